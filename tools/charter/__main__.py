@@ -1,0 +1,7 @@
+"""`python -m charter` entry point."""
+
+import sys
+
+from charter.cli import main
+
+sys.exit(main())

@@ -1,0 +1,115 @@
+"""Rules about plan files and session logs as documents."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from charter.model import Diagnostic
+from charter.repo import RepoModel
+
+LEVELS = ("L0", "L1", "L2", "L3")
+_STRING_FIELDS = ("id", "title", "status", "owner", "level")
+_PLAN_STATUSES = ("draft", "active", "done", "archived", "paused", "blocked")
+
+
+def parse_problems(code: str) -> Callable[[RepoModel], Iterator[Diagnostic]]:
+    """A rule that surfaces the parser's own problems with this code."""
+
+    def check(repo: RepoModel) -> Iterator[Diagnostic]:
+        for doc in (*repo.plans, *repo.sessions):
+            for problem in doc.problems:
+                if problem.code == code:
+                    yield problem
+
+    return check
+
+
+def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
+    config = repo.config
+    for plan in repo.plans:
+        if any(p.code == "CH001" for p in plan.problems):
+            continue  # the parse error says it already
+        fm, lines = plan.frontmatter, plan.frontmatter_lines
+        if not plan.has_frontmatter:
+            if config.require_frontmatter:
+                wanted = ", ".join(config.plan_required_fields)
+                yield Diagnostic(plan.path, 1, 1, "CH011",
+                                 f"plan has no frontmatter: start it with --- and {wanted} ---")
+            continue
+        for key in config.plan_required_fields:
+            if key not in fm or fm[key] in (None, ""):
+                yield Diagnostic(plan.path, 1, 1, "CH011", f"frontmatter is missing '{key}'")
+        for key, value in fm.items():
+            line = lines.get(key, 1)
+            if isinstance(value, bool) and key in _STRING_FIELDS:
+                yield Diagnostic(plan.path, line, 1, "CH011",
+                                 f"'{key}' was read as {str(value).lower()} (YAML 1.1 reads "
+                                 f"yes/no/on/off as booleans): quote the value")
+            elif key in _STRING_FIELDS and value is not None and not isinstance(value, str | int):
+                yield Diagnostic(plan.path, line, 1, "CH011", f"'{key}' must be text")
+        level = fm.get("level")
+        if isinstance(level, str) and level not in LEVELS:
+            yield Diagnostic(plan.path, lines.get("level", 1), 1, "CH011",
+                             f"level {level!r} is not one of {', '.join(LEVELS)}")
+        status = fm.get("status")
+        if isinstance(status, str) and status.lower() not in _PLAN_STATUSES:
+            yield Diagnostic(plan.path, lines.get("status", 1), 1, "CH011",
+                             f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}")
+        review = fm.get("next_review")
+        if review is not None and review_date(review) is None:
+            yield Diagnostic(plan.path, lines.get("next_review", 1), 1, "CH011",
+                             f"next_review {review!r} is not a date (YYYY-MM-DD)")
+        requires = fm.get("requires")
+        if requires is not None and not (
+            isinstance(requires, list) and all(isinstance(r, str) for r in requires)
+        ):
+            yield Diagnostic(plan.path, lines.get("requires", 1), 1, "CH011",
+                             "'requires' must be a list of commands")
+
+
+def review_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def review_overdue(repo: RepoModel) -> Iterator[Diagnostic]:
+    for plan in repo.plans:
+        when = review_date(plan.frontmatter.get("next_review"))
+        if when is not None and when < repo.today:
+            status = str(plan.frontmatter.get("status", "")).lower()
+            if status in ("done", "archived"):
+                continue
+            line = plan.frontmatter_lines.get("next_review", 1)
+            days = (repo.today - when).days
+            yield Diagnostic(plan.path, line, 1, "CH014",
+                             f"plan review was due {when.isoformat()} ({days} days ago)", "warning")
+
+
+def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
+    known = repo.task_index()
+    for session in repo.sessions:
+        task = session.task
+        if task is not None and task not in known:
+            line = session.frontmatter_lines.get("task", 1)
+            yield Diagnostic(session.path, line, 1, "CH012",
+                             f"session log names task {task}, which no plan defines")
+
+
+def session_placeholder(repo: RepoModel) -> Iterator[Diagnostic]:
+    pattern = repo.config.placeholder_re
+    for session in repo.sessions:
+        if str(session.frontmatter.get("status", "")).lower() == "active":
+            continue  # an open session fills its log as it goes
+        for number, line in enumerate(session.text.split("\n"), session.body_line):
+            match = pattern.search(line)
+            if match:
+                yield Diagnostic(session.path, number, match.start() + 1, "CH013",
+                                 f"template placeholder left in the log: {match.group(0)!r}")

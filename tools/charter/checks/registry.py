@@ -1,0 +1,64 @@
+"""Every rule charter checks, in one explicit dict.
+
+A rule is data plus a pure function: `check(repo) -> Iterator[Diagnostic]`.
+Each has a code, a kebab-case name, a one-line summary and a page at
+docs/rules/<code>-<name>.md; tests/test_rule_registry.py keeps the three in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from charter.checks import plan_rules, task_rules
+from charter.model import Diagnostic, Severity
+from charter.repo import RepoModel
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    check: Callable[[RepoModel], Iterator[Diagnostic]]
+    severity: Severity = "error"
+
+
+_ALL = (
+    Rule("CH001", "parse-error", "invalid YAML frontmatter, an unclosed frontmatter block, or an unreadable file",
+         plan_rules.parse_problems("CH001")),
+    Rule("CH002", "duplicate-task-id", "the same task ID is defined twice, in one plan or across plans",
+         task_rules.duplicate_task_id),
+    Rule("CH003", "done-without-evidence", "a done task names no evidence path",
+         task_rules.done_without_evidence),
+    Rule("CH004", "evidence-missing", "a done task's evidence path does not exist",
+         lambda repo: (d for d in task_rules.evidence_path(repo) if d.code == "CH004")),
+    Rule("CH005", "evidence-outside-repo", "an evidence path points outside the repository",
+         lambda repo: (d for d in task_rules.evidence_path(repo) if d.code == "CH005")),
+    Rule("CH006", "unknown-dependency", "a task depends on an ID that no plan defines",
+         task_rules.unknown_dependency),
+    Rule("CH007", "dependency-cycle", "tasks depend on each other in a cycle",
+         task_rules.dependency_cycle),
+    Rule("CH008", "unknown-status", "a status that maps to no board column",
+         task_rules.unknown_status),
+    Rule("CH009", "checkbox-status-mismatch", "the checkbox contradicts the status field",
+         task_rules.checkbox_status_mismatch),
+    Rule("CH010", "parent-done-open-subtasks", "a done task still has open subtasks",
+         task_rules.parent_done_open_subtasks),
+    Rule("CH011", "plan-frontmatter", "plan frontmatter is missing, incomplete or of the wrong type",
+         plan_rules.plan_frontmatter),
+    Rule("CH012", "session-unknown-task", "a session log names a task no plan defines",
+         plan_rules.session_unknown_task),
+    Rule("CH013", "session-placeholder", "a closed session log still holds template placeholders",
+         plan_rules.session_placeholder),
+    Rule("CH014", "plan-review-overdue", "a plan is past its next_review date",
+         plan_rules.review_overdue, "warning"),
+    Rule("CH015", "table-shape", "a table row with the wrong number of cells, or a pipe in a code span",
+         plan_rules.parse_problems("CH015")),
+    Rule("CH016", "file-encoding", "invalid UTF-8, a byte-order mark, or mixed line endings",
+         plan_rules.parse_problems("CH016")),
+    Rule("CH017", "nesting-too-deep", "lists nested so deep that content would be dropped",
+         plan_rules.parse_problems("CH017")),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _ALL}

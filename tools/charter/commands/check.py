@@ -1,0 +1,47 @@
+"""`charter check`: the rules, as a command and a pre-commit hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from charter.commands.common import config_for, format_diagnostics, format_option, repo_option, summary
+
+
+def _rules_epilog() -> str:
+    from charter.checks.registry import RULES
+
+    lines = ["Rules (docs/rules/<code>-<name>.md explains each):", ""]
+    lines += [f"  {r.code} {r.name}: {r.summary}" for r in RULES.values()]
+    return "\b\n" + "\n".join(lines)
+
+
+@click.command("check", epilog=_rules_epilog())
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@format_option(("text", "json", "github"))
+@click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring .charter/cache/.")
+@repo_option
+def check(paths: tuple[Path, ...], output_format: str, no_cache: bool, repo_dir: Path | None) -> int:
+    """Check plans and session logs; print `path:line:col: CODE message`.
+
+    PATHS limits the report to those files or folders (pre-commit passes the
+    staged ones); every plan is still read, so cross-plan rules stay exact.
+    Exit 0 when there is no error (warnings do not fail), 1 on errors,
+    2 on a usage or configuration error.
+    """
+    from charter.checks.engine import run_checks
+    from charter.repo import load_repo
+
+    config = config_for(repo_dir)
+    repo = load_repo(config, use_cache=not no_cache)
+    diagnostics = run_checks(repo, [p if p.is_absolute() else Path.cwd() / p for p in paths])
+    if diagnostics:
+        click.echo(format_diagnostics(diagnostics, output_format))
+    elif output_format == "json":
+        click.echo("[]")
+    if output_format == "text":
+        tasks = sum(1 for _ in repo.tasks())
+        click.echo(f"charter check: {len(repo.plans)} plan(s), {tasks} task(s), "
+                   f"{len(repo.sessions)} session log(s): {summary(diagnostics)}", err=True)
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0

@@ -1,0 +1,272 @@
+"""Configuration: `[tool.charter]` in pyproject.toml, or a charter.toml.
+
+Every key is validated; an unknown key or a value of the wrong type raises
+CharterError naming the file, the key and (where it can be found) the line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from charter.errors import CharterError
+
+DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropped")
+
+# Column -> phrases. A status matches a phrase when, after normalisation
+# (lower case, emoji and punctuation dropped, separators as spaces, a trailing
+# date removed), it equals the phrase or starts with it followed by a non-word.
+DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
+    "Backlog": ("backlog", "todo", "to do", "open", "not started", "planned", "pending", "new",
+                "ready", "proposed", "queued", "next"),
+    "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
+    "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
+    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
+    "Done": ("done", "complete", "completed", "closed", "finished", "shipped", "merged",
+             "resolved", "implemented", "fixed"),
+    "Dropped": ("won't do", "wont do", "won t do", "cancelled", "canceled", "dropped",
+                "obsolete", "superseded", "wontfix", "rejected", "abandoned"),
+}
+
+DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: Path | None = None
+    plans: tuple[str, ...] = ("docs/plans/**/*.md",)
+    exclude: tuple[str, ...] = ()
+    board: str = "docs/taskboard/TaskBoard.md"
+    board_csv: str = "docs/taskboard/TaskBoard.csv"
+    sessions: str = "docs/agents/sessions"
+    policy: str = "docs/agents/AUTONOMY.md"
+    gates: str = "docs/telemetry/GATES.md"
+    handoff: str = "docs/SESSION_HANDOFF.md"
+    templates: str = "templates"
+    runs: str = ".runs"
+    id_pattern: str = DEFAULT_ID_PATTERN
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    status_map: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_STATUS_MAP)
+    open_column: str = "Backlog"
+    active_column: str = "In Progress"
+    blocked_column: str = "Blocked"
+    done_column: str = "Done"
+    closed_columns: tuple[str, ...] = ("Done", "Dropped")
+    require_frontmatter: bool = True
+    anonymous_tasks: bool = False  # top-level checklist items without an ID are tasks too
+    plan_required_fields: tuple[str, ...] = ("id", "title")
+    require_evidence: bool = True
+    session_placeholder: str = r"\(fill in[^)]*\)"
+    disable: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    max_drop_rows: int = 5
+    max_drop_share: float = 0.2
+
+    @cached_property
+    def id_re(self) -> re.Pattern[str]:
+        return re.compile(self.id_pattern)
+
+    @cached_property
+    def placeholder_re(self) -> re.Pattern[str]:
+        return re.compile(self.session_placeholder)
+
+    @cached_property
+    def _phrases(self) -> tuple[tuple[str, str], ...]:
+        pairs = [(normalize_status(p), col) for col, ps in self.status_map.items() for p in ps]
+        # Longest phrase first, so "in review" wins over "review" and "not started" over "started".
+        return tuple(sorted(pairs, key=lambda pc: -len(pc[0])))
+
+    def column_for_status(self, status: str) -> str | None:
+        """Map free text ("Done - 2025-12-22", "✅ DONE") to a column, or None."""
+        norm = normalize_status(status)
+        if not norm:
+            return None
+        for phrase, column in self._phrases:
+            if norm == phrase or (norm.startswith(phrase) and not norm[len(phrase)].isalnum()):
+                return column
+        return None
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+
+_DATE_TAIL = re.compile(r"[\s\-–—:(,]*\d{4}-\d{2}-\d{2}.*$")
+_NON_WORD = re.compile(r"[^\w\s']+")
+_SPACES = re.compile(r"[\s_\-]+")
+
+
+def normalize_status(text: str) -> str:
+    text = text.strip().strip("*_`~").lower()
+    text = _DATE_TAIL.sub("", text)
+    text = text.replace("’", "'")
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# key -> (type check, description) for error messages
+_STR_KEYS = {"board", "board_csv", "sessions", "policy", "gates", "handoff", "templates", "runs",
+             "id_pattern", "open_column", "active_column", "blocked_column", "done_column",
+             "session_placeholder"}
+_STR_TUPLE_KEYS = {"plans", "exclude", "columns", "closed_columns", "plan_required_fields",
+                   "disable"}
+_BOOL_KEYS = {"require_frontmatter", "require_evidence", "anonymous_tasks"}
+_KNOWN_KEYS = (
+    _STR_KEYS | _STR_TUPLE_KEYS | _BOOL_KEYS
+    | {"status_map", "severity", "max_drop_rows", "max_drop_share", "rules"}
+)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory holding charter.toml, a pyproject with [tool.charter], or .git."""
+    start = start.resolve()
+    for d in (start, *start.parents):
+        if (d / "charter.toml").is_file():
+            return d
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file() and "[tool.charter" in pyproject.read_text("utf-8", "replace"):
+            return d
+        if (d / ".git").exists():
+            return d
+    return start
+
+
+def load_config(root: Path | None = None) -> Config:
+    root = find_root(root or Path.cwd())
+    for name in ("charter.toml", "pyproject.toml"):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CharterError(f"invalid TOML: {exc}", path) from exc
+        table = data if name == "charter.toml" else data.get("tool", {}).get("charter")
+        if name == "charter.toml" and "tool" in data:
+            table = data["tool"].get("charter", {})
+        if table is None:
+            continue
+        return config_from_table(root, table, path)
+    return Config(root=root)
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=|^\s*\[.*\b{re.escape(key)}\]")
+    for number, line in enumerate(lines, 1):
+        if pattern.search(line):
+            return number
+    return None
+
+
+def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Config:
+    def fail(key: str, message: str) -> CharterError:
+        return CharterError(f"[tool.charter] {key}: {message}", source, _line_of(source, key))
+
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KNOWN_KEYS:
+            known = ", ".join(sorted(_KNOWN_KEYS))
+            raise fail(key, f"unknown key (known keys: {known})")
+        if key in _STR_KEYS:
+            if not isinstance(value, str) or not value:
+                raise fail(key, "must be a non-empty string")
+            values[key] = value
+        elif key in _STR_TUPLE_KEYS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, "must be a list of strings")
+            values[key] = tuple(value)
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                raise fail(key, "must be true or false")
+            values[key] = value
+        elif key == "max_drop_rows":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise fail(key, "must be a whole number >= 0")
+            values[key] = value
+        elif key == "max_drop_share":
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise fail(key, "must be a number between 0 and 1")
+            values[key] = float(value)
+        elif key == "status_map":
+            if not isinstance(value, dict):
+                raise fail(key, "must be a table of column = [phrases]")
+            merged = dict(DEFAULT_STATUS_MAP)
+            for column, phrases in value.items():
+                if isinstance(phrases, str):
+                    phrases = [phrases]
+                if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                    raise fail(f"status_map.{column}", "must be a list of strings")
+                merged[column] = tuple(phrases)
+            values[key] = merged
+        elif key in ("severity", "rules"):
+            _read_rules_table(key, value, values, fail)
+    user_map = values.get("status_map", {})
+    columns = values.get("columns", DEFAULT_COLUMNS)
+    for column in user_map:
+        if column not in columns:
+            raise fail(f"status_map.{column}", f"{column!r} is not one of columns {list(columns)}")
+    base = user_map or DEFAULT_STATUS_MAP
+    values["status_map"] = {c: p for c, p in base.items() if c in columns}
+    config = Config(root=root, source=source, **values)
+    _validate(config, fail)
+    return config
+
+
+def _read_rules_table(key: str, value: Any, values: dict[str, Any], fail: Any) -> None:
+    if not isinstance(value, dict):
+        raise fail(key, "must be a table")
+    if key == "rules":
+        unknown = set(value) - {"disable", "severity"}
+        if unknown:
+            raise fail(f"rules.{sorted(unknown)[0]}", "unknown key (known: disable, severity)")
+        if "disable" in value:
+            disable = value["disable"]
+            if not isinstance(disable, list) or not all(isinstance(v, str) for v in disable):
+                raise fail("rules.disable", "must be a list of rule codes or names")
+            values["disable"] = tuple(disable)
+        value = value.get("severity", {})
+        if not isinstance(value, dict):
+            raise fail("rules.severity", "must be a table of rule = \"error\" | \"warning\"")
+    for rule, level in value.items():
+        if level not in ("error", "warning", "off"):
+            raise fail(f"severity.{rule}", 'must be "error", "warning" or "off"')
+    values["severity"] = dict(value)
+
+
+def _validate(config: Config, fail: Any) -> None:
+    try:
+        pattern = re.compile(config.id_pattern)
+    except re.error as exc:
+        raise fail("id_pattern", f"invalid regular expression: {exc}") from exc
+    if pattern.match(""):
+        raise fail("id_pattern", "must not match the empty string")
+    try:
+        re.compile(config.session_placeholder)
+    except re.error as exc:
+        raise fail("session_placeholder", f"invalid regular expression: {exc}") from exc
+    for key in ("open_column", "active_column", "blocked_column", "done_column"):
+        if getattr(config, key) not in config.columns:
+            raise fail(key, f"{getattr(config, key)!r} is not one of columns {list(config.columns)}")
+    for column in config.closed_columns:
+        if column not in config.columns:
+            raise fail("closed_columns", f"{column!r} is not one of columns")
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy with some fields changed (tests and presets)."""
+    known = {f.name for f in fields(Config)}
+    bad = set(changes) - known
+    if bad:
+        raise CharterError(f"unknown config fields: {sorted(bad)}")
+    return replace(config, **changes)

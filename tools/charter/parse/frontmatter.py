@@ -1,0 +1,84 @@
+"""YAML frontmatter, split by hand so every failure has a line number.
+
+python-frontmatter returns `{}` silently for an unclosed block or invalid YAML;
+charter must say so instead. PyYAML's C loader is used when present, always in
+safe mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from charter.model import Diagnostic
+
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w\-]*)\s*:")
+
+
+@dataclass
+class FrontmatterResult:
+    data: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    present: bool = False
+    body_start_line: int = 1  # 1-based line where the Markdown body starts
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
+    """Parse a leading `---` ... `---` block. `lines` have no line endings; a BOM is already gone."""
+    result = FrontmatterResult()
+    if not lines or lines[0].rstrip() != "---":
+        return result
+    result.present = True
+    closing = None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            closing = index
+            break
+    if closing is None:
+        result.problems.append(
+            Diagnostic(path, 1, 1, "CH001", "frontmatter opened with --- is never closed")
+        )
+        # The whole file is treated as body so its tasks are still found.
+        return result
+    result.body_start_line = closing + 2
+    block = "\n".join(lines[1:closing])
+    for offset, line in enumerate(lines[1:closing], 2):
+        match = _KEY_LINE.match(line)
+        if match:
+            result.key_lines.setdefault(match.group(1), offset)
+    try:
+        data = load_yaml(block)
+    except YamlError as exc:
+        line = 2 + (exc.line or 0)
+        result.problems.append(Diagnostic(path, line, 1, "CH001", f"invalid YAML: {exc.message}"))
+        return result
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        result.problems.append(
+            Diagnostic(path, 2, 1, "CH001", f"frontmatter must be a mapping, got {type(data).__name__}")
+        )
+        return result
+    result.data = {str(k): v for k, v in data.items()}
+    return result
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def load_yaml(text: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader chosen above
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlError(str(problem), mark.line if mark is not None else None) from exc

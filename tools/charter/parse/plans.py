@@ -1,0 +1,287 @@
+"""Plans: frontmatter plus tasks, written as checklist items or as table rows.
+
+    - [ ] **ST-B-001** Investigate snapshot regression
+      - Status: In Progress
+      - Evidence: `.runs/ST-B-001/manifest.json`
+
+    | ID | Title | Owner | Status |
+    | ST-B-002 | Trial reduced ceilings | Ingestion | Done - 2025-12-22 |
+
+Every task and field keeps its line and the columns of its value, so checks
+can point at it and edits can replace exactly those bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from charter import markdown
+from charter.config import Config
+from charter.model import Diagnostic, Evidence, Field, Plan, Task
+from charter.parse.frontmatter import split_frontmatter
+from charter.parse.source import Source, decode
+from charter.parse.tables import split_row
+
+_BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
+CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<text>.*)$")
+FIELD_ITEM_RE = re.compile(
+    _BULLET + r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
+)
+
+# Field name as written (lower case) -> canonical name.
+FIELD_ALIASES: dict[str, str] = {
+    "status": "status", "state": "status",
+    "owner": "owner", "ownerrole": "owner", "owner role": "owner", "assignee": "owner",
+    "depends": "depends", "depends on": "depends", "dependencies": "depends",
+    "blocked by": "depends", "deps": "depends",
+    "level": "level", "autonomy": "level", "autonomy level": "level",
+    "acceptance": "acceptance", "acceptance criteria": "acceptance",
+    "evidence": "evidence",
+    "files": "files",
+    "priority": "priority",
+    "notes": "notes", "note": "notes",
+    "deliverable": "deliverable",
+    "blocked reason": "blocked_reason", "blocked": "blocked_reason", "reason": "blocked_reason",
+    "updated": "updated",
+    "title": "title",
+    "plan": "plan", "planlink": "plan", "plan link": "plan",
+}
+_FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, reverse=True))
+# A second field on the same line: "Acceptance: ...; Evidence: `path`".
+_INLINE_SPLIT = re.compile(rf"[;|]\s*(?:\*\*)?(?P<key>{_FIELD_KEYS})(?:\*\*)?\s*:\s*", re.I)
+# An Evidence: clause at the end of a checklist item's own line.
+_INLINE_EVIDENCE = re.compile(r"(?:^|\s)(?:\*\*)?Evidence(?:\*\*)?\s*:\s*", re.I)
+
+ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue")
+TITLE_COLUMNS = ("title", "name", "summary", "description", "task", "item", "deliverable")
+
+_BACKTICK = re.compile(r"`([^`]+)`")
+_MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+_SHA = re.compile(r"sha256[:=]\s*([0-9a-fA-F]{64})")
+_NONE_VALUES = {"", "-", "—", "none", "n/a", "na", "tbd"}
+
+
+@dataclass
+class _Builder:
+    id: str | None
+    title: str
+    line: int
+    col: int
+    kind: str
+    checked: bool | None
+    checkbox_col: int | None
+    fields: list[Field] = field(default_factory=list)
+    children: list[_Builder] = field(default_factory=list)
+
+    def build(self, path: str, config: Config, parent: str | None) -> Task:
+        subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
+        evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
+        depends = tuple(
+            d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
+        )
+        return Task(
+            id=self.id, title=self.title, path=path, line=self.line, col=self.col,
+            kind="checklist" if self.kind == "checklist" else "table", checked=self.checked,
+            fields=tuple(self.fields), evidence=evidence, depends=depends, parent=parent,
+            subtasks=subtasks, checkbox_col=self.checkbox_col,
+        )
+
+
+def parse_plan(path: str, data: bytes, config: Config) -> Plan:
+    source = decode(path, data)
+    return plan_from_source(source, config)
+
+
+def plan_from_source(source: Source, config: Config) -> Plan:
+    path, lines = source.path, source.lines
+    problems = list(source.problems)
+    fm = split_frontmatter(lines, path)
+    problems.extend(fm.problems)
+    body_lines = [""] * (fm.body_start_line - 1) + lines[fm.body_start_line - 1 :]
+    outline = markdown.outline("\n".join(body_lines))
+    if outline.too_deep_line is not None:
+        problems.append(
+            Diagnostic(path, outline.too_deep_line + 1, 1, "CH017",
+                       f"nesting deeper than {markdown.MAX_NESTING // 2} levels: "
+                       "content below this point was not read")
+        )
+    roots = _checklist_tasks(path, lines, outline, config)
+    roots.extend(_table_tasks(path, lines, outline, config, problems))
+    roots.sort(key=lambda b: b.line)
+    tasks = tuple(b.build(path, config, None) for b in roots)
+    title = fm.data.get("title")
+    if not isinstance(title, str):
+        title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
+    return Plan(
+        path=path, frontmatter=fm.data, frontmatter_lines=fm.key_lines,
+        has_frontmatter=fm.present, title=title, tasks=tasks, problems=tuple(problems),
+    )
+
+
+def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
+    """Split an item's text into (ID, title). IDs may be bold, code, bracketed or bare."""
+    stripped = text.strip()
+    for pattern in (r"\*\*(?P<id>{id})\*\*", r"__(?P<id>{id})__", r"`(?P<id>{id})`",
+                    r"\[(?P<id>{id})\]", r"(?P<id>{id})(?![\w-])"):
+        match = re.match(pattern.format(id=config.id_pattern), stripped)
+        if match:
+            rest = stripped[match.end():].lstrip(" \t:.-–—)")
+            return match.group("id"), rest.strip()
+    return None, stripped
+
+
+def _checklist_tasks(path: str, lines: list[str], outline: markdown.Outline,
+                     config: Config) -> list[_Builder]:
+    builders: dict[int, _Builder] = {}
+    roots: list[_Builder] = []
+    items = outline.items
+    for index, item in enumerate(items):
+        raw = lines[item.line] if item.line < len(lines) else ""
+        check = CHECKBOX_RE.match(raw)
+        owner = _nearest_task(index, items, builders)
+        if check is None:
+            field_match = FIELD_ITEM_RE.match(raw)
+            if field_match and owner is not None:
+                owner.fields.extend(_fields_from_line(raw, field_match, item.line + 1))
+            continue
+        text = check.group("text")
+        task_id, title = match_task_id(text, config)
+        if task_id is None and owner is None and not config.anonymous_tasks:
+            continue
+        builder = _Builder(
+            id=task_id, title=title, line=item.line + 1, col=len(check.group("indent")) + 1,
+            kind="checklist", checked=check.group("mark") in "xX",
+            checkbox_col=check.start("mark"),
+        )
+        inline = _INLINE_EVIDENCE.search(text)
+        if inline:
+            start = check.start("text") + inline.end()
+            value = raw[start:].rstrip()
+            builder.fields.append(Field("evidence", value, item.line + 1, start, start + len(value)))
+            builder.title = _INLINE_EVIDENCE.split(title, maxsplit=1)[0].rstrip(" .;")
+        builders[index] = builder
+        if owner is None:
+            roots.append(builder)
+        else:
+            owner.children.append(builder)
+    return roots
+
+
+def _nearest_task(index: int, items: list[markdown.ListItem],
+                  builders: dict[int, _Builder]) -> _Builder | None:
+    parent = items[index].parent
+    while parent is not None:
+        if parent in builders:
+            return builders[parent]
+        parent = items[parent].parent
+    return None
+
+
+def _fields_from_line(raw: str, match: re.Match[str], line: int) -> list[Field]:
+    name = FIELD_ALIASES.get(match.group("key").strip().lower())
+    if name is None:
+        return []
+    found: list[Field] = []
+    start = match.end()
+    for extra in _INLINE_SPLIT.finditer(raw, start):
+        found.append(_field(name, raw, start, extra.start(), line))
+        name, start = FIELD_ALIASES[extra.group("key").lower()], extra.end()
+    found.append(_field(name, raw, start, len(raw), line))
+    return found
+
+
+def _field(name: str, raw: str, start: int, end: int, line: int) -> Field:
+    value = raw[start:end]
+    stripped = value.rstrip()
+    lead = len(stripped) - len(stripped.lstrip())
+    return Field(name, stripped.strip(), line, start + lead, start + len(stripped))
+
+
+def _table_tasks(path: str, lines: list[str], outline: markdown.Outline, config: Config,
+                 problems: list[Diagnostic]) -> list[_Builder]:
+    found: list[_Builder] = []
+    for table in outline.tables:
+        header = split_row(lines[table.header])
+        names = [c.text.strip().strip("*_`").strip().lower() for c in header]
+        id_col = next((names.index(n) for n in ID_COLUMNS if n in names), None)
+        if id_col is None:
+            continue
+        title_col = next((names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None)
+        for row_line in table.rows:
+            raw = lines[row_line]
+            cells = split_row(raw)
+            if len(cells) != len(header):
+                problems.append(
+                    Diagnostic(path, row_line + 1, 1, "CH015",
+                               f"table row has {len(cells)} cells, the header has {len(header)}")
+                )
+            for cell in cells:
+                if cell.gfm_split:
+                    problems.append(
+                        Diagnostic(path, row_line + 1, cell.start + 1, "CH015",
+                                   "'|' inside a code span: GitHub splits the cell here; "
+                                   "write it as \\|", "warning")
+                    )
+            if id_col >= len(cells):
+                continue
+            task_id, _ = match_task_id(cells[id_col].text, config)
+            if task_id is None or not config.id_re.fullmatch(task_id):
+                continue
+            checked = next(
+                (c.text.strip() in ("[x]", "[X]") for c in cells if c.text.strip() in ("[ ]", "[x]", "[X]")),
+                None,
+            )
+            title = cells[title_col].text.strip() if title_col is not None and title_col < len(cells) else ""
+            builder = _Builder(task_id, title, row_line + 1, cells[id_col].start + 1, "table",
+                               checked, None)
+            for col, cell in enumerate(cells[: len(names)]):
+                name = FIELD_ALIASES.get(names[col])
+                if name is None or col == id_col or name == "title":
+                    continue
+                value = cell.text.strip()
+                lead = len(cell.text) - len(cell.text.lstrip())
+                builder.fields.append(
+                    Field(name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value))
+                )
+            found.append(builder)
+    return found
+
+
+def parse_ids(value: str, config: Config) -> list[str]:
+    if value.strip().lower() in _NONE_VALUES:
+        return []
+    bounded = re.compile(rf"(?<![\w-])(?:{config.id_pattern})(?![\w-])")
+    return [m.group(0) for m in bounded.finditer(value)]
+
+
+def parse_evidence(f: Field) -> list[Evidence]:
+    """Paths named by an Evidence field: `code spans`, [links](path), or bare words with / or ."""
+    value = f.value
+    if value.strip().lower() in _NONE_VALUES:
+        return []
+    found: list[tuple[int, str]] = []
+    spans = [(m.start(), m.group(1).strip()) for m in _BACKTICK.finditer(value)]
+    spans += [(m.start(), m.group(1).strip()) for m in _MD_LINK.finditer(value)]
+    if spans:
+        found = spans
+    else:
+        position = 0
+        for word in re.split(r"[\s,;]+", value):
+            position = value.find(word, position)
+            found.append((position, word.strip("()[]<>\"'.:")))
+    result: list[Evidence] = []
+    for position, candidate in sorted(found):
+        if not looks_like_path(candidate):
+            continue
+        sha = _SHA.search(value, position)
+        next_start = min((p for p, _ in found if p > position), default=len(value))
+        digest = sha.group(1).lower() if sha and sha.start() < next_start else None
+        result.append(Evidence(candidate, f.line, digest))
+    return result
+
+
+def looks_like_path(text: str) -> bool:
+    if not text or " " in text or "://" in text or text.startswith(("#", "@", "$")):
+        return False
+    return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))

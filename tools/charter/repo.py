@@ -1,0 +1,186 @@
+"""Loading a governed repository: every plan and session log, parsed once.
+
+Parsed models are cached under `.charter/cache/` keyed by each file's content
+hash, so a warm `charter check` reads and hashes files but parses only what
+changed, and never imports markdown_it or yaml when nothing did.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from charter import __version__
+from charter.config import Config
+from charter.model import Diagnostic, Plan, SessionLog, Task
+
+CACHE_DIR = ".charter/cache"
+_CACHE_FILE = "models.pickle"
+
+
+@dataclass(frozen=True)
+class RepoModel:
+    root: Path
+    config: Config
+    plans: tuple[Plan, ...]
+    sessions: tuple[SessionLog, ...]
+    today: date
+
+    def tasks(self) -> Iterator[Task]:
+        for plan in self.plans:
+            yield from plan.walk()
+
+    def task_index(self) -> dict[str, list[Task]]:
+        index: dict[str, list[Task]] = {}
+        for task in self.tasks():
+            if task.id is not None:
+                index.setdefault(task.id, []).append(task)
+        return index
+
+    def plan_of(self, task: Task) -> Plan | None:
+        return next((p for p in self.plans if p.path == task.path), None)
+
+    def find_task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks() if t.id == task_id), None)
+
+
+def relpath(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def plan_files(config: Config) -> list[Path]:
+    root = config.root
+    generated = {config.board, config.handoff}
+    found: dict[str, Path] = {}
+    for pattern in config.plans:
+        for path in root.glob(pattern):
+            rel = relpath(root, path)
+            if not path.is_file() or rel in generated or _excluded(rel, config):
+                continue
+            if rel.startswith(config.sessions.rstrip("/") + "/"):
+                continue
+            found[rel] = path
+    return [found[k] for k in sorted(found)]
+
+
+def session_files(config: Config) -> list[Path]:
+    directory = config.root / config.sessions
+    if not directory.is_dir():
+        return []
+    files = [
+        p for p in directory.rglob("*.md")
+        if p.is_file() and p.name.lower() != "readme.md" and not _excluded(relpath(config.root, p), config)
+    ]
+    return sorted(files)
+
+
+def _excluded(rel: str, config: Config) -> bool:
+    return any(fnmatch.fnmatch(rel, pattern) for pattern in config.exclude)
+
+
+def load_repo(config: Config, use_cache: bool = True, today: date | None = None) -> RepoModel:
+    cache = _Cache(config) if use_cache else None
+    plans: list[Plan] = []
+    sessions: list[SessionLog] = []
+    for path in plan_files(config):
+        plans.append(_load(path, config, "plan", cache))  # type: ignore[arg-type]
+    for path in session_files(config):
+        sessions.append(_load(path, config, "session", cache))  # type: ignore[arg-type]
+    if cache is not None:
+        cache.save()
+    return RepoModel(config.root, config, tuple(plans), tuple(sessions), today or date.today())
+
+
+def _load(path: Path, config: Config, kind: str, cache: _Cache | None) -> Plan | SessionLog:
+    rel = relpath(config.root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = Diagnostic(rel, 1, 1, "CH001", f"cannot read file: {exc.strerror}")
+        return Plan(rel, problems=(problem,)) if kind == "plan" else SessionLog(rel, problems=(problem,))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if cache is not None:
+        hit = cache.get(rel, digest)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+    model = parse_file(rel, data, config, kind)
+    if cache is not None:
+        cache.put(rel, digest, model)
+    return model
+
+
+def parse_file(rel: str, data: bytes, config: Config, kind: str) -> Plan | SessionLog:
+    if kind == "plan":
+        from charter.parse.plans import parse_plan
+
+        return parse_plan(rel, data, config)
+    from charter.parse.sessions import parse_session
+
+    return parse_session(rel, data)
+
+
+class _Cache:
+    """One pickle of {path: (content hash, model)}, invalidated by parser or config change."""
+
+    def __init__(self, config: Config):
+        self.path = config.root / CACHE_DIR / _CACHE_FILE
+        self.key = _fingerprint(config)
+        self.entries: dict[str, tuple[str, Any]] = {}
+        self.dirty = False
+        try:
+            with self.path.open("rb") as handle:
+                stored = pickle.load(handle)
+            if stored.get("key") == self.key:
+                self.entries = stored["entries"]
+        except Exception:  # noqa: BLE001 - any unreadable cache is just a cold start
+            self.entries = {}
+        self.seen: set[str] = set()
+
+    def get(self, rel: str, digest: str) -> Any:
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        return None
+
+    def put(self, rel: str, digest: str, model: Any) -> None:
+        self.entries[rel] = (digest, model)
+        self.dirty = True
+
+    def save(self) -> None:
+        stale = set(self.entries) - self.seen
+        for rel in stale:
+            del self.entries[rel]
+        if not (self.dirty or stale):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump({"key": self.key, "entries": self.entries}, handle, protocol=5)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout still checks, just without a cache
+
+
+def _fingerprint(config: Config) -> str:
+    parse_dir = Path(__file__).parent
+    stamps = []
+    for name in ("parse/plans.py", "parse/sessions.py", "parse/source.py", "parse/tables.py",
+                 "parse/frontmatter.py", "markdown.py", "model.py"):
+        try:
+            stamps.append(str((parse_dir / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("-")
+    parts = [__version__, config.id_pattern, str(config.anonymous_tasks), *stamps]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
