@@ -9,6 +9,7 @@ Commands are thin: parse options, call one library function, format the result.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -49,6 +50,15 @@ def _click_main(args: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+        if os.environ.get("CHARTER_DEBUG"):
+            raise
+        click.echo(
+            f"charter: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report it; set CHARTER_DEBUG=1 to see the traceback.",
+            err=True,
+        )
+        return 2
     return int(result) if isinstance(result, int) else 0
 
 

@@ -201,7 +201,7 @@ def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Con
         elif key == "status_map":
             if not isinstance(value, dict):
                 raise fail(key, "must be a table of column = [phrases]")
-            merged = dict(DEFAULT_STATUS_MAP)
+            merged: dict[str, tuple[str, ...]] = {}
             for column, phrases in value.items():
                 if isinstance(phrases, str):
                     phrases = [phrases]
@@ -216,7 +216,8 @@ def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Con
     for column in user_map:
         if column not in columns:
             raise fail(f"status_map.{column}", f"{column!r} is not one of columns {list(columns)}")
-    base = user_map or DEFAULT_STATUS_MAP
+    # A column the user maps replaces the default phrases for that column only.
+    base = {**DEFAULT_STATUS_MAP, **user_map}
     values["status_map"] = {c: p for c, p in base.items() if c in columns}
     config = Config(root=root, source=source, **values)
     _validate(config, fail)

@@ -12,9 +12,8 @@ from charter.commands.common import config_for, format_diagnostics, format_optio
 def _rules_epilog() -> str:
     from charter.checks.registry import RULES
 
-    lines = ["Rules (docs/rules/<code>-<name>.md explains each):", ""]
-    lines += [f"  {r.code} {r.name}: {r.summary}" for r in RULES.values()]
-    return "\b\n" + "\n".join(lines)
+    rules = "\n".join(f"  {r.code} {r.name}: {r.summary}" for r in RULES.values())
+    return f"Rules (docs/rules/<code>-<name>.md explains each):\n\n\b\n{rules}"
 
 
 @click.command("check", epilog=_rules_epilog())

@@ -233,8 +233,9 @@ def _table_tasks(path: str, lines: list[str], outline: markdown.Outline, config:
                 None,
             )
             title = cells[title_col].text.strip() if title_col is not None and title_col < len(cells) else ""
-            builder = _Builder(task_id, title, row_line + 1, cells[id_col].start + 1, "table",
-                               checked, None)
+            id_cell = cells[id_col]
+            id_col_1 = id_cell.start + len(id_cell.text) - len(id_cell.text.lstrip()) + 1
+            builder = _Builder(task_id, title, row_line + 1, id_col_1, "table", checked, None)
             for col, cell in enumerate(cells[: len(names)]):
                 name = FIELD_ALIASES.get(names[col])
                 if name is None or col == id_col or name == "title":
