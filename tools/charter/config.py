@@ -63,6 +63,13 @@ class Config:
     plan_required_fields: tuple[str, ...] = ("id", "title")
     require_evidence: bool = True
     session_placeholder: str = r"\(fill in[^)]*\)"
+    # Sections a session log must fill before `charter session end` accepts it.
+    session_sections: tuple[str, ...] = (
+        "Plan", "Changes", "Validation", "Outcome",
+        "PATCH SUMMARY", "TEST RESULTS", "TASKBOARD UPDATE", "NEXT STEP",
+    )
+    # Commands every session needs (`make test`, `tools/run.sh`); plans add their own `requires`.
+    session_requires: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     max_drop_rows: int = 5
@@ -114,6 +121,7 @@ _STR_KEYS = {"board", "board_csv", "sessions", "policy", "gates", "handoff", "te
              "id_pattern", "open_column", "active_column", "blocked_column", "done_column",
              "session_placeholder"}
 _STR_TUPLE_KEYS = {"plans", "exclude", "columns", "closed_columns", "plan_required_fields",
+                   "session_sections", "session_requires",
                    "disable"}
 _BOOL_KEYS = {"require_frontmatter", "require_evidence", "anonymous_tasks"}
 _KNOWN_KEYS = (

@@ -164,6 +164,7 @@ class _Cache:
         if not (self.dirty or stale):
             return
         try:
+            ensure_state_dir(self.path.parents[1])
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
@@ -171,6 +172,14 @@ class _Cache:
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only checkout still checks, just without a cache
+
+
+def ensure_state_dir(state_dir: Path) -> None:
+    """Create `.charter/` holding a `.gitignore` of `*`: local state never gets committed."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ignore = state_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# charter's local state (cache, active session): never committed\n*\n")
 
 
 def _fingerprint(config: Config) -> str:

@@ -54,7 +54,8 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
             yield Diagnostic(plan.path, lines.get("level", 1), 1, "CH011",
                              f"level {level!r} is not one of {', '.join(LEVELS)}")
         status = fm.get("status")
-        if isinstance(status, str) and status.lower() not in _PLAN_STATUSES:
+        if (isinstance(status, str) and status.lower() not in _PLAN_STATUSES
+                and config.column_for_status(status) is None):
             yield Diagnostic(plan.path, lines.get("status", 1), 1, "CH011",
                              f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}")
         review = fm.get("next_review")
