@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import MakeRepo
 
 from charter.checks.engine import run_checks
 from charter.config import load_config
 from charter.repo import load_repo
-from tests.conftest import MakeRepo
 
 GOOD = "---\nid: good\ntitle: Good\n---\n- [x] **ST-A-1** done without evidence\n"
-DEEP = "---\nid: d\ntitle: D\n---\n" + "".join("  " * i + f"- [ ] **ST-D-{i}** level {i}\n" for i in range(30))
+DEEP = "---\nid: d\ntitle: D\n---\n" + "".join(
+    "  " * i + f"- [ ] **ST-D-{i}** level {i}\n" for i in range(30)
+)
 HUGE = "---\nid: d\ntitle: D\n---\n" + "| ID | Title |\n|--|--|\n" + f"| ST-H-1 | {'x' * 2000} |\n"
 
 BAD: list[tuple[str, bytes, str, int]] = [
@@ -25,8 +27,18 @@ BAD: list[tuple[str, bytes, str, int]] = [
     ("mixed line endings", b"---\r\nid: x\r\ntitle: y\r\n---\r\n\r\n- a\n- b\r\n", "CH016", 6),
     ("invalid utf-8", b"---\nid: x\ntitle: y\n---\nStra\xdfe\n", "CH016", 5),
     ("yaml 1.1 trap", b"---\nid: x\ntitle: y\nstatus: NO\n---\n", "CH011", 4),
-    ("wrong cell count", b"---\nid: x\ntitle: y\n---\n| ID | A | B |\n|--|--|--|\n| ST-B-1 | a |\n", "CH015", 7),
-    ("pipe in code span", b"---\nid: x\ntitle: y\n---\n| ID | A |\n|--|--|\n| ST-B-1 | `a|b` |\n", "CH015", 7),
+    (
+        "wrong cell count",
+        b"---\nid: x\ntitle: y\n---\n| ID | A | B |\n|--|--|--|\n| ST-B-1 | a |\n",
+        "CH015",
+        7,
+    ),
+    (
+        "pipe in code span",
+        b"---\nid: x\ntitle: y\n---\n| ID | A |\n|--|--|\n| ST-B-1 | `a|b` |\n",
+        "CH015",
+        7,
+    ),
 ]
 
 
@@ -34,8 +46,10 @@ BAD: list[tuple[str, bytes, str, int]] = [
 def test_bad_file_is_reported_and_others_still_checked(
     make_repo: MakeRepo, name: str, data: bytes, code: str, line: int
 ) -> None:
-    root = make_repo({"docs/plans/bad.md": data, "docs/plans/good.md": GOOD},
-                     config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
+    root = make_repo(
+        {"docs/plans/bad.md": data, "docs/plans/good.md": GOOD},
+        config='id_pattern = "ST-[A-Z]-\\\\d+"\n',
+    )
     diagnostics = run_checks(load_repo(load_config(root), use_cache=False))
     found = [(d.code, d.line) for d in diagnostics if d.path == "docs/plans/bad.md"]
     assert (code, line) in found
@@ -44,8 +58,10 @@ def test_bad_file_is_reported_and_others_still_checked(
 
 
 def test_unclosed_frontmatter_still_reads_tasks(make_repo: MakeRepo) -> None:
-    root = make_repo({"docs/plans/bad.md": "---\nid: x\n- [x] **ST-B-1** t\n"},
-                     config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
+    root = make_repo(
+        {"docs/plans/bad.md": "---\nid: x\n- [x] **ST-B-1** t\n"},
+        config='id_pattern = "ST-[A-Z]-\\\\d+"\n',
+    )
     repo = load_repo(load_config(root), use_cache=False)
     assert [t.id for t in repo.tasks()] == ["ST-B-1"]
 
@@ -83,8 +99,11 @@ def test_unreadable_file_is_a_diagnostic(make_repo: MakeRepo) -> None:
 
 def test_cli_never_shows_a_traceback_on_bad_config(tmp_path: Path) -> None:
     (tmp_path / "charter.toml").write_text('id_pattern = "("\n')
-    result = subprocess.run([sys.executable, "-m", "charter", "check", "--repo", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "charter", "check", "--repo", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "charter.toml:1: [tool.charter] id_pattern: invalid regular expression" in result.stderr

@@ -37,18 +37,28 @@ def test_defaults_without_config(tmp_path: Path) -> None:
     ("toml", "message", "line"),
     [
         ('colour = "blue"\n', "colour: unknown key", 1),
-        ('board = 3\n', "board: must be a non-empty string", 1),
-        ('\n\nplans = [1]\n', "plans: must be a list of strings", 3),
+        ("board = 3\n", "board: must be a non-empty string", 1),
+        ("\n\nplans = [1]\n", "plans: must be a list of strings", 3),
         ('id_pattern = "("\n', "id_pattern: invalid regular expression", 1),
         ('id_pattern = ".*"\n', "id_pattern: must not match the empty string", 1),
         ('done_column = "Finished"\n', "done_column: 'Finished' is not one of columns", 1),
-        ('max_drop_share = 2\n', "max_drop_share: must be a number between 0 and 1", 1),
-        ('[status_map]\nShipped = ["shipped"]\n', "status_map.Shipped: 'Shipped' is not one of columns", None),
-        ('[severity]\nCH001 = "loud"\n', 'severity.CH001: must be "error", "warning" or "off"', None),
+        ("max_drop_share = 2\n", "max_drop_share: must be a number between 0 and 1", 1),
+        (
+            '[status_map]\nShipped = ["shipped"]\n',
+            "status_map.Shipped: 'Shipped' is not one of columns",
+            None,
+        ),
+        (
+            '[severity]\nCH001 = "loud"\n',
+            'severity.CH001: must be "error", "warning" or "off"',
+            None,
+        ),
         ('require_evidence = "yes"\n', "require_evidence: must be true or false", 1),
     ],
 )
-def test_bad_values_name_file_key_and_line(tmp_path: Path, toml: str, message: str, line: int | None) -> None:
+def test_bad_values_name_file_key_and_line(
+    tmp_path: Path, toml: str, message: str, line: int | None
+) -> None:
     (tmp_path / "charter.toml").write_text(toml)
     with pytest.raises(CharterError) as err:
         load_config(tmp_path)

@@ -7,12 +7,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from tests.conftest import CORPORA
 
 from charter.checks.engine import run_checks
 from charter.config import config_from_table
 from charter.model import Diagnostic
 from charter.repo import load_repo
-from tests.conftest import CORPORA
 
 CONFIGS = Path(__file__).parent / "corpora"
 NAMES = sorted(p.stem for p in CONFIGS.glob("*.toml"))
@@ -39,13 +39,29 @@ def test_corpus_checks_without_crashing(name: str) -> None:
     ("name", "expected"),
     [
         # A YAML list item holding ": " (real YAML error) in a spec's frontmatter.
-        ("Kbediako__CO", ("tasks/specs/1199-coordinator-symphony-aligned-orchestrator-resume-"
-                          "token-validation-extraction.md", 15, "CH001")),
+        (
+            "Kbediako__CO",
+            (
+                "tasks/specs/1199-coordinator-symphony-aligned-orchestrator-resume-"
+                "token-validation-extraction.md",
+                15,
+                "CH001",
+            ),
+        ),
         # Evidence that lives on the author's machine, not in the repo.
-        ("Kbediako__CO", (".agent/task/1318-coordinator-symphony-current-linear-operational-parity.md",
-                          19, "CH005")),
+        (
+            "Kbediako__CO",
+            (
+                ".agent/task/1318-coordinator-symphony-current-linear-operational-parity.md",
+                19,
+                "CH005",
+            ),
+        ),
         # The same issue ID opening several checklist items of one file.
-        ("Kbediako__CO", ("tasks/tasks-linear-991643b6-0043-49b8-9411-33b6de78e421.md", 14, "CH002")),
+        (
+            "Kbediako__CO",
+            ("tasks/tasks-linear-991643b6-0043-49b8-9411-33b6de78e421.md", 14, "CH002"),
+        ),
         # Chinese checklist items ticked [x] with nothing proving them.
         ("gjwang__zero_x_infinity", ("docs/standards/money-type-safety.md", 86, "CH003")),
         # Cursor rule files whose frontmatter is not valid YAML (globs: **/*).

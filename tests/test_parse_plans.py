@@ -39,7 +39,9 @@ def tasks_of(text: str, config: Config = CONFIG) -> list[tuple[str | None, str, 
         ("- [ ]\n", []),
     ],
 )
-def test_checklist_tasks(body: str, expected: list[tuple[str | None, str, int, bool | None]]) -> None:
+def test_checklist_tasks(
+    body: str, expected: list[tuple[str | None, str, int, bool | None]]
+) -> None:
     config = Config(root=Path("."), id_pattern=r"(?:ST-[A-Z]-\d+|T\d+[a-z]?)")
     assert tasks_of(FRONT + body, config) == expected
 
@@ -128,7 +130,9 @@ def test_evidence_sha256_is_read() -> None:
 
 
 def test_frontmatter_and_title() -> None:
-    plan = parse_plan("plan.md", b"---\nid: p1\ntitle: The plan\nnext_review: 2025-01-01\n---\n# H\n", CONFIG)
+    plan = parse_plan(
+        "plan.md", b"---\nid: p1\ntitle: The plan\nnext_review: 2025-01-01\n---\n# H\n", CONFIG
+    )
     assert plan.frontmatter["id"] == "p1"
     assert plan.title == "The plan"
     assert plan.frontmatter_lines == {"id": 2, "title": 3, "next_review": 4}
@@ -138,7 +142,9 @@ def test_frontmatter_and_title() -> None:
 
 def test_anonymous_tasks_when_configured() -> None:
     config = Config(root=Path("."), anonymous_tasks=True)
-    assert tasks_of("- [x] something done\n- plain item\n", config) == [(None, "something done", 1, True)]
+    assert tasks_of("- [x] something done\n- plain item\n", config) == [
+        (None, "something done", 1, True)
+    ]
 
 
 def test_crlf_plan_parses_like_lf() -> None:
@@ -146,5 +152,7 @@ def test_crlf_plan_parses_like_lf() -> None:
     crlf = lf.replace("\n", "\r\n")
     a = parse_plan("p.md", lf.encode(), CONFIG)
     b = parse_plan("p.md", crlf.encode(), CONFIG)
-    assert [(t.id, t.status, t.fields) for t in a.walk()] == [(t.id, t.status, t.fields) for t in b.walk()]
+    assert [(t.id, t.status, t.fields) for t in a.walk()] == [
+        (t.id, t.status, t.fields) for t in b.walk()
+    ]
     assert not b.problems

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -44,14 +43,20 @@ def test_charter_check_hook_fails_on_a_bad_plan_and_passes_on_a_good_one(tmp_pat
 
     plan.write_text(BAD)
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
-    bad = _run([*pre_commit, "try-repo", str(REPO_ROOT), "charter-check", "--files", "docs/plans/p.md"],
-               work, home)
+    bad = _run(
+        [*pre_commit, "try-repo", str(REPO_ROOT), "charter-check", "--files", "docs/plans/p.md"],
+        work,
+        home,
+    )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "docs/plans/p.md:5:3: CH003" in bad.stdout
 
     plan.write_text(GOOD)
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
-    good = _run([*pre_commit, "try-repo", str(REPO_ROOT), "charter-check", "--files", "docs/plans/p.md"],
-                work, home)
+    good = _run(
+        [*pre_commit, "try-repo", str(REPO_ROOT), "charter-check", "--files", "docs/plans/p.md"],
+        work,
+        home,
+    )
     assert good.returncode == 0, good.stdout + good.stderr
     assert "charter check" in good.stdout and "Passed" in good.stdout

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.conftest import REPO_ROOT
 
 from charter.checks.registry import RULES
 from charter.cli import main
-from tests.conftest import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs" / "rules"
 
@@ -30,7 +30,12 @@ def test_every_rule_has_a_page_and_every_page_a_rule() -> None:
     for rule in RULES.values():
         text = (DOCS / f"{rule.code}-{rule.name}.md").read_text(encoding="utf-8")
         assert text.startswith(f"# {rule.code} {rule.name}\n")
-        for heading in ("**What it checks.**", "**Why it matters.**", "**Example that fails:**", "**Fix.**"):
+        for heading in (
+            "**What it checks.**",
+            "**Why it matters.**",
+            "**Example that fails:**",
+            "**Fix.**",
+        ):
             assert heading in text, f"{rule.code}: missing {heading}"
 
 

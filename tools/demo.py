@@ -22,7 +22,11 @@ CHARTER = [sys.executable, "-m", "charter"]
 # (explanation, argv after `charter`, expected exit codes)
 STEPS: list[tuple[str, list[str], tuple[int, ...]]] = [
     ("Check the plans: every finding names file, line and rule.", ["check"], (1,)),
-    ("The same findings as JSON, for tools.", ["check", "--format", "json", "docs/plans/release.md"], (1,)),
+    (
+        "The same findings as JSON, for tools.",
+        ["check", "--format", "json", "docs/plans/release.md"],
+        (1,),
+    ),
 ]
 
 
@@ -34,7 +38,9 @@ def run_step(repo: Path, explanation: str, args: list[str], expected: tuple[int,
     sys.stdout.write(result.stderr)
     print(f"(exit {result.returncode})")
     if result.returncode not in expected:
-        print(f"demo: unexpected exit code {result.returncode}, expected {expected}", file=sys.stderr)
+        print(
+            f"demo: unexpected exit code {result.returncode}, expected {expected}", file=sys.stderr
+        )
         return False
     return True
 

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] == "guard":
         from charter.guard.entry import main as guard_main
 
-        return guard_main(args[1:])
+        return int(guard_main(args[1:]))
     return _click_main(args)
 
 
@@ -50,7 +50,7 @@ def _click_main(args: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+    except Exception as exc:
         if os.environ.get("CHARTER_DEBUG"):
             raise
         click.echo(
@@ -76,8 +76,7 @@ def _build_group() -> Any:
             if target is None:
                 return None
             module_name, attr = target.split(":")
-            command = getattr(importlib.import_module(module_name), attr)
-            assert isinstance(command, click.Command)
+            command: click.Command = getattr(importlib.import_module(module_name), attr)
             return command
 
     from charter import __version__
@@ -109,7 +108,7 @@ def _guard_help_command() -> Any:
         """Allow or deny one shell command (exit 0 allow, 2 deny). See `charter guard --help`."""
         from charter.guard.entry import main as guard_main
 
-        return guard_main(list(ctx.args))
+        return int(guard_main(list(ctx.args)))
 
     return guard
 

@@ -6,6 +6,7 @@ CharterError naming the file, the key and (where it can be found) the line.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from collections.abc import Mapping
@@ -22,15 +23,48 @@ DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropp
 # (lower case, emoji and punctuation dropped, separators as spaces, a trailing
 # date removed), it equals the phrase or starts with it followed by a non-word.
 DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
-    "Backlog": ("backlog", "todo", "to do", "open", "not started", "planned", "pending", "new",
-                "ready", "proposed", "queued", "next"),
+    "Backlog": (
+        "backlog",
+        "todo",
+        "to do",
+        "open",
+        "not started",
+        "planned",
+        "pending",
+        "new",
+        "ready",
+        "proposed",
+        "queued",
+        "next",
+    ),
     "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
     "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
     "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
-    "Done": ("done", "complete", "completed", "closed", "finished", "shipped", "merged",
-             "resolved", "implemented", "fixed"),
-    "Dropped": ("won't do", "wont do", "won t do", "cancelled", "canceled", "dropped",
-                "obsolete", "superseded", "wontfix", "rejected", "abandoned"),
+    "Done": (
+        "done",
+        "complete",
+        "completed",
+        "closed",
+        "finished",
+        "shipped",
+        "merged",
+        "resolved",
+        "implemented",
+        "fixed",
+    ),
+    "Dropped": (
+        "won't do",
+        "wont do",
+        "won t do",
+        "cancelled",
+        "canceled",
+        "dropped",
+        "obsolete",
+        "superseded",
+        "wontfix",
+        "rejected",
+        "abandoned",
+    ),
 }
 
 DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?"
@@ -60,13 +94,23 @@ class Config:
     closed_columns: tuple[str, ...] = ("Done", "Dropped")
     require_frontmatter: bool = True
     anonymous_tasks: bool = False  # top-level checklist items without an ID are tasks too
+    table_tasks: bool = True  # table rows with an ID column are tasks (off: checklists only)
+    mirrors: tuple[str, ...] = ()  # checklist copies compared with the plans (CH018), not plans
+    handoff_plans: tuple[str, ...] = ()  # hand-written handoff docs read as plans (parse.handoff)
+    preset: str | None = None  # the charter.presets entry applied before the user's keys
     plan_required_fields: tuple[str, ...] = ("id", "title")
     require_evidence: bool = True
     session_placeholder: str = r"\(fill in[^)]*\)"
     # Sections a session log must fill before `charter session end` accepts it.
     session_sections: tuple[str, ...] = (
-        "Plan", "Changes", "Validation", "Outcome",
-        "PATCH SUMMARY", "TEST RESULTS", "TASKBOARD UPDATE", "NEXT STEP",
+        "Plan",
+        "Changes",
+        "Validation",
+        "Outcome",
+        "PATCH SUMMARY",
+        "TEST RESULTS",
+        "TASKBOARD UPDATE",
+        "NEXT STEP",
     )
     # Commands every session needs (`make test`, `tools/run.sh`); plans add their own `requires`.
     session_requires: tuple[str, ...] = ()
@@ -74,6 +118,7 @@ class Config:
     severity: Mapping[str, str] = field(default_factory=dict)
     max_drop_rows: int = 5
     max_drop_share: float = 0.2
+    gate_min_samples: int = 1  # fewer values than this: a gate has insufficient data
 
     @cached_property
     def id_re(self) -> re.Pattern[str]:
@@ -117,16 +162,41 @@ def normalize_status(text: str) -> str:
 
 
 # key -> (type check, description) for error messages
-_STR_KEYS = {"board", "board_csv", "sessions", "policy", "gates", "handoff", "templates", "runs",
-             "id_pattern", "open_column", "active_column", "blocked_column", "done_column",
-             "session_placeholder"}
-_STR_TUPLE_KEYS = {"plans", "exclude", "columns", "closed_columns", "plan_required_fields",
-                   "session_sections", "session_requires",
-                   "disable"}
-_BOOL_KEYS = {"require_frontmatter", "require_evidence", "anonymous_tasks"}
+_STR_KEYS = {
+    "board",
+    "board_csv",
+    "sessions",
+    "policy",
+    "gates",
+    "handoff",
+    "templates",
+    "runs",
+    "id_pattern",
+    "open_column",
+    "active_column",
+    "blocked_column",
+    "done_column",
+    "session_placeholder",
+    "preset",
+}
+_STR_TUPLE_KEYS = {
+    "plans",
+    "exclude",
+    "columns",
+    "closed_columns",
+    "plan_required_fields",
+    "session_sections",
+    "session_requires",
+    "disable",
+    "mirrors",
+    "handoff_plans",
+}
+_BOOL_KEYS = {"require_frontmatter", "require_evidence", "anonymous_tasks", "table_tasks"}
 _KNOWN_KEYS = (
-    _STR_KEYS | _STR_TUPLE_KEYS | _BOOL_KEYS
-    | {"status_map", "severity", "max_drop_rows", "max_drop_share", "rules"}
+    _STR_KEYS
+    | _STR_TUPLE_KEYS
+    | _BOOL_KEYS
+    | {"status_map", "severity", "max_drop_rows", "max_drop_share", "rules", "gate_min_samples"}
 )
 
 
@@ -179,6 +249,7 @@ def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Con
     def fail(key: str, message: str) -> CharterError:
         return CharterError(f"[tool.charter] {key}: {message}", source, _line_of(source, key))
 
+    table = _with_preset(table, fail)
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KNOWN_KEYS:
@@ -198,7 +269,7 @@ def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Con
             if not isinstance(value, bool):
                 raise fail(key, "must be true or false")
             values[key] = value
-        elif key == "max_drop_rows":
+        elif key in ("max_drop_rows", "gate_min_samples"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise fail(key, "must be a whole number >= 0")
             values[key] = value
@@ -232,6 +303,19 @@ def config_from_table(root: Path, table: Mapping[str, Any], source: Path) -> Con
     return config
 
 
+def _with_preset(table: Mapping[str, Any], fail: Any) -> Mapping[str, Any]:
+    """The preset's keys under the user's own (charter.presets)."""
+    name = table.get("preset")
+    if name is None:
+        return table
+    from charter.presets import PRESETS, merge_preset
+
+    if not isinstance(name, str) or name not in PRESETS:
+        known = ", ".join(sorted(PRESETS))
+        raise fail("preset", f"unknown preset {name!r} (known presets: {known})")
+    return merge_preset(PRESETS[name], table)
+
+
 def _read_rules_table(key: str, value: Any, values: dict[str, Any], fail: Any) -> None:
     if not isinstance(value, dict):
         raise fail(key, "must be a table")
@@ -246,7 +330,7 @@ def _read_rules_table(key: str, value: Any, values: dict[str, Any], fail: Any) -
             values["disable"] = tuple(disable)
         value = value.get("severity", {})
         if not isinstance(value, dict):
-            raise fail("rules.severity", "must be a table of rule = \"error\" | \"warning\"")
+            raise fail("rules.severity", 'must be a table of rule = "error" | "warning"')
     for rule, level in value.items():
         if level not in ("error", "warning", "off"):
             raise fail(f"severity.{rule}", 'must be "error", "warning" or "off"')
@@ -266,10 +350,18 @@ def _validate(config: Config, fail: Any) -> None:
         raise fail("session_placeholder", f"invalid regular expression: {exc}") from exc
     for key in ("open_column", "active_column", "blocked_column", "done_column"):
         if getattr(config, key) not in config.columns:
-            raise fail(key, f"{getattr(config, key)!r} is not one of columns {list(config.columns)}")
+            raise fail(
+                key, f"{getattr(config, key)!r} is not one of columns {list(config.columns)}"
+            )
     for column in config.closed_columns:
         if column not in config.columns:
             raise fail("closed_columns", f"{column!r} is not one of columns")
+    if any(fnmatch.fnmatch(config.handoff, glob) for glob in config.handoff_plans):
+        raise fail(
+            "handoff",
+            f"{config.handoff!r} is read as a plan (handoff_plans): charter "
+            "handoff would overwrite it; point handoff at another file",
+        )
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

@@ -93,7 +93,13 @@ def _outline_from_tokens(tokens: list[Any]) -> Outline:
             start, end = token.map
             parent = item_stack[-1] if item_stack else None
             result.items.append(
-                ListItem(start, end, len(item_stack), parent, ordered_stack[-1] if ordered_stack else False)
+                ListItem(
+                    start,
+                    end,
+                    len(item_stack),
+                    parent,
+                    ordered_stack[-1] if ordered_stack else False,
+                )
             )
             item_stack.append(len(result.items) - 1)
         elif kind == "list_item_close":

@@ -78,8 +78,11 @@ def session_files(config: Config) -> list[Path]:
     if not directory.is_dir():
         return []
     files = [
-        p for p in directory.rglob("*.md")
-        if p.is_file() and p.name.lower() != "readme.md" and not _excluded(relpath(config.root, p), config)
+        p
+        for p in directory.rglob("*.md")
+        if p.is_file()
+        and p.name.lower() != "readme.md"
+        and not _excluded(relpath(config.root, p), config)
     ]
     return sorted(files)
 
@@ -107,7 +110,11 @@ def _load(path: Path, config: Config, kind: str, cache: _Cache | None) -> Plan |
         data = path.read_bytes()
     except OSError as exc:
         problem = Diagnostic(rel, 1, 1, "CH001", f"cannot read file: {exc.strerror}")
-        return Plan(rel, problems=(problem,)) if kind == "plan" else SessionLog(rel, problems=(problem,))
+        return (
+            Plan(rel, problems=(problem,))
+            if kind == "plan"
+            else SessionLog(rel, problems=(problem,))
+        )
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if cache is not None:
         hit = cache.get(rel, digest)
@@ -142,7 +149,7 @@ class _Cache:
                 stored = pickle.load(handle)
             if stored.get("key") == self.key:
                 self.entries = stored["entries"]
-        except Exception:  # noqa: BLE001 - any unreadable cache is just a cold start
+        except Exception:
             self.entries = {}
         self.seen: set[str] = set()
 
@@ -185,8 +192,15 @@ def ensure_state_dir(state_dir: Path) -> None:
 def _fingerprint(config: Config) -> str:
     parse_dir = Path(__file__).parent
     stamps = []
-    for name in ("parse/plans.py", "parse/sessions.py", "parse/source.py", "parse/tables.py",
-                 "parse/frontmatter.py", "markdown.py", "model.py"):
+    for name in (
+        "parse/plans.py",
+        "parse/sessions.py",
+        "parse/source.py",
+        "parse/tables.py",
+        "parse/frontmatter.py",
+        "markdown.py",
+        "model.py",
+    ):
         try:
             stamps.append(str((parse_dir / name).stat().st_mtime_ns))
         except OSError:

@@ -33,7 +33,9 @@ def enabled_rules(config: Config) -> list[Rule]:
 def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
     config = repo.config
     by_name = {rule.name: rule.code for rule in RULES.values()}
-    overrides = {(k if k in RULES else by_name[k]): v for k, v in config.severity.items() if v != "off"}
+    overrides = {
+        (k if k in RULES else by_name[k]): v for k, v in config.severity.items() if v != "off"
+    }
     found: set[Diagnostic] = set()
     for rule in enabled_rules(config):
         for diagnostic in rule.check(repo):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Plan, SessionLog
 from charter.repo import RepoModel
 
 LEVELS = ("L0", "L1", "L2", "L3")
@@ -18,7 +18,8 @@ def parse_problems(code: str) -> Callable[[RepoModel], Iterator[Diagnostic]]:
     """A rule that surfaces the parser's own problems with this code."""
 
     def check(repo: RepoModel) -> Iterator[Diagnostic]:
-        for doc in (*repo.plans, *repo.sessions):
+        docs: list[Plan | SessionLog] = [*repo.plans, *repo.sessions]
+        for doc in docs:
             for problem in doc.problems:
                 if problem.code == code:
                     yield problem
@@ -35,8 +36,13 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
         if not plan.has_frontmatter:
             if config.require_frontmatter:
                 wanted = ", ".join(config.plan_required_fields)
-                yield Diagnostic(plan.path, 1, 1, "CH011",
-                                 f"plan has no frontmatter: start it with --- and {wanted} ---")
+                yield Diagnostic(
+                    plan.path,
+                    1,
+                    1,
+                    "CH011",
+                    f"plan has no frontmatter: start it with --- and {wanted} ---",
+                )
             continue
         for key in config.plan_required_fields:
             if key not in fm or fm[key] in (None, ""):
@@ -44,30 +50,58 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
         for key, value in fm.items():
             line = lines.get(key, 1)
             if isinstance(value, bool) and key in _STRING_FIELDS:
-                yield Diagnostic(plan.path, line, 1, "CH011",
-                                 f"'{key}' was read as {str(value).lower()} (YAML 1.1 reads "
-                                 f"yes/no/on/off as booleans): quote the value")
+                yield Diagnostic(
+                    plan.path,
+                    line,
+                    1,
+                    "CH011",
+                    f"'{key}' was read as {str(value).lower()} (YAML 1.1 reads "
+                    f"yes/no/on/off as booleans): quote the value",
+                )
             elif key in _STRING_FIELDS and value is not None and not isinstance(value, str | int):
                 yield Diagnostic(plan.path, line, 1, "CH011", f"'{key}' must be text")
         level = fm.get("level")
         if isinstance(level, str) and level not in LEVELS:
-            yield Diagnostic(plan.path, lines.get("level", 1), 1, "CH011",
-                             f"level {level!r} is not one of {', '.join(LEVELS)}")
+            yield Diagnostic(
+                plan.path,
+                lines.get("level", 1),
+                1,
+                "CH011",
+                f"level {level!r} is not one of {', '.join(LEVELS)}",
+            )
         status = fm.get("status")
-        if (isinstance(status, str) and status.lower() not in _PLAN_STATUSES
-                and config.column_for_status(status) is None):
-            yield Diagnostic(plan.path, lines.get("status", 1), 1, "CH011",
-                             f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}")
+        if (
+            isinstance(status, str)
+            and status.lower() not in _PLAN_STATUSES
+            and config.column_for_status(status) is None
+        ):
+            yield Diagnostic(
+                plan.path,
+                lines.get("status", 1),
+                1,
+                "CH011",
+                f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}",
+            )
         review = fm.get("next_review")
         if review is not None and review_date(review) is None:
-            yield Diagnostic(plan.path, lines.get("next_review", 1), 1, "CH011",
-                             f"next_review {review!r} is not a date (YYYY-MM-DD)")
+            yield Diagnostic(
+                plan.path,
+                lines.get("next_review", 1),
+                1,
+                "CH011",
+                f"next_review {review!r} is not a date (YYYY-MM-DD)",
+            )
         requires = fm.get("requires")
         if requires is not None and not (
             isinstance(requires, list) and all(isinstance(r, str) for r in requires)
         ):
-            yield Diagnostic(plan.path, lines.get("requires", 1), 1, "CH011",
-                             "'requires' must be a list of commands")
+            yield Diagnostic(
+                plan.path,
+                lines.get("requires", 1),
+                1,
+                "CH011",
+                "'requires' must be a list of commands",
+            )
 
 
 def review_date(value: object) -> date | None:
@@ -90,8 +124,14 @@ def review_overdue(repo: RepoModel) -> Iterator[Diagnostic]:
                 continue
             line = plan.frontmatter_lines.get("next_review", 1)
             days = (repo.today - when).days
-            yield Diagnostic(plan.path, line, 1, "CH014",
-                             f"plan review was due {when.isoformat()} ({days} days ago)", "warning")
+            yield Diagnostic(
+                plan.path,
+                line,
+                1,
+                "CH014",
+                f"plan review was due {when.isoformat()} ({days} days ago)",
+                "warning",
+            )
 
 
 def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -100,8 +140,13 @@ def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
         task = session.task
         if task is not None and task not in known:
             line = session.frontmatter_lines.get("task", 1)
-            yield Diagnostic(session.path, line, 1, "CH012",
-                             f"session log names task {task}, which no plan defines")
+            yield Diagnostic(
+                session.path,
+                line,
+                1,
+                "CH012",
+                f"session log names task {task}, which no plan defines",
+            )
 
 
 def session_placeholder(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -112,5 +157,10 @@ def session_placeholder(repo: RepoModel) -> Iterator[Diagnostic]:
         for number, line in enumerate(session.text.split("\n"), session.body_line):
             match = pattern.search(line)
             if match:
-                yield Diagnostic(session.path, number, match.start() + 1, "CH013",
-                                 f"template placeholder left in the log: {match.group(0)!r}")
+                yield Diagnostic(
+                    session.path,
+                    number,
+                    match.start() + 1,
+                    "CH013",
+                    f"template placeholder left in the log: {match.group(0)!r}",
+                )

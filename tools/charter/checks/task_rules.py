@@ -18,8 +18,13 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
             continue
         first = tasks[0]
         for task in tasks[1:]:
-            yield Diagnostic(task.path, task.line, task.col, "CH002",
-                             f"duplicate task ID {task_id}: first defined at {first.path}:{first.line}")
+            yield Diagnostic(
+                task.path,
+                task.line,
+                task.col,
+                "CH002",
+                f"duplicate task ID {task_id}: first defined at {first.path}:{first.line}",
+            )
 
 
 def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -28,8 +33,13 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
     for task in repo.tasks():
         if is_done(task, repo.config) and not task.evidence:
             label = task.id or f"'{task.title[:60]}'"
-            yield Diagnostic(task.path, task.line, task.col, "CH003",
-                             f"{label} is done but names no evidence: add 'Evidence: `path`'")
+            yield Diagnostic(
+                task.path,
+                task.line,
+                task.col,
+                "CH003",
+                f"{label} is done but names no evidence: add 'Evidence: `path`'",
+            )
 
 
 def evidence_path(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -39,11 +49,17 @@ def evidence_path(repo: RepoModel) -> Iterator[Diagnostic]:
         for evidence in task.evidence:
             resolved = _resolve(root, evidence.path)
             if resolved is None or not _inside(resolved, root):
-                yield Diagnostic(task.path, evidence.line, 1, "CH005",
-                                 f"evidence {evidence.path} is outside the repository")
+                yield Diagnostic(
+                    task.path,
+                    evidence.line,
+                    1,
+                    "CH005",
+                    f"evidence {evidence.path} is outside the repository",
+                )
             elif done and not _exists(root, evidence.path):
-                yield Diagnostic(task.path, evidence.line, 1, "CH004",
-                                 f"evidence {evidence.path} does not exist")
+                yield Diagnostic(
+                    task.path, evidence.line, 1, "CH004", f"evidence {evidence.path} does not exist"
+                )
 
 
 def _resolve(root: Path, text: str) -> Path | None:
@@ -75,13 +91,20 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
             if dep not in known:
                 line = field.line if field else task.line
                 col = (field.start + 1) if field else task.col
-                yield Diagnostic(task.path, line, col, "CH006",
-                                 f"{task.id or 'task'} depends on unknown task {dep}")
+                yield Diagnostic(
+                    task.path,
+                    line,
+                    col,
+                    "CH006",
+                    f"{task.id or 'task'} depends on unknown task {dep}",
+                )
 
 
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
     index = repo.task_index()
-    graph = {tid: sorted({d for t in ts for d in t.depends if d in index}) for tid, ts in index.items()}
+    graph = {
+        tid: sorted({d for t in ts for d in t.depends if d in index}) for tid, ts in index.items()
+    }
     reported: set[frozenset[str]] = set()
     for cycle in _cycles(graph):
         members = frozenset(cycle)
@@ -89,10 +112,15 @@ def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
             continue
         reported.add(members)
         start = min(cycle)
-        rotated = cycle[cycle.index(start):] + cycle[: cycle.index(start)]
+        rotated = cycle[cycle.index(start) :] + cycle[: cycle.index(start)]
         task = index[start][0]
-        yield Diagnostic(task.path, task.line, task.col, "CH007",
-                         "dependency cycle: " + " -> ".join([*rotated, start]))
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            "CH007",
+            "dependency cycle: " + " -> ".join([*rotated, start]),
+        )
 
 
 def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
@@ -115,7 +143,7 @@ def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
                 stack.append((node, i + 1))
                 child = children[i]
                 if child in on_path:
-                    yield path[path.index(child):]
+                    yield path[path.index(child) :]
                 elif not color.get(child):
                     stack.append((child, 0))
             else:
@@ -130,9 +158,14 @@ def unknown_status(repo: RepoModel) -> Iterator[Diagnostic]:
         field = task.field("status")
         if field is None or not field.value or config.column_for_status(field.value) is not None:
             continue
-        yield Diagnostic(task.path, field.line, field.start + 1, "CH008",
-                         f"unknown status {field.value!r} for {task.id or 'task'}: map it to one of "
-                         f"{', '.join(config.columns)} in [tool.charter.status_map]")
+        yield Diagnostic(
+            task.path,
+            field.line,
+            field.start + 1,
+            "CH008",
+            f"unknown status {field.value!r} for {task.id or 'task'}: map it to one of "
+            f"{', '.join(config.columns)} in [tool.charter.status_map]",
+        )
 
 
 def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -162,8 +195,13 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
         if open_subs:
             names = ", ".join(s.id or f"line {s.line}" for s in open_subs[:5])
             more = f" and {len(open_subs) - 5} more" if len(open_subs) > 5 else ""
-            yield Diagnostic(task.path, task.line, task.col, "CH010",
-                             f"{task.id or 'task'} is done but has open subtasks: {names}{more}")
+            yield Diagnostic(
+                task.path,
+                task.line,
+                task.col,
+                "CH010",
+                f"{task.id or 'task'} is done but has open subtasks: {names}{more}",
+            )
 
 
 def task_column(task: Task, repo: RepoModel) -> str:

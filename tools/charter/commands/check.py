@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from charter.commands.common import config_for, format_diagnostics, format_option, repo_option, summary
+from charter.commands.common import (
+    config_for,
+    format_diagnostics,
+    format_option,
+    repo_option,
+    summary,
+)
 
 
 def _rules_epilog() -> str:
@@ -21,7 +27,9 @@ def _rules_epilog() -> str:
 @format_option(("text", "json", "github"))
 @click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring .charter/cache/.")
 @repo_option
-def check(paths: tuple[Path, ...], output_format: str, no_cache: bool, repo_dir: Path | None) -> int:
+def check(
+    paths: tuple[Path, ...], output_format: str, no_cache: bool, repo_dir: Path | None
+) -> int:
     """Check plans and session logs; print `path:line:col: CODE message`.
 
     PATHS limits the report to those files or folders (pre-commit passes the
@@ -41,6 +49,9 @@ def check(paths: tuple[Path, ...], output_format: str, no_cache: bool, repo_dir:
         click.echo("[]")
     if output_format == "text":
         tasks = sum(1 for _ in repo.tasks())
-        click.echo(f"charter check: {len(repo.plans)} plan(s), {tasks} task(s), "
-                   f"{len(repo.sessions)} session log(s): {summary(diagnostics)}", err=True)
+        click.echo(
+            f"charter check: {len(repo.plans)} plan(s), {tasks} task(s), "
+            f"{len(repo.sessions)} session log(s): {summary(diagnostics)}",
+            err=True,
+        )
     return 1 if any(d.severity == "error" for d in diagnostics) else 0

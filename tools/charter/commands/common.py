@@ -17,7 +17,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def repo_option(func: F) -> F:
     return click.option(
-        "--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        "--repo",
+        "repo_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
         help="Repository root (default: found from the current directory).",
     )(func)
 
@@ -25,8 +28,12 @@ def repo_option(func: F) -> F:
 def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(
-            "--format", "output_format", type=click.Choice(list(choices)), default=choices[0],
-            show_default=True, help="Output format.",
+            "--format",
+            "output_format",
+            type=click.Choice(list(choices)),
+            default=choices[0],
+            show_default=True,
+            help="Output format.",
         )(func)
 
     return decorate
@@ -55,8 +62,10 @@ def _github(d: Diagnostic) -> str:
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
     kind = "warning" if d.severity == "warning" else "error"
-    return (f"::{kind} file={escape(d.path, True)},line={d.line},col={d.col},"
-            f"title={escape(d.code, True)}::{escape(d.message)}")
+    return (
+        f"::{kind} file={escape(d.path, True)},line={d.line},col={d.col},"
+        f"title={escape(d.code, True)}::{escape(d.message)}"
+    )
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:

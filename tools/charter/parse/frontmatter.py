@@ -26,7 +26,7 @@ class FrontmatterResult:
 
 
 def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
-    """Parse a leading `---` ... `---` block. `lines` have no line endings; a BOM is already gone."""
+    """Parse a leading `---` ... `---` block of `lines` (no line endings, BOM removed)."""
     result = FrontmatterResult()
     if not lines or lines[0].rstrip() != "---":
         return result
@@ -51,14 +51,18 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
     try:
         data = load_yaml(block)
     except YamlError as exc:
-        line = 2 + (exc.line or 0)
-        result.problems.append(Diagnostic(path, line, 1, "CH001", f"invalid YAML: {exc.message}"))
+        yaml_line = 2 + (exc.line or 0)
+        result.problems.append(
+            Diagnostic(path, yaml_line, 1, "CH001", f"invalid YAML: {exc.message}")
+        )
         return result
     if data is None:
         data = {}
     if not isinstance(data, dict):
         result.problems.append(
-            Diagnostic(path, 2, 1, "CH001", f"frontmatter must be a mapping, got {type(data).__name__}")
+            Diagnostic(
+                path, 2, 1, "CH001", f"frontmatter must be a mapping, got {type(data).__name__}"
+            )
         )
         return result
     result.data = {str(k): v for k, v in data.items()}
@@ -77,7 +81,7 @@ def load_yaml(text: str) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader chosen above
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

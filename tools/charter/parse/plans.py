@@ -26,26 +26,42 @@ from charter.parse.tables import split_row
 _BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
 CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<text>.*)$")
 FIELD_ITEM_RE = re.compile(
-    _BULLET + r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
+    _BULLET
+    + r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
 )
 
 # Field name as written (lower case) -> canonical name.
 FIELD_ALIASES: dict[str, str] = {
-    "status": "status", "state": "status",
-    "owner": "owner", "ownerrole": "owner", "owner role": "owner", "assignee": "owner",
-    "depends": "depends", "depends on": "depends", "dependencies": "depends",
-    "blocked by": "depends", "deps": "depends",
-    "level": "level", "autonomy": "level", "autonomy level": "level",
-    "acceptance": "acceptance", "acceptance criteria": "acceptance",
+    "status": "status",
+    "state": "status",
+    "owner": "owner",
+    "ownerrole": "owner",
+    "owner role": "owner",
+    "assignee": "owner",
+    "depends": "depends",
+    "depends on": "depends",
+    "dependencies": "depends",
+    "blocked by": "depends",
+    "deps": "depends",
+    "level": "level",
+    "autonomy": "level",
+    "autonomy level": "level",
+    "acceptance": "acceptance",
+    "acceptance criteria": "acceptance",
     "evidence": "evidence",
     "files": "files",
     "priority": "priority",
-    "notes": "notes", "note": "notes",
+    "notes": "notes",
+    "note": "notes",
     "deliverable": "deliverable",
-    "blocked reason": "blocked_reason", "blocked": "blocked_reason", "reason": "blocked_reason",
+    "blocked reason": "blocked_reason",
+    "blocked": "blocked_reason",
+    "reason": "blocked_reason",
     "updated": "updated",
     "title": "title",
-    "plan": "plan", "planlink": "plan", "plan link": "plan",
+    "plan": "plan",
+    "planlink": "plan",
+    "plan link": "plan",
 }
 _FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, reverse=True))
 # A second field on the same line: "Acceptance: ...; Evidence: `path`".
@@ -60,6 +76,8 @@ _BACKTICK = re.compile(r"`([^`]+)`")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 _SHA = re.compile(r"sha256[:=]\s*([0-9a-fA-F]{64})")
 _NONE_VALUES = {"", "-", "—", "none", "n/a", "na", "tbd"}
+_ID_COMMENT = re.compile(r"<!--\s*id:\s*(?P<id>[\w.-]+)\s*-->", re.I)
+_BOLD_LEAD = r"\*\*(?P<id>{id})(?![\w-])[ \t:.\-–—]*(?P<rest>[^*]*)\*\*"
 
 
 @dataclass
@@ -81,10 +99,19 @@ class _Builder:
             d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
         )
         return Task(
-            id=self.id, title=self.title, path=path, line=self.line, col=self.col,
-            kind="checklist" if self.kind == "checklist" else "table", checked=self.checked,
-            fields=tuple(self.fields), evidence=evidence, depends=depends, parent=parent,
-            subtasks=subtasks, checkbox_col=self.checkbox_col,
+            id=self.id,
+            title=self.title,
+            path=path,
+            line=self.line,
+            col=self.col,
+            kind="checklist" if self.kind == "checklist" else "table",
+            checked=self.checked,
+            fields=tuple(self.fields),
+            evidence=evidence,
+            depends=depends,
+            parent=parent,
+            subtasks=subtasks,
+            checkbox_col=self.checkbox_col,
         )
 
 
@@ -102,9 +129,14 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     outline = markdown.outline("\n".join(body_lines))
     if outline.too_deep_line is not None:
         problems.append(
-            Diagnostic(path, outline.too_deep_line + 1, 1, "CH017",
-                       f"nesting deeper than {markdown.MAX_NESTING // 2} levels: "
-                       "content below this point was not read")
+            Diagnostic(
+                path,
+                outline.too_deep_line + 1,
+                1,
+                "CH017",
+                f"nesting deeper than {markdown.MAX_NESTING // 2} levels: "
+                "content below this point was not read",
+            )
         )
     roots = _checklist_tasks(path, lines, outline, config)
     roots.extend(_table_tasks(path, lines, outline, config, problems))
@@ -114,25 +146,48 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
     return Plan(
-        path=path, frontmatter=fm.data, frontmatter_lines=fm.key_lines,
-        has_frontmatter=fm.present, title=title, tasks=tasks, problems=tuple(problems),
+        path=path,
+        frontmatter=fm.data,
+        frontmatter_lines=fm.key_lines,
+        has_frontmatter=fm.present,
+        title=title,
+        tasks=tasks,
+        problems=tuple(problems),
     )
 
 
 def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
-    """Split an item's text into (ID, title). IDs may be bold, code, bracketed or bare."""
+    """Split an item's text into (ID, title). IDs may be bold, code, bracketed or bare.
+
+    Two later forms are read when none of those leads the text: an explicit
+    `<!-- id: 8 -->` comment (agent task lists write these), then an ID opening a
+    bold title (`**DEF-002 Fix P2WPKH**`).
+    """
     stripped = text.strip()
-    for pattern in (r"\*\*(?P<id>{id})\*\*", r"__(?P<id>{id})__", r"`(?P<id>{id})`",
-                    r"\[(?P<id>{id})\]", r"(?P<id>{id})(?![\w-])"):
+    for pattern in (
+        r"\*\*(?P<id>{id})\*\*",
+        r"__(?P<id>{id})__",
+        r"`(?P<id>{id})`",
+        r"\[(?P<id>{id})\]",
+        r"(?P<id>{id})(?![\w-])",
+    ):
         match = re.match(pattern.format(id=config.id_pattern), stripped)
         if match:
-            rest = stripped[match.end():].lstrip(" \t:.-–—)")
+            rest = stripped[match.end() :].lstrip(" \t:.-–—)")
             return match.group("id"), rest.strip()
+    comment = _ID_COMMENT.search(stripped)
+    if comment:
+        rest = stripped[: comment.start()] + stripped[comment.end() :]
+        return comment.group("id"), rest.strip()
+    bold = re.match(_BOLD_LEAD.format(id=config.id_pattern), stripped)
+    if bold:
+        return bold.group("id"), (bold.group("rest") + stripped[bold.end() :]).strip()
     return None, stripped
 
 
-def _checklist_tasks(path: str, lines: list[str], outline: markdown.Outline,
-                     config: Config) -> list[_Builder]:
+def _checklist_tasks(
+    path: str, lines: list[str], outline: markdown.Outline, config: Config
+) -> list[_Builder]:
     builders: dict[int, _Builder] = {}
     roots: list[_Builder] = []
     items = outline.items
@@ -150,15 +205,21 @@ def _checklist_tasks(path: str, lines: list[str], outline: markdown.Outline,
         if task_id is None and owner is None and not config.anonymous_tasks:
             continue
         builder = _Builder(
-            id=task_id, title=title, line=item.line + 1, col=len(check.group("indent")) + 1,
-            kind="checklist", checked=check.group("mark") in "xX",
+            id=task_id,
+            title=title,
+            line=item.line + 1,
+            col=len(check.group("indent")) + 1,
+            kind="checklist",
+            checked=check.group("mark") in "xX",
             checkbox_col=check.start("mark"),
         )
         inline = _INLINE_EVIDENCE.search(text)
         if inline:
             start = check.start("text") + inline.end()
             value = raw[start:].rstrip()
-            builder.fields.append(Field("evidence", value, item.line + 1, start, start + len(value)))
+            builder.fields.append(
+                Field("evidence", value, item.line + 1, start, start + len(value))
+            )
             builder.title = _INLINE_EVIDENCE.split(title, maxsplit=1)[0].rstrip(" .;")
         builders[index] = builder
         if owner is None:
@@ -168,8 +229,9 @@ def _checklist_tasks(path: str, lines: list[str], outline: markdown.Outline,
     return roots
 
 
-def _nearest_task(index: int, items: list[markdown.ListItem],
-                  builders: dict[int, _Builder]) -> _Builder | None:
+def _nearest_task(
+    index: int, items: list[markdown.ListItem], builders: dict[int, _Builder]
+) -> _Builder | None:
     parent = items[index].parent
     while parent is not None:
         if parent in builders:
@@ -198,30 +260,49 @@ def _field(name: str, raw: str, start: int, end: int, line: int) -> Field:
     return Field(name, stripped.strip(), line, start + lead, start + len(stripped))
 
 
-def _table_tasks(path: str, lines: list[str], outline: markdown.Outline, config: Config,
-                 problems: list[Diagnostic]) -> list[_Builder]:
+def _table_tasks(
+    path: str,
+    lines: list[str],
+    outline: markdown.Outline,
+    config: Config,
+    problems: list[Diagnostic],
+) -> list[_Builder]:
     found: list[_Builder] = []
+    if not config.table_tasks:
+        return found
     for table in outline.tables:
         header = split_row(lines[table.header])
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
         id_col = next((names.index(n) for n in ID_COLUMNS if n in names), None)
         if id_col is None:
             continue
-        title_col = next((names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None)
+        title_col = next(
+            (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
+        )
         for row_line in table.rows:
             raw = lines[row_line]
             cells = split_row(raw)
             if len(cells) != len(header):
                 problems.append(
-                    Diagnostic(path, row_line + 1, 1, "CH015",
-                               f"table row has {len(cells)} cells, the header has {len(header)}")
+                    Diagnostic(
+                        path,
+                        row_line + 1,
+                        1,
+                        "CH015",
+                        f"table row has {len(cells)} cells, the header has {len(header)}",
+                    )
                 )
             for cell in cells:
                 if cell.gfm_split:
                     problems.append(
-                        Diagnostic(path, row_line + 1, cell.start + 1, "CH015",
-                                   "'|' inside a code span: GitHub splits the cell here; "
-                                   "write it as \\|", "warning")
+                        Diagnostic(
+                            path,
+                            row_line + 1,
+                            cell.start + 1,
+                            "CH015",
+                            "'|' inside a code span: GitHub splits the cell here; write it as \\|",
+                            "warning",
+                        )
                     )
             if id_col >= len(cells):
                 continue
@@ -229,10 +310,18 @@ def _table_tasks(path: str, lines: list[str], outline: markdown.Outline, config:
             if task_id is None or not config.id_re.fullmatch(task_id):
                 continue
             checked = next(
-                (c.text.strip() in ("[x]", "[X]") for c in cells if c.text.strip() in ("[ ]", "[x]", "[X]")),
+                (
+                    c.text.strip() in ("[x]", "[X]")
+                    for c in cells
+                    if c.text.strip() in ("[ ]", "[x]", "[X]")
+                ),
                 None,
             )
-            title = cells[title_col].text.strip() if title_col is not None and title_col < len(cells) else ""
+            title = (
+                cells[title_col].text.strip()
+                if title_col is not None and title_col < len(cells)
+                else ""
+            )
             id_cell = cells[id_col]
             id_col_1 = id_cell.start + len(id_cell.text) - len(id_cell.text.lstrip()) + 1
             builder = _Builder(task_id, title, row_line + 1, id_col_1, "table", checked, None)
@@ -243,7 +332,9 @@ def _table_tasks(path: str, lines: list[str], outline: markdown.Outline, config:
                 value = cell.text.strip()
                 lead = len(cell.text) - len(cell.text.lstrip())
                 builder.fields.append(
-                    Field(name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value))
+                    Field(
+                        name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value)
+                    )
                 )
             found.append(builder)
     return found

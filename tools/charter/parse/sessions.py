@@ -18,8 +18,13 @@ def parse_session(path: str, data: bytes) -> SessionLog:
     outline = markdown.outline("\n".join(body_lines))
     if outline.too_deep_line is not None:
         problems.append(
-            Diagnostic(path, outline.too_deep_line + 1, 1, "CH017",
-                       "nesting too deep: content below this point was not read")
+            Diagnostic(
+                path,
+                outline.too_deep_line + 1,
+                1,
+                "CH017",
+                "nesting too deep: content below this point was not read",
+            )
         )
     sections: list[Section] = []
     headings = outline.headings
@@ -28,7 +33,12 @@ def parse_session(path: str, data: bytes) -> SessionLog:
         body = "\n".join(lines[heading.line + 1 : end])
         sections.append(Section(heading.text.strip(), heading.level, heading.line + 1, body))
     return SessionLog(
-        path=path, frontmatter=fm.data, frontmatter_lines=fm.key_lines,
-        has_frontmatter=fm.present, sections=tuple(sections), problems=tuple(problems),
-        text="\n".join(lines[fm.body_start_line - 1 :]), body_line=fm.body_start_line,
+        path=path,
+        frontmatter=fm.data,
+        frontmatter_lines=fm.key_lines,
+        has_frontmatter=fm.present,
+        sections=tuple(sections),
+        problems=tuple(problems),
+        text="\n".join(lines[fm.body_start_line - 1 :]),
+        body_line=fm.body_start_line,
     )

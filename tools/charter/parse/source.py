@@ -24,16 +24,28 @@ def decode(path: str, data: bytes) -> Source:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         problems.append(
-            Diagnostic(path, line, col, "CH016", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                       "the undecodable bytes are read as U+FFFD")
+            Diagnostic(
+                path,
+                line,
+                col,
+                "CH016",
+                f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                "the undecodable bytes are read as U+FFFD",
+            )
         )
         text = data.decode("utf-8", errors="replace")
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
         problems.append(
-            Diagnostic(path, 1, 1, "CH016", "file starts with a byte-order mark (BOM); "
-                       "save it as UTF-8 without BOM", "warning")
+            Diagnostic(
+                path,
+                1,
+                1,
+                "CH016",
+                "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
+                "warning",
+            )
         )
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
@@ -41,12 +53,18 @@ def decode(path: str, data: bytes) -> Source:
     raw = text.split("\n")
     if crlf and lf:
         minority = "\r\n" if newline == "\n" else "\n"
-        for number, line in enumerate(raw[:-1], 1):
-            if (minority == "\r\n") == line.endswith("\r"):
+        for number, raw_line in enumerate(raw[:-1], 1):
+            if (minority == "\r\n") == raw_line.endswith("\r"):
                 problems.append(
-                    Diagnostic(path, number, 1, "CH016",
-                               f"mixed line endings: {crlf} CRLF and {lf} LF; this line ends "
-                               f"{'CRLF' if minority == chr(13) + chr(10) else 'LF'}", "warning")
+                    Diagnostic(
+                        path,
+                        number,
+                        1,
+                        "CH016",
+                        f"mixed line endings: {crlf} CRLF and {lf} LF; this line ends "
+                        f"{'CRLF' if minority == chr(13) + chr(10) else 'LF'}",
+                        "warning",
+                    )
                 )
                 break
     lines = [line[:-1] if line.endswith("\r") else line for line in raw]

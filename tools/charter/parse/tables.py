@@ -18,17 +18,13 @@ class Cell:
 
 def split_row(line: str) -> list[Cell]:
     cells: list[Cell] = []
-    body_start = 0
     stripped = line.lstrip()
     lead = len(line) - len(stripped)
     # Block-quoted tables: "> | a | b |"
     while stripped.startswith(">"):
         stripped = stripped[1:].lstrip()
         lead = len(line) - len(stripped)
-    if stripped.startswith("|"):
-        body_start = lead + 1
-    else:
-        body_start = lead
+    body_start = lead + 1 if stripped.startswith("|") else lead
     start = body_start
     i = body_start
     code_ticks = 0  # length of the backtick run that opened the current code span
@@ -66,6 +62,4 @@ def split_row(line: str) -> list[Cell]:
 
 def is_separator_row(line: str) -> bool:
     cells = split_row(line)
-    return bool(cells) and all(
-        set(c.text.strip()) <= set(":-") and "-" in c.text for c in cells
-    )
+    return bool(cells) and all(set(c.text.strip()) <= set(":-") and "-" in c.text for c in cells)
