@@ -156,3 +156,17 @@ def test_crlf_plan_parses_like_lf() -> None:
         (t.id, t.status, t.fields) for t in b.walk()
     ]
     assert not b.problems
+
+
+def test_table_rows_after_an_html_comment_are_still_read() -> None:
+    text = FRONT + (
+        "| ID | Title | Status |\n"
+        "|----|-------|--------|\n"
+        "| ST-B-001 | first | Todo |\n"
+        "<!-- ST-B-002 was split in two -->\n"
+        "| ST-B-003 | after the comment | Done |\n"
+        "\n"
+        "| ST-B-004 | not a table row: a blank line ended the table | Todo |\n"
+    )
+    plan = parse_plan("plan.md", text.encode(), CONFIG)
+    assert [(t.id, t.line) for t in plan.walk()] == [("ST-B-001", 7), ("ST-B-003", 9)]

@@ -17,6 +17,18 @@ from typing import Any
 # name -> "module:attribute". One explicit registry; `charter --help` lists these.
 COMMANDS: dict[str, str] = {
     "check": "charter.commands.check:check",
+    "run": "charter.commands.run:run",
+    "export": "charter.commands.export:export",
+    "gates": "charter.commands.gates:gates",
+    "stats": "charter.commands.stats:stats",
+    "board": "charter.commands.board:board",
+    "task": "charter.commands.task:task",
+    "watch": "charter.commands.watch:watch",
+    "session": "charter.commands.session:session",
+    "handoff": "charter.commands.handoff:handoff",
+    "init": "charter.commands.init:init",
+    "reconcile": "charter.commands.reconcile:reconcile",
+    "import": "charter.commands.import_cmd:import_",
 }
 
 
@@ -71,7 +83,8 @@ def _build_group() -> Any:
 
         def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
             if name == "guard":
-                return _guard_help_command()
+                guard: click.Command = _guard_help_command()
+                return guard
             target = COMMANDS.get(name)
             if target is None:
                 return None

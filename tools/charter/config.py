@@ -134,8 +134,19 @@ class Config:
         # Longest phrase first, so "in review" wins over "review" and "not started" over "started".
         return tuple(sorted(pairs, key=lambda pc: -len(pc[0])))
 
+    @cached_property
+    def _status_columns(self) -> dict[str, str | None]:
+        return {}
+
     def column_for_status(self, status: str) -> str | None:
         """Map free text ("Done - 2025-12-22", "✅ DONE") to a column, or None."""
+        # Thousands of tasks share a few dozen status texts; rules ask for each many times.
+        memo = self._status_columns
+        if status not in memo:
+            memo[status] = self._match_status(status)
+        return memo[status]
+
+    def _match_status(self, status: str) -> str | None:
         norm = normalize_status(status)
         if not norm:
             return None

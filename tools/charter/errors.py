@@ -6,7 +6,10 @@ prints or exits.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pathlib costs the guard a few ms at start-up; only the annotation needs it
+    from pathlib import Path
 
 
 class CharterError(Exception):

@@ -13,11 +13,13 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from charter.errors import CharterError
 
 LOCK_TIMEOUT_S = 30.0
+LOCK_POLL_S = 0.005
 
 
 @contextlib.contextmanager
@@ -26,12 +28,41 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     from filelock import FileLock, Timeout  # imported here: only writers pay for it
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    # filelock polls a non-blocking flock; its 50 ms default idles a contended writer.
+    lock = FileLock(str(path) + ".lock", timeout=timeout, poll_interval=LOCK_POLL_S)
     try:
-        with lock:
-            yield
+        lock.acquire()
     except Timeout as exc:
         raise CharterError(f"could not lock {path.name}.lock within {timeout:.0f} s", path) from exc
+    try:
+        remove_stale_temps(path)
+        yield
+    finally:
+        lock.release()
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temp files a killed writer of `path` left behind. Caller holds the lock.
+
+    Writers hold the lock from creating their temp file until os.replace, so
+    under the lock any temp file for `path` belongs to a writer that died.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    removed: list[Path] = []
+    try:
+        candidates = list(path.parent.glob(f".{_glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        if pattern.fullmatch(candidate.name):
+            with contextlib.suppress(FileNotFoundError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
+
+
+def _glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -45,12 +76,21 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            # mkstemp creates 0600; a new file gets the mode open() would give it.
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -90,25 +130,73 @@ def region_markers(name: str) -> tuple[str, str]:
     return f"<!-- charter:begin {name} -->", f"<!-- charter:end {name} -->"
 
 
-def find_region(text: str, name: str) -> tuple[int, int] | None:
-    """Character span of the region's body (between the marker lines), or None."""
-    begin, end = region_markers(name)
-    match = re.search(
-        rf"^[ \t]*{re.escape(begin)}[^\n]*\n(.*?)^[ \t]*{re.escape(end)}", text, re.M | re.S
+@dataclass(frozen=True)
+class Region:
+    """Where a generated region sits: character spans into the text."""
+
+    begin_start: int  # start of the begin marker line
+    begin_end: int  # end of the begin marker line, before its line ending
+    attrs: str  # what the begin marker holds after the name, e.g. "sha256=..."
+    body_start: int
+    body_end: int
+    line: int  # 1-based line of the begin marker
+
+
+def _region_re(name: str) -> re.Pattern[str]:
+    # The begin marker may carry attributes after the name (a hash stamp):
+    # <!-- charter:begin NAME sha256=... -->
+    quoted = re.escape(name)
+    return re.compile(
+        rf"^[ \t]*<!--[ \t]*charter:begin[ \t]+{quoted}(?P<attrs>(?:[ \t][^\n]*?)?)[ \t]*-->"
+        rf"[^\n]*\n(?P<body>.*?)^[ \t]*<!--[ \t]*charter:end[ \t]+{quoted}[ \t]*-->",
+        re.M | re.S,
     )
+
+
+def locate_region(text: str, name: str) -> Region | None:
+    """The region `name` with its begin marker's attributes, or None."""
+    match = _region_re(name).search(text)
     if match is None:
         return None
-    return match.start(1), match.end(1)
+    begin_end = text.index("\n", match.start())
+    if begin_end > match.start() and text[begin_end - 1] == "\r":
+        begin_end -= 1
+    return Region(
+        begin_start=match.start(),
+        begin_end=begin_end,
+        attrs=match.group("attrs").strip(),
+        body_start=match.start("body"),
+        body_end=match.end("body"),
+        line=text.count("\n", 0, match.start()) + 1,
+    )
+
+
+def find_region(text: str, name: str) -> tuple[int, int] | None:
+    """Character span of the region's body (between the marker lines), or None."""
+    region = locate_region(text, name)
+    if region is None:
+        return None
+    return region.body_start, region.body_end
 
 
 def replace_region(text: str, name: str, body: str, path: Path | None = None) -> str:
-    """`text` with the body of region `name` replaced; CharterError when it has none."""
-    span = find_region(text, name)
-    if span is None:
+    """`text` with the body of region `name` replaced; CharterError when it has none.
+
+    A begin marker that carries a hash stamp gets the new body's stamp, so the
+    region still reads as generated (see charter.stamps).
+    """
+    region = locate_region(text, name)
+    if region is None:
         begin, end = region_markers(name)
         raise CharterError(f"no generated region: add the lines {begin} and {end}", path)
     newline = "\r\n" if "\r\n" in text else "\n"
     if body and not body.endswith("\n"):
         body += "\n"
     body = body.replace("\r\n", "\n").replace("\n", newline)
-    return text[: span[0]] + body + text[span[1] :]
+    begin = text[region.begin_start : region.begin_end]
+    if "sha256=" in region.attrs:
+        from charter.stamps import restamp_marker  # stamps builds on this module
+
+        begin = restamp_marker(begin, body)
+    between = text[region.begin_end : region.body_start]  # the begin marker's line ending
+    return text[: region.begin_start] + begin + between + body + text[region.body_end :]

@@ -8,12 +8,14 @@ changed, and never imports markdown_it or yaml when nothing did.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import os
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,15 @@ class RepoModel:
     plans: tuple[Plan, ...]
     sessions: tuple[SessionLog, ...]
     today: date
+    mirrors: tuple[Plan, ...] = ()  # checklist copies named by `mirrors` (rule CH018), not plans
 
     def tasks(self) -> Iterator[Task]:
-        for plan in self.plans:
-            yield from plan.walk()
+        return iter(self._all_tasks)
+
+    @cached_property
+    def _all_tasks(self) -> tuple[Task, ...]:
+        # Every rule walks every task; nested generators cost more than the rules' own work.
+        return tuple(task for plan in self.plans for task in plan.walk())
 
     def task_index(self) -> dict[str, list[Task]]:
         index: dict[str, list[Task]] = {}
@@ -58,13 +65,37 @@ def relpath(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def plan_files(config: Config) -> list[Path]:
+class _RelPaths:
+    """`relpath(root, path)` for many files: the root and each folder are resolved
+    once, then only a file's own name is checked for a symlink. Resolving costs a
+    system call per path component, which made listing 7,000 files take a second."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.prefix = os.path.join(str(root.resolve()), "")
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        folder, name = os.path.split(str(path))
+        if name in ("", ".", "..") or os.path.islink(path):
+            return relpath(self.root, path)
+        real = self.folders.get(folder)
+        if real is None:
+            real = self.folders[folder] = str(Path(folder).resolve())
+        full = os.path.join(real, name)
+        if os.path.normcase(full).startswith(os.path.normcase(self.prefix)):
+            return full[len(self.prefix) :].replace(os.sep, "/")
+        return relpath(self.root, path)
+
+
+def plan_files(config: Config, rel_of: _RelPaths | None = None) -> list[Path]:
     root = config.root
+    rel_of = rel_of or _RelPaths(root)
     generated = {config.board, config.handoff}
     found: dict[str, Path] = {}
-    for pattern in config.plans:
+    for pattern in (*config.plans, *config.handoff_plans):
         for path in root.glob(pattern):
-            rel = relpath(root, path)
+            rel = rel_of(path)
             if not path.is_file() or rel in generated or _excluded(rel, config):
                 continue
             if rel.startswith(config.sessions.rstrip("/") + "/"):
@@ -73,18 +104,29 @@ def plan_files(config: Config) -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
-def session_files(config: Config) -> list[Path]:
+def session_files(config: Config, rel_of: _RelPaths | None = None) -> list[Path]:
     directory = config.root / config.sessions
     if not directory.is_dir():
         return []
+    rel_of = rel_of or _RelPaths(config.root)
     files = [
         p
         for p in directory.rglob("*.md")
-        if p.is_file()
-        and p.name.lower() != "readme.md"
-        and not _excluded(relpath(config.root, p), config)
+        if p.is_file() and p.name.lower() != "readme.md" and not _excluded(rel_of(p), config)
     ]
     return sorted(files)
+
+
+def mirror_files(config: Config, plans: set[str], rel_of: _RelPaths | None = None) -> list[Path]:
+    """Files the `mirrors` globs name that are not plans: copies of checklists."""
+    rel_of = rel_of or _RelPaths(config.root)
+    found: dict[str, Path] = {}
+    for pattern in config.mirrors:
+        for path in config.root.glob(pattern):
+            rel = rel_of(path)
+            if path.is_file() and rel not in plans and not _excluded(rel, config):
+                found[rel] = path
+    return [found[k] for k in sorted(found)]
 
 
 def _excluded(rel: str, config: Config) -> bool:
@@ -93,19 +135,26 @@ def _excluded(rel: str, config: Config) -> bool:
 
 def load_repo(config: Config, use_cache: bool = True, today: date | None = None) -> RepoModel:
     cache = _Cache(config) if use_cache else None
+    rel_of = _RelPaths(config.root)
     plans: list[Plan] = []
     sessions: list[SessionLog] = []
-    for path in plan_files(config):
-        plans.append(_load(path, config, "plan", cache))  # type: ignore[arg-type]
-    for path in session_files(config):
-        sessions.append(_load(path, config, "session", cache))  # type: ignore[arg-type]
+    for path in plan_files(config, rel_of):
+        plans.append(_load(rel_of(path), path, config, "plan", cache))  # type: ignore[arg-type]
+    for path in session_files(config, rel_of):
+        sessions.append(_load(rel_of(path), path, config, "session", cache))  # type: ignore[arg-type]
+    mirrors = [
+        _load(rel_of(path), path, config, "plan", cache)
+        for path in mirror_files(config, {p.path for p in plans}, rel_of)
+    ]
     if cache is not None:
         cache.save()
-    return RepoModel(config.root, config, tuple(plans), tuple(sessions), today or date.today())
+    return RepoModel(config.root, config, tuple(plans), tuple(sessions), today or date.today(),
+                     tuple(mirrors))  # type: ignore[arg-type]
 
 
-def _load(path: Path, config: Config, kind: str, cache: _Cache | None) -> Plan | SessionLog:
-    rel = relpath(config.root, path)
+def _load(
+    rel: str, path: Path, config: Config, kind: str, cache: _Cache | None
+) -> Plan | SessionLog:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -127,6 +176,10 @@ def _load(path: Path, config: Config, kind: str, cache: _Cache | None) -> Plan |
 
 
 def parse_file(rel: str, data: bytes, config: Config, kind: str) -> Plan | SessionLog:
+    if kind == "plan" and any(fnmatch.fnmatch(rel, g) for g in config.handoff_plans):
+        from charter.parse.handoff import parse_handoff
+
+        return parse_handoff(rel, data, config)
     if kind == "plan":
         from charter.parse.plans import parse_plan
 
@@ -146,7 +199,7 @@ class _Cache:
         self.dirty = False
         try:
             with self.path.open("rb") as handle:
-                stored = pickle.load(handle)
+                stored = _unpickle(handle)
             if stored.get("key") == self.key:
                 self.entries = stored["entries"]
         except Exception:
@@ -181,6 +234,21 @@ class _Cache:
             pass  # a read-only checkout still checks, just without a cache
 
 
+def _unpickle(handle: Any) -> Any:
+    # Loading allocates hundreds of thousands of objects, none of them garbage.
+    # With the collector on, its passes over them cost more than the load itself,
+    # and they would go on after it: frozen, later collections skip them. (Frozen
+    # objects are still freed by reference counting when the models are dropped.)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(handle)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def ensure_state_dir(state_dir: Path) -> None:
     """Create `.charter/` holding a `.gitignore` of `*`: local state never gets committed."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -194,6 +262,7 @@ def _fingerprint(config: Config) -> str:
     stamps = []
     for name in (
         "parse/plans.py",
+        "parse/handoff.py",
         "parse/sessions.py",
         "parse/source.py",
         "parse/tables.py",
@@ -206,4 +275,5 @@ def _fingerprint(config: Config) -> str:
         except OSError:
             stamps.append("-")
     parts = [__version__, config.id_pattern, str(config.anonymous_tasks), *stamps]
+    parts += [str(config.table_tasks), *config.handoff_plans]
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()

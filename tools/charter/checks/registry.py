@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from charter.checks import plan_rules, task_rules
+from charter.checks import evidence_rules, mirror_rules, plan_rules, task_rules
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
 
@@ -47,13 +47,13 @@ _ALL = (
         "CH004",
         "evidence-missing",
         "a done task's evidence path does not exist",
-        lambda repo: (d for d in task_rules.evidence_path(repo) if d.code == "CH004"),
+        lambda repo: task_rules.evidence_path(repo, ("CH004",)),
     ),
     Rule(
         "CH005",
         "evidence-outside-repo",
         "an evidence path points outside the repository",
-        lambda repo: (d for d in task_rules.evidence_path(repo) if d.code == "CH005"),
+        lambda repo: task_rules.evidence_path(repo, ("CH005",)),
     ),
     Rule(
         "CH006",
@@ -127,6 +127,42 @@ _ALL = (
         "nesting-too-deep",
         "lists nested so deep that content would be dropped",
         plan_rules.parse_problems("CH017"),
+    ),
+    Rule(
+        "CH018",
+        "checklist-mirror",
+        "copies of one task in several files disagree on its checkbox or status",
+        mirror_rules.checklist_mirror,
+    ),
+    Rule(
+        "CH019",
+        "evidence-hash-mismatch",
+        "evidence no longer matches the sha256 recorded next to it, or vanished",
+        lambda repo: evidence_rules.findings(repo, "CH019"),
+    ),
+    Rule(
+        "CH020",
+        "evidence-manifest-invalid",
+        "evidence is a damaged charter run manifest",
+        lambda repo: evidence_rules.findings(repo, "CH020"),
+    ),
+    Rule(
+        "CH021",
+        "evidence-run-failed",
+        "a done task's evidence manifest records a failed or denied run",
+        lambda repo: evidence_rules.findings(repo, "CH021"),
+    ),
+    Rule(
+        "CH022",
+        "evidence-wrong-task",
+        "a done task's evidence manifest records a run for another task",
+        lambda repo: evidence_rules.findings(repo, "CH022"),
+    ),
+    Rule(
+        "CH023",
+        "evidence-dirty-tree",
+        "a done task's evidence manifest records a dirty tree, and the policy requires a clean one",
+        lambda repo: evidence_rules.findings(repo, "CH023"),
     ),
 )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from charter.model import Diagnostic, Task
@@ -42,36 +43,92 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
             )
 
 
-def evidence_path(repo: RepoModel) -> Iterator[Diagnostic]:
+def evidence_path(
+    repo: RepoModel, codes: Collection[str] = ("CH004", "CH005")
+) -> Iterator[Diagnostic]:
+    """CH004 (a done task's evidence is missing) and CH005 (evidence outside the repository).
+
+    `codes` narrows the work to one rule's: CH004 alone looks only at done
+    tasks, and resolves a path (a system call per component) only when it is
+    missing, to tell CH005's cases apart.
+    """
+    outside_wanted, missing_wanted = "CH005" in codes, "CH004" in codes
     root = repo.root.resolve()
+    real: dict[str, str | None] = {}  # path -> its resolved form, for paths and their folders
+    # Many tasks name the same manifest: each path is looked for and placed once.
+    exists_of: dict[str, bool] = {}
+    outside_of: dict[str, bool] = {}
     for task in repo.tasks():
+        if not task.evidence:
+            continue
         done = is_done(task, repo.config)
+        if not (outside_wanted or (done and missing_wanted)):
+            continue
         for evidence in task.evidence:
-            resolved = _resolve(root, evidence.path)
-            if resolved is None or not _inside(resolved, root):
-                yield Diagnostic(
-                    task.path,
-                    evidence.line,
-                    1,
-                    "CH005",
-                    f"evidence {evidence.path} is outside the repository",
-                )
-            elif done and not _exists(root, evidence.path):
+            text = evidence.path
+            missing = None
+            if done and missing_wanted:
+                if text not in exists_of:
+                    exists_of[text] = _exists(root, text)
+                missing = not exists_of[text]
+            if not (outside_wanted or missing):
+                continue
+            if text not in outside_of:
+                resolved = _resolve(root, text, real)
+                outside_of[text] = resolved is None or not _inside(resolved, str(root))
+            if outside_of[text]:
+                if outside_wanted:
+                    yield Diagnostic(
+                        task.path,
+                        evidence.line,
+                        1,
+                        "CH005",
+                        f"evidence {evidence.path} is outside the repository",
+                    )
+            elif missing:
                 yield Diagnostic(
                     task.path, evidence.line, 1, "CH004", f"evidence {evidence.path} does not exist"
                 )
 
 
-def _resolve(root: Path, text: str) -> Path | None:
+def _resolve(root: Path, text: str, real: dict[str, str | None]) -> str | None:
+    """`(root / text).resolve()` as a string, or None when it cannot be resolved."""
+    full = os.path.join(root, text)
+    return _resolve_path(full) if "\0" in text else _real_path(full, real)
+
+
+def _real_path(path: str, real: dict[str, str | None]) -> str | None:
+    """`_resolve_path(path)`, remembering each folder on the way.
+
+    Resolving costs a system call per path component, and evidence paths share
+    most of theirs: a folder is resolved once, then only the last component is
+    looked at (and resolved in full when it is a symlink).
+    """
+    if path in real:
+        return real[path]
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or not folder or folder == path:
+        result = _resolve_path(path)
+    else:
+        real_folder = _real_path(folder, real)
+        candidate = os.path.join(real_folder, name) if real_folder is not None else None
+        if candidate is not None and os.path.islink(candidate):
+            candidate = _resolve_path(candidate)
+        result = candidate
+    real[path] = result
+    return result
+
+
+def _resolve_path(text: str) -> str | None:
     try:
-        path = Path(text)
-        return (path if path.is_absolute() else root / path).resolve()
+        return str(Path(text).resolve())
     except (OSError, ValueError, RuntimeError):
         return None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: str, root: str) -> bool:
+    path, root = os.path.normcase(path), os.path.normcase(root)
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
 
 def _exists(root: Path, text: str) -> bool:
@@ -80,7 +137,9 @@ def _exists(root: Path, text: str) -> bool:
             return next(iter(root.glob(text.lstrip("/"))), None) is not None
         except (ValueError, NotImplementedError):
             return False
-    return (root / text).exists()
+    if text.endswith(("/", "/.")):  # a Path drops these; the operating system does not
+        return (root / text).exists()
+    return os.path.exists(os.path.join(root, text))
 
 
 def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:

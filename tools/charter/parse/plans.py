@@ -62,6 +62,12 @@ FIELD_ALIASES: dict[str, str] = {
     "plan": "plan",
     "planlink": "plan",
     "plan link": "plan",
+    # Chinese column headers, as role hand-offs write them.
+    "状态": "status",
+    "负责人": "owner",
+    "优先级": "priority",
+    "备注": "notes",
+    "依赖": "depends",
 }
 _FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, reverse=True))
 # A second field on the same line: "Acceptance: ...; Evidence: `path`".
@@ -69,8 +75,9 @@ _INLINE_SPLIT = re.compile(rf"[;|]\s*(?:\*\*)?(?P<key>{_FIELD_KEYS})(?:\*\*)?\s*
 # An Evidence: clause at the end of a checklist item's own line.
 _INLINE_EVIDENCE = re.compile(r"(?:^|\s)(?:\*\*)?Evidence(?:\*\*)?\s*:\s*", re.I)
 
-ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue")
-TITLE_COLUMNS = ("title", "name", "summary", "description", "task", "item", "deliverable")
+ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue", "bug id", "test id", "编号")
+TITLE_COLUMNS = ("title", "name", "summary", "description", "task", "item", "deliverable", "描述",
+                 "标题")
 
 _BACKTICK = re.compile(r"`([^`]+)`")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -279,7 +286,7 @@ def _table_tasks(
         title_col = next(
             (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
         )
-        for row_line in table.rows:
+        for row_line in [*table.rows, *_rows_after_comments(lines, table.end)]:
             raw = lines[row_line]
             cells = split_row(raw)
             if len(cells) != len(header):
@@ -340,6 +347,27 @@ def _table_tasks(
     return found
 
 
+def _rows_after_comments(lines: list[str], end: int) -> list[int]:
+    """Rows that continue a table after an HTML comment line.
+
+    markdown-it ends a table at a line such as `<!-- ST-B-004 parked -->`, and
+    the rows after it would silently stop being tasks; a person reads them as
+    the same table.
+    """
+    rows: list[int] = []
+    index, skipped = end, False
+    while index < len(lines):
+        text = lines[index].strip()
+        if text.startswith("<!--") and text.endswith("-->"):
+            skipped = True
+        elif text.startswith("|") and skipped:
+            rows.append(index)
+        else:
+            break
+        index += 1
+    return rows
+
+
 def parse_ids(value: str, config: Config) -> list[str]:
     if value.strip().lower() in _NONE_VALUES:
         return []
@@ -361,7 +389,8 @@ def parse_evidence(f: Field) -> list[Evidence]:
         position = 0
         for word in re.split(r"[\s,;]+", value):
             position = value.find(word, position)
-            found.append((position, word.strip("()[]<>\"'.:")))
+            # A leading dot is part of the path (.runs/x.json); a trailing one ends the sentence.
+            found.append((position, word.strip("()[]<>\"'").rstrip(".:")))
     result: list[Evidence] = []
     for position, candidate in sorted(found):
         if not looks_like_path(candidate):
@@ -376,4 +405,6 @@ def parse_evidence(f: Field) -> list[Evidence]:
 def looks_like_path(text: str) -> bool:
     if not text or " " in text or "://" in text or text.startswith(("#", "@", "$")):
         return False
+    if not any(ch.isalnum() for ch in text):
+        return False  # a bare "/" from prose such as "345 files / 4253 tests"
     return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))

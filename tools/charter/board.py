@@ -1,0 +1,397 @@
+"""Regenerating the board safely: `charter board` and `charter board --check`.
+
+The board is derived from the plans, so it may always be rebuilt; what must
+never happen is losing something a person wrote or a task silently vanishing.
+So a regeneration is refused (CharterError naming the file, line and task IDs)
+when:
+
+- a board file was edited by hand since charter stamped it, or is a
+  hand-written file charter never stamped (see charter.stamps);
+- it would drop more rows than `max_drop_rows` / `max_drop_share` allow, or
+  drop every row (a plan half-saved, a glob that matches nothing);
+- a plan cannot be read reliably (frontmatter never closed, invalid UTF-8,
+  nesting too deep), so its tasks may be missing.
+
+`force=True` overrides all three; the reasons still come back in the result.
+Plans are read, and the board written, while holding the board's locks, so
+the last writer always saw every edit that finished before it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from charter import board_memo, stamps
+from charter.config import Config
+from charter.errors import CharterError
+from charter.io import locked, read_text, write_text_atomic
+from charter.model import Diagnostic
+from charter.render.board import (
+    MD_TEMPLATE,
+    BoardParts,
+    companion_name,
+    header_note,
+    render_parts,
+    row_key,
+    stamped_markdown,
+)
+from charter.repo import RepoModel, load_repo
+from charter.sorting import natural_key
+
+REGION = "board"  # a hand-written board file may hold the board between these markers
+_SHOW_IDS = 30
+
+
+@dataclass(frozen=True)
+class BoardResult:
+    changed: tuple[str, ...] = ()  # files written (or, with check, out of date)
+    diff: str = ""  # unified diff of the drift (check only)
+    refused: tuple[str, ...] = ()  # refusals overridden by force, or (check) a write would meet
+    rows: int = 0
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.changed
+
+
+@dataclass
+class _Output:
+    rel: str
+    old: str | None
+    new: str
+    refusal: CharterError | None = None
+    region: bool = False  # the board lives in a region of a hand-written file
+
+
+@dataclass(frozen=True)
+class _Run:
+    config: Config
+    parts: BoardParts
+
+
+def regenerate_board(
+    config: Config, *, force: bool = False, check: bool = False, html: str | None = None
+) -> BoardResult:
+    """Write (or, with `check`, compare) TaskBoard.md, TaskBoard.csv and an optional HTML page.
+
+    `html` is the page's path relative to the repo root. With `check`, nothing
+    is written (not even lock files) and the result carries a unified diff.
+    """
+    if html is None:
+        # Nothing changed since the last regeneration: no parse, no render.
+        key = board_memo.fingerprint(config, (MD_TEMPLATE,))
+        rows = board_memo.current(config, key, _targets(config, None))
+        if rows is not None:
+            return BoardResult(rows=rows)
+    if check:
+        return _regenerate(config, force=force, check=True, html=html)
+    with _board_locks(config, html):
+        return _regenerate(config, force=force, check=False, html=html)
+
+
+@contextlib.contextmanager
+def _board_locks(config: Config, html: str | None) -> Iterator[None]:
+    # Always the same order, so two regenerations never deadlock.
+    with contextlib.ExitStack() as stack:
+        for rel in _targets(config, html):
+            stack.enter_context(locked(config.path(rel)))
+        yield
+
+
+def _targets(config: Config, html: str | None) -> list[str]:
+    return [config.board, config.board_csv, *([html] if html else [])]
+
+
+def _regenerate(config: Config, *, force: bool, check: bool, html: str | None) -> BoardResult:
+    memo = html is None and not check
+    key = board_memo.fingerprint(config, (MD_TEMPLATE,)) if memo else ""
+    repo = load_repo(config)
+    unreadable = unreadable_problems(repo)
+    refusals: list[CharterError] = []
+    if unreadable:
+        refusals.append(_unreadable_error(unreadable))
+        if not (force or check):
+            raise refusals[0]
+    run = _Run(config, render_parts(repo, html=html))
+    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    outputs = [_markdown_output(run, old), _csv_output(run, old)]
+    if html is not None:
+        outputs.append(_html_output(run, html, old[html]))
+    refusals.extend(o.refusal for o in outputs if o.refusal is not None)
+    drop = _drop_refusal(run, old[config.board_csv])
+    if drop is not None:
+        refusals.append(drop)
+    changed = [o for o in outputs if o.old != o.new]
+    reasons = tuple(str(r) for r in refusals)
+    rows = len(run.parts.rows)
+    if check:
+        return BoardResult(tuple(o.rel for o in changed), _diff(changed), reasons, rows)
+    if refusals and not force:
+        raise _combined(refusals)
+    _write(run, outputs)
+    # Remember the result, unless a plan changed while it was rendered (the record
+    # would pair one version's fingerprint with another's board) or was unreadable.
+    if memo and not unreadable and key == board_memo.fingerprint(config, (MD_TEMPLATE,)):
+        board_memo.record(config, key, {o.rel: o.new for o in outputs}, rows)
+    elif memo:
+        board_memo.forget(config)
+    return BoardResult(tuple(o.rel for o in changed), "", reasons, rows)
+
+
+# ---- what each file should hold, and whether it may be overwritten ----------
+
+
+def _markdown_output(run: _Run, old: dict[str, str | None]) -> _Output:
+    config = run.config
+    rel = config.board
+    text = old[rel]
+    stamp = stamps.inspect_file(text)
+    new = stamped_markdown(config, run.parts)
+    if text is None or stamp.state == "generated":
+        return _Output(rel, text, new)
+    if stamp.state == "edited":
+        return _Output(rel, text, new, _edited(rel, stamp, _body_of(new)))
+    region = stamps.inspect_region(text, REGION)
+    if region is None:
+        return _Output(
+            rel,
+            text,
+            new,
+            CharterError(
+                "this file was not generated by charter (it has no charter:generated stamp), "
+                "so charter will not overwrite it. Move it aside, put the lines "
+                f"<!-- charter:begin {REGION} --> and <!-- charter:end {REGION} --> where the "
+                "board should go, or run with --force to replace it",
+                rel,
+                1,
+            ),
+        )
+    new = _region_text(run, text, {})
+    if region.state == "edited":
+        refusal = _edited(rel, region, run.parts.markdown, f"region {REGION}")
+        return _Output(rel, text, new, refusal, region=True)
+    return _Output(rel, text, new, region=True)
+
+
+def _region_text(run: _Run, text: str, extra: dict[str, str]) -> str:
+    config = run.config
+    csv_name = companion_name(config.board, config.board_csv)
+    return stamps.stamp_region(
+        text,
+        REGION,
+        run.parts.markdown,
+        config.path(config.board),
+        {csv_name: run.parts.csv},
+        extra,
+    )
+
+
+def _csv_output(run: _Run, old: dict[str, str | None]) -> _Output:
+    config = run.config
+    rel = config.board_csv
+    text = old[rel]
+    new = run.parts.csv
+    if text is None or text == new:
+        return _Output(rel, text, new)
+    known = _csv_hashes(config, old[config.board])
+    if stamps.digest(text) in known:
+        return _Output(rel, text, new)
+    if known:
+        refusal = CharterError(
+            f"edited by hand since charter generated it (it no longer matches the hash "
+            f"{config.board} records for it; the line named is the first that differs from a "
+            "fresh render); charter will not overwrite it. Move the change into the plans, or "
+            "run with --force to discard it",
+            rel,
+            stamps.first_difference(text, new),
+        )
+    else:
+        refusal = CharterError(
+            f"no record that charter wrote this file ({config.board}, which holds its hash "
+            "stamp, is missing or unstamped), so charter will not overwrite it. Move it aside, "
+            "or run with --force to replace it",
+            rel,
+            1,
+        )
+    return _Output(rel, text, new, refusal)
+
+
+def _csv_hashes(config: Config, markdown: str | None) -> set[str]:
+    """Hashes of CSV texts charter wrote, as the Markdown board's stamp records them."""
+    if markdown is None:
+        return set()
+    stamp = stamps.inspect_file(markdown)
+    attrs = stamp.attrs
+    if stamp.state == "foreign":
+        region = stamps.inspect_region(markdown, REGION)
+        attrs = region.attrs if region is not None else {}
+    key = stamps.companion_key(companion_name(config.board, config.board_csv))
+    return {attrs[k] for k in (key, _previous(key)) if k in attrs}
+
+
+def _previous(key: str) -> str:
+    return key.replace(f".{stamps.KEY}", f".previous.{stamps.KEY}")
+
+
+def _html_output(run: _Run, rel: str, text: str | None) -> _Output:
+    assert run.parts.html is not None
+    new = stamps.stamp_file(run.parts.html, header_note(run.config))
+    stamp = stamps.inspect_file(text)
+    if text is None or stamp.state == "generated":
+        return _Output(rel, text, new)
+    if stamp.state == "edited":
+        return _Output(rel, text, new, _edited(rel, stamp, run.parts.html))
+    return _Output(
+        rel,
+        text,
+        new,
+        CharterError(
+            "this file was not generated by charter (it has no charter:generated stamp), so "
+            "charter will not overwrite it. Choose another --html path, or run with --force",
+            rel,
+            1,
+        ),
+    )
+
+
+def _edited(rel: str, stamp: stamps.Stamp, rendered: str, what: str = "this file") -> CharterError:
+    line = stamp.line + stamps.first_difference(stamp.body, rendered) - 1
+    return CharterError(stamps.edited_message(what), rel, line)
+
+
+def _body_of(stamped: str) -> str:
+    return stamped.partition("\n")[2]
+
+
+# ---- rows that would vanish --------------------------------------------------
+
+
+def _drop_refusal(run: _Run, old_csv: str | None) -> CharterError | None:
+    config = run.config
+    old_rows = _csv_rows(old_csv)
+    if not old_rows:
+        return None
+    new_ids = {row_key(r.id, r.plan, r.title) for r in run.parts.rows}
+    old_ids = {key for key, _ in old_rows}
+    gone = sorted(old_ids - new_ids, key=natural_key)
+    if not gone:
+        return None
+    share = len(gone) / len(old_ids)
+    if new_ids and len(gone) <= config.max_drop_rows and share <= config.max_drop_share:
+        return None
+    plans = {plan for row_id, plan in old_rows if row_id in set(gone) and plan}
+    where = ", ".join(
+        f"{p}{'' if config.path(p).is_file() else ' (missing)'}" for p in sorted(plans)
+    )
+    shown = ", ".join(gone[:_SHOW_IDS]) + (
+        f" and {len(gone) - _SHOW_IDS} more" if len(gone) > _SHOW_IDS else ""
+    )
+    limit = (
+        f"limit: {config.max_drop_rows} rows or {config.max_drop_share:.0%}"
+        if new_ids
+        else "every row would go"
+    )
+    return CharterError(
+        f"regenerating would drop {len(gone)} of {len(old_ids)} tasks ({share:.0%}; {limit}): "
+        f"{shown}. They were in {where or 'unknown plans'}. If a plan is half-saved or failed "
+        "to parse, fix it; if the tasks were removed on purpose, run with --force",
+        config.board_csv,
+    )
+
+
+def _csv_rows(text: str | None) -> list[tuple[str, str]]:
+    """(row key, Plan) of every row of a board CSV; [] when there is none or it is unreadable."""
+    if not text:
+        return []
+    try:
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or "ID" not in reader.fieldnames:
+            return []
+        found = []
+        for row in reader:
+            plan, title = row.get("Plan") or "", row.get("Title") or ""
+            key = row_key(row.get("ID") or "", plan, title)
+            if key.strip(": "):
+                found.append((key, plan))
+        return found
+    except csv.Error:
+        return []
+
+
+# ---- unreadable plans --------------------------------------------------------
+
+
+def unreadable_problems(repo: RepoModel) -> list[Diagnostic]:
+    """Parse problems after which charter cannot be sure it read every task of a plan.
+
+    A frontmatter block that is never closed (CH001 on line 1; invalid YAML in a
+    closed block is reported on its own line and leaves the body intact), an
+    unreadable file (CH001), invalid UTF-8 (CH016 error) or nesting too deep (CH017).
+    """
+    found = []
+    for plan in repo.plans:
+        for d in plan.problems:
+            if d.severity != "error":
+                continue
+            if (d.code == "CH001" and d.line == 1) or d.code in ("CH016", "CH017"):
+                found.append(d)
+    return sorted(found)
+
+
+def _unreadable_error(problems: list[Diagnostic]) -> CharterError:
+    lines = "\n  ".join(str(d) for d in problems)
+    first = problems[0]
+    return CharterError(
+        f"{len(problems)} plan problem(s) mean some tasks may not have been read, so the board "
+        f"was left as it is:\n  {lines}\nFix the plan(s), or run with --force",
+        first.path,
+        first.line,
+    )
+
+
+# ---- writing -------------------------------------------------------------------
+
+
+def _write(run: _Run, outputs: list[_Output]) -> None:
+    """Write the changed files. When the CSV changes, the Markdown board first records
+    both the old and the new CSV hash, so a crash between the two writes never makes
+    the CSV look hand-edited; the final Markdown write drops the old hash."""
+    config = run.config
+    md, table, *rest = outputs
+    in_transit = table.old is not None and table.old != table.new
+    if in_transit:
+        key = stamps.companion_key(companion_name(config.board, config.board_csv))
+        extra = {_previous(key): stamps.digest(table.old or "")}
+        if md.region:
+            transit = _region_text(run, md.old or "", extra)
+        else:
+            transit = stamped_markdown(config, run.parts, extra)
+        write_text_atomic(config.path(md.rel), transit)
+    for output in (table, md, *rest):
+        if output.old != output.new or (output is md and in_transit):
+            write_text_atomic(config.path(output.rel), output.new)
+
+
+def _combined(refusals: list[CharterError]) -> CharterError:
+    if len(refusals) == 1:
+        return refusals[0]
+    first = refusals[0]
+    rest = "\n".join(f"  {r}" for r in refusals[1:])
+    return CharterError(f"{first.message}\nalso:\n{rest}", first.path, first.line)
+
+
+def _diff(changed: list[_Output]) -> str:
+    chunks: list[str] = []
+    for o in changed:
+        old_lines = (o.old or "").splitlines(keepends=True)
+        new_lines = o.new.splitlines(keepends=True)
+        fromfile = f"a/{o.rel}" if o.old is not None else "/dev/null"
+        for line in difflib.unified_diff(old_lines, new_lines, fromfile, f"b/{o.rel}"):
+            if not line.endswith("\n"):
+                line += "\n\\ No newline at end of file\n"
+            chunks.append(line)
+    return "".join(chunks)

@@ -1,0 +1,107 @@
+"""The board's no-op fast path: skip parsing and rendering when nothing changed.
+
+`charter board` and its pre-commit hook mostly run when the board is already
+current. Rendering 50,000 rows takes seconds; proving nothing changed takes a
+read of the plans. After each regeneration charter records, in
+`.charter/cache/board.json`, a fingerprint of everything the board is a
+function of (every plan's bytes, the configuration, the templates, charter's
+own code) and the hashes of the files it wrote. When the fingerprint and the
+files on disk still match, the board is current and nothing is parsed.
+
+The fingerprint reads file contents, not modification times, so an edit is
+never missed however fast it follows the last one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from charter import __version__
+from charter.config import Config
+from charter.render.templates import template_path
+from charter.repo import CACHE_DIR, plan_files, relpath
+
+MEMO = f"{CACHE_DIR}/board.json"
+_CODE = Path(__file__).resolve().parent
+_CODE_DIRS = (_CODE, _CODE / "parse", _CODE / "render")
+
+
+def fingerprint(config: Config, templates: tuple[str, ...]) -> str:
+    """A hash of every input of the board."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}\0{config!r}\0".encode())
+    for folder in _CODE_DIRS:
+        for path in sorted(folder.glob("*.py")):
+            h.update(f"{path.name}:{_mtime(path)}\0".encode())
+    for name in templates:
+        path = template_path(config, name)
+        h.update(f"{path}\0".encode())
+        h.update(_content(path))
+    for path in plan_files(config):
+        h.update(relpath(config.root, path).encode() + b"\0")
+        h.update(hashlib.blake2b(_content(path), digest_size=16).digest())
+    return h.hexdigest()
+
+
+def current(config: Config, key: str, targets: list[str]) -> int | None:
+    """The row count recorded for `key` when every target file still holds what was
+    written then; None otherwise."""
+    memo = _load(config)
+    if memo is None or memo.get("key") != key:
+        return None
+    files = memo.get("files")
+    if not isinstance(files, dict) or set(files) != set(targets):
+        return None
+    for rel in targets:
+        if hashlib.sha256(_content(config.path(rel))).hexdigest() != files[rel]:
+            return None
+    rows = memo.get("rows")
+    return rows if isinstance(rows, int) else None
+
+
+def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
+    """Remember that `texts` (path -> what the file now holds) are the board for `key`."""
+    memo = {
+        "key": key,
+        "rows": rows,
+        "files": {rel: hashlib.sha256(t.encode("utf-8")).hexdigest() for rel, t in texts.items()},
+    }
+    path = config.path(MEMO)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout regenerates the same board, only slower
+
+
+def forget(config: Config) -> None:
+    with contextlib.suppress(OSError):
+        config.path(MEMO).unlink()
+
+
+def _load(config: Config) -> dict[str, object] | None:
+    try:
+        data = json.loads(config.path(MEMO).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _content(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0missing"
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

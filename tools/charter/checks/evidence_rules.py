@@ -1,0 +1,235 @@
+"""Rules about what evidence proves: recorded hashes, and the run manifests a done task cites.
+
+One pass reads every evidence file once and yields the findings of all these
+rules; each rule in the registry keeps its own code's share. Evidence that is
+missing on a done task is CH004's, outside the repository CH005's, so those
+cases are not reported twice here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from charter.config import Config
+from charter.errors import CharterError
+from charter.evidence import Verdict, verify
+from charter.manifest import read_manifest
+from charter.model import Diagnostic, Evidence, Task
+from charter.repo import RepoModel
+from charter.status import is_done
+
+HASH_MISMATCH = "CH019"
+MANIFEST_INVALID = "CH020"
+RUN_FAILED = "CH021"
+WRONG_TASK = "CH022"
+DIRTY_TREE = "CH023"
+
+_GLOB_CHARS = frozenset("*?[")
+_last: dict[str, Any] = {}
+
+
+def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
+    """The findings of rule `code`, from one scan shared by all the evidence rules."""
+    if _last.get("repo") is not repo:
+        _last.clear()
+        _last.update(repo=repo, found=list(_scan(repo)))
+    return (d for d in _last["found"] if d.code == code)
+
+
+def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
+    root = os.path.abspath(repo.root)
+    # Many tasks cite the same file: each is hashed and read once per check.
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    manifests: dict[str, dict[str, Any] | CharterError | None] = {}
+    places: dict[str, str | None] = {}
+    dirty: list[tuple[Task, Evidence, dict[str, Any]]] = []
+    for task in repo.tasks():
+        if not task.evidence:
+            continue
+        done = _Done(task, repo.config)
+        for evidence in task.evidence:
+            if evidence.path not in places:
+                places[evidence.path] = _inside(root, evidence.path)
+            path = places[evidence.path]
+            if path is None:
+                continue  # a pattern, or outside the repository (CH005)
+            if evidence.sha256 is not None:
+                key = (path, evidence.sha256)
+                if key not in verdicts:
+                    verdicts[key] = verify(repo.root, path, evidence.sha256)
+                yield from _hash(task, evidence, verdicts[key], done)
+            if not path.lower().endswith(".json"):
+                continue
+            if path not in manifests:
+                manifests[path] = _read(Path(path))
+            manifest = manifests[path]
+            if isinstance(manifest, CharterError):
+                yield _at(
+                    task,
+                    evidence,
+                    MANIFEST_INVALID,
+                    f"evidence {evidence.path} is a damaged run manifest: {manifest.message}",
+                )
+            elif manifest is not None and done:
+                yield from _run(task, evidence, manifest)
+                git = manifest["git"]
+                if git is None or git["dirty"]:
+                    dirty.append((task, evidence, manifest))
+    if dirty:
+        yield from _dirty(repo, dirty)
+
+
+class _Done:
+    """Whether the task is done, worked out on first use: most citations never ask."""
+
+    def __init__(self, task: Task, config: Config):
+        self.task = task
+        self.config = config
+        self.value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self.value is None:
+            self.value = is_done(self.task, self.config)
+        return self.value
+
+
+def _inside(root: str, text: str) -> str | None:
+    """The evidence's absolute path when it names one file lexically inside the repository.
+
+    Lexical on purpose: resolving links for every citation costs seconds on a
+    large repository, and a link that leads outside is CH005's finding.
+    """
+    if not text or _GLOB_CHARS & set(text):
+        return None
+    path = os.path.normpath(os.path.join(root, text))
+    if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
+        return None
+    return path
+
+
+def _at(task: Task, evidence: Evidence, code: str, message: str) -> Diagnostic:
+    return Diagnostic(task.path, evidence.line, 1, code, message)
+
+
+def _label(task: Task) -> str:
+    return task.id or f"'{task.title[:60]}'"
+
+
+def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: _Done) -> Iterator[Diagnostic]:
+    again = f"charter task done {task.id} --evidence {evidence.path}" if task.id else None
+    redo = f"; if the new content is right, record its hash again ({again})" if again else ""
+    if verdict.state == "mismatch":
+        assert evidence.sha256 is not None and verdict.actual is not None
+        yield _at(
+            task,
+            evidence,
+            HASH_MISMATCH,
+            f"evidence {evidence.path} changed since its hash was recorded "
+            f"(recorded sha256 {evidence.sha256[:12]}..., now {verdict.actual[:12]}...)"
+            f": restore it{redo}",
+        )
+    elif verdict.state == "missing" and not done:
+        yield _at(
+            task,
+            evidence,
+            HASH_MISMATCH,
+            f"evidence {evidence.path} had its hash recorded but no longer exists",
+        )
+    elif verdict.state == "unreadable":
+        yield _at(
+            task,
+            evidence,
+            HASH_MISMATCH,
+            f"cannot read evidence {evidence.path} to check its hash: {verdict.detail}",
+        )
+
+
+def _read(path: Path) -> dict[str, Any] | CharterError | None:
+    try:
+        return read_manifest(path)
+    except (FileNotFoundError, IsADirectoryError):
+        return None  # missing evidence is CH004's finding
+    except CharterError as exc:
+        return exc
+    except OSError as exc:
+        return CharterError(f"cannot read it: {exc.strerror}")
+
+
+def _run(task: Task, evidence: Evidence, manifest: dict[str, Any]) -> Iterator[Diagnostic]:
+    command = _short(manifest["command"])
+    if manifest["status"] == "denied":
+        yield _at(
+            task,
+            evidence,
+            RUN_FAILED,
+            f"{_label(task)} is done, but its evidence {evidence.path} records a command "
+            f"the guard denied ({command}): nothing ran",
+        )
+    elif manifest["status"] != "succeeded" or manifest["exit_code"] != 0:
+        yield _at(
+            task,
+            evidence,
+            RUN_FAILED,
+            f"{_label(task)} is done, but its evidence {evidence.path} records a failed run "
+            f"({command} exited {manifest['exit_code']})",
+        )
+    own = {t.id for t in task.walk() if t.id}
+    if manifest["task"] not in own:
+        yield _at(
+            task,
+            evidence,
+            WRONG_TASK,
+            f"{_label(task)} cites {evidence.path}, a run for task {manifest['task']}",
+        )
+
+
+def _short(command: str, limit: int = 80) -> str:
+    line = command.splitlines()[0] if command else ""
+    if len(line) > limit or line != command:
+        line = line[: limit - 3] + "..."
+    return f"`{line}`"
+
+
+def _dirty(
+    repo: RepoModel, cited: list[tuple[Task, Evidence, dict[str, Any]]]
+) -> Iterator[Diagnostic]:
+    required, problem = clean_tree_required(repo)
+    if problem is not None:
+        yield problem
+        return
+    if not required:
+        return
+    for task, evidence, manifest in cited:
+        git = manifest["git"]
+        if git is None:
+            detail = "outside a git repository, so the tree's state is unknown"
+        else:
+            paths = ", ".join(git["dirty_paths"][:3])
+            more = f" and {git['dirty_count'] - 3} more" if git["dirty_count"] > 3 else ""
+            detail = f"on a dirty tree ({paths}{more} not committed)"
+        yield _at(
+            task,
+            evidence,
+            DIRTY_TREE,
+            f"{_label(task)} cites {evidence.path}, a run {detail}; the policy requires "
+            "evidence from a clean tree: commit, then run again",
+        )
+
+
+def clean_tree_required(repo: RepoModel) -> tuple[bool, Diagnostic | None]:
+    """Whether the autonomy policy says evidence runs need a clean tree (read only when asked)."""
+    config = repo.config
+    path = config.path(config.policy)
+    if not path.is_file():
+        return False, None
+    from charter.parse.policy import load_policy
+
+    try:
+        policy = load_policy(path, config.policy)
+    except CharterError as exc:
+        message = f"cannot tell whether evidence may come from a dirty tree: {exc.message}"
+        return False, Diagnostic(config.policy, exc.line or 1, 1, DIRTY_TREE, message)
+    return policy.require_clean_tree, None

@@ -1,0 +1,99 @@
+"""`charter gates`: evaluate a plan's telemetry gates on its metric files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from charter.commands.common import config_for, format_option, repo_option
+
+if TYPE_CHECKING:
+    from charter.gates import GateResult
+
+
+@click.command("gates")
+@click.option(
+    "--plan",
+    "plan_id",
+    default=None,
+    metavar="PLAN",
+    help="Only this plan's gates (its frontmatter id or its path).",
+)
+@click.option(
+    "--metrics",
+    "metrics",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read these metric files instead of each gate's Source (repeatable); "
+    "a Source's #selector still applies.",
+)
+@format_option(("text", "json"))
+@repo_option
+def gates(
+    plan_id: str | None, metrics: tuple[Path, ...], output_format: str, repo_dir: Path | None
+) -> int:
+    """Evaluate telemetry gates from docs/telemetry/GATES.md (see docs/gates.md).
+
+    Prints a row per gate: the measured value, the threshold and pass, fail,
+    insufficient (fewer samples than the minimum) or error (missing or
+    malformed source, with file and line). Exit 0 when every blocking gate
+    passes, 1 when one does not, 2 on a usage or configuration error.
+    """
+    from charter.gates import evaluate_gates
+
+    config = config_for(repo_dir)
+    results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics])
+    if output_format == "json":
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_text(results))
+    return 1 if any(r.blocks for r in results) else 0
+
+
+def format_text(results: Sequence[GateResult]) -> str:
+    if not results:
+        return "no gates defined"
+    header = ("PLAN", "GATE", "MEASURED", "THRESHOLD", "SAMPLES", "RESULT")
+    rows = [header]
+    notes: list[str] = []
+    for r in results:
+        g = r.gate
+        result = r.status.upper() + ("" if g.blocking else " (advisory)")
+        threshold = g.threshold.text if g.threshold else "?"
+        rows.append((g.plan, g.label, measured(r), threshold, str(r.samples), result))
+        if r.message:
+            notes.append(f"  {r.where or g.path + ':' + str(g.line)}: {g.label}: {r.message}")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    blocking = sum(1 for r in results if r.blocks)
+    passed = sum(1 for r in results if r.status == "pass")
+    lines += notes
+    lines.append(
+        f"{passed} of {len(results)} gate(s) pass; "
+        + (
+            f"{blocking} blocking gate(s) did not pass: stop"
+            if blocking
+            else "no blocking gate is failing"
+        )
+    )
+    return "\n".join(lines)
+
+
+def measured(result: GateResult) -> str:
+    if result.value is None:
+        return "-"
+    gate = result.gate
+    if gate.aggregate == "share":
+        return f"{result.value * 100:.4g} %"
+    if gate.aggregate == "count":
+        return f"{result.value:.0f}"
+    unit = gate.unit or (gate.threshold.unit if gate.threshold else None)
+    return f"{result.value:.6g}" + (f" {unit}" if unit else "")

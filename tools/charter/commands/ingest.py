@@ -1,0 +1,112 @@
+"""`charter session ingest codex|claude-code FILE`: fold a transcript into the session log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from charter.commands.common import config_for, repo_option
+from charter.ingest.transcript import Transcript
+
+
+@click.command("ingest")
+@click.argument("agent", type=click.Choice(["codex", "claude-code"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--log",
+    "log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Session log to fold into (default: the active session's).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite transcript regions even where they were edited by hand.",
+)
+@repo_option
+def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path | None) -> int:
+    """Fold an agent's transcript into the session log's generated sections.
+
+    AGENT is `codex` (the JSON Lines of `codex exec --json`) or `claude-code`
+    (a transcript from ~/.claude/projects/). The commands run with their exit
+    codes, the files changed and the token usage go into the regions
+    transcript-commands, transcript-files and transcript-usage; a log without
+    them gets them appended at its end. Ingesting the same transcript again
+    replaces its part; hand-written text is never touched.
+
+    Unknown event types are skipped and counted; malformed lines are reported
+    as FILE:LINE and skipped. Exit 0 folded, 2 nothing readable or no session.
+    """
+    from charter.errors import CharterError
+    from charter.ingest.fold import fold_file
+
+    config = config_for(repo_dir)
+    log_path = _log_path(config.root, log)
+    transcript: Transcript
+    if agent == "codex":
+        from charter.ingest.codex import parse_codex
+
+        transcript = parse_codex(file)
+    else:
+        from charter.ingest.claude_code import parse_claude_code
+
+        transcript = parse_claude_code(file)
+    for bad in transcript.malformed:
+        click.echo(f"{file}:{bad.line}: malformed line skipped: {bad.message}", err=True)
+    recognised = transcript.events - sum(transcript.skipped.values())
+    if recognised == 0:
+        raise CharterError(
+            f"no {agent} transcript events in it ({transcript.events} JSON "
+            f"line(s), {len(transcript.malformed)} malformed): is it the right "
+            "agent's file?",
+            file,
+        )
+    result = fold_file(log_path, transcript, root=config.root, source=file, force=force)
+    rel = _rel(config.root, log_path)
+    verb = "folded" if result.changed else "already up to date:"
+    click.echo(
+        f"{verb} {result.key} into {rel}: {len(transcript.commands)} command(s) "
+        f"({transcript.failed_commands} failed), {len(transcript.files)} file change(s), "
+        f"{_tokens(transcript)}"
+    )
+    if result.appended:
+        click.echo(
+            f"  added the missing region(s) {', '.join(result.appended)} at the end of {rel}",
+            err=True,
+        )
+    if transcript.skipped:
+        counts = ", ".join(f"{k} ({v})" for k, v in sorted(transcript.skipped.items()))
+        click.echo(
+            f"  skipped {sum(transcript.skipped.values())} event(s) of unknown types: {counts}",
+            err=True,
+        )
+    return 0
+
+
+def _log_path(root: Path, log: Path | None) -> Path:
+    from charter.errors import CharterError
+    from charter.sessions.active import read_active
+
+    if log is not None:
+        return log if log.is_absolute() else Path.cwd() / log
+    active = read_active(root)
+    if active is None:
+        raise CharterError(
+            "no active session: start one with `charter session start TASK`, "
+            "or name the log with --log PATH"
+        )
+    return root / active.log
+
+
+def _rel(root: Path, path: Path) -> str:
+    from charter.repo import relpath
+
+    return relpath(root, path)
+
+
+def _tokens(transcript: Transcript) -> str:
+    if not transcript.usage_known:
+        return "token usage not reported"
+    return f"{transcript.usage.total:,} tokens"

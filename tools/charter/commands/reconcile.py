@@ -1,0 +1,80 @@
+"""`charter reconcile`: plans vs a hand-kept board table and CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from charter.commands.common import config_for, format_diagnostics, format_option, repo_option
+
+
+@click.command("reconcile")
+@click.option(
+    "--board",
+    "boards",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A board file (Markdown table or .csv); repeat for both. "
+    "Default: the configured board and board_csv.",
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Move the board-only facts into the plans, and board-only tasks into from-board.md.",
+)
+@format_option(("text", "json", "github"))
+@repo_option
+def reconcile(
+    boards: tuple[Path, ...], write: bool, output_format: str, repo_dir: Path | None
+) -> int:
+    """Compare the plans with a board people kept by hand.
+
+    Reports every task missing on either side, every status that disagrees,
+    and every fact (owner, deliverable, notes, ...) only the board holds, as
+    `path:line:col: RCnnn message`. With --write those facts move into the
+    plans (nothing is overwritten, no status is changed); after that,
+    `charter board` can take the board over. Exit 0 when plans and board
+    agree, 1 when anything differs, 2 on a usage or configuration error.
+    """
+    from charter.reconcile import read_boards
+    from charter.reconcile import reconcile as compare
+    from charter.repo import load_repo
+
+    config = config_for(repo_dir)
+    paths = [p if p.is_absolute() else Path.cwd() / p for p in boards]
+    repo = load_repo(config)
+    result = compare(repo, read_boards(repo, paths))
+    notes: list[str] = []
+    if write:
+        from charter.reconcile_write import apply
+
+        written, problems = apply(repo, result)
+        notes.append(
+            f"moved {len(result.moves) - len(problems)} fact(s) and "
+            f"{len(result.orphans)} board-only task(s); wrote {len(written)} file(s)"
+            + (": " + ", ".join(written) if written else "")
+        )
+        repo = load_repo(config, use_cache=False)
+        again = compare(repo, read_boards(repo, paths))
+        result = again
+        result.diagnostics = sorted({*again.diagnostics, *problems})
+    diagnostics = result.diagnostics
+    if diagnostics:
+        click.echo(format_diagnostics(diagnostics, output_format))
+    elif output_format == "json":
+        click.echo("[]")
+    if output_format == "text":
+        for note in notes:
+            click.echo(f"charter reconcile: {note}", err=True)
+        by_code: dict[str, int] = {}
+        for d in diagnostics:
+            by_code[d.code] = by_code.get(d.code, 0) + 1
+        counts = ", ".join(f"{n} {c}" for c, n in sorted(by_code.items())) or "in step"
+        click.echo(f"charter reconcile: {', '.join(result.boards)}: {counts}", err=True)
+        if not result.moves and not result.orphans:
+            click.echo(
+                "charter reconcile: nothing is only on the board; `charter board` can take it over",
+                err=True,
+            )
+    return 1 if diagnostics else 0

@@ -1,0 +1,215 @@
+"""`charter session start|status|end|check`: an agent's working session (see docs/sessions.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from charter.commands.common import config_for, format_option, repo_option
+
+
+@click.group("session")
+def session() -> None:
+    """Start, inspect and end an agent's working session.
+
+    A session is one agent working on one task: `start` checks the
+    preconditions and writes the session log, `end` closes it once it is
+    complete, `check` (also the Claude Code Stop hook) says what it lacks.
+    """
+
+
+@session.command("start")
+@click.argument("task_id", metavar="TASK")
+@click.option(
+    "--agent",
+    envvar="CHARTER_AGENT",
+    default="unknown",
+    show_default=True,
+    help="Who works the session (claude-code, codex, a name). Env: CHARTER_AGENT.",
+)
+@click.option(
+    "--level",
+    default=None,
+    metavar="L",
+    help="Autonomy level (default: the policy's default_level).",
+)
+@click.option(
+    "--approved-by",
+    "approved_by",
+    default=None,
+    metavar="NAME",
+    help="Operator who approved a level above the default. Env: CHARTER_APPROVED_BY.",
+)
+@repo_option
+def start(
+    task_id: str, agent: str, level: str | None, approved_by: str | None, repo_dir: Path | None
+) -> int:
+    """Check every precondition for TASK; when all hold, open the session and print a briefing.
+
+    Preconditions: scope (the task is in a plan and on an up-to-date board,
+    not done or blocked, its dependencies done), telemetry gates (its plan has
+    one), tooling (the plan's `requires` commands exist), level (above the
+    default only when documented and approved; opt-in environment set) and no
+    other active session. Exit 0 started, 1 a precondition failed (all are
+    listed, nothing is written), 2 a usage or configuration error.
+    """
+    from charter.sessions.briefing import briefing
+    from charter.sessions.preconditions import Request
+    from charter.sessions.start import start_session
+
+    config = config_for(repo_dir)
+    request = Request(task_id, agent=agent, level=level, approved_by=approved_by)
+    result = start_session(config, request)
+    if result.session is None:
+        failures = result.findings.failures
+        click.echo(
+            f"charter session start {task_id}: {len(failures)} precondition(s) failed; "
+            "nothing was written:",
+            err=True,
+        )
+        for failure in failures:
+            click.echo(f"  {failure}", err=True)
+        return 1
+    click.echo(briefing(config, result.findings, result.session), nl=False)
+    return 0
+
+
+@session.command("status")
+@format_option(("text", "json"))
+@repo_option
+def status(output_format: str, repo_dir: Path | None) -> int:
+    """The active session: its task, level, log and the commands run so far.
+
+    Exit 0 when a session is active, 1 when none is.
+    """
+    from dataclasses import asdict
+
+    from charter.runlog import read_commands
+    from charter.sessions.active import read_active
+
+    config = config_for(repo_dir)
+    active = read_active(config.root)
+    commands = read_commands(config.root, active.id) if active is not None else []
+    if output_format == "json":
+        data = {"active": asdict(active) if active else None, "commands": commands}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0 if active else 1
+    if active is None:
+        click.echo("no active session")
+        return 1
+    click.echo(
+        f"session {active.id}\n  task: {active.task}\n  level: {active.level}"
+        f"{f' (approved by {active.approved_by})' if active.approved_by else ''}\n"
+        f"  agent: {active.agent}\n  started: {active.started}\n  log: {active.log}"
+    )
+    click.echo(f"  commands: {len(commands)}")
+    for entry in commands:
+        click.echo(f"    {describe_command(entry)}")
+    return 0
+
+
+def describe_command(entry: dict[str, object]) -> str:
+    """One line for a recorded command: time, decision or exit code, command."""
+    when = entry.get("started") or ""
+    outcome = entry.get("exit_code")
+    if outcome is None:
+        outcome = entry.get("decision", "")
+    command = entry.get("command") or ""
+    return " ".join(
+        str(part) for part in (when, f"[{outcome}]" if outcome != "" else "", command) if part
+    )
+
+
+@session.command("end")
+@click.option(
+    "--blocked",
+    "blocked",
+    default=None,
+    metavar="REASON",
+    help="End blocked: move the task to Blocked with REASON in its plan.",
+)
+@repo_option
+def end(blocked: str | None, repo_dir: Path | None) -> int:
+    """Close the active session's log and regenerate the board and handoff.
+
+    Refuses (exit 1, listing what is missing, changing nothing) while the log
+    holds template placeholders or an empty required section, or while the
+    task claims done without evidence.
+    """
+    from charter.sessions.end import end_session
+
+    config = config_for(repo_dir)
+    result = end_session(config, blocked)
+    if not result.ended:
+        click.echo(
+            f"charter session end: session {result.session.id} is not complete; "
+            "nothing was changed:",
+            err=True,
+        )
+        for gap in result.gaps:
+            click.echo(f"  {gap}", err=True)
+        return 1
+    click.echo(f"session {result.session.id} ended ({result.status}); log: {result.session.log}")
+    for rel in result.written:
+        click.echo(f"  updated {rel}")
+    return 0
+
+
+@session.command("check")
+@click.option(
+    "--hook",
+    "hook",
+    type=click.Choice(["claude-code"]),
+    default=None,
+    help="Answer as an agent's stop hook (JSON on stdin and stdout).",
+)
+@repo_option
+def check(hook: str | None, repo_dir: Path | None) -> int:
+    """Is the active session's log complete? Exit 0 yes (or no session), 1 no.
+
+    With --hook claude-code it is Claude Code's Stop hook: it reads the hook's
+    JSON from stdin and, while the log is incomplete, prints
+    {"decision": "block", "reason": ...} so the agent finishes the log first.
+    """
+    from charter.errors import CharterError
+    from charter.sessions.hook import (
+        SessionCheck,
+        check_session,
+        claude_stop_decision,
+        payload_root,
+        read_payload,
+    )
+
+    if hook is not None:
+        payload = read_payload(sys.stdin.read())
+        result: SessionCheck | Exception
+        try:
+            result = check_session(config_for(repo_dir or payload_root(payload)))
+        except CharterError as exc:
+            result = exc
+        decision = claude_stop_decision(payload, result)
+        if decision is not None:
+            click.echo(json.dumps(decision, ensure_ascii=False))
+        return 0
+    outcome = check_session(config_for(repo_dir))
+    if outcome.session is None:
+        click.echo("no active session")
+        return 0
+    if outcome.complete:
+        click.echo(
+            f"session {outcome.session.id}: the log is complete; end it with `charter session end`"
+        )
+        return 0
+    click.echo(f"session {outcome.session.id}: the log is not complete:")
+    for gap in outcome.gaps:
+        click.echo(f"  {gap}")
+    return 1
+
+
+# `charter session ingest` lives in its own module, beside the transcript readers.
+from charter.commands.ingest import ingest  # noqa: E402 - registered after the group exists
+
+session.add_command(ingest)

@@ -1,0 +1,237 @@
+"""`charter task show|next|set|done|block`: read and edit tasks in their plan files.
+
+Edits change only the bytes of the fields they set (see charter.edit); the
+board is regenerated after each one unless --no-board is given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from charter.commands.common import config_for, format_option, repo_option
+from charter.config import Config
+
+
+@click.group("task")
+def task() -> None:
+    """Read and edit tasks in their plan files."""
+
+
+@task.command("show")
+@click.argument("task_id")
+@format_option()
+@repo_option
+def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
+    """Show one task: column, status, owner, plan and line, dependencies, evidence."""
+    from charter.edit import unknown_task_message
+    from charter.errors import CharterError
+    from charter.repo import load_repo
+    from charter.tasks import task_summary
+
+    config = config_for(repo_dir)
+    repo = load_repo(config)
+    index = repo.task_index()
+    found = index.get(task_id)
+    if not found:
+        raise CharterError(unknown_task_message(config, task_id, index))
+    summaries = [task_summary(t, repo, index) for t in found]
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False
+            )
+        )
+    else:
+        click.echo("\n\n".join(_show_text(s) for s in summaries))
+    if len(found) > 1:
+        places = ", ".join(f"{t.path}:{t.line}" for t in found)
+        click.echo(f"charter task: {task_id} is defined {len(found)} times: {places}", err=True)
+        return 1
+    return 0
+
+
+def _show_text(s: dict[str, Any]) -> str:
+    lines = [
+        f"{s['id']}  {s['title']}",
+        f"  column:   {s['column']}" + (f" (status: {s['status']})" if s["status"] else ""),
+        f"  plan:     {s['plan']}:{s['line']}",
+    ]
+    for key in ("owner", "priority", "level", "parent"):
+        if s[key]:
+            lines.append(f"  {key + ':':<9} {s[key]}")
+    if s["depends"]:
+        deps = ", ".join(f"{d['id']} ({d['column'] or 'unknown'})" for d in s["depends"])
+        lines.append(f"  depends:  {deps}")
+    for e in s["evidence"]:
+        digest = f" (sha256: {e['sha256']})" if e["sha256"] else ""
+        lines.append(f"  evidence: {e['path']}{digest}")
+    shown = {"status", "owner", "priority", "level", "depends", "evidence"}
+    for name, value in s["fields"].items():
+        if name not in shown:
+            lines.append(f"  {name.replace('_', ' ') + ':':<9} {value}")
+    if s["subtasks"]:
+        lines.append(f"  subtasks: {', '.join(str(x) for x in s['subtasks'])}")
+    return "\n".join(lines)
+
+
+@task.command("next")
+@format_option()
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1), default=None, help="List at most this many tasks."
+)
+@repo_option
+def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
+    """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
+    from charter.repo import load_repo
+    from charter.tasks import next_tasks, task_summary
+
+    repo = load_repo(config_for(repo_dir))
+    ready = next_tasks(repo)[:limit]
+    if output_format == "json":
+        index = repo.task_index()
+        click.echo(
+            json.dumps([task_summary(t, repo, index) for t in ready], indent=2, ensure_ascii=False)
+        )
+        return 0
+    for t in ready:
+        priority = t.value("priority") or "-"
+        click.echo(f"{t.id}\t{priority}\t{t.title}\t{t.path}:{t.line}")
+    if not ready:
+        click.echo("charter task next: no open task has all its dependencies done", err=True)
+    return 0
+
+
+@task.command("set")
+@click.argument("task_id")
+@click.option("--status", default=None, help="New status (any text that maps to a column).")
+@click.option("--owner", default=None, help="New owner.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set another field, e.g. --field priority=P1 (repeatable).",
+)
+@click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@repo_option
+def set_(
+    task_id: str,
+    status: str | None,
+    owner: str | None,
+    fields: tuple[str, ...],
+    no_board: bool,
+    repo_dir: Path | None,
+) -> int:
+    """Set a task's status, owner or other fields in its plan file."""
+    from charter import edit
+
+    if status is None and owner is None and not fields:
+        raise click.UsageError("give --status, --owner or --field")
+    pairs = []
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(f"--field takes NAME=VALUE, got {item!r}")
+        pairs.append((name, value))
+    config = config_for(repo_dir)
+    if status is not None:
+        path = edit.set_status(config, task_id, status, owner)
+    elif owner is not None:
+        path = edit.set_field(config, task_id, "owner", owner)
+    for name, value in pairs:
+        path = edit.set_field(config, task_id, name, value)
+    return _after_edit(config, path, f"{task_id}: updated", no_board)  # path: one edit ran
+
+
+@task.command("done")
+@click.argument("task_id")
+@click.option(
+    "--evidence",
+    required=True,
+    help="Path (relative to the repository root) that proves the task is done.",
+)
+@click.option(
+    "--sha256",
+    "digest",
+    default=None,
+    metavar="HEX",
+    help="Record this sha256 of the evidence file.",
+)
+@click.option(
+    "--hash/--no-hash",
+    "compute",
+    default=True,
+    show_default=True,
+    help="Compute and record the evidence's sha256 (a folder's covers every file in "
+    "it); `charter check` reports evidence that changes later (CH019).",
+)
+@click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@repo_option
+def done(
+    task_id: str,
+    evidence: str,
+    digest: str | None,
+    compute: bool,
+    no_board: bool,
+    repo_dir: Path | None,
+) -> int:
+    """Mark a task done with its evidence. Refused when the evidence path does not exist."""
+    from charter import edit
+
+    config = config_for(repo_dir)
+    evidence = _repo_relative(config, evidence)
+    if compute and digest is None:
+        from charter.evidence import evidence_digest
+
+        digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
+    path = edit.mark_done(config, task_id, evidence, digest)
+    return _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+
+
+@task.command("block")
+@click.argument("task_id")
+@click.option("--reason", required=True, help="Why the task is blocked (one line).")
+@click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@repo_option
+def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
+    """Mark a task blocked, with the reason, in its plan file."""
+    from charter import edit
+
+    config = config_for(repo_dir)
+    path = edit.block(config, task_id, reason)
+    return _after_edit(config, path, f"{task_id}: blocked", no_board)
+
+
+def _repo_relative(config: Config, text: str) -> str:
+    """A path typed relative to the current folder, when it exists there, else as given."""
+    candidate = Path(text)
+    if not candidate.is_absolute() and candidate.exists() and Path.cwd() != config.root:
+        try:
+            return candidate.resolve().relative_to(config.root.resolve()).as_posix()
+        except ValueError:
+            return text
+    return text
+
+
+def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
+    from charter.board import regenerate_board
+    from charter.errors import CharterError
+    from charter.repo import relpath
+
+    click.echo(f"{message} in {relpath(config.root, path)}")
+    if no_board:
+        return 0
+    try:
+        result = regenerate_board(config)
+    except CharterError as exc:
+        click.echo(
+            f"charter task: the plan was edited, but the board was not regenerated: {exc}", err=True
+        )
+        return 1
+    for rel in result.changed:
+        click.echo(f"wrote {rel}")
+    return 0

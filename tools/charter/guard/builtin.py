@@ -1,0 +1,218 @@
+"""The built-in rules: what no level may do, whatever the policy says.
+
+No level may run another command through a wrapper or a shell the guard cannot
+see into, change the shell's state, skip the repository's hooks, or use an
+option that makes an allowed program run a program of the caller's choosing
+(`git -c core.fsmonitor=...`, `rg --pre`, `find -exec`). The tables are data:
+a new entry is one line, and `docs/guard.md` lists them for people.
+"""
+
+from __future__ import annotations
+
+from charter.guard.rules import git_subcommand, is_name, option_present, subcommand
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# fmt: off
+# Programs whose job is to run another program: the guard would see only them.
+WRAPPERS = frozenset({
+    "env", "timeout", "xargs", "eval", "exec", "command", "builtin", "nohup", "nice", "ionice",
+    "stdbuf", "setsid", "chroot", "sudo", "doas", "su", "runuser", "time", "coproc", "watch",
+    "parallel", "strace", "ltrace", "flock", "unbuffer", "script", "expect", "busybox", "chrt",
+    "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "npx", "uvx",
+    "pnpx", "bunx", "fakeroot", "proot",
+})
+# Reserved words reach the decision as command names only through a misparse.
+RESERVED = frozenset({
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
+    "select", "function", "in", "{", "}", "!", "[[", "]]",
+})
+# Builtins that change how later commands are found or run.
+SHELL_STATE = frozenset({
+    "alias", "unalias", "hash", "enable", "set", "shopt", "export", "declare", "typeset",
+    "local", "readonly", "unset", "source", ".", "trap", "read", "mapfile", "readarray", "let",
+    "getopts", "bind", "complete", "compopt", "fc", "history", "ulimit", "umask",
+})
+SHELLS = frozenset({
+    "bash", "sh", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "ash", "yash", "rbash",
+    "pwsh",
+})
+CHANGES_DIRECTORY = frozenset({"cd", "pushd", "popd"})
+# `tool sub` pairs that run a command named in their arguments, or change governance.
+WRAPPER_SUBCOMMANDS = frozenset({
+    ("uv", "run"), ("uv", "tool"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"),
+    ("hatch", "run"), ("conda", "run"), ("pipx", "run"), ("npm", "exec"), ("pnpm", "exec"),
+    ("pnpm", "dlx"), ("yarn", "exec"), ("yarn", "dlx"), ("bundle", "exec"), ("docker", "exec"),
+    ("docker", "run"), ("kubectl", "exec"), ("git", "filter-branch"), ("git", "credential"),
+    ("git", "daemon"), ("charter", "resume"), ("charter", "export"),
+})
+_WRAPPER_SUBCOMMAND_REASONS = {
+    "git": "can run arbitrary commands or reveal credentials",
+    "charter": "changes charter's own governance state: a person runs it",
+}
+
+# (program, subcommand or None for any, options, reason). Options use deny-rule matching.
+OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
+    ("git", None, ("--exec", "--upload-pack", "--receive-pack", "--open-files-in-pager", "-O"),
+     "makes git run a program named on the command line"),
+    ("git", None, ("--output",), "makes git write a file"),
+    ("git", "format-patch", ("-o", "--output-directory"), "makes git write files"),
+    ("git", "rebase", ("-x",), "makes git run a program named on the command line"),
+    ("git", "difftool", ("-x", "--extcmd", "-t", "--tool"),
+     "makes git run a program named on the command line"),
+    ("git", "commit", ("-n",), "skips the commit hooks (-n is --no-verify)"),
+    ("git", "archive", ("--remote",), "makes git run a remote program"),
+    ("git", "submodule", ("foreach",), "makes git run a program named on the command line"),
+    ("git", "bisect", ("run",), "makes git run a program named on the command line"),
+    ("rg", None, ("--pre", "--pre-glob", "-z", "--search-zip", "--hostname-bin"),
+     "makes ripgrep run other programs"),
+    ("pytest", None, ("--basetemp",), "pytest deletes the --basetemp directory"),
+    ("find", None, ("-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0",
+                    "-fprintf", "-fls"), "makes find run programs, delete or write files"),
+    ("make", None, ("-f", "--file", "--makefile", "-C", "--directory", "--eval", "-E", "-e",
+                    "--environment-overrides", "-I", "--include-dir"),
+     "makes make read other makefiles or override what its recipes run"),
+    ("sort", None, ("-o", "--output", "--compress-program"), "makes sort write a file"),
+    ("printf", None, ("-v",), "assigns a shell variable"),
+    ("tar", None, ("--to-command", "--use-compress-program", "-I", "--checkpoint-action",
+                   "--info-script", "-F", "--new-volume-script", "--rsh-command"),
+     "makes tar run other programs"),
+    ("rsync", None, ("-e", "--rsh", "--rsync-path"), "makes rsync run other programs"),
+)
+
+# Commands that only read the paths they are given: they may name paths outside the
+# repository and protected paths. Every other command may write to its arguments.
+READ_ONLY = frozenset({
+    "cat", "ls", "head", "tail", "wc", "rg", "grep", "egrep", "fgrep", "stat", "file", "du",
+    "tree", "diff", "cmp", "pwd", "echo", "printf", "realpath", "readlink", "basename",
+    "dirname", "which", "true", "false", "test", "[", "nl", "less", "more", "md5sum",
+    "sha1sum", "sha256sum", "cksum", "od", "hexdump", "column", "cut", "tr", "comm", "tac",
+    "rev", "strings", "jq", "date", "whoami", "id", "uname", "printenv", "find", "sort",
+})
+READ_ONLY_GIT = frozenset({
+    "status", "diff", "log", "show", "blame", "ls-files", "ls-tree", "rev-parse", "rev-list",
+    "grep", "shortlog", "describe", "cat-file", "show-ref", "whatchanged", "version", "help",
+})
+# Commands that remove or replace what they are given: naming the repository root,
+# or a directory holding protected files, is refused too.
+DESTRUCTIVE = frozenset({
+    "rm", "rmdir", "mv", "cp", "ln", "chmod", "chown", "chgrp", "shred", "unlink", "truncate",
+    "rsync", "install", "touch", "mkdir",
+})
+_GIT_GLOBAL = ("-c", "-C", "--config-env", "--exec-path", "--git-dir", "--work-tree",
+               "--namespace", "--super-prefix")
+# Global options that take no value and change nothing that runs: allow rules match
+# `git --no-pager log` as `git log`. Any other option before the subcommand is refused,
+# since one that takes a value would hide the options after it.
+SAFE_GIT_GLOBAL = frozenset({
+    "-p", "--paginate", "-P", "--no-pager", "--bare", "--no-replace-objects",
+    "--no-lazy-fetch", "--no-optional-locks", "--no-advice", "--literal-pathspecs",
+    "--glob-pathspecs", "--noglob-pathspecs", "--icase-pathspecs", "--version", "--help",
+    "-h", "--html-path", "--man-path", "--info-path",
+})
+_GIT_CONFIG_READS = frozenset({"--get", "--get-all", "--get-regexp", "--list", "-l", "get",
+                               "list"})
+# fmt: on
+
+_OPTION_INDEX: dict[str, list[tuple[str | None, tuple[str, ...], str]]] = {}
+for _program, _sub, _options, _reason in OPTION_RULES:
+    _OPTION_INDEX.setdefault(_program, []).append((_sub, _options, _reason))
+
+
+def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
+    """Why no level may run `argv`, or None."""
+    name = argv[0]
+    if name in SHELLS:
+        if nested:
+            return "a shell inside `bash -c` is not allowed: unwrap it and run the commands"
+        return (
+            "shells are allowed only in the exact form `bash -c 'SCRIPT'`: "
+            "no other options and no arguments after the script"
+        )
+    if name in WRAPPERS:
+        return f"`{name}` runs another command the guard cannot check: run the command directly"
+    if name in RESERVED:
+        return f"the shell keyword `{name}` cannot be checked as a command"
+    if name in SHELL_STATE:
+        return f"`{name}` changes how later commands run and is not allowed"
+    if _is_python(name) and len(argv) > 2 and argv[1] == "-m" and is_name(argv[2]):
+        # `python -m pytest --basetemp=.git` is pytest: its rules apply
+        inner = builtin_denial(argv[2:], nested=nested)
+        if inner is not None:
+            return inner
+    args = argv[1:]
+    if option_present(args, "--no-verify"):
+        return "--no-verify skips the repository's hooks and is never allowed"
+    if any(arg.startswith("SKIP=") for arg in args):
+        return "SKIP= skips pre-commit hooks and is never allowed"
+    sub = subcommand(argv)
+    if (name, sub) in WRAPPER_SUBCOMMANDS:
+        reason = _WRAPPER_SUBCOMMAND_REASONS.get(name, "runs a command the guard cannot check")
+        return f"`{name} {sub}` {reason}"
+    if name == "charter" and sub == "session" and len(argv) > 2 and argv[2] == "start":
+        return "`charter session start` sets the autonomy level: a person runs it"
+    if name == "git":
+        denial = _git_denial(argv)
+        if denial is not None:
+            return denial
+    if name == "make":
+        for arg in args:
+            if "=" in arg and not arg.startswith("-") and is_name(arg.split("=", 1)[0]):
+                return f"make variable overrides ({arg}) can replace what recipes run"
+    for sub_rule, options, reason in _OPTION_INDEX.get(name, ()):
+        if sub_rule is not None and sub_rule != sub:
+            continue
+        for option in options:
+            if option_present(args, option):
+                return f"`{name} {option}` {reason}"
+    return None
+
+
+def _is_python(name: str) -> bool:
+    version = name.removeprefix("python")
+    return name.startswith("python") and all(char in "0123456789." for char in version)
+
+
+def _git_denial(argv: Sequence[str]) -> str | None:
+    for arg in argv[1:]:
+        if not arg.startswith("-"):
+            break
+        # global options that change which configuration, repository or programs git uses
+        for option in _GIT_GLOBAL:
+            if option_present([arg], option):
+                return (
+                    f"`git {option}` changes git's configuration or repository and is never "
+                    "allowed (core.fsmonitor, core.pager and aliases run commands)"
+                )
+        if arg not in SAFE_GIT_GLOBAL:
+            return (
+                f"`git {arg}` is not a git global option the guard knows: put options after "
+                "the subcommand"
+            )
+    if git_subcommand(argv) == "config":
+        rest = argv[argv.index("config") + 1 :]
+        if not rest or rest[0] not in _GIT_CONFIG_READS:
+            return (
+                "`git config` may only read (--get, --list): settings such as "
+                "core.fsmonitor or core.pager make git run commands"
+            )
+    return None
+
+
+def for_allow_rules(argv: Sequence[str]) -> Sequence[str]:
+    """`argv` as allow rules see it: git's harmless global options dropped."""
+    if argv[0] != "git":
+        return argv
+    rest = list(argv[1:])
+    while rest and rest[0] in SAFE_GIT_GLOBAL:
+        rest.pop(0)
+    return [argv[0], *rest]
+
+
+def is_read_only(argv: Sequence[str]) -> bool:
+    name = argv[0]
+    if name == "git":
+        return git_subcommand(argv) in READ_ONLY_GIT
+    return name in READ_ONLY

@@ -1,0 +1,128 @@
+"""The compiled policy, cached as JSON under `<repo>/.charter/cache/policy.json`.
+
+The key is the policy file's path, size, mtime, ctime and inode (ctime and the
+inode catch an edit that keeps size and mtime), plus the cache format and the
+charter version. A hit is one `stat` and one `json.loads`; a miss imports the
+YAML parser, validates, and rewrites the cache. An invalid policy is cached
+too, as its error, so every guard call fails the same way without reparsing.
+The cache lives under `.charter/`, which no command the guard allows may write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from charter import __version__
+from charter.guard.compiled import CompiledPolicy
+
+CACHE_PATH = ".charter/cache/policy.json"
+CACHE_FORMAT = 1
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def _error(message: str, path: str | None = None, line: int | None = None) -> Exception:
+    # charter.errors imports pathlib (7 ms): only a failing guard call pays for it
+    from charter.errors import CharterError
+
+    return CharterError(message, path, line)
+
+
+def cache_key(root: str, policy_path: str) -> list[Any]:
+    try:
+        info = os.stat(os.path.join(root, policy_path))
+    except FileNotFoundError as exc:
+        raise _error(
+            "no autonomy policy here: create it (see docs/guard.md) or set `policy` in "
+            "[tool.charter]",
+            policy_path,
+        ) from exc
+    except OSError as exc:
+        raise _error(f"cannot read the policy: {exc.strerror}", policy_path) from exc
+    return [
+        policy_path,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        CACHE_FORMAT,
+        __version__,
+        *_code_key(),
+    ]
+
+
+def _code_key() -> list[int]:
+    # A changed parser or compiler must not be served an entry the old one wrote;
+    # the version alone does not change while charter is being developed.
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamps = []
+    for relative in ("policy_model.py", "rules.py", os.path.join("..", "parse", "policy.py")):
+        try:
+            stamps.append(os.stat(os.path.join(here, relative)).st_mtime_ns)
+        except OSError:
+            stamps.append(0)
+    return stamps
+
+
+def load_compiled(root: str, policy_path: str) -> CompiledPolicy:
+    """The compiled policy of the repository at `root`; CharterError when it is invalid."""
+    key = cache_key(root, policy_path)
+    cache_file = os.path.join(root, CACHE_PATH)
+    entry = _read(cache_file)
+    if entry is not None and entry.get("key") == key:
+        error = entry.get("error")
+        if isinstance(error, dict):
+            raise _error(str(error.get("message")), error.get("path"), _line(error.get("line")))
+        try:
+            return CompiledPolicy(entry.get("policy"))
+        except ValueError:
+            pass  # a damaged entry: rebuild it
+    return _rebuild(root, policy_path, key, cache_file)
+
+
+def _rebuild(root: str, policy_path: str, key: list[Any], cache_file: str) -> CompiledPolicy:
+    from pathlib import Path
+
+    from charter.errors import CharterError
+    from charter.guard.policy_model import compile_policy
+    from charter.parse.policy import load_policy
+
+    try:
+        compiled = compile_policy(load_policy(Path(root) / policy_path, policy_path))
+    except CharterError as exc:
+        error = {"message": exc.message, "path": exc.path, "line": exc.line}
+        write_json(cache_file, {"key": key, "error": error})
+        raise
+    write_json(cache_file, {"key": key, "policy": compiled})
+    return CompiledPolicy(compiled)
+
+
+def _line(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _read(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_json(path: str, entry: dict[str, Any]) -> None:
+    # A cache that cannot be written (read-only checkout) only costs speed.
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(entry, handle, sort_keys=True)
+        os.replace(temporary, path)
+    except OSError:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

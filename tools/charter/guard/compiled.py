@@ -1,0 +1,93 @@
+"""The compiled policy the guard decides with: plain data, read from the JSON cache.
+
+Kept free of dataclasses and YAML so that a cache hit costs a `json.loads`.
+The data comes from `charter.guard.policy_model.compile_policy`; anything that
+does not have that shape raises ValueError and the cache is rebuilt.
+"""
+
+from __future__ import annotations
+
+from charter.guard.rules import allow_matches
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+
+class CompiledPolicy:
+    __slots__ = (
+        "default_level",
+        "deny",
+        "forbidden",
+        "levels",
+        "manifest",
+        "order",
+        "path",
+        "protected",
+    )
+
+    def __init__(self, data: Any):
+        try:
+            self.path: str = _text(data["path"])
+            self.default_level: str = _text(data["default_level"])
+            self.order: list[str] = [_text(name) for name in data["order"]]
+            self.levels: dict[str, Any] = {}
+            for name in self.order:
+                level = data["levels"][name]
+                inherits = level["inherits"]
+                self.levels[name] = {
+                    "title": _text(level["title"]),
+                    "inherits": None if inherits is None else _text(inherits),
+                    "allow": [_tokens(rule) for rule in level["allow"]],
+                    "env": {_text(k): _text(v) for k, v in level["env"].items()},
+                }
+            self.deny: list[list[str]] = [_tokens(rule) for rule in data["deny"]]
+            self.forbidden: list[str] = [_text(p) for p in data["forbidden"]]
+            self.protected: list[str] = [_text(p) for p in data["protected"]]
+            self.manifest: str = _text(data.get("manifest", "on-request"))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a compiled policy: {exc!r}") from exc
+        if self.default_level not in self.levels:
+            raise ValueError("default level missing")
+        for name in self.order:
+            self.chain(name)
+
+    def chain(self, name: str) -> list[str]:
+        """`name` and the levels it inherits, base first."""
+        chain: list[str] = []
+        current: str | None = name
+        while current is not None:
+            if current in chain or current not in self.levels:
+                raise ValueError(f"broken inheritance at {current!r}")
+            chain.append(current)
+            current = self.levels[current]["inherits"]
+        chain.reverse()
+        return chain
+
+    def matching_rules(self, level: str, argv: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """(defining level, tokens) of every allow rule of `level` and below matching argv."""
+        return [
+            (name, tokens)
+            for name in self.chain(level)
+            for tokens in self.levels[name]["allow"]
+            if allow_matches(tokens, argv)
+        ]
+
+    def lowest_level_allowing(self, argv: Sequence[str]) -> str | None:
+        for name in self.order:
+            if any(allow_matches(tokens, argv) for tokens in self.levels[name]["allow"]):
+                return name
+        return None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _tokens(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise TypeError("expected a non-empty list of tokens")
+    return [_text(token) for token in value]

@@ -1,0 +1,197 @@
+"""What a decision depends on besides the command: repository, policy, level, environment.
+
+The level is `--level` when given, else the active session's level, else the
+policy's default. The active session file is written by `charter session
+start`; the guard only reads it, and refuses to guess when it is damaged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from charter.guard.compiled import CompiledPolicy
+
+ACTIVE_SESSION = ".charter/active-session.json"
+CONFIG_CACHE = ".charter/cache/guard-config.json"
+
+
+def _error(message: str, path: str | None = None, line: int | None = None) -> Exception:
+    # charter.errors imports pathlib (7 ms): only a failing guard call pays for it
+    from charter.errors import CharterError
+
+    return CharterError(message, path, line)
+
+
+class GuardContext:
+    __slots__ = ("cwd", "env", "level", "level_source", "policy", "root", "session")
+
+    def __init__(
+        self,
+        *,
+        policy: CompiledPolicy,
+        level: str,
+        level_source: str,
+        root: str,
+        cwd: str,
+        env: Mapping[str, str],
+        session: dict[str, Any] | None = None,
+    ):
+        self.policy = policy
+        self.level = level
+        self.level_source = level_source
+        self.root = root
+        self.cwd = cwd
+        self.env = env
+        self.session = session
+
+
+def read_active_session(root: str) -> dict[str, Any] | None:
+    """The active session record, None when there is none; CharterError when it is damaged."""
+    path = os.path.join(root, ACTIVE_SESSION)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _error(f"cannot read the active session: {exc.strerror}", ACTIVE_SESSION) from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _error(
+            f"the active session is not valid JSON ({exc}): end it with `charter session end` "
+            "or ask the operator to fix it",
+            ACTIVE_SESSION,
+        ) from exc
+    if not isinstance(data, dict):
+        raise _error("the active session must be a JSON object", ACTIVE_SESSION)
+    for key in ("id", "level"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise _error(f"the active session has no {key!r}", ACTIVE_SESSION)
+    session_id = data["id"]
+    if session_id in (".", "..") or not all(c.isalnum() or c in "._-" for c in session_id):
+        raise _error(f"the active session id {session_id!r} is not a plain name", ACTIVE_SESSION)
+    return data
+
+
+def resolve_level(
+    policy: CompiledPolicy,
+    explicit: str | None,
+    session: dict[str, Any] | None,
+) -> tuple[str, str]:
+    """(level, where it came from); CharterError for an unknown level or an unapproved raise."""
+    if explicit is not None:
+        if explicit not in policy.levels:
+            raise _error(
+                f"unknown level {explicit!r} (levels: {', '.join(policy.order)})", policy.path
+            )
+        return explicit, "--level"
+    if session is None:
+        return policy.default_level, "policy default"
+    level = session["level"]
+    if level not in policy.levels:
+        raise _error(
+            f"the active session's level {level!r} is not in the policy "
+            f"(levels: {', '.join(policy.order)})",
+            ACTIVE_SESSION,
+        )
+    raised = level != policy.default_level and policy.default_level in policy.chain(level)
+    if raised and not session.get("approved_by"):
+        raise _error(
+            f"the active session runs at {level}, above the default {policy.default_level}, "
+            "without an approval (approved_by)",
+            ACTIVE_SESSION,
+        )
+    return level, f"active session {session['id']}"
+
+
+def build_context(
+    *,
+    root: str,
+    cwd: str,
+    policy_path: str,
+    explicit_level: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> GuardContext:
+    from charter.guard.cache import load_compiled
+
+    policy = load_compiled(root, policy_path)
+    session = read_active_session(root)
+    level, source = resolve_level(policy, explicit_level, session)
+    return GuardContext(
+        policy=policy,
+        level=level,
+        level_source=source,
+        root=root,
+        cwd=cwd,
+        env=os.environ if env is None else env,
+        session=session,
+    )
+
+
+def find_root(start: str) -> str:
+    """`charter.config.find_root` without importing charter.config (dataclasses, tomllib).
+
+    The same rule: the nearest directory holding charter.toml, a pyproject.toml with
+    [tool.charter], or .git. A test keeps the two in step.
+    """
+    start = os.path.realpath(start)
+    directory = start
+    while True:
+        if os.path.isfile(os.path.join(directory, "charter.toml")):
+            return directory
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            try:
+                with open(pyproject, encoding="utf-8", errors="replace") as handle:
+                    if "[tool.charter" in handle.read():
+                        return directory
+            except OSError:
+                pass
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return start
+        directory = parent
+
+
+def locate(start: str, root: str | None = None) -> tuple[str, str]:
+    """(repository root, policy path relative to it) for a working directory.
+
+    The policy path comes from the configuration; it is cached, keyed by the
+    configuration files' metadata, so that a guard call need not parse TOML.
+    """
+    repo = find_root(root if root is not None else start)
+    key = [_stat_key(os.path.join(repo, name)) for name in ("charter.toml", "pyproject.toml")]
+    cache_file = os.path.join(repo, CONFIG_CACHE)
+    try:
+        with open(cache_file, "rb") as handle:
+            entry = json.loads(handle.read())
+        if entry["key"] == key and isinstance(entry["policy"], str):
+            return repo, str(entry["policy"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    from pathlib import Path
+
+    from charter.config import load_config
+
+    policy = load_config(Path(repo)).policy
+    from charter.guard.cache import write_json
+
+    write_json(cache_file, {"key": key, "policy": policy})
+    return repo, policy
+
+
+def _stat_key(path: str) -> list[int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]

@@ -1,0 +1,242 @@
+"""Which paths a command may name: forbidden, protected, outside the repository.
+
+Patterns are globs in the spirit of .gitignore: a pattern without a slash
+(`.env`, `*.pem`, `id_rsa*`) matches a file or directory of that name anywhere;
+a pattern with a slash (`logs/raw/**`) is relative to the repository root; `**`
+spans directories, and `dir/**` covers `dir` itself. A path matches when it,
+or a directory above it, matches: `logs/raw/**` forbids `logs/raw/x/y.log`.
+
+Every path is checked as written and with symlinks resolved, so a link inside
+the repository cannot point the guard at the wrong file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+# Written by no command at any level, whatever the policy says: the repository's
+# history and hooks, charter's state (the active session sets the level), the
+# agents' own settings and hook configs.
+ALWAYS_PROTECTED = (
+    ".git/**",
+    ".charter/**",
+    ".claude/**",
+    ".codex/**",
+    ".pre-commit-config.yaml",
+    "charter.toml",
+)
+_SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+
+
+def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
+    """(anchored, regex) for one pattern; anchored patterns match repository-relative paths."""
+    text = pattern.strip()
+    if text.startswith("./"):
+        text = text[2:]
+    anchored = "/" in text.rstrip("/")
+    text = text.strip("/")
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if text.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif text.startswith("/**", index) and index + 3 == len(text):
+            out.append("(?:/.*)?")
+            index += 3
+        elif text.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[" and "]" in text[index + 2 :]:
+            end = text.index("]", index + 2)
+            body = text[index + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            index = end + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    # case-insensitive: on macOS and Windows `.ENV` opens `.env`
+    return anchored, re.compile("".join(out) + r"\Z", re.IGNORECASE)
+
+
+def examples(pattern: str) -> list[str]:
+    """Names a pattern matches, for testing a glob an argument holds against it."""
+    text = pattern.strip().removeprefix("./").strip("/")
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text.startswith("**", index):
+            out.append("x")
+            index += 2
+        elif text[index] in "*?":
+            out.append("x")
+            index += 1
+        elif text[index] == "[" and "]" in text[index + 2 :]:
+            end = text.index("]", index + 2)
+            body = text[index + 1 : end]
+            out.append("x" if body.startswith("!") else body[0])
+            index = end + 1
+        else:
+            out.append(text[index])
+            index += 1
+    name = "".join(out)
+    names = [name, name.rsplit("/", 1)[-1]]
+    if text.endswith("/**"):
+        names.append(name.removesuffix("/x"))
+    return [n.lower() for n in dict.fromkeys(names) if n]
+
+
+class PathRules:
+    """Path checks for one repository and working directory."""
+
+    def __init__(
+        self,
+        root: str,
+        cwd: str,
+        forbidden: Iterable[str],
+        protected: Iterable[str],
+    ):
+        self.root = os.path.realpath(root)
+        self.cwd = cwd
+        self.forbidden = [(p, *glob_regex(p)) for p in forbidden]
+        self.protected = [(p, *glob_regex(p)) for p in protected]
+        self.forbidden_examples = [(p, examples(p)) for p in forbidden]
+
+    @staticmethod
+    def candidates(value: str, *, colons: bool = False) -> list[str]:
+        """The paths `value` may name: itself, `--opt=PATH`, `-oPATH` and, for reads,
+        git's `REV:PATH` and pathspec magic (`:(glob)PATH`)."""
+        found = [value]
+        if "=" in value:
+            found.append(value.split("=", 1)[1])
+        if value.startswith("-") and not value.startswith("--") and len(value) > 2:
+            found.append(value[2:])
+        if colons:
+            for text in list(found):
+                parts = text.split(":")
+                found.extend(":".join(parts[index:]) for index in range(1, len(parts)))
+            for text in list(found):
+                if text.startswith("(") and ")" in text:
+                    found.append(text.split(")", 1)[1])
+        return list(dict.fromkeys(c for c in found if c))
+
+    def locations(
+        self, value: str, *, colons: bool = False
+    ) -> Iterator[tuple[str, str, str | None]]:
+        """(candidate, absolute path, repository-relative path or None) for each path in `value`."""
+        for candidate in self.candidates(value, colons=colons):
+            if not candidate:
+                continue
+            absolute = os.path.normpath(os.path.join(self.cwd, candidate))
+            seen = set()
+            for path in (absolute, os.path.realpath(absolute)):
+                if path in seen:
+                    continue
+                seen.add(path)
+                yield candidate, path, self.relative(path)
+
+    def relative(self, path: str) -> str | None:
+        if path == self.root:
+            return "."
+        prefix = self.root.rstrip("/") + "/"
+        return path[len(prefix) :] if path.startswith(prefix) else None
+
+    def forbidden_reason(self, value: str) -> str | None:
+        """Why no command may name `value` (a forbidden or special path), or None."""
+        glob = self._glob_reason(value)
+        if glob is not None:
+            return glob
+        for candidate, path, relative in self.locations(value, colons=True):
+            if path != "/dev/null" and (
+                path.startswith(_SPECIAL_ROOTS) or path in ("/dev", "/proc", "/sys")
+            ):
+                return (
+                    f"{candidate} is a special file: /dev, /proc and /sys are not allowed "
+                    "(network sockets, process memory, the environment)"
+                )
+            pattern = _first_match(self.forbidden, path, relative)
+            if pattern is not None:
+                return f"{candidate} is forbidden by the policy ({pattern!r})"
+        return None
+
+    def _glob_reason(self, value: str) -> str | None:
+        # A quoted glob reaches programs that expand it themselves: git pathspecs,
+        # `rg -g`, `find -name`. Refuse one that matches a name a forbidden pattern covers.
+        from fnmatch import fnmatchcase
+
+        for candidate in self.candidates(value, colons=True):
+            if not any(char in candidate for char in "*?["):
+                continue
+            glob = candidate.lower().removeprefix("./")
+            globs = {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: also by name
+            for pattern, names in self.forbidden_examples:
+                if any(fnmatchcase(name, g) for name in names for g in globs):
+                    return (
+                        f"{candidate} could match files forbidden by the policy ({pattern!r}): "
+                        "name the files instead"
+                    )
+        return None
+
+    def write_reason(self, value: str, *, destructive: bool) -> str | None:
+        """Why a command that may write its arguments may not name `value`, or None."""
+        for candidate, path, relative in self.locations(value):
+            if path == "/dev/null":
+                continue
+            if relative is None:
+                return (
+                    f"{candidate} is outside the repository: commands that can write may only "
+                    "name paths inside it"
+                )
+            pattern = _first_match(self.protected, path, relative)
+            if pattern is not None:
+                return f"{candidate} is protected ({pattern!r}): no level may write it"
+            if destructive and self._holds_protected(relative):
+                return (
+                    f"{candidate} holds protected files (the repository's .git, charter's "
+                    "state, the policy): name the files to change instead"
+                )
+        return None
+
+    def _holds_protected(self, relative: str) -> bool:
+        if relative == ".":
+            return True
+        prefix = relative.rstrip("/") + "/"
+        for pattern, _anchored, _regex in self.protected:
+            literal = pattern.strip().removeprefix("./").strip("/")
+            if literal.startswith(prefix):
+                return True
+        return False
+
+
+def _first_match(
+    patterns: list[tuple[str, bool, re.Pattern[str]]], path: str, relative: str | None
+) -> str | None:
+    if not patterns or relative == ".":
+        return None
+    if relative is not None:
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    else:
+        parts = [part for part in path.split("/") if part]
+        prefixes = []
+    for pattern, anchored, regex in patterns:
+        if anchored:
+            if any(regex.match(prefix) for prefix in prefixes):
+                return pattern
+        elif any(regex.match(part) for part in parts):
+            return pattern
+    return None

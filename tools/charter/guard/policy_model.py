@@ -1,0 +1,85 @@
+"""The autonomy policy as frozen records, and its compiled (JSON) form.
+
+`charter.parse.policy` builds a `Policy` from the frontmatter of
+docs/agents/AUTONOMY.md; `compile_policy` turns it into the plain data the
+guard caches and reads on every call (see `charter.guard.compiled`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+COMPILED_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Level:
+    """One autonomy level. `allow` holds only its own rules; `Policy.chain` adds inherited ones."""
+
+    name: str
+    title: str
+    description: str = ""
+    inherits: str | None = None
+    allow: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.title and self.title != self.name:
+            return f"{self.name} – {self.title}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Policy:
+    path: str
+    default_level: str
+    levels: tuple[Level, ...]
+    deny: tuple[str, ...] = ()
+    forbidden_paths: tuple[str, ...] = ()
+    protected_paths: tuple[str, ...] = ()
+    version: int = 1
+    manifest: str = "on-request"  # "always": `charter run` writes a run manifest for every command
+    require_clean_tree: bool = False  # evidence manifests must record a clean git tree (CH023)
+
+    def level(self, name: str) -> Level:
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise KeyError(name)
+
+    def chain(self, name: str) -> tuple[Level, ...]:
+        """The level and everything it inherits, base level first."""
+        chain: list[Level] = []
+        current: str | None = name
+        while current is not None:
+            level = self.level(current)
+            chain.append(level)
+            current = level.inherits
+        return tuple(reversed(chain))
+
+
+def compile_policy(policy: Policy) -> dict[str, Any]:
+    """The JSON-ready form the guard reads: rules pre-split into tokens."""
+    return {
+        "format": COMPILED_FORMAT,
+        "path": policy.path,
+        "default_level": policy.default_level,
+        "order": [level.name for level in policy.levels],
+        "levels": {
+            level.name: {
+                "title": level.title,
+                "inherits": level.inherits,
+                "allow": [rule.split() for rule in level.allow],
+                "env": dict(level.env),
+            }
+            for level in policy.levels
+        },
+        "deny": [rule.split() for rule in policy.deny],
+        "forbidden": list(policy.forbidden_paths),
+        "protected": list(policy.protected_paths),
+        "manifest": policy.manifest,
+    }

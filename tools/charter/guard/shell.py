@@ -1,0 +1,490 @@
+"""A shell command string, parsed by tree-sitter-bash, as simple commands.
+
+`parse_script` returns every simple command with the exact argv bash would
+execute, or a problem for each construct the guard will not reason about:
+substitutions, expansions, assignments, functions, control flow, background
+jobs, here-documents, writing redirections, and anything that does not parse.
+The walk accepts a short list of node types and refuses every other one, so a
+construct tree-sitter learns later is refused until someone decides about it.
+
+The exact form `bash -c 'SCRIPT'` (also `sh -c`, `bash -lc`) is unwrapped once:
+its script is parsed the same way and its commands are checked one by one.
+"""
+
+from __future__ import annotations
+
+from charter.guard.chars import input_problem
+from charter.guard.words import NODE_REASONS, Refusal, Word, resolve
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+MAX_DEPTH = 64
+
+WRAPPING_SHELLS = frozenset({"bash", "sh"})
+WRAPPING_FLAGS = frozenset({"-c", "-lc"})
+
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_WORDS = frozenset({"word", "number", "string", "raw_string", "concatenation"})
+_CONTROL = {
+    "if_statement": "if",
+    "while_statement": "while/until",
+    "for_statement": "for/select",
+    "c_style_for_statement": "for",
+    "case_statement": "case",
+}
+_STATEMENT_REASONS = {
+    "function_definition": "function definitions are not allowed (a function can shadow an "
+    "allowed command): run the commands directly",
+    "variable_assignment": "variable assignments are not allowed: pass values as arguments",
+    "variable_assignments": "variable assignments are not allowed: pass values as arguments",
+    "declaration_command": "export/declare/local/readonly change the shell's state and are "
+    "not allowed",
+    "unset_command": "unset changes the shell's state and is not allowed",
+    "test_command": "[[ ... ]] tests are not allowed: use the `test` command",
+}
+
+
+class Redirect:
+    """A redirection the guard accepted: a read, an fd duplication, or a write to /dev/null."""
+
+    __slots__ = ("fd", "kind", "op", "target")
+
+    def __init__(self, op: str, fd: str | None, target: str | None, kind: str):
+        self.op = op
+        self.fd = fd
+        self.target = target
+        self.kind = kind  # "read" | "dup" | "null"
+
+    def __str__(self) -> str:
+        return f"{self.fd or ''}{self.op}{self.target or ''}"
+
+
+class SimpleCommand:
+    """One command bash would execute, with the argv it would pass."""
+
+    __slots__ = ("argv", "line", "redirects", "text", "via", "words")
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        words: tuple[Word, ...],
+        redirects: tuple[Redirect, ...],
+        text: str,
+        line: int,
+        via: str | None,
+    ):
+        self.argv = argv
+        self.words = words
+        self.redirects = redirects
+        self.text = text
+        self.line = line
+        self.via = via  # "bash -c" when it came from an unwrapped shell script
+
+
+class Problem:
+    """A construct the guard refuses, with where it is and what to do instead."""
+
+    __slots__ = ("line", "reason", "text")
+
+    def __init__(self, reason: str, text: str, line: int):
+        self.reason = reason
+        self.text = text
+        self.line = line
+
+
+class Script:
+    __slots__ = ("commands", "problems")
+
+    def __init__(self) -> None:
+        self.commands: list[SimpleCommand] = []
+        self.problems: list[Problem] = []
+
+
+def parse_script(source: str, *, shell: str = "bash", depth: int = 0) -> Script:
+    """Simple commands and problems of one shell script."""
+    from charter.guard.tsload import parser
+
+    script = Script()
+    problem = input_problem(source)
+    if problem is not None:
+        script.problems.append(Problem(problem, source[:80], 1))
+        return script
+    data = source.encode("utf-8")
+    tree = parser().parse(data)
+    root = tree.root_node
+    if root.has_error:
+        script.problems.append(_parse_error(root))
+        return script
+    gap = _uncovered_text(root, data)
+    if gap is not None:
+        script.problems.append(gap)
+        return script
+    _Walker(script, shell, depth).statements(root, (), 0)
+    if not script.commands and not script.problems:
+        script.problems.append(Problem("the command is empty", source[:80], 1))
+    return script
+
+
+def _text(node: Any) -> str:
+    return str(node.text.decode("utf-8", "replace"))
+
+
+def _line(node: Any) -> int:
+    return int(node.start_point[0]) + 1
+
+
+def _parse_error(root: Any) -> Problem:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return Problem(
+                f"the command does not parse: missing {node.type!r} "
+                f"(line {_line(node)}, column {node.start_point[1] + 1})",
+                _text(node.parent or root)[:80],
+                _line(node),
+            )
+        if node.type == "ERROR":
+            return Problem(
+                f"the command does not parse near {_text(node)[:40]!r} "
+                f"(line {_line(node)}, column {node.start_point[1] + 1})",
+                _text(node)[:80],
+                _line(node),
+            )
+        stack.extend(reversed(node.children))
+    return Problem("the command does not parse", _text(root)[:80], 1)
+
+
+def _uncovered_text(root: Any, data: bytes) -> Problem | None:
+    """Text no token covers (a line continuation, say) is text bash may read differently."""
+    position = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.child_count:
+            stack.extend(reversed(node.children))
+            continue
+        gap = data[position : node.start_byte]
+        if gap.strip(b" \t\n"):
+            return _gap_problem(gap, data, position)
+        position = max(position, node.end_byte)
+    gap = data[position:]
+    if gap.strip(b" \t\n"):
+        return _gap_problem(gap, data, position)
+    return None
+
+
+def _gap_problem(gap: bytes, data: bytes, position: int) -> Problem:
+    line = data.count(b"\n", 0, position) + 1
+    if b"\\" in gap:
+        reason = "a backslash line continuation is not allowed: write the command on one line"
+    else:
+        reason = f"the parser skipped {gap.decode('utf-8', 'replace').strip()[:20]!r}"
+    return Problem(reason, gap.decode("utf-8", "replace")[:80], line)
+
+
+class _Walker:
+    def __init__(self, script: Script, shell: str, depth: int):
+        self.script = script
+        self.shell = shell
+        self.depth = depth
+
+    def refuse(self, reason: str, node: Any) -> None:
+        self.script.problems.append(Problem(reason, _text(node)[:80], _line(node)))
+
+    def statements(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
+        """The statements of a program, subshell or `{ ...; }` group."""
+        if nesting > MAX_DEPTH:
+            self.refuse("the command is nested too deeply", node)
+            return
+        for child in node.children:
+            kind = child.type
+            if kind in (";", "comment") or (kind in ("(", ")", "{", "}") and not child.is_named):
+                continue
+            if kind == "&":
+                self.refuse(
+                    "background jobs (&) are not allowed: the command must finish before "
+                    "the next one is checked",
+                    child,
+                )
+            elif not child.is_named:
+                self.refuse(f"unexpected {kind!r} between commands", child)
+            else:
+                self.statement(child, redirects, nesting + 1)
+
+    def statement(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
+        if nesting > MAX_DEPTH:
+            self.refuse("the command is nested too deeply", node)
+            return
+        kind = node.type
+        if kind == "command":
+            self.command(node, redirects)
+        elif kind == "redirected_statement":
+            self.redirected(node, redirects, nesting)
+        elif kind in ("list", "pipeline"):
+            self.operators(node, redirects, nesting)
+        elif kind == "subshell":
+            self.statements(node, redirects, nesting)
+        elif kind == "compound_statement":
+            if node.children and node.children[0].type == "{":
+                self.statements(node, redirects, nesting)
+            else:
+                self.refuse("arithmetic commands ((...)) are not allowed", node)
+        elif kind == "negated_command":
+            for child in node.children:
+                if child.is_named and child.type != "comment":
+                    self.statement(child, redirects, nesting + 1)
+        elif kind == "comment":
+            return
+        elif kind in _CONTROL:
+            self.refuse(
+                f"control flow ({_CONTROL[kind]}) is not allowed: run the commands one by one",
+                node,
+            )
+        elif kind in _STATEMENT_REASONS:
+            self.refuse(_STATEMENT_REASONS[kind], node)
+        else:
+            self.refuse(NODE_REASONS.get(kind, f"unsupported shell syntax ({kind})"), node)
+
+    def operators(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
+        allowed = ("&&", "||") if node.type == "list" else ("|", "|&")
+        # `a && b && c` nests to the left: walk the chain in a loop, not by recursion
+        chain = [node]
+        while chain[-1].children and chain[-1].children[0].type == node.type:
+            chain.append(chain[-1].children[0])
+        children = list(chain[-1].children)
+        for outer in reversed(chain[:-1]):
+            children.extend(outer.children[1:])
+        for child in children:
+            if child.type == "comment":
+                continue
+            if not child.is_named:
+                if child.type not in allowed:
+                    self.refuse(f"unexpected {child.type!r} between commands", child)
+                elif child.type == "|&" and self.shell == "sh":
+                    self.refuse("|& means something else to sh: use 2>&1 |", child)
+                continue
+            self.statement(child, redirects, nesting + 1)
+
+    def redirected(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
+        body = None
+        collected = list(redirects)
+        previous = None
+        for child in node.children:
+            if child.type in _REDIRECTS:
+                self.check_adjacent(previous, child)
+                redirect = self.redirect(child)
+                if redirect is not None:
+                    collected.append(redirect)
+            elif child.type == "comment":
+                continue
+            elif body is None and child.is_named:
+                body = child
+            else:
+                self.refuse(f"unexpected {_text(child)[:20]!r} in a redirection", child)
+            previous = child
+        if body is None:
+            self.refuse("a redirection without a command is not allowed", node)
+            return
+        self.statement(body, tuple(collected), nesting + 1)
+
+    def check_adjacent(self, previous: Any, redirect: Any) -> None:
+        # `ls 0</dev/null`: bash reads `0<` as one operator, tree-sitter reads `0` as an argument
+        if previous is not None and previous.end_byte == redirect.start_byte:
+            self.refuse("write a space before each redirection operator", redirect)
+
+    def redirect(self, node: Any) -> Redirect | None:
+        if node.type != "file_redirect":
+            self.refuse(NODE_REASONS[node.type], node)
+            return None
+        fd = None
+        op = None
+        targets = []
+        for child in node.children:
+            if child.type == "file_descriptor":
+                fd = _text(child)
+            elif not child.is_named:
+                op = child.type
+            else:
+                targets.append(child)
+        if op is None:
+            self.refuse("unsupported redirection", node)
+            return None
+        if fd is not None and not fd.isdigit():
+            self.refuse(f"unsupported file descriptor {fd!r} in a redirection", node)
+            return None
+        if op in (">&-", "<&-"):
+            return Redirect(op, fd, None, "dup")
+        if len(targets) != 1:
+            self.refuse(
+                "put redirections after all arguments (a word after a redirection target "
+                "is an argument to bash but part of the redirection to the parser)",
+                node,
+            )
+            return None
+        try:
+            target = resolve(targets[0])
+        except Refusal as refusal:
+            self.refuse(refusal.reason, refusal.node or node)
+            return None
+        if op in (">&", "<&") and target.plain and (target.value.isdigit() or target.value == "-"):
+            return Redirect(op, fd, target.value, "dup")
+        if op == "<":
+            return Redirect(op, fd, target.value, "read")
+        if op in (">", ">>", ">|", "&>", "&>>", ">&"):
+            if self.shell == "sh" and op in ("&>", "&>>", ">&"):
+                self.refuse(f"{op} means something else to sh: use > /dev/null 2>&1", node)
+                return None
+            if target.value == "/dev/null":
+                return Redirect(op, fd, target.value, "null")
+            self.refuse(
+                f"redirections that write ({op} {target.value}) are not allowed: "
+                "print to the terminal, or redirect to /dev/null",
+                node,
+            )
+            return None
+        self.refuse(f"the redirection {op!r} is not allowed", node)
+        return None
+
+    def command(self, node: Any, redirects: tuple[Redirect, ...]) -> None:
+        words: list[Word] = []
+        collected = list(redirects)
+        refused = False
+        previous = None
+        for child in node.children:
+            kind = child.type
+            if kind in _REDIRECTS:
+                self.check_adjacent(previous, child)
+                redirect = self.redirect(child)
+                if redirect is None:
+                    refused = True
+                else:
+                    collected.append(redirect)
+            elif kind == "variable_assignment":
+                self.refuse(
+                    f"variable assignment prefixes ({_text(child)[:30]}) are not allowed: "
+                    "they change what the command does without appearing in its arguments",
+                    child,
+                )
+                refused = True
+            elif kind == "command_name":
+                word = self.name(child)
+                if word is None:
+                    refused = True
+                else:
+                    words.append(word)
+            elif kind in _WORDS:
+                if previous is not None and previous.end_byte == child.start_byte:
+                    # bash joins text that touches; tree-sitter sometimes splits it
+                    # (a quoted string followed by a backslash escape)
+                    self.refuse(
+                        f"{_text(previous)[-20:]}{_text(child)[:20]!r} cannot be split into "
+                        "words reliably: quote the whole argument as one piece",
+                        child,
+                    )
+                    refused = True
+                    previous = child
+                    continue
+                word = self.argument(child)
+                if word is None:
+                    refused = True
+                else:
+                    words.append(word)
+            elif kind == "comment":
+                continue
+            else:
+                reason = NODE_REASONS.get(kind)
+                if kind == "$":
+                    reason = (
+                        'a $ outside single quotes starts an expansion ($NAME, $"..."): '
+                        "quote it with '...'"
+                    )
+                if reason is None:
+                    reason = (
+                        f"unexpected {kind!r} in a command"
+                        if not child.is_named
+                        else f"unsupported shell syntax ({kind})"
+                    )
+                self.refuse(reason, child)
+                refused = True
+            previous = child
+        if refused:
+            return
+        if not words:
+            self.refuse("a command without a name is not allowed", node)
+            return
+        argv = tuple(word.value for word in words)
+        if self.unwrap(node, argv, words, tuple(collected)):
+            return
+        self.script.commands.append(
+            SimpleCommand(argv, tuple(words), tuple(collected), _text(node), _line(node), None)
+        )
+
+    def name(self, node: Any) -> Word | None:
+        parts = [child for child in node.children if child.type != "comment"]
+        if len(parts) != 1:
+            self.refuse("unsupported command name", node)
+            return None
+        try:
+            word = resolve(parts[0])
+        except Refusal as refusal:
+            self.refuse(refusal.reason, refusal.node or node)
+            return None
+        if not word.plain:
+            self.refuse(
+                f"the command name {_text(node)[:30]!r} is quoted or escaped: write it "
+                "plainly, as the allow rules do",
+                node,
+            )
+            return None
+        return word
+
+    def argument(self, node: Any) -> Word | None:
+        try:
+            word = resolve(node)
+        except Refusal as refusal:
+            self.refuse(refusal.reason, refusal.node or node)
+            return None
+        if word.value.startswith("-") and not word.plain:
+            whole_quote = node.type in ("string", "raw_string")
+            if word.escaped or not (whole_quote or word.name_unquoted):
+                self.refuse(
+                    f"the option {_text(node)[:30]!r} is spliced from quoted or escaped "
+                    "parts: write the option name plainly",
+                    node,
+                )
+                return None
+        return word
+
+    def unwrap(
+        self,
+        node: Any,
+        argv: tuple[str, ...],
+        words: list[Word],
+        redirects: tuple[Redirect, ...],
+    ) -> bool:
+        """Check the script of `bash -c 'SCRIPT'` instead of the shell itself."""
+        if argv[0] not in WRAPPING_SHELLS or len(argv) != 3 or argv[1] not in WRAPPING_FLAGS:
+            return False
+        if not words[1].plain or self.depth > 0:
+            return False  # left for the decision, which refuses nested shells
+        inner = parse_script(argv[2], shell=argv[0], depth=self.depth + 1)
+        via = f"{argv[0]} {argv[1]}"
+        for problem in inner.problems:
+            self.script.problems.append(
+                Problem(f"inside {via}: {problem.reason}", problem.text, _line(node))
+            )
+        for command in inner.commands:
+            self.script.commands.append(
+                SimpleCommand(
+                    command.argv,
+                    command.words,
+                    command.redirects + redirects,
+                    command.text,
+                    _line(node),
+                    via,
+                )
+            )
+        return True

@@ -1,0 +1,378 @@
+"""The autonomy policy: the YAML frontmatter of docs/agents/AUTONOMY.md.
+
+Every key is validated and every failure names the file and the line, found
+from the YAML node marks, so a typo in a nested rule points at that rule.
+The readers are tables of key -> function, so a new key (a per-level budget, a
+notify command) is one function and one entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from charter.errors import CharterError
+from charter.guard.builtin import builtin_denial
+from charter.guard.policy_model import Level, Policy
+from charter.guard.rules import pattern_problem
+from charter.parse.frontmatter import split_frontmatter
+
+POLICY_VERSION = 1
+DEFAULT_LEVEL = "L1"
+
+_LEVEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+KeyPath = tuple[str | int, ...]
+
+
+def load_policy(path: Path, display: str | None = None) -> Policy:
+    """Read and validate the policy file; CharterError names file and line on any problem."""
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError as exc:
+        raise CharterError(
+            "no autonomy policy here: create it (see docs/guard.md) or set `policy` in "
+            "[tool.charter]",
+            name,
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise CharterError(f"not valid UTF-8 (byte {exc.start})", name) from exc
+    except OSError as exc:
+        raise CharterError(f"cannot read the policy: {exc.strerror}", name) from exc
+    return parse_policy(text, name)
+
+
+def parse_policy(text: str, path: str) -> Policy:
+    lines = text.removeprefix("\ufeff").splitlines()
+    front = split_frontmatter(lines, path)
+    if front.problems:
+        problem = front.problems[0]
+        raise CharterError(problem.message, path, problem.line)
+    if not front.present:
+        raise CharterError(
+            "the policy must start with YAML frontmatter (a --- line, the policy, a --- line)",
+            path,
+            1,
+        )
+    block = "\n".join(lines[1 : front.body_start_line - 2])
+    return _Reader(path, block).policy(front.data)
+
+
+class _Reader:
+    def __init__(self, path: str, block: str):
+        self.path = path
+        self.root = _compose(block)
+        self._check_duplicates(self.root)
+
+    def line(self, keys: KeyPath) -> int | None:
+        node = self.root
+        line = None
+        for key in keys:
+            if node is None:
+                break
+            if node.id == "mapping":
+                for key_node, value_node in node.value:
+                    if key_node.id == "scalar" and key_node.value == str(key):
+                        line = key_node.start_mark.line
+                        node = value_node
+                        break
+                else:
+                    break
+            elif node.id == "sequence" and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line
+            else:
+                break
+        return None if line is None else line + 2  # +1 for 1-based, +1 for the opening ---
+
+    def fail(self, message: str, *keys: str | int) -> CharterError:
+        return CharterError(message, self.path, self.line(keys) or 1)
+
+    def _check_duplicates(self, node: Any) -> None:
+        # PyYAML keeps the last of two equal keys silently: a reviewer reads one rule
+        # set while the guard enforces another
+        stack = [node] if node is not None else []
+        while stack:
+            current = stack.pop()
+            if current.id == "mapping":
+                seen: set[str] = set()
+                for key_node, value_node in current.value:
+                    if key_node.id == "scalar":
+                        if key_node.value in seen:
+                            raise CharterError(
+                                f"duplicate key {key_node.value!r}",
+                                self.path,
+                                key_node.start_mark.line + 2,
+                            )
+                        seen.add(key_node.value)
+                    stack.append(value_node)
+            elif current.id == "sequence":
+                stack.extend(current.value)
+
+    def policy(self, data: dict[str, Any]) -> Policy:
+        for key in data:
+            if key not in _TOP_KEYS:
+                known = ", ".join(_TOP_KEYS)
+                raise self.fail(f"unknown key {key!r} (known keys: {known})", key)
+        if "charter_policy" not in data:
+            raise self.fail(f"missing `charter_policy: {POLICY_VERSION}` (the format version)")
+        values: dict[str, Any] = {}
+        for key, reader in _TOP_KEYS.items():
+            if key in data:
+                values[key] = reader(self, data[key])
+        levels: tuple[Level, ...] = values.get("levels", ())
+        if not levels:
+            raise self.fail("the policy needs `levels:`, with at least one level")
+        names = [level.name for level in levels]
+        default = values.get("default_level", DEFAULT_LEVEL)
+        if default not in names:
+            where = ("default_level",) if "default_level" in data else ()
+            raise self.fail(f"default level {default!r} is not one of the levels {names}", *where)
+        for level in levels:
+            if level.inherits is not None and level.inherits not in names:
+                raise self.fail(
+                    f"level {level.name} inherits {level.inherits!r}, which is not a level",
+                    "levels",
+                    level.name,
+                    "inherits",
+                )
+        self._check_cycles(levels)
+        return Policy(
+            path=self.path,
+            default_level=default,
+            levels=levels,
+            deny=values.get("deny", ()),
+            forbidden_paths=values.get("forbidden_paths", ()),
+            protected_paths=values.get("protected_paths", ()),
+            version=values["charter_policy"],
+            manifest=values.get("manifest", "on-request"),
+            require_clean_tree=values.get("require_clean_tree", False),
+        )
+
+    def _check_cycles(self, levels: tuple[Level, ...]) -> None:
+        parents = {level.name: level.inherits for level in levels}
+        for level in levels:
+            seen = [level.name]
+            current = level.inherits
+            while current is not None:
+                if current in seen:
+                    cycle = " -> ".join([*seen, current])
+                    raise self.fail(f"inheritance cycle: {cycle}", "levels", level.name, "inherits")
+                seen.append(current)
+                current = parents[current]
+
+
+def _compose(block: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.compose(block, Loader=loader)
+
+
+# -- top-level keys ---------------------------------------------------------
+
+
+def _version(reader: _Reader, value: Any) -> int:
+    if isinstance(value, bool) or value != POLICY_VERSION:
+        raise reader.fail(
+            f"charter_policy must be {POLICY_VERSION} (this charter reads policy format "
+            f"{POLICY_VERSION})",
+            "charter_policy",
+        )
+    return POLICY_VERSION
+
+
+def _default_level(reader: _Reader, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise reader.fail("default_level must be a level name", "default_level")
+    return value
+
+
+def _levels(reader: _Reader, value: Any) -> tuple[Level, ...]:
+    if not isinstance(value, dict) or not value:
+        raise reader.fail("levels must be a mapping of level name -> settings", "levels")
+    levels = []
+    for name, settings in value.items():
+        if not isinstance(name, str) or not _LEVEL_NAME.match(name):
+            raise reader.fail(
+                f"level name {name!r} must start with a letter and hold only letters, digits, "
+                "_ or -",
+                "levels",
+                str(name),
+            )
+        if not isinstance(settings, dict):
+            raise reader.fail(
+                f"level {name} must be a mapping (title, description, allow, ...)",
+                "levels",
+                name,
+            )
+        levels.append(_level(reader, name, settings))
+    return tuple(levels)
+
+
+def _level(reader: _Reader, name: str, settings: dict[str, Any]) -> Level:
+    fields: dict[str, Any] = {}
+    for key, value in settings.items():
+        field_reader = _LEVEL_KEYS.get(key)
+        if field_reader is None:
+            known = ", ".join(_LEVEL_KEYS)
+            raise reader.fail(
+                f"unknown key {key!r} in level {name} (known keys: {known})",
+                "levels",
+                name,
+                str(key),
+            )
+        fields[key] = field_reader(reader, ("levels", name, key), value)
+    return Level(
+        name=name,
+        title=fields.get("title", name),
+        line=reader.line(("levels", name)) or 1,
+        **{key: value for key, value in fields.items() if key != "title"},
+    )
+
+
+def _deny(reader: _Reader, value: Any) -> tuple[str, ...]:
+    return _patterns(reader, ("deny",), value, allow=False)
+
+
+def _forbidden(reader: _Reader, value: Any) -> tuple[str, ...]:
+    return _globs(reader, ("forbidden_paths",), value)
+
+
+def _protected(reader: _Reader, value: Any) -> tuple[str, ...]:
+    return _globs(reader, ("protected_paths",), value)
+
+
+def _manifest(reader: _Reader, value: Any) -> str:
+    if value not in ("always", "on-request"):
+        raise reader.fail(
+            "manifest must be `always` (`charter run` writes a run manifest for every command) "
+            "or `on-request` (only with `charter run --manifest`)",
+            "manifest",
+        )
+    return str(value)
+
+
+def _clean_tree(reader: _Reader, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise reader.fail("require_clean_tree must be true or false", "require_clean_tree")
+    return value
+
+
+_TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
+    "charter_policy": _version,
+    "default_level": _default_level,
+    "levels": _levels,
+    "deny": _deny,
+    "forbidden_paths": _forbidden,
+    "protected_paths": _protected,
+    "manifest": _manifest,
+    "require_clean_tree": _clean_tree,
+}
+
+
+# -- level keys ---------------------------------------------------------------
+
+
+def _text(reader: _Reader, keys: KeyPath, value: Any) -> str:
+    if not isinstance(value, str):
+        raise reader.fail(f"{keys[-1]} must be text", *keys)
+    return value.strip()
+
+
+def _title(reader: _Reader, keys: KeyPath, value: Any) -> str:
+    text = _text(reader, keys, value)
+    if not text:
+        raise reader.fail("title must not be empty", *keys)
+    return text
+
+
+def _inherits(reader: _Reader, keys: KeyPath, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise reader.fail("inherits must name another level", *keys)
+    return value
+
+
+def _allow(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
+    return _patterns(reader, keys, value, allow=True)
+
+
+def _requires(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
+    items = _string_list(reader, keys, value)
+    return tuple(item.strip() for item in items)
+
+
+def _env(reader: _Reader, keys: KeyPath, value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise reader.fail('env must be a mapping of VARIABLE: "value"', *keys)
+    pairs = []
+    for name, setting in value.items():
+        if not isinstance(name, str) or not _ENV_NAME.match(name):
+            raise reader.fail(f"{name!r} is not an environment variable name", *keys, str(name))
+        if not isinstance(setting, str):
+            raise reader.fail(f'the value of {name} must be quoted text, such as "1"', *keys, name)
+        pairs.append((name, setting))
+    return tuple(sorted(pairs))
+
+
+_LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
+    "title": _title,
+    "description": _text,
+    "inherits": _inherits,
+    "allow": _allow,
+    "requires": _requires,
+    "env": _env,
+}
+
+
+# -- shared value readers ----------------------------------------------------
+
+
+def _string_list(reader: _Reader, keys: KeyPath, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise reader.fail(f"{keys[-1]} must be a list", *keys)
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise reader.fail(f"{keys[-1]} entries must be text", *keys, index)
+    return list(value)
+
+
+def _patterns(reader: _Reader, keys: KeyPath, value: Any, *, allow: bool) -> tuple[str, ...]:
+    patterns = []
+    for index, item in enumerate(_string_list(reader, keys, value)):
+        problem = pattern_problem(item)
+        if problem is not None:
+            raise reader.fail(f"bad pattern {item!r}: {problem}", *keys, index)
+        tokens = item.split()
+        if allow:
+            denial = builtin_denial(tokens, nested=False)
+            if denial is not None:
+                raise reader.fail(f"{item!r} can never be allowed: {denial}", *keys, index)
+        patterns.append(" ".join(tokens))
+    return tuple(patterns)
+
+
+def _globs(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
+    globs = []
+    for index, item in enumerate(_string_list(reader, keys, value)):
+        text = item.strip()
+        segments = text.strip("/").split("/")
+        if not text or any(char in text for char in "\x00\n\r") or ".." in segments:
+            raise reader.fail(
+                f"bad path pattern {item!r}: use a repository-relative glob such as "
+                "'logs/raw/**' or a file name pattern such as '*.pem'",
+                *keys,
+                index,
+            )
+        globs.append(text)
+    return tuple(globs)

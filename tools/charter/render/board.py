@@ -1,0 +1,225 @@
+"""The task board as text: Markdown (from a template), CSV, and an optional HTML page.
+
+Pure functions of the parsed repository: no clock, no file reads beyond the
+templates (the optional HTML page, from charter.render.html, adds charts from
+the plans' git history). Rows are sorted naturally by ID (ST-B-2 before ST-B-10), then by
+plan and line; output is LF and UTF-8, so rendering the same plans twice gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from charter.config import Config
+from charter.model import Task
+from charter.render.templates import render_template
+from charter.repo import RepoModel
+from charter.sorting import natural_key
+from charter.stamps import stamp_file
+from charter.status import column_of
+
+CSV_HEADER = ("ID", "Title", "Column", "Owner", "Plan", "Depends", "Evidence", "Updated")
+MD_TEMPLATE = "board.md.j2"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    id: str
+    title: str
+    column: str
+    status: str
+    owner: str
+    plan: str  # the plan's path, relative to the repository root
+    line: int
+    depends: tuple[str, ...]
+    evidence: tuple[str, ...]
+    updated: str
+
+
+@dataclass(frozen=True)
+class BoardParts:
+    """The rendered board before it is stamped: bodies by output path."""
+
+    rows: tuple[BoardRow, ...]
+    markdown: str  # body of the Markdown board, without its header line
+    csv: str
+    html: str | None = None  # body of the HTML page, when one was asked for
+
+
+def board_rows(repo: RepoModel) -> list[BoardRow]:
+    """Every task with an ID and, when `anonymous_tasks` is on, every top-level task
+    without one (after the others, in plan order). Checklist steps nested in a task
+    without IDs of their own belong to that task, not to the board."""
+    config = repo.config
+    tasks = [t for t in repo.tasks() if t.id]
+    if config.anonymous_tasks:
+        tasks += [t for plan in repo.plans for t in plan.tasks if not t.id]
+    columns: dict[tuple[str | None, bool | None], str] = {}  # statuses repeat: map each once
+    rows = [_row(task, config, columns) for task in tasks]
+    rows.sort(key=lambda r: (not r.id, natural_key(r.id), r.plan, r.line))
+    return rows
+
+
+def row_key(task_id: str, plan: str, title: str) -> str:
+    """What identifies a row across regenerations: its ID, or its plan and title."""
+    return task_id or f"{plan}: {title}"
+
+
+def _row(
+    task: Task, config: Config, columns: dict[tuple[str | None, bool | None], str]
+) -> BoardRow:
+    key = (task.status, task.checked)
+    column = columns.get(key)
+    if column is None:
+        column = columns[key] = column_of(task, config)
+    status = task.status or ""
+    updated = task.value("updated") or ""
+    if not updated:
+        found = _DATE.search(status)
+        updated = found.group(0) if found else ""
+    return BoardRow(
+        id=task.id or "",
+        title=" ".join(task.title.split()),
+        column=column,
+        status=status,
+        owner=task.owner or "",
+        plan=task.path,
+        line=task.line,
+        depends=task.depends,
+        evidence=tuple(dict.fromkeys(e.path for e in task.evidence)),
+        updated=updated,
+    )
+
+
+def render_csv(rows: Sequence[BoardRow]) -> str:
+    """RFC 4180 quoting (fields with a comma, quote or line break are quoted), LF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow(
+            (
+                r.id,
+                r.title,
+                r.column,
+                r.owner,
+                r.plan,
+                "; ".join(r.depends),
+                "; ".join(r.evidence),
+                r.updated,
+            )
+        )
+    return out.getvalue()
+
+
+def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dict[str, Any]:
+    """Template variables; links are relative to `output` (a path from the repo root)."""
+    config = repo.config
+    base = posixpath.dirname(output)
+    plan_links: dict[str, str] = {}
+    by_column: dict[str, list[dict[str, Any]]] = {name: [] for name in config.columns}
+    for r in rows:
+        plan_link = plan_links.get(r.plan)
+        if plan_link is None:
+            plan_link = plan_links[r.plan] = _relative(r.plan, base)
+        by_column.setdefault(r.column, []).append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "owner": r.owner,
+                "status": r.status,
+                "plan": r.plan,
+                "line": r.line,
+                "plan_href": f"{plan_link}#L{r.line}",
+                "depends": list(r.depends),
+                "updated": r.updated,
+                "evidence": [
+                    {"path": e, "href": None if _GLOB.search(e) else _relative(e, base)}
+                    for e in r.evidence
+                ],
+            }
+        )
+    columns = [
+        {"name": name, "count": len(items), "rows": items} for name, items in by_column.items()
+    ]
+    return {
+        "title": "Task board",
+        "total": len(rows),
+        "columns": columns,
+        "plan_count": len(repo.plans),
+        "plans": list(config.plans),
+    }
+
+
+def _relative(target: str, base: str) -> str:
+    """`target` relative to folder `base`, both relative to the repo root. posixpath.relpath
+    would do, but it consults the working directory on every call: 50k rows notice."""
+    parts = [p for p in target.split("/") if p not in ("", ".")]
+    folder = [p for p in base.split("/") if p not in ("", ".")]
+    common = 0
+    while common < min(len(parts), len(folder)) and parts[common] == folder[common]:
+        common += 1
+    return "/".join([".."] * (len(folder) - common) + parts[common:]) or "."
+
+
+def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
+    config = repo.config
+    rows = board_rows(repo)
+    markdown = _normalise(
+        render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
+    )
+    page = None
+    if html is not None:
+        # The page (cards, filters, charts of `charter stats`) is charter.render.html's;
+        # it reads the plans' git history, so pandas is imported only when one is asked for.
+        from charter.render.html import render_board_html
+        from charter.stats import compute_stats
+
+        page = _normalise(render_board_html(repo, compute_stats(repo), output=html))
+    return BoardParts(tuple(rows), markdown, render_csv(rows), page)
+
+
+def header_note(config: Config) -> str:
+    plans = ", ".join(config.plans)
+    return (
+        f"generated by charter; do not edit. Edit the plans ({plans}) or use `charter task`, "
+        "then run `charter board`"
+    )
+
+
+def companion_name(owner: str, other: str) -> str:
+    """How the file at `owner` names `other` in its stamp: relative to its folder."""
+    return posixpath.relpath(other, posixpath.dirname(owner) or ".")
+
+
+def render_board(repo: RepoModel, *, html: str | None = None) -> dict[str, str]:
+    """Every board file's full text by path relative to the repo root. Pure."""
+    config = repo.config
+    parts = render_parts(repo, html=html)
+    files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
+    if html is not None and parts.html is not None:
+        files[html] = stamp_file(parts.html, header_note(config))
+    return files
+
+
+def stamped_markdown(config: Config, parts: BoardParts, extra: dict[str, str] | None = None) -> str:
+    """The Markdown board with its header: generated-by note, its hash and the CSV's."""
+    csv_name = companion_name(config.board, config.board_csv)
+    return stamp_file(parts.markdown, header_note(config), {csv_name: parts.csv}, extra)
+
+
+def _normalise(text: str) -> str:
+    """LF line ends, no trailing blank lines, one final newline: a template saved with
+    CRLF or a stray blank line must not make the output differ between machines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n") + "\n"

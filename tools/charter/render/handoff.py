@@ -1,0 +1,392 @@
+"""The handoff's content: the template variables, from the plans, the logs and the policy.
+
+Pure: the same plans and logs give the same variables, in the same order.
+`charter.handoff` renders them (templates/handoff.md.j2) and writes the file.
+"""
+
+from __future__ import annotations
+
+import heapq
+import posixpath
+import re
+from typing import Any
+
+from charter.config import Config
+from charter.errors import CharterError
+from charter.model import SessionLog, Task
+from charter.repo import RepoModel
+from charter.sessions.tooling import defines_target
+from charter.sorting import natural_key
+from charter.status import column_of, is_done
+
+RECENT_SESSIONS = 5
+MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
+OUTCOME_CHARS = 240
+NO_PRIORITY = 99  # tasks without a priority come after every task that has one
+_PRIORITY_WORDS = {
+    "critical": 0,
+    "urgent": 0,
+    "highest": 0,
+    "blocker": 0,
+    "high": 1,
+    "medium": 2,
+    "normal": 2,
+    "moderate": 2,
+    "low": 3,
+    "lowest": 4,
+    "trivial": 4,
+}
+_SESSION_NUMBER = re.compile(r"session-(\d+)", re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def handoff_context(repo: RepoModel) -> dict[str, Any]:
+    config = repo.config
+    base = posixpath.dirname(config.handoff)
+    tasks = _tasks(repo)
+    plan_rank = {plan.path: index for index, plan in enumerate(repo.plans)}
+    open_tasks = [t for t in tasks if _state(t, config) in ("open", "active")]
+    order = execution_order(open_tasks, tasks, config, plan_rank)
+    logs = sorted(repo.sessions, key=_log_order)
+    active = [log for log in logs if str(log.frontmatter.get("status", "")).lower() == "active"]
+    working = {log.task: _session_id(log) for log in active if log.task}
+    return {
+        "title": "Session handoff",
+        "as_of": _as_of(logs),
+        "done": [_entry(t, config, base) for t in tasks if _state(t, config) == "done"],
+        "in_progress": [
+            {**_entry(t, config, base), "session": working.get(t.id or "", "")}
+            for t in tasks
+            if _state(t, config) == "active"
+        ],
+        "blocked": [_entry(t, config, base) for t in tasks if _state(t, config) == "blocked"],
+        "order": order,
+        "continue": _continue(repo, order, active),
+        "sessions": [_session(log, base, config) for log in reversed(logs[-RECENT_SESSIONS:])],
+        "session_count": len(logs),
+        "graph": dependency_graph(tasks, order, config),
+        "unlisted": sum(1 for t in repo.tasks() if t.id is None),
+        **_runs_and_tokens(repo, tasks, logs),
+    }
+
+
+def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog]) -> dict[str, Any]:
+    """Run manifests of closed tasks, and token usage of ended sessions (docs/evidence.md).
+
+    Closed and ended only: a run or a transcript during open work must not
+    make this generated file stale.
+    """
+    from charter.ingest.fold import session_usage
+    from charter.manifest import runs_of
+
+    closed = {
+        t.id for t in tasks if t.id and _state(t, repo.config) in ("done", "blocked", "dropped")
+    }
+    runs = [
+        {**row, "failure_percent": round(row["failure_rate"] * 100)}
+        for row in runs_of(repo.config, closed)
+    ]
+    tokens = []
+    for log in logs:
+        usage = session_usage(log.text)
+        if usage is not None and str(log.frontmatter.get("status", "")).lower() != "active":
+            tokens.append(
+                {
+                    "id": _session_id(log),
+                    "task": log.task or "",
+                    "input": usage.input,
+                    "output": usage.output,
+                    "total": usage.total,
+                }
+            )
+    return {"runs": runs, "tokens": tokens}
+
+
+def _tasks(repo: RepoModel) -> list[Task]:
+    """Every task with an ID once (the first definition), in plan order."""
+    seen: set[str] = set()
+    result = []
+    for task in repo.tasks():
+        if task.id is not None and task.id not in seen:
+            seen.add(task.id)
+            result.append(task)
+    return result
+
+
+def _state(task: Task, config: Config) -> str:
+    column = column_of(task, config)
+    if column == config.done_column:
+        return "done"
+    if column in config.closed_columns:
+        return "dropped"
+    if column == config.blocked_column:
+        return "blocked"
+    return "open" if column == config.open_column else "active"
+
+
+def _entry(task: Task, config: Config, base: str) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": " ".join(task.title.split()),
+        "column": column_of(task, config),
+        "owner": task.owner or "",
+        "plan": task.path,
+        "line": task.line,
+        "href": f"{posixpath.relpath(task.path, base or '.')}#L{task.line}",
+        "evidence": [
+            {"path": path, "href": _href(path, base)}
+            for path in dict.fromkeys(e.path for e in task.evidence)
+        ],
+        "reason": task.value("blocked_reason") or task.value("notes") or "",
+        "depends": list(task.depends),
+    }
+
+
+def _href(path: str, base: str) -> str | None:
+    return None if set("*?[") & set(path) else posixpath.relpath(path.lstrip("/"), base or ".")
+
+
+def priority_rank(text: str | None) -> int:
+    """P0/critical first; a number is its own rank; no priority sorts last."""
+    if not text:
+        return NO_PRIORITY
+    value = text.strip().strip("*_`").lower()
+    match = re.match(r"p?(\d+)\b", value)
+    if match:
+        return int(match.group(1))
+    first = re.split(r"[\s,;:(/-]+", value, maxsplit=1)[0]
+    return _PRIORITY_WORDS.get(first, NO_PRIORITY)
+
+
+def execution_order(
+    open_tasks: list[Task], tasks: list[Task], config: Config, plan_rank: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Open tasks, each after the open tasks it depends on; among those free to go,
+    the highest priority first, then plan order. A task is as urgent as the most urgent
+    task waiting for it, so a P0's prerequisites go first. A cycle is broken in plan order."""
+    by_id = {t.id or "": t for t in tasks}
+    open_ids = {t.id or "" for t in open_tasks}
+    waiting = {
+        t.id or "": {d for d in t.depends if d in open_ids and d != t.id} for t in open_tasks
+    }
+    urgency = _inherited_priority(waiting, by_id)
+
+    def key(task: Task) -> tuple[int, int, int, int]:
+        own = priority_rank(task.value("priority"))
+        return urgency[task.id or ""], own, plan_rank.get(task.path, 0), task.line
+
+    ready: list[tuple[tuple[int, int, int, int], str]] = [
+        (key(t), t.id or "") for t in open_tasks if not waiting[t.id or ""]
+    ]
+    heapq.heapify(ready)
+    placed: list[Task] = []
+    rest = dict(waiting)
+    while rest:
+        if not ready:  # a cycle: release its first task in plan order
+            stuck = min((by_id[i] for i in rest), key=key)
+            ready.append((key(stuck), stuck.id or ""))
+        _, task_id = heapq.heappop(ready)
+        if task_id not in rest:
+            continue
+        del rest[task_id]
+        placed.append(by_id[task_id])
+        for other, deps in rest.items():
+            if task_id in deps:
+                deps.discard(task_id)
+                if not deps:
+                    heapq.heappush(ready, (key(by_id[other]), other))
+    return [_order_entry(n, t, by_id, config) for n, t in enumerate(placed, 1)]
+
+
+def _inherited_priority(waiting: dict[str, set[str]], by_id: dict[str, Task]) -> dict[str, int]:
+    """Each open task's rank: its own, or that of the most urgent task depending on it."""
+    rank = {tid: priority_rank(by_id[tid].value("priority")) for tid in waiting}
+    changed = True
+    while changed:  # a fixpoint: at most one pass per link of the longest chain
+        changed = False
+        for tid, deps in waiting.items():
+            for dep in deps:
+                if rank[tid] < rank[dep]:
+                    rank[dep] = rank[tid]
+                    changed = True
+    return rank
+
+
+def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config) -> dict[str, Any]:
+    waits = []
+    for dep in task.depends:
+        target = by_id.get(dep)
+        if target is None:
+            waits.append(f"{dep} (in no plan)")
+        elif not is_done(target, config):
+            waits.append(f"{dep} ({column_of(target, config)})")
+    base = posixpath.dirname(config.handoff)
+    return {
+        "number": number,
+        "id": task.id,
+        "title": " ".join(task.title.split()),
+        "column": column_of(task, config),
+        "priority": task.value("priority") or "",
+        "level": task.level or "",
+        "ready": not waits,
+        "waits_on": waits,
+        "plan": task.path,
+        "plan_href": posixpath.relpath(task.path, base or "."),
+    }
+
+
+def _continue(
+    repo: RepoModel, order: list[dict[str, Any]], active: list[SessionLog]
+) -> dict[str, Any]:
+    config = repo.config
+    next_task = next((o for o in order if o["ready"]), None)
+    make = _has_make_target(repo, "session-start")
+    command = None
+    if next_task is not None:
+        extra = _level_arguments(config, next_task["level"], make)
+        command = (
+            f"make session-start TASK={next_task['id']}{extra}"
+            if make
+            else f"charter session start {next_task['id']}{extra}"
+        )
+    return {
+        "next": next_task,
+        "start": command,
+        "active": [
+            {
+                "id": _session_id(log),
+                "task": log.task or "",
+                "path": log.path,
+                "href": posixpath.relpath(log.path, posixpath.dirname(config.handoff) or "."),
+            }
+            for log in active
+        ],
+        "check": "make check" if _has_make_target(repo, "check") else "charter check",
+    }
+
+
+def _level_arguments(config: Config, documented: str, make: bool) -> str:
+    """`LEVEL=L2 APPROVED_BY=<operator>` when the task documents a level above the default."""
+    if not documented:
+        return ""
+    try:
+        from charter.parse.policy import load_policy
+
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError:
+        return ""
+    from charter.sessions.preconditions import at_most, documented_level
+
+    level = documented_level(documented, [level.name for level in policy.levels])
+    if level is None or at_most(policy, level, policy.default_level):
+        return ""
+    if make:
+        return f" LEVEL={level} APPROVED_BY=<operator>"
+    return f" --level {level} --approved-by <operator>"
+
+
+def _has_make_target(repo: RepoModel, target: str) -> bool:
+    makefile = repo.root / "Makefile"
+    return makefile.is_file() and defines_target(makefile.read_text("utf-8", "replace"), target)
+
+
+# ---- sessions ------------------------------------------------------------------
+
+
+def _log_order(log: SessionLog) -> tuple[int, str]:
+    match = _SESSION_NUMBER.search(posixpath.basename(log.path))
+    return (int(match.group(1)) if match else 0), log.path
+
+
+def _session_id(log: SessionLog) -> str:
+    return _text(log.frontmatter.get("id")) or posixpath.basename(log.path).removesuffix(".md")
+
+
+def _as_of(logs: list[SessionLog]) -> str | None:
+    if not logs:
+        return None
+    last = logs[-1]
+    sid = _session_id(last)
+    when = _text(last.frontmatter.get("ended")) or _text(last.frontmatter.get("date"))
+    return f"{sid} ({when})" if when else sid
+
+
+def _session(log: SessionLog, base: str, config: Config) -> dict[str, Any]:
+    fm = log.frontmatter
+    return {
+        "id": _session_id(log),
+        "path": log.path,
+        "href": posixpath.relpath(log.path, base or "."),
+        "date": _text(fm.get("date")) or "",
+        "task": log.task or "",
+        "agent": _text(fm.get("agent")) or "",
+        "level": _text(fm.get("level")) or "",
+        "status": _text(fm.get("status")) or "",
+        "outcome": _outcome(log, config),
+        "blocked_reason": _text(fm.get("blocked_reason")) or "",
+    }
+
+
+def _outcome(log: SessionLog, config: Config) -> str:
+    section = log.section("Outcome")
+    if section is None:
+        return ""
+    text = _COMMENT.sub("", section.body)
+    text = config.placeholder_re.sub("", text)
+    paragraph = next((p for p in re.split(r"\n\s*\n", text) if p.strip()), "")
+    words = " ".join(paragraph.split())
+    return words if len(words) <= OUTCOME_CHARS else words[: OUTCOME_CHARS - 1].rstrip() + "…"
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+# ---- the dependency graph ----------------------------------------------------------
+
+
+def dependency_graph(
+    tasks: list[Task], order: list[dict[str, Any]], config: Config
+) -> dict[str, Any]:
+    """Mermaid nodes and edges: open and blocked tasks, and the tasks they depend on."""
+    by_id = {t.id: t for t in tasks}
+    blocked = sorted(
+        (t for t in tasks if _state(t, config) == "blocked"), key=lambda t: natural_key(t.id)
+    )
+    wanted = [o["id"] for o in order] + [t.id for t in blocked]
+    shown, omitted = wanted[:MAX_GRAPH_TASKS], max(0, len(wanted) - MAX_GRAPH_TASKS)
+    nodes: dict[str, str] = {}
+    for task_id in shown:
+        nodes.setdefault(task_id, "")
+        for dep in by_id[task_id].depends:
+            if dep in by_id:
+                nodes.setdefault(dep, "")
+    keys = {task_id: f"t{index}" for index, task_id in enumerate(nodes)}
+    edges = [
+        {"source": keys[dep], "target": keys[task_id]}
+        for task_id in shown
+        for dep in by_id[task_id].depends
+        if dep in keys
+    ]
+    return {
+        "nodes": [
+            {
+                "key": keys[i],
+                "label": mermaid_label(f"{i} {by_id[i].title}"),
+                "state": _state(by_id[i], config),
+            }
+            for i in nodes
+        ],
+        "edges": edges,
+        "omitted": omitted,
+    }
+
+
+def mermaid_label(text: str, limit: int = 48) -> str:
+    """Text safe inside a quoted Mermaid label, cut to `limit` characters."""
+    text = " ".join(text.replace("`", "").split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, code)
+    return text

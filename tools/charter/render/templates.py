@@ -1,0 +1,130 @@
+"""Jinja2 templates: the repo's `templates/<name>` overrides charter's default by file name.
+
+StrictUndefined makes a misspelt variable an error naming the template and
+line, not a silently blank cell. Autoescaping is on for HTML only: Markdown
+and CSV are not HTML, and escaping `&` or `<` there would corrupt task text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+from charter.config import Config
+from charter.errors import CharterError
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_BYTECODE_CACHE = ".charter/cache/templates"  # compiled templates: saves ~15 ms a run
+_HTML_SUFFIXES = (".html", ".htm", ".html.j2", ".htm.j2", ".xml", ".xml.j2")
+
+
+def render_template(config: Config, name: str, **context: Any) -> str:
+    """Render template `name`, found in the repo's templates folder or charter's defaults."""
+    import jinja2
+
+    repo_templates = config.root / config.templates
+    # Keyed by whether the override exists: Jinja2's cache would otherwise keep serving
+    # the default to a long-running `charter watch` after someone adds an override.
+    env = _environment(
+        str(repo_templates), str(config.root / _BYTECODE_CACHE), (repo_templates / name).is_file()
+    )
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateNotFound as exc:
+        raise CharterError(
+            f"template {name} not found in {config.templates}/ or charter's defaults"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise CharterError(
+            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
+        ) from exc
+    try:
+        text: str = template.render(**context)
+        return text
+    except jinja2.TemplateError as exc:
+        filename = template.filename or name
+        raise CharterError(
+            f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
+        ) from exc
+
+
+def template_path(config: Config, name: str) -> Path:
+    """The file `name` resolves to: the repo's override when it has one."""
+    override = config.root / config.templates / name
+    return override if override.is_file() else PACKAGE_TEMPLATES / name
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is not None and name.lower().endswith(_HTML_SUFFIXES)
+
+
+@lru_cache(maxsize=16)
+def _environment(repo_templates: str, cache_dir: str, overridden: bool) -> Any:
+    import jinja2
+
+    bytecode_cache = None
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(cache_dir)
+    except OSError:
+        pass  # a read-only checkout renders the same, compiling each time
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(repo_templates),
+            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,
+        bytecode_cache=bytecode_cache,
+    )
+    env.filters["md_cell"] = md_cell
+    env.filters["md_href"] = md_href
+    env.filters["md_code"] = md_code
+    return env
+
+
+def _template_line(tb: TracebackType | None, filename: str) -> int | None:
+    """The template line an error was raised at: Jinja2 rewrites frames to point at it."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# ---- filters ----------------------------------------------------------------
+
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_NEEDS_QUOTING = re.compile(r"[\s()<>\[\]]")
+
+
+def md_cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    text = " ".join(str(value).split())
+    return _UNESCAPED_PIPE.sub(r"\\|", text) if "|" in text else text
+
+
+def md_href(path: str) -> str:
+    """A link destination: percent-encoded only where Markdown would otherwise break it."""
+    return quote(path, safe="/#:._-~@!$&'*+,;=%") if _NEEDS_QUOTING.search(path) else path
+
+
+def md_code(value: object) -> str:
+    """An inline code span that survives backticks in the text."""
+    text = " ".join(str(value).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -1,0 +1,266 @@
+"""`charter init`: scaffold a governed repository.
+
+Writes a configuration, an example plan, the autonomy policy, the gates, the
+sessions folder, a Makefile, pre-commit hooks and the agents' configs (Claude
+Code with the guard and the Stop hook, Codex with the guard), then generates
+the board and the handoff. A file that exists is never touched: each one is
+created with O_EXCL, so running init twice changes nothing and a file a
+person wrote in the meantime is never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from charter.config import Config, load_config
+from charter.errors import CharterError
+
+INIT_TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
+EXAMPLE_ID = "EX-1"
+REVIEW_DAYS = 90
+CLAUDE_SETTINGS = ".claude/settings.json"
+CODEX_RULES = ".codex/rules/charter.rules"
+CODEX_HOOKS = ".codex/hooks.json"
+STOP_HOOK_TIMEOUT_S = 30
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # existed already: left as they were
+    notes: list[str] = field(default_factory=list)
+
+
+def init_repo(
+    directory: Path, *, preset: str | None = None, owner: str = "team", python: str | None = None
+) -> InitResult:
+    """Scaffold `directory` (created when missing). Never overwrites a file."""
+    root = directory.resolve()
+    if root.exists() and not root.is_dir():
+        raise CharterError("exists and is not a directory", directory)
+    root.mkdir(parents=True, exist_ok=True)
+    result = InitResult(root)
+    _write_config(root, preset, result)
+    config = load_config(root)
+    if config.root.resolve() != root:
+        raise CharterError(
+            f"the configuration found is {config.source or config.root}, not this directory's",
+            directory,
+        )
+    from charter.sessions.clock import now
+
+    example = bool(config.id_re.fullmatch(EXAMPLE_ID))
+    if not example:
+        result.notes.append(
+            f"the example plan was skipped: its IDs ({EXAMPLE_ID}) do not match "
+            f"id_pattern {config.id_pattern!r}"
+        )
+    context = {
+        "owner": owner,
+        "next_review": (now().date() + timedelta(days=REVIEW_DAYS)).isoformat(),
+        "gates": config.gates,
+        "policy": config.policy,
+        "handoff": config.handoff,
+        "example": example,
+    }
+    files = _files(config, example)
+    for rel, template in files:
+        if template == "AUTONOMY.md.j2":
+            _create(root, rel, _policy_text(config, context), result)
+        else:
+            _create(root, rel, _render(template, context), result)
+    _agent_configs(config, python or sys.executable, result)
+    _derived(config, result)
+    return result
+
+
+def _files(config: Config, example: bool) -> list[tuple[str, str]]:
+    plans_dir = _static_prefix(config.plans[0]) if config.plans else "docs/plans"
+    files = [
+        (config.policy, "AUTONOMY.md.j2"),
+        (config.gates, "GATES.md.j2"),
+        (f"{config.sessions.rstrip('/')}/README.md", "sessions-README.md.j2"),
+        (f"{config.templates.rstrip('/')}/README.md", "templates-README.md.j2"),
+        ("Makefile", "Makefile.j2"),
+        (".pre-commit-config.yaml", "pre-commit-config.yaml.j2"),
+        (".gitignore", "gitignore.j2"),
+        ("AGENTS.md", "AGENTS.md.j2"),
+        ("CLAUDE.md", "CLAUDE.md.j2"),
+    ]
+    if example:
+        files.insert(0, (f"{plans_dir}/example.md", "example-plan.md.j2"))
+    return files
+
+
+def _static_prefix(glob: str) -> str:
+    """`docs/plans/**/*.md` -> `docs/plans`: where a new plan can go."""
+    parts = []
+    for part in glob.split("/"):
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    if parts and "." in parts[-1] and len(parts) == len(glob.split("/")):
+        parts.pop()  # the glob named one file
+    return "/".join(parts) or "."
+
+
+def _write_config(root: Path, preset: str | None, result: InitResult) -> None:
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "[tool.charter" in pyproject.read_text("utf-8", "replace"):
+        result.kept.append("pyproject.toml")
+        if preset is not None:
+            result.notes.append(
+                "pyproject.toml already configures charter; --preset was not "
+                f'applied (add `preset = "{preset}"` under [tool.charter])'
+            )
+        return
+    if preset is None:
+        text = _render("charter.toml.j2", {})
+    else:
+        from charter.presets import PRESETS
+
+        if preset not in PRESETS:
+            raise CharterError(
+                f"unknown preset {preset!r} (known presets: {', '.join(sorted(PRESETS))})"
+            )
+        text = PRESETS[preset].toml
+    _create(root, "charter.toml", text, result)
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(INIT_TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateError as exc:
+        raise CharterError(f"template error: {exc}", INIT_TEMPLATES / template) from exc
+
+
+def _policy_text(config: Config, context: dict[str, Any]) -> str:
+    """AUTONOMY.md with its levels table already generated from its own frontmatter."""
+    from charter.parse.policy import parse_policy
+    from charter.render.agent_configs import render_levels_table
+
+    draft = _render("AUTONOMY.md.j2", {**context, "levels_table": ""})
+    table = render_levels_table(parse_policy(draft, config.policy))
+    return _render("AUTONOMY.md.j2", {**context, "levels_table": table})
+
+
+def _create(root: Path, rel: str, text: str, result: InitResult) -> bool:
+    """Create `rel` holding `text` unless it exists; record which happened."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        result.kept.append(rel)
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+    result.created.append(rel)
+    return True
+
+
+# ---- the agents' configs ---------------------------------------------------------
+
+
+def stop_hook_command(python: str, root: Path) -> str:
+    """Claude Code's Stop hook: `charter session check --hook claude-code`, run by path.
+
+    Unlike the guard's hook it does not turn a failure to start into a block:
+    a Stop hook that cannot run must not keep the agent from stopping.
+    """
+    try:
+        relative: str | None = Path(python).resolve().relative_to(root).as_posix()
+    except ValueError:
+        relative = None
+    interpreter = (
+        f'"$CLAUDE_PROJECT_DIR"/{shlex.quote(relative)}'
+        if relative is not None
+        else shlex.quote(python)
+    )
+    return (
+        f'{interpreter} -I -m charter session check --hook claude-code --repo "$CLAUDE_PROJECT_DIR"'
+    )
+
+
+def stop_hook_entry(command: str) -> dict[str, Any]:
+    return {"hooks": [{"type": "command", "command": command, "timeout": STOP_HOOK_TIMEOUT_S}]}
+
+
+def _agent_configs(config: Config, python: str, result: InitResult) -> None:
+    from charter.parse.policy import load_policy
+    from charter.render import agent_configs as render
+
+    root = config.root.resolve()
+    wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
+    if all((root / rel).exists() for rel in wanted):
+        result.kept.extend(wanted)
+        return
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError as exc:
+        result.notes.append(f"agent configs not written: {exc}")
+        return
+    interpreter = str(python)
+    stop = {"hooks": {"Stop": [stop_hook_entry(stop_hook_command(interpreter, root))]}}
+    guard_claude = render.hook_command("claude-code", interpreter, str(root))
+    _create(
+        root, CLAUDE_SETTINGS, render.render_claude_settings(policy, stop, guard_claude), result
+    )
+    _create(root, CODEX_RULES, render.render_codex_rules(policy), result)
+    guard_codex = render.hook_command("codex", interpreter, str(root))
+    _create(root, CODEX_HOOKS, render.render_codex_hooks(None, guard_codex), result)
+    if not interpreter.startswith(str(root) + os.sep):
+        result.notes.append(
+            f"the agent hooks run charter with {interpreter}; if the repository has its own "
+            "environment, run `charter export claude-code --python PATH` (and codex) to point "
+            "the guard there"
+        )
+
+
+def _derived(config: Config, result: InitResult) -> None:
+    """The board and the handoff, when neither file exists yet."""
+    from charter.board import regenerate_board
+    from charter.handoff import write_handoff
+
+    board_files = (config.board, config.board_csv)
+    if any(config.path(rel).exists() for rel in board_files):
+        result.kept.extend(rel for rel in board_files if config.path(rel).exists())
+    else:
+        try:
+            changed = regenerate_board(config).changed
+            result.created.extend(changed)
+        except CharterError as exc:
+            result.notes.append(f"board not generated: {exc}")
+    if config.path(config.handoff).exists():
+        result.kept.append(config.handoff)
+        return
+    try:
+        if write_handoff(config):
+            result.created.append(config.handoff)
+    except CharterError as exc:
+        result.notes.append(f"handoff not generated: {exc}")
+
+
+def summary(result: InitResult) -> str:
+    lines = [f"charter init {result.root}"]
+    lines += [f"  created {rel}" for rel in result.created]
+    lines += [f"  kept    {rel} (exists)" for rel in result.kept]
+    lines += [f"  note: {note}" for note in result.notes]
+    return "\n".join(lines)

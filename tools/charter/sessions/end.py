@@ -1,0 +1,136 @@
+"""`charter session end` and the completeness check the Stop hook shares with it.
+
+A session may end only when its log is complete (no template placeholder, no
+required section missing or empty) and its task does not claim done without
+evidence. Ending closes the log (status, ended, and the reason when blocked),
+moves a blocked task to Blocked with the reason in its plan, clears the active
+session, and regenerates the board and the handoff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from charter.config import Config
+from charter.errors import CharterError
+from charter.io import locked, read_text, write_text_atomic
+from charter.repo import RepoModel, load_repo
+from charter.sessions.active import ActiveSession, clear_active, lock_path, read_active
+from charter.sessions.clock import iso, now
+from charter.sessions.logfile import Gap, close_frontmatter, log_gaps, yaml_scalar
+from charter.status import is_done
+
+
+@dataclass(frozen=True)
+class EndResult:
+    session: ActiveSession
+    gaps: tuple[Gap, ...] = ()  # non-empty: the session did not end
+    status: str = ""  # done | blocked, once ended
+    written: tuple[str, ...] = field(default_factory=tuple)  # files changed
+
+    @property
+    def ended(self) -> bool:
+        return not self.gaps
+
+
+def require_active(config: Config) -> ActiveSession:
+    session = read_active(config.root)
+    if session is None:
+        raise CharterError("no active session: start one with `charter session start TASK`")
+    return session
+
+
+def session_gaps(repo: RepoModel, session: ActiveSession) -> list[Gap]:
+    """Everything that keeps `session` from ending, in file order."""
+    from charter.parse.sessions import parse_session
+
+    path = repo.root / session.log
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [Gap(session.log, 1, "the session log is missing; restore it from version control")]
+    gaps = log_gaps(repo.config, parse_session(session.log, data))
+    return gaps + _evidence_gaps(repo, session.task)
+
+
+def _evidence_gaps(repo: RepoModel, task_id: str) -> list[Gap]:
+    from charter.checks.task_rules import done_without_evidence, evidence_path
+
+    tasks = repo.task_index().get(task_id, [])
+    if not tasks:
+        return [Gap(repo.config.sessions, 1, f"task {task_id} is no longer in any plan")]
+    task = tasks[0]
+    if not is_done(task, repo.config):
+        return []
+    lines = {task.line, *(e.line for e in task.evidence)}
+    found = [
+        d
+        for d in (*done_without_evidence(repo), *evidence_path(repo))
+        if d.path == task.path and d.line in lines
+    ]
+    return [Gap(d.path, d.line, f"{task_id} claims done: {d.message}") for d in sorted(found)]
+
+
+def end_session(config: Config, blocked: str | None = None) -> EndResult:
+    """End the active session, or (gaps set) say what is missing and change nothing."""
+    reason = " ".join(blocked.split()) if blocked is not None else None
+    if reason is not None and not reason:
+        raise CharterError("--blocked needs a reason: what blocks the task, and who can unblock it")
+    with locked(lock_path(config.root)):
+        session = require_active(config)
+        repo = load_repo(config)
+        gaps = session_gaps(repo, session)
+        task = repo.find_task(session.task)
+        if reason is not None and task is not None and is_done(task, config):
+            gaps.append(
+                Gap(
+                    task.path,
+                    task.line,
+                    f"{session.task} is done, so it cannot end "
+                    "blocked: drop --blocked, or reopen the task first",
+                )
+            )
+        if gaps:
+            return EndResult(session, tuple(gaps))
+        written: list[str] = []
+        if reason is not None:
+            from charter.edit import block
+
+            block(config, session.task, reason)
+            written.append(task.path if task is not None else session.task)
+        status = "blocked" if reason is not None else "done"
+        if _close_log(config, session, status, reason):
+            written.append(session.log)
+        clear_active(config.root)
+    written += _regenerate(config, session)
+    return EndResult(session, (), status, tuple(written))
+
+
+def _close_log(config: Config, session: ActiveSession, status: str, reason: str | None) -> bool:
+    path = config.root / session.log
+    values = {"status": status, "ended": yaml_scalar(iso(now()))}
+    if reason is not None:
+        values["blocked_reason"] = yaml_scalar(reason)
+    with locked(path):  # `charter run` appends to the log under the same lock
+        text = read_text(path)
+        if text is None:
+            raise CharterError("the session log is missing", session.log)
+        closed = close_frontmatter(text, session.log, values)
+        if closed == text:
+            return False
+        write_text_atomic(path, closed)
+        return True
+
+
+def _regenerate(config: Config, session: ActiveSession) -> list[str]:
+    from charter.board import regenerate_board
+    from charter.handoff import write_handoff
+
+    try:
+        board = regenerate_board(config)
+        handoff = write_handoff(config)
+    except CharterError as exc:
+        raise CharterError(
+            f"session {session.id} ended, but a derived file could not be regenerated: {exc}"
+        ) from exc
+    return [*board.changed, *([config.handoff] if handoff else [])]

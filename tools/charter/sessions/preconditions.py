@@ -1,0 +1,351 @@
+"""What must hold before an agent starts a session, every check in one pass.
+
+    scope    the task is in a plan and on an up-to-date board, not done or
+             blocked, and every dependency is done
+    gates    the task's plan has at least one telemetry gate
+    tooling  the commands the plan or the config requires exist in the repo
+    level    the level is at most the default, or the task or plan documents it
+             and an operator approved it; a level's environment opt-in is set
+    session  no other session is active in this working tree
+
+Every failure is collected, so one run lists all that must be fixed. Nothing
+here writes a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from charter.config import Config
+from charter.errors import CharterError
+from charter.guard.policy_model import Policy
+from charter.model import Plan, Task
+from charter.parse.gates import Gate
+from charter.repo import RepoModel
+from charter.sessions.active import read_active
+from charter.sessions.tooling import missing_tooling
+from charter.status import column_of, is_done
+
+APPROVER_ENV = "CHARTER_APPROVED_BY"
+CHECKS = ("scope", "gates", "tooling", "level", "session")
+
+
+@dataclass(frozen=True)
+class Request:
+    task_id: str
+    agent: str = "unknown"
+    level: str | None = None  # None: the policy's default
+    approved_by: str | None = None  # None: $CHARTER_APPROVED_BY
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str  # one of CHECKS
+    message: str
+    where: str | None = None  # "path:line" the fix belongs at
+
+    def __str__(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"[{self.check}] {where}{self.message}"
+
+
+@dataclass
+class Findings:
+    """The failures, and what the passing checks learned (the briefing uses it)."""
+
+    request: Request
+    failures: list[Failure] = field(default_factory=list)
+    task: Task | None = None
+    plan: Plan | None = None
+    gates: list[Gate] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)
+    policy: Policy | None = None
+    level: str | None = None
+    approved_by: str | None = None
+
+    def fail(self, check: str, message: str, where: str | None = None) -> None:
+        self.failures.append(Failure(check, message, where))
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def check_preconditions(repo: RepoModel, request: Request, env: Mapping[str, str]) -> Findings:
+    found = Findings(request, approved_by=(request.approved_by or env.get(APPROVER_ENV) or None))
+    _scope(repo, found)
+    if found.task is not None and found.plan is not None:
+        _gates(repo.config, found.plan, found)
+        _tooling(repo.config, found.plan, found)
+    _level(repo.config, found, env)
+    _session(repo.config, found)
+    return found
+
+
+def plan_key(plan: Plan) -> str:
+    """How GATES.md and the session log name a plan: its id, else its path."""
+    value = plan.frontmatter.get("id")
+    return str(value) if value not in (None, "") else plan.path
+
+
+def _where(path: str, line: int | None) -> str:
+    return f"{path}:{line}" if line else path
+
+
+# ---- scope -----------------------------------------------------------------
+
+
+def _scope(repo: RepoModel, found: Findings) -> None:
+    config, task_id = repo.config, found.request.task_id
+    index = repo.task_index()
+    defined = index.get(task_id, [])
+    if not defined:
+        close = difflib.get_close_matches(task_id, list(index), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        found.fail("scope", f"no plan defines task {task_id}{hint}")
+        return
+    if len(defined) > 1:
+        places = ", ".join(_where(t.path, t.line) for t in defined)
+        found.fail(
+            "scope",
+            f"task {task_id} is defined {len(defined)} times ({places}); keep one definition",
+        )
+        return
+    task = defined[0]
+    found.task, found.plan = task, repo.plan_of(task)
+    where = _where(task.path, task.line)
+    column = column_of(task, config)
+    if column in config.closed_columns:
+        found.fail("scope", f"{task_id} is {column}: there is nothing to start", where)
+    elif column == config.blocked_column:
+        reason = task.value("blocked_reason")
+        why = f" ({reason})" if reason else ""
+        found.fail("scope", f"{task_id} is {column}{why}: unblock it in its plan first", where)
+    depends = task.field("depends")
+    depends_at = _where(task.path, depends.line) if depends is not None else where
+    for dep in task.depends:
+        targets = index.get(dep, [])
+        if not targets:
+            found.fail("scope", f"{task_id} depends on {dep}, which no plan defines", depends_at)
+        elif not all(is_done(t, config) for t in targets):
+            state = column_of(targets[0], config)
+            found.fail(
+                "scope",
+                f"{task_id} depends on {dep}, which is {state}, not {config.done_column}",
+                depends_at,
+            )
+    _board(config, task_id, found)
+
+
+def _board(config: Config, task_id: str, found: Findings) -> None:
+    from charter.board import regenerate_board
+
+    board = config.path(config.board)
+    if not board.is_file():
+        found.fail("scope", f"there is no board at {config.board}: run `charter board`")
+        return
+    text = board.read_text("utf-8", "replace")
+    if not re.search(rf"(?<![\w-]){re.escape(task_id)}(?![\w-])", text):
+        found.fail("scope", f"{task_id} is not on the board {config.board}: run `charter board`")
+    try:
+        result = regenerate_board(config, check=True)
+    except CharterError as exc:
+        found.fail("scope", f"the board cannot be checked: {exc}")
+        return
+    if not result.up_to_date:
+        files = ", ".join(result.changed)
+        found.fail(
+            "scope", f"the board is out of date with the plans ({files}): run `charter board`"
+        )
+    for reason in result.refused:
+        found.fail("scope", f"the board cannot be regenerated: {reason}")
+
+
+# ---- telemetry gates ---------------------------------------------------------
+
+
+def _gates(config: Config, plan: Plan, found: Findings) -> None:
+    from charter.parse.gates import gates_for_plan, load_gates, plan_matches
+
+    key = plan_key(plan)
+    try:
+        doc = load_gates(config)
+        found.gates = gates_for_plan(config, key) if doc is not None else []
+    except CharterError as exc:
+        found.fail("gates", str(exc))
+        return
+    if doc is None:
+        found.fail(
+            "gates",
+            f"there is no gates file {config.gates}: add a `## Plan {key}` "
+            "section with a Metric | Aggregate | Threshold | Source | Blocking table",
+        )
+        return
+    if found.gates:
+        return
+    broken = [g for g in doc.gates() if g.problem and plan_matches(g.plan, key, config)]
+    if broken:
+        for gate in broken:
+            found.fail(
+                "gates",
+                f"gate for plan {key} cannot be read: {gate.problem}",
+                _where(gate.path, gate.line),
+            )
+        return
+    found.fail(
+        "gates",
+        f"plan {key} has no telemetry gate in {config.gates}: add a "
+        f"`## Plan {key}` section with at least one gate row",
+    )
+
+
+# ---- tooling -----------------------------------------------------------------
+
+
+def _tooling(config: Config, plan: Plan, found: Findings) -> None:
+    commands = list(config.session_requires)
+    listed = _requires_list(plan, found)
+    commands += [c for c in listed if c not in commands]
+    found.requires = commands
+    for command in commands:
+        problem = missing_tooling(config.root, command)
+        if problem is not None:
+            line = plan.frontmatter_lines.get("requires") if command in listed else None
+            source = plan.path if command in listed else str(config.source or "config")
+            found.fail("tooling", problem, _where(source, line))
+
+
+def _requires_list(plan: Plan, found: Findings) -> list[str]:
+    value: Any = plan.frontmatter.get("requires")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        found.fail(
+            "tooling",
+            "`requires` must be a list of commands, e.g. [make test]",
+            _where(plan.path, plan.frontmatter_lines.get("requires")),
+        )
+        return []
+    return [v.strip() for v in value if v.strip()]
+
+
+# ---- level -------------------------------------------------------------------
+
+
+def _level(config: Config, found: Findings, env: Mapping[str, str]) -> None:
+    from charter.parse.policy import load_policy
+
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError as exc:
+        found.fail("level", str(exc))
+        return
+    found.policy = policy
+    names = [level.name for level in policy.levels]
+    requested = found.request.level or policy.default_level
+    if requested not in names:
+        found.fail(
+            "level",
+            f"unknown level {requested!r}; the policy defines {', '.join(names)}",
+            policy.path,
+        )
+        return
+    found.level = requested
+    if not at_most(policy, requested, policy.default_level):
+        _above_default(found, requested)
+    for level in policy.chain(requested):
+        for name, value in level.env:
+            if env.get(name) != value:
+                found.fail(
+                    "level",
+                    f"{requested} needs its opt-in {name}={value} in the "
+                    f"environment (required by level {level.name})",
+                    _where(policy.path, level.line),
+                )
+
+
+def at_most(policy: Policy, level: str, ceiling: str) -> bool:
+    """Levels are cumulative: `level` is at most `ceiling` when `ceiling` is or inherits it."""
+    return any(lvl.name == level for lvl in policy.chain(ceiling))
+
+
+def _above_default(found: Findings, requested: str) -> None:
+    policy = found.policy
+    assert policy is not None
+    names = [level.name for level in policy.levels]
+    default = policy.default_level
+    task, plan = found.task, found.plan
+    documented = [
+        (level, where)
+        for level, where in (
+            (
+                documented_level(task.level, names) if task else None,
+                _where(task.path, task.line) if task else None,
+            ),
+            (
+                documented_level(_text(plan.frontmatter.get("level")), names) if plan else None,
+                _where(plan.path, plan.frontmatter_lines.get("level")) if plan else None,
+            ),
+        )
+        if level is not None
+    ]
+    if not any(at_most(policy, requested, level) for level, _ in documented):
+        if documented:
+            said = ", ".join(f"{level} ({where})" for level, where in documented)
+            found.fail(
+                "level",
+                f"{requested} is above the default {default}, and the task and "
+                f"plan document only {said}",
+            )
+        else:
+            found.fail(
+                "level",
+                f"{requested} is above the default {default}: document it on the "
+                f"task (`- Level: {requested}`) or in the plan's frontmatter "
+                f"(`level: {requested}`)",
+                _where(task.path, task.line) if task else None,
+            )
+    if not found.approved_by:
+        found.fail(
+            "level",
+            f"{requested} is above the default {default}: name the operator who "
+            f"approved it with --approved-by NAME or {APPROVER_ENV}",
+        )
+
+
+def documented_level(text: str | None, names: list[str]) -> str | None:
+    """The level a `Level:` field or `level:` key names ("L2", "L2 – Experiment")."""
+    if not text:
+        return None
+    for match in re.finditer(r"[A-Za-z][A-Za-z0-9_-]*", text):
+        if match.group(0) in names:
+            return match.group(0)
+    return None
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+# ---- session -----------------------------------------------------------------
+
+
+def _session(config: Config, found: Findings) -> None:
+    try:
+        active = read_active(config.root)
+    except CharterError as exc:
+        found.fail("session", str(exc))
+        return
+    if active is not None:
+        found.fail(
+            "session",
+            f"session {active.id} (task {active.task}, started "
+            f"{active.started}) is still active: end it first with `charter session end`",
+            active.log,
+        )
