@@ -41,3 +41,18 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+def _charter_state_in_shared() -> set[Path]:
+    if not SHARED.is_dir():
+        return set()
+    return {p for p in SHARED.glob("**/.charter") if p.is_dir()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_corpora_stay_untouched() -> object:
+    """Tests read ../shared in place; none may leave charter's state behind there."""
+    before = _charter_state_in_shared()
+    yield
+    created = _charter_state_in_shared() - before
+    assert not created, f"tests wrote charter state into shared/: {sorted(map(str, created))}"

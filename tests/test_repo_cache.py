@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.conftest import MakeRepo
+
 from charter.config import load_config
 from charter.repo import CACHE_DIR, load_repo
-from tests.conftest import MakeRepo
 
 PLAN = "---\nid: p\ntitle: P\n---\n- [ ] **ST-A-1** first\n"
 
@@ -35,8 +36,10 @@ def test_corrupt_cache_is_a_cold_start(make_repo: MakeRepo) -> None:
 
 
 def test_config_change_invalidates_cache(make_repo: MakeRepo) -> None:
-    root = make_repo({"docs/plans/p.md": PLAN + "- [ ] **XX-A-1** other\n"},
-                     config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
+    root = make_repo(
+        {"docs/plans/p.md": PLAN + "- [ ] **XX-A-1** other\n"},
+        config='id_pattern = "ST-[A-Z]-\\\\d+"\n',
+    )
     assert [t.id for t in load_repo(load_config(root)).tasks()] == ["ST-A-1"]
     (root / "charter.toml").write_text('id_pattern = "(?:ST|XX)-[A-Z]-\\\\d+"\n')
     assert [t.id for t in load_repo(load_config(root)).tasks()] == ["ST-A-1", "XX-A-1"]

@@ -22,21 +22,39 @@ CHARTER = [sys.executable, "-m", "charter"]
 # (explanation, argv after `charter`, expected exit codes)
 STEPS: list[tuple[str, list[str], tuple[int, ...]]] = [
     ("Check the plans: every finding names file, line and rule.", ["check"], (1,)),
-    ("The same findings as JSON, for tools.",
-     ["check", "--format", "json", "docs/plans/release.md"], (1,)),
+    (
+        "The same findings as JSON, for tools.",
+        ["check", "--format", "json", "docs/plans/release.md"],
+        (1,),
+    ),
     ("Regenerate the board and its CSV from the plans (the single source).", ["board"], (0,)),
     ("The board is up to date: --check writes nothing and exits 0.", ["board", "--check"], (0,)),
     ("What to work on next: open tasks whose dependencies are done.", ["task", "next"], (0,)),
-    ("The guard allows a command the default level (L1) allows...",
-     ["guard", "--explain", "--command", "make test"], (0,)),
-    ("...and denies one hidden behind a command substitution (exit 2, reason on stderr).",
-     ["guard", "--explain", "--command", "make test; echo $(cat .env)"], (2,)),
-    ("A session cannot start on a task whose dependencies are open: every failure is listed.",
-     ["session", "start", "ST-B-003", "--agent", "demo"], (1,)),
-    ("A session on a ready task: preconditions pass, the log is written, the briefing printed.",
-     ["session", "start", "ST-B-002", "--agent", "demo"], (0,)),
-    ("Run a command through the guard; it is recorded in the session log.",
-     ["run", "--", "make", "test"], (0,)),
+    (
+        "The guard allows a command the default level (L1) allows...",
+        ["guard", "--explain", "--command", "make test"],
+        (0,),
+    ),
+    (
+        "...and denies one hidden behind a command substitution (exit 2, reason on stderr).",
+        ["guard", "--explain", "--command", "make test; echo $(cat .env)"],
+        (2,),
+    ),
+    (
+        "A session cannot start on a task whose dependencies are open: every failure is listed.",
+        ["session", "start", "ST-B-003", "--agent", "demo"],
+        (1,),
+    ),
+    (
+        "A session on a ready task: preconditions pass, the log is written, the briefing printed.",
+        ["session", "start", "ST-B-002", "--agent", "demo"],
+        (0,),
+    ),
+    (
+        "Run a command through the guard; it is recorded in the session log.",
+        ["run", "--", "make", "test"],
+        (0,),
+    ),
     ("The active session, its level and its commands so far.", ["session", "status"], (0,)),
     ("The handoff doc the next session starts from.", ["handoff"], (0,)),
 ]

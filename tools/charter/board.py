@@ -14,7 +14,8 @@ when:
 
 `force=True` overrides all three; the reasons still come back in the result.
 Plans are read, and the board written, while holding the board's locks, so
-the last writer always saw every edit that finished before it started.
+the last writer always saw every edit that finished before it started. A board
+that is already current is recognised without parsing (charter.board_memo).
 """
 
 from __future__ import annotations

@@ -25,9 +25,8 @@ def natural_key(text: str | None) -> Key:
     """
     if not text:
         return ((), "")
-    parts: list[str | int] = _DIGITS.split(text)
-    for index in range(0, len(parts), 2):
-        parts[index] = str(parts[index]).casefold()
-    for index in range(1, len(parts), 2):
-        parts[index] = int(parts[index])
+    split = _DIGITS.split(text)
+    parts: list[str | int] = list(split)
+    parts[0::2] = [p.casefold() for p in split[0::2]]
+    parts[1::2] = [int(p) for p in split[1::2]]
     return tuple(parts), text

@@ -427,8 +427,15 @@ def _tokens(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str, 
             continue
         usage = session_usage(log.text)
         if usage is not None:
-            rows.append({"session": Path(log.path).stem, "task": log.task or "",
-                         "input": usage.input, "output": usage.output, "total": usage.total})
+            rows.append(
+                {
+                    "session": Path(log.path).stem,
+                    "task": log.task or "",
+                    "input": usage.input,
+                    "output": usage.output,
+                    "total": usage.total,
+                }
+            )
     return rows
 
 

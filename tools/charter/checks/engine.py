@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
 from charter.model import Diagnostic
-from charter.repo import RepoModel, relpath
+from charter.repo import RepoModel, collector_paused, relpath
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -39,7 +37,7 @@ def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
         (k if k in RULES else by_name[k]): v for k, v in config.severity.items() if v != "off"
     }
     found: set[Diagnostic] = set()
-    with _collector_paused():
+    with collector_paused():
         for rule in enabled_rules(config):
             for diagnostic in rule.check(repo):
                 severity = overrides.get(rule.code)
@@ -53,20 +51,6 @@ def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
         wanted = [relpath(repo.root, p) for p in paths]
         result = [d for d in result if _selected(d.path, wanted)]
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Rules build indexes of every task and free them by reference counting; each
-    # cyclic collection they trigger re-walks all loaded models (at 50,000 tasks,
-    # half of the rules' time).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _selected(path: str, wanted: Iterable[str]) -> bool:

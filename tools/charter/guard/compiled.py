@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class CompiledPolicy:
     __slots__ = (
+        "budgets",
         "default_level",
         "deny",
         "forbidden",
@@ -25,6 +26,7 @@ class CompiledPolicy:
         "order",
         "path",
         "protected",
+        "test_commands",
     )
 
     def __init__(self, data: Any):
@@ -46,12 +48,23 @@ class CompiledPolicy:
             self.forbidden: list[str] = [_text(p) for p in data["forbidden"]]
             self.protected: list[str] = [_text(p) for p in data["protected"]]
             self.manifest: str = _text(data.get("manifest", "on-request"))
+            self.budgets: dict[str, dict[str, int]] = {
+                _text(name): {_text(key): _count(value) for key, value in limits.items()}
+                for name, limits in data.get("budgets", {}).items()
+            }
+            self.test_commands: list[list[str]] = [
+                _tokens(rule) for rule in data.get("test_commands", [])
+            ]
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a compiled policy: {exc!r}") from exc
         if self.default_level not in self.levels:
             raise ValueError("default level missing")
         for name in self.order:
             self.chain(name)
+
+    def budget(self, level: str) -> dict[str, int]:
+        """The effective budget of `level` (empty: no limits)."""
+        return self.budgets.get(level, {})
 
     def chain(self, name: str) -> list[str]:
         """`name` and the levels it inherits, base first."""
@@ -84,6 +97,12 @@ class CompiledPolicy:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TypeError("expected a positive whole number")
     return value
 
 

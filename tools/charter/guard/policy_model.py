@@ -24,6 +24,8 @@ class Level:
     allow: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    # (key, limit) as written; None lifts a limit the level would inherit
+    budget: tuple[tuple[str, int | None], ...] = ()
     line: int = 0
 
     @property
@@ -44,6 +46,10 @@ class Policy:
     version: int = 1
     manifest: str = "on-request"  # "always": `charter run` writes a run manifest for every command
     require_clean_tree: bool = False  # evidence manifests must record a clean git tree (CH023)
+    notify: str | tuple[str, ...] | None = None  # run with the escalation's JSON on stdin
+    needs_decision_record: tuple[str, ...] = ()  # changes here need a new file under docs/adr/
+    max_file_size_kb: int | None = None  # larger files may not be staged or tracked
+    test_commands: tuple[str, ...] = ()  # argv prefixes whose failed runs count against a budget
 
     def level(self, name: str) -> Level:
         for level in self.levels:
@@ -60,6 +66,17 @@ class Policy:
             chain.append(level)
             current = level.inherits
         return tuple(reversed(chain))
+
+    def budget(self, name: str) -> dict[str, int]:
+        """The level's effective budget: its own limits over the ones it inherits."""
+        limits: dict[str, int] = {}
+        for level in self.chain(name):
+            for key, value in level.budget:
+                if value is None:
+                    limits.pop(key, None)
+                else:
+                    limits[key] = value
+        return limits
 
 
 def compile_policy(policy: Policy) -> dict[str, Any]:
@@ -82,4 +99,6 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
         "forbidden": list(policy.forbidden_paths),
         "protected": list(policy.protected_paths),
         "manifest": policy.manifest,
+        "budgets": {level.name: policy.budget(level.name) for level in policy.levels},
+        "test_commands": [rule.split() for rule in policy.test_commands],
     }

@@ -76,8 +76,17 @@ _INLINE_SPLIT = re.compile(rf"[;|]\s*(?:\*\*)?(?P<key>{_FIELD_KEYS})(?:\*\*)?\s*
 _INLINE_EVIDENCE = re.compile(r"(?:^|\s)(?:\*\*)?Evidence(?:\*\*)?\s*:\s*", re.I)
 
 ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue", "bug id", "test id", "编号")
-TITLE_COLUMNS = ("title", "name", "summary", "description", "task", "item", "deliverable", "描述",
-                 "标题")
+TITLE_COLUMNS = (
+    "title",
+    "name",
+    "summary",
+    "description",
+    "task",
+    "item",
+    "deliverable",
+    "描述",
+    "标题",
+)
 
 _BACKTICK = re.compile(r"`([^`]+)`")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

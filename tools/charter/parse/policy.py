@@ -2,8 +2,8 @@
 
 Every key is validated and every failure names the file and the line, found
 from the YAML node marks, so a typo in a nested rule points at that rule.
-The readers are tables of key -> function, so a new key (a per-level budget, a
-notify command) is one function and one entry.
+The readers are tables of key -> function, so a new key is one function and
+one entry.
 """
 
 from __future__ import annotations
@@ -151,6 +151,10 @@ class _Reader:
             version=values["charter_policy"],
             manifest=values.get("manifest", "on-request"),
             require_clean_tree=values.get("require_clean_tree", False),
+            notify=values.get("notify"),
+            needs_decision_record=values.get("needs_decision_record", ()),
+            max_file_size_kb=values.get("max_file_size_kb"),
+            test_commands=values.get("test_commands", ()),
         )
 
     def _check_cycles(self, levels: tuple[Level, ...]) -> None:
@@ -263,6 +267,40 @@ def _clean_tree(reader: _Reader, value: Any) -> bool:
     return value
 
 
+def _notify(reader: _Reader, value: Any) -> str | tuple[str, ...]:
+    # A string runs with `sh -c`; a list is an argv, run without a shell.
+    if isinstance(value, str) and value.strip() and "\x00" not in value:
+        return value.strip()
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, str) and item and "\x00" not in item for item in value)
+    ):
+        return tuple(value)
+    raise reader.fail(
+        'notify must be a command: a string run with `sh -c` ("notify-send charter") or an '
+        'argv list (["tools/notify.py", "--channel", "ops"]); it gets the escalation as JSON '
+        "on stdin",
+        "notify",
+    )
+
+
+def _decision_record(reader: _Reader, value: Any) -> tuple[str, ...]:
+    return _globs(reader, ("needs_decision_record",), value)
+
+
+def _max_file_size(reader: _Reader, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise reader.fail(
+            "max_file_size_kb must be a whole number of kilobytes, at least 1", "max_file_size_kb"
+        )
+    return value
+
+
+def _test_commands(reader: _Reader, value: Any) -> tuple[str, ...]:
+    return _patterns(reader, ("test_commands",), value, allow=False)
+
+
 _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "charter_policy": _version,
     "default_level": _default_level,
@@ -272,6 +310,10 @@ _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "protected_paths": _protected,
     "manifest": _manifest,
     "require_clean_tree": _clean_tree,
+    "notify": _notify,
+    "needs_decision_record": _decision_record,
+    "max_file_size_kb": _max_file_size,
+    "test_commands": _test_commands,
 }
 
 
@@ -323,6 +365,30 @@ def _env(reader: _Reader, keys: KeyPath, value: Any) -> tuple[tuple[str, str], .
     return tuple(sorted(pairs))
 
 
+BUDGET_KEYS = ("max_commands", "max_minutes", "max_consecutive_failures", "max_test_failures")
+
+
+def _budget(reader: _Reader, keys: KeyPath, value: Any) -> tuple[tuple[str, int | None], ...]:
+    if not isinstance(value, dict):
+        raise reader.fail(
+            "budget must be a mapping such as {max_commands: 200, max_minutes: 180}", *keys
+        )
+    limits: list[tuple[str, int | None]] = []
+    for key, limit in value.items():
+        if key not in BUDGET_KEYS:
+            raise reader.fail(
+                f"unknown budget {key!r} (known: {', '.join(BUDGET_KEYS)})", *keys, str(key)
+            )
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise reader.fail(
+                f"{key} must be a whole number, or null to lift an inherited limit", *keys, key
+            )
+        if limit is not None and limit < 1:
+            raise reader.fail(f"{key} must be at least 1", *keys, key)
+        limits.append((key, limit))
+    return tuple(limits)
+
+
 _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "title": _title,
     "description": _text,
@@ -330,6 +396,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "allow": _allow,
     "requires": _requires,
     "env": _env,
+    "budget": _budget,
 }
 
 

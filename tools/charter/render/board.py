@@ -95,7 +95,7 @@ def _row(
         plan=task.path,
         line=task.line,
         depends=task.depends,
-        evidence=tuple(dict.fromkeys(e.path for e in task.evidence)),
+        evidence=tuple(dict.fromkeys([e.path for e in task.evidence])) if task.evidence else (),
         updated=updated,
     )
 

@@ -67,11 +67,16 @@ def _environment(repo_templates: str, cache_dir: str, overridden: bool) -> Any:
     import jinja2
 
     bytecode_cache = None
-    try:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(cache_dir)
-    except OSError:
-        pass  # a read-only checkout renders the same, compiling each time
+    # Rendering is pure: it never creates charter's state folder itself, so
+    # rendering a repository someone else owns (a corpus, a read-only checkout)
+    # leaves no trace. Once a writing command has made `.charter/`, reuse it.
+    state_dir = Path(cache_dir).parents[1]
+    if state_dir.is_dir():
+        try:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(cache_dir)
+        except OSError:
+            pass  # a read-only checkout renders the same, compiling each time
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(repo_templates),
