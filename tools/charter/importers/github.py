@@ -21,7 +21,7 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
-from charter.importers.writer import ImportResult, PlanSpec, TaskSpec, slug
+from charter.importers.writer import ImportResult, PlanSpec, TaskSpec, read_json, slug
 from charter.model import Diagnostic
 
 _EPIC_LABEL = re.compile(r"^(?:type|kind|issue[ -]?type)?\s*[:/]?\s*epic$", re.I)
@@ -35,15 +35,7 @@ _LISTED = re.compile(rf"^\s*[-*+]\s+(?:\[[ xX]\]\s+)?{_NUMBER}\b", re.M)
 
 
 def import_github(source: Path, rel: str, config: Config, out_dir: str) -> ImportResult:
-    try:
-        text = source.read_text("utf-8")
-        data = json.loads(text)
-    except OSError as exc:
-        raise CharterError(f"cannot read: {exc.strerror}", rel) from exc
-    except UnicodeDecodeError as exc:
-        raise CharterError(f"not UTF-8 (byte {exc.start})", rel) from exc
-    except json.JSONDecodeError as exc:
-        raise CharterError(f"invalid JSON: {exc.msg}", rel, exc.lineno) from exc
+    text, data = read_json(source, rel)
     if not isinstance(data, list):
         raise CharterError(
             "expected a JSON list of issues (gh issue list --json number,title,"

@@ -17,7 +17,7 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
-from charter.importers.writer import ImportResult, PlanSpec, TaskSpec, slug
+from charter.importers.writer import ImportResult, PlanSpec, TaskSpec, read_json, slug
 from charter.model import Diagnostic
 
 _KNOWN = {
@@ -40,15 +40,7 @@ _TXT_SUBTASK = re.compile(r"^## (?P<id>\d+)\. .*\[(?P<status>[\w-]+)\]\s*$")
 def import_taskmaster(
     source: Path, rel: str, config: Config, out_dir: str, prefix: str = "TM"
 ) -> ImportResult:
-    try:
-        text = source.read_text("utf-8")
-        data = json.loads(text)
-    except OSError as exc:
-        raise CharterError(f"cannot read: {exc.strerror}", rel) from exc
-    except UnicodeDecodeError as exc:
-        raise CharterError(f"not UTF-8 (byte {exc.start})", rel) from exc
-    except json.JSONDecodeError as exc:
-        raise CharterError(f"invalid JSON: {exc.msg}", rel, exc.lineno) from exc
+    text, data = read_json(source, rel)
     lines = _title_lines(text)
     result = ImportResult()
     for tag, tasks in _tags(data, rel):

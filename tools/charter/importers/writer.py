@@ -77,6 +77,19 @@ class ImportResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+def read_json(source: Path, rel: str) -> tuple[str, Any]:
+    """The file's text and its parsed JSON; CharterError naming file (and line) otherwise."""
+    try:
+        text = source.read_text("utf-8")
+        return text, json.loads(text)
+    except OSError as exc:
+        raise CharterError(f"cannot read: {exc.strerror}", rel) from exc
+    except UnicodeDecodeError as exc:
+        raise CharterError(f"not UTF-8 (byte {exc.start})", rel) from exc
+    except json.JSONDecodeError as exc:
+        raise CharterError(f"invalid JSON: {exc.msg}", rel, exc.lineno) from exc
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "plan"
 
