@@ -6,10 +6,12 @@ repository governed by examples/policy/AUTONOMY.md: the bare interpreter
 (`python -I -S -c pass`, the baseline), then an allow and a deny decision as
 the generated hooks run them (`python -I -m charter.guard ...`, policy cache
 warm), the Claude Code hook with its JSON on stdin, the `charter guard`
-console script, and a decision with the policy cache removed first (the one
-time in a policy edit's life that PyYAML is imported).
+console script, a decision with the policy cache removed first (the one
+time in a policy edit's life that PyYAML is imported), a denial by the kill
+switch, and an allow decision inside a session, where the budget is counted.
 
-Target: the allow and the deny decision each at most 4x the baseline.
+Target: the allow and the deny decision, and the allow decision in a session,
+each at most 4x the baseline.
 Exit 0 when met, 1 when missed, 2 when a measured command failed.
 CHARTER_BENCH_QUICK=1 takes fewer rounds and checks no target.
 
@@ -43,6 +45,23 @@ def scratch_repo(base: Path) -> Path:
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     shutil.copyfile(POLICY, root / "docs" / "agents" / "AUTONOMY.md")
     return root
+
+
+def start_session(root: Path) -> None:
+    """An active session at L2 (its budget: 400 commands, 480 minutes), as charter writes it."""
+    import time
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    session = {
+        "id": "bench",
+        "log": "docs/agents/sessions/bench.md",
+        "task": "BENCH-1",
+        "level": "L2",
+        "approved_by": "bench",
+        "agent": "bench",
+        "started": started,
+    }
+    (root / ".charter" / "active-session.json").write_text(json.dumps(session), encoding="utf-8")
 
 
 def main() -> int:
@@ -102,6 +121,25 @@ def main() -> int:
                 cwd=root,
                 before=lambda: cache.unlink(missing_ok=True),
                 note="a cache miss parses the policy with PyYAML, once per edit",
+            )
+            stop = root / ".charter" / "STOP"
+            stop.write_text('{"reason": "bench"}\n', encoding="utf-8")
+            bench.measure(
+                "deny: kill switch engaged",
+                [*guard, "--command", ALLOW],
+                ok=(2,),
+                cwd=root,
+                note="one open() of .charter/STOP decides before the policy is read",
+            )
+            stop.unlink()
+            start_session(root)
+            bench.measure(
+                "allow: in a session, budget counted",
+                [*guard, "--command", ALLOW],
+                ok=(0,),
+                cwd=root,
+                target=target,
+                note="flock, read and rewrite .charter/sessions/<id>/budget.json",
             )
         except BenchError as exc:
             print(f"bench_guard: {exc}", file=sys.stderr)

@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "init": "charter.commands.init:init",
     "reconcile": "charter.commands.reconcile:reconcile",
     "import": "charter.commands.import_cmd:import_",
+    "stop": "charter.commands.safety:stop",
+    "resume": "charter.commands.safety:resume",
+    "escalate": "charter.commands.safety:escalate",
 }
 
 

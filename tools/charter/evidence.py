@@ -9,7 +9,6 @@ of them changes it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +23,15 @@ State = Literal["ok", "missing", "mismatch", "unhashed", "unreadable"]
 
 
 def sha256_bytes(data: bytes) -> str:
+    import hashlib  # here: a warm `charter check` hashes nothing, and hashlib loads OpenSSL
+
     return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
     """The file's sha256, read in 1 MiB chunks so a large log never sits in memory whole."""
+    import hashlib
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):

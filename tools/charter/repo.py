@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import hashlib
 import os
 import pickle
 from collections.abc import Iterator
@@ -19,6 +18,11 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every warm check)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
 
 from charter import __version__
 from charter.config import Config
@@ -36,6 +40,7 @@ class RepoModel:
     sessions: tuple[SessionLog, ...]
     today: date
     mirrors: tuple[Plan, ...] = ()  # checklist copies named by `mirrors` (rule CH018), not plans
+    cache: bool = False  # whether checks may remember facts under .charter/cache/ too
 
     def tasks(self) -> Iterator[Task]:
         return iter(self._all_tasks)
@@ -46,10 +51,18 @@ class RepoModel:
         return tuple(task for plan in self.plans for task in plan.walk())
 
     def task_index(self) -> dict[str, list[Task]]:
+        """Tasks by ID, in file order; built once and shared, so callers must not change it."""
+        return self._task_index
+
+    @cached_property
+    def _task_index(self) -> dict[str, list[Task]]:
         index: dict[str, list[Task]] = {}
-        for task in self.tasks():
+        for task in self._all_tasks:
             if task.id is not None:
-                index.setdefault(task.id, []).append(task)
+                if task.id in index:
+                    index[task.id].append(task)
+                else:
+                    index[task.id] = [task]
         return index
 
     def plan_of(self, task: Task) -> Plan | None:
@@ -153,8 +166,15 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
         # The models live as long as the command: frozen, no later collection walks them
         # again. (Reference counting still frees them when they are dropped.)
         gc.freeze()
-    return RepoModel(config.root, config, tuple(plans), tuple(sessions), today or date.today(),
-                     tuple(mirrors))  # type: ignore[arg-type]
+    return RepoModel(
+        config.root,
+        config,
+        tuple(plans),
+        tuple(sessions),
+        today or date.today(),
+        tuple(mirrors),  # type: ignore[arg-type]
+        use_cache,
+    )
 
 
 def _load(
@@ -169,7 +189,7 @@ def _load(
             if kind == "plan"
             else SessionLog(rel, problems=(problem,))
         )
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = blake2b(data, digest_size=16).hexdigest()
     if cache is not None:
         hit = cache.get(rel, digest)
         if hit is not None:
@@ -284,4 +304,4 @@ def _fingerprint(config: Config) -> str:
             stamps.append("-")
     parts = [__version__, config.id_pattern, str(config.anonymous_tasks), *stamps]
     parts += [str(config.table_tasks), *config.handoff_plans]
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from charter.checks.evidence_facts import EvidenceFacts, facts_for, read_cited
 from charter.config import Config
 from charter.errors import CharterError
 from charter.evidence import Verdict, verify
-from charter.manifest import read_manifest
 from charter.model import Diagnostic, Evidence, Task
 from charter.repo import RepoModel
 from charter.status import is_done
@@ -41,6 +41,7 @@ def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
 
 def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
     root = os.path.abspath(repo.root)
+    facts = facts_for(repo)
     # Many tasks cite the same file: each is hashed and read once per check.
     verdicts: dict[tuple[str, str], Verdict] = {}
     manifests: dict[str, dict[str, Any] | CharterError | None] = {}
@@ -52,19 +53,27 @@ def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
         done = _Done(task, repo.config)
         for evidence in task.evidence:
             if evidence.path not in places:
-                places[evidence.path] = _inside(root, evidence.path)
+                # A remembered file is a plain path inside: no need to normalise it.
+                plain = facts.entry(evidence.path) is not None
+                places[evidence.path] = (
+                    os.path.join(root, evidence.path) if plain else _inside(root, evidence.path)
+                )
             path = places[evidence.path]
             if path is None:
                 continue  # a pattern, or outside the repository (CH005)
             if evidence.sha256 is not None:
                 key = (path, evidence.sha256)
                 if key not in verdicts:
-                    verdicts[key] = verify(repo.root, path, evidence.sha256)
+                    verdicts[key] = _verify(facts, evidence.path, repo.root, path, evidence.sha256)
                 yield from _hash(task, evidence, verdicts[key], done)
             if not path.lower().endswith(".json"):
                 continue
             if path not in manifests:
-                manifests[path] = _read(Path(path))
+                entry = facts.entry(evidence.path)
+                if entry is None:
+                    manifests[path] = read_cited(Path(path))
+                else:
+                    manifests[path] = facts.manifest(evidence.path, entry)
             manifest = manifests[path]
             if isinstance(manifest, CharterError):
                 yield _at(
@@ -78,8 +87,21 @@ def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
                 git = manifest["git"]
                 if git is None or git["dirty"]:
                     dirty.append((task, evidence, manifest))
+    facts.save(prune=True)
     if dirty:
         yield from _dirty(repo, dirty)
+
+
+def _verify(facts: EvidenceFacts, text: str, root: Path, path: str, recorded: str) -> Verdict:
+    """`verify(root, path, recorded)`, from the remembered digest when the file is unchanged."""
+    entry = facts.entry(text)
+    if entry is None:
+        return verify(root, path, recorded)
+    try:
+        actual = facts.sha256(text, entry)
+    except OSError as exc:
+        return Verdict("unreadable", detail=exc.strerror or str(exc))
+    return Verdict("ok" if actual == recorded.lower() else "mismatch", actual)
 
 
 class _Done:
@@ -145,17 +167,6 @@ def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: _Done) -> Iter
             HASH_MISMATCH,
             f"cannot read evidence {evidence.path} to check its hash: {verdict.detail}",
         )
-
-
-def _read(path: Path) -> dict[str, Any] | CharterError | None:
-    try:
-        return read_manifest(path)
-    except (FileNotFoundError, IsADirectoryError):
-        return None  # missing evidence is CH004's finding
-    except CharterError as exc:
-        return exc
-    except OSError as exc:
-        return CharterError(f"cannot read it: {exc.strerror}")
 
 
 def _run(task: Task, evidence: Evidence, manifest: dict[str, Any]) -> Iterator[Diagnostic]:

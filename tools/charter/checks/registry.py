@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from charter.checks import evidence_rules, mirror_rules, plan_rules, task_rules
+from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
 
@@ -47,13 +47,13 @@ _ALL = (
         "CH004",
         "evidence-missing",
         "a done task's evidence path does not exist",
-        lambda repo: task_rules.evidence_path(repo, ("CH004",)),
+        lambda repo: task_rules.evidence_findings(repo, "CH004"),
     ),
     Rule(
         "CH005",
         "evidence-outside-repo",
         "an evidence path points outside the repository",
-        lambda repo: task_rules.evidence_path(repo, ("CH005",)),
+        lambda repo: task_rules.evidence_findings(repo, "CH005"),
     ),
     Rule(
         "CH006",
@@ -163,6 +163,30 @@ _ALL = (
         "evidence-dirty-tree",
         "a done task's evidence manifest records a dirty tree, and the policy requires a clean one",
         lambda repo: evidence_rules.findings(repo, "CH023"),
+    ),
+    Rule(
+        "CH024",
+        "forbidden-file-committed",
+        "a file the policy forbids (forbidden_paths) is staged or tracked in git",
+        lambda repo: commit_rules.findings(repo, "CH024"),
+    ),
+    Rule(
+        "CH025",
+        "file-too-large",
+        "a staged or tracked file is larger than the policy's max_file_size_kb",
+        lambda repo: commit_rules.findings(repo, "CH025"),
+    ),
+    Rule(
+        "CH026",
+        "decision-record-missing",
+        "a change touches needs_decision_record paths and adds no file under docs/adr/",
+        lambda repo: commit_rules.findings(repo, "CH026"),
+    ),
+    Rule(
+        "CH027",
+        "protection-changed-unapproved",
+        "a staged change to the guard's protections in an agent session that names no approver",
+        lambda repo: commit_rules.findings(repo, "CH027"),
     ),
 )
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
+from charter.checks.evidence_facts import facts_for
 from charter.model import Diagnostic, Task
 from charter.repo import RepoModel
 from charter.status import column_of, is_closed, is_done
 
 _GLOB_CHARS = set("*?[")
+_last: dict[str, Any] = {}
 
 
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -43,6 +46,14 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
             )
 
 
+def evidence_findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
+    """CH004's or CH005's share of one `evidence_path` pass made for both rules."""
+    if _last.get("repo") is not repo:
+        _last.clear()
+        _last.update(repo=repo, found=list(evidence_path(repo)))
+    return (d for d in _last["found"] if d.code == code)
+
+
 def evidence_path(
     repo: RepoModel, codes: Collection[str] = ("CH004", "CH005")
 ) -> Iterator[Diagnostic]:
@@ -54,6 +65,7 @@ def evidence_path(
     """
     outside_wanted, missing_wanted = "CH005" in codes, "CH004" in codes
     root = repo.root.resolve()
+    facts = facts_for(repo)
     real: dict[str, str | None] = {}  # path -> its resolved form, for paths and their folders
     # Many tasks name the same manifest: each path is looked for and placed once.
     exists_of: dict[str, bool] = {}
@@ -69,13 +81,17 @@ def evidence_path(
             missing = None
             if done and missing_wanted:
                 if text not in exists_of:
-                    exists_of[text] = _exists(root, text)
+                    # A remembered, unchanged file exists (inside the repository).
+                    exists_of[text] = facts.entry(text) is not None or _exists(root, text)
                 missing = not exists_of[text]
             if not (outside_wanted or missing):
                 continue
             if text not in outside_of:
-                resolved = _resolve(root, text, real)
-                outside_of[text] = resolved is None or not _inside(resolved, str(root))
+                if facts.entry(text) is not None:
+                    outside_of[text] = False
+                else:
+                    resolved = _resolve(root, text, real)
+                    outside_of[text] = resolved is None or not _inside(resolved, str(root))
             if outside_of[text]:
                 if outside_wanted:
                     yield Diagnostic(
@@ -89,6 +105,7 @@ def evidence_path(
                 yield Diagnostic(
                     task.path, evidence.line, 1, "CH004", f"evidence {evidence.path} does not exist"
                 )
+    facts.save()
 
 
 def _resolve(root: Path, text: str, real: dict[str, str | None]) -> str | None:
@@ -161,9 +178,12 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
 
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
     index = repo.task_index()
-    graph = {
-        tid: sorted({d for t in ts for d in t.depends if d in index}) for tid, ts in index.items()
-    }
+    # Only tasks with dependencies can be on a cycle; a task without any is a leaf either way.
+    graph: dict[str, list[str]] = {}
+    for tid, ts in index.items():
+        deps = {d for t in ts for d in t.depends if d in index}
+        if deps:
+            graph[tid] = sorted(deps)
     reported: set[frozenset[str]] = set()
     for cycle in _cycles(graph):
         members = frozenset(cycle)

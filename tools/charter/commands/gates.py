@@ -12,6 +12,7 @@ import click
 from charter.commands.common import config_for, format_option, repo_option
 
 if TYPE_CHECKING:
+    from charter.config import Config
     from charter.gates import GateResult
 
 
@@ -42,7 +43,9 @@ def gates(
     Prints a row per gate: the measured value, the threshold and pass, fail,
     insufficient (fewer samples than the minimum) or error (missing or
     malformed source, with file and line). Exit 0 when every blocking gate
-    passes, 1 when one does not, 2 on a usage or configuration error.
+    passes, 1 when one does not, 2 on a usage or configuration error. In an
+    active session, a blocking gate of its plan that does not pass stops the
+    session: the task is escalated (docs/safety.md).
     """
     from charter.gates import evaluate_gates
 
@@ -52,7 +55,35 @@ def gates(
         click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:
         click.echo(format_text(results))
-    return 1 if any(r.blocks for r in results) else 0
+    if any(r.blocks for r in results):
+        _stop_session(config, results)
+        return 1
+    return 0
+
+
+def _stop_session(config: Config, results: Sequence[GateResult]) -> None:
+    """In an active session, a failed blocking gate of its plan is a stop condition:
+    tell the agent, and escalate (once per session)."""
+    from charter.errors import CharterError
+    from charter.safety.stop_conditions import escalate_once, gate_stop
+    from charter.sessions.active import read_active
+
+    try:
+        session = read_active(config.root)
+        stop = gate_stop(config, results, session) if session is not None else None
+    except CharterError as exc:
+        click.echo(
+            f"charter gates: the session's stop conditions were not checked: {exc}", err=True
+        )
+        return
+    if session is None or stop is None:
+        return
+    click.echo(stop.message, err=True)
+    escalation = escalate_once(config, session, stop)
+    if escalation is not None:
+        click.echo(f"charter gates: escalated: {escalation.outcome}", err=True)
+        for problem in escalation.problems:
+            click.echo(f"charter gates: escalation: {problem}", err=True)
 
 
 def format_text(results: Sequence[GateResult]) -> str:

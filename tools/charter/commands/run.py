@@ -38,7 +38,8 @@ def run(command_string: str | None, manifest: bool, argv: tuple[str, ...]) -> in
     `charter run --command 'STRING'` runs the string with `bash -c`. Either way
     it is exactly what the guard checked. Output streams through; the exit
     code is the command's, or 2 when the guard denies it. Command, exit code
-    and duration are appended to the active session's log.
+    and duration are appended to the active session's log, and the exit
+    code counts against the session's budget (docs/safety.md).
     """
     from charter.guard.api import check_command
     from charter.guard.explain import advice
@@ -62,7 +63,68 @@ def run(command_string: str | None, manifest: bool, argv: tuple[str, ...]) -> in
     ran = _with_manifest(outcome, manifest) if wants_manifest and outcome.root else None
     exit_code, duration = ran if ran is not None else _execute(decision)
     _record(outcome.root, decision, started, exit_code=exit_code, duration=duration)
+    _count_exit(outcome, exit_code)
     return exit_code
+
+
+def _count_exit(outcome: Any, exit_code: int) -> None:
+    """Count a failure (or end a run of them) against the session's budget; escalate once
+    when this outcome spends it. The command itself was counted by the guard's decision."""
+    from charter.guard.decide import quote
+    from charter.safety import budget
+
+    context = outcome.context
+    if context is None or context.session is None:
+        return
+    session = context.session
+    level = str(session["level"])
+    limits = context.policy.budget(level)
+    if not limits:
+        return
+    decision = outcome.decision
+    source = decision.source
+    text = source if isinstance(source, str) else " ".join(quote(w) for w in source)
+    test = budget.is_test_command(decision.argvs, context.policy.test_commands)
+    from charter.sessions.clock import iso, now
+
+    try:
+        spent = budget.record_exit(
+            context.root,
+            session,
+            limits,
+            exit_code=exit_code,
+            test=test,
+            command=text,
+            level=level,
+            at=iso(now()),
+        )
+    except budget.BudgetError as exc:
+        click.echo(f"charter run: the exit code was not counted: {exc}", err=True)
+        return
+    if spent is None:
+        return
+    click.echo(f"charter run: {budget.denial(spent)}", err=True)
+    _escalate_budget(context.root, str(session["id"]), spent)
+
+
+def _escalate_budget(root: str, session_id: str, spent: str) -> None:
+    from charter.config import load_config
+    from charter.errors import CharterError
+    from charter.safety.escalate import claim, escalate
+
+    reason = f"budget spent: {spent}"
+    if not claim(root, f"budget-{session_id}", {"event": "budget-spent", "reason": reason}):
+        return  # another command got there first
+    try:
+        result = escalate(
+            load_config(Path(root)), event="budget-spent", reason=reason, by="charter"
+        )
+    except CharterError as exc:
+        click.echo(f"charter run: the escalation failed: {exc}", err=True)
+        return
+    click.echo(f"charter run: escalated: {result.outcome}", err=True)
+    for problem in result.problems:
+        click.echo(f"charter run: escalation: {problem}", err=True)
 
 
 def _with_manifest(outcome: Any, required: bool) -> tuple[int, float] | None:

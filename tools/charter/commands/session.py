@@ -81,20 +81,25 @@ def start(
 @format_option(("text", "json"))
 @repo_option
 def status(output_format: str, repo_dir: Path | None) -> int:
-    """The active session: its task, level, log and the commands run so far.
+    """The active session: its task, level, log, budget used and the commands run so far.
 
     Exit 0 when a session is active, 1 when none is.
     """
     from dataclasses import asdict
 
     from charter.runlog import read_commands
+    from charter.safety.status import format_status, safety_status
     from charter.sessions.active import read_active
 
     config = config_for(repo_dir)
     active = read_active(config.root)
     commands = read_commands(config.root, active.id) if active is not None else []
+    safety = safety_status(config, active) if active is not None else None
     if output_format == "json":
-        data = {"active": asdict(active) if active else None, "commands": commands}
+        data: dict[str, object] = {"active": asdict(active) if active else None}
+        data["commands"] = commands
+        if safety is not None:
+            data["safety"] = safety
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if active else 1
     if active is None:
@@ -105,6 +110,8 @@ def status(output_format: str, repo_dir: Path | None) -> int:
         f"{f' (approved by {active.approved_by})' if active.approved_by else ''}\n"
         f"  agent: {active.agent}\n  started: {active.started}\n  log: {active.log}"
     )
+    for line in format_status(safety or {}):
+        click.echo(line)
     click.echo(f"  commands: {len(commands)}")
     for entry in commands:
         click.echo(f"    {describe_command(entry)}")

@@ -3,6 +3,11 @@
 Used by `charter guard`, its hooks and `charter run`. A broken policy, a damaged
 active session, an unknown level or a working directory outside the repository
 each deny every command, with the reason; nothing here raises CharterError.
+
+Two safety checks wrap the decision (docs/safety.md): the kill switch
+(`.charter/STOP`) denies everything before the policy is even read, and in an
+active session the budget is consulted and an allowed command counted in one
+locked step. The first denial for either cause starts the escalation.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 
 from charter.guard.decide import Decision, classify, deny_all
+from charter.safety import killswitch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,7 +60,9 @@ def check_command(
     root: str | None = None,
     level: str | None = None,
     env: Mapping[str, str] | None = None,
+    count: bool = True,
 ) -> Outcome:
+    """The decision on `command`. `count=False` checks the budget without spending it."""
     from charter.guard.context import build_context, locate
 
     mode = "string" if isinstance(command, str | bytes) else "argv"
@@ -70,6 +78,14 @@ def check_command(
     try:
         work = os.path.abspath(cwd if cwd is not None else os.getcwd())
         repo_root, policy_path = locate(work, root)
+        stopped = killswitch.denial(repo_root)
+        if stopped is not None:
+            return Outcome(
+                deny_all(level, source, mode, stopped),
+                root=repo_root,
+                policy_path=policy_path,
+                context=None,
+            )
         real_root = os.path.realpath(repo_root)
         real_work = os.path.realpath(work)
         if real_work != real_root and not real_work.startswith(real_root.rstrip("/") + "/"):
@@ -94,6 +110,56 @@ def check_command(
             policy_path=policy_path,
             context=None,
         )
-    return Outcome(
-        classify(command, context), root=repo_root, policy_path=policy_path, context=context
+    decision = classify(command, context)
+    if context.session is not None:
+        decision = _within_budget(decision, context, count)
+    return Outcome(decision, root=repo_root, policy_path=policy_path, context=context)
+
+
+def _within_budget(decision: Decision, context: GuardContext, count: bool) -> Decision:
+    from charter.safety import budget
+
+    session = context.session
+    assert session is not None
+    level = str(session["level"])
+    limits = context.policy.budget(level)
+    if not limits:
+        return decision
+    counted = count and decision.allowed and _counts(decision)
+    try:
+        spent = budget.consume(context.root, session, limits, count=counted, level=level)
+    except budget.BudgetError as exc:
+        reason = f"{exc}: every command is denied until a person repairs the budget counters"
+        return _denied(decision, context, reason)
+    if spent is None:
+        return decision
+    _escalate_once(
+        context.root, f"budget-{session['id']}", "budget-spent", f"budget spent: {spent}"
     )
+    return _denied(decision, context, budget.denial(spent))
+
+
+def _denied(decision: Decision, context: GuardContext, reason: str) -> Decision:
+    denied = deny_all(context.level, decision.source, decision.mode, reason)
+    denied.level_source = context.level_source
+    return denied
+
+
+def _counts(decision: Decision) -> bool:
+    """Whether an allowed decision spends a command: `charter run CMD` is counted as CMD,
+    by charter run's own decision, not by the hook's decision on `charter run CMD`."""
+    return not all(_is_charter_run(argv) for argv in decision.argvs)
+
+
+def _is_charter_run(argv: Sequence[str]) -> bool:
+    words = list(argv)
+    if len(words) > 2 and words[0].startswith("python") and words[1] == "-m":
+        words = words[2:]
+    return len(words) >= 2 and words[0] == "charter" and words[1] == "run"
+
+
+def _escalate_once(root: str, key: str, event: str, reason: str) -> None:
+    from charter.safety.escalate import claim, spawn
+
+    if claim(root, key, {"event": event, "reason": reason}):
+        spawn(root, key=key, event=event, reason=reason)

@@ -23,6 +23,8 @@ class CompiledPolicy:
         "forbidden",
         "levels",
         "manifest",
+        "max_file_size_kb",
+        "needs_decision_record",
         "order",
         "path",
         "protected",
@@ -55,6 +57,11 @@ class CompiledPolicy:
             self.test_commands: list[list[str]] = [
                 _tokens(rule) for rule in data.get("test_commands", [])
             ]
+            self.needs_decision_record: list[str] = [
+                _text(p) for p in data.get("needs_decision_record", [])
+            ]
+            size = data.get("max_file_size_kb")
+            self.max_file_size_kb: int | None = None if size is None else _count(size)
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a compiled policy: {exc!r}") from exc
         if self.default_level not in self.levels:

@@ -24,6 +24,7 @@ stderr; usage errors deny too.
   --level L           decide at level L (default: the active session's level,
                       else the policy's default level)
   --explain           show each simple command and the rule that decided it
+                      (it runs nothing, so it spends no session budget)
   --format json       print the decision as JSON on stdout
   --root DIR          the repository root (default: found from the directory)
   --cwd DIR           the directory the command runs in (default: here)
@@ -114,7 +115,11 @@ def _main(args: list[str]) -> int:
     from charter.guard.explain import advice, explain
 
     outcome = check_command(
-        command, cwd=values.get("--cwd"), root=values.get("--root"), level=values.get("--level")
+        command,
+        cwd=values.get("--cwd"),
+        root=values.get("--root"),
+        level=values.get("--level"),
+        count=not options.explain,  # explaining a command does not run it: no budget spent
     )
     decision = outcome.decision
     if output_format == "json":

@@ -6,7 +6,8 @@ denied; a denial is a JSON `permissionDecision: "deny"` on stdout *and* exit 2
 with the reason on stderr, which both agents treat as a block. Claude Code also
 gets an explicit `allow`; Codex honours only denials, so an allowed command
 gets no output. For Claude Code's file tools, forbidden and protected paths are
-denied and everything else is left to the agent's own permission settings.
+denied and everything else is left to the agent's own permission settings,
+except while the kill switch is engaged: then every tool call is denied.
 Anything unexpected, including a bug here, denies.
 """
 
@@ -142,9 +143,13 @@ def _file_tool(
         return answer(agent, False, f"charter guard: {tool} without a file path")
     from charter.errors import CharterError
     from charter.guard.cache import load_compiled
+    from charter.safety.killswitch import denial
 
     try:
         repo_root, policy_path = locate(cwd, root)
+        stopped = denial(repo_root)
+        if stopped is not None:
+            return answer(agent, False, f"charter guard denied {tool}: {stopped}")
         policy = load_compiled(repo_root, policy_path)
     except CharterError as exc:
         return answer(agent, False, f"charter guard: {exc}: every tool call is denied")

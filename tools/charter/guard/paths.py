@@ -222,6 +222,11 @@ class PathRules:
         return False
 
 
+def first_match(patterns: Iterable[str], relative: str) -> str | None:
+    """The first pattern matching a repository-relative path or a folder above it, or None."""
+    return _first_match([(p, *glob_regex(p)) for p in patterns], relative, relative)
+
+
 def _first_match(
     patterns: list[tuple[str, bool, re.Pattern[str]]], path: str, relative: str | None
 ) -> str | None:

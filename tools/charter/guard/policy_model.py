@@ -101,4 +101,6 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
         "manifest": policy.manifest,
         "budgets": {level.name: policy.budget(level.name) for level in policy.levels},
         "test_commands": [rule.split() for rule in policy.test_commands],
+        "needs_decision_record": list(policy.needs_decision_record),
+        "max_file_size_kb": policy.max_file_size_kb,
     }

@@ -86,6 +86,15 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
         lines.append(f"  Needs {name}={value} in the environment.")
     for requirement in (r for lvl in policy.chain(level.name) for r in lvl.requires):
         lines.append(f"  Requires: {requirement}")
+    limits = policy.budget(level.name)
+    if limits:
+        from charter.safety.status import LABELS
+
+        spent = ", ".join(f"{limit} {LABELS[key]}" for key, limit in limits.items())
+        lines.append(
+            f"  Budget: {spent}; then every command is denied and the task escalated "
+            "(docs/safety.md)."
+        )
     return lines
 
 

@@ -5,7 +5,8 @@ stdin. While the log is incomplete the hook answers, on stdout and with exit
 code 0, `{"decision": "block", "reason": "..."}`: Claude keeps working with the
 reason as its next instruction. When `stop_hook_active` is true the agent is
 already continuing because of an earlier block, so the hook lets it stop
-rather than loop.
+rather than loop. While the kill switch is engaged the hook lets it stop too:
+the guard denies every edit, so the log cannot be completed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MAX_LISTED = 20
 class SessionCheck:
     session: ActiveSession | None
     gaps: tuple[Gap, ...] = ()
+    stopped: bool = False  # the kill switch is engaged: the agent must stop, log or not
 
     @property
     def complete(self) -> bool:
@@ -38,7 +40,10 @@ def check_session(config: Config) -> SessionCheck:
     session = read_active(config.root)
     if session is None:
         return SessionCheck(None)
-    return SessionCheck(session, tuple(session_gaps(load_repo(config), session)))
+    from charter.safety.killswitch import read_stop
+
+    stopped = read_stop(str(config.root)) is not None
+    return SessionCheck(session, tuple(session_gaps(load_repo(config), session)), stopped)
 
 
 def read_payload(text: str) -> dict[str, Any]:
@@ -67,8 +72,8 @@ def claude_stop_decision(
             "reason": f"charter could not check the session log: {result}. Fix this, or "
             "tell the operator, before you stop.",
         }
-    if result.session is None or result.complete:
-        return None
+    if result.session is None or result.complete or result.stopped:
+        return None  # with the kill switch engaged, file edits are denied: stopping is right
     return {"decision": "block", "reason": incomplete_reason(result)}
 
 

@@ -1,0 +1,260 @@
+"""What the evidence rules learned about each cited file, remembered between checks.
+
+A warm `charter check` would otherwise place every evidence path (a system
+call per path component) and read, hash and parse every cited run manifest.
+Here each plain, repository-relative evidence path that names a regular file
+is remembered in `.charter/cache/evidence.pickle` with:
+
+- `sig`: the file's `lstat` signature (mode, device, inode, size, mtime,
+  ctime). Writing a file changes its mtime and ctime, and restoring the mtime
+  (`touch -d`, `os.utime`) sets the ctime to now, which nobody can set back:
+  an equal signature means the same bytes, so its digest and manifest stand.
+- `chain`: the `lstat` signatures of the folders from the repository root
+  down to the file's grandparent, taken when the path was last found to run
+  through no symbolic link. Adding, removing or renaming an entry changes its
+  folder's mtime, so while these folders are unchanged each of them still
+  holds the same, non-link entry on the way down: the path still resolves to
+  `root/path`, inside the repository, without looking at each component.
+- `sha`, `manifest`: the file's sha256 and what `read_manifest` made of it.
+
+Anything else (patterns, absolute or `..` paths, links, folders, missing
+files) is left to the rules' exact, uncached code. Signatures younger than
+`RACY_NS` are not stored: file times tick coarsely, so a file written twice
+within one tick could look unchanged (git calls this "racily clean").
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+from charter import __version__
+from charter.errors import CharterError
+from charter.manifest import read_manifest
+from charter.repo import CACHE_DIR, RepoModel, ensure_state_dir
+
+CACHE_FILE = "evidence.pickle"
+RACY_NS = 2_000_000_000
+# An empty, `.` or `..` component (a leading `/` makes an empty one), a pattern, a NUL.
+_NOT_PLAIN = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[*?\[\0]")
+_FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "schemas/__init__.py")
+_last: dict[str, Any] = {}
+
+Sig = tuple[int, int, int, int, int, int]
+
+
+def facts_for(repo: RepoModel) -> EvidenceFacts:
+    """One set of facts per loaded repository, shared by CH004/CH005 and CH019-CH023."""
+    if _last.get("repo") is not repo:
+        _last.clear()
+        _last.update(repo=repo, facts=EvidenceFacts(repo))
+    facts: EvidenceFacts = _last["facts"]
+    return facts
+
+
+class EvidenceFacts:
+    def __init__(self, repo: RepoModel):
+        self.enabled = repo.cache and os.sep == "/"
+        self.root = str(repo.root.resolve())
+        self.path = repo.root / CACHE_DIR / CACHE_FILE
+        self.key = (_fingerprint(), self.root)
+        self.files: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        self.started = time.time_ns()
+        self.seen: dict[str, dict[str, Any] | None] = {}  # this run's answers, per path text
+        self.folders: dict[str, Sig | None] = {}  # this run's lstat of each folder
+        self.chains: dict[str, tuple[Sig, ...] | None] = {}
+        self.placed: dict[str, bool] = {}
+        if not self.enabled:
+            return
+        try:
+            with self.path.open("rb") as handle:
+                stored = pickle.load(handle)
+            if stored.get("key") == self.key:
+                self.files = stored["files"]
+        except Exception:
+            self.files = {}  # unreadable or foreign: start cold
+
+    def entry(self, text: str) -> dict[str, Any] | None:
+        """The facts for `text` when it names a regular file at `root/text` reached through no
+        symbolic link (so it exists, inside the repository); None when the exact code must look."""
+        if text in self.seen:
+            return self.seen[text]
+        found = self._entry(text) if self.enabled else None
+        self.seen[text] = found
+        return found
+
+    def _entry(self, text: str) -> dict[str, Any] | None:
+        if _NOT_PLAIN.search(text):
+            return None
+        try:
+            sig = _sig(os.lstat(os.path.join(self.root, text)))
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(sig[0]):
+            return None
+        folder = text.rpartition("/")[0]
+        old = self.files.get(text)
+        chain = self._chain(folder)
+        placed = old is not None and old["chain"] is not None and old["chain"] == chain
+        if not placed and not self._fresh(folder):
+            if old is not None:
+                del self.files[text]
+                self.dirty = True
+            return None
+        if old is None or old["sig"] != sig:
+            old = {"sig": sig, "chain": None}
+            if not self._racy(sig):
+                self.files[text] = old
+                self.dirty = True
+        if old["chain"] != chain and chain is not None and not any(map(self._racy, chain)):
+            old["chain"] = chain
+            self.dirty = True
+        return old
+
+    def _folder(self, rel: str) -> Sig | None:
+        """The folder's `lstat` signature ('' is the root), taken once per check."""
+        if rel not in self.folders:
+            try:
+                self.folders[rel] = _sig(
+                    os.lstat(os.path.join(self.root, rel) if rel else self.root)
+                )
+            except (OSError, ValueError):
+                self.folders[rel] = None
+        return self.folders[rel]
+
+    def _chain(self, folder: str) -> tuple[Sig, ...] | None:
+        """The signatures of the folders holding each entry on the way to `folder`: the root's
+        down to `folder`'s parent's. None when one cannot be read."""
+        if folder in self.chains:
+            return self.chains[folder]
+        chain: tuple[Sig, ...] | None = ()
+        if folder:
+            parent = folder.rpartition("/")[0]
+            above, sig = self._chain(parent), self._folder(parent)
+            chain = None if above is None or sig is None else (*above, sig)
+        self.chains[folder] = chain
+        return chain
+
+    def _fresh(self, folder: str) -> bool:
+        """Every folder on the way to `folder` (the root excluded) is a folder, not a link."""
+        if folder not in self.placed:
+            ok = True
+            if folder:
+                sig = self._folder(folder)
+                ok = sig is not None and stat.S_ISDIR(sig[0])
+                ok = ok and self._fresh(folder.rpartition("/")[0])
+            self.placed[folder] = ok
+        return self.placed[folder]
+
+    def _racy(self, sig: Sig) -> bool:
+        return max(sig[4], sig[5]) >= self.started - RACY_NS
+
+    def sha256(self, text: str, entry: dict[str, Any]) -> str:
+        """The file's sha256; OSError when it cannot be read."""
+        if "sha" not in entry:
+            from charter.evidence import sha256_file
+
+            full = os.path.join(self.root, text)
+            fresh = sha256_file(Path(full))
+            self._remember(full, entry, "sha", fresh)
+            return fresh
+        digest: str = entry["sha"]
+        return digest
+
+    def manifest(self, text: str, entry: dict[str, Any]) -> dict[str, Any] | CharterError | None:
+        """What reading the file as a run manifest gives: the fields the rules use, the
+        damage, or None when it is not a charter manifest."""
+        if "manifest" not in entry:
+            full = os.path.join(self.root, text)
+            found = read_cited(Path(full))
+            summary: Any = found
+            if isinstance(found, CharterError):
+                summary = ("damaged", found.message)
+            elif found is not None:
+                summary = _summary(found)
+            self._remember(full, entry, "manifest", summary)
+            return found if isinstance(found, CharterError) else summary
+        summary = entry["manifest"]
+        if isinstance(summary, tuple):
+            return CharterError(summary[1])
+        return summary  # type: ignore[no-any-return]
+
+    def _remember(self, full: str, entry: dict[str, Any], name: str, value: Any) -> None:
+        # Kept only when the file did not change while it was read.
+        try:
+            unchanged = _sig(os.lstat(full)) == entry["sig"]
+        except OSError:
+            unchanged = False
+        if unchanged:
+            entry[name] = value
+            self.dirty = True
+
+    def save(self, prune: bool = False) -> None:
+        """Write the facts back when they changed; `prune` drops paths no task cites now."""
+        if not self.enabled:
+            return
+        if prune:
+            stale = [text for text in self.files if text not in self.seen]
+            for text in stale:
+                del self.files[text]
+            self.dirty = self.dirty or bool(stale)
+        if not self.dirty:
+            return
+        try:
+            ensure_state_dir(self.path.parents[1])
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump({"key": self.key, "files": self.files}, handle, protocol=5)
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            pass  # a read-only checkout still checks, just without remembering
+
+
+def read_cited(path: Path) -> dict[str, Any] | CharterError | None:
+    """`read_manifest`, with the failures a cited file can have turned into values."""
+    try:
+        return read_manifest(path)
+    except (FileNotFoundError, IsADirectoryError):
+        return None  # missing evidence is CH004's finding
+    except CharterError as exc:
+        return exc
+    except OSError as exc:
+        return CharterError(f"cannot read it: {exc.strerror}")
+
+
+def _sig(st: os.stat_result) -> Sig:
+    return (st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _summary(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest fields the evidence rules read, and no more (a manifest holds output tails)."""
+    git = manifest["git"]
+    if git is not None:
+        git = {
+            "dirty": git["dirty"],
+            "dirty_count": git["dirty_count"],
+            "dirty_paths": list(git["dirty_paths"][:3]),
+        }
+    keep = ("status", "exit_code", "command", "task")
+    return {**{name: manifest[name] for name in keep}, "git": git}
+
+
+def _fingerprint() -> str:
+    here = Path(__file__).parents[1]
+    stamps = []
+    for name in _FINGERPRINTED:
+        try:
+            stamps.append(str((here / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("-")
+    for schema in sorted((here / "schemas").glob("*.json")):
+        stamps.append(f"{schema.name}:{schema.stat().st_mtime_ns}")
+    return "\0".join([__version__, *stamps])

@@ -1,0 +1,125 @@
+"""`charter stop`, `charter resume`, `charter escalate`: the kill switch and escalation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from charter.commands.common import config_for, repo_option
+
+
+@click.command("stop")
+@click.option("--reason", required=True, help="Why every agent command must stop now.")
+@click.option("--by", default=None, metavar="NAME", help="Who stops it (default: your login).")
+@repo_option
+def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
+    """Engage the kill switch: every `charter guard` decision in the repository denies.
+
+    Takes effect on the agent's next command, whatever its level or the policy
+    says. Recorded in the active session's log, and escalated once (task
+    Blocked, board and handoff regenerated, the policy's notifier run). Lift it
+    with `charter resume --approved-by NAME`. Exit 0 once the switch is engaged.
+    """
+    from charter.safety.control import stop as engage
+
+    result = engage(config_for(repo_dir), reason, by)
+    switch = result.stop
+    if result.already:
+        click.echo(
+            f"charter stop: the kill switch is already engaged (by {switch.by or 'unknown'} "
+            f"at {switch.at or 'unknown'}: {switch.reason}); nothing changed"
+        )
+        return 0
+    click.echo(f"charter stop: kill switch engaged by {switch.by}: every command is denied")
+    _escalation_report("charter stop", result.escalation)
+    for problem in result.problems:
+        click.echo(f"charter stop: {problem}", err=True)
+    return 0
+
+
+@click.command("resume")
+@click.option(
+    "--approved-by",
+    "approved_by",
+    required=True,
+    metavar="NAME",
+    help="The person who lets the work go on (recorded in the session log).",
+)
+@repo_option
+def resume(approved_by: str, repo_dir: Path | None) -> int:
+    """Lift the kill switch engaged by `charter stop`.
+
+    Needs a person's name, recorded in the session log. The task the stop
+    blocked stays Blocked until someone moves it back. Agents cannot run this
+    (`charter guard` denies it at every level). Exit 0 resumed, 2 nothing to resume.
+    """
+    from charter.safety.control import resume as lift
+
+    result = lift(config_for(repo_dir), approved_by)
+    click.echo(
+        f"charter resume: kill switch lifted (it said: {result.stop.reason}); commands are "
+        "decided by the policy again"
+    )
+    if result.blocked_task is not None:
+        click.echo(
+            f"charter resume: {result.blocked_task} is still Blocked: when work may go on, "
+            f"`charter task set {result.blocked_task} --status 'In Progress'`"
+        )
+    for problem in result.problems:
+        click.echo(f"charter resume: {problem}", err=True)
+    return 0
+
+
+@click.command("escalate")
+@click.option("--reason", required=True, help="What stopped the work, and what is needed.")
+@click.option(
+    "--task",
+    "task_id",
+    default=None,
+    metavar="ID",
+    help="The task to block (default: the active session's task).",
+)
+@click.option("--by", default=None, metavar="NAME", help="Who escalates (recorded in the log).")
+@click.option(
+    "--event",
+    type=click.Choice(["escalation", "budget-spent", "kill-switch", "gate-failed"]),
+    default="escalation",
+    hidden=True,  # charter's own automatic escalations name their cause
+)
+@repo_option
+def escalate(
+    reason: str, task_id: str | None, by: str | None, event: str, repo_dir: Path | None
+) -> int:
+    """Hand the work to a person: block the task, record why, run the notifier.
+
+    Records the escalation in the session log and in the task's plan (Status
+    Blocked, with the reason), regenerates the board and the handoff, and runs
+    the policy's `notify` command with the escalation as JSON on stdin. A
+    failing notifier is reported and unblocks nothing. Exit 0 when every step
+    worked, 1 when one failed (the notifier, a write), 2 on a usage error.
+    """
+    from charter.safety.control import operator
+    from charter.safety.escalate import escalate as run_escalation
+
+    config = config_for(repo_dir)
+    result = run_escalation(
+        config, event=event, reason=reason, task_id=task_id, by=by or operator()
+    )
+    _escalation_report("charter escalate", result)
+    return 1 if result.problems else 0
+
+
+def _escalation_report(prefix: str, result: object) -> None:
+    from charter.safety.escalate import Escalation
+
+    if not isinstance(result, Escalation):
+        click.echo(f"{prefix}: the escalation was started by another charter process")
+        return
+    click.echo(f"{prefix}: escalated ({result.event}): {result.outcome}")
+    if result.log is not None:
+        click.echo(f"{prefix}: recorded in {result.log}")
+    for note in result.notes:
+        click.echo(f"{prefix}: {note}")
+    for problem in result.problems:
+        click.echo(f"{prefix}: {problem}", err=True)

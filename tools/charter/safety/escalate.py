@@ -1,0 +1,323 @@
+"""Escalation: block the task, record why, tell a person.
+
+`escalate` records the escalation in the session log (the safety events
+table) and in the task's plan (Status: Blocked, with a `Blocked reason:`),
+regenerates the board and the handoff, and runs the policy's `notify` command
+with the escalation as JSON on stdin. Every step runs even when an earlier one
+failed; failures are reported, never raised, and a failed notifier unblocks
+nothing.
+
+Automatic escalations (a spent budget, the kill switch, a failed blocking
+gate) happen once per cause: the first process to create the cause's marker
+under `.charter/escalations/` escalates, every later one sees the marker. The
+guard cannot afford the work on its own path, so it `spawn`s a detached
+`charter escalate` with the absolute interpreter path; `claim` and `spawn`
+import nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import Any
+
+    from charter.config import Config
+
+ESCALATIONS_DIR = ".charter/escalations"
+NOTIFY_TIMEOUT_S = 30.0
+EVENTS = ("escalation", "budget-spent", "kill-switch", "gate-failed")
+
+
+# -- once per cause (light: runs inside the guard) -------------------------------------
+
+
+def claim(root: str, key: str, info: dict[str, Any]) -> bool:
+    """Create the marker for cause `key`; True for the one caller that created it."""
+    directory = os.path.join(root, ESCALATIONS_DIR)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(os.path.join(directory, key + ".json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        return False
+    except OSError:
+        return False  # no marker, no escalation: the denial itself still stands
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(info, handle, ensure_ascii=False, sort_keys=True)
+    return True
+
+
+def forget(root: str, prefix: str) -> list[str]:
+    """Remove the markers whose cause starts with `prefix` (a resumed kill switch)."""
+    directory = os.path.join(root, ESCALATIONS_DIR)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    removed = []
+    for name in sorted(names):
+        if name.startswith(prefix) and name.endswith(".json"):
+            try:
+                os.unlink(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
+
+
+def spawn(root: str, *, key: str, event: str, reason: str) -> None:
+    """Start `charter escalate` detached from the caller; its output goes to `<key>.log`."""
+    import subprocess
+    import sys
+
+    directory = os.path.join(root, ESCALATIONS_DIR)
+    args = [sys.executable, "-I", "-m", "charter", "escalate", "--repo", root]
+    args += ["--event", event, "--reason", reason, "--by", "charter"]
+    try:
+        with open(os.path.join(directory, key + ".log"), "ab") as log:
+            subprocess.Popen(
+                args,
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # survives the hook's process group being killed
+                close_fds=True,
+            )
+    except OSError:
+        pass  # the denial stands; `charter session status` and the marker show the cause
+
+
+# -- the escalation itself ---------------------------------------------------------------
+
+
+class NotifyResult:
+    __slots__ = ("command", "detail", "ok")
+
+    def __init__(self, ok: bool, detail: str, command: str):
+        self.ok = ok
+        self.detail = detail
+        self.command = command
+
+
+class Escalation:
+    __slots__ = (
+        "blocked",
+        "event",
+        "log",
+        "notes",
+        "notify",
+        "payload",
+        "problems",
+        "reason",
+        "task",
+    )
+
+    def __init__(self, event: str, reason: str, payload: dict[str, Any]):
+        self.event = event
+        self.reason = reason
+        self.payload = payload
+        self.task: str | None = payload["task"]
+        self.blocked = False
+        self.notify: NotifyResult | None = None
+        self.log: str | None = None
+        self.problems: list[str] = []  # steps that failed
+        self.notes: list[str] = []  # steps skipped on purpose (a done task is not blocked)
+
+    @property
+    def outcome(self) -> str:
+        parts = []
+        if self.task is not None:
+            parts.append(f"{self.task} blocked" if self.blocked else f"{self.task} not moved")
+        if self.notify is None:
+            parts.append("no notifier configured")
+        elif self.notify.ok:
+            parts.append("notified")
+        else:
+            parts.append(f"notifier failed: {self.notify.detail}")
+        return "; ".join(parts)
+
+
+def escalate(
+    config: Config,
+    *,
+    event: str,
+    reason: str,
+    task_id: str | None = None,
+    by: str | None = None,
+    at: str | None = None,
+) -> Escalation:
+    """Escalate; never raises for a failed step (see `Escalation.problems`), only for bad input."""
+    from charter.errors import CharterError
+    from charter.io import locked
+    from charter.sessions.active import lock_path
+    from charter.sessions.clock import iso, now
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CharterError(
+            "an escalation needs a reason: what stopped the work, and what is needed"
+        )
+    if event not in EVENTS:
+        raise CharterError(f"unknown event {event!r} (events: {', '.join(EVENTS)})")
+    moment = at or iso(now())
+    problems: list[str] = []
+    with locked(lock_path(config.root)):
+        session = _session(config, problems)
+        task = task_id or (session.task if session is not None else None)
+        if task_id is not None:
+            _require_task(config, task_id)
+        payload = {
+            "event": event,
+            "task": task,
+            "session": session.id if session is not None else None,
+            "level": session.level if session is not None else None,
+            "reason": reason,
+            "repo": str(config.root),
+        }
+        result = Escalation(event, reason, payload)
+        result.problems = problems
+        if task is not None:
+            result.blocked = _block(config, task, reason, problems, result.notes)
+        _regenerate(config, problems)
+    result.notify = _notify(config, payload, problems)
+    if session is not None:
+        entry = {
+            "at": moment,
+            "event": event,
+            "by": by,
+            "reason": reason,
+            "task": task,
+            "outcome": result.outcome,
+        }
+        try:
+            from charter.safety.events import record_event
+
+            record_event(config.root, session, entry)
+            result.log = session.log
+        except CharterError as exc:
+            problems.append(f"the session log was not updated: {exc}")
+    return result
+
+
+def _session(config: Config, problems: list[str]) -> Any:
+    from charter.errors import CharterError
+    from charter.sessions.active import read_active
+
+    try:
+        return read_active(config.root)
+    except CharterError as exc:
+        problems.append(f"the active session cannot be read: {exc}")
+        return None
+
+
+def _require_task(config: Config, task_id: str) -> None:
+    from charter.edit import find_task
+
+    find_task(config, task_id)  # CharterError naming the known tasks when there is none
+
+
+def _block(
+    config: Config, task_id: str, reason: str, problems: list[str], notes: list[str]
+) -> bool:
+    from charter.errors import CharterError
+    from charter.repo import load_repo
+    from charter.status import is_done
+
+    try:
+        task = load_repo(config).find_task(task_id)
+        if task is None:
+            notes.append(f"task {task_id} is in no plan, so it was not moved to Blocked")
+            return False
+        if is_done(task, config):
+            notes.append(f"task {task_id} is done, so it was not moved to Blocked")
+            return False
+        from charter.edit import block
+
+        block(config, task_id, reason)
+        return True
+    except CharterError as exc:
+        problems.append(f"task {task_id} was not moved to Blocked: {exc}")
+        return False
+
+
+def _regenerate(config: Config, problems: list[str]) -> None:
+    from charter.errors import CharterError
+
+    try:
+        from charter.board import regenerate_board
+
+        regenerate_board(config)
+    except CharterError as exc:
+        problems.append(f"the board was not regenerated: {exc}")
+    try:
+        from charter.handoff import write_handoff
+
+        write_handoff(config)
+    except CharterError as exc:
+        problems.append(f"the handoff was not regenerated: {exc}")
+
+
+def _notify(config: Config, payload: dict[str, Any], problems: list[str]) -> NotifyResult | None:
+    from charter.errors import CharterError
+    from charter.parse.policy import load_policy
+
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError as exc:
+        result = NotifyResult(False, f"the policy cannot be read ({exc})", "")
+        problems.append(f"nobody was notified: {result.detail}")
+        return result
+    if policy.notify is None:
+        return None
+    result = notify(policy.notify, payload, config.root)
+    if not result.ok:
+        problems.append(f"the notifier `{result.command}` failed: {result.detail}")
+    return result
+
+
+def notify(
+    command: str | Sequence[str],
+    payload: dict[str, Any],
+    cwd: Path,
+    timeout: float = NOTIFY_TIMEOUT_S,
+) -> NotifyResult:
+    """Run the notifier with `payload` as JSON on stdin; its result, never an exception."""
+    import subprocess
+
+    if isinstance(command, str):
+        args = ["/bin/sh", "-c", command]
+        shown = command
+    else:
+        args = list(command)
+        shown = " ".join(args)
+    data = (json.dumps(payload, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return NotifyResult(False, f"cannot start it: {exc.strerror or exc}", shown)
+    try:
+        _out, err = process.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        import signal
+
+        # the whole group: a shell's children would keep the pipes open
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return NotifyResult(False, f"no answer within {timeout:g} s; it was stopped", shown)
+    if process.returncode != 0:
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+        detail = f"exit {process.returncode}" + (f": {' / '.join(tail)}" if tail else "")
+        return NotifyResult(False, detail, shown)
+    return NotifyResult(True, "exit 0", shown)
