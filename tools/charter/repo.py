@@ -24,9 +24,10 @@ try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__
+from charter import __version__, parse_pool
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog, Task
+from charter.status import Standings
 
 CACHE_DIR = ".charter/cache"
 _CACHE_FILE = "models.pickle"
@@ -64,6 +65,11 @@ class RepoModel:
                 else:
                     index[task.id] = [task]
         return index
+
+    @cached_property
+    def standings(self) -> Standings:
+        """Every task's column, worked out once and shared by the rules."""
+        return Standings(self._all_tasks, self.config)
 
     def plan_of(self, task: Task) -> Plan | None:
         return next((p for p in self.plans if p.path == task.path), None)
@@ -151,16 +157,20 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
     with collector_paused():
         cache = _Cache(config) if use_cache else None
         rel_of = _RelPaths(config.root)
-        plans: list[Plan] = []
-        sessions: list[SessionLog] = []
-        for path in plan_files(config, rel_of):
-            plans.append(_load(rel_of(path), path, config, "plan", cache))  # type: ignore[arg-type]
-        for path in session_files(config, rel_of):
-            sessions.append(_load(rel_of(path), path, config, "session", cache))  # type: ignore[arg-type]
-        mirrors = [
-            _load(rel_of(path), path, config, "plan", cache)
-            for path in mirror_files(config, {p.path for p in plans}, rel_of)
+        plan_paths = [(rel_of(path), path) for path in plan_files(config, rel_of)]
+        session_paths = [(rel_of(path), path) for path in session_files(config, rel_of)]
+        mirror_paths = [
+            (rel_of(path), path)
+            for path in mirror_files(config, {rel for rel, _ in plan_paths}, rel_of)
         ]
+        loader = _Loader(config, cache)
+        plans = [loader.add(rel, path, "plan") for rel, path in plan_paths]
+        sessions = [loader.add(rel, path, "session") for rel, path in session_paths]
+        mirrors = [loader.add(rel, path, "plan") for rel, path in mirror_paths]
+        models = loader.models()
+        plans = [models[i] for i in plans]
+        sessions = [models[i] for i in sessions]
+        mirrors = [models[i] for i in mirrors]
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -177,27 +187,57 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
     )
 
 
-def _load(
-    rel: str, path: Path, config: Config, kind: str, cache: _Cache | None
-) -> Plan | SessionLog:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problem = Diagnostic(rel, 1, 1, "CH001", f"cannot read file: {exc.strerror}")
-        return (
-            Plan(rel, problems=(problem,))
-            if kind == "plan"
-            else SessionLog(rel, problems=(problem,))
+class _Loader:
+    """Reads every file and takes what the cache holds; then parses the rest, all at once,
+    so that many changed files can be parsed on two cores (`charter.parse_pool`)."""
+
+    def __init__(self, config: Config, cache: _Cache | None):
+        self.config = config
+        self.cache = cache
+        self.found: list[Plan | SessionLog | None] = []
+        self.misses: list[tuple[int, str, str, bytes, str]] = []  # (slot, rel, digest, data, kind)
+
+    def add(self, rel: str, path: Path, kind: str) -> int:
+        """Read one file; the slot its model will have in `models()`."""
+        slot = len(self.found)
+        self.found.append(None)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problem = Diagnostic(rel, 1, 1, "CH001", f"cannot read file: {exc.strerror}")
+            self.found[slot] = (
+                Plan(rel, problems=(problem,))
+                if kind == "plan"
+                else SessionLog(rel, problems=(problem,))
+            )
+            return slot
+        digest = blake2b(data, digest_size=16).hexdigest()
+        if self.cache is not None:
+            self.found[slot] = self.cache.get(rel, digest)
+        if self.found[slot] is None:
+            self.misses.append((slot, rel, digest, data, kind))
+        return slot
+
+    def models(self) -> list[Any]:
+        if len(self.misses) > parse_pool.MIN_FILES:
+            _import_parsers()  # once, before a fork: the child finds them loaded
+        config = self.config
+        parsed = parse_pool.parse_all(
+            self.misses,
+            lambda miss: parse_file(miss[1], miss[3], config, miss[4]),
+            lambda miss: len(miss[3]),
         )
-    digest = blake2b(data, digest_size=16).hexdigest()
-    if cache is not None:
-        hit = cache.get(rel, digest)
-        if hit is not None:
-            return hit  # type: ignore[no-any-return]
-    model = parse_file(rel, data, config, kind)
-    if cache is not None:
-        cache.put(rel, digest, model)
-    return model
+        for (slot, rel, digest, _, _), model in zip(self.misses, parsed, strict=True):
+            self.found[slot] = model
+            if self.cache is not None:
+                self.cache.put(rel, digest, model)
+        return self.found
+
+
+def _import_parsers() -> None:
+    import charter.parse.handoff
+    import charter.parse.plans
+    import charter.parse.sessions  # noqa: F401
 
 
 def parse_file(rel: str, data: bytes, config: Config, kind: str) -> Plan | SessionLog:

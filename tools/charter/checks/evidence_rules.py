@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from charter.checks.evidence_facts import EvidenceFacts, facts_for, read_cited
-from charter.config import Config
 from charter.errors import CharterError
 from charter.evidence import Verdict, verify
 from charter.model import Diagnostic, Evidence, Task
 from charter.repo import RepoModel
-from charter.status import is_done
 
 HASH_MISMATCH = "CH019"
 MANIFEST_INVALID = "CH020"
@@ -42,6 +40,7 @@ def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
 def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
     root = os.path.abspath(repo.root)
     facts = facts_for(repo)
+    standings = repo.standings
     # Many tasks cite the same file: each is hashed and read once per check.
     verdicts: dict[tuple[str, str], Verdict] = {}
     manifests: dict[str, dict[str, Any] | CharterError | None] = {}
@@ -50,7 +49,7 @@ def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
     for task in repo.tasks():
         if not task.evidence:
             continue
-        done = _Done(task, repo.config)
+        done = standings.is_done(task)
         for evidence in task.evidence:
             if evidence.path not in places:
                 # A remembered file is a plain path inside: no need to normalise it.
@@ -104,20 +103,6 @@ def _verify(facts: EvidenceFacts, text: str, root: Path, path: str, recorded: st
     return Verdict("ok" if actual == recorded.lower() else "mismatch", actual)
 
 
-class _Done:
-    """Whether the task is done, worked out on first use: most citations never ask."""
-
-    def __init__(self, task: Task, config: Config):
-        self.task = task
-        self.config = config
-        self.value: bool | None = None
-
-    def __bool__(self) -> bool:
-        if self.value is None:
-            self.value = is_done(self.task, self.config)
-        return self.value
-
-
 def _inside(root: str, text: str) -> str | None:
     """The evidence's absolute path when it names one file lexically inside the repository.
 
@@ -140,7 +125,7 @@ def _label(task: Task) -> str:
     return task.id or f"'{task.title[:60]}'"
 
 
-def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: _Done) -> Iterator[Diagnostic]:
+def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: bool) -> Iterator[Diagnostic]:
     again = f"charter task done {task.id} --evidence {evidence.path}" if task.id else None
     redo = f"; if the new content is right, record its hash again ({again})" if again else ""
     if verdict.state == "mismatch":

@@ -45,7 +45,7 @@ def checklist_mirror(repo: RepoModel) -> Iterator[Diagnostic]:
     mirrors = mirror_docs(repo)
     docs = [*repo.plans, *mirrors]
     mirror_paths = {m.path for m in mirrors}
-    yield from _by_id(docs, mirror_paths, config)
+    yield from _by_id(repo.task_index(), mirrors, mirror_paths, config)
     yield from _by_text(repo.root, docs, mirrors, config)
 
 
@@ -91,13 +91,24 @@ def _finding(here: Task, there: Task, label: str, config: Config) -> Diagnostic 
     )
 
 
-def _by_id(docs: list[Plan], mirror_paths: set[str], config: Config) -> Iterator[Diagnostic]:
-    copies: dict[str, dict[str, Task]] = {}
-    for doc in docs:
-        for task in doc.walk():
-            if task.id is not None and _state(task, config) is not None:
-                copies.setdefault(task.id, {}).setdefault(doc.path, task)
-    for task_id, by_path in copies.items():
+def _by_id(
+    index: dict[str, list[Task]], mirrors: list[Plan], mirror_paths: set[str], config: Config
+) -> Iterator[Diagnostic]:
+    # The plans' shared index, plus the mirrors' tasks: an ID with one task has no copy to
+    # disagree with, so only IDs seen twice are looked at (most of 50,000, in a large repo).
+    in_mirrors: dict[str, list[Task]] = {}
+    for mirror in mirrors:
+        for task in mirror.walk():
+            if task.id is not None:
+                in_mirrors.setdefault(task.id, []).append(task)
+    for task_id in [*index, *(i for i in in_mirrors if i not in index)]:
+        tasks = [*index.get(task_id, ()), *in_mirrors.get(task_id, ())]
+        if len(tasks) < 2:
+            continue
+        by_path: dict[str, Task] = {}
+        for task in tasks:  # in file order: each file's first copy that states something
+            if _state(task, config) is not None:
+                by_path.setdefault(task.path, task)
         if len(by_path) < 2:
             continue
         # The reference copy: the first plan that states something, else the first mirror.

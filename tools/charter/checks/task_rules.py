@@ -10,7 +10,6 @@ from typing import Any
 from charter.checks.evidence_facts import facts_for
 from charter.model import Diagnostic, Task
 from charter.repo import RepoModel
-from charter.status import column_of, is_closed, is_done
 
 _GLOB_CHARS = set("*?[")
 _last: dict[str, Any] = {}
@@ -34,8 +33,8 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
 def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
     if not repo.config.require_evidence:
         return
-    for task in repo.tasks():
-        if is_done(task, repo.config) and not task.evidence:
+    for task in repo.standings.done:
+        if not task.evidence:
             label = task.id or f"'{task.title[:60]}'"
             yield Diagnostic(
                 task.path,
@@ -66,6 +65,7 @@ def evidence_path(
     outside_wanted, missing_wanted = "CH005" in codes, "CH004" in codes
     root = repo.root.resolve()
     facts = facts_for(repo)
+    standings = repo.standings
     real: dict[str, str | None] = {}  # path -> its resolved form, for paths and their folders
     # Many tasks name the same manifest: each path is looked for and placed once.
     exists_of: dict[str, bool] = {}
@@ -73,7 +73,7 @@ def evidence_path(
     for task in repo.tasks():
         if not task.evidence:
             continue
-        done = is_done(task, repo.config)
+        done = standings.is_done(task)
         if not (outside_wanted or (done and missing_wanted)):
             continue
         for evidence in task.evidence:
@@ -162,6 +162,8 @@ def _exists(root: Path, text: str) -> bool:
 def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
     known = repo.task_index()
     for task in repo.tasks():
+        if not task.depends:
+            continue
         field = task.field("depends")
         for dep in task.depends:
             if dep not in known:
@@ -179,11 +181,13 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
     index = repo.task_index()
     # Only tasks with dependencies can be on a cycle; a task without any is a leaf either way.
-    graph: dict[str, list[str]] = {}
-    for tid, ts in index.items():
-        deps = {d for t in ts for d in t.depends if d in index}
-        if deps:
-            graph[tid] = sorted(deps)
+    edges: dict[str, set[str]] = {}
+    for task in repo.tasks():
+        if task.depends and task.id is not None:
+            deps = {d for d in task.depends if d in index}
+            if deps:
+                edges.setdefault(task.id, set()).update(deps)
+    graph = {tid: sorted(deps) for tid, deps in edges.items()}
     reported: set[frozenset[str]] = set()
     for cycle in _cycles(graph):
         members = frozenset(cycle)
@@ -233,9 +237,8 @@ def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
 
 def unknown_status(repo: RepoModel) -> Iterator[Diagnostic]:
     config = repo.config
-    for task in repo.tasks():
-        field = task.field("status")
-        if field is None or not field.value or config.column_for_status(field.value) is not None:
+    for task, field in repo.standings.stated:
+        if not field.value or config.column_for_status(field.value) is not None:
             continue
         yield Diagnostic(
             task.path,
@@ -249,9 +252,8 @@ def unknown_status(repo: RepoModel) -> Iterator[Diagnostic]:
 
 def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
     config = repo.config
-    for task in repo.tasks():
-        field = task.field("status")
-        if task.checked is None or field is None:
+    for task, field in repo.standings.stated:
+        if task.checked is None:
             continue
         column = config.column_for_status(field.value)
         if column is None:
@@ -266,11 +268,11 @@ def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
 
 
 def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
-    config = repo.config
-    for task in repo.tasks():
-        if not task.subtasks or not is_done(task, config):
+    standings = repo.standings
+    for task in standings.done:
+        if not task.subtasks:
             continue
-        open_subs = [s for s in task.subtasks if not is_closed(s, config)]
+        open_subs = [s for s in task.subtasks if not standings.is_closed(s)]
         if open_subs:
             names = ", ".join(s.id or f"line {s.line}" for s in open_subs[:5])
             more = f" and {len(open_subs) - 5} more" if len(open_subs) > 5 else ""
@@ -284,4 +286,4 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
 
 
 def task_column(task: Task, repo: RepoModel) -> str:
-    return column_of(task, repo.config)
+    return repo.standings.column(task)
