@@ -152,16 +152,29 @@ def test_consecutive_failures_count_until_a_success(repo: Config) -> None:
 
 def test_the_time_budget(repo: Config) -> None:
     set_policy(repo, "{max_minutes: 30}")
-    session = start(repo)  # started at the pinned CHARTER_NOW, long before the real clock
+    session = start(repo)
+    path = repo.root / ".charter/active-session.json"
+    assert check_command(["ls"]).decision.allowed
+    # the budget counts real minutes since `started_epoch` (the real clock at session
+    # start): neither CHARTER_NOW nor the log's `started` can hide time
+    active = json.loads(path.read_text("utf-8"))
+    active["started_epoch"] = time.time() - 31 * 60
+    path.write_text(json.dumps(active), "utf-8")
     decision = check_command(["ls"]).decision
     assert not decision.allowed
-    assert "minutes ago (max_minutes: 30)" in decision.reason
-    # the guard reads the real clock: CHARTER_NOW in the agent's environment cannot hide time
-    active = json.loads((repo.root / ".charter/active-session.json").read_text("utf-8"))
-    active["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    (repo.root / ".charter/active-session.json").write_text(json.dumps(active), "utf-8")
-    assert check_command(["ls"]).decision.allowed
+    assert "started 31 minutes ago (max_minutes: 30)" in decision.reason
     assert session.id == active["id"]
+
+
+def test_the_time_budget_without_a_real_start_falls_back_to_started(repo: Config) -> None:
+    set_policy(repo, "{max_minutes: 30}")
+    start(repo)  # started at the pinned CHARTER_NOW, long before the real clock
+    path = repo.root / ".charter/active-session.json"
+    active = json.loads(path.read_text("utf-8"))
+    del active["started_epoch"]  # a session file written before started_epoch existed
+    path.write_text(json.dumps(active), "utf-8")
+    decision = check_command(["ls"]).decision
+    assert not decision.allowed and "minutes ago (max_minutes: 30)" in decision.reason
 
 
 def test_damaged_counters_deny(repo: Config) -> None:

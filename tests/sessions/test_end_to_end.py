@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import re
 import shutil
 import subprocess
@@ -97,6 +98,8 @@ def test_a_session_from_init_to_handoff(
     assert code == 0, err
     check_golden("e2e/briefing.txt", briefing)
     active = json.loads((root / ".charter/active-session.json").read_text("utf-8"))
+    # the real clock at start, for the time budget (CHARTER_NOW pins only the log's times)
+    assert abs(active.pop("started_epoch") - time.time()) < 60
     assert active == {
         "id": "2026-01-02_session-0001",
         "log": "docs/agents/sessions/2026-01-02_session-0001.md",

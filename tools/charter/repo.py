@@ -164,13 +164,13 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
             for path in mirror_files(config, {rel for rel, _ in plan_paths}, rel_of)
         ]
         loader = _Loader(config, cache)
-        plans = [loader.add(rel, path, "plan") for rel, path in plan_paths]
-        sessions = [loader.add(rel, path, "session") for rel, path in session_paths]
-        mirrors = [loader.add(rel, path, "plan") for rel, path in mirror_paths]
+        plan_slots = [loader.add(rel, path, "plan") for rel, path in plan_paths]
+        session_slots = [loader.add(rel, path, "session") for rel, path in session_paths]
+        mirror_slots = [loader.add(rel, path, "plan") for rel, path in mirror_paths]
         models = loader.models()
-        plans = [models[i] for i in plans]
-        sessions = [models[i] for i in sessions]
-        mirrors = [models[i] for i in mirrors]
+        plans: list[Plan] = [models[i] for i in plan_slots]
+        sessions: list[SessionLog] = [models[i] for i in session_slots]
+        mirrors: list[Plan] = [models[i] for i in mirror_slots]
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -182,7 +182,7 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
         tuple(plans),
         tuple(sessions),
         today or date.today(),
-        tuple(mirrors),  # type: ignore[arg-type]
+        tuple(mirrors),
         use_cache,
     )
 

@@ -69,7 +69,7 @@ def consume(
     moment = time.time() if now is None else now
     with _locked(root, str(session["id"])) as path:
         state = _read(path)
-        reason = spent_reason(state, limits, session.get("started"), moment, level)
+        reason = spent_reason(state, limits, _start(session), moment, level)
         if reason is not None:
             return reason
         if count:
@@ -103,7 +103,7 @@ def record_exit(
             if failed:
                 state["test_failures"] = int(state["test_failures"]) + 1
         _write(path, state)
-    return spent_reason(state, limits, session.get("started"), moment, level) if limits else None
+    return spent_reason(state, limits, _start(session), moment, level) if limits else None
 
 
 def spent_reason(
@@ -165,7 +165,17 @@ def _spent(
             yield f"the session started {int(age)} minutes ago (max_minutes: {limit})"
 
 
+def _start(session: Mapping[str, Any]) -> Any:
+    """When the session started by the real clock: `started_epoch`, else `started`."""
+    real = session.get("started_epoch")
+    if isinstance(real, int | float) and not isinstance(real, bool):
+        return float(real)
+    return session.get("started")
+
+
 def _minutes_since(started: Any, now: float) -> float | None:
+    if isinstance(started, float):
+        return (now - started) / 60.0
     moment = epoch(started) if isinstance(started, str) else None
     return None if moment is None else (now - moment) / 60.0
 

@@ -30,7 +30,10 @@ class ActiveSession:
     level: str
     approved_by: str | None
     agent: str
-    started: str  # ISO-8601 UTC
+    started: str  # ISO-8601 UTC, from the session clock (CHARTER_NOW may pin it)
+    # The real clock at start, in seconds since 1970. The time budget counts from
+    # it: a pinned CHARTER_NOW (tests, reproducible logs) must not age a session.
+    started_epoch: float | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
@@ -71,9 +74,14 @@ def read_active(root: Path) -> ActiveSession | None:
             approved_by=str(approved) if approved else None,
             agent=str(data.get("agent") or "unknown"),
             started=_text(data, "started"),
+            started_epoch=_epoch(data.get("started_epoch")),
         )
     except KeyError as exc:
         raise CharterError(f"missing key {exc.args[0]!r}", path) from exc
+
+
+def _epoch(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _text(data: dict[str, object], key: str) -> str:

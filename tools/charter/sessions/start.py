@@ -9,6 +9,8 @@ precondition fails, nothing is written.
 
 from __future__ import annotations
 
+import time
+
 import os
 import posixpath
 from collections.abc import Mapping
@@ -67,6 +69,7 @@ def start_session(
             approved_by=findings.approved_by,
             agent=request.agent,
             started=iso(moment),
+            started_epoch=round(time.time(), 3),
         )
         try:
             write_active(config.root, session)

@@ -1,0 +1,75 @@
+"""Parsing on two processes gives exactly what parsing in one does, or falls back to it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from charter import parse_pool
+from charter.config import load_config
+from charter.repo import load_repo
+
+needs_fork = pytest.mark.skipif(
+    not hasattr(os, "fork") or parse_pool._cores() < 2, reason="needs fork and two cores"
+)
+
+
+def _plans(root: Path, count: int) -> None:
+    (root / "charter.toml").write_text('plans = ["docs/plans/*.md"]\nrequire_frontmatter = false\n')
+    plans = root / "docs" / "plans"
+    plans.mkdir(parents=True)
+    for n in range(count):
+        rows = "\n".join(
+            f"- [{'x' if i % 3 == 0 else ' '}] **PL-{n:03}-{i:02}** task {i} of plan {n}\n"
+            f"  - Status: {'Done' if i % 3 == 0 else 'Needs triage'}"
+            for i in range(n % 7 + 1)
+        )
+        plans.joinpath(f"plan-{n:03}.md").write_text(f"# Plan {n}\n\n{rows}\n")
+
+
+@pytest.mark.parametrize("count", [3, parse_pool.MIN_FILES + 25])
+def test_parallel_load_equals_serial_load(tmp_path: Path, count: int, monkeypatch) -> None:
+    _plans(tmp_path, count)
+    config = load_config(tmp_path)
+    together = load_repo(config, use_cache=False)
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: False)
+    alone = load_repo(config, use_cache=False)
+    assert together.plans == alone.plans
+    assert len(together.plans) == count
+
+
+@needs_fork
+def test_the_child_parses_its_share() -> None:
+    jobs = list(range(parse_pool.MIN_FILES + 10))
+    parsed = parse_pool.parse_all(jobs, lambda job: (job, os.getpid()), lambda job: 1)
+    assert [job for job, _ in parsed] == jobs
+    assert len({pid for _, pid in parsed}) == 2  # about half came from the child
+
+
+@needs_fork
+def test_a_failing_child_leaves_the_parent_to_parse() -> None:
+    parent = os.getpid()
+
+    def parse(job: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            raise RuntimeError("child broke")
+        return job, os.getpid()
+
+    jobs = list(range(parse_pool.MIN_FILES + 10))
+    assert parse_pool.parse_all(jobs, parse, lambda job: 1) == [(j, parent) for j in jobs]
+
+
+def test_few_files_are_parsed_in_process() -> None:
+    jobs = list(range(parse_pool.MIN_FILES))
+    assert {pid for pid in parse_pool.parse_all(jobs, lambda job: os.getpid(), lambda job: 1)} == {
+        os.getpid()
+    }
+
+
+def test_shares_balance_by_weight() -> None:
+    weights = [100, 1, 1, 1, 50, 50]
+    mine, theirs = parse_pool._split(weights, lambda w: w)
+    assert sorted(mine + theirs) == list(range(len(weights)))
+    assert abs(sum(weights[i] for i in mine) - sum(weights[i] for i in theirs)) <= 3
