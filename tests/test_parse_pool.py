@@ -41,7 +41,9 @@ def test_parallel_load_equals_serial_load(tmp_path: Path, count: int, monkeypatc
 
 
 @needs_fork
-def test_the_child_parses_its_share() -> None:
+def test_the_child_parses_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Threads left running by other tests make the pool (rightly) stay serial.
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: True)
     jobs = list(range(parse_pool.MIN_FILES + 10))
     parsed = parse_pool.parse_all(jobs, lambda job: (job, os.getpid()), lambda job: 1)
     assert [job for job, _ in parsed] == jobs
@@ -73,3 +75,16 @@ def test_shares_balance_by_weight() -> None:
     mine, theirs = parse_pool._split(weights, lambda w: w)
     assert sorted(mine + theirs) == list(range(len(weights)))
     assert abs(sum(weights[i] for i in mine) - sum(weights[i] for i in theirs)) <= 3
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert parse_pool._can_fork() is False
+    finally:
+        stop.set()
+        thread.join()

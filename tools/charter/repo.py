@@ -288,15 +288,22 @@ class _Cache:
             del self.entries[rel]
         if not (self.dirty or stale):
             return
-        try:
-            ensure_state_dir(self.path.parents[1])
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump({"key": self.key, "entries": self.entries}, handle, protocol=5)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout still checks, just without a cache
+        save_cache(self.path, {"key": self.key, "entries": self.entries})
+
+
+def save_cache(path: Path, payload: Any) -> bool:
+    """Pickle `payload` to a cache file under `.charter/cache/`, atomically; False when the
+    checkout is read-only (charter then works on, just without remembering)."""
+    try:
+        ensure_state_dir(path.parents[1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(payload, handle, protocol=5)
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
 
 
 @contextmanager

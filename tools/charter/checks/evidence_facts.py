@@ -36,7 +36,7 @@ from typing import Any
 from charter import __version__
 from charter.errors import CharterError
 from charter.manifest import read_manifest
-from charter.repo import CACHE_DIR, RepoModel, ensure_state_dir
+from charter.repo import CACHE_DIR, RepoModel, save_cache
 
 CACHE_FILE = "evidence.pickle"
 RACY_NS = 2_000_000_000
@@ -206,16 +206,8 @@ class EvidenceFacts:
             self.dirty = self.dirty or bool(stale)
         if not self.dirty:
             return
-        try:
-            ensure_state_dir(self.path.parents[1])
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump({"key": self.key, "files": self.files}, handle, protocol=5)
-            os.replace(tmp, self.path)
+        if save_cache(self.path, {"key": self.key, "files": self.files}):
             self.dirty = False
-        except OSError:
-            pass  # a read-only checkout still checks, just without remembering
 
 
 def read_cited(path: Path) -> dict[str, Any] | CharterError | None:
