@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest

@@ -9,10 +9,9 @@ precondition fails, nothing is written.
 
 from __future__ import annotations
 
-import time
-
 import os
 import posixpath
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
