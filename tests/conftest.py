@@ -56,3 +56,52 @@ def shared_corpora_stay_untouched() -> object:
     yield
     created = _charter_state_in_shared() - before
     assert not created, f"tests wrote charter state into shared/: {sorted(map(str, created))}"
+
+
+# The environment a person pasting a docs example has: no charter overrides from
+# this shell, and not nested in `make test` (which would print make[1]: ...).
+_NOT_A_PERSONS_ENV = (
+    "CHARTER_ALLOW_NET",
+    "CHARTER_APPROVED_BY",
+    "CHARTER_AGENT",
+    "CHARTER_BASE_REF",
+    "CHARTER_NOW",
+    "MAKELEVEL",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "MAKEOVERRIDES",
+)
+
+
+def doc_block(doc: Path, marker: str) -> str:
+    """The fenced block right after `<!-- marker -->` in a docs page."""
+    import re
+
+    text = doc.read_text(encoding="utf-8")
+    match = re.search(rf"<!-- {re.escape(marker)} -->\n```\w*\n(.*?)```", text, re.S)
+    assert match is not None, f"no block after <!-- {marker} --> in {doc.name}"
+    return match.group(1)
+
+
+def run_doc_example(
+    script: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 120
+) -> str:
+    """Run a docs page's bash example as a person would, with this charter on PATH;
+    stdout and stderr interleaved, as a terminal shows them."""
+    import os
+    import sys
+
+    run_env = {k: v for k, v in os.environ.items() if k not in _NOT_A_PERSONS_ENV}
+    run_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    run_env.update(env or {})
+    result = subprocess.run(
+        ["/bin/bash", "-c", script],
+        cwd=cwd,
+        env=run_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    return result.stdout

@@ -11,13 +11,13 @@ import fnmatch
 import gc
 import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every warm check)
     from _blake2 import blake2b
@@ -28,6 +28,8 @@ from charter import __version__, parse_pool
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.status import Standings
+
+T = TypeVar("T")
 
 CACHE_DIR = ".charter/cache"
 _CACHE_FILE = "models.pickle"
@@ -70,6 +72,18 @@ class RepoModel:
     def standings(self) -> Standings:
         """Every task's column, worked out once and shared by the rules."""
         return Standings(self._all_tasks, self.config)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per loaded repository: rules that share one scan (of git, of
+        the evidence files) ask for it by key; it lives and dies with this model."""
+        memo = self._shared
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]  # type: ignore[no-any-return]
+
+    @cached_property
+    def _shared(self) -> dict[str, Any]:
+        return {}
 
     def plan_of(self, task: Task) -> Plan | None:
         return next((p for p in self.plans if p.path == task.path), None)

@@ -22,6 +22,7 @@ PRIORITY_WORDS: dict[str, int] = {
     "moderate": 2,
     "low": 3,
     "lowest": 4,
+    "trivial": 4,
 }
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -18,7 +18,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from charter.errors import CharterError
 from charter.model import Diagnostic
@@ -43,7 +42,6 @@ PROTECTIONS = (
     ".secrets.baseline",
     "charter.toml",
 )
-_last: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,8 @@ class GitView:
 
 def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one read of git and the policy shared by all four."""
-    if _last.get("repo") is not repo:
-        _last.clear()
-        _last.update(repo=repo, found=list(_scan(repo)))
-    return (d for d in _last["found"] if d.code == code)
+    found = repo.shared("commit-rules", lambda: list(_scan(repo)))
+    return (d for d in found if d.code == code)
 
 
 def _scan(repo: RepoModel) -> Iterator[Diagnostic]:

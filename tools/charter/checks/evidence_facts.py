@@ -43,18 +43,13 @@ RACY_NS = 2_000_000_000
 # An empty, `.` or `..` component (a leading `/` makes an empty one), a pattern, a NUL.
 _NOT_PLAIN = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[*?\[\0]")
 _FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "schemas/__init__.py")
-_last: dict[str, Any] = {}
 
 Sig = tuple[int, int, int, int, int, int]
 
 
 def facts_for(repo: RepoModel) -> EvidenceFacts:
     """One set of facts per loaded repository, shared by CH004/CH005 and CH019-CH023."""
-    if _last.get("repo") is not repo:
-        _last.clear()
-        _last.update(repo=repo, facts=EvidenceFacts(repo))
-    facts: EvidenceFacts = _last["facts"]
-    return facts
+    return repo.shared("evidence-facts", lambda: EvidenceFacts(repo))
 
 
 class EvidenceFacts:

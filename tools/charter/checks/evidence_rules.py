@@ -26,15 +26,12 @@ WRONG_TASK = "CH022"
 DIRTY_TREE = "CH023"
 
 _GLOB_CHARS = frozenset("*?[")
-_last: dict[str, Any] = {}
 
 
 def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one scan shared by all the evidence rules."""
-    if _last.get("repo") is not repo:
-        _last.clear()
-        _last.update(repo=repo, found=list(_scan(repo)))
-    return (d for d in _last["found"] if d.code == code)
+    found = repo.shared("evidence-rules", lambda: list(_scan(repo)))
+    return (d for d in found if d.code == code)
 
 
 def _scan(repo: RepoModel) -> Iterator[Diagnostic]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any
 
 from charter.checks.evidence_facts import facts_for
 from charter.model import Diagnostic, Task
 from charter.repo import RepoModel
 
 _GLOB_CHARS = set("*?[")
-_last: dict[str, Any] = {}
 
 
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -47,10 +45,8 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
 
 def evidence_findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
     """CH004's or CH005's share of one `evidence_path` pass made for both rules."""
-    if _last.get("repo") is not repo:
-        _last.clear()
-        _last.update(repo=repo, found=list(evidence_path(repo)))
-    return (d for d in _last["found"] if d.code == code)
+    found = repo.shared("evidence-path", lambda: list(evidence_path(repo)))
+    return (d for d in found if d.code == code)
 
 
 def evidence_path(

@@ -7,6 +7,7 @@ Pure: the same plans and logs give the same variables, in the same order.
 from __future__ import annotations
 
 import heapq
+import math
 import posixpath
 import re
 from typing import Any
@@ -18,24 +19,12 @@ from charter.repo import RepoModel
 from charter.sessions.tooling import defines_target
 from charter.sorting import natural_key
 from charter.status import column_of, is_done
+from charter.tasks import priority_rank as task_priority_rank
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
 OUTCOME_CHARS = 240
 NO_PRIORITY = 99  # tasks without a priority come after every task that has one
-_PRIORITY_WORDS = {
-    "critical": 0,
-    "urgent": 0,
-    "highest": 0,
-    "blocker": 0,
-    "high": 1,
-    "medium": 2,
-    "normal": 2,
-    "moderate": 2,
-    "low": 3,
-    "lowest": 4,
-    "trivial": 4,
-}
 _SESSION_NUMBER = re.compile(r"session-(\d+)", re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -147,15 +136,9 @@ def _href(path: str, base: str) -> str | None:
 
 
 def priority_rank(text: str | None) -> int:
-    """P0/critical first; a number is its own rank; no priority sorts last."""
-    if not text:
-        return NO_PRIORITY
-    value = text.strip().strip("*_`").lower()
-    match = re.match(r"p?(\d+)\b", value)
-    if match:
-        return int(match.group(1))
-    first = re.split(r"[\s,;:(/-]+", value, maxsplit=1)[0]
-    return _PRIORITY_WORDS.get(first, NO_PRIORITY)
+    """`charter task next`'s ranking, as an int: no or unknown priority sorts last."""
+    rank = task_priority_rank(text)
+    return NO_PRIORITY if rank == math.inf else int(rank)
 
 
 def execution_order(
