@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from tests.conftest import MakeRepo
 
+from charter.cache import CACHE_DIR
 from charter.config import load_config
-from charter.repo import CACHE_DIR, load_repo
+from charter.repo import load_repo
 
 PLAN = "---\nid: p\ntitle: P\n---\n- [ ] **ST-A-1** first\n"
 
@@ -14,7 +15,7 @@ def test_warm_load_equals_cold_and_sees_edits(make_repo: MakeRepo) -> None:
     root = make_repo({"docs/plans/p.md": PLAN}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
     config = load_config(root)
     cold = load_repo(config)
-    assert (root / CACHE_DIR / "models.pickle").is_file()
+    assert list((root / CACHE_DIR).glob("models-*.pickle"))
     assert (root / ".charter" / ".gitignore").read_text().strip().endswith("*")
     warm = load_repo(config)
     assert warm.plans == cold.plans
@@ -31,7 +32,8 @@ def test_corrupt_cache_is_a_cold_start(make_repo: MakeRepo) -> None:
     root = make_repo({"docs/plans/p.md": PLAN}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
     config = load_config(root)
     load_repo(config)
-    (root / CACHE_DIR / "models.pickle").write_bytes(b"not a pickle")
+    for shard in (root / CACHE_DIR).glob("models-*.pickle"):
+        shard.write_bytes(b"not a pickle")
     assert [t.id for t in load_repo(config).tasks()] == ["ST-A-1"]
 
 

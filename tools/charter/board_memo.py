@@ -21,22 +21,19 @@ import os
 from pathlib import Path
 
 from charter import __version__
+from charter.cache import CACHE_DIR, code_stamp
 from charter.config import Config
+from charter.files import plan_files, relpath
 from charter.render.templates import template_path
-from charter.repo import CACHE_DIR, plan_files, relpath
 
 MEMO = f"{CACHE_DIR}/board.json"
-_CODE = Path(__file__).resolve().parent
-_CODE_DIRS = (_CODE, _CODE / "parse", _CODE / "render")
 
 
 def fingerprint(config: Config, templates: tuple[str, ...]) -> str:
     """A hash of every input of the board."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{config!r}\0".encode())
-    for folder in _CODE_DIRS:
-        for path in sorted(folder.glob("*.py")):
-            h.update(f"{path.name}:{_mtime(path)}\0".encode())
+    h.update(code_stamp())
     for name in templates:
         path = template_path(config, name)
         h.update(f"{path}\0".encode())
@@ -98,10 +95,3 @@ def _content(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b"\0missing"
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0

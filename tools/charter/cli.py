@@ -1,8 +1,10 @@
 """The `charter` command line.
 
 `charter guard` runs before every agent command, so `main()` dispatches it
-before click (45 ms of imports) is loaded. Every other command lives in its own
-module under `charter.commands` and is imported only when it is invoked.
+before click (45 ms of imports) is loaded; so does a plain `charter check`
+(`charter.commands.check_plain`), which a pre-commit hook runs on every
+commit. Every other command lives in its own module under `charter.commands`
+and is imported only when it is invoked.
 Commands are thin: parse options, call one library function, format the result.
 """
 
@@ -41,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from charter.guard.entry import main as guard_main
 
         return int(guard_main(args[1:]))
+    if args and args[0] == "check":  # a pre-commit hook's: without click when it can
+        from charter.commands.check_plain import main as check_main
+
+        code = check_main(args[1:])
+        if code is not None:
+            return code
     return _click_main(args)
 
 

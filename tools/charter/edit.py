@@ -20,11 +20,12 @@ from pathlib import Path
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.files import plan_files, relpath
 from charter.io import locked, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ALIASES, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
-from charter.repo import load_repo, plan_files, relpath
+from charter.repo import load_repo
 
 # Canonical field name -> how charter writes it when it adds the field.
 DISPLAY_NAMES: dict[str, str] = {

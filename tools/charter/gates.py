@@ -30,8 +30,8 @@ import pandas as pd
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.files import relpath
 from charter.parse.gates import Condition, Gate, load_gates, norm_key, plan_aliases
-from charter.repo import relpath
 
 Status = Literal["pass", "fail", "insufficient", "error"]
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.errors import CharterError
+from charter.files import relpath
 from charter.model import Diagnostic, Task
 from charter.parse.board_table import BoardRead, BoardRow, column_meaning
-from charter.repo import RepoModel, relpath
+from charter.repo import RepoModel
 from charter.status import column_of
 
 # Canonical field -> the name written into a plan.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from charter.errors import CharterError
+from charter.files import relpath
 from charter.model import Diagnostic, Task
 from charter.parse.board_table import BoardRow, column_meaning
 from charter.reconcile import (
@@ -26,7 +27,7 @@ from charter.reconcile import (
     short,
     table_cells,
 )
-from charter.repo import RepoModel, relpath
+from charter.repo import RepoModel
 
 _BULLET_PREFIX = re.compile(r"^(\s*(?:>\s*)*[-*+][ \t]+)")
 _BLOCK_START = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|^\s{0,3}(?:#|```|~~~)")

@@ -39,9 +39,10 @@ import pandas as pd
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.files import plan_files, relpath
 from charter.model import SessionLog
 from charter.parse.plans import parse_plan
-from charter.repo import RepoModel, plan_files, relpath
+from charter.repo import RepoModel
 from charter.status import column_of
 
 QUANTILES = (0.5, 0.85, 0.95)

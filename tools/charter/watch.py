@@ -23,7 +23,7 @@ from watchdog.observers import Observer
 from charter.board import regenerate_board
 from charter.config import Config
 from charter.errors import CharterError
-from charter.repo import relpath
+from charter.files import relpath
 
 DEBOUNCE_S = 0.2
 _CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from charter.errors import CharterError
 from charter.model import Diagnostic
-from charter.repo import RepoModel
+from charter.world import World
 
 # The guard's matcher, the stop conditions and subprocess are imported where they are used:
 # a check in a repository without a policy never needs them.
@@ -54,13 +54,13 @@ class GitView:
         return "staged" if any(p == path for _s, p in self.staged) else "tracked"
 
 
-def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
+def findings(repo: World, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one read of git and the policy shared by all four."""
     found = repo.shared("commit-rules", lambda: list(_scan(repo)))
     return (d for d in found if d.code == code)
 
 
-def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
+def _scan(repo: World) -> Iterator[Diagnostic]:
     config = repo.config
     if not config.path(config.policy).is_file():
         return
@@ -120,7 +120,7 @@ def _too_large(view: GitView, limit_kb: int) -> Iterator[Diagnostic]:
 
 
 def _protection_changes(
-    repo: RepoModel, view: GitView, protections: tuple[str, ...]
+    repo: World, view: GitView, protections: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
     if not view.staged:
         return

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
+from charter.files import relpath
 from charter.model import Diagnostic
-from charter.repo import RepoModel, collector_paused, relpath
+from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
+from charter.world import World
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -30,27 +33,92 @@ def enabled_rules(config: Config) -> list[Rule]:
     return [rule for code, rule in RULES.items() if code not in disabled]
 
 
-def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
-    config = repo.config
-    by_name = {rule.name: rule.code for rule in RULES.values()}
-    overrides = {
-        (k if k in RULES else by_name[k]): v for k, v in config.severity.items() if v != "off"
-    }
-    found: set[Diagnostic] = set()
+@dataclass(frozen=True)
+class CheckReport:
+    diagnostics: list[Diagnostic]
+    plans: int
+    tasks: int
+    sessions: int
+
+
+def check_repo(
+    config: Config, use_cache: bool = True, paths: Sequence[Path] = (), today: date | None = None
+) -> CheckReport:
+    """`charter check`: every rule over the repository, replaying the plan rules' findings
+    from the last check when none of their inputs changed (checks.memo)."""
+    from charter.checks import memo
+
+    rules = enabled_rules(config)
+    snapshot = read_snapshot(config)
+    today = today or date.today()
+    key = memo.memo_key(snapshot, today) if use_cache else None
+    remembered = memo.recall(config.root, key) if key is not None else None
+    if remembered is None:
+        repo = build_repo(snapshot, use_cache, today)
+        with collector_paused():
+            plan_found = _findings(repo, [r for r in rules if r.world_check is None])
+            remembered = memo.Remembered(
+                tuple(sorted(plan_found)),
+                repo.world.citations,
+                len(repo.plans),
+                sum(1 for _ in repo.tasks()),
+                len(repo.sessions),
+            )
+        if key is not None:
+            memo.remember(config.root, key, remembered)
+        world = repo.world
+    else:
+        citations = remembered.citations
+        world = World(config.root, config, use_cache, lambda: citations)
     with collector_paused():
-        for rule in enabled_rules(config):
-            for diagnostic in rule.check(repo):
-                severity = overrides.get(rule.code)
-                if severity is None and rule.severity == "warning":
-                    severity = "warning"
-                if severity is not None and severity != diagnostic.severity:
-                    diagnostic = replace(diagnostic, severity=severity)  # type: ignore[arg-type]
-                found.add(diagnostic)
-    result = sorted(found)
-    if paths:
-        wanted = [relpath(repo.root, p) for p in paths]
-        result = [d for d in result if _selected(d.path, wanted)]
-    return result
+        found = set(remembered.findings)
+        for rule in rules:
+            if rule.world_check is not None:
+                found.update(_overridden(rule, rule.world_check(world), config))
+    diagnostics = _filtered(config.root, sorted(found), paths)
+    return CheckReport(diagnostics, remembered.plans, remembered.tasks, remembered.sessions)
+
+
+def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
+    """Every enabled rule over a loaded repository."""
+    with collector_paused():
+        found = _findings(repo, enabled_rules(repo.config))
+    return _filtered(repo.root, sorted(found), paths)
+
+
+def _findings(repo: RepoModel, rules: Iterable[Rule]) -> set[Diagnostic]:
+    found: set[Diagnostic] = set()
+    for rule in rules:
+        found.update(_overridden(rule, rule.check(repo), repo.config))
+    return found
+
+
+def _overridden(
+    rule: Rule, diagnostics: Iterable[Diagnostic], config: Config
+) -> Iterator[Diagnostic]:
+    """The rule's findings at the severity the configuration gives the rule."""
+    severity = _severity_override(rule, config)
+    if severity is None and rule.severity == "warning":
+        severity = "warning"
+    for diagnostic in diagnostics:
+        if severity is not None and severity != diagnostic.severity:
+            diagnostic = replace(diagnostic, severity=severity)  # type: ignore[arg-type]
+        yield diagnostic
+
+
+def _severity_override(rule: Rule, config: Config) -> str | None:
+    found = None
+    for entry, level in config.severity.items():  # as in a dict: the last entry wins
+        if entry in (rule.code, rule.name) and level != "off":
+            found = level
+    return found
+
+
+def _filtered(root: Path, diagnostics: list[Diagnostic], paths: Sequence[Path]) -> list[Diagnostic]:
+    if not paths:
+        return diagnostics
+    wanted = [relpath(root, p) for p in paths]
+    return [d for d in diagnostics if _selected(d.path, wanted)]
 
 
 def _selected(path: str, wanted: Iterable[str]) -> bool:

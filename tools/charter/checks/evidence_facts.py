@@ -26,7 +26,6 @@ within one tick could look unchanged (git calls this "racily clean").
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import stat
 import time
@@ -34,9 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from charter import __version__
+from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.errors import CharterError
 from charter.manifest import read_manifest
-from charter.repo import CACHE_DIR, RepoModel, save_cache
+from charter.world import World
 
 CACHE_FILE = "evidence.pickle"
 RACY_NS = 2_000_000_000
@@ -47,13 +47,13 @@ _FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "sch
 Sig = tuple[int, int, int, int, int, int]
 
 
-def facts_for(repo: RepoModel) -> EvidenceFacts:
+def facts_for(repo: World) -> EvidenceFacts:
     """One set of facts per loaded repository, shared by CH004/CH005 and CH019-CH023."""
     return repo.shared("evidence-facts", lambda: EvidenceFacts(repo))
 
 
 class EvidenceFacts:
-    def __init__(self, repo: RepoModel):
+    def __init__(self, repo: World):
         self.enabled = repo.cache and os.sep == "/"
         self.root = str(repo.root.resolve())
         self.path = repo.root / CACHE_DIR / CACHE_FILE
@@ -67,13 +67,9 @@ class EvidenceFacts:
         self.placed: dict[str, bool] = {}
         if not self.enabled:
             return
-        try:
-            with self.path.open("rb") as handle:
-                stored = pickle.load(handle)
-            if stored.get("key") == self.key:
-                self.files = stored["files"]
-        except Exception:
-            self.files = {}  # unreadable or foreign: start cold
+        stored = load_cache(self.path)
+        if isinstance(stored, dict) and stored.get("key") == self.key:
+            self.files = stored["files"]  # else unreadable or foreign: start cold
 
     def entry(self, text: str) -> dict[str, Any] | None:
         """The facts for `text` when it names a regular file at `root/text` reached through no

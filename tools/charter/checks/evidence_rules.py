@@ -16,8 +16,8 @@ from typing import Any
 from charter.checks.evidence_facts import EvidenceFacts, facts_for, read_cited
 from charter.errors import CharterError
 from charter.evidence import Verdict, verify
-from charter.model import Diagnostic, Evidence, Task
-from charter.repo import RepoModel
+from charter.model import Diagnostic, Evidence
+from charter.world import Citation, World
 
 HASH_MISMATCH = "CH019"
 MANIFEST_INVALID = "CH020"
@@ -28,25 +28,22 @@ DIRTY_TREE = "CH023"
 _GLOB_CHARS = frozenset("*?[")
 
 
-def findings(repo: RepoModel, code: str) -> Iterator[Diagnostic]:
+def findings(repo: World, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one scan shared by all the evidence rules."""
     found = repo.shared("evidence-rules", lambda: list(_scan(repo)))
     return (d for d in found if d.code == code)
 
 
-def _scan(repo: RepoModel) -> Iterator[Diagnostic]:
+def _scan(repo: World) -> Iterator[Diagnostic]:
     root = os.path.abspath(repo.root)
     facts = facts_for(repo)
-    standings = repo.standings
     # Many tasks cite the same file: each is hashed and read once per check.
     verdicts: dict[tuple[str, str], Verdict] = {}
     manifests: dict[str, dict[str, Any] | CharterError | None] = {}
     places: dict[str, str | None] = {}
-    dirty: list[tuple[Task, Evidence, dict[str, Any]]] = []
-    for task in repo.tasks():
-        if not task.evidence:
-            continue
-        done = standings.is_done(task)
+    dirty: list[tuple[Citation, Evidence, dict[str, Any]]] = []
+    for task in repo.citations:
+        done = task.done
         for evidence in task.evidence:
             if evidence.path not in places:
                 # A remembered file is a plain path inside: no need to normalise it.
@@ -114,16 +111,12 @@ def _inside(root: str, text: str) -> str | None:
     return path
 
 
-def _at(task: Task, evidence: Evidence, code: str, message: str) -> Diagnostic:
+def _at(task: Citation, evidence: Evidence, code: str, message: str) -> Diagnostic:
     return Diagnostic(task.path, evidence.line, 1, code, message)
 
 
-def _label(task: Task) -> str:
-    return task.id or f"'{task.title[:60]}'"
-
-
-def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: bool) -> Iterator[Diagnostic]:
-    again = f"charter task done {task.id} --evidence {evidence.path}" if task.id else None
+def _hash(task: Citation, evidence: Evidence, verdict: Verdict, done: bool) -> Iterator[Diagnostic]:
+    again = f"charter task done {task.task_id} --evidence {evidence.path}" if task.task_id else None
     redo = f"; if the new content is right, record its hash again ({again})" if again else ""
     if verdict.state == "mismatch":
         assert evidence.sha256 is not None and verdict.actual is not None
@@ -151,14 +144,14 @@ def _hash(task: Task, evidence: Evidence, verdict: Verdict, done: bool) -> Itera
         )
 
 
-def _run(task: Task, evidence: Evidence, manifest: dict[str, Any]) -> Iterator[Diagnostic]:
+def _run(task: Citation, evidence: Evidence, manifest: dict[str, Any]) -> Iterator[Diagnostic]:
     command = _short(manifest["command"])
     if manifest["status"] == "denied":
         yield _at(
             task,
             evidence,
             RUN_FAILED,
-            f"{_label(task)} is done, but its evidence {evidence.path} records a command "
+            f"{task.label} is done, but its evidence {evidence.path} records a command "
             f"the guard denied ({command}): nothing ran",
         )
     elif manifest["status"] != "succeeded" or manifest["exit_code"] != 0:
@@ -166,16 +159,15 @@ def _run(task: Task, evidence: Evidence, manifest: dict[str, Any]) -> Iterator[D
             task,
             evidence,
             RUN_FAILED,
-            f"{_label(task)} is done, but its evidence {evidence.path} records a failed run "
+            f"{task.label} is done, but its evidence {evidence.path} records a failed run "
             f"({command} exited {manifest['exit_code']})",
         )
-    own = {t.id for t in task.walk() if t.id}
-    if manifest["task"] not in own:
+    if manifest["task"] not in task.own_ids:
         yield _at(
             task,
             evidence,
             WRONG_TASK,
-            f"{_label(task)} cites {evidence.path}, a run for task {manifest['task']}",
+            f"{task.label} cites {evidence.path}, a run for task {manifest['task']}",
         )
 
 
@@ -187,7 +179,7 @@ def _short(command: str, limit: int = 80) -> str:
 
 
 def _dirty(
-    repo: RepoModel, cited: list[tuple[Task, Evidence, dict[str, Any]]]
+    repo: World, cited: list[tuple[Citation, Evidence, dict[str, Any]]]
 ) -> Iterator[Diagnostic]:
     required, problem = clean_tree_required(repo)
     if problem is not None:
@@ -207,12 +199,12 @@ def _dirty(
             task,
             evidence,
             DIRTY_TREE,
-            f"{_label(task)} cites {evidence.path}, a run {detail}; the policy requires "
+            f"{task.label} cites {evidence.path}, a run {detail}; the policy requires "
             "evidence from a clean tree: commit, then run again",
         )
 
 
-def clean_tree_required(repo: RepoModel) -> tuple[bool, Diagnostic | None]:
+def clean_tree_required(repo: World) -> tuple[bool, Diagnostic | None]:
     """Whether the autonomy policy says evidence runs need a clean tree (read only when asked)."""
     config = repo.config
     path = config.path(config.policy)

@@ -1,6 +1,9 @@
 """Every rule charter checks, in one explicit dict.
 
 A rule is data plus a pure function: `check(repo) -> Iterator[Diagnostic]`.
+Rules that read files or git beyond the plans and logs also carry
+`world_check(world)`: they run on every check, while the other rules'
+findings are remembered as long as nothing they read changes (checks.memo).
 Each has a code, a kebab-case name, a one-line summary and a page at
 docs/rules/<code>-<name>.md; tests/test_rule_registry.py keeps the three in step.
 """
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
+from charter.world import World
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,13 @@ class Rule:
     summary: str
     check: Callable[[RepoModel], Iterator[Diagnostic]]
     severity: Severity = "error"
+    world_check: Callable[[World], Iterator[Diagnostic]] | None = None
+
+
+def _world_rule(
+    code: str, name: str, summary: str, check: Callable[[World], Iterator[Diagnostic]]
+) -> Rule:
+    return Rule(code, name, summary, lambda repo: check(repo.world), world_check=check)
 
 
 _ALL = (
@@ -43,17 +54,17 @@ _ALL = (
         "a done task names no evidence path",
         task_rules.done_without_evidence,
     ),
-    Rule(
+    _world_rule(
         "CH004",
         "evidence-missing",
         "a done task's evidence path does not exist",
-        lambda repo: task_rules.evidence_findings(repo, "CH004"),
+        lambda world: task_rules.evidence_findings(world, "CH004"),
     ),
-    Rule(
+    _world_rule(
         "CH005",
         "evidence-outside-repo",
         "an evidence path points outside the repository",
-        lambda repo: task_rules.evidence_findings(repo, "CH005"),
+        lambda world: task_rules.evidence_findings(world, "CH005"),
     ),
     Rule(
         "CH006",
@@ -134,59 +145,59 @@ _ALL = (
         "copies of one task in several files disagree on its checkbox or status",
         mirror_rules.checklist_mirror,
     ),
-    Rule(
+    _world_rule(
         "CH019",
         "evidence-hash-mismatch",
         "evidence no longer matches the sha256 recorded next to it, or vanished",
-        lambda repo: evidence_rules.findings(repo, "CH019"),
+        lambda world: evidence_rules.findings(world, "CH019"),
     ),
-    Rule(
+    _world_rule(
         "CH020",
         "evidence-manifest-invalid",
         "evidence is a damaged charter run manifest",
-        lambda repo: evidence_rules.findings(repo, "CH020"),
+        lambda world: evidence_rules.findings(world, "CH020"),
     ),
-    Rule(
+    _world_rule(
         "CH021",
         "evidence-run-failed",
         "a done task's evidence manifest records a failed or denied run",
-        lambda repo: evidence_rules.findings(repo, "CH021"),
+        lambda world: evidence_rules.findings(world, "CH021"),
     ),
-    Rule(
+    _world_rule(
         "CH022",
         "evidence-wrong-task",
         "a done task's evidence manifest records a run for another task",
-        lambda repo: evidence_rules.findings(repo, "CH022"),
+        lambda world: evidence_rules.findings(world, "CH022"),
     ),
-    Rule(
+    _world_rule(
         "CH023",
         "evidence-dirty-tree",
         "a done task's evidence manifest records a dirty tree, and the policy requires a clean one",
-        lambda repo: evidence_rules.findings(repo, "CH023"),
+        lambda world: evidence_rules.findings(world, "CH023"),
     ),
-    Rule(
+    _world_rule(
         "CH024",
         "forbidden-file-committed",
         "a file the policy forbids (forbidden_paths) is staged or tracked in git",
-        lambda repo: commit_rules.findings(repo, "CH024"),
+        lambda world: commit_rules.findings(world, "CH024"),
     ),
-    Rule(
+    _world_rule(
         "CH025",
         "file-too-large",
         "a staged or tracked file is larger than the policy's max_file_size_kb",
-        lambda repo: commit_rules.findings(repo, "CH025"),
+        lambda world: commit_rules.findings(world, "CH025"),
     ),
-    Rule(
+    _world_rule(
         "CH026",
         "decision-record-missing",
         "a change touches needs_decision_record paths and adds no file under docs/adr/",
-        lambda repo: commit_rules.findings(repo, "CH026"),
+        lambda world: commit_rules.findings(world, "CH026"),
     ),
-    Rule(
+    _world_rule(
         "CH027",
         "protection-changed-unapproved",
         "a staged change to the guard's protections in an agent session that names no approver",
-        lambda repo: commit_rules.findings(repo, "CH027"),
+        lambda world: commit_rules.findings(world, "CH027"),
     ),
 )
 

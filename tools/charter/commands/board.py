@@ -38,7 +38,7 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
     2 refused or a configuration error.
     """
     from charter.board import regenerate_board
-    from charter.repo import relpath
+    from charter.files import relpath
 
     config = config_for(repo_dir)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None

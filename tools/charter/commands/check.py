@@ -6,13 +6,7 @@ from pathlib import Path
 
 import click
 
-from charter.commands.common import (
-    config_for,
-    format_diagnostics,
-    format_option,
-    repo_option,
-    summary,
-)
+from charter.commands.common import format_option, repo_option
 
 
 def _rules_epilog() -> str:
@@ -37,21 +31,6 @@ def check(
     Exit 0 when there is no error (warnings do not fail), 1 on errors,
     2 on a usage or configuration error.
     """
-    from charter.checks.engine import run_checks
-    from charter.repo import load_repo
+    from charter.commands.check_plain import check_output, emit
 
-    config = config_for(repo_dir)
-    repo = load_repo(config, use_cache=not no_cache)
-    diagnostics = run_checks(repo, [p if p.is_absolute() else Path.cwd() / p for p in paths])
-    if diagnostics:
-        click.echo(format_diagnostics(diagnostics, output_format))
-    elif output_format == "json":
-        click.echo("[]")
-    if output_format == "text":
-        tasks = sum(1 for _ in repo.tasks())
-        click.echo(
-            f"charter check: {len(repo.plans)} plan(s), {tasks} task(s), "
-            f"{len(repo.sessions)} session log(s): {summary(diagnostics)}",
-            err=True,
-        )
-    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+    return emit(*check_output(list(paths), output_format, no_cache, repo_dir))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,7 +9,6 @@ from typing import Any, TypeVar
 import click
 
 from charter.config import Config, load_config
-from charter.model import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,35 +39,3 @@ def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]
 
 def config_for(repo_dir: Path | None) -> Config:
     return load_config(repo_dir)
-
-
-def format_diagnostics(diagnostics: Sequence[Diagnostic], output_format: str) -> str:
-    if output_format == "json":
-        return json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False)
-    if output_format == "github":
-        return "\n".join(_github(d) for d in diagnostics)
-    return "\n".join(_text(d) for d in diagnostics)
-
-
-def _text(d: Diagnostic) -> str:
-    prefix = f"{d.path}:{d.line}:{d.col}: {d.code}"
-    return f"{prefix} warning: {d.message}" if d.severity == "warning" else f"{prefix} {d.message}"
-
-
-def _github(d: Diagnostic) -> str:
-    def escape(value: str, prop: bool = False) -> str:
-        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
-
-    kind = "warning" if d.severity == "warning" else "error"
-    return (
-        f"::{kind} file={escape(d.path, True)},line={d.line},col={d.col},"
-        f"title={escape(d.code, True)}::{escape(d.message)}"
-    )
-
-
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    warnings = len(diagnostics) - errors
-    files = len({d.path for d in diagnostics})
-    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"

@@ -101,7 +101,7 @@ def _log_path(root: Path, log: Path | None) -> Path:
 
 
 def _rel(root: Path, path: Path) -> str:
-    from charter.repo import relpath
+    from charter.files import relpath
 
     return relpath(root, path)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from charter.commands.common import config_for, format_diagnostics, format_option, repo_option
+from charter.commands.common import config_for, format_option, repo_option
+from charter.report import format_diagnostics
 
 
 @click.command("reconcile")

@@ -220,7 +220,7 @@ def _repo_relative(config: Config, text: str) -> str:
 def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
     from charter.board import regenerate_board
     from charter.errors import CharterError
-    from charter.repo import relpath
+    from charter.files import relpath
 
     click.echo(f"{message} in {relpath(config.root, path)}")
     if no_board:

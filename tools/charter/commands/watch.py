@@ -25,7 +25,7 @@ def watch(html_path: Path | None, repo_dir: Path | None) -> int:
     A save that charter cannot use (a plan saved half-way, a hand-edited board)
     keeps the last good board and prints why; the next save tries again.
     """
-    from charter.repo import relpath
+    from charter.files import relpath
     from charter.watch import watch as run_watch
 
     config = config_for(repo_dir)

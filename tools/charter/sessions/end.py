@@ -65,7 +65,7 @@ def _evidence_gaps(repo: RepoModel, task_id: str) -> list[Gap]:
     lines = {task.line, *(e.line for e in task.evidence)}
     found = [
         d
-        for d in (*done_without_evidence(repo), *evidence_path(repo))
+        for d in (*done_without_evidence(repo), *evidence_path(repo.world))
         if d.path == task.path and d.line in lines
     ]
     return [Gap(d.path, d.line, f"{task_id} claims done: {d.message}") for d in sorted(found)]

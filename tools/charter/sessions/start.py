@@ -20,8 +20,9 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.files import relpath
 from charter.io import locked
-from charter.repo import load_repo, relpath
+from charter.repo import load_repo
 from charter.sessions.active import ActiveSession, clear_active, lock_path, write_active
 from charter.sessions.clock import iso, now
 from charter.sessions.logfile import yaml_scalar

@@ -1,0 +1,70 @@
+"""The findings of the rules that read only plans and logs, remembered between checks.
+
+Most checks run on a repository whose plans and session logs did not change
+since the last check (a pre-commit hook on a commit that touched only code).
+Those rules are pure functions of the files, the configuration, charter's own
+code and today's date (CH014), so their findings are stored in
+`.charter/cache/check.pickle` under a key made of exactly these:
+
+- charter's version and the modification time of each of its modules;
+- the configuration, which holds the rule selection and severities;
+- today's date;
+- every plan, session log and mirror: its path and the hash of its bytes.
+
+When the key matches, those findings are replayed and no task is loaded. The
+rules that read the world (evidence files, git) run on every check all the
+same, from the citations stored beside the findings. The key hashes contents,
+not modification times, so an edit is never missed however fast it follows.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
+from charter import __version__
+from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.model import Diagnostic
+from charter.repo import Snapshot
+from charter.world import Citation
+
+MEMO_FILE = "check.pickle"
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """What a check over unchanged inputs needs from the last one."""
+
+    findings: tuple[Diagnostic, ...]  # the plan rules' findings, severities applied
+    citations: tuple[Citation, ...]  # for the rules that read the world
+    plans: int
+    tasks: int
+    sessions: int
+
+
+def memo_key(snapshot: Snapshot, today: date) -> str:
+    h = blake2b(digest_size=20)
+    h.update(f"{__version__}\0{sys.version}\0{today.isoformat()}\0{snapshot.config!r}\0".encode())
+    h.update(code_stamp())
+    h.update(snapshot.fingerprint())
+    return h.hexdigest()
+
+
+def recall(root: Path, key: str) -> Remembered | None:
+    """What the last check stored under `key`; None when it stored nothing or another key."""
+    stored = load_cache(root / CACHE_DIR / MEMO_FILE)
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    remembered = stored.get("remembered")
+    return remembered if isinstance(remembered, Remembered) else None
+
+
+def remember(root: Path, key: str, remembered: Remembered) -> None:
+    save_cache(root / CACHE_DIR / MEMO_FILE, {"key": key, "remembered": remembered})

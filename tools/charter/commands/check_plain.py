@@ -1,0 +1,97 @@
+"""`charter check` without click, for the pre-commit hook's plain calls.
+
+A hook runs `charter check` on every commit, and loading click is a sixth of
+a warm check. `main()` reads the arguments only when they are the plain ones a
+hook or a person passes (`[PATHS] [--format F] [--no-cache] [--repo DIR]`) and
+hands anything else (`--help`, an unknown option, a bad value) to the click
+command, which explains it. A check that fails with an error is handed over
+too, before anything is printed: click's command reports it as usual. Both
+roads print what `check_output` returns, so their output is the same.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+FORMATS = ("text", "json", "github")
+_VALUED = ("--format", "--repo")
+
+
+def main(args: list[str]) -> int | None:
+    """The exit code of the check, or None when click's command must take `args`."""
+    parsed = parse(args)
+    if parsed is None:
+        return None
+    try:
+        printed = check_output(*parsed)
+    except Exception:  # errors are click's command's to report, in its words
+        return None
+    return emit(*printed)
+
+
+def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None] | None:
+    """The options of a plain call; None for anything click should read."""
+    options: dict[str, str] = {}
+    no_cache = False
+    paths: list[Path] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            paths += [Path(a) for a in rest]
+            break
+        name, equals, value = arg.partition("=")
+        if name in _VALUED:
+            if name in options:
+                return None
+            if not equals:
+                value = next(rest, "")
+            options[name] = value
+        elif arg == "--no-cache" and not no_cache:
+            no_cache = True
+        elif arg.startswith("-"):
+            return None
+        else:
+            paths.append(Path(arg))
+    output_format = options.get("--format", "text")
+    repo = options.get("--repo")
+    if output_format not in FORMATS or repo == "" or "" in args:
+        return None
+    repo_dir = Path(repo) if repo is not None else None
+    if repo_dir is not None and repo_dir.is_file():
+        return None  # click says why a file is not a repository
+    return paths, output_format, no_cache, repo_dir
+
+
+def check_output(
+    paths: list[Path], output_format: str, no_cache: bool, repo_dir: Path | None
+) -> tuple[str | None, str | None, int]:
+    """What the check prints on stdout (findings) and stderr (a summary line), and its exit
+    code."""
+    from charter.checks.engine import check_repo
+    from charter.config import load_config
+    from charter.report import format_diagnostics, summary
+
+    config = load_config(repo_dir)
+    report = check_repo(
+        config, not no_cache, [p if p.is_absolute() else Path.cwd() / p for p in paths]
+    )
+    diagnostics = report.diagnostics
+    out = format_diagnostics(diagnostics, output_format) if diagnostics else None
+    if out is None and output_format == "json":
+        out = "[]"
+    err = None
+    if output_format == "text":
+        err = (
+            f"charter check: {report.plans} plan(s), {report.tasks} task(s), "
+            f"{report.sessions} session log(s): {summary(diagnostics)}"
+        )
+    return out, err, 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def emit(out: str | None, err: str | None, code: int) -> int:
+    for text, stream in ((out, sys.stdout), (err, sys.stderr)):
+        if text is not None:
+            stream.write(text + "\n")
+            stream.flush()
+    return code

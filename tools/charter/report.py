@@ -1,0 +1,43 @@
+"""How findings are printed: `path:line:col: CODE message`, JSON, or GitHub annotations.
+
+No click here: `charter check` prints findings without loading it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from charter.model import Diagnostic
+
+
+def format_diagnostics(diagnostics: Sequence[Diagnostic], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False)
+    if output_format == "github":
+        return "\n".join(_github(d) for d in diagnostics)
+    return "\n".join(_text(d) for d in diagnostics)
+
+
+def _text(d: Diagnostic) -> str:
+    prefix = f"{d.path}:{d.line}:{d.col}: {d.code}"
+    return f"{prefix} warning: {d.message}" if d.severity == "warning" else f"{prefix} {d.message}"
+
+
+def _github(d: Diagnostic) -> str:
+    def escape(value: str, prop: bool = False) -> str:
+        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+    kind = "warning" if d.severity == "warning" else "error"
+    return (
+        f"::{kind} file={escape(d.path, True)},line={d.line},col={d.col},"
+        f"title={escape(d.code, True)}::{escape(d.message)}"
+    )
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    files = len({d.path for d in diagnostics})
+    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
