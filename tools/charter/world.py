@@ -19,6 +19,11 @@ from charter.config import Config
 from charter.model import Evidence
 
 T = TypeVar("T")
+# A Citation as plain values, as `charter.checks.memo` stores it: pickling tuples is
+# several times faster than pickling the objects.
+CitationRow = tuple[
+    str, str | None, str, tuple[str, ...], bool, tuple[tuple[str, int, str | None], ...]
+]
 
 LABEL_CHARS = 60  # how much of an unnamed task's title a message quotes
 
@@ -37,6 +42,15 @@ class Citation:
     @property
     def label(self) -> str:
         return self.task_id or f"'{self.title}'"
+
+    def row(self) -> CitationRow:
+        cited = tuple((e.path, e.line, e.sha256) for e in self.evidence)
+        return (self.path, self.task_id, self.title, self.own_ids, self.done, cited)
+
+    @classmethod
+    def from_row(cls, row: CitationRow) -> Citation:
+        path, task_id, title, own_ids, done, cited = row
+        return cls(path, task_id, title, own_ids, done, tuple(Evidence(*e) for e in cited))
 
 
 class World:

@@ -59,7 +59,7 @@ def check_repo(
             plan_found = _findings(repo, [r for r in rules if r.world_check is None])
             remembered = memo.Remembered(
                 tuple(sorted(plan_found)),
-                repo.world.citations,
+                tuple(c.row() for c in repo.world.citations),
                 len(repo.plans),
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),
@@ -68,8 +68,7 @@ def check_repo(
             memo.remember(config.root, key, remembered)
         world = repo.world
     else:
-        citations = remembered.citations
-        world = World(config.root, config, use_cache, lambda: citations)
+        world = World(config.root, config, use_cache, remembered.citations)
     with collector_paused():
         found = set(remembered.findings)
         for rule in rules:

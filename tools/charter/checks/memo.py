@@ -33,7 +33,7 @@ from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.model import Diagnostic
 from charter.repo import Snapshot
-from charter.world import Citation
+from charter.world import Citation, CitationRow
 
 MEMO_FILE = "check.pickle"
 
@@ -43,10 +43,13 @@ class Remembered:
     """What a check over unchanged inputs needs from the last one."""
 
     findings: tuple[Diagnostic, ...]  # the plan rules' findings, severities applied
-    citations: tuple[Citation, ...]  # for the rules that read the world
+    citation_rows: tuple[CitationRow, ...]  # for the rules that read the world
     plans: int
     tasks: int
     sessions: int
+
+    def citations(self) -> list[Citation]:
+        return [Citation.from_row(row) for row in self.citation_rows]
 
 
 def memo_key(snapshot: Snapshot, today: date) -> str:
@@ -62,9 +65,21 @@ def recall(root: Path, key: str) -> Remembered | None:
     stored = load_cache(root / CACHE_DIR / MEMO_FILE)
     if not isinstance(stored, dict) or stored.get("key") != key:
         return None
-    remembered = stored.get("remembered")
-    return remembered if isinstance(remembered, Remembered) else None
+    try:
+        plans, tasks, sessions = stored["counts"]
+        findings = tuple(Diagnostic(*row) for row in stored["findings"])
+        return Remembered(findings, tuple(stored["citations"]), plans, tasks, sessions)
+    except (KeyError, TypeError, ValueError):  # another layout: check afresh
+        return None
 
 
 def remember(root: Path, key: str, remembered: Remembered) -> None:
-    save_cache(root / CACHE_DIR / MEMO_FILE, {"key": key, "remembered": remembered})
+    # Plain values only: they pickle and load fastest, and need no charter class to read.
+    findings = [(d.path, d.line, d.col, d.code, d.message, d.severity) for d in remembered.findings]
+    payload = {
+        "key": key,
+        "counts": (remembered.plans, remembered.tasks, remembered.sessions),
+        "findings": findings,
+        "citations": remembered.citation_rows,
+    }
+    save_cache(root / CACHE_DIR / MEMO_FILE, payload)
