@@ -3,8 +3,10 @@
 For each corpus, in one run: `python -c pass` (the baseline), a process that
 reads every plan and session log (the floor for any Python tool that reads
 them), then `charter check --repo DIR` with the parse cache removed before
-every round (cold), with the cache as the previous round left it (warm), and
-warm with one plan edited before every round (the pre-commit case).
+every round (cold), with the cache as the previous round left it (warm: the
+plan rules' findings are replayed from the check memo), warm with only the
+memo dropped (every model from the parse cache, every rule run), and warm
+with one plan edited before every round (the pre-commit case).
 
 Exit 0 when every target is met, 1 when one is missed, 2 when charter crashed
 or found a different number of plans, tasks or session logs than the corpus
@@ -71,6 +73,13 @@ def _drop_cache(root: Path) -> Callable[[], None]:
     return drop
 
 
+def _drop_memo(root: Path) -> Callable[[], None]:
+    def drop() -> None:
+        (root / ".charter" / "cache" / "check.pickle").unlink(missing_ok=True)
+
+    return drop
+
+
 class _Editor:
     """Changes one plan before every round (a trailing line, on then off) and restores it."""
 
@@ -115,6 +124,9 @@ def bench_corpus(
         warmup=warmup,
     )
     bench.measure("charter check, warm cache", check, target=warm_target)
+    # The warm case without the memo of the plan rules' findings: every model loaded from
+    # the parse cache and every rule run, as after a change to charter or its configuration.
+    bench.measure("charter check, warm, memo dropped", check, before=_drop_memo(root))
     plans = sorted((root / "docs" / "plans").rglob("*.md"))
     edited = plans[len(plans) // 2]  # a typical plan, not the one large file
     editor = _Editor(edited)
