@@ -87,3 +87,11 @@ def test_an_error_is_reported_by_click(tmp_path: Path, capsys: pytest.CaptureFix
 def test_help_still_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, cli.main, ["check", "--help"])
     assert code == 0 and "CH001 parse-error" in out
+
+
+def test_an_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(check_plain, "check_output", interrupted)
+    assert check_plain.main([]) == 130

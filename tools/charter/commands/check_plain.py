@@ -11,6 +11,7 @@ roads print what `check_output` returns, so their output is the same.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,9 +26,15 @@ def main(args: list[str]) -> int | None:
         return None
     try:
         printed = check_output(*parsed)
+    except KeyboardInterrupt:
+        return 130
     except Exception:  # errors are click's command's to report, in its words
         return None
-    return emit(*printed)
+    try:
+        return emit(*printed)
+    except BrokenPipeError:  # `charter check | head`: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None] | None:
