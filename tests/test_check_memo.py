@@ -61,9 +61,9 @@ def _edit_plan(root: Path) -> None:
 
 
 def _add_session(root: Path) -> None:
-    (root / "docs/agents/sessions/2026-11-21_session-0001.md").write_text(
-        "---\nid: S-1\ntask: ST-Z-404\nstatus: open\n---\n# Session\n"
-    )
+    log = root / "docs/agents/sessions/2026-11-21_session-0001.md"
+    log.parent.mkdir(parents=True, exist_ok=True)  # git keeps no empty folder
+    log.write_text("---\nid: S-1\ntask: ST-Z-404\nstatus: open\n---\n# Session\n")
 
 
 def _change_config(root: Path) -> None:
