@@ -158,8 +158,7 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     config = snapshot.config
     with collector_paused():
         cache = ModelCache(config) if use_cache else None
-        loader = _Loader(config, cache)
-        models = loader.models(snapshot.files)
+        models = _models(snapshot.files, config, cache)
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -179,44 +178,39 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     )
 
 
-class _Loader:
-    """Takes what the cache holds; then parses the rest, all at once, so that many changed
-    files can be parsed on two cores (`charter.parse_pool`)."""
-
-    def __init__(self, config: Config, cache: ModelCache | None):
-        self.config = config
-        self.cache = cache
-
-    def models(self, files: tuple[FileRead, ...]) -> list[Any]:
-        found: list[Plan | SessionLog | None] = []
-        misses: list[tuple[int, FileRead]] = []
-        for read in files:
-            model: Plan | SessionLog | None = None
-            if read.data is None or read.digest is None:
-                problem = Diagnostic(read.rel, 1, 1, "CH001", f"cannot read file: {read.error}")
-                model = (
-                    SessionLog(read.rel, problems=(problem,))
-                    if read.kind == "session"
-                    else Plan(read.rel, problems=(problem,))
-                )
-            elif self.cache is not None:
-                model = self.cache.get(read.rel, read.digest)
-            if model is None:
-                misses.append((len(found), read))
-            found.append(model)
-        if len(misses) > parse_pool.MIN_FILES:
-            _import_parsers()  # once, before a fork: the child finds them loaded
-        config = self.config
-        parsed = parse_pool.parse_all(
-            misses,
-            lambda miss: parse_file(miss[1].rel, miss[1].data or b"", config, miss[1].kind),
-            lambda miss: _parse_weight(miss[1].data or b""),
-        )
-        for (slot, read), model in zip(misses, parsed, strict=True):
-            found[slot] = model
-            if self.cache is not None and read.digest is not None:
-                self.cache.put(read.rel, read.digest, model)
-        return found
+def _models(
+    files: tuple[FileRead, ...], config: Config, cache: ModelCache | None
+) -> list[Plan | SessionLog]:
+    """A model per file: from the cache when it holds one, else parsed, all misses at once,
+    so that many changed files can be parsed on two cores (`charter.parse_pool`)."""
+    found: list[Plan | SessionLog | None] = []
+    misses: list[tuple[int, FileRead]] = []
+    for read in files:
+        model: Plan | SessionLog | None = None
+        if read.data is None or read.digest is None:
+            problem = Diagnostic(read.rel, 1, 1, "CH001", f"cannot read file: {read.error}")
+            model = (
+                SessionLog(read.rel, problems=(problem,))
+                if read.kind == "session"
+                else Plan(read.rel, problems=(problem,))
+            )
+        elif cache is not None:
+            model = cache.get(read.rel, read.digest)
+        if model is None:
+            misses.append((len(found), read))
+        found.append(model)
+    if len(misses) > parse_pool.MIN_FILES:
+        _import_parsers()  # once, before a fork: the child finds them loaded
+    parsed = parse_pool.parse_all(
+        misses,
+        lambda miss: parse_file(miss[1].rel, miss[1].data or b"", config, miss[1].kind),
+        lambda miss: _parse_weight(miss[1].data or b""),
+    )
+    for (slot, read), model in zip(misses, parsed, strict=True):
+        found[slot] = model
+        if cache is not None and read.digest is not None:
+            cache.put(read.rel, read.digest, model)
+    return [m for m in found if m is not None]
 
 
 def _parse_weight(data: bytes) -> int:

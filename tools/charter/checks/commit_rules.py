@@ -54,26 +54,26 @@ class GitView:
         return "staged" if any(p == path for _s, p in self.staged) else "tracked"
 
 
-def findings(repo: World, code: str) -> Iterator[Diagnostic]:
+def findings(world: World, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one read of git and the policy shared by all four."""
-    found = repo.shared("commit-rules", lambda: list(_scan(repo)))
+    found = world.shared("commit-rules", lambda: list(_scan(world)))
     return (d for d in found if d.code == code)
 
 
-def _scan(repo: World) -> Iterator[Diagnostic]:
-    config = repo.config
+def _scan(world: World) -> Iterator[Diagnostic]:
+    config = world.config
     if not config.path(config.policy).is_file():
         return
     from charter.guard.cache import load_compiled
     from charter.safety.stop_conditions import decision_record_message, decision_records_missing
 
     try:
-        policy = load_compiled(str(repo.root), config.policy)
+        policy = load_compiled(str(world.root), config.policy)
     except CharterError as exc:
         message = f"the autonomy policy cannot be read, so staged files were not checked: {exc}"
         yield Diagnostic(config.policy, exc.line or 1, 1, FORBIDDEN_FILE, message)
         return
-    view = git_view(repo.root)
+    view = git_view(world.root)
     if view is None:
         return
     yield from _forbidden(view, policy.forbidden, config.policy)
@@ -83,7 +83,7 @@ def _scan(repo: World) -> Iterator[Diagnostic]:
         message = decision_record_message(need, config.policy)
         yield Diagnostic(need.path, 1, 1, DECISION_RECORD, message)
     protections = (config.policy, *PROTECTIONS, *policy.protected)
-    yield from _protection_changes(repo, view, protections)
+    yield from _protection_changes(world, view, protections)
 
 
 def _forbidden(view: GitView, patterns: list[str], policy_path: str) -> Iterator[Diagnostic]:
@@ -120,14 +120,14 @@ def _too_large(view: GitView, limit_kb: int) -> Iterator[Diagnostic]:
 
 
 def _protection_changes(
-    repo: World, view: GitView, protections: tuple[str, ...]
+    world: World, view: GitView, protections: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
     if not view.staged:
         return
     from charter.sessions.active import ACTIVE_FILE, read_active
 
     try:
-        session = read_active(repo.root)
+        session = read_active(world.root)
     except CharterError as exc:
         yield Diagnostic(
             ACTIVE_FILE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -56,7 +56,8 @@ def check_repo(
     if remembered is None:
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():
-            plan_found = _findings(repo, [r for r in rules if r.world_check is None])
+            plan_rules = [r for r in rules if r.world_check is None]
+            plan_found = _findings(plan_rules, lambda rule: rule.check(repo), config)
             remembered = memo.Remembered(
                 tuple(sorted(plan_found)),
                 tuple(c.row() for c in repo.world.citations),
@@ -69,11 +70,12 @@ def check_repo(
         world = repo.world
     else:
         world = World(config.root, config, use_cache, remembered.citations)
+    world_rules = [r for r in rules if r.world_check is not None]
     with collector_paused():
-        found = set(remembered.findings)
-        for rule in rules:
-            if rule.world_check is not None:
-                found.update(_overridden(rule, rule.world_check(world), config))
+        found = _findings(
+            world_rules, lambda rule: rule.world_check(world) if rule.world_check else (), config
+        )
+    found.update(remembered.findings)
     diagnostics = _filtered(config.root, sorted(found), paths)
     return CheckReport(diagnostics, remembered.plans, remembered.tasks, remembered.sessions)
 
@@ -81,14 +83,17 @@ def check_repo(
 def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
     """Every enabled rule over a loaded repository."""
     with collector_paused():
-        found = _findings(repo, enabled_rules(repo.config))
+        found = _findings(enabled_rules(repo.config), lambda rule: rule.check(repo), repo.config)
     return _filtered(repo.root, sorted(found), paths)
 
 
-def _findings(repo: RepoModel, rules: Iterable[Rule]) -> set[Diagnostic]:
+def _findings(
+    rules: Iterable[Rule], run: Callable[[Rule], Iterable[Diagnostic]], config: Config
+) -> set[Diagnostic]:
+    """What `run(rule)` finds for each rule, at the severity the configuration gives it."""
     found: set[Diagnostic] = set()
     for rule in rules:
-        found.update(_overridden(rule, rule.check(repo), repo.config))
+        found.update(_overridden(rule, run(rule), config))
     return found
 
 

@@ -47,16 +47,16 @@ _FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "sch
 Sig = tuple[int, int, int, int, int, int]
 
 
-def facts_for(repo: World) -> EvidenceFacts:
+def facts_for(world: World) -> EvidenceFacts:
     """One set of facts per loaded repository, shared by CH004/CH005 and CH019-CH023."""
-    return repo.shared("evidence-facts", lambda: EvidenceFacts(repo))
+    return world.shared("evidence-facts", lambda: EvidenceFacts(world))
 
 
 class EvidenceFacts:
-    def __init__(self, repo: World):
-        self.enabled = repo.cache and os.sep == "/"
-        self.root = str(repo.root.resolve())
-        self.path = repo.root / CACHE_DIR / CACHE_FILE
+    def __init__(self, world: World):
+        self.enabled = world.cache and os.sep == "/"
+        self.root = str(world.root.resolve())
+        self.path = world.root / CACHE_DIR / CACHE_FILE
         self.key = (_fingerprint(), self.root)
         self.files: dict[str, dict[str, Any]] = {}
         self.dirty = False

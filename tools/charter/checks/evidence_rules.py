@@ -28,21 +28,21 @@ DIRTY_TREE = "CH023"
 _GLOB_CHARS = frozenset("*?[")
 
 
-def findings(repo: World, code: str) -> Iterator[Diagnostic]:
+def findings(world: World, code: str) -> Iterator[Diagnostic]:
     """The findings of rule `code`, from one scan shared by all the evidence rules."""
-    found = repo.shared("evidence-rules", lambda: list(_scan(repo)))
+    found = world.shared("evidence-rules", lambda: list(_scan(world)))
     return (d for d in found if d.code == code)
 
 
-def _scan(repo: World) -> Iterator[Diagnostic]:
-    root = os.path.abspath(repo.root)
-    facts = facts_for(repo)
+def _scan(world: World) -> Iterator[Diagnostic]:
+    root = os.path.abspath(world.root)
+    facts = facts_for(world)
     # Many tasks cite the same file: each is hashed and read once per check.
     verdicts: dict[tuple[str, str], Verdict] = {}
     manifests: dict[str, dict[str, Any] | CharterError | None] = {}
     places: dict[str, str | None] = {}
     dirty: list[tuple[Citation, Evidence, dict[str, Any]]] = []
-    for task in repo.citations:
+    for task in world.citations:
         done = task.done
         for evidence in task.evidence:
             if evidence.path not in places:
@@ -57,7 +57,7 @@ def _scan(repo: World) -> Iterator[Diagnostic]:
             if evidence.sha256 is not None:
                 key = (path, evidence.sha256)
                 if key not in verdicts:
-                    verdicts[key] = _verify(facts, evidence.path, repo.root, path, evidence.sha256)
+                    verdicts[key] = _verify(facts, evidence.path, world.root, path, evidence.sha256)
                 yield from _hash(task, evidence, verdicts[key], done)
             if not path.lower().endswith(".json"):
                 continue
@@ -82,7 +82,7 @@ def _scan(repo: World) -> Iterator[Diagnostic]:
                     dirty.append((task, evidence, manifest))
     facts.save(prune=True)
     if dirty:
-        yield from _dirty(repo, dirty)
+        yield from _dirty(world, dirty)
 
 
 def _verify(facts: EvidenceFacts, text: str, root: Path, path: str, recorded: str) -> Verdict:
@@ -179,9 +179,9 @@ def _short(command: str, limit: int = 80) -> str:
 
 
 def _dirty(
-    repo: World, cited: list[tuple[Citation, Evidence, dict[str, Any]]]
+    world: World, cited: list[tuple[Citation, Evidence, dict[str, Any]]]
 ) -> Iterator[Diagnostic]:
-    required, problem = clean_tree_required(repo)
+    required, problem = clean_tree_required(world)
     if problem is not None:
         yield problem
         return
@@ -204,9 +204,9 @@ def _dirty(
         )
 
 
-def clean_tree_required(repo: World) -> tuple[bool, Diagnostic | None]:
+def clean_tree_required(world: World) -> tuple[bool, Diagnostic | None]:
     """Whether the autonomy policy says evidence runs need a clean tree (read only when asked)."""
-    config = repo.config
+    config = world.config
     path = config.path(config.policy)
     if not path.is_file():
         return False, None

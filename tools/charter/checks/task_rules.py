@@ -44,13 +44,15 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
             )
 
 
-def evidence_findings(repo: World, code: str) -> Iterator[Diagnostic]:
+def evidence_findings(world: World, code: str) -> Iterator[Diagnostic]:
     """CH004's or CH005's share of one `evidence_path` pass made for both rules."""
-    found = repo.shared("evidence-path", lambda: list(evidence_path(repo)))
+    found = world.shared("evidence-path", lambda: list(evidence_path(world)))
     return (d for d in found if d.code == code)
 
 
-def evidence_path(repo: World, codes: Collection[str] = ("CH004", "CH005")) -> Iterator[Diagnostic]:
+def evidence_path(
+    world: World, codes: Collection[str] = ("CH004", "CH005")
+) -> Iterator[Diagnostic]:
     """CH004 (a done task's evidence is missing) and CH005 (evidence outside the repository).
 
     `codes` narrows the work to one rule's: CH004 alone looks only at done
@@ -58,13 +60,13 @@ def evidence_path(repo: World, codes: Collection[str] = ("CH004", "CH005")) -> I
     missing, to tell CH005's cases apart.
     """
     outside_wanted, missing_wanted = "CH005" in codes, "CH004" in codes
-    root = repo.root.resolve()
-    facts = facts_for(repo)
+    root = world.root.resolve()
+    facts = facts_for(world)
     real: dict[str, str | None] = {}  # path -> its resolved form, for paths and their folders
     # Many tasks name the same manifest: each path is looked for and placed once.
     exists_of: dict[str, bool] = {}
     outside_of: dict[str, bool] = {}
-    for task in repo.citations:
+    for task in world.citations:
         done = task.done
         if not (outside_wanted or (done and missing_wanted)):
             continue
