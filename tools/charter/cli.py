@@ -10,11 +10,13 @@ Commands are thin: parse options, call one library function, format the result.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: the guard starts without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 # name -> "module:attribute". One explicit registry; `charter --help` lists these.
 COMMANDS: dict[str, str] = {
@@ -100,6 +102,8 @@ def _build_group() -> Any:
             if target is None:
                 return None
             module_name, attr = target.split(":")
+            import importlib
+
             command: click.Command = getattr(importlib.import_module(module_name), attr)
             return command
 

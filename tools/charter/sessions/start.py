@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from charter.config import Config
@@ -169,7 +168,3 @@ def gate_context(gate: Any) -> dict[str, Any]:
         "path": gate.path,
         "line": gate.line,
     }
-
-
-def session_log_path(config: Config, session: ActiveSession) -> Path:
-    return config.root / session.log
