@@ -82,6 +82,7 @@ def regenerate_board(
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
     """
+    key = None
     if html is None:
         # Nothing changed since the last regeneration: no parse, no render.
         key = board_memo.fingerprint(config, (MD_TEMPLATE,))
@@ -89,9 +90,9 @@ def regenerate_board(
         if rows is not None:
             return BoardResult(rows=rows)
     if check:
-        return _regenerate(config, force=force, check=True, html=html)
+        return _regenerate(config, force=force, check=True, html=html, key=None)
     with _board_locks(config, html):
-        return _regenerate(config, force=force, check=False, html=html)
+        return _regenerate(config, force=force, check=False, html=html, key=key)
 
 
 @contextlib.contextmanager
@@ -107,9 +108,10 @@ def _targets(config: Config, html: str | None) -> list[str]:
     return [config.board, config.board_csv, *([html] if html else [])]
 
 
-def _regenerate(config: Config, *, force: bool, check: bool, html: str | None) -> BoardResult:
-    memo = html is None and not check
-    key = board_memo.fingerprint(config, (MD_TEMPLATE,)) if memo else ""
+def _regenerate(
+    config: Config, *, force: bool, check: bool, html: str | None, key: str | None
+) -> BoardResult:
+    """`key` is the inputs' fingerprint to remember the result under (None: remember nothing)."""
     repo = load_repo(config)
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
@@ -136,9 +138,9 @@ def _regenerate(config: Config, *, force: bool, check: bool, html: str | None) -
     _write(run, outputs)
     # Remember the result, unless a plan changed while it was rendered (the record
     # would pair one version's fingerprint with another's board) or was unreadable.
-    if memo and not unreadable and key == board_memo.fingerprint(config, (MD_TEMPLATE,)):
+    if key is not None and not unreadable and key == board_memo.fingerprint(config, (MD_TEMPLATE,)):
         board_memo.record(config, key, {o.rel: o.new for o in outputs}, rows)
-    elif memo:
+    elif key is not None:
         board_memo.forget(config)
     return BoardResult(tuple(o.rel for o in changed), "", reasons, rows)
 
@@ -278,13 +280,14 @@ def _drop_refusal(run: _Run, old_csv: str | None) -> CharterError | None:
         return None
     new_ids = {row_key(r.id, r.plan, r.title) for r in run.parts.rows}
     old_ids = {key for key, _ in old_rows}
-    gone = sorted(old_ids - new_ids, key=natural_key)
+    gone_ids = old_ids - new_ids
+    gone = sorted(gone_ids, key=natural_key)
     if not gone:
         return None
     share = len(gone) / len(old_ids)
     if new_ids and len(gone) <= config.max_drop_rows and share <= config.max_drop_share:
         return None
-    plans = {plan for row_id, plan in old_rows if row_id in set(gone) and plan}
+    plans = {plan for row_id, plan in old_rows if row_id in gone_ids and plan}
     where = ", ".join(
         f"{p}{'' if config.path(p).is_file() else ' (missing)'}" for p in sorted(plans)
     )

@@ -17,13 +17,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from charter import __version__
-from charter.cache import CACHE_DIR, code_stamp
+from charter.cache import CACHE_DIR, code_stamp, save_bytes
 from charter.config import Config
-from charter.files import plan_files, relpath
+from charter.files import plan_listing
 from charter.render.templates import template_path
 
 MEMO = f"{CACHE_DIR}/board.json"
@@ -38,9 +37,9 @@ def fingerprint(config: Config, templates: tuple[str, ...]) -> str:
         path = template_path(config, name)
         h.update(f"{path}\0".encode())
         h.update(_content(path))
-    for path in plan_files(config):
-        h.update(relpath(config.root, path).encode() + b"\0")
-        h.update(hashlib.blake2b(_content(path), digest_size=16).digest())
+    for rel, full in plan_listing(config):
+        h.update(rel.encode() + b"\0")
+        h.update(hashlib.blake2b(_content(Path(full)), digest_size=16).digest())
     return h.hexdigest()
 
 
@@ -67,14 +66,8 @@ def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
         "rows": rows,
         "files": {rel: hashlib.sha256(t.encode("utf-8")).hexdigest() for rel, t in texts.items()},
     }
-    path = config.path(MEMO)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(memo), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout regenerates the same board, only slower
+    # A read-only checkout regenerates the same board, only slower.
+    save_bytes(config.path(MEMO), json.dumps(memo).encode("utf-8"))
 
 
 def forget(config: Config) -> None:

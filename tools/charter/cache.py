@@ -92,14 +92,18 @@ def load_cache(path: Path) -> Any:
 
 
 def save_cache(path: Path, payload: Any) -> bool:
-    """Pickle `payload` to a cache file under `.charter/cache/`, atomically; False when the
-    checkout is read-only (charter then works on, just without remembering)."""
+    """Pickle `payload` to a cache file under `.charter/cache/` (see `save_bytes`)."""
+    return save_bytes(path, pickle.dumps(payload, protocol=5))
+
+
+def save_bytes(path: Path, data: bytes) -> bool:
+    """Write a cache file under `.charter/cache/`, atomically; False when the checkout is
+    read-only (charter then works on, just without remembering)."""
     try:
         ensure_state_dir(path.parents[1])
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(payload, handle, protocol=5)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
         return False

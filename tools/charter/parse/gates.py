@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from charter import markdown
 from charter.config import Config
@@ -432,7 +431,3 @@ def _float(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
-
-
-def gates_path(config: Config) -> Path:
-    return config.root / config.gates
