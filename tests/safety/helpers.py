@@ -16,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from charter.board import regenerate_board
-from charter.config import Config, load_config
+from tests.governed import init_governed_repo, write
+
+from charter.config import Config
 from charter.sessions.active import ActiveSession
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
@@ -106,13 +107,6 @@ MAKEFILE = "check:\n\t@echo ok\ntest:\n\t@echo 'FAILED test_feature'; exit 2\n"
 DEFAULT_BUDGET = "{max_commands: 50}"
 
 
-def write(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
 def policy(budget: str = DEFAULT_BUDGET, notify: str | None = None) -> str:
     if notify is None:
         notify = json.dumps([sys.executable, "tools/notify.py"])
@@ -121,20 +115,20 @@ def policy(budget: str = DEFAULT_BUDGET, notify: str | None = None) -> str:
 
 def governed_repo(root: Path) -> Config:
     """A git repository where `charter session start CO-1` passes every precondition."""
-    root.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    write(root, "charter.toml", "[tool.charter]\n")
-    write(root, "README.md", "# demo\n")
-    write(root, ".gitignore", ".charter/\n")
-    write(root, "Makefile", MAKEFILE)
-    write(root, "tools/notify.py", NOTIFIER)
-    write(root, "docs/agents/AUTONOMY.md", policy())
-    write(root, "docs/telemetry/GATES.md", GATES)
-    write(root, "docs/plans/core.md", PLAN)
-    write(root, "docs/plans/side.md", SIDE)
-    config = load_config(root)
-    regenerate_board(config)
-    return config
+    return init_governed_repo(
+        root,
+        {
+            "charter.toml": "[tool.charter]\n",
+            "README.md": "# demo\n",
+            ".gitignore": ".charter/\n",
+            "Makefile": MAKEFILE,
+            "tools/notify.py": NOTIFIER,
+            "docs/agents/AUTONOMY.md": policy(),
+            "docs/telemetry/GATES.md": GATES,
+            "docs/plans/core.md": PLAN,
+            "docs/plans/side.md": SIDE,
+        },
+    )
 
 
 def set_policy(config: Config, budget: str = DEFAULT_BUDGET, notify: str | None = None) -> None:

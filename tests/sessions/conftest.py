@@ -1,30 +1,13 @@
-"""Fixtures for the session tests: a governed repository and a pinned clock."""
+"""Fixtures for the session tests: a governed repository (copied per test) and a pinned clock."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
-from charter.config import Config, load_config
+from tests.governed import governed_repo_fixtures
 
 from .helpers import NOW, governed_repo
 
-
-@pytest.fixture(scope="session")
-def repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once (git init and a board take a while); each test gets a copy."""
-    root = tmp_path_factory.mktemp("template") / "repo"
-    governed_repo(root)
-    return root
-
-
-@pytest.fixture
-def repo(repo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("CHARTER_NOW", NOW)
-    for name in ("CHARTER_APPROVED_BY", "CHARTER_AGENT", "DEMO_ALLOW_NET"):
-        monkeypatch.delenv(name, raising=False)
-    root = tmp_path / "repo"
-    shutil.copytree(repo_template, root, symlinks=True)
-    return load_config(root)
+repo_template, repo = governed_repo_fixtures(
+    governed_repo,
+    now=NOW,
+    unset=("CHARTER_APPROVED_BY", "CHARTER_AGENT", "DEMO_ALLOW_NET"),
+)

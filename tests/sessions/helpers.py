@@ -8,13 +8,13 @@ Regenerate the golden files after an intended change, and review their diff:
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from tests.governed import init_governed_repo
+from tests.governed import write as write  # re-exported for the session tests
 
-from charter.board import regenerate_board
-from charter.config import Config, load_config
+from charter.config import Config
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("CHARTER_UPDATE_GOLDEN") == "1"
@@ -87,26 +87,19 @@ requires: ["make check"]
 MAKEFILE = "check:\n\t@echo ok\n"
 
 
-def write(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
 def governed_repo(root: Path, plan: str = PLAN) -> Config:
     """A git repository where `charter session start CO-2` passes every precondition."""
-    root.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    write(root, "charter.toml", "[tool.charter]\n")
-    write(root, "README.md", "# demo\n")
-    write(root, "Makefile", MAKEFILE)
-    write(root, "docs/agents/AUTONOMY.md", POLICY)
-    write(root, "docs/telemetry/GATES.md", GATES)
-    write(root, "docs/plans/core.md", plan)
-    config = load_config(root)
-    regenerate_board(config)
-    return config
+    return init_governed_repo(
+        root,
+        {
+            "charter.toml": "[tool.charter]\n",
+            "README.md": "# demo\n",
+            "Makefile": MAKEFILE,
+            "docs/agents/AUTONOMY.md": POLICY,
+            "docs/telemetry/GATES.md": GATES,
+            "docs/plans/core.md": plan,
+        },
+    )
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

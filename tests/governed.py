@@ -1,0 +1,72 @@
+"""A governed repository shared by tests/safety and tests/sessions: built once, copied per test.
+
+Each package supplies its own files (policy, gates, plans) and pinned clock;
+this module holds the building and the `repo_template` / `repo` fixtures.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from charter.board import regenerate_board
+from charter.config import Config, load_config
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def init_governed_repo(root: Path, files: dict[str, str]) -> Config:
+    """A git repository holding `files` (path -> text), with its board generated."""
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for rel, text in files.items():
+        write(root, rel, text)
+    config = load_config(root)
+    regenerate_board(config)
+    return config
+
+
+def governed_repo_fixtures(
+    build: Callable[[Path], Config],
+    *,
+    now: str,
+    unset: tuple[str, ...],
+    chdir: bool = False,
+) -> tuple[Any, Any]:
+    """The `repo_template` and `repo` fixtures for a conftest to bind at module level:
+
+        repo_template, repo = governed_repo_fixtures(governed_repo, now=NOW, unset=(...))
+
+    `repo` pins CHARTER_NOW to `now`, unsets `unset`, copies the template to
+    tmp_path/repo (and changes into it when `chdir`), and returns its config.
+    """
+
+    @pytest.fixture(scope="session")
+    def repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        """Built once (git init and a board take a while); each test gets a copy."""
+        root = tmp_path_factory.mktemp("template") / "repo"
+        build(root)
+        return root
+
+    @pytest.fixture
+    def repo(repo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
+        monkeypatch.setenv("CHARTER_NOW", now)
+        for name in unset:
+            monkeypatch.delenv(name, raising=False)
+        root = tmp_path / "repo"
+        shutil.copytree(repo_template, root, symlinks=True)
+        if chdir:
+            monkeypatch.chdir(root)
+        return load_config(root)
+
+    return repo_template, repo
