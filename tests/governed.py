@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import Config, load_config
 
 

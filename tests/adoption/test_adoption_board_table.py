@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from charter.config import Config
-from charter.parse.board_table import column_meaning, read_board_csv, read_board_markdown
+from charter.reconcile.board_table import column_meaning, read_board_csv, read_board_markdown
 
 CONFIG = Config(root=Path("."))
 HEADER = "| ID | Title | Column | OwnerRole | Notes |\n|---|---|---|---|---|\n"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from charter.cli import _build_group
 from charter.config import Config
 from charter.parse.plans import parse_plan
-from charter.reconcile import read_boards, reconcile
-from charter.reconcile_write import apply
+from charter.reconcile.compare import read_boards, reconcile
+from charter.reconcile.write import apply
 from charter.repo import load_repo
 
 from .helpers import make_repo

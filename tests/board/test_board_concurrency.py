@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from charter import edit
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import load_config
 from charter.parse.plans import parse_plan
 from charter.stamps import inspect_file
+from charter.tasks import edit
 
 WORKERS = 8
 EDITS = 50

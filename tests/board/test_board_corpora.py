@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from charter import edit
+from charter.board.render import CSV_HEADER, render_board
 from charter.config import Config, config_from_table
 from charter.parse.plans import parse_plan
-from charter.render.board import CSV_HEADER, render_board
 from charter.repo import load_repo
+from charter.tasks import edit
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPORA = TESTS.parent / ".." / "shared" / "corpora"

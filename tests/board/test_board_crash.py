@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from charter import edit
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import Config, load_config
 from charter.parse.plans import parse_plan
 from charter.stamps import inspect_file
+from charter.tasks import edit
 
 KILLS = 200
 TASKS = 6

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import load_config
 from charter.errors import CharterError
 from conftest import PLAN, GovernedRepo
@@ -17,7 +17,7 @@ MD = "docs/taskboard/TaskBoard.md"
 
 PROBE = """
 import sys
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import load_config
 result = regenerate_board(load_config(), check={check})
 print(result.rows, result.up_to_date, "markdown_it" in sys.modules, "jinja2" in sys.modules)

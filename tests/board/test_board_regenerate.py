@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from charter import board as board_module
-from charter.board import regenerate_board
+from charter.board import regenerate as board_module
+from charter.board.regenerate import regenerate_board
 from charter.config import Config, with_overrides
 from charter.errors import CharterError
 from conftest import PLAN, GovernedRepo

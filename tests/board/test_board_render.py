@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from charter.board.render import CSV_HEADER, render_board
 from charter.config import Config
-from charter.render.board import CSV_HEADER, render_board
 from charter.repo import load_repo
 from conftest import GOLDEN
 

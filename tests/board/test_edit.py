@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from charter import edit
 from charter.config import Config
 from charter.errors import CharterError
 from charter.parse.plans import parse_plan
+from charter.tasks import edit
 from conftest import PLAN, GovernedRepo
 
 HEAD = "---\nid: p\ntitle: P\n---\n"

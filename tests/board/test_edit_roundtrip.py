@@ -19,11 +19,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from charter import edit
 from charter.config import load_config
 from charter.errors import CharterError
 from charter.model import Plan, Task
 from charter.parse.plans import parse_plan
+from charter.tasks import edit
 
 WORDS = st.text(alphabet="abcdefXYZ0123456789 -_.,()#/é漢", min_size=1, max_size=12).map(
     lambda s: s.strip() or "x"

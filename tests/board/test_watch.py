@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from charter.board.watch import _Matcher, glob_regex, watch
 from charter.config import Config
-from charter.watch import _Matcher, glob_regex, watch
 from conftest import PLAN, GovernedRepo
 
 LATENCY_S = 0.5  # a saved plan shows on the board within this

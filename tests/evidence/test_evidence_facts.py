@@ -14,7 +14,7 @@ from evidence_helpers import sample_manifest
 from charter.checks import evidence_facts
 from charter.checks.engine import run_checks
 from charter.config import load_config
-from charter.evidence import sha256_file
+from charter.evidence.digest import sha256_file
 from charter.repo import load_repo
 
 RUN = ".runs/ST-B-001/cli/run-1/manifest.json"
@@ -76,7 +76,7 @@ def test_a_warm_check_reads_no_evidence_file_and_answers_the_same(
         raise AssertionError("an unchanged evidence file was read again")
 
     monkeypatch.setattr(evidence_facts, "read_cited", refuse)
-    monkeypatch.setattr("charter.evidence.sha256_file", refuse)
+    monkeypatch.setattr("charter.evidence.digest.sha256_file", refuse)
     assert check(root) == first
 
 

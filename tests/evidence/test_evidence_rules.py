@@ -13,8 +13,8 @@ from evidence_helpers import commit_all, git, sample_manifest
 from charter.checks.engine import run_checks
 from charter.cli import main
 from charter.config import load_config
-from charter.evidence import evidence_digest
-from charter.manifest import Decision, run_with_manifest
+from charter.evidence.digest import evidence_digest
+from charter.evidence.manifest import Decision, run_with_manifest
 from charter.repo import load_repo
 
 EVIDENCE_CODES = {"CH004", "CH019", "CH020", "CH021", "CH022", "CH023"}

@@ -8,11 +8,11 @@ from pathlib import Path
 from evidence_helpers import commit_all, git
 
 from charter.config import load_config
+from charter.evidence.manifest import Decision, run_with_manifest
 from charter.ingest.codex import parse_codex
 from charter.ingest.fold import fold_file
-from charter.manifest import Decision, run_with_manifest
 from charter.repo import load_repo
-from charter.stats import compute_stats, to_csv
+from charter.stats.compute import compute_stats, to_csv
 
 SAMPLE = Path(__file__).parents[1] / "ingest" / "samples" / "codex-exec.jsonl"
 LOG = "docs/agents/sessions/2025-10-01_session-0003.md"
@@ -71,7 +71,7 @@ title: Ranges
 
 
 def test_the_handoff_shows_closed_tasks_runs_and_ended_sessions_tokens(tmp_path: Path) -> None:
-    from charter.handoff import render_handoff
+    from charter.handoff.regenerate import render_handoff
 
     root = tmp_path / "repo"
     (root / "docs" / "plans").mkdir(parents=True)

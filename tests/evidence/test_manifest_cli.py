@@ -11,7 +11,7 @@ from evidence_helpers import commit_all, git
 
 from charter.cli import main
 from charter.schemas import load_schema
-from charter.sessions.active import ActiveSession, write_active
+from charter.state.session import ActiveSession, write_active
 
 POLICY = """---
 charter_policy: 1
@@ -141,7 +141,7 @@ def test_task_done_records_the_evidence_hash(repo: Path) -> None:
     [path] = list((repo / ".runs").rglob("manifest.json"))
     rel = path.relative_to(repo).as_posix()
     assert main(["task", "done", "ST-B-001", "--evidence", rel, "--no-board"]) == 0
-    from charter.evidence import sha256_file
+    from charter.evidence.digest import sha256_file
 
     text = (repo / "docs" / "plans" / "ranges.md").read_text()
     assert f"  - Evidence: `{rel}` (sha256: {sha256_file(path)})\n" in text

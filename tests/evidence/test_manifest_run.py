@@ -20,9 +20,9 @@ import pytest
 from evidence_helpers import check_golden, commit_all, git
 
 from charter.config import load_config
-from charter.manifest import Decision, load_manifests, run_with_manifest, summarize_runs
+from charter.evidence.manifest import Decision, load_manifests, run_with_manifest, summarize_runs
 from charter.schemas import load_schema
-from charter.sessions.active import ActiveSession
+from charter.state.session import ActiveSession
 
 GOLDEN = Path(__file__).parent / "golden"
 SESSION = ActiveSession(
@@ -223,9 +223,9 @@ def test_a_background_process_holding_the_pipes_does_not_hold_the_run(
 ) -> None:
     import time
 
-    import charter.capture
+    import charter.evidence.capture
 
-    monkeypatch.setattr(charter.capture, "PIPE_GRACE_S", 0.2)
+    monkeypatch.setattr(charter.evidence.capture, "PIPE_GRACE_S", 0.2)
     out: list[bytes] = []
     start = time.monotonic()
     outcome = run_with_manifest(

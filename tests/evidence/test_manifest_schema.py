@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from evidence_helpers import sample_manifest
 
-from charter.manifest import SCHEMA, validate_manifest
+from charter.evidence.manifest import SCHEMA, validate_manifest
 from charter.schemas import ANNOTATIONS, ASSERTIONS, load_schema, validate
 
 SCHEMA_FILE = "run-manifest.v1.json"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from charter.cli import _build_group
 from charter.config import load_config
-from charter.gates import GateResult, evaluate_gates
+from charter.gates.evaluate import GateResult, evaluate_gates
 
 PLAN = "---\nid: PLAN-A\ntitle: A\n---\n- [ ] **ST-1** x\n  - Status: In Progress\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from charter.config import load_config
-from charter.parse.gates import (
+from charter.gates.parse import (
     Condition,
     canonical_aggregate,
     gates_for_plan,
@@ -199,7 +199,7 @@ def test_no_gates_file_means_no_gates(make_repo) -> None:  # type: ignore[no-unt
 
 def test_reading_gates_never_imports_pandas() -> None:
     code = (
-        "import sys, charter.parse.gates as g; "
+        "import sys, charter.gates.parse as g; "
         "g.parse_gates('G.md', b'## Plan A\\n\\n| Metric | Aggregate | Threshold | Source |\\n"
         "|-|-|-|-|\\n| x | p95 | < 1 | a.json |\\n'); "
         "print('pandas' in sys.modules)"

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.context import GuardContext
+from charter.guard.policy import parse_policy
 from charter.guard.policy_model import compile_policy
-from charter.parse.policy import parse_policy
 
 # Profiles for the property tests, applied per test (never loaded globally, so other
 # suites keep their own settings). CI runs "guard-ci"; HYPOTHESIS_GUARD_PROFILE=guard-dev

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from charter.cli import main
-from charter.parse.policy import parse_policy
-from charter.render.agent_configs import (
+from charter.guard.export import (
     claude_permissions,
     hook_command,
     render_codex_rules,
 )
+from charter.guard.policy import parse_policy
 
 from .helpers import POLICY, POLICY_PATH
 

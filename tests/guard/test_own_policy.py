@@ -10,8 +10,8 @@ import pytest
 from charter.cli import main
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import classify
+from charter.guard.policy import load_policy
 from charter.guard.policy_model import compile_policy
-from charter.parse.policy import load_policy
 
 from .helpers import make_context
 
@@ -52,7 +52,7 @@ DEV_WORKFLOW = [
     "make board",
     "charter check",
     "charter guard --explain --command 'git status'",
-    "git add tools/charter/render/agent_configs.py && git commit -m 'render: tidy'",
+    "git add tools/charter/board/render.py && git commit -m 'render: tidy'",
 ]
 
 

@@ -1,4 +1,4 @@
-"""charter.parse.policy: the policy frontmatter, validated with file and line on every error."""
+"""charter.guard.policy: the policy frontmatter, validated with file and line on every error."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from charter.errors import CharterError
 from charter.guard.compiled import CompiledPolicy
+from charter.guard.export import render_levels_table
+from charter.guard.policy import load_policy, parse_policy
 from charter.guard.policy_model import compile_policy
-from charter.parse.policy import load_policy, parse_policy
-from charter.render.agent_configs import render_levels_table
 
 from .helpers import POLICY, POLICY_PATH
 

@@ -12,7 +12,7 @@ import pytest
 from charter.cli import main
 from charter.guard.api import check_command
 from charter.guard.execute import clean_env, exec_args
-from charter.runlog import read_commands
+from charter.state.commandlog import read_commands
 
 SESSION_ID = "2026-11-21_session-0001"
 LOG = f"docs/agents/sessions/{SESSION_ID}.md"

@@ -1,4 +1,4 @@
-"""charter.runlog: the commands of a session, as JSON lines and as a table in its log."""
+"""charter.state.commandlog: the commands of a session, as JSON lines and as a table in its log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from charter.errors import CharterError
-from charter.runlog import commands_path, read_commands, record_command, render_table
+from charter.state.commandlog import commands_path, read_commands, record_command, render_table
 
 SESSION = {"id": "s-1", "log": "docs/agents/sessions/s-1.md", "level": "L1"}
 
@@ -105,7 +105,7 @@ def test_table_cells_are_escaped(command: str, cell: str) -> None:
 def test_concurrent_writers_lose_nothing(repo: Path) -> None:
     log = _start(repo)
     script = (
-        "import sys; from pathlib import Path; from charter.runlog import record_command\n"
+        "import sys; from pathlib import Path; from charter.state.commandlog import record_command\n"
         "for i in range(10):\n"
         "    record_command(Path(sys.argv[1]), {'command': f'ls {sys.argv[2]}-{i}',"
         " 'exit_code': 0, 'decision': 'allow'})\n"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from charter.board.html import bar_chart, render_board_html, safe_href
+from charter.board.render import board_rows
 from charter.config import load_config
-from charter.render.board import board_rows
-from charter.render.html import bar_chart, render_board_html, safe_href
 from charter.repo import load_repo
-from charter.stats import compute_stats
+from charter.stats.compute import compute_stats
 
 CHROMIUM = "/usr/bin/chromium"
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'

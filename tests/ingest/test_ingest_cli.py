@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from charter.commands.session import session
-from charter.sessions.active import ActiveSession, write_active
+from charter.state.session import ActiveSession, write_active
 
 SAMPLES = Path(__file__).parent / "samples"
 LOG = "docs/agents/sessions/2025-10-01_session-0003.md"

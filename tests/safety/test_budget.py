@@ -10,8 +10,8 @@ import pytest
 from charter.cli import main
 from charter.config import Config
 from charter.guard.api import check_command
-from charter.safety import budget
-from charter.safety.events import read_events
+from charter.state import budget
+from charter.state.events import read_events
 
 from .helpers import charter_process, notified, set_policy, start, wait_for
 

@@ -25,7 +25,7 @@ def test_the_worked_example_prints_what_the_page_shows(tmp_path: Path) -> None:
 
 
 def test_the_page_names_every_budget_and_event() -> None:
-    from charter.parse.policy import BUDGET_KEYS
+    from charter.guard.policy import BUDGET_KEYS
     from charter.safety.escalate import EVENTS
 
     text = DOC.read_text(encoding="utf-8")

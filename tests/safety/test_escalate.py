@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.cli import main
 from charter.config import Config
-from charter.handoff import check_handoff
+from charter.handoff.regenerate import check_handoff
 from charter.safety.escalate import notify
-from charter.safety.events import read_events
+from charter.state.events import read_events
 
 from .helpers import notified, set_policy, start, write
 

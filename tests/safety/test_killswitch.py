@@ -14,8 +14,8 @@ from charter.cli import main
 from charter.config import Config
 from charter.guard.api import check_command
 from charter.guard.hooks import handle
-from charter.safety.events import read_events
-from charter.safety.killswitch import engage, read_stop
+from charter.state.events import read_events
+from charter.state.killswitch import engage, read_stop
 
 from .helpers import NOW, charter_process, notified, start, wait_for
 

@@ -12,9 +12,9 @@ from charter.cli import main
 from charter.config import Config
 from charter.errors import CharterError
 from charter.guard.compiled import CompiledPolicy
+from charter.guard.policy import parse_policy
 from charter.guard.policy_model import compile_policy
-from charter.parse.policy import parse_policy
-from charter.safety.killswitch import engage
+from charter.state.killswitch import engage
 
 from .helpers import NOW, set_policy, start
 

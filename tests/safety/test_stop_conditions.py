@@ -9,8 +9,8 @@ import pytest
 from charter.cli import main
 from charter.config import Config
 from charter.guard.api import check_command
-from charter.safety.events import read_events
 from charter.safety.stop_conditions import decision_records_missing
+from charter.state.events import read_events
 
 from .helpers import notified, set_policy, start, write
 

@@ -13,10 +13,10 @@ from charter.config import Config, with_overrides
 from charter.errors import CharterError
 from charter.io import read_text
 from charter.repo import load_repo
-from charter.sessions.active import ACTIVE_FILE, ActiveSession
 from charter.sessions.end import end_session
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
+from charter.state.session import ACTIVE_FILE, ActiveSession
 
 from .helpers import snapshot, write
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from charter.commands.handoff import handoff as handoff_command
 from charter.config import Config, load_config
 from charter.errors import CharterError
-from charter.handoff import check_handoff, render_handoff, write_handoff
-from charter.render.handoff import (
+from charter.handoff.regenerate import check_handoff, render_handoff, write_handoff
+from charter.handoff.render import (
     MAX_GRAPH_TASKS,
     handoff_context,
     mermaid_label,

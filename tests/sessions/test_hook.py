@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from charter.commands.session import session as session_group
 from charter.config import Config
-from charter.sessions.active import ACTIVE_FILE
 from charter.sessions.hook import SessionCheck, check_session, claude_stop_decision, read_payload
 from charter.sessions.logfile import Gap
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
+from charter.state.session import ACTIVE_FILE
 
 from .helpers import write
 
@@ -34,7 +34,7 @@ from .helpers import write
 )
 def test_the_stop_decision(payload: dict[str, object], state: str, decision: str | None) -> None:
     from charter.errors import CharterError
-    from charter.sessions.active import ActiveSession
+    from charter.state.session import ActiveSession
 
     active = ActiveSession("2026-01-02_session-0001", "docs/s.md", "CO-2", "L1", None, "a", "t")
     result: SessionCheck | Exception = {

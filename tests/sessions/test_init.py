@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from charter.commands.init import init as init_command
 from charter.config import load_config
 from charter.errors import CharterError
-from charter.parse.policy import load_policy
+from charter.guard.policy import load_policy
 from charter.repo import load_repo
 from charter.scaffold import init_repo
 

@@ -13,8 +13,8 @@ import pytest
 
 from charter.config import Config
 from charter.io import locked
-from charter.sessions.active import lock_path
 from charter.sessions.numbering import create_log, highest_number
+from charter.state.session import lock_path
 
 from .helpers import NOW
 

@@ -9,9 +9,9 @@ import pytest
 
 from charter.config import Config
 from charter.repo import load_repo
-from charter.sessions.active import ACTIVE_FILE
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
+from charter.state.session import ACTIVE_FILE
 
 from .helpers import snapshot, write
 
@@ -24,7 +24,7 @@ def edit_plan(old: str, new: str) -> Mutation:
         text = path.read_text("utf-8")
         assert old in text
         path.write_text(text.replace(old, new), "utf-8")
-        from charter.board import regenerate_board
+        from charter.board.regenerate import regenerate_board
 
         regenerate_board(config, force=True)
 

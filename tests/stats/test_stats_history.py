@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from charter.cli import _build_group
 from charter.config import load_config
 from charter.repo import load_repo
-from charter.stats import Stats, compute_stats
+from charter.stats.compute import Stats, compute_stats
 
 NOW = datetime(2025, 1, 31, 12, 0, tzinfo=UTC)
 

@@ -54,7 +54,7 @@ def init_repo(
             f"the configuration found is {config.source or config.root}, not this directory's",
             directory,
         )
-    from charter.sessions.clock import now
+    from charter.clock import now
 
     example = bool(config.id_re.fullmatch(EXAMPLE_ID))
     if not example:
@@ -153,8 +153,8 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def _policy_text(config: Config, context: dict[str, Any]) -> str:
     """AUTONOMY.md with its levels table already generated from its own frontmatter."""
-    from charter.parse.policy import parse_policy
-    from charter.render.agent_configs import render_levels_table
+    from charter.guard.export import render_levels_table
+    from charter.guard.policy import parse_policy
 
     draft = _render("AUTONOMY.md.j2", {**context, "levels_table": ""})
     table = render_levels_table(parse_policy(draft, config.policy))
@@ -204,8 +204,8 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
 
 
 def _agent_configs(config: Config, python: str, result: InitResult) -> None:
-    from charter.parse.policy import load_policy
-    from charter.render import agent_configs as render
+    from charter.guard import export as render
+    from charter.guard.policy import load_policy
 
     root = config.root.resolve()
     wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
@@ -236,8 +236,8 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
 
 def _derived(config: Config, result: InitResult) -> None:
     """The board and the handoff, when neither file exists yet."""
-    from charter.board import regenerate_board
-    from charter.handoff import write_handoff
+    from charter.board.regenerate import regenerate_board
+    from charter.handoff.regenerate import write_handoff
 
     board_files = (config.board, config.board_csv)
     if any(config.path(rel).exists() for rel in board_files):

@@ -124,7 +124,7 @@ def _protection_changes(
 ) -> Iterator[Diagnostic]:
     if not view.staged:
         return
-    from charter.sessions.active import ACTIVE_FILE, read_active
+    from charter.state.session import ACTIVE_FILE, read_active
 
     try:
         session = read_active(world.root)

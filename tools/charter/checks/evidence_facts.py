@@ -35,14 +35,19 @@ from typing import Any
 from charter import __version__
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.errors import CharterError
-from charter.manifest import read_manifest
+from charter.evidence.manifest import read_manifest
 from charter.world import World
 
 CACHE_FILE = "evidence.pickle"
 RACY_NS = 2_000_000_000
 # An empty, `.` or `..` component (a leading `/` makes an empty one), a pattern, a NUL.
 _NOT_PLAIN = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[*?\[\0]")
-_FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "schemas/__init__.py")
+_FINGERPRINTED = (
+    "checks/evidence_facts.py",
+    "evidence/digest.py",
+    "evidence/manifest.py",
+    "schemas/__init__.py",
+)
 
 Sig = tuple[int, int, int, int, int, int]
 
@@ -149,7 +154,7 @@ class EvidenceFacts:
     def sha256(self, text: str, entry: dict[str, Any]) -> str:
         """The file's sha256; OSError when it cannot be read."""
         if "sha" not in entry:
-            from charter.evidence import sha256_file
+            from charter.evidence.digest import sha256_file
 
             full = os.path.join(self.root, text)
             fresh = sha256_file(Path(full))

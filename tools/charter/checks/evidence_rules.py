@@ -15,7 +15,7 @@ from typing import Any
 
 from charter.checks.evidence_facts import EvidenceFacts, facts_for, read_cited
 from charter.errors import CharterError
-from charter.evidence import Verdict, verify
+from charter.evidence.digest import Verdict, verify
 from charter.model import Diagnostic, Evidence
 from charter.world import Citation, World
 
@@ -210,7 +210,7 @@ def clean_tree_required(world: World) -> tuple[bool, Diagnostic | None]:
     path = config.path(config.policy)
     if not path.is_file():
         return False, None
-    from charter.parse.policy import load_policy
+    from charter.guard.policy import load_policy
 
     try:
         policy = load_policy(path, config.policy)

@@ -37,7 +37,7 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
     --force overrides. Exit 0 written or up to date, 1 out of date (--check),
     2 refused or a configuration error.
     """
-    from charter.board import regenerate_board
+    from charter.board.regenerate import regenerate_board
     from charter.files import relpath
 
     config = config_for(repo_dir)

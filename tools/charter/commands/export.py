@@ -37,7 +37,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
     Exit 0 when up to date (or written), 1 on drift with --check.
     """
-    from charter.parse.policy import load_policy
+    from charter.guard.policy import load_policy
 
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
@@ -56,7 +56,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
 
 def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
-    from charter.render import agent_configs as render
+    from charter.guard import export as render
 
     root = str(config.root)
     if target == "autonomy":

@@ -13,7 +13,7 @@ from charter.commands.common import config_for, format_option, repo_option
 
 if TYPE_CHECKING:
     from charter.config import Config
-    from charter.gates import GateResult
+    from charter.gates.evaluate import GateResult
 
 
 @click.command("gates")
@@ -47,7 +47,7 @@ def gates(
     active session, a blocking gate of its plan that does not pass stops the
     session: the task is escalated (docs/safety.md).
     """
-    from charter.gates import evaluate_gates
+    from charter.gates.evaluate import evaluate_gates
 
     config = config_for(repo_dir)
     results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics])
@@ -66,7 +66,7 @@ def _stop_session(config: Config, results: Sequence[GateResult]) -> None:
     tell the agent, and escalate (once per session)."""
     from charter.errors import CharterError
     from charter.safety.stop_conditions import escalate_once, gate_stop
-    from charter.sessions.active import read_active
+    from charter.state.session import read_active
 
     try:
         session = read_active(config.root)

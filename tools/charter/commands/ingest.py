@@ -87,7 +87,7 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
 
 def _log_path(root: Path, log: Path | None) -> Path:
     from charter.errors import CharterError
-    from charter.sessions.active import read_active
+    from charter.state.session import read_active
 
     if log is not None:
         return log if log.is_absolute() else Path.cwd() / log

@@ -38,8 +38,8 @@ def reconcile(
     `charter board` can take the board over. Exit 0 when plans and board
     agree, 1 when anything differs, 2 on a usage or configuration error.
     """
-    from charter.reconcile import read_boards
-    from charter.reconcile import reconcile as compare
+    from charter.reconcile.compare import read_boards
+    from charter.reconcile.compare import reconcile as compare
     from charter.repo import load_repo
 
     config = config_for(repo_dir)
@@ -48,7 +48,7 @@ def reconcile(
     result = compare(repo, read_boards(repo, paths))
     notes: list[str] = []
     if write:
-        from charter.reconcile_write import apply
+        from charter.reconcile.write import apply
 
         written, problems = apply(repo, result)
         notes.append(

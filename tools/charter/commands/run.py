@@ -71,7 +71,7 @@ def _count_exit(outcome: Any, exit_code: int) -> None:
     """Count a failure (or end a run of them) against the session's budget; escalate once
     when this outcome spends it. The command itself was counted by the guard's decision."""
     from charter.guard.decide import quote
-    from charter.safety import budget
+    from charter.state import budget
 
     context = outcome.context
     if context is None or context.session is None:
@@ -85,7 +85,7 @@ def _count_exit(outcome: Any, exit_code: int) -> None:
     source = decision.source
     text = source if isinstance(source, str) else " ".join(quote(w) for w in source)
     test = budget.is_test_command(decision.argvs, context.policy.test_commands)
-    from charter.sessions.clock import iso, now
+    from charter.clock import iso, now
 
     try:
         spent = budget.record_exit(
@@ -128,8 +128,8 @@ def _escalate_budget(root: str, session_id: str, spent: str) -> None:
 
 
 def _with_manifest(outcome: Any, required: bool) -> tuple[int, float] | None:
-    """Run (or record the refusal) through charter.manifest; None when no session can own it."""
-    from charter.manifest import run_guarded
+    """Run (or record the refusal) through the evidence manifest; None when no session owns it."""
+    from charter.evidence.manifest import run_guarded
 
     result = run_guarded(outcome, required=required)
     if result is None:
@@ -174,7 +174,7 @@ def _record(
     from charter.errors import CharterError
     from charter.guard.context import read_active_session
     from charter.guard.decide import quote
-    from charter.runlog import record_command
+    from charter.state.commandlog import record_command
 
     if root is None:
         return

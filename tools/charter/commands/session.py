@@ -87,9 +87,9 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     """
     from dataclasses import asdict
 
-    from charter.runlog import read_commands
     from charter.safety.status import format_status, safety_status
-    from charter.sessions.active import read_active
+    from charter.state.commandlog import read_commands
+    from charter.state.session import read_active
 
     config = config_for(repo_dir)
     active = read_active(config.root)

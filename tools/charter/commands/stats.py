@@ -12,7 +12,7 @@ import click
 from charter.commands.common import config_for, format_option, repo_option
 
 if TYPE_CHECKING:
-    from charter.stats import Stats
+    from charter.stats.compute import Stats
 
 
 @click.command("stats")
@@ -31,7 +31,7 @@ def stats(since: str | None, output_format: str, repo_dir: Path | None) -> int:
     See docs/stats.md for how each figure is derived.
     """
     from charter.repo import load_repo
-    from charter.stats import compute_stats, to_csv
+    from charter.stats.compute import compute_stats, to_csv
 
     try:
         since_date = date.fromisoformat(since) if since else None

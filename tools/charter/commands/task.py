@@ -1,6 +1,6 @@
 """`charter task show|next|set|done|block`: read and edit tasks in their plan files.
 
-Edits change only the bytes of the fields they set (see charter.edit); the
+Edits change only the bytes of the fields they set (see charter.tasks.edit); the
 board is regenerated after each one unless --no-board is given.
 """
 
@@ -27,10 +27,10 @@ def task() -> None:
 @repo_option
 def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     """Show one task: column, status, owner, plan and line, dependencies, evidence."""
-    from charter.edit import unknown_task_message
     from charter.errors import CharterError
     from charter.repo import load_repo
-    from charter.tasks import task_summary
+    from charter.tasks.edit import unknown_task_message
+    from charter.tasks.query import task_summary
 
     config = config_for(repo_dir)
     repo = load_repo(config)
@@ -87,7 +87,7 @@ def _show_text(s: dict[str, Any]) -> str:
 def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
     """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
     from charter.repo import load_repo
-    from charter.tasks import next_tasks, task_summary
+    from charter.tasks.query import next_tasks, task_summary
 
     repo = load_repo(config_for(repo_dir))
     ready = next_tasks(repo)[:limit]
@@ -127,7 +127,7 @@ def set_(
     repo_dir: Path | None,
 ) -> int:
     """Set a task's status, owner or other fields in its plan file."""
-    from charter import edit
+    from charter.tasks import edit
 
     if status is None and owner is None and not fields:
         raise click.UsageError("give --status, --owner or --field")
@@ -180,12 +180,12 @@ def done(
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
-    from charter import edit
+    from charter.tasks import edit
 
     config = config_for(repo_dir)
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
-        from charter.evidence import evidence_digest
+        from charter.evidence.digest import evidence_digest
 
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
     path = edit.mark_done(config, task_id, evidence, digest)
@@ -199,7 +199,7 @@ def done(
 @repo_option
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
-    from charter import edit
+    from charter.tasks import edit
 
     config = config_for(repo_dir)
     path = edit.block(config, task_id, reason)
@@ -218,7 +218,7 @@ def _repo_relative(config: Config, text: str) -> str:
 
 
 def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
-    from charter.board import regenerate_board
+    from charter.board.regenerate import regenerate_board
     from charter.errors import CharterError
     from charter.files import relpath
 

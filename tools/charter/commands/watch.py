@@ -25,8 +25,8 @@ def watch(html_path: Path | None, repo_dir: Path | None) -> int:
     A save that charter cannot use (a plan saved half-way, a hand-edited board)
     keeps the last good board and prints why; the next save tries again.
     """
+    from charter.board.watch import watch as run_watch
     from charter.files import relpath
-    from charter.watch import watch as run_watch
 
     config = config_for(repo_dir)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None

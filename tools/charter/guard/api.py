@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from charter.guard.decide import Decision, classify, deny_all
-from charter.safety import killswitch
+from charter.state import killswitch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def check_command(
 
 
 def _within_budget(decision: Decision, context: GuardContext, count: bool) -> Decision:
-    from charter.safety import budget
+    from charter.state import budget
 
     session = context.session
     assert session is not None

@@ -59,7 +59,7 @@ def _code_key() -> list[int]:
     # the version alone does not change while charter is being developed.
     here = os.path.dirname(os.path.abspath(__file__))
     stamps = []
-    for relative in ("policy_model.py", "rules.py", os.path.join("..", "parse", "policy.py")):
+    for relative in ("policy_model.py", "rules.py", "policy.py"):
         try:
             stamps.append(os.stat(os.path.join(here, relative)).st_mtime_ns)
         except OSError:
@@ -87,8 +87,8 @@ def _rebuild(root: str, policy_path: str, key: list[Any], cache_file: str) -> Co
     from pathlib import Path
 
     from charter.errors import CharterError
+    from charter.guard.policy import load_policy
     from charter.guard.policy_model import compile_policy
-    from charter.parse.policy import load_policy
 
     try:
         compiled = compile_policy(load_policy(Path(root) / policy_path, policy_path))

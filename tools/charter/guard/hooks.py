@@ -143,7 +143,7 @@ def _file_tool(
         return answer(agent, False, f"charter guard: {tool} without a file path")
     from charter.errors import CharterError
     from charter.guard.cache import load_compiled
-    from charter.safety.killswitch import denial
+    from charter.state.killswitch import denial
 
     try:
         repo_root, policy_path = locate(cwd, root)

@@ -1,6 +1,6 @@
 """The autonomy policy as frozen records, and its compiled (JSON) form.
 
-`charter.parse.policy` builds a `Policy` from the frontmatter of
+`charter.guard.policy` builds a `Policy` from the frontmatter of
 docs/agents/AUTONOMY.md; `compile_policy` turns it into the plain data the
 guard caches and reads on every call (see `charter.guard.compiled`).
 """

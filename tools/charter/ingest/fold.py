@@ -18,7 +18,7 @@ from pathlib import Path
 
 from charter import stamps
 from charter.errors import CharterError
-from charter.evidence import sha256_file
+from charter.evidence.digest import sha256_file
 from charter.ingest.transcript import Command, Transcript, Usage
 from charter.io import locate_region, locked, read_text, region_markers, write_text_atomic
 

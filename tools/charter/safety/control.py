@@ -13,13 +13,13 @@ import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
 from charter.safety import escalate as esc
-from charter.safety.events import record_event
-from charter.safety.killswitch import Stop, engage, read_stop, release
-from charter.sessions.active import ActiveSession, read_active
-from charter.sessions.clock import iso, now
+from charter.state.events import record_event
+from charter.state.killswitch import Stop, engage, read_stop, release
+from charter.state.session import ActiveSession, read_active
 
 
 @dataclass

@@ -152,10 +152,10 @@ def escalate(
     at: str | None = None,
 ) -> Escalation:
     """Escalate; never raises for a failed step (see `Escalation.problems`), only for bad input."""
+    from charter.clock import iso, now
     from charter.errors import CharterError
     from charter.io import locked
-    from charter.sessions.active import lock_path
-    from charter.sessions.clock import iso, now
+    from charter.state.session import lock_path
 
     reason = " ".join(reason.split())
     if not reason:
@@ -195,7 +195,7 @@ def escalate(
             "outcome": result.outcome,
         }
         try:
-            from charter.safety.events import record_event
+            from charter.state.events import record_event
 
             record_event(config.root, session, entry)
             result.log = session.log
@@ -206,7 +206,7 @@ def escalate(
 
 def _session(config: Config, problems: list[str]) -> Any:
     from charter.errors import CharterError
-    from charter.sessions.active import read_active
+    from charter.state.session import read_active
 
     try:
         return read_active(config.root)
@@ -216,7 +216,7 @@ def _session(config: Config, problems: list[str]) -> Any:
 
 
 def _require_task(config: Config, task_id: str) -> None:
-    from charter.edit import find_task
+    from charter.tasks.edit import find_task
 
     find_task(config, task_id)  # CharterError naming the known tasks when there is none
 
@@ -236,7 +236,7 @@ def _block(
         if is_done(task, config):
             notes.append(f"task {task_id} is done, so it was not moved to Blocked")
             return False
-        from charter.edit import block
+        from charter.tasks.edit import block
 
         block(config, task_id, reason)
         return True
@@ -249,13 +249,13 @@ def _regenerate(config: Config, problems: list[str]) -> None:
     from charter.errors import CharterError
 
     try:
-        from charter.board import regenerate_board
+        from charter.board.regenerate import regenerate_board
 
         regenerate_board(config)
     except CharterError as exc:
         problems.append(f"the board was not regenerated: {exc}")
     try:
-        from charter.handoff import write_handoff
+        from charter.handoff.regenerate import write_handoff
 
         write_handoff(config)
     except CharterError as exc:
@@ -264,7 +264,7 @@ def _regenerate(config: Config, problems: list[str]) -> None:
 
 def _notify(config: Config, payload: dict[str, Any], problems: list[str]) -> NotifyResult | None:
     from charter.errors import CharterError
-    from charter.parse.policy import load_policy
+    from charter.guard.policy import load_policy
 
     try:
         policy = load_policy(config.path(config.policy), config.policy)

@@ -7,9 +7,9 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
-from charter.safety import budget
-from charter.safety.killswitch import read_stop
-from charter.sessions.active import ActiveSession
+from charter.state import budget
+from charter.state.killswitch import read_stop
+from charter.state.session import ActiveSession
 
 LABELS = {
     "max_commands": "commands",

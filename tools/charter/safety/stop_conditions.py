@@ -5,7 +5,7 @@
 - A change touches paths the policy says need a decision record, and no new
   file under `docs/adr/` comes with it (`decision_records_missing`, rule
   CH026 of `charter check`, so the commit is blocked too).
-- Tests still failing when the budget runs out (`charter.safety.budget`:
+- Tests still failing when the budget runs out (`charter.state.budget`:
   the guard's denial says which test command failed and how).
 
 Each gives the message the agent reads: what stopped, and what to do now.
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from charter.config import Config
 
 if TYPE_CHECKING:
-    from charter.gates import GateResult
+    from charter.gates.evaluate import GateResult
     from charter.safety.escalate import Escalation
-    from charter.sessions.active import ActiveSession
+    from charter.state.session import ActiveSession
 
 ADR_DIR = "docs/adr/"
 
@@ -44,7 +44,7 @@ def gate_stop(
     plan = session_plan(config, session)
     if plan is None:
         return None
-    from charter.parse.gates import norm_key
+    from charter.gates.parse import norm_key
 
     keys = {norm_key(k) for k in plan}
     stopping = [r for r in results if r.blocks and norm_key(r.gate.plan) in keys]

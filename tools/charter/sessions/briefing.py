@@ -11,9 +11,9 @@ import re
 
 from charter.config import Config
 from charter.guard.policy_model import Policy
-from charter.sessions.active import ActiveSession
 from charter.sessions.preconditions import Findings, plan_key
 from charter.sessions.start import gate_context
+from charter.state.session import ActiveSession
 
 MAX_RULES = 12
 # Used when AUTONOMY.md has no section about stopping.

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
 from charter.io import locked, read_text, write_text_atomic
 from charter.repo import RepoModel, load_repo
-from charter.sessions.active import ActiveSession, clear_active, lock_path, read_active
-from charter.sessions.clock import iso, now
 from charter.sessions.logfile import Gap, close_frontmatter, log_gaps, yaml_scalar
+from charter.state.session import ActiveSession, clear_active, lock_path, read_active
 from charter.status import is_done
 
 
@@ -94,7 +94,7 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
             return EndResult(session, tuple(gaps))
         written: list[str] = []
         if reason is not None:
-            from charter.edit import block
+            from charter.tasks.edit import block
 
             block(config, session.task, reason)
             written.append(task.path if task is not None else session.task)
@@ -123,8 +123,8 @@ def _close_log(config: Config, session: ActiveSession, status: str, reason: str 
 
 
 def _regenerate(config: Config, session: ActiveSession) -> list[str]:
-    from charter.board import regenerate_board
-    from charter.handoff import write_handoff
+    from charter.board.regenerate import regenerate_board
+    from charter.handoff.regenerate import write_handoff
 
     try:
         board = regenerate_board(config)

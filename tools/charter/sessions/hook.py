@@ -18,9 +18,9 @@ from typing import Any
 
 from charter.config import Config
 from charter.repo import load_repo
-from charter.sessions.active import ActiveSession, read_active
 from charter.sessions.end import session_gaps
 from charter.sessions.logfile import Gap
+from charter.state.session import ActiveSession, read_active
 
 MAX_LISTED = 20
 
@@ -40,7 +40,7 @@ def check_session(config: Config) -> SessionCheck:
     session = read_active(config.root)
     if session is None:
         return SessionCheck(None)
-    from charter.safety.killswitch import read_stop
+    from charter.state.killswitch import read_stop
 
     stopped = read_stop(str(config.root)) is not None
     return SessionCheck(session, tuple(session_gaps(load_repo(config), session)), stopped)

@@ -22,12 +22,12 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.gates.parse import Gate
 from charter.guard.policy_model import Policy
 from charter.model import Plan, Task
-from charter.parse.gates import Gate
 from charter.repo import RepoModel
-from charter.sessions.active import read_active
 from charter.sessions.tooling import missing_tooling
+from charter.state.session import read_active
 from charter.status import column_of, is_done
 
 APPROVER_ENV = "CHARTER_APPROVED_BY"
@@ -142,7 +142,7 @@ def _scope(repo: RepoModel, found: Findings) -> None:
 
 
 def _board(config: Config, task_id: str, found: Findings) -> None:
-    from charter.board import regenerate_board
+    from charter.board.regenerate import regenerate_board
 
     board = config.path(config.board)
     if not board.is_file():
@@ -169,7 +169,7 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
 
 
 def _gates(config: Config, plan: Plan, found: Findings) -> None:
-    from charter.parse.gates import gates_for_plan, load_gates, plan_matches
+    from charter.gates.parse import gates_for_plan, load_gates, plan_matches
 
     key = plan_key(plan)
     try:
@@ -239,7 +239,7 @@ def _requires_list(plan: Plan, found: Findings) -> list[str]:
 
 
 def _level(config: Config, found: Findings, env: Mapping[str, str]) -> None:
-    from charter.parse.policy import load_policy
+    from charter.guard.policy import load_policy
 
     try:
         policy = load_policy(config.path(config.policy), config.policy)

@@ -16,7 +16,7 @@ from typing import Any
 
 from charter.errors import CharterError
 from charter.io import find_region, locked, read_text, replace_region, write_text_atomic
-from charter.sessions.active import ActiveSession
+from charter.state.session import ActiveSession
 
 SESSIONS_DIR = ".charter/sessions"
 EVENTS_FILE = "events.jsonl"

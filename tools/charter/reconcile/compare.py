@@ -13,7 +13,7 @@ move into the plans. `reconcile` reports, each with file and line:
     RC008  a board plan link naming another file than the task's plan
 
 A row is matched to its task by ID; a row without one (charter's own board
-lists tasks without IDs) by its plan link. `charter.reconcile_write.apply`
+lists tasks without IDs) by its plan link. `charter.reconcile.write.apply`
 (`--write`) moves every RC005 fact into its plan and writes the RC003 rows as
 tasks of a new plan; it never changes a status and never overwrites a value a
 plan already has: those stay findings for a person.
@@ -29,7 +29,7 @@ from pathlib import Path
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic, Task
-from charter.parse.board_table import BoardRead, BoardRow, column_meaning
+from charter.reconcile.board_table import BoardRead, BoardRow, column_meaning
 from charter.repo import RepoModel
 from charter.status import column_of
 
@@ -72,7 +72,7 @@ class Reconciliation:
 
 def read_boards(repo: RepoModel, paths: Sequence[Path] = ()) -> list[BoardRead]:
     """The given board files, or the configured board and CSV when they exist."""
-    from charter.parse.board_table import read_board_csv, read_board_markdown
+    from charter.reconcile.board_table import read_board_csv, read_board_markdown
 
     config = repo.config
     if not paths:

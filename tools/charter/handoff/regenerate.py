@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from charter import stamps
 from charter.config import Config
 from charter.errors import CharterError
+from charter.handoff.render import handoff_context
 from charter.io import locked, read_text, write_text_atomic
-from charter.render.handoff import handoff_context
 from charter.repo import RepoModel, load_repo
 
 TEMPLATE = "handoff.md.j2"
@@ -37,7 +37,7 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
-    from charter.render.templates import render_template
+    from charter.templating import render_template
 
     body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
     return stamps.stamp_file(_normalise(body), header_note(repo.config))

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from charter.config import Config
 from charter.errors import CharterError
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 _BYTECODE_CACHE = ".charter/cache/templates"  # compiled templates: saves ~15 ms a run
 _HTML_SUFFIXES = (".html", ".htm", ".html.j2", ".htm.j2", ".xml", ".xml.j2")
 

@@ -15,7 +15,7 @@ when:
 `force=True` overrides all three; the reasons still come back in the result.
 Plans are read, and the board written, while holding the board's locks, so
 the last writer always saw every edit that finished before it started. A board
-that is already current is recognised without parsing (charter.board_memo).
+that is already current is recognised without parsing (charter.board.memo).
 """
 
 from __future__ import annotations
@@ -26,12 +26,9 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from charter import board_memo, stamps
-from charter.config import Config
-from charter.errors import CharterError
-from charter.io import locked, read_text, write_text_atomic
-from charter.model import Diagnostic
-from charter.render.board import (
+from charter import stamps
+from charter.board import memo as board_memo
+from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
     companion_name,
@@ -40,6 +37,10 @@ from charter.render.board import (
     row_key,
     stamped_markdown,
 )
+from charter.config import Config
+from charter.errors import CharterError
+from charter.io import locked, read_text, write_text_atomic
+from charter.model import Diagnostic
 from charter.repo import RepoModel, load_repo
 from charter.sorting import natural_key
 

@@ -3,7 +3,7 @@
 A gate passes only on evidence: a missing or malformed source, a value that is
 not a number, or fewer samples than the minimum is reported as such, with the
 file and line, and never counts as a pass. pandas is imported here and by
-`charter.stats` only; nothing on the check/guard path imports this module.
+`charter.stats.compute` only; nothing on the check/guard path imports this module.
 
 How many samples a gate has depends on its aggregate:
 - count: every event read from the source (so "errors: count == 0" over a log
@@ -31,7 +31,7 @@ import pandas as pd
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
-from charter.parse.gates import Condition, Gate, load_gates, norm_key, plan_aliases
+from charter.gates.parse import Condition, Gate, load_gates, norm_key, plan_aliases
 
 Status = Literal["pass", "fail", "insufficient", "error"]
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")

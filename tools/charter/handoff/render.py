@@ -1,7 +1,7 @@
 """The handoff's content: the template variables, from the plans, the logs and the policy.
 
 Pure: the same plans and logs give the same variables, in the same order.
-`charter.handoff` renders them (templates/handoff.md.j2) and writes the file.
+`charter.handoff.regenerate` renders them (templates/handoff.md.j2) and writes the file.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from charter.repo import RepoModel
 from charter.sessions.tooling import defines_target
 from charter.sorting import natural_key
 from charter.status import column_of, is_done
-from charter.tasks import priority_rank as task_priority_rank
+from charter.tasks.query import priority_rank as task_priority_rank
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
@@ -65,8 +65,8 @@ def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog])
     Closed and ended only: a run or a transcript during open work must not
     make this generated file stale.
     """
+    from charter.evidence.manifest import runs_of
     from charter.ingest.fold import session_usage
-    from charter.manifest import runs_of
 
     closed = {
         t.id for t in tasks if t.id and _state(t, repo.config) in ("done", "blocked", "dropped")
@@ -253,7 +253,7 @@ def _level_arguments(config: Config, documented: str, make: bool) -> str:
     if not documented:
         return ""
     try:
-        from charter.parse.policy import load_policy
+        from charter.guard.policy import load_policy
 
         policy = load_policy(config.path(config.policy), config.policy)
     except CharterError:

@@ -23,7 +23,7 @@ from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, save_bytes
 from charter.config import Config
 from charter.files import plan_listing
-from charter.render.templates import template_path
+from charter.templating import template_path
 
 MEMO = f"{CACHE_DIR}/board.json"
 

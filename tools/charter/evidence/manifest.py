@@ -25,8 +25,8 @@ from charter.config import Config
 from charter.errors import CharterError
 
 if TYPE_CHECKING:
-    from charter.capture import Captured, Sink, TreeState
-    from charter.sessions.active import ActiveSession
+    from charter.evidence.capture import Captured, Sink, TreeState
+    from charter.state.session import ActiveSession
 
 SCHEMA = "charter/run-manifest/v1"
 SCHEMA_FILE = "run-manifest.v1.json"
@@ -111,7 +111,7 @@ def build_manifest(
     started: datetime | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict; `captured` None records a denied command."""
-    from charter.capture import changed_files
+    from charter.evidence.capture import changed_files
 
     if captured is not None:
         start, end, seconds = captured.started, captured.ended, captured.seconds
@@ -211,7 +211,7 @@ def run_with_manifest(
     denied decision runs nothing and records the refusal (exit code 2, as
     `charter guard` denies). The command's own exit code is returned.
     """
-    from charter.capture import DEFAULT_TAIL_BYTES, run_captured, tree_state
+    from charter.evidence.capture import DEFAULT_TAIL_BYTES, run_captured, tree_state
 
     root = config.root
     workdir = (cwd or Path.cwd()).resolve()
@@ -351,7 +351,7 @@ def run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | No
 
     from charter.config import load_config
     from charter.guard.execute import clean_env, exec_args
-    from charter.sessions.active import read_active
+    from charter.state.session import read_active
 
     decision = outcome.decision
     config = load_config(Path(outcome.root))

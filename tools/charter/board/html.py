@@ -4,7 +4,7 @@ No network: inline CSS, inline script, inline SVG, and a Content-Security-Policy
 that forbids loading anything. Task text is untrusted, so the template is
 autoescaped, and a link is only ever a relative path (an Evidence value
 `javascript:...` becomes the harmless relative link `./javascript:...`).
-The rows are the board's rows (charter.render.board), so the page shows
+The rows are the board's rows (charter.board.render), so the page shows
 exactly the tasks TaskBoard.md does.
 """
 
@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from charter.render.board import board_context, board_rows
-from charter.render.templates import render_template
+from charter.board.render import board_context, board_rows
 from charter.repo import RepoModel
+from charter.templating import render_template
 
 if TYPE_CHECKING:
-    from charter.stats import Stats
+    from charter.stats.compute import Stats
 
 TEMPLATE = "board.html.j2"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")

@@ -16,8 +16,8 @@ import re
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic, Task
-from charter.parse.board_table import BoardRow, column_meaning
-from charter.reconcile import (
+from charter.reconcile.board_table import BoardRow, column_meaning
+from charter.reconcile.compare import (
     FIELD_NAMES,
     Move,
     Reconciliation,
@@ -36,12 +36,12 @@ _BLOCK_START = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|^\s{0,
 def apply(repo: RepoModel, result: Reconciliation) -> tuple[list[str], list[Diagnostic]]:
     """Move the board-only facts into the plans and the orphan rows into a new plan.
 
-    Fields charter knows go through `charter.edit.set_field` (one lossless,
+    Fields charter knows go through `charter.tasks.edit.set_field` (one lossless,
     read-back-checked edit each); columns it does not know (`Effort`) are
     written here the same way. Returns the files written and the moves that
     could not be made.
     """
-    from charter import edit
+    from charter.tasks import edit
 
     written: set[str] = set()
     problems: list[Diagnostic] = []

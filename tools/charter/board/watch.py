@@ -20,7 +20,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from charter.board import regenerate_board
+from charter.board.regenerate import regenerate_board
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from charter.evidence import sha256_bytes, sha256_file
+from charter.evidence.digest import sha256_bytes, sha256_file
 
 Sink = Callable[[bytes], None]
 

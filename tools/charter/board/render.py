@@ -1,7 +1,7 @@
 """The task board as text: Markdown (from a template), CSV, and an optional HTML page.
 
 Pure functions of the parsed repository: no clock, no file reads beyond the
-templates (the optional HTML page, from charter.render.html, adds charts from
+templates (the optional HTML page, from charter.board.html, adds charts from
 the plans' git history). Rows are sorted naturally by ID (ST-B-2 before ST-B-10), then by
 plan and line; output is LF and UTF-8, so rendering the same plans twice gives
 the same bytes.
@@ -19,11 +19,11 @@ from typing import Any
 
 from charter.config import Config
 from charter.model import Task
-from charter.render.templates import render_template
 from charter.repo import RepoModel
 from charter.sorting import natural_key
 from charter.stamps import stamp_file
 from charter.status import column_of
+from charter.templating import render_template
 
 CSV_HEADER = ("ID", "Title", "Column", "Owner", "Plan", "Depends", "Evidence", "Updated")
 MD_TEMPLATE = "board.md.j2"
@@ -179,10 +179,10 @@ def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
     )
     page = None
     if html is not None:
-        # The page (cards, filters, charts of `charter stats`) is charter.render.html's;
+        # The page (cards, filters, charts of `charter stats`) is charter.board.html's;
         # it reads the plans' git history, so pandas is imported only when one is asked for.
-        from charter.render.html import render_board_html
-        from charter.stats import compute_stats
+        from charter.board.html import render_board_html
+        from charter.stats.compute import compute_stats
 
         page = _normalise(render_board_html(repo, compute_stats(repo), output=html))
     return BoardParts(tuple(rows), markdown, render_csv(rows), page)

@@ -16,7 +16,7 @@ on side branches counts when it was merged.
 - sessions and commands per task: session logs by their `task`; commands are
   the list items and table rows under a heading that mentions "command";
 - evidence: the share of Done tasks whose Evidence paths exist;
-- runs per task, from the run manifests (charter.manifest): runs, failures,
+- runs per task, from the run manifests (charter.evidence.manifest): runs, failures,
   failure rate, seconds spent, denied commands;
 - tokens per session, where an agent transcript was ingested into its log.
 
@@ -410,7 +410,7 @@ def _evidence(repo: RepoModel, done_at: pd.Series, since: date | None) -> dict[s
 
 
 def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
-    from charter.manifest import load_manifests, summarize_runs
+    from charter.evidence.manifest import load_manifests, summarize_runs
 
     manifests = [
         m for m in load_manifests(config) if since is None or m["started"][:10] >= since.isoformat()

@@ -1,0 +1,1 @@
+"""Evidence: file digests, run manifests and the capture of a command's run."""

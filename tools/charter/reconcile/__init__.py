@@ -1,0 +1,1 @@
+"""A hand-kept board against the plans: read it, compare, move board-only facts into plans."""

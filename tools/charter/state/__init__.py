@@ -1,0 +1,1 @@
+"""Everything under .charter/ read on the guard's fast path. Standard library only."""

@@ -1,0 +1,1 @@
+"""Delivery statistics from the plans, their git history, session logs and runs."""
