@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from charter.checks.engine import check_repo
+from charter.config import Config
+from charter.model import Diagnostic
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -14,6 +19,17 @@ CORPORA = SHARED / "corpora"
 EXAMPLES = SHARED / "examples"
 
 MakeRepo = Callable[..., Path]
+
+
+def check_findings(
+    config: Config,
+    paths: Sequence[Path] = (),
+    *,
+    use_cache: bool = False,
+    today: date | None = None,
+) -> list[Diagnostic]:
+    """What `charter check` finds (in `paths` only, when given): the same call it makes."""
+    return check_repo(config, use_cache=use_cache, paths=paths, today=today).diagnostics
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

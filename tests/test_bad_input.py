@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import load_config
 from charter.repo import load_repo
 
@@ -50,7 +49,7 @@ def test_bad_file_is_reported_and_others_still_checked(
         {"docs/plans/bad.md": data, "docs/plans/good.md": GOOD},
         config='id_pattern = "ST-[A-Z]-\\\\d+"\n',
     )
-    diagnostics = run_checks(load_repo(load_config(root), use_cache=False))
+    diagnostics = check_findings(load_config(root))
     found = [(d.code, d.line) for d in diagnostics if d.path == "docs/plans/bad.md"]
     assert (code, line) in found
     # the good plan is still read: its missing evidence is reported
@@ -70,14 +69,14 @@ def test_thirty_deep_nesting_keeps_every_task(make_repo: MakeRepo) -> None:
     root = make_repo({"docs/plans/deep.md": DEEP}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
     repo = load_repo(load_config(root), use_cache=False)
     assert sorted(int(t.id.rsplit("-", 1)[1]) for t in repo.tasks() if t.id) == list(range(30))
-    assert not [d for d in run_checks(repo) if d.code == "CH017"]
+    assert not [d for d in check_findings(repo.config) if d.code == "CH017"]
 
 
 def test_nesting_beyond_the_cap_is_reported(make_repo: MakeRepo) -> None:
     body = "".join("  " * i + "- item\n" for i in range(260))
     root = make_repo({"docs/plans/deep.md": "---\nid: d\ntitle: D\n---\n" + body})
-    repo = load_repo(load_config(root), use_cache=False)
-    assert [d.code for d in run_checks(repo)] == ["CH017"]
+    config = load_config(root)
+    assert [d.code for d in check_findings(config)] == ["CH017"]
 
 
 def test_two_thousand_character_cell(make_repo: MakeRepo) -> None:
@@ -85,7 +84,7 @@ def test_two_thousand_character_cell(make_repo: MakeRepo) -> None:
     repo = load_repo(load_config(root), use_cache=False)
     (task,) = repo.tasks()
     assert task.title == "x" * 2000
-    assert run_checks(repo) == []
+    assert check_findings(repo.config) == []
 
 
 def test_unreadable_file_is_a_diagnostic(make_repo: MakeRepo) -> None:
@@ -93,7 +92,7 @@ def test_unreadable_file_is_a_diagnostic(make_repo: MakeRepo) -> None:
     (root / "docs/plans/dir.md").mkdir()  # a directory named like a plan is skipped, not a crash
     link = root / "docs/plans/dangling.md"
     link.symlink_to(root / "nowhere.md")
-    diagnostics = run_checks(load_repo(load_config(root), use_cache=False))
+    diagnostics = check_findings(load_config(root))
     assert "CH003" in [d.code for d in diagnostics]
 
 

@@ -11,8 +11,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import load_config
 from charter.repo import load_repo
 
@@ -67,7 +67,7 @@ def test_charter_reads_the_counts_the_generator_reports(kind: str, tmp_path: Pat
     assert counts == (info.plans, info.tasks, info.sessions)
     assert {t.kind for t in tasks} == {"checklist", "table"}
     assert any(t.subtasks for t in tasks)
-    found = run_checks(repo)
+    found = check_findings(repo.config)
     assert not [d for d in found if d.code in MALFORMED]
     assert found, "a corpus holds a few findings, as real repositories do"
 

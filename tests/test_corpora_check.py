@@ -7,9 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.conftest import CORPORA
+from tests.conftest import CORPORA, check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import config_from_table
 from charter.model import Diagnostic
 from charter.repo import load_repo
@@ -25,7 +24,7 @@ def check_corpus(name: str) -> tuple[int, list[Diagnostic]]:
     source = CONFIGS / f"{name}.toml"
     config = config_from_table(root, tomllib.loads(source.read_text()), source)
     repo = load_repo(config, use_cache=False)
-    return sum(1 for _ in repo.tasks()), run_checks(repo)
+    return sum(1 for _ in repo.tasks()), check_findings(repo.config)
 
 
 @pytest.mark.parametrize("name", NAMES)

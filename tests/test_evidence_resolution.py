@@ -10,11 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import load_config
-from charter.repo import load_repo
 
 # evidence path -> the code charter must report for a done task citing it (None: none)
 CASES = [
@@ -53,7 +51,7 @@ def repo(make_repo: MakeRepo, tmp_path: Path) -> Path:
 
 
 def test_each_evidence_path_gets_the_code_its_real_location_calls_for(repo: Path) -> None:
-    found = run_checks(load_repo(load_config(repo), use_cache=False))
+    found = check_findings(load_config(repo))
     codes: dict[int, set[str]] = {}
     for d in found:
         if d.code in ("CH004", "CH005"):

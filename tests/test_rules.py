@@ -6,19 +6,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo
+from tests.conftest import MakeRepo, check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import load_config
-from charter.repo import load_repo
 
 FRONT = "---\nid: p\ntitle: P\n---\n"
 TODAY = date(2026, 1, 15)
 
 
 def codes(root: Path) -> list[tuple[str, str, int]]:
-    repo = load_repo(load_config(root), use_cache=False, today=TODAY)
-    return [(d.code, d.path, d.line) for d in run_checks(repo)]
+    found = check_findings(load_config(root), today=TODAY)
+    return [(d.code, d.path, d.line) for d in found]
 
 
 CASES: list[tuple[str, dict[str, str], list[tuple[str, str, int]]]] = [
@@ -188,8 +186,10 @@ def test_disable_and_severity(make_repo: MakeRepo) -> None:
         config='id_pattern = "ST-[A-Z]-\\\\d+"\ndisable = ["done-without-evidence"]\n'
         '[severity]\nCH006 = "warning"\n',
     )
-    repo = load_repo(load_config(root), use_cache=False, today=TODAY)
-    assert [(d.code, d.severity) for d in run_checks(repo)] == [("CH006", "warning")]
+    config = load_config(root)
+    assert [(d.code, d.severity) for d in check_findings(config, today=TODAY)] == [
+        ("CH006", "warning")
+    ]
 
 
 def test_paths_filter_keeps_cross_plan_rules(make_repo: MakeRepo) -> None:
@@ -200,6 +200,8 @@ def test_paths_filter_keeps_cross_plan_rules(make_repo: MakeRepo) -> None:
         },
         config='id_pattern = "ST-[A-Z]-\\\\d+"\n',
     )
-    repo = load_repo(load_config(root), use_cache=False, today=TODAY)
-    assert [d.path for d in run_checks(repo, [root / "docs/plans/b.md"])] == ["docs/plans/b.md"]
-    assert run_checks(repo, [root / "docs/plans/a.md"]) == []
+    config = load_config(root)
+    assert [d.path for d in check_findings(config, [root / "docs/plans/b.md"], today=TODAY)] == [
+        "docs/plans/b.md"
+    ]
+    assert check_findings(config, [root / "docs/plans/a.md"], today=TODAY) == []

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import check_findings
 
-from charter.checks.engine import run_checks
 from charter.config import Config
 from charter.parse.handoff import parse_handoff
 from charter.repo import load_repo
@@ -72,7 +72,7 @@ def test_a_handoff_is_a_plan_source_in_a_repository(tmp_path: Path) -> None:
     )
     repo = load_repo(config, use_cache=False)
     assert {p.path for p in repo.plans} == {"docs/SESSION_HANDOFF.md", "docs/plans/next.md"}
-    found = [(d.path, d.code, d.message) for d in run_checks(repo)]
+    found = [(d.path, d.code, d.message) for d in check_findings(repo.config)]
     assert found == [("docs/plans/next.md", "CH006", "#98 depends on unknown task #400")]
 
 

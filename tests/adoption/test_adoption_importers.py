@@ -169,10 +169,9 @@ def test_imported_plans_pass_charter_checks_parse(tmp_path: Path) -> None:
     )
     assert main(["check", "--repo", str(config.root), "--format", "json"]) == 1
     # What check finds is about the tasks, not about reading the file.
-    from charter.checks.engine import run_checks
-    from charter.repo import load_repo
+    from tests.conftest import check_findings
 
-    codes = {d.code for d in run_checks(load_repo(config, use_cache=False))}
+    codes = {d.code for d in check_findings(config)}
     assert codes == {"CH002", "CH006", "CH010"}  # task-2 twice, task-9 unknown, open criterion
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import check_findings
 
-from charter.checks.engine import run_checks
 from charter.repo import load_repo
 
 from .helpers import make_repo
@@ -19,8 +19,8 @@ ANONYMOUS = MIRRORS + "anonymous_tasks = true\n"
 
 
 def ch018(tmp_path: Path, files: dict[str, str], config: str = MIRRORS) -> list[str]:
-    repo = load_repo(make_repo(tmp_path, files, config), use_cache=False)
-    return [str(d) for d in run_checks(repo) if d.code == "CH018"]
+    config = make_repo(tmp_path, files, config)
+    return [str(d) for d in check_findings(config) if d.code == "CH018"]
 
 
 CASES = [
@@ -128,4 +128,4 @@ def test_a_mirror_is_not_a_plan(tmp_path: Path) -> None:
         use_cache=False,
     )
     assert [t.id for t in repo.tasks()] == ["ST-2"]
-    assert not [d for d in run_checks(repo) if d.code == "CH002"]
+    assert not [d for d in check_findings(repo.config) if d.code == "CH002"]

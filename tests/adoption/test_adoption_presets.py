@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from charter.config import DEFAULT_STATUS_MAP, Config, load_config
+from charter.config import Config, load_config
 from charter.errors import CharterError
-from charter.presets import PRESETS
+from charter.presets import DEFAULT_STATUS_MAP, PRESETS
 
 from .helpers import make_repo
 

@@ -11,11 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from charter.board.render import CSV_HEADER, render_board
+from charter.board.parts import board_files, render_parts
+from charter.board.render import CSV_HEADER
 from charter.config import Config, config_from_table
 from charter.parse.plans import parse_plan
-from charter.repo import load_repo
+from charter.repo import RepoModel, load_repo
 from charter.tasks import edit
+
+
+def render_board(repo: RepoModel, *, html: str | None = None) -> dict[str, str]:
+    """Every board file's text as `charter board` would write it."""
+    return board_files(repo.config, render_parts(repo, html=html), html)
+
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPORA = TESTS.parent / ".." / "shared" / "corpora"

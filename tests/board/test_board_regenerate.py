@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from charter.board import regenerate as board_module
 from charter.board.regenerate import regenerate_board
-from charter.config import Config, with_overrides
+from charter.config import Config
 from charter.errors import CharterError
 from conftest import PLAN, GovernedRepo
 
@@ -164,7 +165,7 @@ def test_drop_limits_come_from_config(governed: GovernedRepo) -> None:
     (config.root / "docs/plans/t.md").write_text(table_plan(9))
     with pytest.raises(CharterError, match="T-10"):
         regenerate_board(config)
-    relaxed = with_overrides(config, max_drop_rows=50, max_drop_share=1.0)
+    relaxed = replace(config, max_drop_rows=50, max_drop_share=1.0)
     (config.root / "docs/plans/t.md").write_text(table_plan(1))
     regenerate_board(relaxed)
 

@@ -14,10 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from charter.board.render import CSV_HEADER, render_board
+from charter.board.parts import board_files, render_parts
+from charter.board.render import CSV_HEADER
 from charter.config import Config
-from charter.repo import load_repo
+from charter.repo import RepoModel, load_repo
 from conftest import GOLDEN
+
+
+def render_board(repo: RepoModel, *, html: str | None = None) -> dict[str, str]:
+    """Every board file's text as `charter board` would write it."""
+    return board_files(repo.config, render_parts(repo, html=html), html)
+
 
 UPDATE = os.environ.get("CHARTER_UPDATE_GOLDEN") == "1"
 

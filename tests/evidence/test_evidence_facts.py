@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from evidence_helpers import sample_manifest
+from tests.conftest import check_findings
 
 from charter.checks import evidence_facts
-from charter.checks.engine import run_checks
 from charter.config import load_config
 from charter.evidence.digest import sha256_file
 from charter.repo import load_repo
@@ -51,8 +51,8 @@ def root(tmp_path: Path) -> Path:
 
 
 def check(root: Path, cache: bool = True) -> list[str]:
-    repo = load_repo(load_config(root), use_cache=cache)
-    return [f"{d.line}:{d.code} {d.message}" for d in run_checks(repo)]
+    found = check_findings(load_config(root), use_cache=cache)
+    return [f"{d.line}:{d.code} {d.message}" for d in found]
 
 
 def warm_and_cold(root: Path) -> list[str]:

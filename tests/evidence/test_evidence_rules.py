@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 from evidence_helpers import commit_all, git, sample_manifest
+from tests.conftest import check_findings
 
-from charter.checks.engine import run_checks
 from charter.cli import main
 from charter.config import load_config
 from charter.evidence.digest import evidence_digest
 from charter.evidence.manifest import Decision, run_with_manifest
-from charter.repo import load_repo
 
 EVIDENCE_CODES = {"CH004", "CH019", "CH020", "CH021", "CH022", "CH023"}
 RUN = ".runs/ST-B-001/2025-11-04T01-16-58-286Z-eeec1865/manifest.json"
@@ -46,8 +45,8 @@ PLAN = "docs/plans/ranges.md"
 
 def findings(root: Path) -> list[tuple[str, int]]:
     """(code, line) of every evidence finding; each must sit on the plan that cites the evidence."""
-    repo = load_repo(load_config(root), use_cache=False)
-    found = [d for d in run_checks(repo) if d.code in EVIDENCE_CODES]
+    config = load_config(root)
+    found = [d for d in check_findings(config) if d.code in EVIDENCE_CODES]
     assert all(d.path == PLAN for d in found), [str(d) for d in found]
     return [(d.code, d.line) for d in found]
 
@@ -244,8 +243,8 @@ def test_a_broken_policy_is_reported_when_the_rule_needs_it(root: Path) -> None:
     write(root, RUN, json.dumps(_manifest(git=DIRTY)))
     write(root, "docs/agents/AUTONOMY.md", "---\ncharter_policy: 1\nlevels: [\n---\n")
     write(root, PLAN, plan(f"`{RUN}`"))
-    repo = load_repo(load_config(root), use_cache=False)
-    found = [d for d in run_checks(repo) if d.code == "CH023"]
+    config = load_config(root)
+    found = [d for d in check_findings(config) if d.code == "CH023"]
     assert [(d.path, d.code) for d in found] == [("docs/agents/AUTONOMY.md", "CH023")]
     assert "cannot tell whether evidence may come from a dirty tree" in found[0].message
 
@@ -264,8 +263,8 @@ def test_messages_say_what_the_manifest_records(root: Path) -> None:
         ),
     )
     write(root, PLAN, plan(f"`{RUN}`"))
-    repo = load_repo(load_config(root), use_cache=False)
-    messages = {d.code: d.message for d in run_checks(repo) if d.code in EVIDENCE_CODES}
+    config = load_config(root)
+    messages = {d.code: d.message for d in check_findings(config) if d.code in EVIDENCE_CODES}
     assert messages == {
         "CH021": f"ST-B-001 is done, but its evidence {RUN} records a failed run "
         "(`pytest -q tests/test_ranges.py` exited 2)",

@@ -10,7 +10,8 @@ import pytest
 from charter.config import find_root as config_find_root
 from charter.errors import CharterError
 from charter.guard.api import check_command
-from charter.guard.context import ACTIVE_SESSION, find_root, read_active_session, resolve_level
+from charter.guard.context import find_root, resolve_level
+from charter.state.active import ACTIVE_SESSION, read_active_session
 
 from .helpers import compiled
 

@@ -20,7 +20,7 @@ from charter.ingest.claude_code import parse_claude_code
 from charter.ingest.codex import parse_codex
 from charter.ingest.fold import REGIONS, fold_file, fold_text, session_usage
 from charter.ingest.transcript import Command, FileChange, Transcript, Usage
-from charter.io import locate_region
+from charter.stamps import locate_region
 
 HERE = Path(__file__).parent
 SAMPLES = HERE / "samples"

@@ -8,12 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.conftest import check_findings
 
 from charter.checks.commit_rules import git_view
-from charter.checks.engine import run_checks
 from charter.config import Config, load_config
 from charter.model import Diagnostic
-from charter.repo import load_repo
 
 from .helpers import start, write
 
@@ -27,7 +26,7 @@ def _commit(root: Path, message: str = "work") -> None:
 
 
 def _found(config: Config, *codes: str) -> list[str]:
-    diagnostics: list[Diagnostic] = run_checks(load_repo(load_config(config.root)))
+    diagnostics: list[Diagnostic] = check_findings(load_config(config.root))
     return [f"{d.path} {d.code}" for d in diagnostics if d.code in codes]
 
 
@@ -38,7 +37,7 @@ def _found(config: Config, *codes: str) -> list[str]:
 def test_a_staged_forbidden_file_is_a_finding(repo: Config, path: str, state: str) -> None:
     write(repo.root, path, "secret\n")
     _git(repo.root, "add", "-f", path)
-    diagnostics = run_checks(load_repo(repo))
+    diagnostics = check_findings(repo)
     (finding,) = [d for d in diagnostics if d.code == "CH024"]
     assert finding.path == path
     assert finding.message.startswith(f"{path} is {state} in git, but the policy forbids it (")
@@ -50,7 +49,7 @@ def test_a_tracked_forbidden_file_is_a_finding_until_it_is_removed(repo: Config)
     _git(repo.root, "add", "-A")
     _git(repo.root, "add", "-f", "config/.env")
     _commit(repo.root)
-    (finding,) = [d for d in run_checks(load_repo(repo)) if d.code == "CH024"]
+    (finding,) = [d for d in check_findings(repo) if d.code == "CH024"]
     assert finding.message.startswith("config/.env is tracked in git, but the policy forbids it")
     _git(repo.root, "rm", "-q", "--cached", "config/.env")
     assert _found(repo, "CH024") == []
@@ -66,7 +65,7 @@ def test_files_over_the_size_limit(repo: Config) -> None:
     write(repo.root, "data/small.bin", "x" * 2048)
     write(repo.root, "data/large.bin", "x" * 2049)
     _git(repo.root, "add", "data")
-    diagnostics = [d for d in run_checks(load_repo(repo)) if d.code == "CH025"]
+    diagnostics = [d for d in check_findings(repo) if d.code == "CH025"]
     assert [d.path for d in diagnostics] == ["data/large.bin"]
     assert diagnostics[0].message == (
         "data/large.bin is staged in git at 2.0 KB, over the policy's max_file_size_kb: 2: keep "
@@ -96,7 +95,7 @@ def test_a_protection_change_in_an_unapproved_session(repo: Config, path: str) -
     target = repo.root / path
     write(repo.root, path, (target.read_text() if target.exists() else "") + "# changed\n")
     _git(repo.root, "add", path)
-    (finding,) = [d for d in run_checks(load_repo(repo)) if d.code == "CH027"]
+    (finding,) = [d for d in check_findings(repo) if d.code == "CH027"]
     assert finding.path == path
     assert f"during agent session {session.id}, whose log names no approver" in finding.message
 
@@ -127,7 +126,7 @@ def test_a_damaged_session_file_is_reported(repo: Config) -> None:
     write(repo.root, ".charter/active-session.json", "{broken")
     write(repo.root, "src/x.py", "x = 1\n")
     _git(repo.root, "add", "src/x.py")
-    (finding,) = [d for d in run_checks(load_repo(repo)) if d.code == "CH027"]
+    (finding,) = [d for d in check_findings(repo) if d.code == "CH027"]
     assert finding.path == ".charter/active-session.json"
 
 
@@ -148,7 +147,7 @@ def test_without_a_policy_the_rules_find_nothing(repo: Config) -> None:
 def test_an_invalid_policy_is_reported_with_its_line(repo: Config) -> None:
     policy = repo.root / repo.policy
     policy.write_text(policy.read_text().replace("max_commands: 50", "max_commands: lots"))
-    (finding,) = [d for d in run_checks(load_repo(repo)) if d.code == "CH024"]
+    (finding,) = [d for d in check_findings(repo) if d.code == "CH024"]
     assert (finding.path, finding.line) == ("docs/agents/AUTONOMY.md", 13)
     assert "max_commands must be a whole number" in finding.message
 
@@ -161,6 +160,6 @@ def test_the_pre_commit_path_filter_keeps_findings_on_staged_files(repo: Config)
     _commit(repo.root)
     write(repo.root, "new.pem", "key\n")
     _git(repo.root, "add", "-f", "new.pem")
-    staged_only = run_checks(load_repo(repo), [repo.root / "new.pem"])
+    staged_only = check_findings(repo, [repo.root / "new.pem"])
     assert [d.path for d in staged_only if d.code == "CH024"] == ["new.pem"]
     assert _found(repo, "CH024") == ["new.pem CH024", "old.pem CH024"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from charter.config import Config, with_overrides
+from charter.config import Config
 from charter.errors import CharterError
 from charter.io import read_text
 from charter.repo import load_repo
@@ -163,7 +164,7 @@ def test_usage_errors(repo: Config, blocked: str | None, message: str) -> None:
 
 
 def test_the_required_sections_are_configurable(repo: Config) -> None:
-    config = with_overrides(repo, session_sections=("Outcome",))
+    config = replace(repo, session_sections=("Outcome",))
     session = started(config)
     log = config.root / session.log
     text = log.read_text("utf-8")

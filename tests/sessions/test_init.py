@@ -72,9 +72,9 @@ def test_the_scaffold_is_consistent_with_the_other_commands(tmp_path: Path) -> N
     assert policy.default_level == "L1"
     repo = load_repo(config)
     assert [t.id for t in repo.tasks()] == ["EX-1", "EX-2"]
-    from charter.checks.engine import run_checks
+    from tests.conftest import check_findings
 
-    assert [d for d in run_checks(repo) if d.severity == "error"] == []
+    assert [d for d in check_findings(repo.config) if d.severity == "error"] == []
     from charter.cli import main
 
     for args in (

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
+from charter import __version__
+
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: the guard starts without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,11 +44,13 @@ COMMANDS: dict[str, str] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "guard":
-        from charter.guard.entry import main as guard_main
+        from charter.guard.entry import main as guard_main  # lazy: off a warm check's start-up path
 
         return int(guard_main(args[1:]))
     if args and args[0] == "check":  # a pre-commit hook's: without click when it can
-        from charter.commands.check_plain import main as check_main
+        from charter.commands.check_plain import (
+            main as check_main,  # lazy: off the guard's start-up path
+        )
 
         code = check_main(args[1:])
         if code is not None:
@@ -57,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _click_main(args: list[str]) -> int:
     import click
 
-    from charter.errors import CharterError
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
 
     group = _build_group()
     try:
@@ -107,8 +111,6 @@ def _build_group() -> Any:
             command: click.Command = getattr(importlib.import_module(module_name), attr)
             return command
 
-    from charter import __version__
-
     @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="charter")
     def charter() -> None:
@@ -134,7 +136,7 @@ def _guard_help_command() -> Any:
     @click.pass_context
     def guard(ctx: click.Context) -> int:
         """Allow or deny one shell command (exit 0 allow, 2 deny). See `charter guard --help`."""
-        from charter.guard.entry import main as guard_main
+        from charter.guard.entry import main as guard_main  # lazy: off a warm check's start-up path
 
         return int(guard_main(list(ctx.args)))
 

@@ -10,62 +10,15 @@ import fnmatch
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError
+from charter.presets import DEFAULT_STATUS_MAP, PRESETS, merge_preset
 
 DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropped")
-
-# Column -> phrases. A status matches a phrase when, after normalisation
-# (lower case, emoji and punctuation dropped, separators as spaces, a trailing
-# date removed), it equals the phrase or starts with it followed by a non-word.
-DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
-    "Backlog": (
-        "backlog",
-        "todo",
-        "to do",
-        "open",
-        "not started",
-        "planned",
-        "pending",
-        "new",
-        "ready",
-        "proposed",
-        "queued",
-        "next",
-    ),
-    "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
-    "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
-    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
-    "Done": (
-        "done",
-        "complete",
-        "completed",
-        "closed",
-        "finished",
-        "shipped",
-        "merged",
-        "resolved",
-        "implemented",
-        "fixed",
-    ),
-    "Dropped": (
-        "won't do",
-        "wont do",
-        "won t do",
-        "cancelled",
-        "canceled",
-        "dropped",
-        "obsolete",
-        "superseded",
-        "wontfix",
-        "rejected",
-        "abandoned",
-    ),
-}
 
 DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?"
 
@@ -319,8 +272,6 @@ def _with_preset(table: Mapping[str, Any], fail: Any) -> Mapping[str, Any]:
     name = table.get("preset")
     if name is None:
         return table
-    from charter.presets import PRESETS, merge_preset
-
     if not isinstance(name, str) or name not in PRESETS:
         known = ", ".join(sorted(PRESETS))
         raise fail("preset", f"unknown preset {name!r} (known presets: {known})")
@@ -373,12 +324,3 @@ def _validate(config: Config, fail: Any) -> None:
             f"{config.handoff!r} is read as a plan (handoff_plans): charter "
             "handoff would overwrite it; point handoff at another file",
         )
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy with some fields changed (tests and presets)."""
-    known = {f.name for f in fields(Config)}
-    bad = set(changes) - known
-    if bad:
-        raise CharterError(f"unknown config fields: {sorted(bad)}")
-    return replace(config, **changes)

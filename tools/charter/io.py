@@ -1,5 +1,4 @@
-"""Writing files safely: atomic replace under a sidecar lock, write-only-if-changed,
-and generated regions inside hand-written files.
+"""Writing files safely: atomic replace under a sidecar lock, write-only-if-changed.
 
 Every write charter makes goes through `write_text_atomic`, so a crash leaves
 either the old or the new file, never half of one, and concurrent writers
@@ -13,7 +12,6 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from charter.errors import CharterError
@@ -124,79 +122,3 @@ def write_if_changed(path: Path, text: str) -> bool:
             return False
         write_text_atomic(path, text)
         return True
-
-
-def region_markers(name: str) -> tuple[str, str]:
-    return f"<!-- charter:begin {name} -->", f"<!-- charter:end {name} -->"
-
-
-@dataclass(frozen=True)
-class Region:
-    """Where a generated region sits: character spans into the text."""
-
-    begin_start: int  # start of the begin marker line
-    begin_end: int  # end of the begin marker line, before its line ending
-    attrs: str  # what the begin marker holds after the name, e.g. "sha256=..."
-    body_start: int
-    body_end: int
-    line: int  # 1-based line of the begin marker
-
-
-def _region_re(name: str) -> re.Pattern[str]:
-    # The begin marker may carry attributes after the name (a hash stamp):
-    # <!-- charter:begin NAME sha256=... -->
-    quoted = re.escape(name)
-    return re.compile(
-        rf"^[ \t]*<!--[ \t]*charter:begin[ \t]+{quoted}(?P<attrs>(?:[ \t][^\n]*?)?)[ \t]*-->"
-        rf"[^\n]*\n(?P<body>.*?)^[ \t]*<!--[ \t]*charter:end[ \t]+{quoted}[ \t]*-->",
-        re.M | re.S,
-    )
-
-
-def locate_region(text: str, name: str) -> Region | None:
-    """The region `name` with its begin marker's attributes, or None."""
-    match = _region_re(name).search(text)
-    if match is None:
-        return None
-    begin_end = text.index("\n", match.start())
-    if begin_end > match.start() and text[begin_end - 1] == "\r":
-        begin_end -= 1
-    return Region(
-        begin_start=match.start(),
-        begin_end=begin_end,
-        attrs=match.group("attrs").strip(),
-        body_start=match.start("body"),
-        body_end=match.end("body"),
-        line=text.count("\n", 0, match.start()) + 1,
-    )
-
-
-def find_region(text: str, name: str) -> tuple[int, int] | None:
-    """Character span of the region's body (between the marker lines), or None."""
-    region = locate_region(text, name)
-    if region is None:
-        return None
-    return region.body_start, region.body_end
-
-
-def replace_region(text: str, name: str, body: str, path: Path | None = None) -> str:
-    """`text` with the body of region `name` replaced; CharterError when it has none.
-
-    A begin marker that carries a hash stamp gets the new body's stamp, so the
-    region still reads as generated (see charter.stamps).
-    """
-    region = locate_region(text, name)
-    if region is None:
-        begin, end = region_markers(name)
-        raise CharterError(f"no generated region: add the lines {begin} and {end}", path)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if body and not body.endswith("\n"):
-        body += "\n"
-    body = body.replace("\r\n", "\n").replace("\n", newline)
-    begin = text[region.begin_start : region.begin_end]
-    if "sha256=" in region.attrs:
-        from charter.stamps import restamp_marker  # stamps builds on this module
-
-        begin = restamp_marker(begin, body)
-    between = text[region.begin_end : region.body_start]  # the begin marker's line ending
-    return text[: region.begin_start] + begin + between + body + text[region.body_end :]

@@ -13,7 +13,53 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from charter.config import DEFAULT_STATUS_MAP
+# Column -> phrases. A status matches a phrase when, after normalisation
+# (lower case, emoji and punctuation dropped, separators as spaces, a trailing
+# date removed), it equals the phrase or starts with it followed by a non-word.
+DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
+    "Backlog": (
+        "backlog",
+        "todo",
+        "to do",
+        "open",
+        "not started",
+        "planned",
+        "pending",
+        "new",
+        "ready",
+        "proposed",
+        "queued",
+        "next",
+    ),
+    "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
+    "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
+    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
+    "Done": (
+        "done",
+        "complete",
+        "completed",
+        "closed",
+        "finished",
+        "shipped",
+        "merged",
+        "resolved",
+        "implemented",
+        "fixed",
+    ),
+    "Dropped": (
+        "won't do",
+        "wont do",
+        "won t do",
+        "cancelled",
+        "canceled",
+        "dropped",
+        "obsolete",
+        "superseded",
+        "wontfix",
+        "rejected",
+        "abandoned",
+    ),
+}
 
 # Keys whose values are tables: the user's table is merged over the preset's.
 _TABLE_KEYS = ("status_map", "severity", "rules")

@@ -18,8 +18,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from charter.board.regenerate import regenerate_board
+from charter.clock import now
 from charter.config import Config, load_config
 from charter.errors import CharterError
+from charter.guard import export as render
+from charter.guard.export import render_levels_table
+from charter.guard.policy import load_policy, parse_policy
+from charter.handoff.regenerate import write_handoff
+from charter.presets import PRESETS
 
 INIT_TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
 EXAMPLE_ID = "EX-1"
@@ -54,7 +61,6 @@ def init_repo(
             f"the configuration found is {config.source or config.root}, not this directory's",
             directory,
         )
-    from charter.clock import now
 
     example = bool(config.id_re.fullmatch(EXAMPLE_ID))
     if not example:
@@ -124,8 +130,6 @@ def _write_config(root: Path, preset: str | None, result: InitResult) -> None:
     if preset is None:
         text = _render("charter.toml.j2", {})
     else:
-        from charter.presets import PRESETS
-
         if preset not in PRESETS:
             raise CharterError(
                 f"unknown preset {preset!r} (known presets: {', '.join(sorted(PRESETS))})"
@@ -153,8 +157,6 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def _policy_text(config: Config, context: dict[str, Any]) -> str:
     """AUTONOMY.md with its levels table already generated from its own frontmatter."""
-    from charter.guard.export import render_levels_table
-    from charter.guard.policy import parse_policy
 
     draft = _render("AUTONOMY.md.j2", {**context, "levels_table": ""})
     table = render_levels_table(parse_policy(draft, config.policy))
@@ -204,8 +206,6 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
 
 
 def _agent_configs(config: Config, python: str, result: InitResult) -> None:
-    from charter.guard import export as render
-    from charter.guard.policy import load_policy
 
     root = config.root.resolve()
     wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
@@ -236,8 +236,6 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
 
 def _derived(config: Config, result: InitResult) -> None:
     """The board and the handoff, when neither file exists yet."""
-    from charter.board.regenerate import regenerate_board
-    from charter.handoff.regenerate import write_handoff
 
     board_files = (config.board, config.board_csv)
     if any(config.path(rel).exists() for rel in board_files):

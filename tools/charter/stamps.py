@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Literal
 
 from charter.errors import CharterError
-from charter.io import locate_region, locked, read_text, replace_region, write_text_atomic
 
 KEY = "sha256"
 _HEADER = re.compile(r"<!--[ \t]*charter:generated(?P<attrs>[^\n]*?)-->[ \t\r]*")
@@ -116,6 +115,80 @@ def inspect_file(text: str | None) -> Stamp:
 # ---- regions inside hand-written files --------------------------------------
 
 
+def region_markers(name: str) -> tuple[str, str]:
+    return f"<!-- charter:begin {name} -->", f"<!-- charter:end {name} -->"
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a generated region sits: character spans into the text."""
+
+    begin_start: int  # start of the begin marker line
+    begin_end: int  # end of the begin marker line, before its line ending
+    attrs: str  # what the begin marker holds after the name, e.g. "sha256=..."
+    body_start: int
+    body_end: int
+    line: int  # 1-based line of the begin marker
+
+
+def _region_re(name: str) -> re.Pattern[str]:
+    # The begin marker may carry attributes after the name (a hash stamp):
+    # <!-- charter:begin NAME sha256=... -->
+    quoted = re.escape(name)
+    return re.compile(
+        rf"^[ \t]*<!--[ \t]*charter:begin[ \t]+{quoted}(?P<attrs>(?:[ \t][^\n]*?)?)[ \t]*-->"
+        rf"[^\n]*\n(?P<body>.*?)^[ \t]*<!--[ \t]*charter:end[ \t]+{quoted}[ \t]*-->",
+        re.M | re.S,
+    )
+
+
+def locate_region(text: str, name: str) -> Region | None:
+    """The region `name` with its begin marker's attributes, or None."""
+    match = _region_re(name).search(text)
+    if match is None:
+        return None
+    begin_end = text.index("\n", match.start())
+    if begin_end > match.start() and text[begin_end - 1] == "\r":
+        begin_end -= 1
+    return Region(
+        begin_start=match.start(),
+        begin_end=begin_end,
+        attrs=match.group("attrs").strip(),
+        body_start=match.start("body"),
+        body_end=match.end("body"),
+        line=text.count("\n", 0, match.start()) + 1,
+    )
+
+
+def find_region(text: str, name: str) -> tuple[int, int] | None:
+    """Character span of the region's body (between the marker lines), or None."""
+    region = locate_region(text, name)
+    if region is None:
+        return None
+    return region.body_start, region.body_end
+
+
+def replace_region(text: str, name: str, body: str, path: Path | None = None) -> str:
+    """`text` with the body of region `name` replaced; CharterError when it has none.
+
+    A begin marker that carries a hash stamp gets the new body's stamp, so the
+    region still reads as generated (see `restamp_marker`).
+    """
+    region = locate_region(text, name)
+    if region is None:
+        begin, end = region_markers(name)
+        raise CharterError(f"no generated region: add the lines {begin} and {end}", path)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if body and not body.endswith("\n"):
+        body += "\n"
+    body = body.replace("\r\n", "\n").replace("\n", newline)
+    begin = text[region.begin_start : region.begin_end]
+    if "sha256=" in region.attrs:
+        begin = restamp_marker(begin, body)
+    between = text[region.begin_end : region.body_start]  # the begin marker's line ending
+    return text[: region.begin_start] + begin + between + body + text[region.body_end :]
+
+
 def inspect_region(text: str, name: str) -> Stamp | None:
     """The stamp of region `name`, or None when the text has no such region.
 
@@ -172,33 +245,6 @@ def stamp_region(
         extra,
     )
     return replaced[: region.begin_start] + marker + replaced[region.begin_end :]
-
-
-def write_region(path: Path, name: str, body: str, *, force: bool = False) -> bool:
-    """Regenerate one region of a hand-written file, under its lock. True when it changed.
-
-    Refuses (CharterError naming the line) when the region was edited by hand
-    since charter stamped it, unless `force`.
-    """
-    with locked(path):
-        text = read_text(path)
-        if text is None:
-            raise CharterError("file not found", path)
-        stamp = inspect_region(text, name)
-        if stamp is None:
-            replace_region(text, name, body, path)  # raises the "add the markers" error
-            return False
-        if stamp.state == "edited" and not force:
-            raise CharterError(
-                edited_message(f"region {name}"),
-                path,
-                stamp.line + first_difference(stamp.body, body) - 1,
-            )
-        new = stamp_region(text, name, body, path)
-        if new == text:
-            return False
-        write_text_atomic(path, new)
-        return True
 
 
 # ---- messages ---------------------------------------------------------------

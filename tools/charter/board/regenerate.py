@@ -28,12 +28,11 @@ from dataclasses import dataclass
 
 from charter import stamps
 from charter.board import memo as board_memo
+from charter.board.parts import board_files, render_parts
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
     companion_name,
-    header_note,
-    render_parts,
     row_key,
     stamped_markdown,
 )
@@ -73,6 +72,7 @@ class _Output:
 class _Run:
     config: Config
     parts: BoardParts
+    files: dict[str, str]  # each output's fresh text, stamped
 
 
 def regenerate_board(
@@ -120,7 +120,8 @@ def _regenerate(
         refusals.append(_unreadable_error(unreadable))
         if not (force or check):
             raise refusals[0]
-    run = _Run(config, render_parts(repo, html=html))
+    parts = render_parts(repo, html=html)
+    run = _Run(config, parts, board_files(config, parts, html))
     old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     outputs = [_markdown_output(run, old), _csv_output(run, old)]
     if html is not None:
@@ -154,7 +155,7 @@ def _markdown_output(run: _Run, old: dict[str, str | None]) -> _Output:
     rel = config.board
     text = old[rel]
     stamp = stamps.inspect_file(text)
-    new = stamped_markdown(config, run.parts)
+    new = run.files[rel]
     if text is None or stamp.state == "generated":
         return _Output(rel, text, new)
     if stamp.state == "edited":
@@ -198,7 +199,7 @@ def _csv_output(run: _Run, old: dict[str, str | None]) -> _Output:
     config = run.config
     rel = config.board_csv
     text = old[rel]
-    new = run.parts.csv
+    new = run.files[rel]
     if text is None or text == new:
         return _Output(rel, text, new)
     known = _csv_hashes(config, old[config.board])
@@ -243,7 +244,7 @@ def _previous(key: str) -> str:
 
 def _html_output(run: _Run, rel: str, text: str | None) -> _Output:
     assert run.parts.html is not None
-    new = stamps.stamp_file(run.parts.html, header_note(run.config))
+    new = run.files[rel]
     stamp = stamps.inspect_file(text)
     if text is None or stamp.state == "generated":
         return _Output(rel, text, new)

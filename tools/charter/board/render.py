@@ -23,7 +23,6 @@ from charter.repo import RepoModel
 from charter.sorting import natural_key
 from charter.stamps import stamp_file
 from charter.status import column_of
-from charter.templating import render_template
 
 CSV_HEADER = ("ID", "Title", "Column", "Owner", "Plan", "Depends", "Evidence", "Updated")
 MD_TEMPLATE = "board.md.j2"
@@ -171,23 +170,6 @@ def _relative(target: str, base: str) -> str:
     return "/".join([".."] * (len(folder) - common) + parts[common:]) or "."
 
 
-def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
-    config = repo.config
-    rows = board_rows(repo)
-    markdown = _normalise(
-        render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
-    )
-    page = None
-    if html is not None:
-        # The page (cards, filters, charts of `charter stats`) is charter.board.html's;
-        # it reads the plans' git history, so pandas is imported only when one is asked for.
-        from charter.board.html import render_board_html
-        from charter.stats.compute import compute_stats
-
-        page = _normalise(render_board_html(repo, compute_stats(repo), output=html))
-    return BoardParts(tuple(rows), markdown, render_csv(rows), page)
-
-
 def header_note(config: Config) -> str:
     plans = ", ".join(config.plans)
     return (
@@ -199,16 +181,6 @@ def header_note(config: Config) -> str:
 def companion_name(owner: str, other: str) -> str:
     """How the file at `owner` names `other` in its stamp: relative to its folder."""
     return posixpath.relpath(other, posixpath.dirname(owner) or ".")
-
-
-def render_board(repo: RepoModel, *, html: str | None = None) -> dict[str, str]:
-    """Every board file's full text by path relative to the repo root. Pure."""
-    config = repo.config
-    parts = render_parts(repo, html=html)
-    files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
-    if html is not None and parts.html is not None:
-        files[html] = stamp_file(parts.html, header_note(config))
-    return files
 
 
 def stamped_markdown(config: Config, parts: BoardParts, extra: dict[str, str] | None = None) -> str:

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.errors import CharterError
+from charter.guard.cache import load_compiled
+from charter.guard.paths import first_match
 from charter.model import Diagnostic
+from charter.safety.stop_conditions import decision_record_message, decision_records_missing
 from charter.world import World
 
 # The guard's matcher, the stop conditions and subprocess are imported where they are used:
@@ -64,8 +67,6 @@ def _scan(world: World) -> Iterator[Diagnostic]:
     config = world.config
     if not config.path(config.policy).is_file():
         return
-    from charter.guard.cache import load_compiled
-    from charter.safety.stop_conditions import decision_record_message, decision_records_missing
 
     try:
         policy = load_compiled(str(world.root), config.policy)
@@ -87,7 +88,6 @@ def _scan(world: World) -> Iterator[Diagnostic]:
 
 
 def _forbidden(view: GitView, patterns: list[str], policy_path: str) -> Iterator[Diagnostic]:
-    from charter.guard.paths import first_match
 
     for path in view.tracked:
         pattern = first_match(patterns, path)
@@ -124,7 +124,10 @@ def _protection_changes(
 ) -> Iterator[Diagnostic]:
     if not view.staged:
         return
-    from charter.state.session import ACTIVE_FILE, read_active
+    from charter.state.session import (  # lazy: off a warm check's start-up path
+        ACTIVE_FILE,
+        read_active,
+    )
 
     try:
         session = read_active(world.root)
@@ -140,7 +143,6 @@ def _protection_changes(
         return
     if session is None or session.approved_by:
         return
-    from charter.guard.paths import first_match
 
     for status, path in view.staged:
         pattern = first_match(protections, path)

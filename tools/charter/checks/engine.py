@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from charter.checks import memo
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic
-from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
+from charter.repo import build_repo, collector_paused, read_snapshot
 from charter.world import World
 
 
@@ -46,7 +47,6 @@ def check_repo(
 ) -> CheckReport:
     """`charter check`: every rule over the repository, replaying the plan rules' findings
     from the last check when none of their inputs changed (checks.memo)."""
-    from charter.checks import memo
 
     rules = enabled_rules(config)
     snapshot = read_snapshot(config)
@@ -78,13 +78,6 @@ def check_repo(
     found.update(remembered.findings)
     diagnostics = _filtered(config.root, sorted(found), paths)
     return CheckReport(diagnostics, remembered.plans, remembered.tasks, remembered.sessions)
-
-
-def run_checks(repo: RepoModel, paths: Sequence[Path] = ()) -> list[Diagnostic]:
-    """Every enabled rule over a loaded repository."""
-    with collector_paused():
-        found = _findings(enabled_rules(repo.config), lambda rule: rule.check(repo), repo.config)
-    return _filtered(repo.root, sorted(found), paths)
 
 
 def _findings(

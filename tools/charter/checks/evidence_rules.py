@@ -210,7 +210,7 @@ def clean_tree_required(world: World) -> tuple[bool, Diagnostic | None]:
     path = config.path(config.policy)
     if not path.is_file():
         return False, None
-    from charter.guard.policy import load_policy
+    from charter.guard.policy import load_policy  # lazy: off a warm check's start-up path
 
     try:
         policy = load_policy(path, config.policy)

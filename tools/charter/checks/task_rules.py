@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from charter.checks.evidence_facts import facts_for
-from charter.model import Diagnostic, Task
+from charter.model import Diagnostic
 from charter.repo import RepoModel
 from charter.world import World
 
@@ -277,7 +277,3 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
                 "CH010",
                 f"{task.id or 'task'} is done but has open subtasks: {names}{more}",
             )
-
-
-def task_column(task: Task, repo: RepoModel) -> str:
-    return repo.standings.column(task)

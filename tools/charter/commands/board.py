@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from charter.board.regenerate import regenerate_board
 from charter.commands.common import config_for, repo_option
+from charter.files import relpath
 
 
 @click.command("board")
@@ -37,8 +39,6 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
     --force overrides. Exit 0 written or up to date, 1 out of date (--check),
     2 refused or a configuration error.
     """
-    from charter.board.regenerate import regenerate_board
-    from charter.files import relpath
 
     config = config_for(repo_dir)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from charter.checks.registry import RULES
+from charter.commands.check_plain import check_output, emit
 from charter.commands.common import format_option, repo_option
 
 
 def _rules_epilog() -> str:
-    from charter.checks.registry import RULES
 
     rules = "\n".join(f"  {r.code} {r.name}: {r.summary}" for r in RULES.values())
     return f"Rules (docs/rules/<code>-<name>.md explains each):\n\n\b\n{rules}"
@@ -31,6 +32,5 @@ def check(
     Exit 0 when there is no error (warnings do not fail), 1 on errors,
     2 on a usage or configuration error.
     """
-    from charter.commands.check_plain import check_output, emit
 
     return emit(*check_output(list(paths), output_format, no_cache, repo_dir))

@@ -15,6 +15,9 @@ import os
 import sys
 from pathlib import Path
 
+from charter.config import load_config
+from charter.report import format_diagnostics, summary
+
 FORMATS = ("text", "json", "github")
 _VALUED = ("--format", "--repo")
 
@@ -75,9 +78,7 @@ def check_output(
 ) -> tuple[str | None, str | None, int]:
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code."""
-    from charter.checks.engine import check_repo
-    from charter.config import load_config
-    from charter.report import format_diagnostics, summary
+    from charter.checks.engine import check_repo  # lazy: off a warm check's start-up path
 
     config = load_config(repo_dir)
     report = check_repo(

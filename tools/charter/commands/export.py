@@ -13,6 +13,10 @@ import click
 from charter.commands.common import config_for, repo_option
 from charter.config import Config
 from charter.errors import CharterError
+from charter.guard import export as render
+from charter.guard.policy import load_policy
+from charter.io import read_text, write_if_changed
+from charter.stamps import replace_region
 
 TARGETS = ("claude-code", "codex", "autonomy")
 
@@ -37,7 +41,6 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
     Exit 0 when up to date (or written), 1 on drift with --check.
     """
-    from charter.guard.policy import load_policy
 
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
@@ -56,12 +59,9 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
 
 def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
-    from charter.guard import export as render
 
     root = str(config.root)
     if target == "autonomy":
-        from charter.io import read_text, replace_region
-
         path = config.path(config.policy)
         text = read_text(path) or ""
         table = render.render_levels_table(policy)
@@ -81,7 +81,6 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-    from charter.io import read_text
 
     text = read_text(path)
     if text is None:
@@ -98,7 +97,6 @@ def _json(path: Path) -> dict[str, Any] | None:
 
 
 def _report_drift(path: Path, relative: str, text: str) -> bool:
-    from charter.io import read_text
 
     current = read_text(path)
     if current == text:
@@ -115,7 +113,6 @@ def _report_drift(path: Path, relative: str, text: str) -> bool:
 
 
 def _write(path: Path, relative: str, text: str) -> None:
-    from charter.io import write_if_changed
 
     changed = write_if_changed(path, text)
     click.echo(f"{relative}: {'written' if changed else 'up to date'}", err=True)

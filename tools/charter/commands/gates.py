@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.errors import CharterError
+from charter.safety.stop_conditions import escalate_once, gate_stop
+from charter.state.session import read_active
 
 if TYPE_CHECKING:
     from charter.config import Config
@@ -47,7 +50,7 @@ def gates(
     active session, a blocking gate of its plan that does not pass stops the
     session: the task is escalated (docs/safety.md).
     """
-    from charter.gates.evaluate import evaluate_gates
+    from charter.gates.evaluate import evaluate_gates  # lazy: numpy, pandas only when this runs
 
     config = config_for(repo_dir)
     results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics])
@@ -64,9 +67,6 @@ def gates(
 def _stop_session(config: Config, results: Sequence[GateResult]) -> None:
     """In an active session, a failed blocking gate of its plan is a stop condition:
     tell the agent, and escalate (once per session)."""
-    from charter.errors import CharterError
-    from charter.safety.stop_conditions import escalate_once, gate_stop
-    from charter.state.session import read_active
 
     try:
         session = read_active(config.root)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, repo_option
+from charter.handoff.regenerate import check_handoff, write_handoff
 
 
 @click.command("handoff")
@@ -26,7 +27,6 @@ def handoff(check: bool, force: bool, repo_dir: Path | None) -> int:
     Exit 0 written or up to date, 1 out of date (--check), 2 refused (a hand
     edit; --force overrides) or a configuration error.
     """
-    from charter.handoff.regenerate import check_handoff, write_handoff
 
     config = config_for(repo_dir)
     if check:

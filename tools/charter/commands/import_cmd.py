@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.files import plan_files, relpath
+from charter.importers.writer import rendered, write_plans
 from charter.report import format_diagnostics
 
 KINDS = ("taskmaster", "backlog", "speckit", "github")
@@ -52,9 +54,6 @@ def import_(
     import importlib
     import json
 
-    from charter.files import relpath
-    from charter.importers.writer import rendered, write_plans
-
     config = config_for(repo_dir)
     path = source if source.is_absolute() else Path.cwd() / source
     rel = relpath(config.root, path)
@@ -66,7 +65,6 @@ def import_(
     unread: list[str] = []
     if not dry_run:
         write_plans(files, config.root)
-        from charter.files import plan_files
 
         read = {relpath(config.root, p) for p in plan_files(config)}
         unread = [name for name, _text in files if name not in read]

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, repo_option
+from charter.errors import CharterError
+from charter.files import relpath
+from charter.ingest.claude_code import parse_claude_code
+from charter.ingest.codex import parse_codex
+from charter.ingest.fold import fold_file
 from charter.ingest.transcript import Transcript
+from charter.state.session import read_active
 
 
 @click.command("ingest")
@@ -39,20 +45,11 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
     Unknown event types are skipped and counted; malformed lines are reported
     as FILE:LINE and skipped. Exit 0 folded, 2 nothing readable or no session.
     """
-    from charter.errors import CharterError
-    from charter.ingest.fold import fold_file
 
     config = config_for(repo_dir)
     log_path = _log_path(config.root, log)
     transcript: Transcript
-    if agent == "codex":
-        from charter.ingest.codex import parse_codex
-
-        transcript = parse_codex(file)
-    else:
-        from charter.ingest.claude_code import parse_claude_code
-
-        transcript = parse_claude_code(file)
+    transcript = parse_codex(file) if agent == "codex" else parse_claude_code(file)
     for bad in transcript.malformed:
         click.echo(f"{file}:{bad.line}: malformed line skipped: {bad.message}", err=True)
     recognised = transcript.events - sum(transcript.skipped.values())
@@ -86,8 +83,6 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
 
 
 def _log_path(root: Path, log: Path | None) -> Path:
-    from charter.errors import CharterError
-    from charter.state.session import read_active
 
     if log is not None:
         return log if log.is_absolute() else Path.cwd() / log
@@ -101,7 +96,6 @@ def _log_path(root: Path, log: Path | None) -> Path:
 
 
 def _rel(root: Path, path: Path) -> str:
-    from charter.files import relpath
 
     return relpath(root, path)
 

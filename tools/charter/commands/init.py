@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from charter.scaffold import init_repo, summary
+
 
 @click.command("init")
 @click.argument(
@@ -38,7 +40,6 @@ def init(directory: Path, preset: str | None, owner: str, python: str | None) ->
     configs. An existing file is never overwritten, so running it twice
     changes nothing.
     """
-    from charter.scaffold import init_repo, summary
 
     result = init_repo(directory, preset=preset, owner=owner, python=python)
     click.echo(summary(result))

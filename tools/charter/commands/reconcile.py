@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.reconcile.compare import read_boards
+from charter.reconcile.compare import reconcile as compare
+from charter.reconcile.write import apply
+from charter.repo import load_repo
 from charter.report import format_diagnostics
 
 
@@ -38,9 +42,6 @@ def reconcile(
     `charter board` can take the board over. Exit 0 when plans and board
     agree, 1 when anything differs, 2 on a usage or configuration error.
     """
-    from charter.reconcile.compare import read_boards
-    from charter.reconcile.compare import reconcile as compare
-    from charter.repo import load_repo
 
     config = config_for(repo_dir)
     paths = [p if p.is_absolute() else Path.cwd() / p for p in boards]
@@ -48,8 +49,6 @@ def reconcile(
     result = compare(repo, read_boards(repo, paths))
     notes: list[str] = []
     if write:
-        from charter.reconcile.write import apply
-
         written, problems = apply(repo, result)
         notes.append(
             f"moved {len(result.moves) - len(problems)} fact(s) and "

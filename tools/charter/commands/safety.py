@@ -7,6 +7,11 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, repo_option
+from charter.safety.control import operator
+from charter.safety.control import resume as lift
+from charter.safety.control import stop as engage
+from charter.safety.escalate import Escalation
+from charter.safety.escalate import escalate as run_escalation
 
 
 @click.command("stop")
@@ -21,7 +26,6 @@ def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
     Blocked, board and handoff regenerated, the policy's notifier run). Lift it
     with `charter resume --approved-by NAME`. Exit 0 once the switch is engaged.
     """
-    from charter.safety.control import stop as engage
 
     result = engage(config_for(repo_dir), reason, by)
     switch = result.stop
@@ -54,7 +58,6 @@ def resume(approved_by: str, repo_dir: Path | None) -> int:
     blocked stays Blocked until someone moves it back. Agents cannot run this
     (`charter guard` denies it at every level). Exit 0 resumed, 2 nothing to resume.
     """
-    from charter.safety.control import resume as lift
 
     result = lift(config_for(repo_dir), approved_by)
     click.echo(
@@ -99,8 +102,6 @@ def escalate(
     failing notifier is reported and unblocks nothing. Exit 0 when every step
     worked, 1 when one failed (the notifier, a write), 2 on a usage error.
     """
-    from charter.safety.control import operator
-    from charter.safety.escalate import escalate as run_escalation
 
     config = config_for(repo_dir)
     result = run_escalation(
@@ -111,7 +112,6 @@ def escalate(
 
 
 def _escalation_report(prefix: str, result: object) -> None:
-    from charter.safety.escalate import Escalation
 
     if not isinstance(result, Escalation):
         click.echo(f"{prefix}: the escalation was started by another charter process")

@@ -9,6 +9,21 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.errors import CharterError
+from charter.safety.status import format_status, safety_status
+from charter.sessions.briefing import briefing
+from charter.sessions.end import end_session
+from charter.sessions.hook import (
+    SessionCheck,
+    check_session,
+    claude_stop_decision,
+    payload_root,
+    read_payload,
+)
+from charter.sessions.preconditions import Request
+from charter.sessions.start import start_session
+from charter.state.commandlog import read_commands
+from charter.state.session import read_active
 
 
 @click.group("session")
@@ -56,9 +71,6 @@ def start(
     other active session. Exit 0 started, 1 a precondition failed (all are
     listed, nothing is written), 2 a usage or configuration error.
     """
-    from charter.sessions.briefing import briefing
-    from charter.sessions.preconditions import Request
-    from charter.sessions.start import start_session
 
     config = config_for(repo_dir)
     request = Request(task_id, agent=agent, level=level, approved_by=approved_by)
@@ -86,10 +98,6 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     Exit 0 when a session is active, 1 when none is.
     """
     from dataclasses import asdict
-
-    from charter.safety.status import format_status, safety_status
-    from charter.state.commandlog import read_commands
-    from charter.state.session import read_active
 
     config = config_for(repo_dir)
     active = read_active(config.root)
@@ -146,7 +154,6 @@ def end(blocked: str | None, repo_dir: Path | None) -> int:
     holds template placeholders or an empty required section, or while the
     task claims done without evidence.
     """
-    from charter.sessions.end import end_session
 
     config = config_for(repo_dir)
     result = end_session(config, blocked)
@@ -181,14 +188,6 @@ def check(hook: str | None, repo_dir: Path | None) -> int:
     JSON from stdin and, while the log is incomplete, prints
     {"decision": "block", "reason": ...} so the agent finishes the log first.
     """
-    from charter.errors import CharterError
-    from charter.sessions.hook import (
-        SessionCheck,
-        check_session,
-        claude_stop_decision,
-        payload_root,
-        read_payload,
-    )
 
     if hook is not None:
         payload = read_payload(sys.stdin.read())

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.repo import load_repo
 
 if TYPE_CHECKING:
     from charter.stats.compute import Stats
@@ -30,8 +31,7 @@ def stats(since: str | None, output_format: str, repo_dir: Path | None) -> int:
 
     See docs/stats.md for how each figure is derived.
     """
-    from charter.repo import load_repo
-    from charter.stats.compute import compute_stats, to_csv
+    from charter.stats.compute import compute_stats, to_csv  # lazy: pandas only when this runs
 
     try:
         since_date = date.fromisoformat(since) if since else None

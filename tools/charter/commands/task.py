@@ -12,8 +12,16 @@ from typing import Any
 
 import click
 
+from charter.board.regenerate import regenerate_board
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
+from charter.errors import CharterError
+from charter.evidence.digest import evidence_digest
+from charter.files import relpath
+from charter.repo import load_repo
+from charter.tasks import edit
+from charter.tasks.edit import unknown_task_message
+from charter.tasks.query import next_tasks, task_summary
 
 
 @click.group("task")
@@ -27,10 +35,6 @@ def task() -> None:
 @repo_option
 def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     """Show one task: column, status, owner, plan and line, dependencies, evidence."""
-    from charter.errors import CharterError
-    from charter.repo import load_repo
-    from charter.tasks.edit import unknown_task_message
-    from charter.tasks.query import task_summary
 
     config = config_for(repo_dir)
     repo = load_repo(config)
@@ -86,8 +90,6 @@ def _show_text(s: dict[str, Any]) -> str:
 @repo_option
 def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
     """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
-    from charter.repo import load_repo
-    from charter.tasks.query import next_tasks, task_summary
 
     repo = load_repo(config_for(repo_dir))
     ready = next_tasks(repo)[:limit]
@@ -127,7 +129,6 @@ def set_(
     repo_dir: Path | None,
 ) -> int:
     """Set a task's status, owner or other fields in its plan file."""
-    from charter.tasks import edit
 
     if status is None and owner is None and not fields:
         raise click.UsageError("give --status, --owner or --field")
@@ -180,13 +181,10 @@ def done(
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
-    from charter.tasks import edit
 
     config = config_for(repo_dir)
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
-        from charter.evidence.digest import evidence_digest
-
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
     path = edit.mark_done(config, task_id, evidence, digest)
     return _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
@@ -199,7 +197,6 @@ def done(
 @repo_option
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
-    from charter.tasks import edit
 
     config = config_for(repo_dir)
     path = edit.block(config, task_id, reason)
@@ -218,9 +215,6 @@ def _repo_relative(config: Config, text: str) -> str:
 
 
 def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
-    from charter.board.regenerate import regenerate_board
-    from charter.errors import CharterError
-    from charter.files import relpath
 
     click.echo(f"{message} in {relpath(config.root, path)}")
     if no_board:

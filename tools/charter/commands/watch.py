@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, repo_option
+from charter.files import relpath
 
 
 @click.command("watch")
@@ -25,8 +26,7 @@ def watch(html_path: Path | None, repo_dir: Path | None) -> int:
     A save that charter cannot use (a plan saved half-way, a hand-edited board)
     keeps the last good board and prints why; the next save tries again.
     """
-    from charter.board.watch import watch as run_watch
-    from charter.files import relpath
+    from charter.board.watch import watch as run_watch  # lazy: watchdog only when this runs
 
     config = config_for(repo_dir)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None

@@ -111,7 +111,7 @@ def build_manifest(
     started: datetime | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict; `captured` None records a denied command."""
-    from charter.evidence.capture import changed_files
+    from charter.evidence.capture import changed_files  # lazy: off a warm check's start-up path
 
     if captured is not None:
         start, end, seconds = captured.started, captured.ended, captured.seconds
@@ -167,7 +167,7 @@ def write_manifest(config: Config, manifest: Mapping[str, Any]) -> Path:
     The folder is new for every run, so two runs never share a file and no
     lock is needed; the write itself is atomic.
     """
-    from charter.io import write_text_atomic
+    from charter.io import write_text_atomic  # lazy: off a warm check's start-up path
 
     problems = validate_manifest(manifest)
     if problems:
@@ -211,7 +211,11 @@ def run_with_manifest(
     denied decision runs nothing and records the refusal (exit code 2, as
     `charter guard` denies). The command's own exit code is returned.
     """
-    from charter.evidence.capture import DEFAULT_TAIL_BYTES, run_captured, tree_state
+    from charter.evidence.capture import (  # lazy: off a warm check's start-up path
+        DEFAULT_TAIL_BYTES,
+        run_captured,
+        tree_state,
+    )
 
     root = config.root
     workdir = (cwd or Path.cwd()).resolve()
@@ -254,7 +258,7 @@ def run_with_manifest(
 
 
 def validate_manifest(data: Any) -> list[str]:
-    from charter.schemas import load_schema, validate
+    from charter.schemas import load_schema, validate  # lazy: off a warm check's start-up path
 
     return validate(data, load_schema(SCHEMA_FILE))
 
@@ -336,45 +340,6 @@ def summarize_runs(manifests: Sequence[Mapping[str, Any]]) -> dict[str, dict[str
         row["seconds"] = round(row["seconds"], 3)
         row["failure_rate"] = round(row["failures"] / row["runs"], 4) if row["runs"] else 0.0
     return dict(sorted(summary.items()))
-
-
-def run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | None:
-    """`charter run`'s manifest path: run the guard's allowed command (or record its refusal).
-
-    `outcome` is `charter.guard.api.check_command`'s answer. Returns the exit
-    code, the seconds the command took and the manifest written. Without an
-    active session there is no task to file the run under: with `required`
-    (the user asked for --manifest) that is an error and nothing runs;
-    otherwise (the policy's `manifest: always`) None: the caller runs it as usual.
-    """
-    import os
-
-    from charter.config import load_config
-    from charter.guard.execute import clean_env, exec_args
-    from charter.state.session import read_active
-
-    decision = outcome.decision
-    config = load_config(Path(outcome.root))
-    session = read_active(config.root)
-    if session is None:
-        if required:
-            raise CharterError(
-                "--manifest needs an active session: its task names the run folder "
-                "(start one with `charter session start TASK`)"
-            )
-        return None
-    record = Decision(bool(decision.allowed), decision.rule, decision.reason)
-    result = run_with_manifest(
-        config,
-        decision.source,
-        task=session.task,
-        level=decision.level,
-        decision=record,
-        session=session,
-        env=clean_env(os.environ),
-        execute=exec_args(decision) if decision.allowed else None,
-    )
-    return result.exit_code, float(result.manifest["duration_seconds"]), result.path
 
 
 def runs_of(config: Config, tasks: Collection[str]) -> list[dict[str, Any]]:

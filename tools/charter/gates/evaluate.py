@@ -32,6 +32,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.gates.parse import Condition, Gate, load_gates, norm_key, plan_aliases
+from charter.repo import load_repo
 
 Status = Literal["pass", "fail", "insufficient", "error"]
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -141,7 +142,6 @@ def evaluate_gates(
 
 
 def _plan_keys(config: Config) -> set[str]:
-    from charter.repo import load_repo
 
     keys: set[str] = set()
     for plan in load_repo(config).plans:

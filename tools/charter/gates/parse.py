@@ -28,6 +28,7 @@ from charter.errors import CharterError
 from charter.model import Diagnostic
 from charter.parse.source import decode
 from charter.parse.tables import split_row
+from charter.repo import load_repo
 
 NUMERIC_AGGREGATES = ("min", "max", "mean", "sum", "last")
 AGGREGATE_ALIASES = {"avg": "mean", "average": "mean", "median": "p50", "rate": "share"}
@@ -201,7 +202,6 @@ def plan_matches(key: str, plan_id: str, config: Config) -> bool:
 
 def plan_aliases(config: Config, plan: str) -> set[str]:
     """Every key naming the plan that `plan` names: its id and its path."""
-    from charter.repo import load_repo
 
     wanted = norm_key(plan)
     for p in load_repo(config).plans:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import os
 
+from charter.guard.context import build_context, locate
 from charter.guard.decide import Decision, classify, deny_all
 from charter.state import killswitch
+from charter.state.escalations import escalate_detached_once
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 def _charter_error() -> type[Exception]:
     # evaluated only when an exception is on its way: keeps pathlib off the allow path
-    from charter.errors import CharterError
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
 
     return CharterError
 
@@ -63,7 +65,6 @@ def check_command(
     count: bool = True,
 ) -> Outcome:
     """The decision on `command`. `count=False` checks the budget without spending it."""
-    from charter.guard.context import build_context, locate
 
     mode = "string" if isinstance(command, str | bytes) else "argv"
     source: str | list[str]
@@ -117,7 +118,7 @@ def check_command(
 
 
 def _within_budget(decision: Decision, context: GuardContext, count: bool) -> Decision:
-    from charter.state import budget
+    from charter.state import budget  # lazy: off the guard's start-up path
 
     session = context.session
     assert session is not None
@@ -159,7 +160,4 @@ def _is_charter_run(argv: Sequence[str]) -> bool:
 
 
 def _escalate_once(root: str, key: str, event: str, reason: str) -> None:
-    from charter.safety.escalate import claim, spawn
-
-    if claim(root, key, {"event": event, "reason": reason}):
-        spawn(root, key=key, event=event, reason=reason)
+    escalate_detached_once(root, key=key, event=event, reason=reason)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def _error(message: str, path: str | None = None, line: int | None = None) -> Exception:
     # charter.errors imports pathlib (7 ms): only a failing guard call pays for it
-    from charter.errors import CharterError
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
 
     return CharterError(message, path, line)
 
@@ -86,9 +86,9 @@ def load_compiled(root: str, policy_path: str) -> CompiledPolicy:
 def _rebuild(root: str, policy_path: str, key: list[Any], cache_file: str) -> CompiledPolicy:
     from pathlib import Path
 
-    from charter.errors import CharterError
-    from charter.guard.policy import load_policy
-    from charter.guard.policy_model import compile_policy
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
+    from charter.guard.policy import load_policy  # lazy: off the guard's start-up path
+    from charter.guard.policy_model import compile_policy  # lazy: off the guard's start-up path
 
     try:
         compiled = compile_policy(load_policy(Path(root) / policy_path, policy_path))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+from charter.state.active import ACTIVE_SESSION, read_active_session
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,13 +19,12 @@ if TYPE_CHECKING:
 
     from charter.guard.compiled import CompiledPolicy
 
-ACTIVE_SESSION = ".charter/active-session.json"
 CONFIG_CACHE = ".charter/cache/guard-config.json"
 
 
 def _error(message: str, path: str | None = None, line: int | None = None) -> Exception:
     # charter.errors imports pathlib (7 ms): only a failing guard call pays for it
-    from charter.errors import CharterError
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
 
     return CharterError(message, path, line)
 
@@ -49,35 +50,6 @@ class GuardContext:
         self.cwd = cwd
         self.env = env
         self.session = session
-
-
-def read_active_session(root: str) -> dict[str, Any] | None:
-    """The active session record, None when there is none; CharterError when it is damaged."""
-    path = os.path.join(root, ACTIVE_SESSION)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise _error(f"cannot read the active session: {exc.strerror}", ACTIVE_SESSION) from exc
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _error(
-            f"the active session is not valid JSON ({exc}): end it with `charter session end` "
-            "or ask the operator to fix it",
-            ACTIVE_SESSION,
-        ) from exc
-    if not isinstance(data, dict):
-        raise _error("the active session must be a JSON object", ACTIVE_SESSION)
-    for key in ("id", "level"):
-        if not isinstance(data.get(key), str) or not data[key]:
-            raise _error(f"the active session has no {key!r}", ACTIVE_SESSION)
-    session_id = data["id"]
-    if session_id in (".", "..") or not all(c.isalnum() or c in "._-" for c in session_id):
-        raise _error(f"the active session id {session_id!r} is not a plain name", ACTIVE_SESSION)
-    return data
 
 
 def resolve_level(
@@ -119,7 +91,7 @@ def build_context(
     explicit_level: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> GuardContext:
-    from charter.guard.cache import load_compiled
+    from charter.guard.cache import load_compiled  # lazy: off the guard's start-up path
 
     policy = load_compiled(root, policy_path)
     session = read_active_session(root)
@@ -180,10 +152,10 @@ def locate(start: str, root: str | None = None) -> tuple[str, str]:
         pass
     from pathlib import Path
 
-    from charter.config import load_config
+    from charter.config import load_config  # lazy: off the guard's start-up path
 
     policy = load_config(Path(repo)).policy
-    from charter.guard.cache import write_json
+    from charter.guard.cache import write_json  # lazy: off the guard's start-up path
 
     write_json(cache_file, {"key": key, "policy": policy})
     return repo, policy

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import sys
 
+from charter.guard.api import check_command
+from charter.guard.explain import advice, explain
+
 USAGE = """\
 usage: charter guard [--level L] [--explain] [--format text|json] [--root DIR] [--cwd DIR] \
 -- CMD [ARG...]
@@ -111,9 +114,6 @@ def _main(args: list[str]) -> int:
     else:
         raise _UsageError("no command given")
 
-    from charter.guard.api import check_command
-    from charter.guard.explain import advice, explain
-
     outcome = check_command(
         command,
         cwd=values.get("--cwd"),
@@ -136,7 +136,7 @@ def _main(args: list[str]) -> int:
 
 
 def _hook(agent: str, values: dict[str, str]) -> int:
-    from charter.guard.hooks import AGENTS, answer, handle
+    from charter.guard.hooks import AGENTS, answer, handle  # lazy: off the guard's start-up path
 
     if agent not in AGENTS:
         raise _UsageError(f"--hook must be one of {', '.join(AGENTS)}")

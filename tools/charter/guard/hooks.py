@@ -16,6 +16,13 @@ from __future__ import annotations
 import json
 import os
 
+from charter.guard.api import check_command
+from charter.guard.cache import load_compiled
+from charter.guard.context import locate
+from charter.guard.explain import advice
+from charter.guard.paths import ALWAYS_PROTECTED, PathRules
+from charter.state.killswitch import denial
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -121,8 +128,6 @@ def _shell(
     level: str | None,
     env: Mapping[str, str] | None,
 ) -> HookResult:
-    from charter.guard.api import check_command
-    from charter.guard.explain import advice
 
     outcome = check_command(command, cwd=cwd, root=root, level=level, env=env)
     decision = outcome.decision
@@ -135,15 +140,11 @@ def _shell(
 def _file_tool(
     agent: str, tool: str, tool_input: dict[str, Any], cwd: str, root: str | None
 ) -> HookResult:
-    from charter.guard.context import locate
-    from charter.guard.paths import ALWAYS_PROTECTED, PathRules
 
     path = tool_input.get("file_path", tool_input.get("notebook_path"))
     if not isinstance(path, str) or not path:
         return answer(agent, False, f"charter guard: {tool} without a file path")
-    from charter.errors import CharterError
-    from charter.guard.cache import load_compiled
-    from charter.state.killswitch import denial
+    from charter.errors import CharterError  # lazy: off the guard's start-up path
 
     try:
         repo_root, policy_path = locate(cwd, root)

@@ -443,3 +443,18 @@ def _globs(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
             )
         globs.append(text)
     return tuple(globs)
+
+
+def at_most(policy: Policy, level: str, ceiling: str) -> bool:
+    """Levels are cumulative: `level` is at most `ceiling` when `ceiling` is or inherits it."""
+    return any(lvl.name == level for lvl in policy.chain(ceiling))
+
+
+def documented_level(text: str | None, names: list[str]) -> str | None:
+    """The level a `Level:` field or `level:` key names ("L2", "L2 – Experiment")."""
+    if not text:
+        return None
+    for match in re.finditer(r"[A-Za-z][A-Za-z0-9_-]*", text):
+        if match.group(0) in names:
+            return match.group(0)
+    return None

@@ -104,7 +104,7 @@ class Script:
 
 def parse_script(source: str, *, shell: str = "bash", depth: int = 0) -> Script:
     """Simple commands and problems of one shell script."""
-    from charter.guard.tsload import parser
+    from charter.guard.tsload import parser  # lazy: off the guard's start-up path
 
     script = Script()
     problem = input_problem(source)

@@ -21,6 +21,7 @@ from charter.errors import CharterError
 from charter.handoff.render import handoff_context
 from charter.io import locked, read_text, write_text_atomic
 from charter.repo import RepoModel, load_repo
+from charter.templating import render_template
 
 TEMPLATE = "handoff.md.j2"
 
@@ -37,7 +38,6 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
-    from charter.templating import render_template
 
     body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
     return stamps.stamp_file(_normalise(body), header_note(repo.config))

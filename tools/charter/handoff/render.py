@@ -14,9 +14,12 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.evidence.manifest import runs_of
+from charter.guard.policy import at_most, documented_level, load_policy
+from charter.ingest.fold import session_usage
+from charter.makefile import defines_target
 from charter.model import SessionLog, Task
 from charter.repo import RepoModel
-from charter.sessions.tooling import defines_target
 from charter.sorting import natural_key
 from charter.status import column_of, is_done
 from charter.tasks.query import priority_rank as task_priority_rank
@@ -65,8 +68,6 @@ def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog])
     Closed and ended only: a run or a transcript during open work must not
     make this generated file stale.
     """
-    from charter.evidence.manifest import runs_of
-    from charter.ingest.fold import session_usage
 
     closed = {
         t.id for t in tasks if t.id and _state(t, repo.config) in ("done", "blocked", "dropped")
@@ -253,13 +254,9 @@ def _level_arguments(config: Config, documented: str, make: bool) -> str:
     if not documented:
         return ""
     try:
-        from charter.guard.policy import load_policy
-
         policy = load_policy(config.path(config.policy), config.policy)
     except CharterError:
         return ""
-    from charter.sessions.preconditions import at_most, documented_level
-
     level = documented_level(documented, [level.name for level in policy.levels])
     if level is None or at_most(policy, level, policy.default_level):
         return ""

@@ -28,6 +28,7 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.io import locked, write_text_atomic
 from charter.model import Diagnostic, Task
 from charter.parse.plans import FIELD_ALIASES, match_task_id, parse_plan
 
@@ -230,7 +231,6 @@ def rendered(result: ImportResult, config: Config) -> list[tuple[str, str]]:
 
 def write_plans(files: list[tuple[str, str]], root: Path) -> None:
     """Create every file, or none: an existing file is never overwritten."""
-    from charter.io import locked, write_text_atomic
 
     existing = [rel for rel, _text in files if (root / rel).exists()]
     if existing:

@@ -20,7 +20,8 @@ from charter import stamps
 from charter.errors import CharterError
 from charter.evidence.digest import sha256_file
 from charter.ingest.transcript import Command, Transcript, Usage
-from charter.io import locate_region, locked, read_text, region_markers, write_text_atomic
+from charter.io import locked, read_text, write_text_atomic
+from charter.stamps import locate_region, region_markers
 
 COMMANDS = "transcript-commands"
 FILES = "transcript-files"

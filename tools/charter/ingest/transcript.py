@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError
+from charter.jsonlines import json_lines
 
 
 @dataclass(frozen=True)
@@ -88,21 +89,17 @@ def read_events(path: Path) -> Iterator[tuple[int, dict[str, Any] | Malformed]]:
     except OSError as exc:
         raise CharterError(f"cannot read: {exc.strerror}", path) from None
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            try:
-                event = json.loads(raw)
-            except UnicodeDecodeError as exc:
-                yield number, Malformed(number, f"not UTF-8 (byte {exc.start})")
-                continue
-            except json.JSONDecodeError as exc:
-                yield number, Malformed(number, f"not JSON: {exc.msg} (column {exc.colno})")
-                continue
-            if not isinstance(event, dict):
+        for number, event, error in json_lines(handle):
+            if isinstance(error, UnicodeDecodeError):
+                yield number, Malformed(number, f"not UTF-8 (byte {error.start})")
+            elif isinstance(error, json.JSONDecodeError):
+                yield number, Malformed(number, f"not JSON: {error.msg} (column {error.colno})")
+            elif error is not None:
+                raise error
+            elif not isinstance(event, dict):
                 yield number, Malformed(number, f"a JSON {type(event).__name__}, not an object")
-                continue
-            yield number, event
+            else:
+                yield number, event
 
 
 def text_of(value: Any) -> str:

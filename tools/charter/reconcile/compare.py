@@ -28,8 +28,16 @@ from pathlib import Path
 
 from charter.errors import CharterError
 from charter.files import relpath
-from charter.model import Diagnostic, Task
-from charter.reconcile.board_table import BoardRead, BoardRow, column_meaning
+from charter.model import Diagnostic, Field, Task
+from charter.parse.plans import parse_evidence, parse_ids
+from charter.parse.tables import is_separator_row, split_row
+from charter.reconcile.board_table import (
+    BoardRead,
+    BoardRow,
+    column_meaning,
+    read_board_csv,
+    read_board_markdown,
+)
 from charter.repo import RepoModel
 from charter.status import column_of
 
@@ -72,7 +80,6 @@ class Reconciliation:
 
 def read_boards(repo: RepoModel, paths: Sequence[Path] = ()) -> list[BoardRead]:
     """The given board files, or the configured board and CSV when they exist."""
-    from charter.reconcile.board_table import read_board_csv, read_board_markdown
 
     config = repo.config
     if not paths:
@@ -360,8 +367,6 @@ def _pick(row: BoardRow, tasks: list[Task]) -> Task:
 
 
 def _same(meaning: str | None, have: str, value: str, repo: RepoModel, board_dir: str) -> bool:
-    from charter.model import Field
-    from charter.parse.plans import parse_evidence, parse_ids
 
     if meaning == "depends":
         return set(parse_ids(have, repo.config)) == set(parse_ids(value, repo.config))
@@ -450,7 +455,6 @@ def raw_value(repo: RepoModel, task: Task, header: str, texts: dict[str, list[st
 
 def table_cells(lines: list[str], task: Task) -> dict[str, str] | None:
     """Header name (lower case) -> cell text of a table task's row."""
-    from charter.parse.tables import is_separator_row, split_row
 
     row = task.line - 1
     sep = row - 1

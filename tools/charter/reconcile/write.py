@@ -15,7 +15,11 @@ import re
 
 from charter.errors import CharterError
 from charter.files import relpath
+from charter.importers.writer import PlanSpec, TaskSpec, read_back, render_plan, render_task
+from charter.io import locked, read_text, write_text_atomic
 from charter.model import Diagnostic, Task
+from charter.parse.plans import parse_plan
+from charter.parse.tables import is_separator_row, split_row
 from charter.reconcile.board_table import BoardRow, column_meaning
 from charter.reconcile.compare import (
     FIELD_NAMES,
@@ -28,6 +32,7 @@ from charter.reconcile.compare import (
     table_cells,
 )
 from charter.repo import RepoModel
+from charter.tasks import edit
 
 _BULLET_PREFIX = re.compile(r"^(\s*(?:>\s*)*[-*+][ \t]+)")
 _BLOCK_START = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|^\s{0,3}(?:#|```|~~~)")
@@ -41,7 +46,6 @@ def apply(repo: RepoModel, result: Reconciliation) -> tuple[list[str], list[Diag
     written here the same way. Returns the files written and the moves that
     could not be made.
     """
-    from charter.tasks import edit
 
     written: set[str] = set()
     problems: list[Diagnostic] = []
@@ -81,8 +85,6 @@ def _cell_text(value: str) -> str:
 def _edit_plan(
     repo: RepoModel, plan_path: str, moves: list[Move], problems: list[Diagnostic]
 ) -> bool:
-    from charter.io import locked, read_text, write_text_atomic
-    from charter.parse.plans import parse_plan
 
     config = repo.config
     path = repo.root / plan_path
@@ -147,7 +149,6 @@ def _insertion(lines: list[str], task: Task) -> tuple[int, str]:
 
 
 def _fill_cell(lines: list[str], task: Task, move: Move, problems: list[Diagnostic]) -> None:
-    from charter.parse.tables import split_row
 
     index = task.line - 1
     ending = lines[index][len(lines[index].rstrip("\r\n")) :]
@@ -189,7 +190,6 @@ def _fill_cell(lines: list[str], task: Task, move: Move, problems: list[Diagnost
 
 
 def _table_header(lines: list[str], task: Task) -> list[str] | None:
-    from charter.parse.tables import is_separator_row, split_row
 
     sep = task.line - 2
     while sep > 0 and not is_separator_row(lines[sep].rstrip("\r\n")):
@@ -206,7 +206,6 @@ def _reads_back(
     repo: RepoModel, plan_path: str, new: str, moves: list[Move], problems: list[Diagnostic]
 ) -> bool:
     """Every moved fact must read back from the edited plan as the board had it."""
-    from charter.parse.plans import parse_plan
 
     plan = parse_plan(plan_path, new.encode("utf-8"), repo.config)
     tasks = {t.id: t for t in plan.walk() if t.id is not None}
@@ -250,8 +249,6 @@ def orphan_plan_path(repo: RepoModel) -> str:
 
 
 def _write_orphans(repo: RepoModel, rows: list[BoardRow]) -> str:
-    from charter.importers.writer import PlanSpec, TaskSpec, read_back, render_plan, render_task
-    from charter.io import locked, read_text, write_text_atomic
 
     config = repo.config
     specs = []

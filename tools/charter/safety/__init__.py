@@ -1,7 +1,7 @@
-"""Unattended safety: budgets, the kill switch, stop conditions and escalation.
+"""Unattended safety: stop and resume, stop conditions and escalation.
 
-`killswitch` and `budget` run inside `charter guard` on every decision, so they
-import nothing but the standard library's lightest modules; `escalate`,
-`events` and `stop_conditions` do the slower work (plans, board, notifier)
-outside the guard's path. See docs/safety.md.
+The kill switch, the budget counters and the escalation markers the guard
+reads on every decision live in `charter.state` (standard library only);
+`control`, `escalate` and `stop_conditions` do the slower work (plans, board,
+notifier) outside the guard's path. See docs/safety.md.
 """

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
+from charter.repo import load_repo
 from charter.safety import escalate as esc
+from charter.state.escalations import forget
 from charter.state.events import record_event
 from charter.state.killswitch import Stop, engage, read_stop, release
 from charter.state.session import ActiveSession, read_active
+from charter.status import column_of
 
 
 @dataclass
@@ -65,8 +68,9 @@ def stop(config: Config, reason: str, by: str | None = None) -> StopResult:
         }
         _record(config, session, entry, result.problems)
     cause = f"kill switch: {reason}"
-    if esc.claim(root, engaged.key, {"event": "kill-switch", "reason": cause}):
-        result.escalation = esc.escalate(config, event="kill-switch", reason=cause, by=who)
+    result.escalation = esc.escalate_once(
+        config, key=engaged.key, event="kill-switch", reason=cause, by=who
+    )
     return result
 
 
@@ -76,7 +80,7 @@ def resume(config: Config, approved_by: str) -> ResumeResult:
     lifted = release(root)
     if lifted is None:
         raise CharterError("the kill switch is not engaged: there is nothing to resume")
-    esc.forget(root, "stop-")
+    forget(root, "stop-")
     result = ResumeResult(lifted)
     session = _session(config, result.problems)
     if session is not None:
@@ -111,8 +115,6 @@ def _record(
 
 
 def _still_blocked(config: Config, task_id: str) -> str | None:
-    from charter.repo import load_repo
-    from charter.status import column_of
 
     try:
         task = load_repo(config).find_task(task_id)

@@ -8,88 +8,40 @@ failed; failures are reported, never raised, and a failed notifier unblocks
 nothing.
 
 Automatic escalations (a spent budget, the kill switch, a failed blocking
-gate) happen once per cause: the first process to create the cause's marker
-under `.charter/escalations/` escalates, every later one sees the marker. The
-guard cannot afford the work on its own path, so it `spawn`s a detached
-`charter escalate` with the absolute interpreter path; `claim` and `spawn`
-import nothing heavy.
+gate) happen once per cause (`escalate_once`): the first process to create the
+cause's marker under `.charter/escalations/` (charter.state.escalations)
+escalates, every later one sees the marker. The guard cannot afford the work
+on its own path, so it starts a detached `charter escalate` instead
+(`charter.state.escalations.escalate_detached_once`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
+
+from charter.board.regenerate import regenerate_board
+from charter.clock import iso, now
+from charter.config import Config, load_config
+from charter.errors import CharterError
+from charter.guard.policy import load_policy
+from charter.handoff.regenerate import write_handoff
+from charter.io import locked
+from charter.repo import load_repo
+from charter.state.escalations import claim
+from charter.state.events import record_event
+from charter.state.session import lock_path, read_active
+from charter.status import is_done
+from charter.tasks.edit import block, find_task
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
     from typing import Any
 
-    from charter.config import Config
-
-ESCALATIONS_DIR = ".charter/escalations"
 NOTIFY_TIMEOUT_S = 30.0
 EVENTS = ("escalation", "budget-spent", "kill-switch", "gate-failed")
-
-
-# -- once per cause (light: runs inside the guard) -------------------------------------
-
-
-def claim(root: str, key: str, info: dict[str, Any]) -> bool:
-    """Create the marker for cause `key`; True for the one caller that created it."""
-    directory = os.path.join(root, ESCALATIONS_DIR)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        fd = os.open(os.path.join(directory, key + ".json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    except FileExistsError:
-        return False
-    except OSError:
-        return False  # no marker, no escalation: the denial itself still stands
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(info, handle, ensure_ascii=False, sort_keys=True)
-    return True
-
-
-def forget(root: str, prefix: str) -> list[str]:
-    """Remove the markers whose cause starts with `prefix` (a resumed kill switch)."""
-    directory = os.path.join(root, ESCALATIONS_DIR)
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return []
-    removed = []
-    for name in sorted(names):
-        if name.startswith(prefix) and name.endswith(".json"):
-            try:
-                os.unlink(os.path.join(directory, name))
-                removed.append(name)
-            except OSError:
-                pass
-    return removed
-
-
-def spawn(root: str, *, key: str, event: str, reason: str) -> None:
-    """Start `charter escalate` detached from the caller; its output goes to `<key>.log`."""
-    import subprocess
-    import sys
-
-    directory = os.path.join(root, ESCALATIONS_DIR)
-    args = [sys.executable, "-I", "-m", "charter", "escalate", "--repo", root]
-    args += ["--event", event, "--reason", reason, "--by", "charter"]
-    try:
-        with open(os.path.join(directory, key + ".log"), "ab") as log:
-            subprocess.Popen(
-                args,
-                cwd=root,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # survives the hook's process group being killed
-                close_fds=True,
-            )
-    except OSError:
-        pass  # the denial stands; `charter session status` and the marker show the cause
 
 
 # -- the escalation itself ---------------------------------------------------------------
@@ -152,10 +104,6 @@ def escalate(
     at: str | None = None,
 ) -> Escalation:
     """Escalate; never raises for a failed step (see `Escalation.problems`), only for bad input."""
-    from charter.clock import iso, now
-    from charter.errors import CharterError
-    from charter.io import locked
-    from charter.state.session import lock_path
 
     reason = " ".join(reason.split())
     if not reason:
@@ -195,8 +143,6 @@ def escalate(
             "outcome": result.outcome,
         }
         try:
-            from charter.state.events import record_event
-
             record_event(config.root, session, entry)
             result.log = session.log
         except CharterError as exc:
@@ -205,8 +151,6 @@ def escalate(
 
 
 def _session(config: Config, problems: list[str]) -> Any:
-    from charter.errors import CharterError
-    from charter.state.session import read_active
 
     try:
         return read_active(config.root)
@@ -216,7 +160,6 @@ def _session(config: Config, problems: list[str]) -> Any:
 
 
 def _require_task(config: Config, task_id: str) -> None:
-    from charter.tasks.edit import find_task
 
     find_task(config, task_id)  # CharterError naming the known tasks when there is none
 
@@ -224,9 +167,6 @@ def _require_task(config: Config, task_id: str) -> None:
 def _block(
     config: Config, task_id: str, reason: str, problems: list[str], notes: list[str]
 ) -> bool:
-    from charter.errors import CharterError
-    from charter.repo import load_repo
-    from charter.status import is_done
 
     try:
         task = load_repo(config).find_task(task_id)
@@ -236,7 +176,6 @@ def _block(
         if is_done(task, config):
             notes.append(f"task {task_id} is done, so it was not moved to Blocked")
             return False
-        from charter.tasks.edit import block
 
         block(config, task_id, reason)
         return True
@@ -246,25 +185,18 @@ def _block(
 
 
 def _regenerate(config: Config, problems: list[str]) -> None:
-    from charter.errors import CharterError
 
     try:
-        from charter.board.regenerate import regenerate_board
-
         regenerate_board(config)
     except CharterError as exc:
         problems.append(f"the board was not regenerated: {exc}")
     try:
-        from charter.handoff.regenerate import write_handoff
-
         write_handoff(config)
     except CharterError as exc:
         problems.append(f"the handoff was not regenerated: {exc}")
 
 
 def _notify(config: Config, payload: dict[str, Any], problems: list[str]) -> NotifyResult | None:
-    from charter.errors import CharterError
-    from charter.guard.policy import load_policy
 
     try:
         policy = load_policy(config.path(config.policy), config.policy)
@@ -321,3 +253,19 @@ def notify(
         detail = f"exit {process.returncode}" + (f": {' / '.join(tail)}" if tail else "")
         return NotifyResult(False, detail, shown)
     return NotifyResult(True, "exit 0", shown)
+
+
+def escalate_once(
+    config: Config | Path, *, key: str, event: str, reason: str, by: str = "charter"
+) -> Escalation | None:
+    """Escalate unless cause `key` was already escalated; None when it was.
+
+    Given a repository path instead of its configuration, the configuration is
+    read only by the one caller that claimed the cause.
+    """
+    root = config if isinstance(config, Path) else config.root
+    if not claim(str(root), key, {"event": event, "reason": reason}):
+        return None
+    if isinstance(config, Path):
+        config = load_config(config)
+    return escalate(config, event=event, reason=reason, by=by)

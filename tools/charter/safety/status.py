@@ -7,6 +7,7 @@ from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.guard.cache import load_compiled
 from charter.state import budget
 from charter.state.killswitch import read_stop
 from charter.state.session import ActiveSession
@@ -24,7 +25,6 @@ def safety_status(config: Config, session: ActiveSession) -> dict[str, Any]:
     root = str(config.root)
     stop = read_stop(root)
     data: dict[str, Any] = {"stop": stop.to_dict() if stop else None, "budget": {}, "spent": None}
-    from charter.guard.cache import load_compiled
 
     try:
         limits = load_compiled(root, config.policy).budget(session.level)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from charter.config import Config
+from charter.guard.paths import first_match
 
 if TYPE_CHECKING:
     from charter.gates.evaluate import GateResult
@@ -44,7 +45,7 @@ def gate_stop(
     plan = session_plan(config, session)
     if plan is None:
         return None
-    from charter.gates.parse import norm_key
+    from charter.gates.parse import norm_key  # lazy: off a warm check's start-up path
 
     keys = {norm_key(k) for k in plan}
     stopping = [r for r in results if r.blocks and norm_key(r.gate.plan) in keys]
@@ -72,7 +73,7 @@ def _gate_text(result: GateResult) -> str:
 
 def session_plan(config: Config, session: ActiveSession) -> set[str] | None:
     """The keys naming the session's plan (its id and its path), None when it has none."""
-    from charter.repo import load_repo
+    from charter.repo import load_repo  # lazy: off a warm check's start-up path
 
     repo = load_repo(config)
     task = repo.find_task(session.task)
@@ -87,12 +88,11 @@ def session_plan(config: Config, session: ActiveSession) -> set[str] | None:
 
 def escalate_once(config: Config, session: ActiveSession, stop: StopCondition) -> Escalation | None:
     """Escalate `stop` unless this session already escalated this cause."""
-    from charter.safety.escalate import claim, escalate
+    from charter.safety.escalate import (
+        escalate_once as once,  # lazy: off a warm check's start-up path
+    )
 
-    key = f"{stop.cause}-{session.id}"
-    if not claim(str(config.root), key, {"event": stop.cause, "reason": stop.reason}):
-        return None
-    return escalate(config, event=stop.cause, reason=stop.reason, by="charter")
+    return once(config, key=f"{stop.cause}-{session.id}", event=stop.cause, reason=stop.reason)
 
 
 # -- decision records --------------------------------------------------------------------------
@@ -114,7 +114,6 @@ def decision_records_missing(
     """
     if not patterns:
         return []
-    from charter.guard.paths import first_match
 
     changes = list(changes)
     if any(status == "A" and path.startswith(ADR_DIR) for status, path in changes):

@@ -11,6 +11,8 @@ import re
 
 from charter.config import Config
 from charter.guard.policy_model import Policy
+from charter.parse.sessions import parse_session
+from charter.safety.status import LABELS
 from charter.sessions.preconditions import Findings, plan_key
 from charter.sessions.start import gate_context
 from charter.state.session import ActiveSession
@@ -88,8 +90,6 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
         lines.append(f"  Requires: {requirement}")
     limits = policy.budget(level.name)
     if limits:
-        from charter.safety.status import LABELS
-
         spent = ", ".join(f"{limit} {LABELS[key]}" for key, limit in limits.items())
         lines.append(
             f"  Budget: {spent}; then every command is denied and the task escalated "
@@ -100,7 +100,6 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
 
 def stop_conditions(config: Config) -> list[str]:
     """The bullets of the policy's section about stopping, else charter's defaults."""
-    from charter.parse.sessions import parse_session
 
     path = config.path(config.policy)
     try:

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from charter.board.regenerate import regenerate_board
+from charter.checks.task_rules import done_without_evidence, evidence_path
 from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
+from charter.handoff.regenerate import write_handoff
 from charter.io import locked, read_text, write_text_atomic
+from charter.parse.sessions import parse_session
 from charter.repo import RepoModel, load_repo
 from charter.sessions.logfile import Gap, close_frontmatter, log_gaps, yaml_scalar
 from charter.state.session import ActiveSession, clear_active, lock_path, read_active
 from charter.status import is_done
+from charter.tasks.edit import block
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,6 @@ def require_active(config: Config) -> ActiveSession:
 
 def session_gaps(repo: RepoModel, session: ActiveSession) -> list[Gap]:
     """Everything that keeps `session` from ending, in file order."""
-    from charter.parse.sessions import parse_session
 
     path = repo.root / session.log
     try:
@@ -54,7 +58,6 @@ def session_gaps(repo: RepoModel, session: ActiveSession) -> list[Gap]:
 
 
 def _evidence_gaps(repo: RepoModel, task_id: str) -> list[Gap]:
-    from charter.checks.task_rules import done_without_evidence, evidence_path
 
     tasks = repo.task_index().get(task_id, [])
     if not tasks:
@@ -94,8 +97,6 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
             return EndResult(session, tuple(gaps))
         written: list[str] = []
         if reason is not None:
-            from charter.tasks.edit import block
-
             block(config, session.task, reason)
             written.append(task.path if task is not None else session.task)
         status = "blocked" if reason is not None else "done"
@@ -123,8 +124,6 @@ def _close_log(config: Config, session: ActiveSession, status: str, reason: str 
 
 
 def _regenerate(config: Config, session: ActiveSession) -> list[str]:
-    from charter.board.regenerate import regenerate_board
-    from charter.handoff.regenerate import write_handoff
 
     try:
         board = regenerate_board(config)

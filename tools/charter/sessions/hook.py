@@ -20,6 +20,7 @@ from charter.config import Config
 from charter.repo import load_repo
 from charter.sessions.end import session_gaps
 from charter.sessions.logfile import Gap
+from charter.state.killswitch import read_stop
 from charter.state.session import ActiveSession, read_active
 
 MAX_LISTED = 20
@@ -40,7 +41,6 @@ def check_session(config: Config) -> SessionCheck:
     session = read_active(config.root)
     if session is None:
         return SessionCheck(None)
-    from charter.state.killswitch import read_stop
 
     stopped = read_stop(str(config.root)) is not None
     return SessionCheck(session, tuple(session_gaps(load_repo(config), session)), stopped)

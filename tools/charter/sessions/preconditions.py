@@ -20,9 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from charter.board.regenerate import regenerate_board
 from charter.config import Config
 from charter.errors import CharterError
-from charter.gates.parse import Gate
+from charter.gates.parse import Gate, gates_for_plan, load_gates, plan_matches
+from charter.guard.policy import at_most, documented_level, load_policy
 from charter.guard.policy_model import Policy
 from charter.model import Plan, Task
 from charter.repo import RepoModel
@@ -142,7 +144,6 @@ def _scope(repo: RepoModel, found: Findings) -> None:
 
 
 def _board(config: Config, task_id: str, found: Findings) -> None:
-    from charter.board.regenerate import regenerate_board
 
     board = config.path(config.board)
     if not board.is_file():
@@ -169,7 +170,6 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
 
 
 def _gates(config: Config, plan: Plan, found: Findings) -> None:
-    from charter.gates.parse import gates_for_plan, load_gates, plan_matches
 
     key = plan_key(plan)
     try:
@@ -239,7 +239,6 @@ def _requires_list(plan: Plan, found: Findings) -> list[str]:
 
 
 def _level(config: Config, found: Findings, env: Mapping[str, str]) -> None:
-    from charter.guard.policy import load_policy
 
     try:
         policy = load_policy(config.path(config.policy), config.policy)
@@ -268,11 +267,6 @@ def _level(config: Config, found: Findings, env: Mapping[str, str]) -> None:
                     f"environment (required by level {level.name})",
                     _where(policy.path, level.line),
                 )
-
-
-def at_most(policy: Policy, level: str, ceiling: str) -> bool:
-    """Levels are cumulative: `level` is at most `ceiling` when `ceiling` is or inherits it."""
-    return any(lvl.name == level for lvl in policy.chain(ceiling))
 
 
 def _above_default(found: Findings, requested: str) -> None:
@@ -317,16 +311,6 @@ def _above_default(found: Findings, requested: str) -> None:
             f"{requested} is above the default {default}: name the operator who "
             f"approved it with --approved-by NAME or {APPROVER_ENV}",
         )
-
-
-def documented_level(text: str | None, names: list[str]) -> str | None:
-    """The level a `Level:` field or `level:` key names ("L2", "L2 – Experiment")."""
-    if not text:
-        return None
-    for match in re.finditer(r"[A-Za-z][A-Za-z0-9_-]*", text):
-        if match.group(0) in names:
-            return match.group(0)
-    return None
 
 
 def _text(value: object) -> str | None:

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from charter.board.regenerate import regenerate_board
 from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
+from charter.handoff.regenerate import write_handoff
 from charter.io import locked
 from charter.repo import load_repo
 from charter.sessions.logfile import yaml_scalar
@@ -28,6 +30,8 @@ from charter.sessions.numbering import create_log
 from charter.sessions.preconditions import Findings, Request, check_preconditions, plan_key
 from charter.state.session import ActiveSession, clear_active, lock_path, write_active
 from charter.status import column_of
+from charter.tasks.edit import set_status
+from charter.templating import render_template
 
 LOG_TEMPLATE = "session.md.j2"
 
@@ -86,15 +90,12 @@ def _mark_in_progress(config: Config, findings: Findings) -> None:
     assert task is not None and task.id is not None
     if column_of(task, config) == config.active_column:
         return
-    from charter.tasks.edit import set_status
 
     set_status(config, task.id, config.active_column)
 
 
 def _regenerate(config: Config, session: ActiveSession) -> None:
     """The board (the task is In Progress now) and the handoff (it names the session)."""
-    from charter.board.regenerate import regenerate_board
-    from charter.handoff.regenerate import write_handoff
 
     try:
         regenerate_board(config)
@@ -106,7 +107,6 @@ def _regenerate(config: Config, session: ActiveSession) -> None:
 
 
 def render_log(config: Config, findings: Findings, sid: str, moment: datetime) -> str:
-    from charter.templating import render_template
 
     return render_template(config, LOG_TEMPLATE, **log_context(config, findings, sid, moment))
 

@@ -13,6 +13,8 @@ import shlex
 import shutil
 from pathlib import Path
 
+from charter.makefile import defines_target
+
 MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 # Interpreters whose first non-option argument is a script that must exist in the repo.
 INTERPRETERS = frozenset(
@@ -39,7 +41,6 @@ INTERPRETERS = frozenset(
 # Repo-local places where project tools are installed without a download.
 LOCAL_BIN = (".venv/bin", "venv/bin", "node_modules/.bin", "bin", "tools")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_RULE = r"^(?:[^\s:=#][^:=#]*?\s)?{target}(?:\s[^:=#]*)?\s*::?(?!=)"
 
 
 def missing_tooling(root: Path, command: str) -> str | None:
@@ -113,11 +114,6 @@ def _missing_make(root: Path, command: str, args: list[str]) -> str | None:
     if absent:
         return f"{command!r}: {_rel(root, found)} has no target {', '.join(absent)}"
     return None
-
-
-def defines_target(makefile_text: str, target: str) -> bool:
-    pattern = re.compile(_RULE.format(target=re.escape(target)), re.MULTILINE)
-    return pattern.search(makefile_text) is not None
 
 
 def _on_path(root: Path, program: str) -> bool:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError
-from charter.guard.context import read_active_session
-from charter.io import find_region, locked, read_text, replace_region, write_text_atomic
+from charter.io import locked, read_text, write_text_atomic
+from charter.jsonlines import read_objects
+from charter.stamps import find_region, replace_region
+from charter.state.active import read_active_session
 
 SESSIONS_DIR = ".charter/sessions"
 REGION = "commands"
@@ -41,22 +43,7 @@ def record_command(root: Path, record: dict[str, Any]) -> None:
 
 def read_commands(root: Path, session_id: str) -> list[dict[str, Any]]:
     """Every command recorded for a session, oldest first."""
-    path = commands_path(root, session_id)
-    text = read_text(path)
-    if text is None:
-        return []
-    records = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise CharterError(f"not a JSON record: {exc}", path, number) from exc
-        if not isinstance(record, dict):
-            raise CharterError("a record must be a JSON object", path, number)
-        records.append(record)
-    return records
+    return read_objects(commands_path(root, session_id), "a record")
 
 
 def render_table(records: list[dict[str, Any]]) -> str:

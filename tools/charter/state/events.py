@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError
-from charter.io import find_region, locked, read_text, replace_region, write_text_atomic
+from charter.io import locked, read_text, write_text_atomic
+from charter.jsonlines import read_objects
+from charter.stamps import find_region, replace_region
 from charter.state.session import ActiveSession
 
 SESSIONS_DIR = ".charter/sessions"
@@ -50,22 +52,7 @@ def record_event(root: Path, session: ActiveSession, event: dict[str, Any]) -> P
 
 def read_events(root: Path, session_id: str) -> list[dict[str, Any]]:
     """Every event recorded for a session, oldest first."""
-    path = events_path(root, session_id)
-    text = read_text(path)
-    if text is None:
-        return []
-    events = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError as exc:
-            raise CharterError(f"not a JSON record: {exc}", path, number) from exc
-        if not isinstance(event, dict):
-            raise CharterError("an event must be a JSON object", path, number)
-        events.append(event)
-    return events
+    return read_objects(events_path(root, session_id), "an event")
 
 
 def with_table(text: str, table: str, path: Path) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 
+from charter.state.escalations import escalate_detached_once
+
 STOP_FILE = ".charter/STOP"
 
 
@@ -97,11 +99,9 @@ def denial(root: str) -> str | None:
     stop = read_stop(root)
     if stop is None:
         return None
-    from charter.safety.escalate import claim, spawn
-
-    reason = f"kill switch: {stop.reason}"
-    if claim(root, stop.key, {"event": "kill-switch", "reason": reason}):
-        spawn(root, key=stop.key, event="kill-switch", reason=reason)
+    escalate_detached_once(
+        root, key=stop.key, event="kill-switch", reason=f"kill switch: {stop.reason}"
+    )
     return stop.denial()
 
 

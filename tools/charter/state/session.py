@@ -17,8 +17,9 @@ from pathlib import Path
 
 from charter.errors import CharterError
 from charter.io import read_text, write_text_atomic
+from charter.state.active import ACTIVE_SESSION
 
-ACTIVE_FILE = ".charter/active-session.json"
+ACTIVE_FILE = ACTIVE_SESSION
 SESSION_LOCK = ".charter/session"  # charter.io.locked adds the `.lock` suffix
 
 

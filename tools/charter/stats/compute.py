@@ -39,7 +39,9 @@ import pandas as pd
 
 from charter.config import Config
 from charter.errors import CharterError
+from charter.evidence.manifest import load_manifests, summarize_runs
 from charter.files import plan_files, relpath
+from charter.ingest.fold import session_usage
 from charter.model import SessionLog
 from charter.parse.plans import parse_plan
 from charter.repo import RepoModel
@@ -410,7 +412,6 @@ def _evidence(repo: RepoModel, done_at: pd.Series, since: date | None) -> dict[s
 
 
 def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
-    from charter.evidence.manifest import load_manifests, summarize_runs
 
     manifests = [
         m for m in load_manifests(config) if since is None or m["started"][:10] >= since.isoformat()
@@ -419,7 +420,6 @@ def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
 
 
 def _tokens(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str, Any]]:
-    from charter.ingest.fold import session_usage
 
     rows = []
     for log in logs:
