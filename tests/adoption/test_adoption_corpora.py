@@ -17,8 +17,7 @@ import pytest
 from charter.cli import main
 from charter.config import load_config
 from charter.repo import load_repo
-
-from .helpers import CORPORA, CORPUS_CONFIGS
+from tests.adoption.helpers import CORPORA, CORPUS_CONFIGS
 
 NAMES = sorted(p.stem for p in CORPUS_CONFIGS.glob("*.toml"))
 

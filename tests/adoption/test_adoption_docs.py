@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import HERE
+from tests.adoption.helpers import HERE
 
 DOC = HERE.parents[1] / "docs" / "adoption.md"
 

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from charter.cli import COMMANDS, _build_group, main
-from conftest import PLAN, GovernedRepo
+from tests.board.conftest import PLAN, GovernedRepo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ import pytest
 from charter.board.regenerate import regenerate_board
 from charter.config import load_config
 from charter.errors import CharterError
-from conftest import PLAN, GovernedRepo
+from tests.board.conftest import PLAN, GovernedRepo
 
 MD = "docs/taskboard/TaskBoard.md"
 

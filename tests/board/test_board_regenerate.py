@@ -11,7 +11,7 @@ from charter.board import regenerate as board_module
 from charter.board.regenerate import regenerate_board
 from charter.config import Config
 from charter.errors import CharterError
-from conftest import PLAN, GovernedRepo
+from tests.board.conftest import PLAN, GovernedRepo
 
 MD = "docs/taskboard/TaskBoard.md"
 CSV = "docs/taskboard/TaskBoard.csv"

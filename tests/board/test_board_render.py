@@ -18,7 +18,7 @@ from charter.board.parts import board_files, render_parts
 from charter.board.render import CSV_HEADER
 from charter.config import Config
 from charter.repo import RepoModel, load_repo
-from conftest import GOLDEN
+from tests.board.conftest import GOLDEN
 
 
 def render_board(repo: RepoModel, *, html: str | None = None) -> dict[str, str]:
@@ -118,7 +118,7 @@ def test_repo_template_overrides_the_default_by_file_name(fixture_repo: Config) 
 
 
 def test_html_is_autoescaped_and_markdown_is_not(governed: object) -> None:
-    from conftest import PLAN
+    from tests.board.conftest import PLAN
 
     config = governed({"p.md": PLAN.replace("Write the report", "Report <b>&</b> more")})  # type: ignore[operator]
     files = render_board(load_repo(config), html="board.html")

@@ -11,7 +11,7 @@ import pytest
 
 from charter.board.watch import _Matcher, glob_regex, watch
 from charter.config import Config
-from conftest import PLAN, GovernedRepo
+from tests.board.conftest import PLAN, GovernedRepo
 
 LATENCY_S = 0.5  # a saved plan shows on the board within this
 

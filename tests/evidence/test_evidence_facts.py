@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from evidence_helpers import sample_manifest
-from tests.conftest import check_findings
 
 from charter.checks import evidence_facts
 from charter.config import load_config
 from charter.evidence.digest import sha256_file
 from charter.repo import load_repo
+from tests.conftest import check_findings
+from tests.evidence.evidence_helpers import sample_manifest
 
 RUN = ".runs/ST-B-001/cli/run-1/manifest.json"
 NOTES = "docs/notes.txt"

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence_helpers import commit_all, git, sample_manifest
-from tests.conftest import check_findings
 
 from charter.cli import main
 from charter.config import load_config
 from charter.evidence.digest import evidence_digest
 from charter.evidence.manifest import Decision, run_with_manifest
+from tests.conftest import check_findings
+from tests.evidence.evidence_helpers import commit_all, git, sample_manifest
 
 EVIDENCE_CODES = {"CH004", "CH019", "CH020", "CH021", "CH022", "CH023"}
 RUN = ".runs/ST-B-001/2025-11-04T01-16-58-286Z-eeec1865/manifest.json"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from evidence_helpers import commit_all, git
-
 from charter.config import load_config
 from charter.evidence.manifest import Decision, run_with_manifest
 from charter.ingest.codex import parse_codex
 from charter.ingest.fold import fold_file
 from charter.repo import load_repo
 from charter.stats.compute import compute_stats, to_csv
+from tests.evidence.evidence_helpers import commit_all, git
 
 SAMPLE = Path(__file__).parents[1] / "ingest" / "samples" / "codex-exec.jsonl"
 LOG = "docs/agents/sessions/2025-10-01_session-0003.md"

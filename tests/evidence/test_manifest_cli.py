@@ -7,11 +7,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from evidence_helpers import commit_all, git
 
 from charter.cli import main
 from charter.schemas import load_schema
 from charter.state.session import ActiveSession, write_active
+from tests.evidence.evidence_helpers import commit_all, git
 
 POLICY = """---
 charter_policy: 1

@@ -17,12 +17,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from evidence_helpers import check_golden, commit_all, git
 
 from charter.config import load_config
 from charter.evidence.manifest import Decision, load_manifests, run_with_manifest, summarize_runs
 from charter.schemas import load_schema
 from charter.state.session import ActiveSession
+from tests.evidence.evidence_helpers import check_golden, commit_all, git
 
 GOLDEN = Path(__file__).parent / "golden"
 SESSION = ActiveSession(

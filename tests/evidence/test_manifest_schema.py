@@ -10,10 +10,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from evidence_helpers import sample_manifest
 
 from charter.evidence.manifest import SCHEMA, validate_manifest
 from charter.schemas import ANNOTATIONS, ASSERTIONS, load_schema, validate
+from tests.evidence.evidence_helpers import sample_manifest
 
 SCHEMA_FILE = "run-manifest.v1.json"
 

@@ -9,8 +9,7 @@ import pytest
 
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import Decision, classify
-
-from .helpers import compiled, make_context, make_repo
+from tests.guard.helpers import compiled, make_context, make_repo
 
 Decide = Callable[..., Decision]
 

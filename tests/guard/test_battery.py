@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Decide
+from tests.guard.conftest import Decide
 
 NOT_ALLOWED = "no allow rule"
 SUBST = "command substitution"

@@ -12,8 +12,7 @@ import pytest
 
 from charter.errors import CharterError
 from charter.guard.cache import CACHE_PATH, load_compiled
-
-from .helpers import POLICY, POLICY_PATH
+from tests.guard.helpers import POLICY, POLICY_PATH
 
 
 def test_a_miss_writes_the_cache_and_a_hit_reads_it(repo: Path) -> None:

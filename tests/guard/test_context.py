@@ -12,8 +12,7 @@ from charter.errors import CharterError
 from charter.guard.api import check_command
 from charter.guard.context import find_root, resolve_level
 from charter.state.active import ACTIVE_SESSION, read_active_session
-
-from .helpers import compiled
+from tests.guard.helpers import compiled
 
 
 def _session(repo: Path, data: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import doc_block, run_doc_example
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "guard.md"

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from charter.guard.entry import main
-
-from .helpers import charter_guard
+from tests.guard.helpers import charter_guard
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,7 @@ from charter.guard.export import (
     render_codex_rules,
 )
 from charter.guard.policy import parse_policy
-
-from .helpers import POLICY, POLICY_PATH
+from tests.guard.helpers import POLICY, POLICY_PATH
 
 
 def _export(repo: Path, *args: str) -> int:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from charter.guard.hooks import handle
-
-from .helpers import charter_guard
+from tests.guard.helpers import charter_guard
 
 
 def _request(repo: Path, command: object, tool: str = "Bash", **extra: object) -> bytes:

@@ -12,8 +12,7 @@ from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import classify
 from charter.guard.policy import load_policy
 from charter.guard.policy_model import compile_policy
-
-from .helpers import make_context
+from tests.guard.helpers import make_context
 
 REPO = Path(__file__).resolve().parents[2]
 OWN = REPO / "docs" / "agents" / "AUTONOMY.md"

@@ -11,8 +11,7 @@ from charter.guard.compiled import CompiledPolicy
 from charter.guard.export import render_levels_table
 from charter.guard.policy import load_policy, parse_policy
 from charter.guard.policy_model import compile_policy
-
-from .helpers import POLICY, POLICY_PATH
+from tests.guard.helpers import POLICY, POLICY_PATH
 
 MINIMAL = """\
 ---

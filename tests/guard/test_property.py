@@ -25,8 +25,7 @@ from hypothesis import strategies as st
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import Decision, classify
 from charter.guard.execute import exec_args
-
-from .helpers import GUARD_PROFILE, make_context, make_repo
+from tests.guard.helpers import GUARD_PROFILE, make_context, make_repo
 
 STUBS = (
     "git", "rg", "ls", "cat", "head", "wc", "pytest", "make", "ruff", "curl", "python", "touch",

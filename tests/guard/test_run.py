@@ -126,7 +126,7 @@ def test_usage_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_missing_program_exits_127(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from .helpers import POLICY, make_repo
+    from tests.guard.helpers import POLICY, make_repo
 
     repo = make_repo(tmp_path / "r", POLICY.replace('"pytest", ', '"pytest", "no-such-tool", '))
     monkeypatch.chdir(repo)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from tests.governed import governed_repo_fixtures
-
-from .helpers import NOW, governed_repo
+from tests.safety.helpers import NOW, governed_repo
 
 repo_template, repo = governed_repo_fixtures(
     governed_repo,

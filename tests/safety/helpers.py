@@ -16,12 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.governed import init_governed_repo, write
-
 from charter.config import Config
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
 from charter.state.session import ActiveSession
+from tests.governed import init_governed_repo, write
 
 NOW = "2026-03-04T05:06:07Z"
 NOTIFIED = "notified.jsonl"

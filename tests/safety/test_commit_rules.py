@@ -8,13 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import check_findings
 
 from charter.checks.commit_rules import git_view
 from charter.config import Config, load_config
 from charter.model import Diagnostic
-
-from .helpers import start, write
+from tests.conftest import check_findings
+from tests.safety.helpers import start, write
 
 
 def _git(root: Path, *args: str) -> None:

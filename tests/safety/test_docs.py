@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import doc_block, run_doc_example
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "safety.md"

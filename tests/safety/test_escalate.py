@@ -14,8 +14,7 @@ from charter.config import Config
 from charter.handoff.regenerate import check_handoff
 from charter.safety.escalate import notify
 from charter.state.events import read_events
-
-from .helpers import notified, set_policy, start, write
+from tests.safety.helpers import notified, set_policy, start, write
 
 
 def test_the_notifier_receives_the_exact_payload(

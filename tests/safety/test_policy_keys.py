@@ -15,8 +15,7 @@ from charter.guard.compiled import CompiledPolicy
 from charter.guard.policy import parse_policy
 from charter.guard.policy_model import compile_policy
 from charter.state.killswitch import engage
-
-from .helpers import NOW, set_policy, start
+from tests.safety.helpers import NOW, set_policy, start
 
 BASE = """\
 ---

@@ -11,8 +11,7 @@ from charter.config import Config
 from charter.guard.api import check_command
 from charter.safety.stop_conditions import decision_records_missing
 from charter.state.events import read_events
-
-from .helpers import notified, set_policy, start, write
+from tests.safety.helpers import notified, set_policy, start, write
 
 
 def _metrics(config: Config, rel: str, *values: int, key: str = "failed") -> None:

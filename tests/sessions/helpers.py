@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.governed import init_governed_repo
-from tests.governed import write as write  # re-exported for the session tests
 
 from charter.config import Config
+from tests.governed import init_governed_repo
+from tests.governed import write as write  # re-exported for the session tests
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("CHARTER_UPDATE_GOLDEN") == "1"

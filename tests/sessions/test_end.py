@@ -18,8 +18,7 @@ from charter.sessions.end import end_session
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
 from charter.state.session import ACTIVE_FILE, ActiveSession
-
-from .helpers import snapshot, write
+from tests.sessions.helpers import snapshot, write
 
 
 def started(repo: Config, task: str = "CO-2") -> ActiveSession:

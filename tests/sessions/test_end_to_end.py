@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from charter.cli import main
-
-from .helpers import NOW, check_golden, write
+from tests.sessions.helpers import NOW, check_golden, write
 
 PLAN = """\
 ---

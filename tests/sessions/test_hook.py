@@ -16,8 +16,7 @@ from charter.sessions.logfile import Gap
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
 from charter.state.session import ACTIVE_FILE
-
-from .helpers import write
+from tests.sessions.helpers import write
 
 
 @pytest.mark.parametrize(

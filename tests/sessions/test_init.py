@@ -19,8 +19,7 @@ from charter.errors import CharterError
 from charter.guard.policy import load_policy
 from charter.repo import load_repo
 from charter.scaffold import init_repo
-
-from .helpers import NOW, write
+from tests.sessions.helpers import NOW, write
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,7 @@ from charter.config import Config
 from charter.io import locked
 from charter.sessions.numbering import create_log, highest_number
 from charter.state.session import lock_path
-
-from .helpers import NOW
+from tests.sessions.helpers import NOW
 
 WORKERS = 4
 EACH = 5

@@ -12,8 +12,7 @@ from charter.repo import load_repo
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
 from charter.state.session import ACTIVE_FILE
-
-from .helpers import snapshot, write
+from tests.sessions.helpers import snapshot, write
 
 Mutation = Callable[[Config], None]
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from charter.sessions.tooling import missing_tooling
-
-from .helpers import write
+from tests.sessions.helpers import write
 
 MAKEFILE = """\
 .PHONY: test lint

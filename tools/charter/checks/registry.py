@@ -5,7 +5,7 @@ Rules that read files or git beyond the plans and logs also carry
 `world_check(world)`: they run on every check, while the other rules'
 findings are remembered as long as nothing they read changes (checks.memo).
 Each has a code, a kebab-case name, a one-line summary and a page at
-docs/rules/<code>-<name>.md; tests/test_rule_registry.py keeps the three in step.
+docs/rules/<code>-<name>.md; tests/checks/test_registry.py keeps the three in step.
 """
 
 from __future__ import annotations

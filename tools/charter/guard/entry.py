@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from charter.guard.api import check_command
-from charter.guard.explain import advice, explain
-
 USAGE = """\
 usage: charter guard [--level L] [--explain] [--format text|json] [--root DIR] [--cwd DIR] \
 -- CMD [ARG...]
@@ -113,6 +110,10 @@ def _main(args: list[str]) -> int:
         command = options.argv
     else:
         raise _UsageError("no command given")
+
+    # Imported here, inside main's handler: a broken install denies (exit 2), never crashes.
+    from charter.guard.api import check_command  # lazy: a failed import must deny
+    from charter.guard.explain import advice, explain  # lazy: a failed import must deny
 
     outcome = check_command(
         command,

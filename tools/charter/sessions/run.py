@@ -19,19 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from charter.clock import iso, now
-from charter.config import load_config
 from charter.errors import CharterError
-from charter.evidence.manifest import Decision, run_with_manifest
 from charter.guard.api import check_command
 from charter.guard.decide import quote
-from charter.guard.execute import clean_env, exec_args
 from charter.guard.explain import advice
-from charter.safety.escalate import escalate_once
-from charter.state import budget
 from charter.state.active import read_active_session
 from charter.state.commandlog import record_command
-from charter.state.session import read_active
 
 Note = Callable[[str], None]
 
@@ -66,6 +59,9 @@ def _count_exit(outcome: Any, exit_code: int, note: Note) -> None:
     context = outcome.context
     if context is None or context.session is None:
         return
+    from charter.clock import iso, now  # lazy: charter run wraps every command; a session's only
+    from charter.state import budget  # lazy: charter run wraps every command; a session's only
+
     session = context.session
     level = str(session["level"])
     limits = context.policy.budget(level)
@@ -97,6 +93,9 @@ def _count_exit(outcome: Any, exit_code: int, note: Note) -> None:
 
 
 def _escalate_budget(root: str, session_id: str, spent: str, note: Note) -> None:
+    # lazy: escalating reads the plans and regenerates the board, once per session at most
+    from charter.safety.escalate import escalate_once  # lazy: see above
+
     reason = f"budget spent: {spent}"
     try:
         result = escalate_once(
@@ -123,6 +122,8 @@ def _with_manifest(outcome: Any, required: bool, note: Note) -> tuple[int, float
 
 
 def _execute(decision: Any, note: Note) -> tuple[int, float]:
+    from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
+
     args = exec_args(decision)
     begin = time.monotonic()
     try:
@@ -185,6 +186,12 @@ def _run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | N
     (the user asked for --manifest) that is an error and nothing runs;
     otherwise (the policy's `manifest: always`) None: the caller runs it as usual.
     """
+    # lazy: a run manifest (capture, schema, git state) only when one is asked for
+    from charter.config import load_config  # lazy: see above
+    from charter.evidence.manifest import Decision, run_with_manifest  # lazy: see above
+    from charter.guard.execute import clean_env, exec_args  # lazy: see above
+    from charter.state.session import read_active  # lazy: see above
+
     decision = outcome.decision
     config = load_config(Path(outcome.root))
     session = read_active(config.root)

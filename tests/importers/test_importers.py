@@ -22,8 +22,7 @@ from charter.importers.taskmaster import import_taskmaster
 from charter.importers.writer import ImportResult, rendered
 from charter.parse.plans import parse_plan
 from charter.status import column_of
-
-from .helpers import FIXTURES, check_golden, copy_fixture, make_repo
+from tests.adoption.helpers import FIXTURES, check_golden, copy_fixture, make_repo
 
 RUN = {
     "taskmaster": (import_taskmaster, "taskmaster", "taskmaster/tasks.json"),

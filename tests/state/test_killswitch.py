@@ -16,8 +16,7 @@ from charter.guard.api import check_command
 from charter.guard.hooks import handle
 from charter.state.events import read_events
 from charter.state.killswitch import engage, read_stop
-
-from .helpers import NOW, charter_process, notified, start, wait_for
+from tests.safety.helpers import NOW, charter_process, notified, start, wait_for
 
 STOPPED = "the kill switch is engaged"
 

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from charter import cli
 from charter.commands import check_plain
+from tests.conftest import REPO_ROOT
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ from charter.config import Config
 from charter.guard.api import check_command
 from charter.state import budget
 from charter.state.events import read_events
-
-from .helpers import charter_process, notified, set_policy, start, wait_for
+from tests.safety.helpers import charter_process, notified, set_policy, start, wait_for
 
 DENIED = "budget spent: stop and escalate"
 

@@ -7,13 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.conftest import CORPORA, check_findings
 
 from charter.config import config_from_table
 from charter.model import Diagnostic
 from charter.repo import load_repo
+from tests.conftest import CORPORA, check_findings
 
-CONFIGS = Path(__file__).parent / "corpora"
+CONFIGS = Path(__file__).resolve().parents[1] / "corpora"
 NAMES = sorted(p.stem for p in CONFIGS.glob("*.toml"))
 
 

@@ -12,7 +12,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.parse.plans import parse_plan
 from charter.tasks import edit
-from conftest import PLAN, GovernedRepo
+from tests.board.conftest import PLAN, GovernedRepo
 
 HEAD = "---\nid: p\ntitle: P\n---\n"
 

@@ -10,8 +10,7 @@ import pytest
 from charter.config import Config, load_config
 from charter.errors import CharterError
 from charter.presets import DEFAULT_STATUS_MAP, PRESETS
-
-from .helpers import make_repo
+from tests.adoption.helpers import make_repo
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -23,8 +23,7 @@ from charter.handoff.render import (
     priority_rank,
 )
 from charter.repo import load_repo
-
-from .helpers import POLICY, check_golden, write
+from tests.sessions.helpers import POLICY, check_golden, write
 
 ALPHA = """\
 ---

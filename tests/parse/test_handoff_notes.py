@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import check_findings
 
 from charter.config import Config
 from charter.parse.handoff import parse_handoff
 from charter.repo import load_repo
 from charter.status import column_of
-
-from .helpers import EXAMPLES, make_repo, needs
+from tests.adoption.helpers import EXAMPLES, make_repo, needs
+from tests.conftest import check_findings
 
 ISSUES = Config(root=Path("."), id_pattern=r"#\d+")
 

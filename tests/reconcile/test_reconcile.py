@@ -14,8 +14,7 @@ from charter.parse.plans import parse_plan
 from charter.reconcile.compare import read_boards, reconcile
 from charter.reconcile.write import apply
 from charter.repo import load_repo
-
-from .helpers import make_repo
+from tests.adoption.helpers import make_repo
 
 PLAN = """\
 # Ingestion

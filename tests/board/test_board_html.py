@@ -106,7 +106,7 @@ def _browser_or_skip() -> str:
 
 def test_page_in_headless_chromium(page_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     executable = _browser_or_skip()
-    from chromium_cdp import Browser, Page
+    from tests.board.chromium_cdp import Browser, Page
 
     root, repo, html = page_repo
     page_file = root / "site" / "board.html"

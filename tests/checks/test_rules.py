@@ -6,9 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo, check_findings
 
 from charter.config import load_config
+from tests.conftest import MakeRepo, check_findings
 
 FRONT = "---\nid: p\ntitle: P\n---\n"
 TODAY = date(2026, 1, 15)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import check_findings
 
 from charter.repo import load_repo
-
-from .helpers import make_repo
+from tests.adoption.helpers import make_repo
+from tests.conftest import check_findings
 
 MIRRORS = (
     "[tool.charter]\nrequire_frontmatter = false\nrequire_evidence = false\n"

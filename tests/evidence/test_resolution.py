@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo, check_findings
 
 from charter.config import load_config
+from tests.conftest import MakeRepo, check_findings
 
 # evidence path -> the code charter must report for a done task citing it (None: none)
 CASES = [

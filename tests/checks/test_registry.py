@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from charter.checks.registry import RULES
 from charter.cli import main
+from tests.conftest import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs" / "rules"
 

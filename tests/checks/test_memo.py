@@ -10,13 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from charter.cache import CACHE_DIR, code_stamp
 from charter.checks import engine
 from charter.checks.engine import check_repo
 from charter.checks.memo import MEMO_FILE
 from charter.config import load_config
+from tests.conftest import REPO_ROOT
 
 DEMO = REPO_ROOT / "examples" / "demo"
 TODAY = date(2026, 11, 21)  # before both plans' next_review

@@ -11,6 +11,14 @@ import pytest
 
 from charter.errors import CharterError
 from charter.state.commandlog import commands_path, read_commands, record_command, render_table
+from tests.guard.helpers import make_repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository governed by the example policy (the guard tests' kind, not a session's)."""
+    return make_repo(tmp_path / "repo")
+
 
 SESSION = {"id": "s-1", "log": "docs/agents/sessions/s-1.md", "level": "L1"}
 
