@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "tools" / "charter"
@@ -184,6 +185,16 @@ def test_every_name_in_the_table_is_a_module() -> None:
     modules = module_files()
     stale = [n for n in LAYERS if ("charter" if n == "charter" else f"charter.{n}") not in modules]
     assert stale == []
+
+
+def test_every_package_is_in_the_folder_table() -> None:
+    """The map's folder table names every package, and every folder it names exists."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("\n## The folders", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(\w+)/`", section))
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert packages - named == set()
+    assert [name for name in sorted(named) if not (PACKAGE / name).is_dir()] == []
 
 
 def test_no_import_goes_up() -> None:

@@ -157,7 +157,6 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def _policy_text(config: Config, context: dict[str, Any]) -> str:
     """AUTONOMY.md with its levels table already generated from its own frontmatter."""
-
     draft = _render("AUTONOMY.md.j2", {**context, "levels_table": ""})
     table = render_levels_table(parse_policy(draft, config.policy))
     return _render("AUTONOMY.md.j2", {**context, "levels_table": table})
@@ -206,7 +205,6 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
 
 
 def _agent_configs(config: Config, python: str, result: InitResult) -> None:
-
     root = config.root.resolve()
     wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
     if all((root / rel).exists() for rel in wanted):
@@ -236,7 +234,6 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
 
 def _derived(config: Config, result: InitResult) -> None:
     """The board and the handoff, when neither file exists yet."""
-
     board_files = (config.board, config.board_csv)
     if any(config.path(rel).exists() for rel in board_files):
         result.kept.extend(rel for rel in board_files if config.path(rel).exists())

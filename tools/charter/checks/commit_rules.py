@@ -88,7 +88,6 @@ def _scan(world: World) -> Iterator[Diagnostic]:
 
 
 def _forbidden(view: GitView, patterns: list[str], policy_path: str) -> Iterator[Diagnostic]:
-
     for path in view.tracked:
         pattern = first_match(patterns, path)
         if pattern is None:

@@ -47,7 +47,6 @@ def check_repo(
 ) -> CheckReport:
     """`charter check`: every rule over the repository, replaying the plan rules' findings
     from the last check when none of their inputs changed (checks.memo)."""
-
     rules = enabled_rules(config)
     snapshot = read_snapshot(config)
     today = today or date.today()

@@ -12,7 +12,6 @@ from charter.commands.common import format_option, repo_option
 
 
 def _rules_epilog() -> str:
-
     rules = "\n".join(f"  {r.code} {r.name}: {r.summary}" for r in RULES.values())
     return f"Rules (docs/rules/<code>-<name>.md explains each):\n\n\b\n{rules}"
 
@@ -32,5 +31,4 @@ def check(
     Exit 0 when there is no error (warnings do not fail), 1 on errors,
     2 on a usage or configuration error.
     """
-
     return emit(*check_output(list(paths), output_format, no_cache, repo_dir))

@@ -41,7 +41,6 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
     Exit 0 when up to date (or written), 1 on drift with --check.
     """
-
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
     interpreter = python or sys.executable
@@ -59,7 +58,6 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
 
 def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
-
     root = str(config.root)
     if target == "autonomy":
         path = config.path(config.policy)
@@ -81,7 +79,6 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
 
 
 def _json(path: Path) -> dict[str, Any] | None:
-
     text = read_text(path)
     if text is None:
         return None
@@ -97,7 +94,6 @@ def _json(path: Path) -> dict[str, Any] | None:
 
 
 def _report_drift(path: Path, relative: str, text: str) -> bool:
-
     current = read_text(path)
     if current == text:
         return False
@@ -113,6 +109,5 @@ def _report_drift(path: Path, relative: str, text: str) -> bool:
 
 
 def _write(path: Path, relative: str, text: str) -> None:
-
     changed = write_if_changed(path, text)
     click.echo(f"{relative}: {'written' if changed else 'up to date'}", err=True)

@@ -67,7 +67,6 @@ def gates(
 def _stop_session(config: Config, results: Sequence[GateResult]) -> None:
     """In an active session, a failed blocking gate of its plan is a stop condition:
     tell the agent, and escalate (once per session)."""
-
     try:
         session = read_active(config.root)
         stop = gate_stop(config, results, session) if session is not None else None

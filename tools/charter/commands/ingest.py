@@ -45,7 +45,6 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
     Unknown event types are skipped and counted; malformed lines are reported
     as FILE:LINE and skipped. Exit 0 folded, 2 nothing readable or no session.
     """
-
     config = config_for(repo_dir)
     log_path = _log_path(config.root, log)
     transcript: Transcript
@@ -83,7 +82,6 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
 
 
 def _log_path(root: Path, log: Path | None) -> Path:
-
     if log is not None:
         return log if log.is_absolute() else Path.cwd() / log
     active = read_active(root)
@@ -96,7 +94,6 @@ def _log_path(root: Path, log: Path | None) -> Path:
 
 
 def _rel(root: Path, path: Path) -> str:
-
     return relpath(root, path)
 
 

@@ -40,7 +40,6 @@ def init(directory: Path, preset: str | None, owner: str, python: str | None) ->
     configs. An existing file is never overwritten, so running it twice
     changes nothing.
     """
-
     result = init_repo(directory, preset=preset, owner=owner, python=python)
     click.echo(summary(result))
     if result.created:

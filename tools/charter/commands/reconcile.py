@@ -42,7 +42,6 @@ def reconcile(
     `charter board` can take the board over. Exit 0 when plans and board
     agree, 1 when anything differs, 2 on a usage or configuration error.
     """
-
     config = config_for(repo_dir)
     paths = [p if p.is_absolute() else Path.cwd() / p for p in boards]
     repo = load_repo(config)

@@ -26,7 +26,6 @@ def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
     Blocked, board and handoff regenerated, the policy's notifier run). Lift it
     with `charter resume --approved-by NAME`. Exit 0 once the switch is engaged.
     """
-
     result = engage(config_for(repo_dir), reason, by)
     switch = result.stop
     if result.already:
@@ -58,7 +57,6 @@ def resume(approved_by: str, repo_dir: Path | None) -> int:
     blocked stays Blocked until someone moves it back. Agents cannot run this
     (`charter guard` denies it at every level). Exit 0 resumed, 2 nothing to resume.
     """
-
     result = lift(config_for(repo_dir), approved_by)
     click.echo(
         f"charter resume: kill switch lifted (it said: {result.stop.reason}); commands are "
@@ -102,7 +100,6 @@ def escalate(
     failing notifier is reported and unblocks nothing. Exit 0 when every step
     worked, 1 when one failed (the notifier, a write), 2 on a usage error.
     """
-
     config = config_for(repo_dir)
     result = run_escalation(
         config, event=event, reason=reason, task_id=task_id, by=by or operator()
@@ -112,7 +109,6 @@ def escalate(
 
 
 def _escalation_report(prefix: str, result: object) -> None:
-
     if not isinstance(result, Escalation):
         click.echo(f"{prefix}: the escalation was started by another charter process")
         return

@@ -71,7 +71,6 @@ def start(
     other active session. Exit 0 started, 1 a precondition failed (all are
     listed, nothing is written), 2 a usage or configuration error.
     """
-
     config = config_for(repo_dir)
     request = Request(task_id, agent=agent, level=level, approved_by=approved_by)
     result = start_session(config, request)
@@ -154,7 +153,6 @@ def end(blocked: str | None, repo_dir: Path | None) -> int:
     holds template placeholders or an empty required section, or while the
     task claims done without evidence.
     """
-
     config = config_for(repo_dir)
     result = end_session(config, blocked)
     if not result.ended:
@@ -188,7 +186,6 @@ def check(hook: str | None, repo_dir: Path | None) -> int:
     JSON from stdin and, while the log is incomplete, prints
     {"decision": "block", "reason": ...} so the agent finishes the log first.
     """
-
     if hook is not None:
         payload = read_payload(sys.stdin.read())
         result: SessionCheck | Exception

@@ -35,7 +35,6 @@ def task() -> None:
 @repo_option
 def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     """Show one task: column, status, owner, plan and line, dependencies, evidence."""
-
     config = config_for(repo_dir)
     repo = load_repo(config)
     index = repo.task_index()
@@ -90,7 +89,6 @@ def _show_text(s: dict[str, Any]) -> str:
 @repo_option
 def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
     """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
-
     repo = load_repo(config_for(repo_dir))
     ready = next_tasks(repo)[:limit]
     if output_format == "json":
@@ -129,7 +127,6 @@ def set_(
     repo_dir: Path | None,
 ) -> int:
     """Set a task's status, owner or other fields in its plan file."""
-
     if status is None and owner is None and not fields:
         raise click.UsageError("give --status, --owner or --field")
     pairs = []
@@ -181,7 +178,6 @@ def done(
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
-
     config = config_for(repo_dir)
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
@@ -197,7 +193,6 @@ def done(
 @repo_option
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
-
     config = config_for(repo_dir)
     path = edit.block(config, task_id, reason)
     return _after_edit(config, path, f"{task_id}: blocked", no_board)
@@ -215,7 +210,6 @@ def _repo_relative(config: Config, text: str) -> str:
 
 
 def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
-
     click.echo(f"{message} in {relpath(config.root, path)}")
     if no_board:
         return 0

@@ -142,7 +142,6 @@ def evaluate_gates(
 
 
 def _plan_keys(config: Config) -> set[str]:
-
     keys: set[str] = set()
     for plan in load_repo(config).plans:
         keys.add(plan.path)

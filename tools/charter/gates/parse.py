@@ -202,7 +202,6 @@ def plan_matches(key: str, plan_id: str, config: Config) -> bool:
 
 def plan_aliases(config: Config, plan: str) -> set[str]:
     """Every key naming the plan that `plan` names: its id and its path."""
-
     wanted = norm_key(plan)
     for p in load_repo(config).plans:
         keys = {norm_key(p.path)}

@@ -65,7 +65,6 @@ def check_command(
     count: bool = True,
 ) -> Outcome:
     """The decision on `command`. `count=False` checks the budget without spending it."""
-
     mode = "string" if isinstance(command, str | bytes) else "argv"
     source: str | list[str]
     if isinstance(command, bytes):

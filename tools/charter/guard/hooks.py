@@ -128,7 +128,6 @@ def _shell(
     level: str | None,
     env: Mapping[str, str] | None,
 ) -> HookResult:
-
     outcome = check_command(command, cwd=cwd, root=root, level=level, env=env)
     decision = outcome.decision
     if decision.allowed:
@@ -140,7 +139,6 @@ def _shell(
 def _file_tool(
     agent: str, tool: str, tool_input: dict[str, Any], cwd: str, root: str | None
 ) -> HookResult:
-
     path = tool_input.get("file_path", tool_input.get("notebook_path"))
     if not isinstance(path, str) or not path:
         return answer(agent, False, f"charter guard: {tool} without a file path")

@@ -38,7 +38,6 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
-
     body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
     return stamps.stamp_file(_normalise(body), header_note(repo.config))
 

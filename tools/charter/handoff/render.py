@@ -68,7 +68,6 @@ def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog])
     Closed and ended only: a run or a transcript during open work must not
     make this generated file stale.
     """
-
     closed = {
         t.id for t in tasks if t.id and _state(t, repo.config) in ("done", "blocked", "dropped")
     }

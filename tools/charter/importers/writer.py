@@ -231,7 +231,6 @@ def rendered(result: ImportResult, config: Config) -> list[tuple[str, str]]:
 
 def write_plans(files: list[tuple[str, str]], root: Path) -> None:
     """Create every file, or none: an existing file is never overwritten."""
-
     existing = [rel for rel, _text in files if (root / rel).exists()]
     if existing:
         raise CharterError(

@@ -80,7 +80,6 @@ class Reconciliation:
 
 def read_boards(repo: RepoModel, paths: Sequence[Path] = ()) -> list[BoardRead]:
     """The given board files, or the configured board and CSV when they exist."""
-
     config = repo.config
     if not paths:
         paths = [
@@ -367,7 +366,6 @@ def _pick(row: BoardRow, tasks: list[Task]) -> Task:
 
 
 def _same(meaning: str | None, have: str, value: str, repo: RepoModel, board_dir: str) -> bool:
-
     if meaning == "depends":
         return set(parse_ids(have, repo.config)) == set(parse_ids(value, repo.config))
     if meaning == "evidence":
@@ -455,7 +453,6 @@ def raw_value(repo: RepoModel, task: Task, header: str, texts: dict[str, list[st
 
 def table_cells(lines: list[str], task: Task) -> dict[str, str] | None:
     """Header name (lower case) -> cell text of a table task's row."""
-
     row = task.line - 1
     sep = row - 1
     while sep > 0 and not is_separator_row(lines[sep]):

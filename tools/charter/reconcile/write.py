@@ -46,7 +46,6 @@ def apply(repo: RepoModel, result: Reconciliation) -> tuple[list[str], list[Diag
     written here the same way. Returns the files written and the moves that
     could not be made.
     """
-
     written: set[str] = set()
     problems: list[Diagnostic] = []
     by_plan: dict[str, list[Move]] = {}
@@ -85,7 +84,6 @@ def _cell_text(value: str) -> str:
 def _edit_plan(
     repo: RepoModel, plan_path: str, moves: list[Move], problems: list[Diagnostic]
 ) -> bool:
-
     config = repo.config
     path = repo.root / plan_path
     with locked(path):
@@ -149,7 +147,6 @@ def _insertion(lines: list[str], task: Task) -> tuple[int, str]:
 
 
 def _fill_cell(lines: list[str], task: Task, move: Move, problems: list[Diagnostic]) -> None:
-
     index = task.line - 1
     ending = lines[index][len(lines[index].rstrip("\r\n")) :]
     raw = lines[index][: len(lines[index]) - len(ending)]
@@ -190,7 +187,6 @@ def _fill_cell(lines: list[str], task: Task, move: Move, problems: list[Diagnost
 
 
 def _table_header(lines: list[str], task: Task) -> list[str] | None:
-
     sep = task.line - 2
     while sep > 0 and not is_separator_row(lines[sep].rstrip("\r\n")):
         sep -= 1
@@ -206,7 +202,6 @@ def _reads_back(
     repo: RepoModel, plan_path: str, new: str, moves: list[Move], problems: list[Diagnostic]
 ) -> bool:
     """Every moved fact must read back from the edited plan as the board had it."""
-
     plan = parse_plan(plan_path, new.encode("utf-8"), repo.config)
     tasks = {t.id: t for t in plan.walk() if t.id is not None}
     lines = new.splitlines()
@@ -249,7 +244,6 @@ def orphan_plan_path(repo: RepoModel) -> str:
 
 
 def _write_orphans(repo: RepoModel, rows: list[BoardRow]) -> str:
-
     config = repo.config
     specs = []
     for row in rows:

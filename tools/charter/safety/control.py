@@ -115,7 +115,6 @@ def _record(
 
 
 def _still_blocked(config: Config, task_id: str) -> str | None:
-
     try:
         task = load_repo(config).find_task(task_id)
     except CharterError:

@@ -104,7 +104,6 @@ def escalate(
     at: str | None = None,
 ) -> Escalation:
     """Escalate; never raises for a failed step (see `Escalation.problems`), only for bad input."""
-
     reason = " ".join(reason.split())
     if not reason:
         raise CharterError(
@@ -151,7 +150,6 @@ def escalate(
 
 
 def _session(config: Config, problems: list[str]) -> Any:
-
     try:
         return read_active(config.root)
     except CharterError as exc:
@@ -160,14 +158,12 @@ def _session(config: Config, problems: list[str]) -> Any:
 
 
 def _require_task(config: Config, task_id: str) -> None:
-
     find_task(config, task_id)  # CharterError naming the known tasks when there is none
 
 
 def _block(
     config: Config, task_id: str, reason: str, problems: list[str], notes: list[str]
 ) -> bool:
-
     try:
         task = load_repo(config).find_task(task_id)
         if task is None:
@@ -185,7 +181,6 @@ def _block(
 
 
 def _regenerate(config: Config, problems: list[str]) -> None:
-
     try:
         regenerate_board(config)
     except CharterError as exc:
@@ -197,7 +192,6 @@ def _regenerate(config: Config, problems: list[str]) -> None:
 
 
 def _notify(config: Config, payload: dict[str, Any], problems: list[str]) -> NotifyResult | None:
-
     try:
         policy = load_policy(config.path(config.policy), config.policy)
     except CharterError as exc:

@@ -100,7 +100,6 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
 
 def stop_conditions(config: Config) -> list[str]:
     """The bullets of the policy's section about stopping, else charter's defaults."""
-
     path = config.path(config.policy)
     try:
         document = parse_session(config.policy, path.read_bytes())

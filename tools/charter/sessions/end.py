@@ -47,7 +47,6 @@ def require_active(config: Config) -> ActiveSession:
 
 def session_gaps(repo: RepoModel, session: ActiveSession) -> list[Gap]:
     """Everything that keeps `session` from ending, in file order."""
-
     path = repo.root / session.log
     try:
         data = path.read_bytes()
@@ -58,7 +57,6 @@ def session_gaps(repo: RepoModel, session: ActiveSession) -> list[Gap]:
 
 
 def _evidence_gaps(repo: RepoModel, task_id: str) -> list[Gap]:
-
     tasks = repo.task_index().get(task_id, [])
     if not tasks:
         return [Gap(repo.config.sessions, 1, f"task {task_id} is no longer in any plan")]
@@ -124,7 +122,6 @@ def _close_log(config: Config, session: ActiveSession, status: str, reason: str 
 
 
 def _regenerate(config: Config, session: ActiveSession) -> list[str]:
-
     try:
         board = regenerate_board(config)
         handoff = write_handoff(config)

@@ -144,7 +144,6 @@ def _scope(repo: RepoModel, found: Findings) -> None:
 
 
 def _board(config: Config, task_id: str, found: Findings) -> None:
-
     board = config.path(config.board)
     if not board.is_file():
         found.fail("scope", f"there is no board at {config.board}: run `charter board`")
@@ -170,7 +169,6 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
 
 
 def _gates(config: Config, plan: Plan, found: Findings) -> None:
-
     key = plan_key(plan)
     try:
         doc = load_gates(config)
@@ -239,7 +237,6 @@ def _requires_list(plan: Plan, found: Findings) -> list[str]:
 
 
 def _level(config: Config, found: Findings, env: Mapping[str, str]) -> None:
-
     try:
         policy = load_policy(config.path(config.policy), config.policy)
     except CharterError as exc:

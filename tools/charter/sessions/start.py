@@ -96,7 +96,6 @@ def _mark_in_progress(config: Config, findings: Findings) -> None:
 
 def _regenerate(config: Config, session: ActiveSession) -> None:
     """The board (the task is In Progress now) and the handoff (it names the session)."""
-
     try:
         regenerate_board(config)
         write_handoff(config)
@@ -107,7 +106,6 @@ def _regenerate(config: Config, session: ActiveSession) -> None:
 
 
 def render_log(config: Config, findings: Findings, sid: str, moment: datetime) -> str:
-
     return render_template(config, LOG_TEMPLATE, **log_context(config, findings, sid, moment))
 
 

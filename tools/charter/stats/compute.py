@@ -412,7 +412,6 @@ def _evidence(repo: RepoModel, done_at: pd.Series, since: date | None) -> dict[s
 
 
 def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
-
     manifests = [
         m for m in load_manifests(config) if since is None or m["started"][:10] >= since.isoformat()
     ]
@@ -420,7 +419,6 @@ def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
 
 
 def _tokens(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str, Any]]:
-
     rows = []
     for log in logs:
         when = session_date(log)
