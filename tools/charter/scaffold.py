@@ -77,6 +77,7 @@ def init_repo(
         else:
             _create(root, rel, _render(template, context), result)
     _agent_configs(config, python or sys.executable, result)
+    _other_agents(config.root.resolve(), result)
     _derived(config, result)
     return result
 
@@ -232,6 +233,18 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
             "environment, run `charter export claude-code --python PATH` (and codex) to point "
             "the guard there"
         )
+
+
+def _other_agents(root: Path, result: InitResult) -> None:
+    """The MCP server entries for every agent, and the Gemini CLI and Cursor guard hooks."""
+    from charter.guard import export_agents as agents
+    from charter.mcp import register
+
+    _create(root, register.CLAUDE_MCP, register.render_json_servers(None, typed=True), result)
+    _create(root, register.CODEX_CONFIG, register.render_codex_config(None), result)
+    _create(root, agents.GEMINI_SETTINGS, agents.render_gemini_settings(None), result)
+    _create(root, agents.CURSOR_HOOKS, agents.render_cursor_hooks(None), result)
+    _create(root, agents.CURSOR_MCP, agents.render_cursor_mcp(None), result)
 
 
 def _derived(config: Config, result: InitResult) -> None:
