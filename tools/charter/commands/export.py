@@ -14,7 +14,7 @@ from charter.commands.common import config_for, repo_option
 from charter.config import Config
 from charter.errors import CharterError
 
-TARGETS = ("claude-code", "codex", "gemini", "cursor", "autonomy")
+TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy")
 
 
 @click.command("export")
@@ -37,6 +37,8 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
                  .codex/config.toml: the charter MCP server
     gemini       .gemini/settings.json: the BeforeTool hook and the MCP server
     cursor       .cursor/hooks.json: the guard hooks; .cursor/mcp.json: the MCP server
+    instructions AGENTS.md (its charter section), CLAUDE.md and GEMINI.md (import
+                 AGENTS.md), .cursor/rules/charter.mdc
     autonomy     the levels table inside the policy file itself
 
     Exit 0 when up to date (or written), 1 on drift with --check.
@@ -72,6 +74,8 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         return {config.policy: replace_region(text, render.LEVELS_REGION, table, path)}
     if target in ("gemini", "cursor"):
         return _other_agent(target, config)
+    if target == "instructions":
+        return _instructions(config, policy)
     from charter.mcp import register
 
     if target == "claude-code":
@@ -95,6 +99,21 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         register.CODEX_CONFIG: register.render_codex_config(
             read_text(config.root / register.CODEX_CONFIG)
         ),
+    }
+
+
+def _instructions(config: Config, policy: Any) -> dict[str, str]:
+    from charter.guard import instructions as text
+    from charter.io import read_text
+
+    def current(rel: str) -> str | None:
+        return read_text(config.root / rel)
+
+    return {
+        text.AGENTS_MD: text.render_agents_md(current(text.AGENTS_MD), policy),
+        text.CLAUDE_MD: text.render_import(current(text.CLAUDE_MD)),
+        text.GEMINI_MD: text.render_import(current(text.GEMINI_MD)),
+        text.CURSOR_RULE: text.render_cursor_rule(policy),
     }
 
 
