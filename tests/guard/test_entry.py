@@ -30,7 +30,7 @@ from tests.guard.helpers import charter_guard
         (["--bogus", "--", "ls"], 2),
         (["--format", "xml", "--", "ls"], 2),
         (["--command", "ls", "--", "ls"], 2),
-        (["--hook", "cursor"], 2),
+        (["--hook", "nosuchagent"], 2),
     ],
 )
 def test_exit_codes(repo: Path, args: list[str], code: int) -> None:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "stop": "charter.commands.safety:stop",
     "resume": "charter.commands.safety:resume",
     "escalate": "charter.commands.safety:escalate",
+    "mcp": "charter.commands.mcp:mcp",
 }
 
 

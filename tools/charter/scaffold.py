@@ -83,6 +83,7 @@ def init_repo(
         else:
             _create(root, rel, _render(template, context), result)
     _agent_configs(config, python or sys.executable, result)
+    _other_agents(config, result)
     _derived(config, result)
     return result
 
@@ -230,6 +231,32 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
             "environment, run `charter export claude-code --python PATH` (and codex) to point "
             "the guard there"
         )
+
+
+def _other_agents(config: Config, result: InitResult) -> None:
+    """The MCP server entries for every agent, the Gemini CLI and Cursor guard hooks, and the
+    instruction files' charter section."""
+    from charter.guard import export_agents as agents
+    from charter.guard import instructions
+    from charter.mcp import register
+    from charter.parse.policy import load_policy
+
+    root = config.root.resolve()
+    _create(root, register.CLAUDE_MCP, register.render_json_servers(None, typed=True), result)
+    _create(root, register.CODEX_CONFIG, register.render_codex_config(None), result)
+    _create(root, agents.GEMINI_SETTINGS, agents.render_gemini_settings(None), result)
+    _create(root, agents.CURSOR_HOOKS, agents.render_cursor_hooks(None), result)
+    _create(root, agents.CURSOR_MCP, agents.render_cursor_mcp(None), result)
+    _create(root, instructions.GEMINI_MD, instructions.render_import(None), result)
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError:
+        return  # _agent_configs has said why
+    _create(root, instructions.CURSOR_RULE, instructions.render_cursor_rule(policy), result)
+    if instructions.AGENTS_MD in result.created:  # written by this run: ours to complete
+        path = root / instructions.AGENTS_MD
+        text = path.read_text(encoding="utf-8")
+        path.write_text(instructions.render_agents_md(text, policy), encoding="utf-8")
 
 
 def _derived(config: Config, result: InitResult) -> None:

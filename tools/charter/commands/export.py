@@ -18,7 +18,7 @@ from charter.guard.policy import load_policy
 from charter.io import read_text, write_if_changed
 from charter.stamps import replace_region
 
-TARGETS = ("claude-code", "codex", "autonomy")
+TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy")
 
 
 @click.command("export")
@@ -35,8 +35,14 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     """Generate files from the autonomy policy (docs/agents/AUTONOMY.md).
 
     \b
-    claude-code  .claude/settings.json: permissions and the PreToolUse hook
-    codex        .codex/rules/charter.rules and .codex/hooks.json
+    claude-code  .claude/settings.json: permissions and the PreToolUse hook;
+                 .mcp.json: the charter MCP server
+    codex        .codex/rules/charter.rules and .codex/hooks.json;
+                 .codex/config.toml: the charter MCP server
+    gemini       .gemini/settings.json: the BeforeTool hook and the MCP server
+    cursor       .cursor/hooks.json: the guard hooks; .cursor/mcp.json: the MCP server
+    instructions AGENTS.md (its charter section), CLAUDE.md and GEMINI.md (import
+                 AGENTS.md), .cursor/rules/charter.mdc
     autonomy     the levels table inside the policy file itself
 
     Exit 0 when up to date (or written), 1 on drift with --check.
@@ -64,17 +70,60 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         text = read_text(path) or ""
         table = render.render_levels_table(policy)
         return {config.policy: replace_region(text, render.LEVELS_REGION, table, path)}
+    if target in ("gemini", "cursor"):
+        return _other_agent(target, config)
+    if target == "instructions":
+        return _instructions(config, policy)
+    from charter.mcp import register
+
     if target == "claude-code":
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
         existing = _json(config.root / settings)
-        return {settings: render.render_claude_settings(policy, existing, command)}
+        return {
+            settings: render.render_claude_settings(policy, existing, command),
+            register.CLAUDE_MCP: register.render_json_servers(
+                _json(config.root / register.CLAUDE_MCP), typed=True
+            ),
+        }
+    from charter.io import read_text
+
     rules = ".codex/rules/charter.rules"
     hooks = ".codex/hooks.json"
     command = render.hook_command("codex", python, root)
     return {
         rules: render.render_codex_rules(policy),
         hooks: render.render_codex_hooks(_json(config.root / hooks), command),
+        register.CODEX_CONFIG: register.render_codex_config(
+            read_text(config.root / register.CODEX_CONFIG)
+        ),
+    }
+
+
+def _instructions(config: Config, policy: Any) -> dict[str, str]:
+    from charter.guard import instructions as text
+    from charter.io import read_text
+
+    def current(rel: str) -> str | None:
+        return read_text(config.root / rel)
+
+    return {
+        text.AGENTS_MD: text.render_agents_md(current(text.AGENTS_MD), policy),
+        text.CLAUDE_MD: text.render_import(current(text.CLAUDE_MD)),
+        text.GEMINI_MD: text.render_import(current(text.GEMINI_MD)),
+        text.CURSOR_RULE: text.render_cursor_rule(policy),
+    }
+
+
+def _other_agent(target: str, config: Config) -> dict[str, str]:
+    from charter.guard import export_agents as agents
+
+    if target == "gemini":
+        existing = _json(config.root / agents.GEMINI_SETTINGS)
+        return {agents.GEMINI_SETTINGS: agents.render_gemini_settings(existing)}
+    return {
+        agents.CURSOR_HOOKS: agents.render_cursor_hooks(_json(config.root / agents.CURSOR_HOOKS)),
+        agents.CURSOR_MCP: agents.render_cursor_mcp(_json(config.root / agents.CURSOR_MCP)),
     }
 
 

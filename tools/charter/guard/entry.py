@@ -12,7 +12,7 @@ USAGE = """\
 usage: charter guard [--level L] [--explain] [--format text|json] [--root DIR] [--cwd DIR] \
 -- CMD [ARG...]
        charter guard [--level L] [--explain] [--format text|json] --command 'STRING'
-       charter guard --hook claude-code|codex [--root DIR] [--level L]
+       charter guard --hook claude-code|codex|gemini|cursor [--root DIR] [--level L]
 
 Decide whether an agent may run a shell command under the autonomy policy
 (docs/agents/AUTONOMY.md). Exit 0: allowed. Exit 2: denied, with the reason on
@@ -139,8 +139,11 @@ def _main(args: list[str]) -> int:
 def _hook(agent: str, values: dict[str, str]) -> int:
     from charter.guard.hooks import AGENTS, answer, handle  # lazy: off the guard's start-up path
 
-    if agent not in AGENTS:
-        raise _UsageError(f"--hook must be one of {', '.join(AGENTS)}")
+    if agent in ("gemini", "cursor"):
+        # lazy: the Claude Code and Codex hooks never load the other agents' adapters
+        from charter.guard.hook_adapters import handle_foreign as handle
+    elif agent not in AGENTS:
+        raise _UsageError(f"--hook must be one of {', '.join((*AGENTS, 'gemini', 'cursor'))}")
     try:
         raw = sys.stdin.buffer.read()
         result = handle(agent, raw, root=values.get("--root"), level=values.get("--level"))
