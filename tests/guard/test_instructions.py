@@ -8,7 +8,7 @@ from pathlib import Path
 
 from charter.guard.instructions import REGION, render_agents_md, render_import, render_section
 from charter.guard.policy_model import Level, Policy
-from charter.io import find_region
+from charter.stamps import find_region
 
 CODEX_AGENTS_MD_LIMIT = 32 * 1024
 

@@ -239,7 +239,7 @@ def _other_agents(config: Config, result: InitResult) -> None:
     from charter.guard import export_agents as agents
     from charter.guard import instructions
     from charter.mcp import register
-    from charter.parse.policy import load_policy
+    from charter.guard.policy import load_policy
 
     root = config.root.resolve()
     _create(root, register.CLAUDE_MCP, register.render_json_servers(None, typed=True), result)

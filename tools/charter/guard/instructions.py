@@ -12,7 +12,7 @@ AGENTS.md: lists are capped, and the policy file is named for the rest.
 from __future__ import annotations
 
 from charter.guard.policy_model import Policy
-from charter.io import find_region, region_markers, replace_region
+from charter.stamps import find_region, region_markers, replace_region
 
 REGION = "agent-instructions"
 AGENTS_MD = "AGENTS.md"

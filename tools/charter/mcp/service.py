@@ -22,7 +22,7 @@ from charter.config import Config, load_config
 from charter.errors import CharterError
 from charter.repo import RepoModel, load_repo
 from charter.status import column_of
-from charter.tasks import next_tasks, task_summary
+from charter.tasks.query import next_tasks, task_summary
 
 MAX_LISTED = 500
 
@@ -85,7 +85,7 @@ class Service:
         index = repo.task_index()
         found = index.get(task_id)
         if not found:
-            from charter.edit import unknown_task_message
+            from charter.tasks.edit import unknown_task_message
 
             raise CharterError(unknown_task_message(repo.config, task_id, index))
         summaries = [task_summary(t, repo, index) for t in found]
@@ -104,9 +104,9 @@ class Service:
     def session_status(self) -> dict[str, Any]:
         from dataclasses import asdict
 
-        from charter.runlog import read_commands
+        from charter.state.commandlog import read_commands
         from charter.safety.status import safety_status
-        from charter.sessions.active import read_active
+        from charter.state.session import read_active
 
         config = self.config()
         active = read_active(config.root)
@@ -175,7 +175,7 @@ class Service:
     # -- writes ------------------------------------------------------------------
 
     def set_status(self, task_id: str, status: str, owner: str | None = None) -> dict[str, Any]:
-        from charter import edit
+        from charter.tasks import edit
 
         argv = ["charter", "task", "set", task_id, "--status", status]
         if owner is not None:
@@ -183,14 +183,14 @@ class Service:
         return self._write(argv, lambda config: edit.set_status(config, task_id, status, owner))
 
     def block(self, task_id: str, reason: str) -> dict[str, Any]:
-        from charter import edit
+        from charter.tasks import edit
 
         argv = ["charter", "task", "block", task_id, "--reason", reason]
         return self._write(argv, lambda config: edit.block(config, task_id, reason))
 
     def done(self, task_id: str, evidence: str) -> dict[str, Any]:
-        from charter import edit
-        from charter.evidence import evidence_digest
+        from charter.tasks import edit
+        from charter.evidence.digest import evidence_digest
 
         argv = ["charter", "task", "done", task_id, "--evidence", evidence]
 
@@ -201,7 +201,7 @@ class Service:
         return self._write(argv, mark)
 
     def _write(self, argv: list[str], change: Any) -> dict[str, Any]:
-        from charter.board import regenerate_board
+        from charter.board.regenerate import regenerate_board
         from charter.files import relpath
 
         config = self.config()
@@ -244,7 +244,7 @@ def _record(
     error: str | None,
 ) -> None:
     from charter.guard.decide import quote
-    from charter.runlog import record_command
+    from charter.state.commandlog import record_command
 
     record: dict[str, Any] = {
         "command": "mcp: " + " ".join(quote(word) for word in argv),
