@@ -23,6 +23,9 @@ from charter.clock import now
 from charter.config import Config, load_config
 from charter.errors import CharterError
 from charter.guard import export as render
+from charter.guard import export_agents as agents
+from charter.guard import instructions
+from charter.guard import mcp_entries as register
 from charter.guard.export import render_levels_table
 from charter.guard.policy import load_policy, parse_policy
 from charter.handoff.regenerate import write_handoff
@@ -236,11 +239,6 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
 def _other_agents(config: Config, result: InitResult) -> None:
     """The MCP server entries for every agent, the Gemini CLI and Cursor guard hooks, and the
     instruction files' charter section."""
-    from charter.guard import export_agents as agents
-    from charter.guard import instructions
-    from charter.mcp import register
-    from charter.guard.policy import load_policy
-
     root = config.root.resolve()
     _create(root, register.CLAUDE_MCP, register.render_json_servers(None, typed=True), result)
     _create(root, register.CODEX_CONFIG, register.render_codex_config(None), result)

@@ -14,6 +14,9 @@ from charter.commands.common import config_for, repo_option
 from charter.config import Config
 from charter.errors import CharterError
 from charter.guard import export as render
+from charter.guard import export_agents as agents
+from charter.guard import instructions
+from charter.guard import mcp_entries as register
 from charter.guard.policy import load_policy
 from charter.io import read_text, write_if_changed
 from charter.stamps import replace_region
@@ -74,8 +77,6 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         return _other_agent(target, config)
     if target == "instructions":
         return _instructions(config, policy)
-    from charter.mcp import register
-
     if target == "claude-code":
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
@@ -86,8 +87,6 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
                 _json(config.root / register.CLAUDE_MCP), typed=True
             ),
         }
-    from charter.io import read_text
-
     rules = ".codex/rules/charter.rules"
     hooks = ".codex/hooks.json"
     command = render.hook_command("codex", python, root)
@@ -101,23 +100,20 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
 
 
 def _instructions(config: Config, policy: Any) -> dict[str, str]:
-    from charter.guard import instructions as text
-    from charter.io import read_text
-
     def current(rel: str) -> str | None:
         return read_text(config.root / rel)
 
     return {
-        text.AGENTS_MD: text.render_agents_md(current(text.AGENTS_MD), policy),
-        text.CLAUDE_MD: text.render_import(current(text.CLAUDE_MD)),
-        text.GEMINI_MD: text.render_import(current(text.GEMINI_MD)),
-        text.CURSOR_RULE: text.render_cursor_rule(policy),
+        instructions.AGENTS_MD: instructions.render_agents_md(
+            current(instructions.AGENTS_MD), policy
+        ),
+        instructions.CLAUDE_MD: instructions.render_import(current(instructions.CLAUDE_MD)),
+        instructions.GEMINI_MD: instructions.render_import(current(instructions.GEMINI_MD)),
+        instructions.CURSOR_RULE: instructions.render_cursor_rule(policy),
     }
 
 
 def _other_agent(target: str, config: Config) -> dict[str, str]:
-    from charter.guard import export_agents as agents
-
     if target == "gemini":
         existing = _json(config.root / agents.GEMINI_SETTINGS)
         return {agents.GEMINI_SETTINGS: agents.render_gemini_settings(existing)}

@@ -28,7 +28,7 @@ def mcp(repo_dir: Path | None) -> int:
     Needs the `mcp` extra.
     """
     try:
-        from charter.mcp.server import serve
+        from charter.mcp.server import serve  # lazy: the SDK is an optional extra
     except ImportError as exc:
         raise CharterError(
             f"charter mcp needs the MCP SDK ({exc.name} is missing): pip install 'charter[mcp]'"

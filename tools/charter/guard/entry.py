@@ -140,8 +140,7 @@ def _hook(agent: str, values: dict[str, str]) -> int:
     from charter.guard.hooks import AGENTS, answer, handle  # lazy: off the guard's start-up path
 
     if agent in ("gemini", "cursor"):
-        # lazy: the Claude Code and Codex hooks never load the other agents' adapters
-        from charter.guard.hook_adapters import handle_foreign as handle
+        from charter.guard.hook_adapters import handle_foreign as handle  # lazy: other agents only
     elif agent not in AGENTS:
         raise _UsageError(f"--hook must be one of {', '.join((*AGENTS, 'gemini', 'cursor'))}")
     try:

@@ -18,8 +18,8 @@ import json
 from typing import Any
 
 from charter.guard.hook_adapters import CURSOR_TOOLS, GEMINI_TOOLS
+from charter.guard.mcp_entries import render_json_servers
 from charter.launcher import launcher_command
-from charter.mcp.register import render_json_servers
 
 GEMINI_SETTINGS = ".gemini/settings.json"
 CURSOR_HOOKS = ".cursor/hooks.json"

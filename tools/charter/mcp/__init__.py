@@ -2,5 +2,5 @@
 
 `service` holds the operations as plain library calls (no MCP types), so the
 same code answers the server, the tests and the benchmark; `server` wires them
-to the official `mcp` SDK; `register` writes the agents' server entries.
+to the official `mcp` SDK; the agents' server entries are written by `charter.guard.mcp_entries`.
 """

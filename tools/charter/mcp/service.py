@@ -13,15 +13,27 @@ Errors are `CharterError`s naming file and line; nothing here prints.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from charter.board.regenerate import regenerate_board
+from charter.checks.engine import check_repo
 from charter.config import Config, load_config
 from charter.errors import CharterError
+from charter.evidence.digest import evidence_digest
+from charter.files import relpath
+from charter.guard.api import check_command
+from charter.guard.decide import quote
+from charter.guard.explain import explain
+from charter.io import read_text
 from charter.repo import RepoModel, load_repo
+from charter.safety.status import safety_status
+from charter.state.commandlog import read_commands, record_command
+from charter.state.session import read_active
 from charter.status import column_of
+from charter.tasks import edit
 from charter.tasks.query import next_tasks, task_summary
 
 MAX_LISTED = 500
@@ -85,9 +97,7 @@ class Service:
         index = repo.task_index()
         found = index.get(task_id)
         if not found:
-            from charter.tasks.edit import unknown_task_message
-
-            raise CharterError(unknown_task_message(repo.config, task_id, index))
+            raise CharterError(edit.unknown_task_message(repo.config, task_id, index))
         summaries = [task_summary(t, repo, index) for t in found]
         return {"task": summaries[0], "also_defined": summaries[1:]}
 
@@ -102,11 +112,6 @@ class Service:
         }
 
     def session_status(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        from charter.state.commandlog import read_commands
-        from charter.safety.status import safety_status
-        from charter.state.session import read_active
 
         config = self.config()
         active = read_active(config.root)
@@ -119,8 +124,6 @@ class Service:
         }
 
     def guard_explain(self, command: str) -> dict[str, Any]:
-        from charter.guard.api import check_command
-        from charter.guard.explain import explain
 
         outcome = check_command(command, cwd=str(self.root), root=str(self.root), count=False)
         data = outcome.decision.to_dict()
@@ -128,7 +131,6 @@ class Service:
         return data
 
     def handoff(self) -> str:
-        from charter.io import read_text
 
         config = self.config()
         text = read_text(config.path(config.handoff))
@@ -137,7 +139,6 @@ class Service:
         return text
 
     def board(self) -> str:
-        from charter.io import read_text
 
         config = self.config()
         text = read_text(config.path(config.board))
@@ -146,7 +147,6 @@ class Service:
         return text
 
     def plan_text(self, relative: str) -> str:
-        from charter.io import read_text
 
         repo = self.repo()
         if relative not in {plan.path for plan in repo.plans}:
@@ -160,7 +160,6 @@ class Service:
         return [plan.path for plan in self.repo().plans]
 
     def check(self, paths: list[str]) -> dict[str, Any]:
-        from charter.checks.engine import check_repo
 
         config = self.config()
         selected = [_inside(config, p) for p in paths]
@@ -175,7 +174,6 @@ class Service:
     # -- writes ------------------------------------------------------------------
 
     def set_status(self, task_id: str, status: str, owner: str | None = None) -> dict[str, Any]:
-        from charter.tasks import edit
 
         argv = ["charter", "task", "set", task_id, "--status", status]
         if owner is not None:
@@ -183,14 +181,11 @@ class Service:
         return self._write(argv, lambda config: edit.set_status(config, task_id, status, owner))
 
     def block(self, task_id: str, reason: str) -> dict[str, Any]:
-        from charter.tasks import edit
 
         argv = ["charter", "task", "block", task_id, "--reason", reason]
         return self._write(argv, lambda config: edit.block(config, task_id, reason))
 
     def done(self, task_id: str, evidence: str) -> dict[str, Any]:
-        from charter.tasks import edit
-        from charter.evidence.digest import evidence_digest
 
         argv = ["charter", "task", "done", task_id, "--evidence", evidence]
 
@@ -201,8 +196,6 @@ class Service:
         return self._write(argv, mark)
 
     def _write(self, argv: list[str], change: Any) -> dict[str, Any]:
-        from charter.board.regenerate import regenerate_board
-        from charter.files import relpath
 
         config = self.config()
         started = _now()
@@ -225,7 +218,6 @@ class Service:
 
 def _authorize(config: Config, argv: list[str]) -> Any:
     """The guard's decision on the CLI command this write stands for; a denial raises."""
-    from charter.guard.api import check_command
 
     outcome = check_command(argv, cwd=str(config.root), root=str(config.root), count=True)
     decision = outcome.decision
@@ -243,8 +235,6 @@ def _record(
     started: str,
     error: str | None,
 ) -> None:
-    from charter.guard.decide import quote
-    from charter.state.commandlog import record_command
 
     record: dict[str, Any] = {
         "command": "mcp: " + " ".join(quote(word) for word in argv),
