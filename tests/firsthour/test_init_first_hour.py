@@ -239,11 +239,11 @@ def test_an_existing_hook_is_never_overwritten(tmp_path: Path) -> None:
     root = git_repo(tmp_path / "repo")
     hooks = root / ".git/hooks"
     hooks.mkdir(parents=True, exist_ok=True)
-    for name in ("pre-commit", "pre-merge-commit"):
+    for name in ("pre-commit", "post-merge"):
         (hooks / name).write_text("#!/bin/sh\necho mine\n")
     git(root, "config", "merge.charter-generated.driver", "my-driver")
     result = init_repo(root, pre_commit=None)
-    for name in ("pre-commit", "pre-merge-commit"):
+    for name in ("pre-commit", "post-merge"):
         assert (hooks / name).read_text() == "#!/bin/sh\necho mine\n"
         assert any(name in kept for kept in result.kept)
     assert git(root, "config", "merge.charter-generated.driver").stdout.strip() == "my-driver"

@@ -40,7 +40,7 @@ import click
     "--no-git-hooks",
     "no_git_hooks",
     is_flag=True,
-    help="Install no git hook (pre-commit, pre-merge-commit).",
+    help="Install no git hook (pre-commit, post-merge).",
 )
 def init(
     directory: Path,

@@ -89,7 +89,7 @@ def set_merge_driver(root: Path, setup: GitSetup) -> None:
 def install_hooks(
     root: Path, hooks: Path, pre_commit: str | None, install_command: str, setup: GitSetup
 ) -> None:
-    """The pre-commit hook (through pre-commit when installed) and the pre-merge-commit hook."""
+    """The pre-commit hook (through pre-commit when installed) and the post-merge hook."""
     commit_hook = hooks / "pre-commit"
     if commit_hook.exists():
         setup.kept.append(f"{_shown(root, commit_hook)}, a hook of your own")
@@ -113,14 +113,14 @@ def install_hooks(
             f"installed {_shown(root, commit_hook)} (pre-commit is not installed): "
             "charter check, board --check and handoff --check run before each commit"
         )
-    merge_hook = hooks / "pre-merge-commit"
+    merge_hook = hooks / "post-merge"
     if merge_hook.exists():
         setup.kept.append(f"{_shown(root, merge_hook)}, a hook of your own")
     else:
         _write_hook(merge_hook, _merge_script())
         setup.written.append(
-            f"installed {_shown(root, merge_hook)}: regenerates the board and handoff "
-            "in each merge commit"
+            f"installed {_shown(root, merge_hook)}: the board and handoff in each merge "
+            "commit are regenerated from the merged plans"
         )
 
 
@@ -163,22 +163,45 @@ fi
 
 
 def _merge_script() -> str:
+    # git computes a merge commit's tree before any hook runs (pre-merge-commit cannot
+    # change it), so the board is regenerated after the commit and the commit amended:
+    # a merge commit made a moment ago, on this machine, holding only its own changes
+    # (git refuses to merge with anything staged). A fast-forward or a squash is left
+    # with the regenerated files staged, to commit with the rest.
     return f"""#!/bin/sh
-# Regenerate charter's derived files from the merged plans before the merge commit,
-# and stage them, so the merge commit holds a board `charter board --check` accepts
-# ({HOOK_MARK}; see charter's docs/init.md). It never stops a merge.
+# Regenerate charter's derived files from the merged plans after a merge, so the
+# board `charter board --check` accepts is in the merge commit
+# ({HOOK_MARK}; see charter's docs/init.md). It never fails a merge.
 {_FIND_CHARTER}if [ -z "$charter" ]; then
-  echo "charter pre-merge-commit hook: charter is not installed;" >&2
-  echo "run 'charter board && charter handoff' after this merge" >&2
+  echo "charter post-merge hook: charter is not installed;" >&2
+  echo "run 'charter board && charter handoff' and commit them" >&2
   exit 0
 fi
-if ! "$charter" board >/dev/null || ! "$charter" handoff >/dev/null; then
-  echo "charter pre-merge-commit hook: could not regenerate;" >&2
-  echo "run 'charter board && charter handoff' and commit" >&2
+if ! "$charter" board >/dev/null 2>&1 || ! "$charter" handoff >/dev/null 2>&1; then
+  echo "charter post-merge hook: could not regenerate;" >&2
+  echo "run 'charter board && charter handoff' and commit them" >&2
   exit 0
 fi
 git ls-files | git check-attr --stdin merge | sed -n 's/: merge: {MERGE_DRIVER}$//p' |
   while IFS= read -r file; do git add -- "$file"; done
+if git diff --cached --quiet; then
+  exit 0
+fi
+if [ "$1" != 1 ] && git rev-parse -q --verify HEAD^2 >/dev/null; then
+  # `git commit --amend` refuses while git still finishes the merge: the same by plumbing,
+  # keeping the merge's parents, message and author.
+  head=$(git rev-parse HEAD) && tree=$(git write-tree) &&
+    parents=$(git rev-parse "HEAD^@" | sed 's/^/-p /') &&
+    commit=$(git log -1 --format=%B HEAD |
+      GIT_AUTHOR_NAME=$(git log -1 --format=%an) GIT_AUTHOR_EMAIL=$(git log -1 --format=%ae) \
+      GIT_AUTHOR_DATE=$(git log -1 --format=%ad --date=raw) git commit-tree "$tree" $parents) &&
+    git update-ref -m "charter: derived files regenerated in the merge" HEAD "$commit" "$head" &&
+    echo "charter: the merge commit now holds the regenerated board and handoff" &&
+    exit 0
+  echo "charter: regenerated the board and handoff after the merge; commit them"
+else
+  echo "charter: regenerated the board and handoff after the merge; commit them"
+fi
 exit 0
 """
 

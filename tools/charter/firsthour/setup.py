@@ -6,7 +6,7 @@
   the local git config registers it, so two branches that edit different
   tasks merge without a conflict in the board.
 - The git hooks: `pre-commit` (through pre-commit when it is installed,
-  charter's own script otherwise) and `pre-merge-commit`, which regenerates
+  charter's own script otherwise) and `post-merge`, which regenerates
   the board from the merged plans. An existing hook is never replaced.
 """
 
