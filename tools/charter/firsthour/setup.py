@@ -115,6 +115,8 @@ def _append(
         result.actions.append(f"appended {len(added)} line(s) to {rel}: {', '.join(added)}")
     elif added:
         result.created.append(rel)
+    elif existed:
+        result.kept.append(rel)
 
 
 def _attr_path(rel: str) -> str:
