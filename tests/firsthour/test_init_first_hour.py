@@ -255,3 +255,11 @@ def test_outside_git_init_says_how_to_get_the_hooks(tmp_path: Path) -> None:
     git_repo(tmp_path / "plain")
     again = init_repo(tmp_path / "plain", pre_commit=None)
     assert again.created == [] and any("pre-commit" in a for a in again.actions)
+
+
+def test_a_kept_pre_commit_config_without_charter_is_pointed_out(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "repo")
+    (root / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = init_repo(root, pre_commit=None)
+    assert any("runs none of charter's checks" in note for note in result.notes)
+    assert (root / ".pre-commit-config.yaml").read_text() == "repos: []\n"

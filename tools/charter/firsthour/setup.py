@@ -69,6 +69,14 @@ def first_hour(
             "no git hooks installed (--no-git-hooks): run `pre-commit install`, or see "
             "docs/init.md, so that `charter check` runs before each commit"
         )
+    precommit_config = config.path(".pre-commit-config.yaml")
+    if precommit_config.is_file() and "charter" not in precommit_config.read_text(
+        "utf-8", "replace"
+    ):
+        result.notes.append(
+            "your .pre-commit-config.yaml was kept and runs none of charter's checks: add the "
+            "charter-check hook (docs/init.md), or CH024 will not stop a forbidden file"
+        )
     result.actions.extend(setup.written)
     result.kept.extend(setup.kept)
     result.notes.extend(setup.notes)
