@@ -21,6 +21,8 @@ from typing import Any
 from charter.board import EXAMPLE_PLAN
 from charter.config import Config, load_config
 from charter.errors import CharterError
+from charter.firsthour.project import detect_test_commands
+from charter.firsthour.setup import first_hour
 
 INIT_TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
 EXAMPLE_ID = "EX-1"
@@ -69,7 +71,6 @@ def init_repo(
             f"the configuration found is {config.source or config.root}, not this directory's",
             directory,
         )
-    from charter.firsthour.project import detect_test_commands
     from charter.sessions.clock import now
 
     wanted = example
@@ -98,8 +99,6 @@ def init_repo(
             _create(root, rel, _render(template, context), result)
     _agent_configs(config, python or sys.executable, result)
     _derived(config, result)
-    from charter.firsthour.setup import first_hour
-
     first_hour(config, result, tests, git_hooks=git_hooks, pre_commit=pre_commit)
     result.next_step = _next_step(
         config, example and f"{_plans_dir(config)}/{EXAMPLE_PLAN}" in result.created

@@ -27,6 +27,7 @@ from charter.firsthour.gitsetup import (
     set_merge_driver,
 )
 from charter.firsthour.project import TestCommand
+from charter.parse.policy import load_policy
 
 if TYPE_CHECKING:
     from charter.scaffold import InitResult
@@ -95,8 +96,6 @@ def _report_tests(config: Config, tests: Sequence[TestCommand], result: InitResu
 
 
 def _ignore_forbidden(config: Config, result: InitResult) -> None:
-    from charter.parse.policy import load_policy
-
     try:
         policy = load_policy(config.path(config.policy), config.policy)
     except CharterError as exc:
