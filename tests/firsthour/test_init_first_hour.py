@@ -214,7 +214,7 @@ def test_charters_own_hook_runs_check_where_pre_commit_is_absent(tmp_path: Path)
     result = init_repo(root, pre_commit=None)
     hook = root / ".git/hooks/pre-commit"
     assert _hook_mode(hook) and '"$charter" check' in hook.read_text()
-    assert "/work" not in hook.read_text() and str(CHARTER) not in hook.read_text()
+    assert str(CHARTER.parent) not in hook.read_text()  # no path of the machine that ran init
     assert any("installed .git/hooks/pre-commit" in a for a in result.actions)
     assert git(root, "add", "-A").returncode == 0
     assert git(root, "commit", "-qm", "init", check=False).returncode == 0
