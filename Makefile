@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHARTER := $(BIN)/charter
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 
-.PHONY: help demo test lint typecheck check board handoff session-start bench clean
+.PHONY: help demo test lint typecheck check board handoff session-start bench release clean
 
 help:
 	@echo "make demo            run charter on the example repository in examples/demo"
@@ -15,11 +16,12 @@ help:
 	@echo "make handoff         regenerate docs/SESSION_HANDOFF.md"
 	@echo "make session-start TASK=ID [LEVEL=L2 APPROVED_BY=name AGENT=name]"
 	@echo "make bench           benchmarks (tools/bench/)"
+	@echo "make release         tag this commit v$(VERSION), the rev: pre-commit users pin"
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,all]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -50,6 +52,17 @@ session-start: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench/run_all.py
+
+# A release is the annotated tag v<version> on a clean, committed tree: the `rev:` that
+# pre-commit users pin (README.md). Push it yourself: git push origin v<version>.
+release:
+	@test -n "$(VERSION)" || { echo "release: no version in pyproject.toml"; exit 1; }
+	@test -z "$$(git status --porcelain)" || { echo "release: commit or stash your changes first"; exit 1; }
+	@grep -q '^__version__ = "$(VERSION)"' tools/charter/__init__.py || { echo "release: __version__ in tools/charter/__init__.py is not $(VERSION)"; exit 1; }
+	@grep -q 'rev: v$(VERSION)$$' README.md || { echo "release: the pre-commit rev: in README.md is not v$(VERSION)"; exit 1; }
+	@! git rev-parse -q --verify "refs/tags/v$(VERSION)" >/dev/null || { echo "release: v$(VERSION) is tagged already; raise the version in pyproject.toml and tools/charter/__init__.py"; exit 1; }
+	git tag -a "v$(VERSION)" -m "charter $(VERSION)"
+	@echo "tagged v$(VERSION): push it with git push origin v$(VERSION)"
 
 clean:
 	rm -rf $(VENV) .charter/cache .pytest_cache .mypy_cache .ruff_cache

@@ -32,7 +32,7 @@ def test_wheel_carries_templates_schemas_and_entry_point(tmp_path: Path) -> None
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    (wheel,) = wheels.glob("charter-*.whl")
+    (wheel,) = wheels.glob("agent_charter-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in (REPO_ROOT / "tools" / "charter" / "templates").rglob("*"):
         if template.is_file():

@@ -50,16 +50,20 @@ def test_existing_files_are_kept_byte_for_byte(tmp_path: Path) -> None:
     mine = {
         "Makefile": "all:\n\techo mine\n",
         "AGENTS.md": "# Our agents\n",
-        ".gitignore": "node_modules/\n",
         ".claude/settings.json": '{"model": "x"}\n',
     }
     for rel, text in mine.items():
         write(root, rel, text)
+    write(root, ".gitignore", "node_modules/\n*.pem")
     result = init_repo(root)
     for rel, text in mine.items():
         assert (root / rel).read_text("utf-8") == text
         assert rel in result.kept and rel not in result.created
     assert ".codex/hooks.json" in result.created
+    # .gitignore is appended to, never rewritten: the person's lines stay first, as they were
+    ignore = (root / ".gitignore").read_text("utf-8")
+    assert ignore.startswith("node_modules/\n*.pem\n\n# files docs/agents/AUTONOMY.md forbids")
+    assert ignore.count("*.pem") == 1 and ".env\n" in ignore and "secrets/**\n" in ignore
 
 
 def test_the_scaffold_is_consistent_with_the_other_commands(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ except ImportError:  # an interpreter without the module
 
 from charter import __version__
 from charter.config import Config
+from charter.io import ensure_state_dir
 
 CACHE_DIR = ".charter/cache"
 CODE = Path(__file__).resolve().parent  # charter's own modules
@@ -108,14 +109,6 @@ def save_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         return False
     return True
-
-
-def ensure_state_dir(state_dir: Path) -> None:
-    """Create `.charter/` holding a `.gitignore` of `*`: local state never gets committed."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    ignore = state_dir / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# charter's local state (cache, active session): never committed\n*\n")
 
 
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError
+from charter.io import find_root
 from charter.presets import DEFAULT_STATUS_MAP, PRESETS, merge_preset
 
 DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropped")
@@ -162,20 +163,6 @@ _KNOWN_KEYS = (
     | _BOOL_KEYS
     | {"status_map", "severity", "max_drop_rows", "max_drop_share", "rules", "gate_min_samples"}
 )
-
-
-def find_root(start: Path) -> Path:
-    """The nearest directory holding charter.toml, a pyproject with [tool.charter], or .git."""
-    start = start.resolve()
-    for d in (start, *start.parents):
-        if (d / "charter.toml").is_file():
-            return d
-        pyproject = d / "pyproject.toml"
-        if pyproject.is_file() and "[tool.charter" in pyproject.read_text("utf-8", "replace"):
-            return d
-        if (d / ".git").exists():
-            return d
-    return start
 
 
 def load_config(root: Path | None = None) -> Config:

@@ -2,15 +2,18 @@
 
 Every write charter makes goes through `write_text_atomic`, so a crash leaves
 either the old or the new file, never half of one, and concurrent writers
-serialise on `<file>.lock`.
+serialise on the file's lock, kept under the repository's `.charter/locks/`
+(never beside the file, where it would litter the work tree and the commits).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,20 +21,74 @@ from charter.errors import CharterError
 
 LOCK_TIMEOUT_S = 30.0
 LOCK_POLL_S = 0.005
+STATE_DIR = ".charter"
+LOCKS_DIR = "locks"
+MAX_LOCK_NAME = 200  # below every file system's 255-byte name limit, with room for ".lock"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory holding charter.toml, a pyproject with [tool.charter], or .git."""
+    start = start.resolve()
+    for d in (start, *start.parents):
+        if (d / "charter.toml").is_file():
+            return d
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file() and "[tool.charter" in pyproject.read_text("utf-8", "replace"):
+            return d
+        if (d / ".git").exists():
+            return d
+    return start
+
+
+def ensure_state_dir(state_dir: Path) -> None:
+    """Create `.charter/` holding a `.gitignore` of `*`: local state never gets committed."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ignore = state_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# charter's local state (cache, active session): never committed\n*\n")
+
+
+def lock_file(path: Path) -> Path:
+    """Where the lock of `path` lives: `<root>/.charter/locks/<path, escaped>.lock`.
+
+    The root is the repository holding `path` (found as the configuration finds
+    it), so every process that writes one file takes the same lock. A file
+    that is itself under `.charter/` (local state) keeps its lock beside it.
+    """
+    target = path.resolve()
+    if STATE_DIR in target.parent.parts:
+        return target.with_name(target.name + ".lock")
+    root = find_root(target.parent)
+    name = urllib.parse.quote(target.relative_to(root).as_posix(), safe="")
+    if len(name) > MAX_LOCK_NAME:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+        name = f"{name[-(MAX_LOCK_NAME - 17) :]}-{digest}"
+    return root / STATE_DIR / LOCKS_DIR / f"{name}.lock"
+
+
+def _make_lock_dir(lock: Path) -> None:
+    state = next((p for p in lock.parents if p.name == STATE_DIR), None)
+    if state is not None:
+        ensure_state_dir(state)
+    lock.parent.mkdir(parents=True, exist_ok=True)
 
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold `<path>.lock` (a sidecar file) for the duration of the block."""
+    """Hold the lock of `path` (see `lock_file`) for the duration of the block."""
     from filelock import FileLock, Timeout  # imported here: only writers pay for it
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = lock_file(path)
+    _make_lock_dir(lock_path)
     # filelock polls a non-blocking flock; its 50 ms default idles a contended writer.
-    lock = FileLock(str(path) + ".lock", timeout=timeout, poll_interval=LOCK_POLL_S)
+    lock = FileLock(str(lock_path), timeout=timeout, poll_interval=LOCK_POLL_S)
     try:
         lock.acquire()
     except Timeout as exc:
-        raise CharterError(f"could not lock {path.name}.lock within {timeout:.0f} s", path) from exc
+        raise CharterError(
+            f"could not take the lock {lock_path} within {timeout:.0f} s", path
+        ) from exc
     try:
         remove_stale_temps(path)
         yield

@@ -13,15 +13,17 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from charter.board.regenerate import regenerate_board
+from charter.board.regenerate import EXAMPLE_PLAN, regenerate_board
 from charter.clock import now
 from charter.config import Config, load_config
 from charter.errors import CharterError
+from charter.firsthour.project import detect_test_commands
+from charter.firsthour.result import InitResult
+from charter.firsthour.setup import first_hour
 from charter.guard import export as render
 from charter.guard import export_agents as agents
 from charter.guard import instructions
@@ -40,18 +42,22 @@ CODEX_HOOKS = ".codex/hooks.json"
 STOP_HOOK_TIMEOUT_S = 30
 
 
-@dataclass
-class InitResult:
-    root: Path
-    created: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # existed already: left as they were
-    notes: list[str] = field(default_factory=list)
-
-
 def init_repo(
-    directory: Path, *, preset: str | None = None, owner: str = "team", python: str | None = None
+    directory: Path,
+    *,
+    preset: str | None = None,
+    owner: str = "team",
+    python: str | None = None,
+    example: bool = True,
+    git_hooks: bool = True,
+    pre_commit: str | None = None,
 ) -> InitResult:
-    """Scaffold `directory` (created when missing). Never overwrites a file."""
+    """Scaffold `directory` (created when missing). Never overwrites a file.
+
+    `example=False` writes no example plan and no gates for it; `git_hooks=False`
+    installs no git hook; `pre_commit` is the pre-commit executable to install the
+    commit hook with (None: charter's own hook).
+    """
     root = directory.resolve()
     if root.exists() and not root.is_dir():
         raise CharterError("exists and is not a directory", directory)
@@ -65,12 +71,14 @@ def init_repo(
             directory,
         )
 
-    example = bool(config.id_re.fullmatch(EXAMPLE_ID))
-    if not example:
+    wanted = example
+    example = example and bool(config.id_re.fullmatch(EXAMPLE_ID))
+    if wanted and not example:
         result.notes.append(
             f"the example plan was skipped: its IDs ({EXAMPLE_ID}) do not match "
             f"id_pattern {config.id_pattern!r}"
         )
+    tests = detect_test_commands(root)
     context = {
         "owner": owner,
         "next_review": (now().date() + timedelta(days=REVIEW_DAYS)).isoformat(),
@@ -78,6 +86,8 @@ def init_repo(
         "policy": config.policy,
         "handoff": config.handoff,
         "example": example,
+        "tests": tests,
+        "test_allow": [rule for test in tests for rule in test.allow],
     }
     files = _files(config, example)
     for rel, template in files:
@@ -88,11 +98,29 @@ def init_repo(
     _agent_configs(config, python or sys.executable, result)
     _other_agents(config, result)
     _derived(config, result)
+    first_hour(config, result, tests, git_hooks=git_hooks, pre_commit=pre_commit)
+    result.next_step = _next_step(
+        config, example and f"{_plans_dir(config)}/{EXAMPLE_PLAN}" in result.created
+    )
     return result
 
 
+def _next_step(config: Config, example_written: bool) -> str:
+    commit = 'git add -A && git commit -m "charter init"'
+    if example_written:
+        return f"{commit}, then `make session-start TASK={EXAMPLE_ID}` (see AGENTS.md)"
+    return (
+        f"write a plan under {_plans_dir(config)}/ and a `## Plan ID` section for it in "
+        f"{config.gates}, {commit}, then `make session-start TASK=ID` (see AGENTS.md)"
+    )
+
+
+def _plans_dir(config: Config) -> str:
+    return _static_prefix(config.plans[0]) if config.plans else "docs/plans"
+
+
 def _files(config: Config, example: bool) -> list[tuple[str, str]]:
-    plans_dir = _static_prefix(config.plans[0]) if config.plans else "docs/plans"
+    plans_dir = _plans_dir(config)
     files = [
         (config.policy, "AUTONOMY.md.j2"),
         (config.gates, "GATES.md.j2"),
@@ -100,12 +128,11 @@ def _files(config: Config, example: bool) -> list[tuple[str, str]]:
         (f"{config.templates.rstrip('/')}/README.md", "templates-README.md.j2"),
         ("Makefile", "Makefile.j2"),
         (".pre-commit-config.yaml", "pre-commit-config.yaml.j2"),
-        (".gitignore", "gitignore.j2"),
         ("AGENTS.md", "AGENTS.md.j2"),
         ("CLAUDE.md", "CLAUDE.md.j2"),
     ]
     if example:
-        files.insert(0, (f"{plans_dir}/example.md", "example-plan.md.j2"))
+        files.insert(0, (f"{plans_dir}/{EXAMPLE_PLAN}", "example-plan.md.j2"))
     return files
 
 
@@ -281,6 +308,7 @@ def _derived(config: Config, result: InitResult) -> None:
 def summary(result: InitResult) -> str:
     lines = [f"charter init {result.root}"]
     lines += [f"  created {rel}" for rel in result.created]
+    lines += [f"  {action}" for action in result.actions]
     lines += [f"  kept    {rel} (exists)" for rel in result.kept]
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)

@@ -25,6 +25,7 @@ import csv
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from charter import stamps
 from charter.board import memo as board_memo
@@ -44,6 +45,7 @@ from charter.repo import RepoModel, load_repo
 from charter.sorting import natural_key
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
+EXAMPLE_PLAN = "example.md"  # the file name of the example plan `charter init` writes
 _SHOW_IDS = 30
 
 
@@ -301,12 +303,34 @@ def _drop_refusal(run: _Run, old_csv: str | None) -> CharterError | None:
         if new_ids
         else "every row would go"
     )
+    example = _removed_example(config, gone, old_rows)
+    if example is not None:
+        return CharterError(
+            f"the example plan {example} was removed, and its tasks ({shown}) with it: run "
+            "`charter board --force` once to drop them from the board",
+            config.board_csv,
+        )
     return CharterError(
         f"regenerating would drop {len(gone)} of {len(old_ids)} tasks ({share:.0%}; {limit}): "
         f"{shown}. They were in {where or 'unknown plans'}. If a plan is half-saved or failed "
         "to parse, fix it; if the tasks were removed on purpose, run with --force",
         config.board_csv,
     )
+
+
+def _removed_example(
+    config: Config, gone: list[str], old_rows: list[tuple[str, str]]
+) -> str | None:
+    """The path of `charter init`'s example plan when every dropped row came from it and
+    it no longer exists: replacing the example is the scaffold's first step, not an accident."""
+    gone_set = set(gone)
+    plans = {plan for key, plan in old_rows if key in gone_set}
+    if len(plans) != 1:
+        return None
+    (plan,) = plans
+    if Path(plan).name != EXAMPLE_PLAN or config.path(plan).exists():
+        return None
+    return plan
 
 
 def _csv_rows(text: str | None) -> list[tuple[str, str]]:

@@ -17,8 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
+from charter.extras import missing_extra
+
+try:
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+except ImportError as exc:  # the [watch] extra
+    raise missing_extra("watch", exc.name or "watchdog") from exc
 
 from charter.board.regenerate import regenerate_board
 from charter.config import Config

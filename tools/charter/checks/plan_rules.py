@@ -152,8 +152,8 @@ def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
 def session_placeholder(repo: RepoModel) -> Iterator[Diagnostic]:
     pattern = repo.config.placeholder_re
     for session in repo.sessions:
-        if str(session.frontmatter.get("status", "")).lower() == "active":
-            continue  # an open session fills its log as it goes
+        if str(session.frontmatter.get("status", "")).lower() in ("active", "aborted"):
+            continue  # an open session fills its log as it goes; an aborted one never will
         for number, line in enumerate(session.text.split("\n"), session.body_line):
             match = pattern.search(line)
             if match:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -32,16 +33,46 @@ from charter.scaffold import init_repo, summary
     metavar="PATH",
     help="Interpreter the agents' hooks run charter with (default: this one).",
 )
-def init(directory: Path, preset: str | None, owner: str, python: str | None) -> int:
+@click.option(
+    "--no-example",
+    "no_example",
+    is_flag=True,
+    help="Write no example plan and no gates for it: start from your own plans.",
+)
+@click.option(
+    "--no-git-hooks",
+    "no_git_hooks",
+    is_flag=True,
+    help="Install no git hook (pre-commit, post-merge).",
+)
+def init(
+    directory: Path,
+    preset: str | None,
+    owner: str,
+    python: str | None,
+    no_example: bool,
+    no_git_hooks: bool,
+) -> int:
     """Scaffold a governed repository in DIRECTORY (default: here).
 
     Plans, board, session logs, the autonomy policy, telemetry gates,
     templates, a Makefile, pre-commit hooks and the Claude Code and Codex
-    configs. An existing file is never overwritten, so running it twice
-    changes nothing.
+    configs; the policy's forbidden paths in .gitignore; .gitattributes and
+    the local git config for merging the generated files; the git hooks
+    (`pre-commit install` when pre-commit is on PATH, charter's own hook
+    otherwise). An existing file or hook is never overwritten, so running it
+    twice changes nothing.
     """
-    result = init_repo(directory, preset=preset, owner=owner, python=python)
+    result = init_repo(
+        directory,
+        preset=preset,
+        owner=owner,
+        python=python,
+        example=not no_example,
+        git_hooks=not no_git_hooks,
+        pre_commit=shutil.which("pre-commit"),
+    )
     click.echo(summary(result))
     if result.created:
-        click.echo("next: git add -A, then `make session-start TASK=EX-1` (see AGENTS.md)")
+        click.echo(f"next: {result.next_step}")
     return 0

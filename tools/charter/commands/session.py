@@ -1,4 +1,4 @@
-"""`charter session start|status|end|check`: an agent's working session (see docs/sessions.md)."""
+"""`charter session start|status|end|abort|check`: an agent's session (see docs/sessions.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from charter.commands.common import config_for, format_option, repo_option
 from charter.errors import CharterError
 from charter.safety.status import format_status, safety_status
+from charter.sessions.abort import abort_session
 from charter.sessions.briefing import briefing
 from charter.sessions.end import end_session
 from charter.sessions.hook import (
@@ -165,6 +166,43 @@ def end(blocked: str | None, repo_dir: Path | None) -> int:
             click.echo(f"  {gap}", err=True)
         return 1
     click.echo(f"session {result.session.id} ended ({result.status}); log: {result.session.log}")
+    for rel in result.written:
+        click.echo(f"  updated {rel}")
+    return 0
+
+
+@session.command("abort")
+@click.option(
+    "--reason",
+    "reason",
+    required=True,
+    metavar="TEXT",
+    help="Why the session is abandoned; recorded in the log's frontmatter.",
+)
+@format_option(("text", "json"))
+@repo_option
+def abort(reason: str, output_format: str, repo_dir: Path | None) -> int:
+    """Abandon the active session: close its log as aborted, keep every line of it.
+
+    For a session that cannot end: started by mistake, its agent gone, its log
+    never to be filled in. The log gets `status: aborted`, `ended` and
+    `aborted_reason`; the task and its plan are left as they are; the active
+    session is cleared; the board and the handoff are regenerated.
+    """
+    result = abort_session(config_for(repo_dir), reason)
+    if output_format == "json":
+        data = {
+            "session": result.session.id,
+            "log": result.session.log,
+            "status": "aborted",
+            "log_closed": result.log_closed,
+            "written": list(result.written),
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return 0
+    click.echo(f"session {result.session.id} aborted; log: {result.session.log}")
+    if not result.log_closed:
+        click.echo("  the log was missing: only the active session was cleared")
     for rel in result.written:
         click.echo(f"  updated {rel}")
     return 0

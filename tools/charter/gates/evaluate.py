@@ -25,8 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-import pandas as pd
+from charter.extras import missing_extra
+
+try:
+    import numpy as np
+    import pandas as pd
+except ImportError as exc:  # the [analytics] extra
+    raise missing_extra("analytics", exc.name or "pandas") from exc
 
 from charter.config import Config
 from charter.errors import CharterError

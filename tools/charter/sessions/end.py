@@ -101,7 +101,7 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
         if _close_log(config, session, status, reason):
             written.append(session.log)
         clear_active(config.root)
-    written += _regenerate(config, session)
+    written += regenerate_derived(config, session)
     return EndResult(session, (), status, tuple(written))
 
 
@@ -121,7 +121,7 @@ def _close_log(config: Config, session: ActiveSession, status: str, reason: str 
         return True
 
 
-def _regenerate(config: Config, session: ActiveSession) -> list[str]:
+def regenerate_derived(config: Config, session: ActiveSession) -> list[str]:
     try:
         board = regenerate_board(config)
         handoff = write_handoff(config)

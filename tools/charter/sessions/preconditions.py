@@ -177,11 +177,7 @@ def _gates(config: Config, plan: Plan, found: Findings) -> None:
         found.fail("gates", str(exc))
         return
     if doc is None:
-        found.fail(
-            "gates",
-            f"there is no gates file {config.gates}: add a `## Plan {key}` "
-            "section with a Metric | Aggregate | Threshold | Source | Blocking table",
-        )
+        found.fail("gates", f"there is no gates file {config.gates}: {_gate_recipe(key)}")
         return
     if found.gates:
         return
@@ -194,10 +190,22 @@ def _gates(config: Config, plan: Plan, found: Findings) -> None:
                 _where(gate.path, gate.line),
             )
         return
-    found.fail(
-        "gates",
-        f"plan {key} has no telemetry gate in {config.gates}: add a "
-        f"`## Plan {key}` section with at least one gate row",
+    found.fail("gates", f"plan {key} has no telemetry gate in {config.gates}: {_gate_recipe(key)}")
+
+
+def _gate_recipe(key: str) -> str:
+    """What to write, ready to paste: a section for the plan with one gate row."""
+    section = (
+        f"## Plan {key}",
+        "",
+        "| Metric | Aggregate | Threshold | Source | Blocking |",
+        "|---|---|---|---|---|",
+        "| failed | max | == 0 | .runs/tests/*.jsonl | yes |",
+    )
+    lines = "\n".join(f"      {line}" if line else "" for line in section)
+    return (
+        "append this section to it, with a metric your task's runs record "
+        f"(docs/gates.md lists the columns):\n{lines}"
     )
 
 

@@ -35,7 +35,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from charter.extras import missing_extra
+
+try:
+    import pandas as pd
+except ImportError as exc:  # the [analytics] extra
+    raise missing_extra("analytics", exc.name or "pandas") from exc
 
 from charter.config import Config
 from charter.errors import CharterError
