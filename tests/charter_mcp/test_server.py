@@ -41,7 +41,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "docs" / "evidence").mkdir(parents=True)
     (root / "docs" / "evidence" / "ex1.md").write_text("EX-1 shipped\n", encoding="utf-8")
     subprocess.run([*GIT, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*GIT, "commit", "-qm", "init"], cwd=root, check=True)
+    # the commit runs the pre-commit hook init installed: it finds charter on PATH
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    subprocess.run(
+        [*GIT, "commit", "-qm", "init"], cwd=root, check=True, env={**os.environ, "PATH": path}
+    )
     return root
 
 
