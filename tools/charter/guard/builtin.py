@@ -15,6 +15,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from charter.guard.grammar.programs import Reading
+
 # fmt: off
 # Programs whose job is to run another program: the guard would see only them.
 WRAPPERS = frozenset({
@@ -121,8 +123,19 @@ for _program, _sub, _options, _reason in OPTION_RULES:
     _OPTION_INDEX.setdefault(_program, []).append((_sub, _options, _reason))
 
 
-def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
-    """Why no level may run `argv`, or None."""
+def builtin_denial(
+    argv: Sequence[str], *, nested: bool, reading: Reading | None = None
+) -> str | None:
+    """Why no level may run `argv`, or None. With a `reading` of the program (for
+    `python -m MODULE`, of MODULE), options are matched as the program parses them."""
+    from charter.guard.grammar.match import has_option
+    from charter.guard.grammar.programs import read_argv
+
+    def present(option: str) -> bool:
+        if reading is None or reading.words[0] != argv[0]:
+            return option_present(argv[1:], option)
+        return has_option(reading, option)
+
     name = argv[0]
     if name in SHELLS:
         if nested:
@@ -139,11 +152,11 @@ def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
         return f"`{name}` changes how later commands run and is not allowed"
     if _is_python(name) and len(argv) > 2 and argv[1] == "-m" and is_name(argv[2]):
         # `python -m pytest --basetemp=.git` is pytest: its rules apply
-        inner = builtin_denial(argv[2:], nested=nested)
+        inner = builtin_denial(argv[2:], nested=nested, reading=read_argv(argv[2:]))
         if inner is not None:
             return inner
     args = argv[1:]
-    if option_present(args, "--no-verify"):
+    if present("--no-verify") or (reading is not None and "--no-verify" in reading.options()):
         return "--no-verify skips the repository's hooks and is never allowed"
     if any(arg.startswith("SKIP=") for arg in args):
         return "SKIP= skips pre-commit hooks and is never allowed"
@@ -165,7 +178,7 @@ def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
         if sub_rule is not None and sub_rule != sub:
             continue
         for option in options:
-            if option_present(args, option):
+            if present(option):
                 return f"`{name} {option}` {reason}"
     return None
 

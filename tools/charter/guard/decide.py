@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
+from charter.guard.grammar import judge as programs
+from charter.guard.grammar import match
+from charter.guard.grammar.globs import GlobError, expand
+from charter.guard.grammar.programs import Reading, python_module, read_argv
 from charter.guard.paths import ALWAYS_PROTECTED, PathRules
 from charter.guard.shell import Problem, SimpleCommand, parse_script
 
@@ -196,14 +200,7 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
             verdicts=[],
             problems=script.problems,
         )
-    paths = PathRules(
-        ctx.root,
-        ctx.cwd,
-        ctx.policy.forbidden,
-        (*ALWAYS_PROTECTED, ctx.policy.path, *ctx.policy.protected),
-    )
-    many = len(script.commands) > 1
-    verdicts = [judge(cmd, ctx, paths, many=many) for cmd in script.commands]
+    verdicts = judge_script(script.commands, ctx)
     return Decision(
         mode=mode,
         source=source,
@@ -212,6 +209,110 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
         verdicts=verdicts,
         problems=[],
     )
+
+
+def judge_script(commands: Sequence[SimpleCommand], ctx: GuardContext) -> list[Verdict]:
+    """Verdicts in order, following `cd`: a later command is judged from every directory
+    it may run in (the one before a `cd` too, since a failed `cd` leaves it unchanged)."""
+    cwds = [ctx.cwd]
+    rules_by_cwd: dict[str, PathRules] = {}
+
+    def paths_for(cwd: str) -> PathRules:
+        if cwd not in rules_by_cwd:
+            rules_by_cwd[cwd] = PathRules(
+                ctx.root,
+                cwd,
+                ctx.policy.forbidden,
+                (*ALWAYS_PROTECTED, ctx.policy.path, *ctx.policy.protected),
+            )
+        return rules_by_cwd[cwd]
+
+    verdicts = []
+    for command in commands:
+        if command.argv[0] == "cd":
+            verdict, moved = _cd(command, ctx, [paths_for(cwd) for cwd in cwds])
+            verdicts.append(verdict)
+            cwds = list(dict.fromkeys([*cwds, *moved]))
+            continue
+        verdict = _judge_here(command, ctx, paths_for(cwds[0]))
+        for cwd in cwds[1:]:
+            if not verdict.allowed:
+                break
+            verdict = _judge_here(command, ctx, paths_for(cwd))
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _judge_here(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdict:
+    """The verdict in one working directory, unquoted globs expanded there."""
+    if not any(word.glob for word in command.words):
+        return judge(command, ctx, paths)
+    predicted: list[str] = []
+    widest: list[str] = []
+    for word, value in zip(command.words, command.argv, strict=False):
+        if not word.glob:
+            predicted.append(value)
+            widest.append(value)
+            continue
+        if not predicted:
+            return Verdict(command, allowed=False, rule="built-in: glob",
+                           reason="a glob as the command name is not allowed")  # fmt: skip
+        try:
+            narrow, wide = expand(value, paths.cwd, ctx.root)
+        except GlobError as exc:
+            return Verdict(command, allowed=False, rule="built-in: glob", reason=str(exc))
+        predicted.extend(narrow)
+        widest.extend(wide or [value])
+    judged = SimpleCommand(tuple(widest), (), command.redirects, command.text, command.line,
+                           command.via)  # fmt: skip
+    verdict = judge(judged, ctx, paths)
+    verdict.argv = tuple(predicted)
+    return verdict
+
+
+def _cd(
+    command: SimpleCommand, ctx: GuardContext, places: list[PathRules]
+) -> tuple[Verdict, list[str]]:
+    """`cd DIR` inside the repository is allowed at every level: it changes no file."""
+    import os
+
+    def deny(reason: str) -> tuple[Verdict, list[str]]:
+        return Verdict(command, allowed=False, rule="built-in: cd", reason=reason), []
+
+    operands = [arg for arg in command.argv[1:] if arg not in ("-P", "-L", "--")]
+    if len(operands) != 1 or operands[0] in ("-", "") or operands[0].startswith("-"):
+        return deny("`cd` needs exactly one directory, written out (no `cd`, `cd -`, options)")
+    target = operands[0]
+    if (
+        ctx.env.get("CDPATH")
+        and not target.startswith(("/", "./", "../"))
+        and target
+        not in (
+            ".",
+            "..",
+        )
+    ):
+        return deny("CDPATH is set, so `cd NAME` may go elsewhere: write `cd ./NAME`")
+    moved = []
+    for paths in places:
+        destination = os.path.normpath(os.path.join(paths.cwd, target))
+        if paths.relative(os.path.realpath(destination)) is None:
+            return deny(
+                f"`cd {target}` leaves the repository: commands run from inside it, where "
+                "the policy applies"
+            )
+        reason = paths.forbidden_reason(target)
+        if reason is not None:
+            return deny(reason)
+        moved.append(destination)
+    verdict = Verdict(
+        command,
+        allowed=True,
+        rule="built-in: cd",
+        reason="`cd` inside the repository: later commands are judged from there",
+        level=ctx.level,
+    )
+    return verdict, moved
 
 
 def _refuse(ctx: GuardContext, source: str | list[str], mode: str, reason: str) -> Decision:
@@ -226,8 +327,9 @@ def _refuse(ctx: GuardContext, source: str | list[str], mode: str, reason: str) 
     )
 
 
-def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: bool) -> Verdict:
-    """The verdict on one simple command: built-in rules, deny rules, paths, then allow rules."""
+def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdict:
+    """The verdict on one simple command: built-in rules, the program's grammar, deny rules,
+    paths, then allow rules."""
     argv = command.argv
     name = argv[0]
 
@@ -241,28 +343,108 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: 
         )
     if not rules.is_name(name):
         return deny("built-in: command name", f"{name!r} is not a plain command name")
-    denial = builtin.builtin_denial(argv, nested=command.via is not None)
+    inner = _wrapped(command, ctx, paths)
+    if inner is not None:
+        return inner
+    module = python_module(argv)
+    program = list(argv[module:]) if module is not None else list(argv)
+    reading = read_argv(program)
+    denial = builtin.builtin_denial(argv, nested=command.via is not None, reading=reading)
     if denial is not None:
         return deny("built-in", denial)
     for tokens in ctx.policy.deny:
-        if rules.deny_matches(tokens, argv):
+        hit = match.deny_matches(tokens, program, reading)
+        if module is not None:
+            hit = hit or rules.deny_matches(tokens, argv)
+        if hit:
             pattern = " ".join(tokens)
             return deny(f"deny: {pattern}", f"denied by the policy rule {pattern!r}")
-    reason = _path_reason(command, paths)
+    reason = _path_reason(command, paths, reading)
     if reason is not None:
         return deny("built-in: paths", reason)
-    if name in builtin.CHANGES_DIRECTORY and many:
+    stdin = next((r.target for r in command.redirects if r.kind == "read"), None)
+    denial = programs.reading_denial(reading, programs.Facts(paths, ctx.env, stdin))
+    if denial is not None:
+        return deny("built-in: arguments", denial)
+    if name in builtin.CHANGES_DIRECTORY:
         return deny(
             "built-in: cd",
-            f"`{name}` combined with other commands is not allowed: run it on its own, so "
-            "each later command is checked from the directory it runs in",
+            f"`{name}` is not allowed: use `cd DIR`, which the guard follows",
         )
-    return _allow(command, ctx)
+    return _allow(command, ctx, reading if module is None else None)
 
 
-def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
+_DURATION = frozenset("0123456789.smhd")
+
+
+def _wrapped(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdict | None:
+    """`timeout DURATION CMD` and `charter run CMD` are judged as CMD (None: not a wrapper)."""
+    argv = command.argv
+    inner: list[str] | None = None
+    script: str | None = None
+    if argv[0] == "timeout":
+        reading = read_argv(argv)
+        parsed = reading.parsed
+        assert parsed is not None
+        operands = parsed.operands
+        if parsed.error is None and len(operands) >= 2 and set(operands[0]) <= _DURATION:
+            inner = list(operands[1:])
+    elif argv[0] == "charter" and len(argv) > 1 and argv[1] == "run":
+        rest = list(argv[2:])
+        while rest and rest[0] == "--manifest":
+            rest.pop(0)
+        if len(rest) == 2 and rest[0] in ("--command", "-c"):
+            script = rest[1]
+        elif len(rest) == 1 and rest[0].startswith("--command="):
+            script = rest[0].split("=", 1)[1]
+        else:
+            if rest and rest[0] == "--":
+                rest.pop(0)
+            if rest and not rest[0].startswith("-"):
+                inner = rest
+    else:
+        return None
+    wrapper = " ".join(argv[:2]) if argv[0] == "charter" else "timeout"
+    if script is not None:
+        parsed_script = parse_script(script)
+        if parsed_script.problems:
+            reason = _problem_reason(parsed_script.problems[0])
+            return Verdict(
+                command, allowed=False, rule="built-in", reason=f"inside {wrapper}: {reason}"
+            )
+        verdicts = judge_script(parsed_script.commands, _moved(ctx, paths.cwd))
+    elif inner is not None:
+        inner_command = SimpleCommand(tuple(inner), (), command.redirects, command.text,
+                                      command.line, command.via)  # fmt: skip
+        verdicts = [judge(inner_command, ctx, paths)]
+    else:
+        return Verdict(command, allowed=False, rule="built-in",
+                       reason=f"`{wrapper}` must be followed by the command it runs")  # fmt: skip
+    for verdict in verdicts:
+        if not verdict.allowed:
+            reason = f"inside {wrapper}: {_display(verdict.argv)}: {verdict.reason}"
+            return Verdict(command, allowed=False, rule=verdict.rule, reason=reason)
+    rule = "; ".join(dict.fromkeys(v.rule for v in verdicts))
+    return Verdict(command, allowed=True, rule=rule,
+                   reason=f"{wrapper} of commands the level allows ({rule})",
+                   level=verdicts[0].level if verdicts else ctx.level)  # fmt: skip
+
+
+def _moved(ctx: GuardContext, cwd: str) -> GuardContext:
+    """The context with another working directory (for `charter run --command`)."""
+    from charter.guard.context import GuardContext
+
+    return GuardContext(
+        policy=ctx.policy, level=ctx.level, level_source=ctx.level_source, root=ctx.root,
+        cwd=cwd, env=ctx.env, session=ctx.session,
+    )  # fmt: skip
+
+
+def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> str | None:
     argv = command.argv
     writes = not builtin.is_read_only(argv)
+    if reading.key in ("sed", "awk", "gawk") and not reading.modes:
+        writes = False  # scripts that write were refused with the arguments
     destructive = argv[0] in builtin.DESTRUCTIVE
     for arg in argv[1:]:
         reason = paths.forbidden_reason(arg)
@@ -278,10 +460,40 @@ def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
     return None
 
 
-def _allow(command: SimpleCommand, ctx: GuardContext) -> Verdict:
-    argv = builtin.for_allow_rules(command.argv)
+def _allow_forms(argv: Sequence[str], reading: Reading | None) -> list[Sequence[str]]:
+    """The argvs allow rules must each match: make's targets one by one, else the argv."""
+    if reading is not None and reading.key in ("make", "gmake") and reading.parsed is not None:
+        targets = reading.parsed.operands
+        return [[argv[0], target] for target in targets] or [[argv[0]]]
+    return [builtin.for_allow_rules(argv)]
+
+
+def _allow(command: SimpleCommand, ctx: GuardContext, reading: Reading | None) -> Verdict:
+    forms = _allow_forms(command.argv, reading)
+    if len(forms) > 1:
+        verdicts = [_allow_one(command, form, ctx, reading) for form in forms]
+        denied = next((v for v in verdicts if not v.allowed), None)
+        if denied is not None:
+            return denied
+        rule = "; ".join(dict.fromkeys(v.rule for v in verdicts))
+        return Verdict(command, allowed=True, rule=rule, reason=f"each target allowed ({rule})",
+                       level=verdicts[0].level)  # fmt: skip
+    return _allow_one(command, forms[0], ctx, reading)
+
+
+def _allow_one(
+    command: SimpleCommand, argv: Sequence[str], ctx: GuardContext, reading: Reading | None
+) -> Verdict:
     policy = ctx.policy
     matches = policy.matching_rules(ctx.level, argv)
+    if reading is not None and reading.modes:
+        unnamed = {m for _level, tokens in matches for m in match.rule_names_modes(tokens, reading)}
+        matches = [(lv, t) for lv, t in matches if not match.rule_names_modes(t, reading)]
+        if not matches and unnamed:
+            modes = ", ".join(sorted(unnamed))
+            return Verdict(command, allowed=False, rule="no allow rule",
+                           reason=f"{modes} changes what {reading.key} does: an allow rule of "
+                           f"level {ctx.level} must name it")  # fmt: skip
     unmet: list[str] = []
     best: tuple[str, list[str]] | None = None
     for level, tokens in matches:
