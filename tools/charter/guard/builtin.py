@@ -23,7 +23,7 @@ WRAPPERS = frozenset({
     "env", "timeout", "xargs", "eval", "exec", "command", "builtin", "nohup", "nice", "ionice",
     "stdbuf", "setsid", "chroot", "sudo", "doas", "su", "runuser", "time", "coproc", "watch",
     "parallel", "strace", "ltrace", "flock", "unbuffer", "script", "expect", "busybox", "chrt",
-    "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "npx", "uvx",
+    "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "uvx",
     "pnpx", "bunx", "fakeroot", "proot",
 })
 # Reserved words reach the decision as command names only through a misparse.

@@ -228,11 +228,15 @@ def judge_script(commands: Sequence[SimpleCommand], ctx: GuardContext) -> list[V
         return rules_by_cwd[cwd]
 
     verdicts = []
-    for command in commands:
+    for index, command in enumerate(commands):
         if command.argv[0] == "cd":
             verdict, moved = _cd(command, ctx, [paths_for(cwd) for cwd in cwds])
             verdicts.append(verdict)
-            cwds = list(dict.fromkeys([*cwds, *moved]))
+            if index == 0 and moved and all(_enterable(path) for path in moved):
+                # nothing ran before it: the directory is there, so `cd` succeeds
+                cwds = moved
+            else:
+                cwds = list(dict.fromkeys([*cwds, *moved]))
             continue
         verdict = _judge_here(command, ctx, paths_for(cwds[0]))
         for cwd in cwds[1:]:
@@ -241,6 +245,12 @@ def judge_script(commands: Sequence[SimpleCommand], ctx: GuardContext) -> list[V
             verdict = _judge_here(command, ctx, paths_for(cwd))
         verdicts.append(verdict)
     return verdicts
+
+
+def _enterable(path: str) -> bool:
+    import os
+
+    return os.path.isdir(path) and os.access(path, os.X_OK)
 
 
 def _judge_here(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdict:
@@ -446,8 +456,10 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
     if reading.key in ("sed", "awk", "gawk") and not reading.modes:
         writes = False  # scripts that write were refused with the arguments
     destructive = argv[0] in builtin.DESTRUCTIVE
-    for arg in argv[1:]:
-        reason = paths.forbidden_reason(arg)
+    names_only = reading.key == "find"  # find prints names; its patterns select no contents
+    args = programs.find_path_args(list(argv[1:])) if names_only else argv[1:]
+    for arg in args:
+        reason = paths.forbidden_reason(arg, globs=not names_only)
         if reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
         if reason is not None:

@@ -178,7 +178,7 @@ def _git_grep(reading: Reading, facts: Facts) -> str | None:
     if not parsed.has("-e", "-f"):
         operands = operands[1:]
     return _walk_reason(
-        facts, "git grep", operands or ["."],
+        facts, "git grep", operands or ["."], follow=True,
         ignored_ok=parsed.has("--untracked", "--exclude-standard"),
     )  # fmt: skip
 
@@ -192,7 +192,7 @@ def _diff(reading: Reading, facts: Facts) -> str | None:
         for value in parsed.values("--from-file", "--to-file")
         if os.path.isdir(os.path.join(facts.paths.cwd, value))
     ]
-    return _walk_reason(facts, "diff", directories)
+    return _walk_reason(facts, "diff", directories, follow=not parsed.has("--no-dereference"))
 
 
 def _git_diff(reading: Reading, facts: Facts) -> str | None:
@@ -201,7 +201,7 @@ def _git_diff(reading: Reading, facts: Facts) -> str | None:
     if not parsed.has("--no-index"):
         return None
     directories = [op for op in parsed.operands if os.path.isdir(os.path.join(facts.paths.cwd, op))]
-    return _walk_reason(facts, "git diff --no-index", directories)
+    return _walk_reason(facts, "git diff --no-index", directories, follow=True)
 
 
 def _git_add(reading: Reading, facts: Facts) -> str | None:
@@ -333,6 +333,25 @@ def _plain_file(cwd: str, spec: str) -> bool:
     return os.path.lexists(path) and not os.path.isdir(path)
 
 
+_FIND_FILES = frozenset({"-newer", "-anewer", "-cnewer", "-samefile"})
+
+
+def find_path_args(args: list[str]) -> list[str]:
+    """The arguments of a find command that name files (patterns and numbers do not)."""
+    out: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _FIND_ONE or (arg.startswith("-newer") and len(arg) == 8):
+            if (arg in _FIND_FILES or arg.startswith("-newer")) and index + 1 < len(args):
+                out.append(args[index + 1])
+            index += 2
+            continue
+        out.append(arg)
+        index += 1
+    return out
+
+
 def _find(reading: Reading, facts: Facts) -> str | None:
     # find lists names; its expression language is read primary by primary
     args = reading.args
@@ -447,7 +466,7 @@ def _cp(reading: Reading, facts: Facts) -> str | None:
     if parsed.has("--recursive", "--archive"):
         reason = _walk_reason(facts, reading.key, [
             s for s in sources if os.path.isdir(os.path.join(facts.paths.cwd, s))
-        ])  # fmt: skip
+        ], follow=parsed.has("--dereference"))  # fmt: skip
         if reason is not None:
             return reason + " (the copy would not be forbidden)"
     return None
@@ -511,7 +530,7 @@ def _tar(reading: Reading, facts: Facts) -> str | None:
             for op in parsed.operands
             if os.path.isdir(os.path.join(facts.paths.cwd, base, op))
         ]
-        return _walk_reason(facts, "tar", directories)
+        return _walk_reason(facts, "tar", directories, follow=parsed.has("--dereference"))
     return None
 
 

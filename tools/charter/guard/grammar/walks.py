@@ -64,6 +64,8 @@ def forbidden_below(
                 continue
             if entry.name == ".git" and entry.is_dir(follow_symlinks=False):
                 continue  # objects are compressed; .git is judged as a path of its own
+            if not follow and entry.is_symlink():
+                continue  # the walker does not open links it meets below the start
             if paths.forbidden_reason(entry.path) is not None:
                 found.append(entry.path)
                 continue
