@@ -195,11 +195,17 @@ def test_a_ripgrep_configuration_counts_as_hidden_and_ignored(
     hostile_root: Path, permissive: CompiledPolicy
 ) -> None:
     plain = make_context(permissive, hostile_root, env={})
-    configured = make_context(permissive, hostile_root, env={"RIPGREP_CONFIG_PATH": "/x"})
+    config = hostile_root.parent / "ripgreprc"
+    config.write_text("--smart-case\n", encoding="utf-8")
+    configured = make_context(permissive, hostile_root, env={"RIPGREP_CONFIG_PATH": str(config)})
     assert classify("rg API_TOKEN config", plain).allowed
     assert "config/.env" in classify("rg API_TOKEN config", configured).reason
     assert classify("rg --no-config API_TOKEN config", configured).allowed
     assert not classify("grep -r API_TOKEN config", plain).allowed
+    config.write_text("--pre=sh\n", encoding="utf-8")
+    assert "--pre" in classify("rg x src", configured).reason
+    missing = make_context(permissive, hostile_root, env={"RIPGREP_CONFIG_PATH": "/nonexistent"})
+    assert "cannot read" in classify("rg x src", missing).reason
 
 
 def test_cdpath_makes_a_bare_cd_name_ambiguous(

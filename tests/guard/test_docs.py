@@ -24,3 +24,12 @@ def test_the_page_lists_every_hook_agent() -> None:
     text = DOC.read_text(encoding="utf-8")
     for agent in AGENTS:
         assert f"--hook {agent}" in text
+
+
+def test_the_page_lists_every_program_the_guard_reads() -> None:
+    from charter.guard.grammar.judge import _HANDLERS
+    from charter.guard.grammar.tables import GRAMMARS
+
+    text = DOC.read_text(encoding="utf-8")
+    missing = [key for key in {*GRAMMARS, *_HANDLERS} if f"`{key}`" not in text]
+    assert missing == []

@@ -416,6 +416,12 @@ class _Walker:
             self.refuse("a command without a name is not allowed", node)
             return
         argv = tuple(word.value for word in words)
+        for word in words:
+            for _ in range(word.heredocs):
+                # `"$(cat <<'EOF' ...)"` is read as text, but bash still runs that `cat`
+                self.script.commands.append(
+                    SimpleCommand(("cat",), (), (), "cat <<'...'", _line(node), None)
+                )
         if self.unwrap(node, argv, words, tuple(collected)):
             return
         self.script.commands.append(

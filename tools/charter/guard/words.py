@@ -26,7 +26,7 @@ class Refusal(Exception):
 class Word:
     """One resolved shell word and how it was spelled."""
 
-    __slots__ = ("escaped", "glob", "name_unquoted", "plain", "quoted", "value")
+    __slots__ = ("escaped", "glob", "heredocs", "name_unquoted", "plain", "quoted", "value")
 
     def __init__(
         self,
@@ -41,6 +41,8 @@ class Word:
         self.value = value
         # an unquoted pattern bash expands against the file system (decided per match)
         self.glob = glob
+        # `$(cat <<'EOF' ...)` read as literal text: each still runs `cat`
+        self.heredocs = 0
         # a single unquoted word without escapes: exactly what is written
         self.plain = plain
         self.quoted = quoted
@@ -90,9 +92,10 @@ def resolve(node: Any) -> Word:
             _single_quoted(node), plain=False, quoted=True, escaped=False, name_unquoted=False
         )
     if kind == "string":
-        return Word(
-            _double_quoted(node), plain=False, quoted=True, escaped=False, name_unquoted=False
-        )
+        value, heredocs = _double_quoted(node)
+        word = Word(value, plain=False, quoted=True, escaped=False, name_unquoted=False)
+        word.heredocs = heredocs
+        return word
     if kind == "concatenation":
         return _concatenation(node)
     raise Refusal(NODE_REASONS.get(kind, f"unsupported shell syntax ({kind})"), node)
@@ -101,6 +104,7 @@ def resolve(node: Any) -> Word:
 def _concatenation(node: Any) -> Word:
     values: list[str] = []
     skeleton: list[str] = []
+    heredocs = 0
     quoted = escaped = glob = False
     name_unquoted = False
     for index, part in enumerate(node.children):
@@ -120,7 +124,9 @@ def _concatenation(node: Any) -> Word:
             value, quoted = _single_quoted(part), True
             skeleton.append("Q")
         elif kind == "string":
-            value, quoted = _double_quoted(part), True
+            value, count = _double_quoted(part)
+            quoted = True
+            heredocs += count
             skeleton.append("Q")
         else:
             raise Refusal(NODE_REASONS.get(kind, f"unsupported shell syntax ({kind})"), part)
@@ -128,7 +134,7 @@ def _concatenation(node: Any) -> Word:
     _check_braces("".join(skeleton), node)
     if glob and (quoted or escaped):
         raise Refusal(_GLOB_REASON.format(char="*?["), node)
-    return Word(
+    word = Word(
         "".join(values),
         plain=not (quoted or escaped),
         quoted=quoted,
@@ -136,6 +142,8 @@ def _concatenation(node: Any) -> Word:
         name_unquoted=name_unquoted,
         glob=glob,
     )
+    word.heredocs = heredocs
+    return word
 
 
 _GLOB_REASON = (
@@ -211,7 +219,8 @@ def _single_quoted(node: Any) -> str:
 _DQ_ESCAPABLE = frozenset('$`"\\\n')
 
 
-def _double_quoted(node: Any) -> str:
+def _double_quoted(node: Any) -> tuple[str, int]:
+    """The value of a double-quoted string, and how many literal here-documents it holds."""
     children = node.children
     if len(children) < 2 or children[0].type != '"' or children[-1].type != '"':
         raise Refusal("unterminated double quote", node)
@@ -240,7 +249,7 @@ def _double_quoted(node: Any) -> str:
         out.append(literal)
         position = end
     out.append(_double_quoted_content(data[position - base : -1].decode(), node))
-    return "".join(out)
+    return "".join(out), len(literals)
 
 
 def heredoc_literal(node: Any) -> str | None:
@@ -282,12 +291,15 @@ def heredoc_literal(node: Any) -> str | None:
     if after_start.strip(b" \t") != b"\n":
         return None
     tail = source[pieces["heredoc_end"].end_byte - offset :]
-    if tail.strip(b" \t\n") != b")":
+    if tail.strip(b" \t\n") != b")" or not tail.lstrip(b" \t").startswith(b"\n"):
         return None
     before_end = source[body.start_byte - offset : pieces["heredoc_end"].start_byte - offset]
     if before_end and not before_end.endswith(b"\n"):
         return None
-    return str(before_end.decode("utf-8")).rstrip("\n")
+    text = str(before_end.decode("utf-8"))
+    if any(line.startswith(end) for line in text.split("\n")):
+        return None  # bash may end the here-document early (`EOF)`): refuse, do not guess
+    return text.rstrip("\n")
 
 
 def _double_quoted_content(text: str, node: Any) -> str:

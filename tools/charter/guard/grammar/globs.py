@@ -11,7 +11,6 @@ that would list more than GLOB_LIMIT names, is refused.
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatchcase
 
 GLOB_LIMIT = 5_000
 _MAGIC = frozenset("*?[")
@@ -65,6 +64,8 @@ def _match(directory: str, prefix: str, parts: list[str], *, wide: bool) -> list
 
 
 def _children(directory: str, part: str, *, wide: bool) -> list[tuple[str, str]]:
+    from fnmatch import fnmatchcase  # only a command with a glob pays for it
+
     if not _MAGIC & set(part):
         child = os.path.join(directory, part)
         return [(part, child)] if os.path.lexists(child) else []

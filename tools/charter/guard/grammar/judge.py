@@ -152,7 +152,11 @@ def _rg(reading: Reading, facts: Facts) -> str | None:
     operands = parsed.operands
     if not parsed.has("--regexp", "--file"):
         operands = operands[1:]
-    configured = "RIPGREP_CONFIG_PATH" in facts.env and not parsed.has("--no-config")
+    configured = bool(facts.env.get("RIPGREP_CONFIG_PATH")) and not parsed.has("--no-config")
+    if configured:
+        problem = _rg_config(facts.env["RIPGREP_CONFIG_PATH"])
+        if problem is not None:
+            return problem
     effects = reading.effects()
     hidden = configured or bool(effects & {"--hidden", "--unrestricted"})
     no_ignore = (
@@ -167,6 +171,28 @@ def _rg(reading: Reading, facts: Facts) -> str | None:
         facts, "rg", directories, skip_hidden=not hidden, follow=parsed.has("--follow"),
         ignored_ok=not no_ignore,
     )  # fmt: skip
+
+
+def _rg_config(path: str) -> str | None:
+    """ripgrep reads options from RIPGREP_CONFIG_PATH: they are judged like its arguments."""
+    from charter.guard.grammar.programs import grammar
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle if line.strip()]
+    except (OSError, UnicodeDecodeError):
+        return f"rg reads options from RIPGREP_CONFIG_PATH ({path}), which the guard cannot read"
+    found = grammar("rg")
+    assert found is not None
+    from charter.guard.grammar.options import parse
+
+    parsed = parse(found[0], [line for line in lines if not line.startswith("#")])
+    if parsed.error is not None:
+        return f"RIPGREP_CONFIG_PATH ({path}): {parsed.error}"
+    for option in ("--pre", "--pre-glob", "--search-zip", "--hostname-bin"):
+        if parsed.has(option):
+            return f"RIPGREP_CONFIG_PATH ({path}) sets {option}, which makes ripgrep run programs"
+    return None
 
 
 def _git_grep(reading: Reading, facts: Facts) -> str | None:

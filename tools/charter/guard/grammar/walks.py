@@ -15,7 +15,6 @@ will not call an unchecked directory safe.
 from __future__ import annotations
 
 import os
-import subprocess
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,6 +81,8 @@ def git_ignored(root: str, files: Sequence[str]) -> set[str]:
     """The files among `files` that git's ignore rules exclude (tracked or not)."""
     if not files:
         return set()
+    import subprocess  # only when a walk meets a forbidden file: not on every decision
+
     try:
         result = subprocess.run(
             ["git", "-c", "core.fsmonitor=false", "check-ignore", "--no-index", "-z", "--stdin"],
@@ -105,6 +106,8 @@ def git_ignored(root: str, files: Sequence[str]) -> set[str]:
 
 def git_untracked(root: str, cwd: str, pathspecs: Sequence[str], *, ignored: bool) -> list[str]:
     """Absolute paths of untracked files `git add PATHSPECS` would consider; OSError on failure."""
+    import subprocess
+
     command = ["git", "-c", "core.fsmonitor=false", "ls-files", "-z", "--others"]
     if not ignored:
         command.append("--exclude-standard")
