@@ -151,6 +151,9 @@ USABILITY: list[str] = [
     "grep -n def src/app.py",
     "grep -R TODO docs",
     "grep -c return src/app.py",
+    "grep -rn main --include='*.py' .",
+    "grep -rn TODO --exclude=.env --exclude-dir=secrets .",
+    "rg -g '*.md' TODO .",
     "git log --oneline | head -3",
     # directories
     "cd src && ls",

@@ -456,10 +456,11 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
     if reading.key in ("sed", "awk", "gawk") and not reading.modes:
         writes = False  # scripts that write were refused with the arguments
     destructive = argv[0] in builtin.DESTRUCTIVE
-    names_only = reading.key == "find"  # find prints names; its patterns select no contents
-    args = programs.find_path_args(list(argv[1:])) if names_only else argv[1:]
+    # name patterns (find -name, grep --include) are not paths; their walks are judged
+    patterns = reading.key in ("find", "grep", "egrep", "fgrep")
+    args = programs.path_args(reading.key, list(argv[1:])) if patterns else argv[1:]
     for arg in args:
-        reason = paths.forbidden_reason(arg, globs=not names_only)
+        reason = paths.forbidden_reason(arg, globs=reading.key != "find")
         if reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
         if reason is not None:

@@ -105,12 +105,14 @@ def _sort(reading: Reading, facts: Facts) -> str | None:
 
 def _walk_reason(
     facts: Facts, program: str, directories: list[str], *, skip_hidden: bool = False,
-    follow: bool = False, ignored_ok: bool = False,
+    follow: bool = False, ignored_ok: bool = False, names: walks.Filter | None = None,
 ) -> str | None:  # fmt: skip
     paths = facts.paths
     for directory in directories:
         try:
-            found = walks.forbidden_below(paths, directory, skip_hidden=skip_hidden, follow=follow)
+            found = walks.forbidden_below(
+                paths, directory, skip_hidden=skip_hidden, follow=follow, names=names
+            )
         except walks.TooLarge:
             return (
                 f"{program} would read every file below {directory}, more than "
@@ -139,9 +141,15 @@ def _grep(reading: Reading, facts: Facts) -> str | None:
     operands = parsed.operands
     if not parsed.has("--regexp", "--file"):
         operands = operands[1:]
-    return _walk_reason(
-        facts, reading.key, operands or ["."], follow=parsed.has("--dereference-recursive")
+    names = walks.Filter(
+        include=parsed.values("--include"),
+        exclude=parsed.values("--exclude"),
+        exclude_dirs=parsed.values("--exclude-dir"),
     )
+    return _walk_reason(
+        facts, reading.key, operands or ["."], follow=parsed.has("--dereference-recursive"),
+        names=names,
+    )  # fmt: skip
 
 
 def _rg(reading: Reading, facts: Facts) -> str | None:
@@ -169,8 +177,18 @@ def _rg(reading: Reading, facts: Facts) -> str | None:
         directories = ["."]
     return _walk_reason(
         facts, "rg", directories, skip_hidden=not hidden, follow=parsed.has("--follow"),
-        ignored_ok=not no_ignore,
+        ignored_ok=not no_ignore, names=_rg_globs(parsed.values("--glob")),
     )  # fmt: skip
+
+
+def _rg_globs(globs: list[str]) -> walks.Filter | None:
+    """rg -g globs without a slash match base names: include ones restrict, `!` ones skip.
+    A glob with a slash is not credited (the walk then ignores every -g)."""
+    if not globs or any("/" in glob or "{" in glob or "\\" in glob for glob in globs):
+        return None
+    include = [glob for glob in globs if not glob.startswith("!")]
+    exclude = [glob[1:] for glob in globs if glob.startswith("!")]
+    return walks.Filter(include=include, exclude=exclude, exclude_dirs=exclude)
 
 
 def _rg_config(path: str) -> str | None:
@@ -360,6 +378,27 @@ def _plain_file(cwd: str, spec: str) -> bool:
 
 
 _FIND_FILES = frozenset({"-newer", "-anewer", "-cnewer", "-samefile"})
+
+
+_GREP_PATTERNS = ("--include", "--exclude", "--exclude-dir")
+
+
+def path_args(key: str, args: list[str]) -> list[str]:
+    """The arguments that may name files: find's and grep's name patterns are left out."""
+    if key == "find":
+        return find_path_args(args)
+    if key not in ("grep", "egrep", "fgrep"):
+        return args
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GREP_PATTERNS:
+            skip = True
+        elif not arg.startswith(tuple(option + "=" for option in _GREP_PATTERNS)):
+            out.append(arg)
+    return out
 
 
 def find_path_args(args: list[str]) -> list[str]:

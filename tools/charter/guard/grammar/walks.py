@@ -30,18 +30,46 @@ class TooLarge(Exception):
     pass
 
 
+class Filter:
+    """Names a walker provably skips: grep's --exclude/--include/--exclude-dir, rg's -g."""
+
+    __slots__ = ("exclude", "exclude_dirs", "include")
+
+    def __init__(
+        self,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        exclude_dirs: Sequence[str] = (),
+    ):
+        self.include = list(include)
+        self.exclude = list(exclude)
+        self.exclude_dirs = list(exclude_dirs)
+
+    def skips(self, name: str, is_dir: bool) -> bool:
+        from fnmatch import fnmatchcase
+
+        if is_dir:
+            return any(fnmatchcase(name, glob) for glob in self.exclude_dirs)
+        if any(fnmatchcase(name, glob) for glob in self.exclude):
+            return True
+        return bool(self.include) and not any(fnmatchcase(name, glob) for glob in self.include)
+
+
 def forbidden_below(
-    paths: PathRules, directory: str, *, skip_hidden: bool = False, follow: bool = False
+    paths: PathRules,
+    directory: str,
+    *,
+    skip_hidden: bool = False,
+    follow: bool = False,
+    names: Filter | None = None,
 ) -> list[str]:
     """Repository-relative (or absolute) paths of forbidden files a walk of `directory` meets."""
     if not paths.forbidden:
         return []
     start = os.path.normpath(os.path.join(paths.cwd, directory))
     found: list[str] = []
-    if paths.forbidden_reason(start) is not None:
-        return [start]
     if not os.path.isdir(start):
-        return []
+        return [start] if paths.forbidden_reason(start) is not None else []
     stack = [start]
     seen = 0
     visited: set[str] = set()
@@ -65,14 +93,16 @@ def forbidden_below(
                 continue  # objects are compressed; .git is judged as a path of its own
             if not follow and entry.is_symlink():
                 continue  # the walker does not open links it meets below the start
-            if paths.forbidden_reason(entry.path) is not None:
-                found.append(entry.path)
-                continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=follow)
             except OSError:
                 continue
-            if is_dir:
+            if names is not None and names.skips(entry.name, is_dir):
+                continue
+            if not is_dir and paths.forbidden_reason(entry.path) is not None:
+                found.append(entry.path)
+                continue
+            if is_dir:  # a forbidden directory is entered: its files are what is read
                 stack.append(entry.path)
     return found
 
