@@ -25,7 +25,7 @@ levels:
     allow: ["make check", "make test", "pytest", "python -m pytest", "python -m json.tool",
             "git add", "git commit", "git push", "git apply", "git restore --staged", "sed",
             "awk", "gawk", "sort", "tar", "unzip", "patch", "ln", "cp", "mv", "rm", "cpio",
-            "charter run"]
+            "charter run", "python -m zipfile", "python -m tarfile", "go test", "go vet", "cargo test", "npm test", "npx jest"]
   L2:
     title: Experiment
     inherits: L1
@@ -230,7 +230,12 @@ CLASS3: list[tuple[str, str]] = [
     ("python -m json.tool src/x.json /tmp/out.json", OUTSIDE),
     ("python -m http.server", NOT_ALLOWED),
     ("python -I -m pytest", NOT_ALLOWED),
-    ("python -m zipfile -e evil.zip .", NOT_ALLOWED),
+    ("python -m zipfile -e evil.zip .", "`..`"),
+    ("python -m zipfile -e evil_claude.zip .", PROTECTED),
+    ("python -m tarfile -e evil_hooks.tar", PROTECTED),
+    ("python -m tarfile -e evil_link.tar", "link"),
+    ("python -m zipfile -c out.zip .env", FORBIDDEN),
+    ("python -m zipfile -c out.zip keys", "list (-l) or test (-t)"),
     # wrappers the guard sees through: the inner command decides
     ("timeout 5 make check bench", NOT_ALLOWED),
     ("timeout -s KILL 5 curl x", NOT_ALLOWED),
@@ -245,6 +250,14 @@ CLASS3: list[tuple[str, str]] = [
     ("charter run -- make check 'X=1'", MAKE_VAR),
     ("charter run", "must be followed"),
     ("charter run --command 'ls $(id)'", SUBST),
+    # test runners: options that name the program they run
+    ("go test -exec sh ./...", "go -exec"),
+    ("go test -toolexec=sh ./...", "go -toolexec"),
+    ("go vet -vettool=./evil ./...", "go -vettool"),
+    ("cargo test --config 'target.x.runner=\"sh\"'", "cargo --config"),
+    ("npm test --script-shell=sh", "npm --script-shell"),
+    ("pytest --rootdir=/tmp", OUTSIDE),
+    ("npx jest --config=/tmp/evil.js", OUTSIDE),
     # unknown options of programs the guard reads
     ("cat --frob src/app.py", ARGS),
     ("head --frob src/app.py", ARGS),

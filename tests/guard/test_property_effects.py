@@ -170,7 +170,7 @@ def test_allowed_commands_stay_inside_the_level(template: Path, tmp_path: Path) 
     shutil.copytree(template, work, symlinks=True)
     dirty = [False]  # a denied command ran nothing: the copy is reused
 
-    @settings(GUARD_PROFILE, max_examples=min(300, GUARD_PROFILE.max_examples))
+    @settings(GUARD_PROFILE, max_examples=min(200, GUARD_PROFILE.max_examples))
     @given(script=scripts())
     @example(script="grep -r charter-test src docs")
     @example(script="cd src && sed -n 1p app.py")

@@ -82,6 +82,10 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
                    "--info-script", "-F", "--new-volume-script", "--rsh-command"),
      "makes tar run other programs"),
     ("rsync", None, ("-e", "--rsh", "--rsync-path"), "makes rsync run other programs"),
+    ("go", None, ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
+     "makes go run a program named on the command line"),
+    ("cargo", None, ("--config",), "can set the runner or linker cargo runs"),
+    ("npm", None, ("--script-shell",), "makes npm run scripts with another program"),
 )
 
 # Commands that only read the paths they are given: they may name paths outside the

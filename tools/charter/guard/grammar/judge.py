@@ -709,7 +709,32 @@ def _cpio(reading: Reading, facts: Facts) -> str | None:
     return None
 
 
+def _python_archive(reading: Reading, facts: Facts) -> str | None:
+    """`python -m zipfile|tarfile -e ARCHIVE [DIR]` extracts like unzip and tar x."""
+    args = reading.args
+    if not args or args[0] not in ("-e", "--extract"):
+        return (
+            None
+            if args and args[0] in ("-l", "--list", "-t", "--test")
+            else (f"`python -m {reading.key}` is allowed to list (-l) or test (-t) archives only")
+        )
+    if len(args) < 2:
+        return f"`python -m {reading.key} -e` needs an archive"
+    base = args[2] if len(args) > 2 else "."
+    path = os.path.join(facts.paths.cwd, args[1])
+    try:
+        if reading.key == "zipfile":
+            members = archives.zip_members(path)
+        else:
+            members = archives.tar_members(path)
+    except archives.Unreadable as exc:
+        return f"python -m {reading.key}: {exc}: an extraction the guard cannot list is refused"
+    return _extract_reason(facts, f"python -m {reading.key}", members, base)
+
+
 _HANDLERS: dict[str, Callable[[Reading, Facts], str | None]] = {
+    "zipfile": _python_archive,
+    "tarfile": _python_archive,
     "sed": _sed,
     "awk": _awk,
     "gawk": _awk,
