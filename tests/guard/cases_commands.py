@@ -30,7 +30,7 @@ levels:
     title: Experiment
     inherits: L1
     allow: ["make bench"]
-deny: ["git push --force", "git reset --hard", "rg --hidden", "rg --no-ignore",
+deny: ["git push --force", "git reset --hard", "rg --hidden", "rg --no-ignore", "git branch -D",
        "make session-start", "pytest --basetemp"]
 forbidden_paths: [".env", "*.pem", "secrets/**"]
 ---
@@ -134,11 +134,15 @@ CLASS3: list[tuple[str, str]] = [
     ("git log --output=notes.txt", "--output"),
     ("git diff --output=/tmp/x", "--output"),
     ("git show --output=x HEAD", "--output"),
-    ("git branch --list -D main", MODE),
+    ("git branch --list -D main", "'git branch -D'"),
+    ("git branch --list -d old", MODE),
     ("git branch --list --delete old", MODE),
     ("git branch --list -m a b", MODE),
     ("git branch --list --set-upstream-to=origin/x", MODE),
     ("git branch --list -f main HEAD~3", MODE),
+    ("git branch --delete --force old", "'git branch -D'"),
+    ("git branch -df old", "'git branch -D'"),
+    ("git branch --del --forc old", "'git branch -D'"),
     ("git restore --staged --worktree src/app.py", MODE),
     ("git restore --staged -W src/app.py", MODE),
     ("git restore --staged --source=HEAD~3 src/app.py", MODE),
@@ -441,6 +445,10 @@ REGRESSION: list[tuple[str, str]] = [
     ("wc -l */*.txt", FORBIDDEN),
     ("cp src/* /tmp", OUTSIDE),
     ("cat k*/*", FORBIDDEN),
+    ("cat notes/*", FORBIDDEN),
+    ("head -c 100 config/*", FORBIDDEN),
+    ("wc -l src/*.py config/*", FORBIDDEN),
+    ("ls */", FORBIDDEN),
     ("*", "glob as the command name"),
     # cd: followed through the list; leaving the repository is refused
     ("cd .. && cat x", "leaves the repository"),
@@ -449,6 +457,7 @@ REGRESSION: list[tuple[str, str]] = [
     ("cd src && cat ../.env", FORBIDDEN),
     ("cd src && make check", "run it from the repository root"),
     ("cd - && ls", "exactly one directory"),
+    ("cd s* && cat api.txt", "glob"),
     ("cd && ls", "exactly one directory"),
     ("cd src || cat .env", FORBIDDEN),
     ("(cd src) && cp app.py ../../x", OUTSIDE),

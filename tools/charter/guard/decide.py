@@ -289,6 +289,8 @@ def _cd(
     def deny(reason: str) -> tuple[Verdict, list[str]]:
         return Verdict(command, allowed=False, rule="built-in: cd", reason=reason), []
 
+    if any(word.glob for word in command.words):
+        return deny("`cd` to a glob is not allowed: write the directory out")
     operands = [arg for arg in command.argv[1:] if arg not in ("-P", "-L", "--")]
     if len(operands) != 1 or operands[0] in ("-", "") or operands[0].startswith("-"):
         return deny("`cd` needs exactly one directory, written out (no `cd`, `cd -`, options)")

@@ -38,9 +38,9 @@ def expand(pattern: str, cwd: str, root: str) -> tuple[list[str], list[str]]:
         prefix = "/" + prefix
     narrow = _match(literal, prefix, parts[magic_at:], wide=False)
     wide = _match(literal, prefix, parts[magic_at:], wide=True)
-    if pattern.endswith("/"):
-        narrow = [name + "/" for name in narrow]
-        wide = [name + "/" for name in wide]
+    if pattern.endswith("/"):  # `*/` matches directories only
+        narrow = [n + "/" for n in narrow if os.path.isdir(os.path.join(base, n))]
+        wide = [n + "/" for n in wide if os.path.isdir(os.path.join(base, n))]
     return (sorted(narrow) or [pattern]), sorted(wide)
 
 

@@ -41,6 +41,14 @@ def _groups(key: str, option: str) -> set[str]:
     return found
 
 
+# Short options that are two long ones at once: `git branch -D` is `--delete --force`.
+_COMBINED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("git branch", "-D"): ("--delete", "--force"),
+    ("git branch", "-M"): ("--move", "--force"),
+    ("git branch", "-C"): ("--copy", "--force"),
+}
+
+
 def has_option(reading: Reading, option: str) -> bool:
     """Whether the reading holds `option`, in any spelling or effect-group member."""
     if reading.parsed is None or reading.parsed.error is not None:
@@ -48,7 +56,11 @@ def has_option(reading: Reading, option: str) -> bool:
     name = canonical(reading.key, option)
     if name is None:
         return False
-    return bool(_groups(reading.key, name) & reading.effects())
+    effects = reading.effects()
+    combined = _COMBINED.get((reading.key, name))
+    if combined is not None and all(part in effects for part in combined):
+        return True
+    return bool(_groups(reading.key, name) & effects)
 
 
 def deny_matches(tokens: Sequence[str], argv: Sequence[str], reading: Reading) -> bool:
