@@ -33,3 +33,11 @@ def test_the_page_lists_every_program_the_guard_reads() -> None:
     text = DOC.read_text(encoding="utf-8")
     missing = [key for key in {*GRAMMARS, *_HANDLERS} if f"`{key}`" not in text]
     assert missing == []
+
+
+def test_the_argument_example_prints_what_the_page_shows(tmp_path: Path) -> None:
+    if not Path("/bin/bash").exists():
+        pytest.skip("the example is a bash session")
+    script = doc_block(DOC, "example: guard-args")
+    expected = doc_block(DOC, "output: guard-args")
+    assert run_doc_example(script, tmp_path) == expected
