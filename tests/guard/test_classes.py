@@ -147,6 +147,8 @@ def test_the_batteries_are_large_and_distinct() -> None:
 
 
 ALLOWED_HERE = [
+    "cd src && cp app.py ../docs/app.py",
+    "cd src && ls | head -3",
     "ls -d src/*/",
     "cat */*.py",
     "git add config",

@@ -232,7 +232,7 @@ def judge_script(commands: Sequence[SimpleCommand], ctx: GuardContext) -> list[V
         if command.argv[0] == "cd":
             verdict, moved = _cd(command, ctx, [paths_for(cwd) for cwd in cwds])
             verdicts.append(verdict)
-            if index == 0 and moved and all(_enterable(path) for path in moved):
+            if index == 0 and moved and not command.isolated and all(map(_enterable, moved)):
                 # nothing ran before it: the directory is there, so `cd` succeeds
                 cwds = moved
             else:
