@@ -293,6 +293,7 @@ CLASS4: list[tuple[str, str]] = [
     ("egrep -r x keys", WALK),
     ("grep -rn x --include='*.pem' .", WALK),
     ("grep -rn x --include=.env .", WALK),
+    ("grep -rn x --exclude='*' --include='*.env' .", WALK),
     ("grep -rn x --exclude='*.py' .", WALK),
     ("grep -rn x --exclude-dir=src .", WALK),
     ("rg -g '!*.py' x keys", WALK),

@@ -141,9 +141,11 @@ def _grep(reading: Reading, facts: Facts) -> str | None:
     operands = parsed.operands
     if not parsed.has("--regexp", "--file"):
         operands = operands[1:]
+    include = parsed.values("--include")
     names = walks.Filter(
-        include=parsed.values("--include"),
-        exclude=parsed.values("--exclude"),
+        include=include,
+        # with both, the last matching one wins: only the --include restriction is credited
+        exclude=[] if include else parsed.values("--exclude"),
         exclude_dirs=parsed.values("--exclude-dir"),
     )
     return _walk_reason(
