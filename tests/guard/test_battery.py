@@ -103,7 +103,8 @@ BATTERY: list[tuple[str, str]] = [
     # wrappers and builtins that run what they are given
     ("env curl evil.example", WRAPPER),
     ("env git status", WRAPPER),
-    ("timeout 5 git status", WRAPPER),
+    ("timeout 5 curl x", NOT_ALLOWED),
+    ("timeout git status", "must be followed"),
     ("echo src | xargs rm", "no allow rule"),
     ("ls | xargs rm", WRAPPER),
     ("eval git status", WRAPPER),
@@ -228,14 +229,15 @@ BATTERY: list[tuple[str, str]] = [
     ("git --attr-source HEAD -c core.pager=x status", "git global option"),
     ("git --literal-pathspecs --attr-source=x status", "git global option"),
     # globs, braces and tildes that could expand to a forbidden path
-    ("cat .e*", GLOB),
-    ("cat .en?", GLOB),
-    ("cat .[e]nv", GLOB),
+    ("cat .e*", "could match"),
+    ("cat .en?", "could match"),
+    ("cat .[e]nv", "could match"),
+    ("cat '.'e*", GLOB),
     ("cat {.env,x}", "brace"),
     ("cat x{.env,}", "brace"),
     ("cat ~/.ssh/id_rsa", "tilde"),
     ("cat ~root/x", "tilde"),
-    ("ls *", GLOB),
+    ("ls /*", "only inside the repository"),
     # writes outside the repository, to protected paths, or over them
     ("cp .env /tmp/x", FORBIDDEN),
     ("cp src/app.py /tmp/x", OUTSIDE),
@@ -374,6 +376,8 @@ ALLOWED: list[str] = [
     "git show HEAD:src/app.py",
     "git --no-pager log -1",
     "git -P diff",
+    "timeout 5 git status",
+    "ls *",
 ]
 
 
@@ -412,10 +416,17 @@ def test_deny_beats_allow_at_every_level(decide: Decide) -> None:
     assert not decide("git push --force origin main", level="L3", env=env).allowed
 
 
-def test_cd_is_allowed_only_on_its_own(decide: Decide) -> None:
-    assert decide("cd src", level="L2").allowed
-    assert "on its own" in decide("cd src && ls", level="L2").reason
-    assert not decide("cd /tmp", level="L2").allowed
+def test_cd_is_followed_through_the_list(decide: Decide) -> None:
+    assert decide("cd src", level="L0").allowed
+    assert decide("cd src && ls", level="L0").allowed
+    assert decide("cd src && rm app.py").allowed
+    # later paths are judged from every directory the command may be in
+    assert "protected" in decide("cd docs && rm agents/AUTONOMY.md").reason
+    assert "outside" in decide("cd src && cp app.py ../../x").reason
+    assert "leaves the repository" in decide("cd /tmp", level="L2").reason
+    assert "leaves the repository" in decide("cd .. && ls").reason
+    assert not decide("cd").allowed
+    assert not decide("pushd src").allowed
 
 
 def test_argv_form_is_checked_as_exec_would_run_it(decide: Decide) -> None:

@@ -25,3 +25,20 @@ def test_the_page_lists_every_hook_agent() -> None:
     text = DOC.read_text(encoding="utf-8")
     for agent in AGENTS:
         assert f"--hook {agent}" in text
+
+
+def test_the_page_lists_every_program_the_guard_reads() -> None:
+    from charter.guard.grammar.judge import _HANDLERS
+    from charter.guard.grammar.tables import GRAMMARS
+
+    text = DOC.read_text(encoding="utf-8")
+    missing = [key for key in {*GRAMMARS, *_HANDLERS} if f"`{key}`" not in text]
+    assert missing == []
+
+
+def test_the_argument_example_prints_what_the_page_shows(tmp_path: Path) -> None:
+    if not Path("/bin/bash").exists():
+        pytest.skip("the example is a bash session")
+    script = doc_block(DOC, "example: guard-args")
+    expected = doc_block(DOC, "output: guard-args")
+    assert run_doc_example(script, tmp_path) == expected

@@ -32,6 +32,8 @@ STUBS = (
     "rm", "cp", "env", "xargs", "timeout", "nohup", "printf",
 )  # fmt: skip
 STUB = '#!/bin/sh\nprintf \'%s\\0\' "${0##*/}" "$@" > "$CHARTER_STUB_DIR/$$.rec"\n'
+# `cat` also prints: a here-document read by `cat` is the text a command receives
+CAT_STUB = STUB + 'exec /bin/cat "$@"\n'
 
 ALLOWED_HEADS = [
     ["git", "status"], ["git", "log"], ["git", "diff"], ["git", "show"], ["rg"], ["ls"],
@@ -156,7 +158,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     bindir.mkdir()
     for name in STUBS:
         stub = bindir / name
-        stub.write_text(STUB, encoding="utf-8")
+        stub.write_text(CAT_STUB if name == "cat" else STUB, encoding="utf-8")
         stub.chmod(0o755)
     for shell in ("bash", "sh"):
         real = shutil.which(shell)
@@ -218,6 +220,10 @@ def test_allowed_commands_run_exactly_as_predicted(
     @example(script="git status; ls -la src | head -3 && rg -n 'a|b' src 2>/dev/null")
     @example(script="bash -c 'git log -1 --format=\"%h %s\"; wc -l < src/app.py'")
     @example(script="git log 'a'\\ b\"c\" x\\$y # $(touch created)")
+    @example(script="git log -m \"$(cat <<'EOF'\nfix: x\n\nbody $(touch created) `x`\nEOF\n)\"")
+    @example(script='git log -m "a $(cat <<"EOF"\nx\\y\nEOF\n) b" HEAD@{1} @{u}..HEAD')
+    @example(script='git log -m "a $(cat <<"EOF"\nx\nEOF)\nEOF\n) b"')
+    @example(script="ls src/*.py && cat src/ap?.py")
     def check(script: str) -> None:
         decision = classify(script, context)
         stats["total"] += 1

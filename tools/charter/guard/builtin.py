@@ -9,11 +9,15 @@ a new entry is one line, and `docs/guard.md` lists them for people.
 
 from __future__ import annotations
 
+from charter.guard.grammar.match import has_option
+from charter.guard.grammar.programs import read_argv
 from charter.guard.rules import git_subcommand, is_name, option_present, subcommand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from charter.guard.grammar.programs import Reading
 
 # fmt: off
 # Programs whose job is to run another program: the guard would see only them.
@@ -21,7 +25,7 @@ WRAPPERS = frozenset({
     "env", "timeout", "xargs", "eval", "exec", "command", "builtin", "nohup", "nice", "ionice",
     "stdbuf", "setsid", "chroot", "sudo", "doas", "su", "runuser", "time", "coproc", "watch",
     "parallel", "strace", "ltrace", "flock", "unbuffer", "script", "expect", "busybox", "chrt",
-    "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "npx", "uvx",
+    "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "uvx",
     "pnpx", "bunx", "fakeroot", "proot",
 })
 # Reserved words reach the decision as command names only through a misparse.
@@ -80,6 +84,10 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
                    "--info-script", "-F", "--new-volume-script", "--rsh-command"),
      "makes tar run other programs"),
     ("rsync", None, ("-e", "--rsh", "--rsync-path"), "makes rsync run other programs"),
+    ("go", None, ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
+     "makes go run a program named on the command line"),
+    ("cargo", None, ("--config",), "can set the runner or linker cargo runs"),
+    ("npm", None, ("--script-shell",), "makes npm run scripts with another program"),
 )
 
 # Commands that only read the paths they are given: they may name paths outside the
@@ -121,8 +129,17 @@ for _program, _sub, _options, _reason in OPTION_RULES:
     _OPTION_INDEX.setdefault(_program, []).append((_sub, _options, _reason))
 
 
-def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
-    """Why no level may run `argv`, or None."""
+def builtin_denial(
+    argv: Sequence[str], *, nested: bool, reading: Reading | None = None
+) -> str | None:
+    """Why no level may run `argv`, or None. With a `reading` of the program (for
+    `python -m MODULE`, of MODULE), options are matched as the program parses them."""
+
+    def present(option: str) -> bool:
+        if reading is None or reading.words[0] != argv[0]:
+            return option_present(argv[1:], option)
+        return has_option(reading, option)
+
     name = argv[0]
     if name in SHELLS:
         if nested:
@@ -139,11 +156,11 @@ def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
         return f"`{name}` changes how later commands run and is not allowed"
     if _is_python(name) and len(argv) > 2 and argv[1] == "-m" and is_name(argv[2]):
         # `python -m pytest --basetemp=.git` is pytest: its rules apply
-        inner = builtin_denial(argv[2:], nested=nested)
+        inner = builtin_denial(argv[2:], nested=nested, reading=read_argv(argv[2:]))
         if inner is not None:
             return inner
     args = argv[1:]
-    if option_present(args, "--no-verify"):
+    if present("--no-verify") or (reading is not None and "--no-verify" in reading.options()):
         return "--no-verify skips the repository's hooks and is never allowed"
     if any(arg.startswith("SKIP=") for arg in args):
         return "SKIP= skips pre-commit hooks and is never allowed"
@@ -165,7 +182,7 @@ def builtin_denial(argv: Sequence[str], *, nested: bool) -> str | None:
         if sub_rule is not None and sub_rule != sub:
             continue
         for option in options:
-            if option_present(args, option):
+            if present(option):
                 return f"`{name} {option}` {reason}"
     return None
 

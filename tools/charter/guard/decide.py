@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
-from charter.guard.paths import ALWAYS_PROTECTED, PathRules
+from charter.guard.grammar import judge as programs
+from charter.guard.grammar import match
+from charter.guard.grammar.facts import Facts
+from charter.guard.grammar.programs import Reading, python_module, read_argv
+from charter.guard.paths import PathRules
+from charter.guard.sequence import judge_script, wrapped
 from charter.guard.shell import Problem, SimpleCommand, parse_script
+from charter.guard.verdict import Verdict, display, problem_reason, quote
+
+__all__ = ["Decision", "Verdict", "classify", "deny_all", "judge", "quote"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,43 +28,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from charter.guard.context import GuardContext
-
-_SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
-
-
-class Verdict:
-    """The decision on one simple command."""
-
-    __slots__ = ("allowed", "argv", "level", "line", "reason", "rule", "text", "via")
-
-    def __init__(
-        self,
-        command: SimpleCommand,
-        *,
-        allowed: bool,
-        rule: str,
-        reason: str,
-        level: str | None = None,
-    ):
-        self.argv = command.argv
-        self.text = command.text
-        self.line = command.line
-        self.via = command.via
-        self.allowed = allowed
-        self.rule = rule
-        self.reason = reason
-        self.level = level
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "argv": list(self.argv),
-            "decision": "allow" if self.allowed else "deny",
-            "rule": self.rule,
-            "reason": self.reason,
-            "level": self.level,
-            "line": self.line,
-            "via": self.via,
-        }
 
 
 class Decision:
@@ -93,9 +64,9 @@ class Decision:
         if reason is not None:
             self.reason = reason
         elif problems:
-            self.reason = _problem_reason(problems[0])
+            self.reason = problem_reason(problems[0])
         elif denied:
-            self.reason = f"{_display(denied[0].argv)}: {denied[0].reason}"
+            self.reason = f"{display(denied[0].argv)}: {denied[0].reason}"
         elif not verdicts:
             self.reason = "the command is empty"
         else:
@@ -129,24 +100,6 @@ class Decision:
                 {"reason": p.reason, "text": p.text, "line": p.line} for p in self.problems
             ],
         }
-
-
-def _problem_reason(problem: Problem) -> str:
-    text = problem.text.strip()
-    if text and len(text) <= 60 and text.isprintable() and text not in problem.reason:
-        return f"{text}: {problem.reason}"
-    return problem.reason
-
-
-def quote(word: str) -> str:
-    """POSIX shell quoting, so an argv can be checked as the script that runs it."""
-    if word and all(char in _SAFE_CHARS for char in word):
-        return word
-    return "'" + word.replace("'", "'\"'\"'") + "'"
-
-
-def _display(argv: Sequence[str]) -> str:
-    return " ".join(quote(word) for word in argv)
 
 
 def deny_all(level: str | None, source: str | list[str], mode: str, reason: str) -> Decision:
@@ -196,14 +149,7 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
             verdicts=[],
             problems=script.problems,
         )
-    paths = PathRules(
-        ctx.root,
-        ctx.cwd,
-        ctx.policy.forbidden,
-        (*ALWAYS_PROTECTED, ctx.policy.path, *ctx.policy.protected),
-    )
-    many = len(script.commands) > 1
-    verdicts = [judge(cmd, ctx, paths, many=many) for cmd in script.commands]
+    verdicts = judge_script(script.commands, ctx, judge)
     return Decision(
         mode=mode,
         source=source,
@@ -226,8 +172,9 @@ def _refuse(ctx: GuardContext, source: str | list[str], mode: str, reason: str) 
     )
 
 
-def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: bool) -> Verdict:
-    """The verdict on one simple command: built-in rules, deny rules, paths, then allow rules."""
+def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdict:
+    """The verdict on one simple command: built-in rules, the program's grammar, deny rules,
+    paths, then allow rules."""
     argv = command.argv
     name = argv[0]
 
@@ -241,31 +188,48 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: 
         )
     if not rules.is_name(name):
         return deny("built-in: command name", f"{name!r} is not a plain command name")
-    denial = builtin.builtin_denial(argv, nested=command.via is not None)
+    inner = wrapped(command, ctx, paths, judge)
+    if inner is not None:
+        return inner
+    module = python_module(argv)
+    program = list(argv[module:]) if module is not None else list(argv)
+    reading = read_argv(program)
+    denial = builtin.builtin_denial(argv, nested=command.via is not None, reading=reading)
     if denial is not None:
         return deny("built-in", denial)
     for tokens in ctx.policy.deny:
-        if rules.deny_matches(tokens, argv):
+        hit = match.deny_matches(tokens, program, reading)
+        if module is not None:
+            hit = hit or rules.deny_matches(tokens, argv)
+        if hit:
             pattern = " ".join(tokens)
             return deny(f"deny: {pattern}", f"denied by the policy rule {pattern!r}")
-    reason = _path_reason(command, paths)
+    reason = _path_reason(command, paths, reading)
     if reason is not None:
         return deny("built-in: paths", reason)
-    if name in builtin.CHANGES_DIRECTORY and many:
+    stdin = next((r.target for r in command.redirects if r.kind == "read"), None)
+    denial = programs.reading_denial(reading, Facts(paths, ctx.env, stdin))
+    if denial is not None:
+        return deny("built-in: arguments", denial)
+    if name in builtin.CHANGES_DIRECTORY:
         return deny(
             "built-in: cd",
-            f"`{name}` combined with other commands is not allowed: run it on its own, so "
-            "each later command is checked from the directory it runs in",
+            f"`{name}` is not allowed: use `cd DIR`, which the guard follows",
         )
-    return _allow(command, ctx)
+    return _allow(command, ctx, reading if module is None else None)
 
 
-def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
+def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> str | None:
     argv = command.argv
     writes = not builtin.is_read_only(argv)
+    if reading.key in ("sed", "awk", "gawk") and not reading.modes:
+        writes = False  # scripts that write were refused with the arguments
     destructive = argv[0] in builtin.DESTRUCTIVE
-    for arg in argv[1:]:
-        reason = paths.forbidden_reason(arg)
+    # name patterns (find -name, grep --include) are not paths; their walks are judged
+    patterns = reading.key in ("find", "grep", "egrep", "fgrep")
+    args = programs.path_args(reading.key, list(argv[1:])) if patterns else argv[1:]
+    for arg in args:
+        reason = paths.forbidden_reason(arg, globs=reading.key != "find")
         if reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
         if reason is not None:
@@ -278,10 +242,40 @@ def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
     return None
 
 
-def _allow(command: SimpleCommand, ctx: GuardContext) -> Verdict:
-    argv = builtin.for_allow_rules(command.argv)
+def _allow_forms(argv: Sequence[str], reading: Reading | None) -> list[Sequence[str]]:
+    """The argvs allow rules must each match: make's targets one by one, else the argv."""
+    if reading is not None and reading.key in ("make", "gmake") and reading.parsed is not None:
+        targets = reading.parsed.operands
+        return [[argv[0], target] for target in targets] or [[argv[0]]]
+    return [builtin.for_allow_rules(argv)]
+
+
+def _allow(command: SimpleCommand, ctx: GuardContext, reading: Reading | None) -> Verdict:
+    forms = _allow_forms(command.argv, reading)
+    if len(forms) > 1:
+        verdicts = [_allow_one(command, form, ctx, reading) for form in forms]
+        denied = next((v for v in verdicts if not v.allowed), None)
+        if denied is not None:
+            return denied
+        rule = "; ".join(dict.fromkeys(v.rule for v in verdicts))
+        return Verdict(command, allowed=True, rule=rule, reason=f"each target allowed ({rule})",
+                       level=verdicts[0].level)  # fmt: skip
+    return _allow_one(command, forms[0], ctx, reading)
+
+
+def _allow_one(
+    command: SimpleCommand, argv: Sequence[str], ctx: GuardContext, reading: Reading | None
+) -> Verdict:
     policy = ctx.policy
     matches = policy.matching_rules(ctx.level, argv)
+    if reading is not None and reading.modes:
+        unnamed = {m for _level, tokens in matches for m in match.rule_names_modes(tokens, reading)}
+        matches = [(lv, t) for lv, t in matches if not match.rule_names_modes(t, reading)]
+        if not matches and unnamed:
+            modes = ", ".join(sorted(unnamed))
+            return Verdict(command, allowed=False, rule="no allow rule",
+                           reason=f"{modes} changes what {reading.key} does: an allow rule of "
+                           f"level {ctx.level} must name it")  # fmt: skip
     unmet: list[str] = []
     best: tuple[str, list[str]] | None = None
     for level, tokens in matches:

@@ -155,9 +155,10 @@ class PathRules:
         prefix = self.root.rstrip("/") + "/"
         return path[len(prefix) :] if path.startswith(prefix) else None
 
-    def forbidden_reason(self, value: str) -> str | None:
-        """Why no command may name `value` (a forbidden or special path), or None."""
-        glob = self._glob_reason(value)
+    def forbidden_reason(self, value: str, *, globs: bool = True) -> str | None:
+        """Why no command may name `value` (a forbidden or special path), or None.
+        `globs=False` for a program that matches a quoted glob against names it only lists."""
+        glob = self._glob_reason(value) if globs else None
         if glob is not None:
             return glob
         for candidate, path, relative in self.locations(value, colons=True):

@@ -97,4 +97,19 @@ def deny_matches(tokens: Sequence[str], argv: Sequence[str]) -> bool:
 
 
 def allow_matches(tokens: Sequence[str], argv: Sequence[str]) -> bool:
-    return len(argv) >= len(tokens) and all(a == b for a, b in zip(tokens, argv, strict=False))
+    """An argv prefix; or the rule's leading words as a prefix and each of its trailing
+    options anywhere before `--` (`cargo fmt --check` allows `cargo fmt --all --check`)."""
+    if len(argv) >= len(tokens) and all(a == b for a, b in zip(tokens, argv, strict=False)):
+        return True
+    head = 0
+    while head < len(tokens) and not tokens[head].startswith("-"):
+        head += 1
+    rest = tokens[head:]
+    if not rest or any(token in ("-", "--") or not token.startswith("-") for token in rest):
+        return False
+    if list(argv[:head]) != list(tokens[:head]):
+        return False
+    args = list(argv[head:])
+    if "--" in args:
+        args = args[: args.index("--")]
+    return all(token in args for token in rest)

@@ -64,7 +64,7 @@ class Redirect:
 class SimpleCommand:
     """One command bash would execute, with the argv it would pass."""
 
-    __slots__ = ("argv", "line", "redirects", "text", "via", "words")
+    __slots__ = ("argv", "isolated", "line", "redirects", "text", "via", "words")
 
     def __init__(
         self,
@@ -81,6 +81,9 @@ class SimpleCommand:
         self.text = text
         self.line = line
         self.via = via  # "bash -c" when it came from an unwrapped shell script
+        # run in a subshell, a pipeline or an inner shell: a `cd` here does not
+        # move the commands after it in the outer script
+        self.isolated = False
 
 
 class Problem:
@@ -190,6 +193,7 @@ class _Walker:
         self.script = script
         self.shell = shell
         self.depth = depth
+        self.isolation = 0  # > 0 inside a subshell or a pipeline
 
     def refuse(self, reason: str, node: Any) -> None:
         self.script.problems.append(Problem(reason, _text(node)[:80], _line(node)))
@@ -226,7 +230,9 @@ class _Walker:
         elif kind in ("list", "pipeline"):
             self.operators(node, redirects, nesting)
         elif kind == "subshell":
+            self.isolation += 1
             self.statements(node, redirects, nesting)
+            self.isolation -= 1
         elif kind == "compound_statement":
             if node.children and node.children[0].type == "{":
                 self.statements(node, redirects, nesting)
@@ -250,6 +256,20 @@ class _Walker:
 
     def operators(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
         allowed = ("&&", "||") if node.type == "list" else ("|", "|&")
+        isolating = node.type == "pipeline"  # each part of a pipeline runs in a subshell
+        self.isolation += isolating
+        try:
+            self._operators(node, redirects, nesting, allowed)
+        finally:
+            self.isolation -= isolating
+
+    def _operators(
+        self,
+        node: Any,
+        redirects: tuple[Redirect, ...],
+        nesting: int,
+        allowed: tuple[str, str],
+    ) -> None:
         # `a && b && c` nests to the left: walk the chain in a loop, not by recursion
         chain = [node]
         while chain[-1].children and chain[-1].children[0].type == node.type:
@@ -328,6 +348,9 @@ class _Walker:
             target = resolve(targets[0])
         except Refusal as refusal:
             self.refuse(refusal.reason, refusal.node or node)
+            return None
+        if target.glob:
+            self.refuse("a glob in a redirection is not allowed: name the file", node)
             return None
         if op in (">&", "<&") and target.plain and (target.value.isdigit() or target.value == "-"):
             return Redirect(op, fd, target.value, "dup")
@@ -416,11 +439,19 @@ class _Walker:
             self.refuse("a command without a name is not allowed", node)
             return
         argv = tuple(word.value for word in words)
+        for word in words:
+            for _ in range(word.heredocs):
+                # `"$(cat <<'EOF' ...)"` is read as text, but bash still runs that `cat`
+                self.script.commands.append(
+                    SimpleCommand(("cat",), (), (), "cat <<'...'", _line(node), None)
+                )
         if self.unwrap(node, argv, words, tuple(collected)):
             return
-        self.script.commands.append(
-            SimpleCommand(argv, tuple(words), tuple(collected), _text(node), _line(node), None)
+        command = SimpleCommand(
+            argv, tuple(words), tuple(collected), _text(node), _line(node), None
         )
+        command.isolated = self.isolation > 0 or self.depth > 0
+        self.script.commands.append(command)
 
     def name(self, node: Any) -> Word | None:
         parts = [child for child in node.children if child.type != "comment"]
@@ -477,14 +508,14 @@ class _Walker:
                 Problem(f"inside {via}: {problem.reason}", problem.text, _line(node))
             )
         for command in inner.commands:
-            self.script.commands.append(
-                SimpleCommand(
-                    command.argv,
-                    command.words,
-                    command.redirects + redirects,
-                    command.text,
-                    _line(node),
-                    via,
-                )
+            unwrapped = SimpleCommand(
+                command.argv,
+                command.words,
+                command.redirects + redirects,
+                command.text,
+                _line(node),
+                via,
             )
+            unwrapped.isolated = True
+            self.script.commands.append(unwrapped)
         return True
