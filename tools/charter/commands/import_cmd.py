@@ -53,6 +53,7 @@ def import_(
     import json
 
     from charter.files import relpath
+    from charter.importers.fit import require_readable_ids
     from charter.importers.writer import rendered, write_plans
 
     config = config_for(repo_dir)
@@ -62,6 +63,7 @@ def import_(
     result = getattr(module, f"import_{kind}")(
         path, rel, config, (out_dir or "docs/plans").strip("/")
     )
+    require_readable_ids(kind, result, config)
     files = rendered(result, config)
     unread: list[str] = []
     if not dry_run:

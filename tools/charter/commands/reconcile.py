@@ -38,7 +38,7 @@ def reconcile(
     `charter board` can take the board over. Exit 0 when plans and board
     agree, 1 when anything differs, 2 on a usage or configuration error.
     """
-    from charter.reconcile import read_boards
+    from charter.reconcile import read_boards, takeover_note
     from charter.reconcile import reconcile as compare
     from charter.repo import load_repo
 
@@ -73,9 +73,7 @@ def reconcile(
             by_code[d.code] = by_code.get(d.code, 0) + 1
         counts = ", ".join(f"{n} {c}" for c, n in sorted(by_code.items())) or "in step"
         click.echo(f"charter reconcile: {', '.join(result.boards)}: {counts}", err=True)
-        if not result.moves and not result.orphans:
-            click.echo(
-                "charter reconcile: nothing is only on the board; `charter board` can take it over",
-                err=True,
-            )
+        note = takeover_note(result)
+        if note is not None:
+            click.echo(f"charter reconcile: {note}", err=True)
     return 1 if diagnostics else 0
