@@ -73,7 +73,7 @@ def reconcile(
             by_code[d.code] = by_code.get(d.code, 0) + 1
         counts = ", ".join(f"{n} {c}" for c, n in sorted(by_code.items())) or "in step"
         click.echo(f"charter reconcile: {', '.join(result.boards)}: {counts}", err=True)
-        note = takeover_note(result)
-        if note is not None:
-            click.echo(f"charter reconcile: {note}", err=True)
+        takeover = takeover_note(result)
+        if takeover is not None:
+            click.echo(f"charter reconcile: {takeover}", err=True)
     return 1 if diagnostics else 0
