@@ -239,7 +239,8 @@ FIRES = [
     pytest.param(
         FOREIGN,
         {
-            "tasks/t.md": KB_TASK + "## Validation\n- [x] Lint. Evidence: `codex.orchestrator.json`.\n"
+            "tasks/t.md": KB_TASK
+            + "## Validation\n- [x] Lint. Evidence: `codex.orchestrator.json`.\n"
             "- [x] Skill. Evidence: `/Users/kb/Code/symphony/SKILL.md`.\n"
         },
         [

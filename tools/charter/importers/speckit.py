@@ -241,7 +241,7 @@ def _note_waits(
         before = carried_subject if carried else _IDS.findall(between[-1])
         subject, objects = before, after
         word = match.group(0).lower()
-        if word.startswith("same file"):
+        if "same file" in word:
             if own and after:
                 waits.append((line, [_SAME_FILE, own], after))
             continue
