@@ -122,8 +122,14 @@ class _Unit:
             cells = [c.text.strip() for c in split_row(lines[index])]
             return cls(task, lines, [lines[index]], [], section, header, cells)
         own = [lines[i] for i in _item_span(lines, index)]
+        # A ticked line nested in a plain item ('- Subtask: X' over '- [x] Status: done') is
+        # that item's state: the item's other bullets hold its proof. Under a task, a nested
+        # task answers for itself.
         parent = _enclosing_item(lines, index)
-        around = [lines[i] for i in _item_span(lines, parent)] if parent is not None else []
+        around = []
+        if parent is not None and not _CHECKBOX.match(lines[parent]):
+            span = _item_span(lines, parent)
+            around = [lines[i] for i in span if not _CHECKBOX.match(lines[i])]
         return cls(task, lines, own, around, section, [], [])
 
     def has_proof(self) -> bool:
