@@ -123,13 +123,15 @@ class _Unit:
             return cls(task, lines, [lines[index]], [], section, header, cells)
         own = [lines[i] for i in _item_span(lines, index)]
         # A ticked line nested in a plain item ('- Subtask: X' over '- [x] Status: done') is
-        # that item's state: the item's other bullets hold its proof. Under a task, a nested
-        # task answers for itself.
+        # that item's state: the item's other bullets hold its proof. A nested task with an
+        # ID answers for itself.
+        # A step without an ID ticked under a task is part of that task: the task's own
+        # evidence covers it.
         parent = _enclosing_item(lines, index)
         around = []
-        if parent is not None and not _CHECKBOX.match(lines[parent]):
+        if parent is not None and (task.id is None or not _CHECKBOX.match(lines[parent])):
             span = _item_span(lines, parent)
-            around = [lines[i] for i in span if not _CHECKBOX.match(lines[i])]
+            around = [lines[parent], *(lines[i] for i in span if not _CHECKBOX.match(lines[i]))]
         return cls(task, lines, own, around, section, [], [])
 
     def has_proof(self) -> bool:
