@@ -240,3 +240,21 @@ def test_joined_csv_records_are_found_whatever_their_width(text: str, ids: list[
     read = read_board_csv("b.csv", text.encode("utf-8"), config)
     assert [r.id for r in read.rows] == ids
     assert any("joined on one line" in d.message for d in read.problems)
+
+
+def test_reconcile_write_reports_stuck_facts_instead_of_a_clean_takeover(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = make_repo(
+        tmp_path,
+        {
+            "docs/plans/p.md": "| ID | Title | Status |\n|--|--|--|\n| ST-1 | A | Done |\n",
+            "docs/taskboard/TaskBoard.md": "| ID | Title | Column | Deliverable |\n"
+            "|--|--|--|--|\n| ST-1 | A | Done | report.md |\n",
+        },
+        '[tool.charter]\npreset = "table-plans"\n',
+    )
+    assert main(["reconcile", "--write", "--repo", str(config.root)]) == 1
+    err = capsys.readouterr().err
+    assert "1 fact(s) are only on the board and cannot move (RC007)" in err
+    assert "nothing is only on the board" not in err
