@@ -258,3 +258,16 @@ def test_reconcile_write_reports_stuck_facts_instead_of_a_clean_takeover(
     err = capsys.readouterr().err
     assert "1 fact(s) are only on the board and cannot move (RC007)" in err
     assert "nothing is only on the board" not in err
+
+
+def test_after_an_import_a_task_is_edited_in_the_imported_plan_only(tmp_path: Path) -> None:
+    from charter.edit import set_status
+
+    original = "# Tasks\n\n- [ ] T001 Form\n- [ ] T002 Submit (after T001)\n"
+    config = make_repo(tmp_path, {"specs/001-login/tasks.md": original}, SPECKIT)
+    result = import_speckit(config.root / "specs", "specs", config, "docs/plans")
+    write_plans(rendered(result, config), config.root)
+    assert (
+        set_status(config, "T001", "In Progress") == config.root / "docs/plans/speckit-001-login.md"
+    )
+    assert (config.root / "specs/001-login/tasks.md").read_text("utf-8") == original
