@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import MakeRepo, check_findings
 
 from charter.config import load_config
 from charter.repo import load_repo
+from tests.conftest import MakeRepo, check_findings
 
 GOOD = "---\nid: good\ntitle: Good\n---\n- [x] **ST-A-1** done without evidence\n"
 DEEP = "---\nid: d\ntitle: D\n---\n" + "".join(

@@ -11,10 +11,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.conftest import check_findings
 
 from charter.config import load_config
 from charter.repo import load_repo
+from tests.conftest import check_findings
 
 BENCH = Path(__file__).resolve().parents[1] / "tools" / "bench"
 # Codes a well-formed corpus must never produce: its files are valid by construction.

@@ -9,10 +9,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 from charter import DISTRIBUTION
 from charter.extras import EXTRAS
+from tests.conftest import REPO_ROOT
 
 BLOCK = """
 import sys

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO_ROOT
 
 import charter
+from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 

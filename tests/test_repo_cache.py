@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import MakeRepo
-
 from charter.cache import CACHE_DIR
 from charter.config import load_config
 from charter.repo import load_repo
+from tests.conftest import MakeRepo
 
 PLAN = "---\nid: p\ntitle: P\n---\n- [ ] **ST-A-1** first\n"
 

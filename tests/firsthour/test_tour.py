@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO_ROOT
 
 from .helpers import CHARTER, env

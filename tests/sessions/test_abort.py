@@ -11,10 +11,10 @@ from charter.commands.session import session as session_group
 from charter.config import Config
 from charter.errors import CharterError
 from charter.sessions.abort import abort_session
-from charter.state.session import ACTIVE_FILE, read_active
 from charter.sessions.end import end_session
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
+from charter.state.session import ACTIVE_FILE, read_active
 
 
 def _start(repo: Config, task: str = "CO-2") -> str:

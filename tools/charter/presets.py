@@ -163,8 +163,9 @@ PRESETS: dict[str, Preset] = {
             "spec-kit `specs/*/tasks.md` checklists (`- [ ] T012 [P] [US1] ...`, `[X]`, **T020a**)",
             {
                 "plans": ["specs/**/tasks.md", "docs/plans/**/*.md"],
-                # T012, T020a; `charter import speckit` writes 009-T012 to keep features apart.
-                "id_pattern": r"(?:\d+-)?T\d+[a-z]?",
+                # T012, T020a; `charter import speckit` writes 009-T012 (or 009-login-T012 when
+                # two features share a number) to keep features apart.
+                "id_pattern": r"(?:[0-9a-z]+(?:-[0-9a-z]+)*-)?T\d+[a-z]?",
                 # tasks.md tables cross-reference tasks, they do not define them.
                 "table_tasks": False,
                 "require_frontmatter": False,

@@ -170,12 +170,25 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     return RepoModel(
         config.root,
         config,
-        tuple(by_kind["plan"]),
+        tuple(without_replaced(by_kind["plan"])),
         tuple(by_kind["session"]),
         today or date.today(),
         tuple(by_kind["mirror"]),
         use_cache,
     )
+
+
+def without_replaced(plans: list[Plan]) -> list[Plan]:
+    """The plans, less any file an imported plan names as its `source` (`charter import`
+    writes it): the import replaced that file, and reading both would count its tasks twice."""
+    replaced = {
+        source
+        for plan in plans
+        if isinstance(source := plan.frontmatter.get("source"), str) and source != plan.path
+    }
+    if not replaced:
+        return plans
+    return [plan for plan in plans if plan.path not in replaced]
 
 
 def _models(

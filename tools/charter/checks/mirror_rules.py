@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from charter.checks.id_scope import same_scope
 from charter.config import Config
 from charter.model import Diagnostic, Plan, Task
 from charter.repo import RepoModel
@@ -113,8 +114,11 @@ def _by_id(
             continue
         # The reference copy: the first plan that states something, else the first mirror.
         ordered = sorted(by_path.values(), key=lambda t: (t.path in mirror_paths, t.path))
-        reference = ordered[0]
-        for task in ordered[1:]:
+        for position, task in enumerate(ordered[1:], 1):
+            # Same-named files in different folders number their own tasks (checks.id_scope).
+            reference = next((t for t in ordered[:position] if same_scope(t.path, task.path)), None)
+            if reference is None:
+                continue
             finding = _finding(task, reference, task_id, config)
             if finding is not None:
                 yield finding

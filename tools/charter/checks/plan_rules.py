@@ -44,6 +44,9 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
                     f"plan has no frontmatter: start it with --- and {wanted} ---",
                 )
             continue
+        if not config.require_frontmatter:
+            yield from _foreign_frontmatter(plan)
+            continue
         for key in config.plan_required_fields:
             if key not in fm or fm[key] in (None, ""):
                 yield Diagnostic(plan.path, 1, 1, "CH011", f"frontmatter is missing '{key}'")
@@ -82,26 +85,49 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
                 "CH011",
                 f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}",
             )
-        review = fm.get("next_review")
-        if review is not None and review_date(review) is None:
-            yield Diagnostic(
-                plan.path,
-                lines.get("next_review", 1),
-                1,
-                "CH011",
-                f"next_review {review!r} is not a date (YYYY-MM-DD)",
-            )
-        requires = fm.get("requires")
-        if requires is not None and not (
-            isinstance(requires, list) and all(isinstance(r, str) for r in requires)
-        ):
-            yield Diagnostic(
-                plan.path,
-                lines.get("requires", 1),
-                1,
-                "CH011",
-                "'requires' must be a list of commands",
-            )
+        yield from _acted_on_keys(plan)
+
+
+def _foreign_frontmatter(plan: Plan) -> Iterator[Diagnostic]:
+    """Frontmatter charter does not require is another tool's schema (`type`, `status:
+    approved`, `id: 7`): only the keys charter acts on, written as charter writes them, are
+    checked. A `level: senior` is someone else's key; a `level: L5` is a slip."""
+    fm, lines = plan.frontmatter, plan.frontmatter_lines
+    level = fm.get("level")
+    if isinstance(level, str) and re.fullmatch(r"L\d+", level) and level not in LEVELS:
+        yield Diagnostic(
+            plan.path,
+            lines.get("level", 1),
+            1,
+            "CH011",
+            f"level {level!r} is not one of {', '.join(LEVELS)}",
+        )
+    yield from _acted_on_keys(plan)
+
+
+def _acted_on_keys(plan: Plan) -> Iterator[Diagnostic]:
+    """`next_review` (CH014 reads it) and `requires` (`session start` runs them)."""
+    fm, lines = plan.frontmatter, plan.frontmatter_lines
+    review = fm.get("next_review")
+    if review is not None and review_date(review) is None:
+        yield Diagnostic(
+            plan.path,
+            lines.get("next_review", 1),
+            1,
+            "CH011",
+            f"next_review {review!r} is not a date (YYYY-MM-DD)",
+        )
+    requires = fm.get("requires")
+    if requires is not None and not (
+        isinstance(requires, list) and all(isinstance(r, str) for r in requires)
+    ):
+        yield Diagnostic(
+            plan.path,
+            lines.get("requires", 1),
+            1,
+            "CH011",
+            "'requires' must be a list of commands",
+        )
 
 
 def review_date(value: object) -> date | None:

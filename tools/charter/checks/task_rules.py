@@ -6,7 +6,10 @@ import os
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from charter.checks import evidence_convention
 from charter.checks.evidence_facts import facts_for
+from charter.checks.id_scope import same_scope
+from charter.checks.path_claims import RepoEntries, claimed_paths, is_bare_name, is_claim
 from charter.model import Diagnostic
 from charter.repo import RepoModel
 from charter.world import World
@@ -18,8 +21,10 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
     for task_id, tasks in repo.task_index().items():
         if len(tasks) < 2:
             continue
-        first = tasks[0]
-        for task in tasks[1:]:
+        for index, task in enumerate(tasks[1:], 1):
+            first = next((t for t in tasks[:index] if same_scope(t.path, task.path)), None)
+            if first is None:
+                continue  # the ID's first task in this unit's own numbering (checks.id_scope)
             yield Diagnostic(
                 task.path,
                 task.line,
@@ -30,18 +35,8 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
 
 
 def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
-    if not repo.config.require_evidence:
-        return
-    for task in repo.standings.done:
-        if not task.evidence:
-            label = task.id or f"'{task.title[:60]}'"
-            yield Diagnostic(
-                task.path,
-                task.line,
-                task.col,
-                "CH003",
-                f"{label} is done but names no evidence: add 'Evidence: `path`'",
-            )
+    """CH003, read the way each document writes its evidence (checks.evidence_convention)."""
+    return evidence_convention.done_without_evidence(repo)
 
 
 def evidence_findings(world: World, code: str) -> Iterator[Diagnostic]:
@@ -66,40 +61,53 @@ def evidence_path(
     # Many tasks name the same manifest: each path is looked for and placed once.
     exists_of: dict[str, bool] = {}
     outside_of: dict[str, bool] = {}
+    entries = RepoEntries(root)
     for task in world.citations:
         done = task.done
         if not (outside_wanted or (done and missing_wanted)):
             continue
         for evidence in task.evidence:
-            text = evidence.path
-            missing = None
-            if done and missing_wanted:
-                if text not in exists_of:
-                    # A remembered, unchanged file exists (inside the repository).
-                    exists_of[text] = facts.entry(text) is not None or _exists(root, text)
-                missing = not exists_of[text]
-            if not (outside_wanted or missing):
-                continue
-            if text not in outside_of:
-                if facts.entry(text) is not None:
-                    outside_of[text] = False
-                else:
-                    resolved = _resolve(root, text, real)
-                    outside_of[text] = resolved is None or not _inside(resolved, str(root))
-            if outside_of[text]:
-                if outside_wanted:
+            for text in _claims(evidence.path, entries):
+                missing = None
+                if done and missing_wanted:
+                    if text not in exists_of:
+                        # A remembered, unchanged file exists (inside the repository).
+                        exists_of[text] = (
+                            facts.entry(text) is not None
+                            or _exists(root, text)
+                            or (is_bare_name(text) and entries.has_file_named(text))
+                        )
+                    missing = not exists_of[text]
+                if not (outside_wanted or missing):
+                    continue
+                if text not in outside_of:
+                    if facts.entry(text) is not None:
+                        outside_of[text] = False
+                    else:
+                        resolved = _resolve(root, text, real)
+                        outside_of[text] = resolved is None or not _inside(resolved, str(root))
+                if outside_of[text]:
+                    if outside_wanted:
+                        yield Diagnostic(
+                            task.path,
+                            evidence.line,
+                            1,
+                            "CH005",
+                            f"evidence {text} is outside the repository",
+                        )
+                elif missing:
                     yield Diagnostic(
-                        task.path,
-                        evidence.line,
-                        1,
-                        "CH005",
-                        f"evidence {evidence.path} is outside the repository",
+                        task.path, evidence.line, 1, "CH004", f"evidence {text} does not exist"
                     )
-            elif missing:
-                yield Diagnostic(
-                    task.path, evidence.line, 1, "CH004", f"evidence {evidence.path} does not exist"
-                )
     facts.save()
+
+
+def _claims(text: str, entries: RepoEntries) -> list[str]:
+    """The paths an evidence text claims: none for a branch, a version, a word (path_claims)."""
+    found = claimed_paths(text)
+    if found is None:
+        return []
+    return [p for p in found if is_claim(p, entries.top_level)]
 
 
 def _resolve(root: Path, text: str, real: dict[str, str | None]) -> str | None:

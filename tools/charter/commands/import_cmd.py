@@ -8,6 +8,7 @@ import click
 
 from charter.commands.common import config_for, format_option, repo_option
 from charter.files import plan_files, relpath
+from charter.importers.fit import require_readable_ids
 from charter.importers.writer import rendered, write_plans
 from charter.report import format_diagnostics
 
@@ -61,6 +62,7 @@ def import_(
     result = getattr(module, f"import_{kind}")(
         path, rel, config, (out_dir or "docs/plans").strip("/")
     )
+    require_readable_ids(kind, result, config)
     files = rendered(result, config)
     unread: list[str] = []
     if not dry_run:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
-from charter.reconcile.compare import read_boards
+from charter.reconcile.compare import read_boards, takeover_note
 from charter.reconcile.compare import reconcile as compare
 from charter.reconcile.write import apply
 from charter.repo import load_repo
@@ -71,9 +71,7 @@ def reconcile(
             by_code[d.code] = by_code.get(d.code, 0) + 1
         counts = ", ".join(f"{n} {c}" for c, n in sorted(by_code.items())) or "in step"
         click.echo(f"charter reconcile: {', '.join(result.boards)}: {counts}", err=True)
-        if not result.moves and not result.orphans:
-            click.echo(
-                "charter reconcile: nothing is only on the board; `charter board` can take it over",
-                err=True,
-            )
+        takeover = takeover_note(result)
+        if takeover is not None:
+            click.echo(f"charter reconcile: {takeover}", err=True)
     return 1 if diagnostics else 0

@@ -3,23 +3,32 @@
 Backlog.md keeps one file per task, `backlog/tasks/task-12 - Title.md`, with
 YAML frontmatter (id, title, status, assignee, labels, dependencies,
 parent_task_id, priority, ...) and body sections (Description, Acceptance
-Criteria as `- [ ] #1 ...`, Implementation Plan, Implementation Notes).
-Finished tasks may sit in `completed/`, drafts in `drafts/`, archived ones in
-`archive/tasks/` and `archive/drafts/`; each folder becomes a section of
-`backlog.md`. Subtasks (`parent_task_id`, or dotted IDs such as task-12.1)
-nest under their parent. Every frontmatter key is kept; a duplicate ID is
-reported with both files.
+Criteria as `- [ ] #1 ...`, Definition of Done, Implementation Plan,
+Implementation Notes). Finished tasks may sit in `completed/`, drafts in
+`drafts/`, archived ones in `archive/tasks/` and `archive/drafts/`; each folder
+becomes a section of the plan. Subtasks (`parent_task_id`, or dotted IDs such
+as task-12.1) nest under their parent. Every frontmatter key is kept; a
+duplicate ID is reported with both files.
+
+A project whose `config.yml` sets its own prefix (`task_prefix: "back"`, or
+`prefixes: {task: back}`) still has `task-12` in older files and references:
+those are read as BACK-12, the prefix spelled as the project's IDs spell it.
+Acceptance criteria and the definition of done stay two lists. A backlog of
+more than `PLAN_CAP` top-level tasks becomes one plan per milestone (or per
+folder, without milestones), each cut into parts of at most `PLAN_CAP`.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
-from charter.importers.writer import ImportResult, PlanSpec, TaskSpec
+from charter.importers.writer import ImportResult, PlanSpec, TaskSpec, slug
 from charter.model import Diagnostic
 from charter.parse.frontmatter import split_frontmatter
 from charter.parse.source import decode
@@ -46,8 +55,14 @@ _KNOWN = {
 }
 _CHECK = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
 _MARKER = re.compile(r"^\s*<!--\s*(?:SECTION|AC|DOD):[A-Z_:]*\s*-->\s*$")
-_CHECKLIST_SECTIONS = ("acceptance criteria", "definition of done")
+_CHECKLIST_SECTIONS = {
+    "acceptance criteria": "Acceptance criteria",
+    "definition of done": "Definition of done",
+}
 _FILE_ID = re.compile(r"^(?P<id>[A-Za-z]+-\d+(?:\.\d+)*)")
+_LEGACY = re.compile(r"^task-(?P<number>\d+(?:\.\d+)*)$", re.I)
+_PREFIX_KEY = re.compile(r"^\s*(?:task_prefix|task)\s*:\s*[\"']?(?P<prefix>[A-Za-z][\w]*)", re.M)
+PLAN_CAP = 150  # top-level tasks per written plan
 
 
 def import_backlog(directory: Path, rel: str, config: Config, out_dir: str) -> ImportResult:
@@ -56,25 +71,34 @@ def import_backlog(directory: Path, rel: str, config: Config, out_dir: str) -> I
     result = ImportResult()
     entries: list[tuple[str, TaskSpec, str | None, str, int]] = []  # section, spec, parent, file
     seen: dict[str, str] = {}
+    milestones: dict[str, str] = {}
+    reads = []
     for folder, section, note in _FOLDERS:
         for path in sorted((directory / folder).glob("*.md"), key=_natural):
             file_rel = f"{rel.rstrip('/')}/{folder}/{path.name}"
             read = _read_task(path, file_rel, note, result.diagnostics)
-            if read is None:
-                continue
-            spec, parent, line = read
-            if spec.id in seen:
-                result.diagnostics.append(
-                    Diagnostic(
-                        file_rel,
-                        line,
-                        1,
-                        "BL002",
-                        f"duplicate task ID {spec.id}: also in {seen[spec.id]}; both are imported",
-                    )
+            if read is not None:
+                reads.append((section, file_rel, read))
+    canon = _canonical_ids(directory, [read[0].id or "" for _s, _f, read in reads])
+    for section, file_rel, read in reads:
+        spec, parent, line, milestone = read
+        spec.id = canon(spec.id or "")
+        spec.depends = [canon(d) for d in spec.depends]
+        parent = canon(parent) if parent else None
+        if milestone:
+            milestones[spec.id] = milestone
+        if spec.id in seen:
+            result.diagnostics.append(
+                Diagnostic(
+                    file_rel,
+                    line,
+                    1,
+                    "BL002",
+                    f"duplicate task ID {spec.id}: also in {seen[spec.id]}; both are imported",
                 )
-            seen.setdefault(spec.id or "", file_rel)
-            entries.append((section, spec, parent, file_rel, line))
+            )
+        seen.setdefault(spec.id or "", file_rel)
+        entries.append((section, spec, parent, file_rel, line))
     if not entries:
         raise CharterError(
             "no Backlog.md task files found (looked in tasks/, completed/, drafts/, archive/)", rel
@@ -113,18 +137,67 @@ def import_backlog(directory: Path, rel: str, config: Config, out_dir: str) -> I
                         "warning",
                     )
                 )
-    result.plans.append(
-        PlanSpec(
-            path=f"{out_dir}/backlog.md",
-            id="backlog",
-            title="Backlog",
-            source=rel,
-            intro=f"Imported from `{rel}` by `charter import backlog`. This plan is now the "
-            "source: edit it, not the task files.",
-            sections=list(sections.items()),
+    for name, unit_sections in _units(sections, milestones):
+        suffix = f"-{slug(name)}" if name else ""
+        result.plans.append(
+            PlanSpec(
+                path=f"{out_dir}/backlog{suffix}.md",
+                id=f"backlog{suffix}",
+                title=f"Backlog: {name}" if name else "Backlog",
+                source=rel,
+                intro=f"Imported from `{rel}` by `charter import backlog`. This plan is now the "
+                "source: edit it, not the task files.",
+                sections=unit_sections,
+            )
         )
-    )
     return result
+
+
+def _canonical_ids(directory: Path, ids: list[str]) -> Callable[[str], str]:
+    """Legacy `task-N` as the project's own prefix (`BACK-N`), when it has another one."""
+    try:
+        configured = _PREFIX_KEY.search((directory / "config.yml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        configured = None
+    spelled = Counter(i.rsplit("-", 1)[0] for i in ids if "-" in i and not _LEGACY.match(i))
+    prefix = configured.group("prefix") if configured else None
+    if prefix is None and spelled:
+        prefix = spelled.most_common(1)[0][0]
+    if prefix is None or prefix.lower() == "task":
+        return lambda ref: ref
+    # The prefix as the task files spell it (`back` in the config, BACK-12 in the files).
+    written = next((p for p in spelled if p.lower() == prefix.lower()), prefix.upper())
+
+    def canon(ref: str) -> str:
+        legacy = _LEGACY.match(ref.strip())
+        return f"{written}-{legacy.group('number')}" if legacy else ref
+
+    return canon
+
+
+def _units(
+    sections: dict[str, list[TaskSpec]], milestones: dict[str, str]
+) -> list[tuple[str, list[tuple[str, list[TaskSpec]]]]]:
+    """The plans to write: one while the backlog is small; else one per milestone (per folder
+    without milestones), each cut into parts of at most PLAN_CAP top-level tasks."""
+    if sum(len(tasks) for tasks in sections.values()) <= PLAN_CAP:
+        return [("", list(sections.items()))]
+    by_unit: dict[str, dict[str, list[TaskSpec]]] = {}
+    for section, tasks in sections.items():
+        for task in tasks:
+            unit = milestones.get(task.id or "") if milestones else section
+            by_unit.setdefault(unit or "no milestone", {}).setdefault(section, []).append(task)
+    units: list[tuple[str, list[tuple[str, list[TaskSpec]]]]] = []
+    for unit, unit_sections in by_unit.items():
+        flat = [(section, task) for section, tasks in unit_sections.items() for task in tasks]
+        parts = [flat[i : i + PLAN_CAP] for i in range(0, len(flat), PLAN_CAP)]
+        for number, part in enumerate(parts, 1):
+            grouped: dict[str, list[TaskSpec]] = {}
+            for section, task in part:
+                grouped.setdefault(section, []).append(task)
+            name = unit if len(parts) == 1 else f"{unit} part {number}"
+            units.append((name, list(grouped.items())))
+    return units
 
 
 def _loops(task_id: str | None, parents: dict[str | None, str | None]) -> bool:
@@ -142,7 +215,7 @@ def _natural(path: Path) -> list[Any]:
 
 def _read_task(
     path: Path, file_rel: str, note: str | None, diagnostics: list[Diagnostic]
-) -> tuple[TaskSpec, str | None, int] | None:
+) -> tuple[TaskSpec, str | None, int, str | None] | None:
     source = decode(file_rel, path.read_bytes())
     diagnostics.extend(d for d in source.problems if d.severity == "error")
     fm = split_frontmatter(source.lines, file_rel)
@@ -204,7 +277,7 @@ def _read_task(
     parent = _text(data.get("parent_task_id")) or None
     if parent is None and "." in task_id:
         parent = task_id.rsplit(".", 1)[0]
-    return spec, parent, fm.key_lines.get("id", 1)
+    return spec, parent, fm.key_lines.get("id", 1), _text(data.get("milestone")) or None
 
 
 def _read_body(lines: list[str], spec: TaskSpec) -> None:
@@ -212,14 +285,17 @@ def _read_body(lines: list[str], spec: TaskSpec) -> None:
     title, body = "", list[str]()
     for line in [*lines, "## "]:
         if line.startswith("## "):
-            if title.lower() in _CHECKLIST_SECTIONS:
-                rest = []
+            label = _checklist_label(title)
+            if label is not None:
+                rest, items = [], []
                 for item in body:
                     check = _CHECK.match(item)
                     if check:
-                        spec.items.append((check.group("mark") in "xX", check.group("text")))
+                        items.append((check.group("mark") in "xX", check.group("text")))
                     elif not _MARKER.match(item):
                         rest.append(item)
+                if items:
+                    spec.groups.append((label, items))
                 if "\n".join(rest).strip():
                     spec.blocks.append((title, "\n".join(rest)))
             elif "\n".join(body).strip():
@@ -228,6 +304,12 @@ def _read_body(lines: list[str], spec: TaskSpec) -> None:
             title, body = line[3:].strip(), []
         else:
             body.append(line)
+
+
+def _checklist_label(title: str) -> str | None:
+    """'Acceptance Criteria (Optional)' -> 'Acceptance criteria'; None for other sections."""
+    lowered = title.lower()
+    return next((v for k, v in _CHECKLIST_SECTIONS.items() if lowered.startswith(k)), None)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -33,7 +33,13 @@ _ITEM = re.compile(
 )
 _MARK = re.compile(r"^\[(?P<mark>P|US\d+|[A-Z][A-Za-z]*\d*)\]\s*")
 _STRUCK = re.compile(r"~~(?P<word>[A-Z][A-Z _-]+)~~")
-_WAITS = re.compile(r"\b(?:depends? on|after|requires|blocked by|before)\b", re.I)
+# Words and arrows that state an order between tasks (see `_note_waits`).
+_ORDER = re.compile(
+    r"\b(?:depends? on|after|requires|blocked by|waits? for|before|blocks"
+    r"|(?:in )?(?:the )?same file as)\b|<-|->|→|←",
+    re.I,
+)
+_SAME_FILE = "\0same-file"
 _IDS = re.compile(rf"(?<![\w-]){_TASK_ID}(?![\w-])")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -56,21 +62,27 @@ def import_speckit(directory: Path, rel: str, config: Config, out_dir: str) -> I
         )
     result = ImportResult()
     prefix_ids = len(files) > 1
-    for path in files:
-        feature = path.parent.name if path != directory else path.parent.name or "tasks"
+    features = [path.parent.name or "tasks" for path in files]
+    numbers = [_number(f) for f in features]
+    for path, feature, number in zip(files, features, numbers, strict=True):
         file_rel = (
             rel if directory.is_file() else f"{base}/{path.relative_to(directory).as_posix()}"
         )
-        number = re.match(r"\d+", feature)
-        prefix = (
-            f"{number.group(0)}-"
-            if prefix_ids and number
-            else (f"{slug(feature).upper()}-" if prefix_ids else "")
-        )
+        # The feature's number keeps its IDs apart from other features' T001; two features
+        # with one number (001-login, 001-search) are told apart by their whole folder name.
+        prefix = ""
+        if prefix_ids:
+            unique = number is not None and numbers.count(number) == 1
+            prefix = f"{number}-" if unique else f"{slug(feature)}-"
         plan = _read_tasks(path, file_rel, feature, prefix, result.diagnostics)
         plan.path = f"{out_dir}/speckit-{slug(feature)}.md"
         result.plans.append(plan)
     return result
+
+
+def _number(feature: str) -> str | None:
+    match = re.match(r"\d+(?=-|$)", feature)
+    return match.group(0) if match else None
 
 
 def _read_tasks(
@@ -81,7 +93,7 @@ def _read_tasks(
     title = feature
     sections: list[tuple[str, list[TaskSpec]]] = [("Tasks", [])]
     tasks: dict[str, tuple[TaskSpec, int]] = {}
-    stack: list[tuple[int, TaskSpec]] = []  # (indent, task) of open checklist items
+    stack: list[tuple[int, TaskSpec, str]] = []  # (indent, task, ID as written) of open items
     waits: list[tuple[int, list[str], list[str]]] = []  # (line, dependents, dependencies)
     fence: str | None = None
     for number, raw in enumerate(lines, 1):
@@ -104,7 +116,7 @@ def _read_tasks(
             continue
         item = _ITEM.match(raw)
         if item is None:
-            _note_waits(raw, number, stack[-1][1].id if stack else None, waits)
+            _note_waits(raw, number, stack[-1][2] if stack else None, waits)
             continue
         spec = _task(item, prefix)
         own = prefix + item.group("id")
@@ -120,13 +132,14 @@ def _read_tasks(
                 )
             )
         tasks.setdefault(own, (spec, number))
-        _note_waits(item.group("rest"), number, own, waits)
+        _note_waits(item.group("rest"), number, item.group("id"), waits)
         indent = len(item.group("indent").expandtabs(4))
         while stack and stack[-1][0] >= indent:
             stack.pop()
         (stack[-1][1].subtasks if stack else sections[-1][1]).append(spec)
-        stack.append((indent, spec))
-    for line, dependents, dependencies in waits:
+        stack.append((indent, spec, item.group("id")))
+    order = {task_id[len(prefix) :]: position for position, task_id in enumerate(tasks)}
+    for line, dependents, dependencies in _settle_same_file(waits, order):
         for dependent in dependents:
             target = tasks.get(prefix + dependent)
             if target is None:
@@ -191,24 +204,76 @@ def _task(item: re.Match[str], prefix: str) -> TaskSpec:
 def _note_waits(
     text: str, line: int, own: str | None, waits: list[tuple[int, list[str], list[str]]]
 ) -> None:
-    """Dependencies a line states in prose.
+    """The order a line states in prose, as (line, tasks that wait, tasks they wait for).
 
-    'T010 (service) <- depends on T008 + T009': T010 waits for T008 and T009;
-    'T001, T002 before T003': T003 waits for both. The tasks on each side are
-    those of the clause around the keyword (a parenthesis or ';' ends a
-    clause); a side with none takes every ID before the keyword, or the
-    checklist item the text belongs to.
+    'T010 (service) <- depends on T008 + T009', 'T038 Wire router (after T037)':
+    the tasks before the keyword (or the item the text belongs to) wait for those
+    after it. 'T002 before T003', 'T005 blocks T006', 'T008 -> T009 -> T012': the
+    tasks after the keyword or arrow wait. 'same file as T002': the two cannot run
+    together, and the one listed later waits (settled in `_settle_same_file`). Each
+    side is the clause around its keyword: a parenthesis, ';', '. ' or the next
+    keyword ends it.
     """
-    for match in _WAITS.finditer(text):
-        left_clause = re.split(r"[();]", text[: match.start()])[-1]
-        right_clause = re.split(r"[();]|\.\s", text[match.end() :])[0]
-        before = _IDS.findall(left_clause) or _IDS.findall(text[: match.start()])
-        after = _IDS.findall(right_clause)
-        if match.group(0).lower() == "before":
-            before, after = after, before
-        if not after:
+    found = list(_ORDER.finditer(text))
+    # 'T010 <- depends on T008': marks with nothing but spaces between read as the last one.
+    marks = [
+        m
+        for i, m in enumerate(found)
+        if i + 1 == len(found) or re.search(r"\w", text[m.end() : found[i + 1].start()])
+    ]
+    subject: list[str] = []  # the last keyword's two sides, for one that follows it
+    objects: list[str] = []
+    for index, match in enumerate(marks):
+        left_end = match.start()
+        left_start = marks[index - 1].end() if index else 0
+        right_end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
+        between = re.split(r"[();]|\.\s", text[left_start:left_end])
+        # Without a clause break since the last keyword, what lies between is that one's
+        # object ('after T037 and before T045'): the item itself is this one's subject.
+        chained = index and _is_arrow(marks[index - 1].group(0)) and _is_arrow(match.group(0))
+        carried = bool(index) and len(between) == 1 and not chained
+        right = re.split(r"[();]|\.\s", text[match.end() : right_end])[0]
+        after = _IDS.findall(right)
+        # No clause break since the last keyword: what lies between was its object ('after
+        # T037 and before T045': the item is the subject again), or, when it had none, its
+        # subject goes on ('T001, T002 -> parallel, both before T003').
+        carried_subject = [] if objects else subject
+        before = carried_subject if carried else _IDS.findall(between[-1])
+        subject, objects = before, after
+        word = match.group(0).lower()
+        if "same file" in word:
+            if own and after:
+                waits.append((line, [_SAME_FILE, own], after))
             continue
-        own_id = own.rsplit("-", 1)[-1] if own else None
-        dependents = before or ([own_id] if own_id else [])
-        if dependents:
-            waits.append((line, dependents, after))
+        if not before and not own and not index:
+            before = _IDS.findall(text[:left_end])  # 'Sequential: T004 (after T001)'
+        if word in ("before", "blocks", "->", "→"):
+            waiting, first = after, before or ([own] if own else [])
+        else:
+            waiting, first = before or ([own] if own else []), after
+        if waiting and first:
+            waits.append((line, waiting, first))
+
+
+def _is_arrow(mark: str) -> bool:
+    return mark in ("->", "→", "<-", "←")
+
+
+def _settle_same_file(
+    waits: list[tuple[int, list[str], list[str]]], order: dict[str, int]
+) -> list[tuple[int, list[str], list[str]]]:
+    """'same file as' pairs as waits: of two tasks that edit one file, the later-listed waits."""
+    settled = []
+    for line, dependents, dependencies in waits:
+        if not dependents or dependents[0] != _SAME_FILE:
+            settled.append((line, dependents, dependencies))
+            continue
+        own = dependents[1]
+        for other in dependencies:
+            if other not in order or own not in order:
+                settled.append((line, [own], [other]))  # reported as unknown below
+            elif order[other] < order[own]:
+                settled.append((line, [own], [other]))
+            elif order[other] > order[own]:
+                settled.append((line, [other], [own]))
+    return settled

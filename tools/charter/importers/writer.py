@@ -48,6 +48,8 @@ class TaskSpec:
     depends: list[str] = field(default_factory=list)
     blocks: list[tuple[str, str]] = field(default_factory=list)  # (label, free text)
     items: list[tuple[bool, str]] = field(default_factory=list)  # plain checklist items
+    # Labelled checklists kept apart (acceptance criteria, definition of done).
+    groups: list[tuple[str, list[tuple[bool, str]]]] = field(default_factory=list)
     subtasks: list[TaskSpec] = field(default_factory=list)
 
     def walk(self) -> Iterator[TaskSpec]:
@@ -141,6 +143,11 @@ def render_task(task: TaskSpec, indent: str, config: Config) -> list[str]:
             lines.append(f"{inner}- {name}: {text}")
     for done, text in task.items:
         lines.append(f"{inner}- [{'x' if done else ' '}] {_plain(_line(text), config)}".rstrip())
+    for label, items in task.groups:
+        lines.append(f"{inner}- {label}:")
+        for done, text in items:
+            mark = "x" if done else " "
+            lines.append(f"{inner}  - [{mark}] {_plain(_line(text), config)}".rstrip())
     for label, text in blocks:
         if text.strip():
             lines += ["", f"{inner}{label}:", "", *_fenced(text, inner)]

@@ -397,29 +397,38 @@ def _split_records(
 
 
 def _unjoin(record: list[str], width: int, id_col: int, config: Config) -> list[list[str]] | None:
+    """The records a lost line break joined into one, whatever their number and width.
+
+    Each record starts where a field in the ID column's place is a task ID: a whole
+    record later (joined with the separator kept), or sooner (a record that lost a
+    trailing field, padded back). Where the break itself was lost, the last field of
+    one record ends with the next record's ID (`DoneST-2`). None when the line does not
+    split that way: then it is one record with extra fields.
+    """
+
     def is_id(text: str) -> bool:
         return bool(config.id_re.fullmatch(text.strip()))
 
-    # Records glued with their separator kept: exactly k * width fields.
-    if len(record) % width == 0:
-        chunks = [record[i : i + width] for i in range(0, len(record), width)]
-        if all(is_id(c[id_col]) for c in chunks):
-            return chunks
-    # Records glued where the line break was: the last field of one runs into the first of the
-    # next (k * width - (k - 1) fields), and the run ends with the next record's ID.
-    if id_col != 0 or (len(record) - 1) % (width - 1) or width < 2:
-        return None
     tail = re.compile(rf"(?P<id>{config.id_pattern})\s*$")
     rows: list[list[str]] = []
     rest = list(record)
     while len(rest) > width:
-        glued = rest[width - 1]
-        match = tail.search(glued)
-        if match is None or match.start() == 0:
+        cut = next(
+            (s for s in range(width, 0, -1) if s + id_col < len(rest) and is_id(rest[s + id_col])),
+            None,
+        )
+        if cut is not None:
+            rows.append(rest[:cut] + [""] * (width - cut))
+            rest = rest[cut:]
+            continue
+        glued = tail.search(rest[width - 1]) if id_col == 0 and width > 1 else None
+        if glued is None or glued.start() == 0:
             return None
-        rows.append([*rest[: width - 1], glued[: match.start()].rstrip()])
-        rest = [match.group("id"), *rest[width:]]
-    return [*rows, rest] if len(rest) == width else None
+        rows.append([*rest[: width - 1], rest[width - 1][: glued.start()].rstrip()])
+        rest = [glued.group("id"), *rest[width:]]
+    if not rows:
+        return None
+    return [*rows, rest + [""] * (width - len(rest))]
 
 
 def _unclosed_quote(text: str) -> int | None:

@@ -170,6 +170,20 @@ def reconcile(repo: RepoModel, boards: list[BoardRead]) -> Reconciliation:
     return result
 
 
+def takeover_note(result: Reconciliation) -> str | None:
+    """What stands between the board and `charter board` taking it over, in one sentence;
+    None while facts still wait to be moved (`--write` moves them)."""
+    if result.moves or result.orphans:
+        return None
+    stuck = sum(1 for d in result.diagnostics if d.code == "RC007")
+    if stuck:
+        return (
+            f"{stuck} fact(s) are only on the board and cannot move (RC007): give each a "
+            "place (an ID, a column), then rerun; `charter board` would drop them"
+        )
+    return "nothing is only on the board; `charter board` can take it over"
+
+
 def _col(row: BoardRow, meaning: str) -> int:
     found = row.get(meaning)
     return max(row.cols.get(found[0], 1), 1) if found else 1

@@ -25,7 +25,7 @@ from charter.io import locked, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ALIASES, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
-from charter.repo import load_repo
+from charter.repo import load_repo, without_replaced
 
 # Canonical field name -> how charter writes it when it adds the field.
 DISPLAY_NAMES: dict[str, str] = {
@@ -112,10 +112,16 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
     Reads every plan's bytes but parses only those that mention the ID.
     CharterError for an unknown ID (listing close matches) or one defined twice.
     """
+    parsed = [
+        (path, parse_plan(relpath(config.root, path), data, config))
+        for path, data in _mentioning(config, task_id)
+    ]
+    # A file an imported plan replaced (its `source`) is not a plan: the task is edited there.
+    kept = {id(plan) for plan in without_replaced([plan for _path, plan in parsed])}
     hits: list[tuple[Path, Task]] = []
-    for path, data in _mentioning(config, task_id):
-        plan = parse_plan(relpath(config.root, path), data, config)
-        hits.extend((path, t) for t in plan.walk() if t.id == task_id)
+    for path, plan in parsed:
+        if id(plan) in kept:
+            hits.extend((path, t) for t in plan.walk() if t.id == task_id)
     if not hits:
         raise CharterError(unknown_task_message(config, task_id))
     if len(hits) > 1:
