@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
-from charter.guard.paths import ALWAYS_PROTECTED, PathRules
+from charter.guard.paths import PathRules
+from charter.guard.protected import path_rules
 from charter.guard.shell import Problem, SimpleCommand, parse_script
 
 TYPE_CHECKING = False
@@ -196,12 +197,7 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
             verdicts=[],
             problems=script.problems,
         )
-    paths = PathRules(
-        ctx.root,
-        ctx.cwd,
-        ctx.policy.forbidden,
-        (*ALWAYS_PROTECTED, ctx.policy.path, *ctx.policy.protected),
-    )
+    paths = path_rules(ctx.policy, ctx.root, ctx.cwd)
     many = len(script.commands) > 1
     verdicts = [judge(cmd, ctx, paths, many=many) for cmd in script.commands]
     return Decision(
@@ -268,11 +264,15 @@ def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
         reason = paths.forbidden_reason(arg)
         if reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
+        elif reason is None:
+            reason = paths.read_reason(arg, existing_only=True)
         if reason is not None:
             return reason
     for redirect in command.redirects:
         if redirect.kind == "read" and redirect.target is not None:
-            reason = paths.forbidden_reason(redirect.target)
+            reason = paths.forbidden_reason(redirect.target) or paths.read_reason(
+                redirect.target, existing_only=True
+            )
             if reason is not None:
                 return f"redirection from {reason}"
     return None

@@ -15,22 +15,17 @@ from __future__ import annotations
 import os
 import re
 
+from charter.guard.protected import CORE
+
+# Written by no command at any level, whatever the policy says (charter.guard.protected)
+ALWAYS_PROTECTED = CORE
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-# Written by no command at any level, whatever the policy says: the repository's
-# history and hooks, charter's state (the active session sets the level), the
-# agents' own settings and hook configs.
-ALWAYS_PROTECTED = (
-    ".git/**",
-    ".charter/**",
-    ".claude/**",
-    ".codex/**",
-    ".pre-commit-config.yaml",
-    "charter.toml",
-)
 _SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+_Patterns = list[tuple[str, bool, re.Pattern[str]]]
 
 
 def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
@@ -109,12 +104,46 @@ class PathRules:
         cwd: str,
         forbidden: Iterable[str],
         protected: Iterable[str],
+        *,
+        steering: Iterable[str] = (),
+        unprotected: Iterable[str] = (),
+        read_outside: Iterable[str] = (),
     ):
         self.root = os.path.realpath(root)
         self.cwd = cwd
         self.forbidden = [(p, *glob_regex(p)) for p in forbidden]
-        self.protected = [(p, *glob_regex(p)) for p in protected]
         self.forbidden_examples = [(p, examples(p)) for p in forbidden]
+        # compiled on the first write check: most commands only read
+        self._protected_patterns = tuple(protected)
+        self._steering_patterns = tuple(steering)
+        self._unprotected_patterns = tuple(unprotected)
+        self._compiled: tuple[_Patterns, _Patterns, _Patterns] | None = None
+        self.read_outside = tuple(read_outside)
+
+    def _patterns(self) -> tuple[_Patterns, _Patterns, _Patterns]:
+        if self._compiled is None:
+            self._compiled = (
+                [(p, *glob_regex(p)) for p in self._protected_patterns],
+                [(p, *glob_regex(p)) for p in self._steering_patterns],
+                [(p, *glob_regex(p)) for p in self._unprotected_patterns],
+            )
+        return self._compiled
+
+    @property
+    def protected(self) -> _Patterns:
+        return self._patterns()[0]
+
+    def protected_reason(self, path: str, relative: str | None) -> str | None:
+        """The protecting pattern of an absolute path, or None (steering files a policy
+        unprotects are writable)."""
+        protected, steering, unprotected = self._patterns()
+        pattern = _first_match(protected, path, relative)
+        if pattern is not None:
+            return pattern
+        pattern = _first_match(steering, path, relative)
+        if pattern is not None and _first_match(unprotected, path, relative) is None:
+            return pattern
+        return None
 
     @staticmethod
     def candidates(value: str, *, colons: bool = False) -> list[str]:
@@ -191,6 +220,23 @@ class PathRules:
                     )
         return None
 
+    def read_reason(self, value: str, *, existing_only: bool = False) -> str | None:
+        """Why `value` may not be read: outside the repository (as written or with symlinks
+        resolved) and not listed in `read_outside`. `existing_only` skips paths that do not
+        exist, for arguments that may be patterns or text rather than paths."""
+        for candidate, path, relative in self.locations(value):
+            if relative is not None or path == "/dev/null":
+                continue
+            if existing_only and not os.path.lexists(path):
+                continue
+            if self.read_outside and _outside_allowed(self.read_outside, path):
+                continue
+            return (
+                f"{candidate} is outside the repository: agents read only inside it, unless "
+                "the policy lists the path in read_outside"
+            )
+        return None
+
     def write_reason(self, value: str, *, destructive: bool) -> str | None:
         """Why a command that may write its arguments may not name `value`, or None."""
         for candidate, path, relative in self.locations(value):
@@ -201,9 +247,14 @@ class PathRules:
                     f"{candidate} is outside the repository: commands that can write may only "
                     "name paths inside it"
                 )
-            pattern = _first_match(self.protected, path, relative)
+            pattern = self.protected_reason(path, relative)
             if pattern is not None:
                 return f"{candidate} is protected ({pattern!r}): no level may write it"
+            if _other_names(path):
+                return (
+                    f"{candidate} has other hard links: writing it would change files under "
+                    "other names, which may be protected"
+                )
             if destructive and self._holds_protected(relative):
                 return (
                     f"{candidate} holds protected files (the repository's .git, charter's "
@@ -215,11 +266,27 @@ class PathRules:
         if relative == ".":
             return True
         prefix = relative.rstrip("/") + "/"
-        for pattern, _anchored, _regex in self.protected:
+        for pattern, _anchored, _regex in (*self._patterns()[0], *self._patterns()[1]):
             literal = pattern.strip().removeprefix("./").strip("/")
             if literal.startswith(prefix):
                 return True
         return False
+
+
+def _outside_allowed(patterns: tuple[str, ...], path: str) -> bool:
+    compiled = [(p, *glob_regex(os.path.expanduser(p))) for p in patterns]
+    return _first_match(compiled, path, path.lstrip("/")) is not None
+
+
+def _other_names(path: str) -> bool:
+    """Whether `path` is a regular file with more than one hard link."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
 
 
 def first_match(patterns: Iterable[str], relative: str) -> str | None:

@@ -1,0 +1,120 @@
+"""The files no agent may write, as classes: what steers the programs the guard allows.
+
+An allowed command is only as safe as the files it reads. `make test` runs what
+the makefile says, `pytest` imports every `conftest.py`, `git` obeys its config
+and any directory that looks like a git directory, `charter board` writes where
+its configuration points. A file that steers an allowed program is therefore as
+sensitive as the program's own arguments, and writing it is refused at every
+level, through the shell and through the agents' file tools alike.
+
+Two classes (docs/guard.md, "Protected files"):
+
+- CORE: git's directory and configuration, charter's state and configuration,
+  the agents' hook and permission settings. No policy can unprotect them.
+- STEERING: build files, test-runner configurations and plugins, interpreter
+  start-up hooks, search-tool ignore files, charter's templates, the virtual
+  environment. Protected by default; `unprotected_paths` in the policy lists
+  the ones a team lets agents edit (typically `pyproject.toml` or
+  `package.json`, for dependency changes).
+
+Patterns follow `charter.guard.paths`: a pattern with a slash is anchored at the
+repository root (`/config` is the root-level file only), one without matches
+that name anywhere; matching ignores case.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.guard.compiled import CompiledPolicy
+    from charter.guard.paths import PathRules
+
+# fmt: off
+CORE = (
+    # git: its directory, the files that make a directory look like one (git takes a
+    # directory holding HEAD, objects/ and refs/ for a bare repository and obeys the
+    # config beside them), and the files in the work tree git itself reads
+    ".git/**", "HEAD", "/config", "/objects/**", "/refs/**", "/packed-refs", "/commondir",
+    "/info/**", "/hooks/**", ".gitattributes", ".gitmodules", ".githooks/**", ".gitconfig",
+    ".lfsconfig",
+    # charter: its state (the active session sets the level) and its configuration
+    ".charter/**", "charter.toml",
+    # agents' settings and hook configurations, and the hooks that run the checks
+    ".claude/**", ".codex/**", ".gemini/**", ".cursor/**", ".mcp.json", ".husky/**",
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", ".lefthook.yml",
+    ".vscode/**",
+)
+STEERING = (
+    # build files: what `make`, pip, cargo, go, npm and friends run
+    "Makefile", "makefile", "GNUmakefile", "*.mk", "pyproject.toml", "setup.py", "setup.cfg",
+    "tox.ini", "noxfile.py", "Cargo.toml", "build.rs", ".cargo/**", "go.mod", "go.work",
+    "package.json", ".npmrc", ".yarnrc", ".yarnrc.yml", "justfile", "Justfile", "Taskfile.yml",
+    "Rakefile", "CMakeLists.txt", "meson.build",
+    # test runners and checkers that import code named in their configuration
+    "conftest.py", "pytest.ini", ".pytest.ini", "jest.config.*", "vitest.config.*",
+    "vite.config.*", ".mocharc*", "karma.conf.*", "playwright.config.*", "babel.config.*",
+    ".babelrc*", "mypy.ini", ".pylintrc", "pylintrc", ".coveragerc",
+    # code Python runs at start-up from the working directory or the environment
+    "sitecustomize.py", "usercustomize.py", "*.pth", ".venv/**", "venv/**",
+    "node_modules/.bin/**",
+    # ignore files that make ripgrep search what .gitignore hides
+    ".ignore", ".rgignore",
+    # charter's template overrides, rendered by `charter board` and friends
+    "/templates/**",
+)
+# fmt: on
+
+
+def always_protected(policy_path: str) -> tuple[str, ...]:
+    """The patterns no policy can unprotect: CORE and the policy file itself."""
+    return (*CORE, policy_path)
+
+
+def path_rules(policy: CompiledPolicy, root: str, cwd: str) -> PathRules:
+    """The path checks of one repository under its policy."""
+    from charter.guard.paths import PathRules
+
+    return PathRules(
+        root,
+        cwd,
+        policy.forbidden,
+        (*always_protected(policy.path), *policy.protected),
+        steering=STEERING,
+        unprotected=policy.unprotected,
+        read_outside=policy.read_outside,
+    )
+
+
+def unprotect_problem(pattern: str) -> str | None:
+    """Why `unprotected_paths` may not hold `pattern`: it would reach a CORE file."""
+    from charter.guard.paths import examples, glob_regex
+
+    for core in CORE:
+        _anchored, regex = glob_regex(core)
+        if any(regex.match(name) for name in examples(pattern)):
+            return f"it would unprotect {core!r}, which no policy can unprotect"
+    return None
+
+
+def output_problem(root: str, relative: str, policy_path: str, *, writes: bool) -> str | None:
+    """Why charter may not use `relative` (from its configuration) under `root`: outside the
+    repository, as written or with symlinks resolved, or, for a file charter writes, a
+    protected file."""
+    import os
+
+    from charter.guard.paths import first_match
+
+    text = relative.replace("\\", "/")
+    if os.path.isabs(text) or ".." in text.split("/"):
+        return "must be a path inside the repository (relative, without `..`)"
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, text))
+    if real != real_root and not real.startswith(real_root.rstrip("/") + "/"):
+        return f"resolves to {real}, outside the repository (a symbolic link?)"
+    if not writes:
+        return None
+    for path in dict.fromkeys([os.path.normpath(text), os.path.relpath(real, real_root)]):
+        pattern = first_match((*always_protected(policy_path), *STEERING), path)
+        if pattern is not None:
+            return f"{path} is protected ({pattern!r}): charter does not write its outputs there"
+    return None
