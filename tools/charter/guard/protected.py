@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 
 # fmt: off
 CORE = (
-    # git: its directory, the files that make a directory look like one (git takes a
-    # directory holding HEAD, objects/ and refs/ for a bare repository and obeys the
-    # config beside them), and the files in the work tree git itself reads
-    ".git/**", "HEAD", "/config", "/objects/**", "/refs/**", "/packed-refs", "/commondir",
-    "/info/**", "/hooks/**", ".gitattributes", ".gitmodules", ".githooks/**", ".gitconfig",
-    ".lfsconfig",
+    # git: its directory (also a `.git` file or folder below the root, which makes git use
+    # another directory and its config there), HEAD anywhere (git takes a folder holding
+    # HEAD, objects/ and refs/ for a git directory and obeys the config beside it), and
+    # the files in the work tree git itself reads
+    ".git/**", ".git", "HEAD", "**/objects/info/**", "/packed-refs", "/commondir",
+    ".gitattributes", ".gitmodules", ".githooks/**", ".gitconfig", ".lfsconfig",
     # charter: its state (the active session sets the level) and its configuration
     ".charter/**", "charter.toml",
     # agents' settings and hook configurations, and the hooks that run the checks
