@@ -94,8 +94,12 @@ PATCHES: list[tuple[str, str, str, str]] = [  # patch, level, expected, reason
     ("*** Add File: src/x.py\n+x\n*** End Patch\n", "L1", "deny", UNREAD),
     (patch("*** Rename File: src/app.py"), "L1", "deny", UNREAD),
     (patch("*** Add File:", "+x"), "L1", "deny", UNREAD),
-    (patch("*** Add File: src/x.py", "+x", "*** End Patch", "*** Add File: .git/x"), "L1", "deny",
-     UNREAD),
+    (
+        patch("*** Add File: src/x.py", "+x", "*** End Patch", "*** Add File: .git/x"),
+        "L1",
+        "deny",
+        UNREAD,
+    ),
     (patch("*** Add File: src/\u2028x.py", "+x"), "L1", "deny", UNREAD),
 ]
 

@@ -79,7 +79,13 @@ CLAUDE_READS: list[Case] = [
 
 CLAUDE_WRITES: list[Case] = [
     ("Write", {"file_path": "{R}/src/new.py", "content": "x"}, "L1", ALLOW, ""),
-    ("Edit", {"file_path": "{R}/src/app.py", "old_string": "a", "new_string": "b"}, "L1", ALLOW, ""),
+    (
+        "Edit",
+        {"file_path": "{R}/src/app.py", "old_string": "a", "new_string": "b"},
+        "L1",
+        ALLOW,
+        "",
+    ),
     ("MultiEdit", {"file_path": "{R}/src/app.py", "edits": []}, "L2", ALLOW, ""),
     ("NotebookEdit", {"notebook_path": "{R}/nb/a.ipynb", "new_source": "x"}, "L1", ALLOW, ""),
     ("Write", {"file_path": "src/relative.py"}, "L1", ALLOW, ""),
