@@ -141,6 +141,9 @@ SHELL: list[tuple[str, str, str, str]] = [  # command, level, expected, reason
     ("git clone --template=t u", "L3", "deny", "--template"),
     ("git clone -c core.fsmonitor=x u", "L3", "deny", "-c"),
     ("git add Makefile", "L1", "deny", PROT),
+    ("git add HEAD", "L1", "deny", PROT),
+    ("git commit -m fix HEAD", "L1", ALLOW, ""),  # HEAD: a revision, not the file
+    ("git commit -m fix -- HEAD", "L1", "deny", PROT),
     ("git log", "L0", ALLOW, ""),
     ("git --no-pager log -1", "L0", ALLOW, ""),
     ("cat Makefile", "L0", ALLOW, ""),

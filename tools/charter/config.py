@@ -388,7 +388,13 @@ def _check_locations(config: Config, fail: Any) -> None:
 
     for key in (*_WRITTEN, *_READ):
         value = getattr(config, key)
-        problem = output_problem(str(config.root), value, config.policy, writes=key in _WRITTEN)
+        problem = output_problem(
+            str(config.root),
+            value,
+            config.policy,
+            writes=key in _WRITTEN,
+            resolve=key != "runs",  # evidence under a link that leads out is rule CH005's finding
+        )
         if problem is not None:
             raise fail(key, f"{value!r}: {problem}")
 

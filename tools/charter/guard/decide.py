@@ -256,13 +256,29 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: 
     return _allow(command, ctx)
 
 
+# git's names for commits (`git reset HEAD`, `git revert HEAD`) are revisions, not the
+# protected work-tree file HEAD, except after `--` and where git makes a file of them
+_GIT_REVISIONS = frozenset({"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD"})
+
+
+def _git_revisions(argv: Sequence[str]) -> set[int]:
+    """The positions of git's commit names in `argv`, which are not paths."""
+    if argv[0] != "git" or rules.git_subcommand(argv) in ("mv", "add"):
+        return set()
+    end = argv.index("--") if "--" in argv else len(argv)
+    return {index for index in range(1, end) if argv[index] in _GIT_REVISIONS}
+
+
 def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
     argv = command.argv
     writes = not builtin.is_read_only(argv)
     destructive = argv[0] in builtin.DESTRUCTIVE
-    for arg in argv[1:]:
+    revisions = _git_revisions(argv) if writes else set()
+    for index, arg in enumerate(argv[1:], start=1):
         reason = paths.forbidden_reason(arg)
-        if reason is None and writes:
+        if index in revisions:
+            pass  # a revision: git writes no file of that name
+        elif reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
         elif reason is None:
             reason = paths.read_reason(arg, existing_only=True)

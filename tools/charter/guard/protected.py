@@ -96,10 +96,12 @@ def unprotect_problem(pattern: str) -> str | None:
     return None
 
 
-def output_problem(root: str, relative: str, policy_path: str, *, writes: bool) -> str | None:
+def output_problem(
+    root: str, relative: str, policy_path: str, *, writes: bool, resolve: bool = True
+) -> str | None:
     """Why charter may not use `relative` (from its configuration) under `root`: outside the
-    repository, as written or with symlinks resolved, or, for a file charter writes, a
-    protected file."""
+    repository, as written or (with `resolve`) with symlinks resolved, or, for a file charter
+    writes, a protected file."""
     import os
 
     from charter.guard.paths import first_match
@@ -109,7 +111,8 @@ def output_problem(root: str, relative: str, policy_path: str, *, writes: bool) 
         return "must be a path inside the repository (relative, without `..`)"
     real_root = os.path.realpath(root)
     real = os.path.realpath(os.path.join(real_root, text))
-    if real != real_root and not real.startswith(real_root.rstrip("/") + "/"):
+    inside = real == real_root or real.startswith(real_root.rstrip("/") + "/")
+    if resolve and not inside:
         return f"resolves to {real}, outside the repository (a symbolic link?)"
     if not writes:
         return None
