@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charter.cli import main as charter_main
 from charter.config import load_config
@@ -242,3 +244,24 @@ def test_a_nested_config_cannot_point_charter_board_at_protected_files(
     assert "board" in err and "inside the repository" in err
     assert "Traceback" not in err
     assert settings.read_text(encoding="utf-8") == "{}\n"
+
+
+NAMES = ["src", "Makefile", "makefile.txt", "x.mk", ".MK", "jest.config.js", "jest.config",
+         ".mocharc", ".mocharc.yml", "HEAD", "head", ".git", ".GIT", "objects", "info", "templates",
+         "conftest.py", ".claude", "settings.json", "a.pth", "pth", "docs", "agents",
+         "AUTONOMY.md", ".venv", "bin", "node_modules", ".bin", "packed-refs", "vendor"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5))
+@settings(max_examples=500, deadline=None)
+def test_the_fast_matcher_agrees_with_the_patterns_one_by_one(parts: list[str]) -> None:
+    from charter.guard.paths import _first_match, _Matcher, glob_regex
+    from charter.guard.protected import CORE, STEERING
+
+    patterns = (*CORE, *STEERING, "docs/agents/AUTONOMY.md", "*secret*", "logs/raw/**")
+    relative = "/".join(parts)
+    each = [(p, *glob_regex(p)) for p in patterns]
+    for path, rel in (("/repo/" + relative, relative), ("/outside/" + relative, None)):
+        fast = _Matcher(patterns).first(path, rel)
+        slow = _first_match(each, path, rel)
+        assert (fast is None) == (slow is None), (relative, fast, slow)

@@ -30,6 +30,13 @@ _Patterns = list[tuple[str, bool, re.Pattern[str]]]
 
 def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
     """(anchored, regex) for one pattern; anchored patterns match repository-relative paths."""
+    anchored, source = glob_source(pattern)
+    # case-insensitive: on macOS and Windows `.ENV` opens `.env`
+    return anchored, re.compile(source, re.IGNORECASE)
+
+
+def glob_source(pattern: str) -> tuple[bool, str]:
+    """(anchored, regular expression source) for one pattern, uncompiled."""
     text = pattern.strip()
     if text.startswith("./"):
         text = text[2:]
@@ -64,8 +71,7 @@ def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
         else:
             out.append(re.escape(char))
             index += 1
-    # case-insensitive: on macOS and Windows `.ENV` opens `.env`
-    return anchored, re.compile("".join(out) + r"\Z", re.IGNORECASE)
+    return anchored, "".join(out) + r"\Z"
 
 
 def examples(pattern: str) -> list[str]:
@@ -113,35 +119,19 @@ class PathRules:
         self.cwd = cwd
         self.forbidden = [(p, *glob_regex(p)) for p in forbidden]
         self.forbidden_examples = [(p, examples(p)) for p in forbidden]
-        # compiled on the first write check: most commands only read
-        self._protected_patterns = tuple(protected)
-        self._steering_patterns = tuple(steering)
-        self._unprotected_patterns = tuple(unprotected)
-        self._compiled: tuple[_Patterns, _Patterns, _Patterns] | None = None
+        self.protected_patterns = _Matcher(protected)
+        self.steering_patterns = _Matcher(steering)
+        self.unprotected_patterns = _Matcher(unprotected)
         self.read_outside = tuple(read_outside)
-
-    def _patterns(self) -> tuple[_Patterns, _Patterns, _Patterns]:
-        if self._compiled is None:
-            self._compiled = (
-                [(p, *glob_regex(p)) for p in self._protected_patterns],
-                [(p, *glob_regex(p)) for p in self._steering_patterns],
-                [(p, *glob_regex(p)) for p in self._unprotected_patterns],
-            )
-        return self._compiled
-
-    @property
-    def protected(self) -> _Patterns:
-        return self._patterns()[0]
 
     def protected_reason(self, path: str, relative: str | None) -> str | None:
         """The protecting pattern of an absolute path, or None (steering files a policy
         unprotects are writable)."""
-        protected, steering, unprotected = self._patterns()
-        pattern = _first_match(protected, path, relative)
+        pattern = self.protected_patterns.first(path, relative)
         if pattern is not None:
             return pattern
-        pattern = _first_match(steering, path, relative)
-        if pattern is not None and _first_match(unprotected, path, relative) is None:
+        pattern = self.steering_patterns.first(path, relative)
+        if pattern is not None and self.unprotected_patterns.first(path, relative) is None:
             return pattern
         return None
 
@@ -266,11 +256,73 @@ class PathRules:
         if relative == ".":
             return True
         prefix = relative.rstrip("/") + "/"
-        for pattern, _anchored, _regex in (*self._patterns()[0], *self._patterns()[1]):
+        for pattern in (*self.protected_patterns.patterns, *self.steering_patterns.patterns):
             literal = pattern.strip().removeprefix("./").strip("/")
             if literal.startswith(prefix):
                 return True
         return False
+
+
+class _Matcher:
+    """Many patterns, tested at once. Literal names and anchored literal paths (most
+    protections) are set lookups, `*.mk` and `.mocharc*` string tests; only the rest go
+    through regular expressions, compiled on first use: a guard call must stay cheap."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.patterns = tuple(patterns)
+        self._names: dict[str, str] = {}  # lowercased name -> pattern
+        self._paths: dict[str, str] = {}  # lowercased anchored path -> pattern
+        self._starts: list[tuple[str, str]] = []  # (lowercased name prefix, pattern)
+        self._ends: list[tuple[str, str]] = []
+        self._rest: list[str] = []
+        for pattern in self.patterns:
+            self._sort(pattern)
+        self._each: _Patterns | None = None
+
+    def _sort(self, pattern: str) -> None:
+        text = pattern.strip().removeprefix("./")
+        anchored = "/" in text.rstrip("/")
+        text = text.strip("/")
+        literal = text.removesuffix("/**") if anchored else text
+        if not any(char in literal for char in "*?["):
+            (self._paths if anchored else self._names).setdefault(literal.lower(), pattern)
+        elif not anchored and literal.count("*") == 1 and not any(c in literal for c in "?["):
+            if literal.endswith("*"):
+                self._starts.append((literal[:-1].lower(), pattern))
+            elif literal.startswith("*"):
+                self._ends.append((literal[1:].lower(), pattern))
+            else:
+                self._rest.append(pattern)
+        else:
+            self._rest.append(pattern)
+
+    def first(self, path: str, relative: str | None) -> str | None:
+        """A pattern matching the path or a folder above it, or None."""
+        if not self.patterns or relative == ".":
+            return None
+        if relative is not None:
+            parts = relative.split("/")
+            prefixes = ["/".join(parts[: index + 1]).lower() for index in range(len(parts))]
+        else:
+            parts = [part for part in path.split("/") if part]
+            prefixes = []
+        for prefix in prefixes:
+            if prefix in self._paths:
+                return self._paths[prefix]
+        for part in (part.lower() for part in parts):
+            if part in self._names:
+                return self._names[part]
+            for start, pattern in self._starts:
+                if part.startswith(start):
+                    return pattern
+            for end, pattern in self._ends:
+                if part.endswith(end):
+                    return pattern
+        if not self._rest:
+            return None
+        if self._each is None:
+            self._each = [(p, *glob_regex(p)) for p in self._rest]
+        return _first_match(self._each, path, relative)
 
 
 def _outside_allowed(patterns: tuple[str, ...], path: str) -> bool:
