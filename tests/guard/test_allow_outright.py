@@ -211,7 +211,9 @@ def test_write_files_must_be_a_flag() -> None:
         parse_policy(text, POLICY_PATH)
 
 
-CLAUDE_FILE_TOOLS = ["Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "Grep", "Glob", "LS"]
+CLAUDE_FILE_TOOLS = [
+    "Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "NotebookRead", "Grep", "Glob", "LS"
+]  # fmt: skip
 
 
 def test_the_exported_claude_code_hook_matches_every_file_tool() -> None:

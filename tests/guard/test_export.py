@@ -91,7 +91,9 @@ def test_claude_code_settings(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Edit(/.charter/**)" in data["permissions"]["deny"]
     pre = data["hooks"]["PreToolUse"]
     assert pre[0]["hooks"][0]["command"] == "mine"
-    assert pre[1]["matcher"] == "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Grep|Glob|LS"
+    assert (
+        pre[1]["matcher"] == "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS"
+    )
     assert "-I -m charter.guard --hook claude-code" in pre[1]["hooks"][0]["command"]
     assert data["hooks"]["Stop"][0]["hooks"][0]["command"] == "notify"
     assert _export(repo, "claude-code", "--check") == 0

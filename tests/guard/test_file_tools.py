@@ -75,6 +75,9 @@ CLAUDE_READS: list[Case] = [
     ("Read", {"file_path": "{R}/src/a\x00.py"}, "L1", "deny", "NUL"),
     ("Read", {"file_path": "{R}/src/a\n.env"}, "L1", "deny", "line break"),
     ("Read", {"file_path": "{R}/src/a\u202e.py"}, "L1", "deny", "invisible character"),
+    ("NotebookRead", {"notebook_path": "{R}/nb/a.ipynb"}, "L0", ALLOW, ""),
+    ("NotebookRead", {"notebook_path": "{R}/.env"}, "L0", "deny", FORBID),
+    ("NotebookRead", {"notebook_path": "{O}/secret.txt"}, "L0", "deny", OUT),
 ]
 
 CLAUDE_WRITES: list[Case] = [

@@ -33,6 +33,7 @@ SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "local_shell", "exec_command"}
 # the path may be left out, meaning the working directory)
 CLAUDE_FILE_TOOLS: dict[str, tuple[str, str, bool]] = {
     "Read": ("read", "file_path", False),
+    "NotebookRead": ("read", "notebook_path", False),  # older Claude Code versions
     "Write": ("write", "file_path", False),
     "Edit": ("write", "file_path", False),
     "MultiEdit": ("write", "file_path", False),
