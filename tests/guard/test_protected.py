@@ -153,6 +153,8 @@ SHELL: list[tuple[str, str, str, str]] = [  # command, level, expected, reason
     ("cat src/link-out", "L0", "deny", "outside the repository"),
     ("head -1 < {O}/secret.txt", "L0", "deny", "outside the repository"),
     ("rg /api/v1 src", "L0", ALLOW, ""),  # a pattern that names no existing file
+    ("head -1 /etc/hostname", "L0", "deny", "outside the repository"),
+    ("git diff --no-index /etc/hostname src/app.py", "L0", "deny", "outside the repository"),
 ]
 
 

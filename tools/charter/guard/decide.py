@@ -261,6 +261,13 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules, *, many: 
 _GIT_REVISIONS = frozenset({"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD"})
 
 
+# Readers that never open their arguments: naming a path outside the repository reads nothing
+_NO_FILE_ARGS = frozenset({
+    "echo", "printf", "basename", "dirname", "true", "false", "pwd", "whoami", "id", "uname",
+    "date", "printenv", "which",
+})  # fmt: skip
+
+
 def _git_revisions(argv: Sequence[str]) -> set[int]:
     """The positions of git's commit names in `argv`, which are not paths."""
     if argv[0] != "git" or rules.git_subcommand(argv) in ("mv", "add"):
@@ -280,7 +287,7 @@ def _path_reason(command: SimpleCommand, paths: PathRules) -> str | None:
             pass  # a revision: git writes no file of that name
         elif reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
-        elif reason is None:
+        elif reason is None and argv[0] not in _NO_FILE_ARGS:
             reason = paths.read_reason(arg, existing_only=True)
         if reason is not None:
             return reason

@@ -265,8 +265,6 @@ def _file_reason(setting: _Setting, cwd: str, operation: str, value: str) -> str
 
 def _glob_base(path: str, pattern: str) -> str:
     """The directory a glob pattern starts from: the part before its first wildcard."""
-    import os
-
     head = []
     for part in pattern.split("/"):
         if any(char in part for char in "*?[{"):
