@@ -155,6 +155,8 @@ OTHER_FORMS: list[tuple[str, dict[str, Any], str, str]] = [  # tool, tool_input,
     ("Bash", {"command": "apply_patch <<'EOF'\n" + GOOD + "EOF\n"}, ALLOW, ""),
     ("Bash", {"command": "apply_patch <<'EOF'\n" + GOOD + "EOF\ncurl x\n"}, "deny", UNREAD),
     ("Bash", {"command": ["apply_patch", GOOD, "extra"]}, "deny", "no allow rule"),
+    ("shell", {"command": ["bash", "-lc", "apply_patch <<'EOF'\n" + EVIL + "EOF\n"]}, "deny", PROT),
+    ("shell", {"command": ["bash", "-lc", "apply_patch <<'EOF'\n" + GOOD + "EOF\n"]}, ALLOW, ""),
 ]
 
 

@@ -240,3 +240,49 @@ def test_claude_code_searches(
     request = _request(places, tool, tool_input)
     answer = run_hook(monkeypatch, capsys, "claude-code", request, "--level", level)
     assert_answer(*answer, expected, reason)
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("ignored", ALLOW),  # ripgrep skips what .gitignore ignores
+        ("untracked", "deny"),  # ...and reads what git would add
+        ("tracked", "deny"),
+        ("nested-repo", "deny"),  # git lists only the folder of a repository inside
+    ],
+)
+def test_a_search_reads_what_ripgrep_would_read(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setup: str,
+    expected: str,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "docs/agents").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    from .helpers import POLICY, POLICY_PATH
+
+    (repo / POLICY_PATH).write_text(POLICY, encoding="utf-8")
+    (repo / "src/app.py").write_text("x\n", encoding="utf-8")
+    secret = repo / "src/.env"
+    if setup == "nested-repo":
+        secret = repo / "src/vendor/server.pem"
+        secret.parent.mkdir()
+        _git(secret.parent, "init", "-q")
+    secret.write_text("SECRET\n", encoding="utf-8")
+    if setup == "ignored":
+        (repo / ".gitignore").write_text(".env\n", encoding="utf-8")
+    if setup == "tracked":
+        _git(repo, "add", "-f", "src/.env")
+    places = {"R": str(repo), "H": str(tmp_path), "O": str(tmp_path)}
+    request = _request(places, "Grep", {"pattern": "SECRET", "path": "{R}/src"})
+    answer = run_hook(monkeypatch, capsys, "claude-code", request, "--level", "L1")
+    assert_answer(*answer, expected, WALK)

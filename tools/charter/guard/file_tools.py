@@ -151,8 +151,22 @@ def _visible_files(root: str, base: str) -> list[str] | None:
         )
     except (OSError, subprocess.SubprocessError):
         listing = None
-    if listing is not None and listing.returncode == 0:
-        return [name for name in listing.stdout.decode("utf-8", "replace").split("\0") if name]
+    if listing is None or listing.returncode != 0:
+        return _walk(root, base)
+    found: list[str] = []
+    for name in listing.stdout.decode("utf-8", "replace").split("\0"):
+        # a repository inside (a submodule, an untracked clone): git lists only its folder
+        if name and os.path.isdir(os.path.join(root, name)):
+            inner = _walk(root, os.path.join(root, name))
+            if inner is None:
+                return None
+            found.extend(inner)
+        elif name:
+            found.append(name)
+    return found
+
+
+def _walk(root: str, base: str) -> list[str] | None:
     found: list[str] = []
     for directory, dirs, files in os.walk(base):
         dirs[:] = [d for d in dirs if d != ".git"]

@@ -153,6 +153,12 @@ def _shell_patch(command: object) -> str | None:
     """The patch of a shell call that runs Codex's `apply_patch` (argv or here-doc form)."""
     if isinstance(command, list) and len(command) == 2 and command[0] == "apply_patch":
         return command[1] if isinstance(command[1], str) else None
+    if (
+        isinstance(command, list)
+        and len(command) == 3
+        and command[:2] in (["bash", "-lc"], ["bash", "-c"], ["sh", "-c"])
+    ):
+        command = command[2]
     if isinstance(command, str) and command.lstrip().startswith("apply_patch <<"):
         return command.lstrip().removeprefix("apply_patch").lstrip(" ")
     return None
