@@ -64,6 +64,8 @@ CLAUDE_READS: list[Case] = [
     ("Read", {"file_path": "../outside/secret.txt"}, "L1", "deny", OUT),
     ("Read", {"file_path": "{R}/src/link-out"}, "L1", "deny", OUT),  # symlink pointing out
     ("Read", {"file_path": "{R}/src/link-dir/secret.txt"}, "L1", "deny", OUT),
+    ("Read", {"file_path": "{R}/src/link-dir/../outside/secret.txt"}, "L1", "deny", OUT),
+    ("Read", {"file_path": "{R}/src/link-hooks/../config"}, "L1", ALLOW, ""),  # .git/config
     ("Read", {"file_path": "/dev/tcp/127.0.0.1/80"}, "L1", "deny", SPECIAL),
     ("Read", {"file_path": "/proc/self/environ"}, "L1", "deny", SPECIAL),
     ("Read", {"file_path": "/sys/kernel/notes"}, "L1", "deny", SPECIAL),
@@ -114,6 +116,11 @@ CLAUDE_WRITES: list[Case] = [
     ("Write", {"file_path": "../x.py"}, "L1", "deny", OUT),
     ("Write", {"file_path": "{R}/src/link-out"}, "L1", "deny", OUT),
     ("Write", {"file_path": "{R}/src/link-dir/new.py"}, "L1", "deny", OUT),
+    # `..` after a symlink climbs from the link's target, not from the folder holding it
+    ("Write", {"file_path": "{R}/src/link-dir/../x.py"}, "L1", "deny", OUT),
+    ("Edit", {"file_path": "src/link-dir/../outside/secret.txt"}, "L1", "deny", OUT),
+    ("Write", {"file_path": "{R}"}, "L1", "deny", "holds protected files"),
+    ("Write", {"file_path": "{R}/docs/agents"}, "L1", "deny", "holds protected files"),
     # forbidden and protected inside it
     ("Write", {"file_path": "{R}/.env"}, "L1", "deny", FORBID),
     ("Edit", {"file_path": "{R}/.git/hooks/pre-commit"}, "L1", "deny", PROT),

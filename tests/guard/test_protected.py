@@ -151,6 +151,9 @@ SHELL: list[tuple[str, str, str, str]] = [  # command, level, expected, reason
     ("cat Makefile", "L0", ALLOW, ""),
     ("cat /etc/passwd", "L0", "deny", "outside the repository"),
     ("cat src/link-out", "L0", "deny", "outside the repository"),
+    ("cat src/link-dir/../outside/secret.txt", "L0", "deny", "outside the repository"),
+    ("touch src/link-dir/../x.py", "L1", "deny", "outside the repository"),
+    ("touch src/link-hooks/../config", "L1", "deny", PROT),
     ("head -1 < {O}/secret.txt", "L0", "deny", "outside the repository"),
     ("rg /api/v1 src", "L0", ALLOW, ""),  # a pattern that names no existing file
     ("head -1 /etc/hostname", "L0", "deny", "outside the repository"),

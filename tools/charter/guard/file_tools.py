@@ -88,7 +88,9 @@ def _judge(
                     f"level {level} writes no files (write_files is false): {operation} of "
                     f"{path} needs a level that edits"
                 )
-            reason = rules.write_reason(variant, destructive=False)
+            # destructive: a file tool never needs to replace the root or a folder
+            # holding protected files
+            reason = rules.write_reason(variant, destructive=True)
         if reason is not None:
             return reason
     return None

@@ -160,9 +160,12 @@ class PathRules:
         for candidate in self.candidates(value, colons=colons):
             if not candidate:
                 continue
-            absolute = os.path.normpath(os.path.join(self.cwd, candidate))
+            joined = os.path.join(self.cwd, candidate)
+            absolute = os.path.normpath(joined)
             seen = set()
-            for path in (absolute, os.path.realpath(absolute)):
+            # resolved from the path as written: `link/..` is the link target's parent, not
+            # the folder that holds the link, as a lexical normalisation would say
+            for path in (absolute, os.path.realpath(joined)):
                 if path in seen:
                     continue
                 seen.add(path)
