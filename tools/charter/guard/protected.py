@@ -42,7 +42,6 @@ CORE = (
     # agents' settings and hook configurations, and the hooks that run the checks
     ".claude/**", ".codex/**", ".gemini/**", ".cursor/**", ".mcp.json", ".husky/**",
     ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", ".lefthook.yml",
-    ".vscode/**",
 )
 STEERING = (
     # build files: what `make`, pip, cargo, go, npm and friends run
@@ -59,8 +58,9 @@ STEERING = (
     "node_modules/.bin/**",
     # ignore files that make ripgrep search what .gitignore hides
     ".ignore", ".rgignore",
-    # charter's template overrides, rendered by `charter board` and friends
-    "/templates/**",
+    # charter's template overrides, rendered by `charter board` and friends; the editor's
+    # tasks and settings, which run commands when a person opens the project
+    "/templates/**", ".vscode/**",
 )
 # fmt: on
 
