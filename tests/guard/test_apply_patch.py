@@ -8,6 +8,7 @@ hook entry (`charter guard --hook codex --level L`) and names the answer.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from charter.guard.patch import PatchError, patch_paths
 
 from .filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
+from .helpers import charter_guard
 
 OUT = "outside the repository"
 PROT = "is protected"
@@ -189,3 +191,31 @@ def test_the_reader_returns_every_path_with_its_operation() -> None:
 def test_the_reader_refuses_what_it_cannot_read(text: str) -> None:
     with pytest.raises(PatchError):
         patch_paths(text)
+
+
+@pytest.mark.parametrize(
+    ("agent", "tool", "tool_input", "code"),
+    [
+        ("codex", "apply_patch", {"command": EVIL}, 2),
+        ("codex", "apply_patch", {"command": GOOD}, 0),
+        ("codex", "apply_patch", {"command": "not a patch"}, 2),
+        ("claude-code", "Write", {"file_path": "GNUmakefile"}, 2),
+        ("claude-code", "Grep", {"pattern": "SECRET"}, 2),
+    ],
+)
+def test_the_guard_process_as_the_exported_hooks_run_it(
+    tmp_path: Path, agent: str, tool: str, tool_input: dict[str, Any], code: int
+) -> None:
+    repo, _home, _outside = make_battery_repo(tmp_path)
+    request = {"cwd": str(repo), "hook_event_name": "PreToolUse", "tool_name": tool}
+    request["tool_input"] = tool_input
+    result = charter_guard(
+        ["--hook", agent, "--root", str(repo)], cwd=repo, stdin=json.dumps(request).encode()
+    )
+    assert result.returncode == code, result.stderr
+    if code == 2:
+        answer = json.loads(result.stdout)["hookSpecificOutput"]
+        assert answer["permissionDecision"] == "deny"
+        assert result.stderr.decode().strip() == answer["permissionDecisionReason"]
+    else:
+        assert (result.stdout, result.stderr) == (b"", b"")
