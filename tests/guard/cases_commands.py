@@ -289,7 +289,7 @@ CLASS4: list[tuple[str, str]] = [
     ("grep --recursive x", WALK),
     ("grep -rl x keys", WALK),
     ("grep -R x notes", WALK),
-    ("grep -r API_TOKEN src ..", WALK),
+    ("grep -r API_TOKEN src ..", "outside the repository"),  # a read outside is refused first
     ("egrep -r x keys", WALK),
     ("grep -rn x --include='*.pem' .", WALK),
     ("grep -rn x --include=.env .", WALK),

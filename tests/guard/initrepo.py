@@ -45,7 +45,7 @@ def build_init_repo(root: Path) -> Path:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    init_repo(root)
+    init_repo(root, git_hooks=False)  # a fixture, not a test of the hooks
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
     for rel, text in SECRET_FILES.items():

@@ -363,7 +363,6 @@ ALLOWED: list[str] = [
     "git log -- docs/agents/AUTONOMY.md",
     "cat docs/agents/AUTONOMY.md",
     "cat .git/config",
-    "cat /etc/hostname",
     "rm src/app.py",
     "touch src/new.py",
     "cp src/app.py src/copy.py",

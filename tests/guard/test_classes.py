@@ -23,7 +23,7 @@ from charter.guard.decide import Decision, classify
 
 from .cases_commands import CLASS3, CLASS4, PERMISSIVE, REGRESSION
 from .helpers import compiled, make_context
-from .initrepo import SECRET, build_init_repo
+from tests.guard.initrepo import FILES, SECRET, build_init_repo
 
 HOOK_PATCH = (
     "diff --git a/.git/hooks/pre-commit b/.git/hooks/pre-commit\nnew file mode 100755\n"
@@ -62,6 +62,9 @@ def _zip(path: Path, members: list[tuple[str, str]]) -> None:
 
 def build_hostile_repo(root: Path) -> Path:
     build_init_repo(root)
+    # a repository whose .gitignore predates `charter init`'s (which ignores every forbidden
+    # pattern): the walkers and `git add` really would reach the forbidden files below
+    (root / ".gitignore").write_text(FILES[".gitignore"], encoding="utf-8")
     for rel in ("keys/server.pem", "vault/prod.pem"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(SECRET + "\n", encoding="utf-8")

@@ -36,7 +36,7 @@ def policy(
 
 def test_the_section_says_what_the_policy_says() -> None:
     text = render_section(policy(allow=("make test", "pytest")))
-    assert "`git status`, `make test`, `pytest`" in text  # the whole chain of L1
+    assert "`make test`, `pytest`, `git status`" in text  # the whole chain of L1, its own first
     assert "`git push --force`" in text and "`.env`" in text
     assert "`docs/agents/AUTONOMY.md`" in text
     assert "charter run -- CMD" in text and "next_task" in text
@@ -77,12 +77,13 @@ def test_export_instructions_follows_the_policy(tmp_path: Path) -> None:
     policy_file = root / "docs/agents/AUTONOMY.md"
     text = policy_file.read_text(encoding="utf-8")
     policy_file.write_text(
-        text.replace("      - make test\n", "      - make test\n      - tox\n"), encoding="utf-8"
+        text.replace("      - make test\n", "      - make test\n      - hatch test\n"),
+        encoding="utf-8",
     )
     drift = charter(root, "export", "instructions", "--check")
     assert drift.returncode == 1 and "AGENTS.md" in drift.stderr
     written = charter(root, "export", "instructions")
     assert written.returncode == 0 and "AGENTS.md: written" in written.stderr
-    assert "`tox`" in (root / "AGENTS.md").read_text(encoding="utf-8")
-    assert "`tox`" in (root / ".cursor/rules/charter.mdc").read_text(encoding="utf-8")
+    assert "`hatch test`" in (root / "AGENTS.md").read_text(encoding="utf-8")
+    assert "`hatch test`" in (root / ".cursor/rules/charter.mdc").read_text(encoding="utf-8")
     assert charter(root, "export", "instructions", "--check").returncode == 0

@@ -305,9 +305,35 @@ def _validate(config: Config, fail: Any) -> None:
     for column in config.closed_columns:
         if column not in config.columns:
             raise fail("closed_columns", f"{column!r} is not one of columns")
+    _check_locations(config, fail)
     if any(fnmatch.fnmatch(config.handoff, glob) for glob in config.handoff_plans):
         raise fail(
             "handoff",
             f"{config.handoff!r} is read as a plan (handoff_plans): charter "
             "handoff would overwrite it; point handoff at another file",
         )
+
+
+# Files and folders charter writes, and the ones it reads its rules from: all must stay in
+# the repository, and what it writes must not be a protected file (charter.guard.protected),
+# so a nested pyproject.toml cannot point `charter board --repo sub` at an agent's settings.
+_WRITTEN = ("board", "board_csv", "handoff", "sessions", "runs")
+_READ = ("policy", "gates", "templates")
+
+
+def _check_locations(config: Config, fail: Any) -> None:
+    from charter.guard.paths import (
+        output_problem,  # lazy: reads only what a check of locations needs
+    )
+
+    for key in (*_WRITTEN, *_READ):
+        value = getattr(config, key)
+        problem = output_problem(
+            str(config.root),
+            value,
+            config.policy,
+            writes=key in _WRITTEN,
+            resolve=key != "runs",  # evidence under a link that leads out is rule CH005's finding
+        )
+        if problem is not None:
+            raise fail(key, f"{value!r}: {problem}")

@@ -68,6 +68,11 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
      "makes git run a program named on the command line"),
     ("git", "commit", ("-n",), "skips the commit hooks (-n is --no-verify)"),
     ("git", "archive", ("--remote",), "makes git run a remote program"),
+    ("git", "init", ("--separate-git-dir", "--template", "--bare"),
+     "makes git put its directory, hooks or configuration elsewhere"),
+    ("git", "clone", ("--separate-git-dir", "--template", "-c", "--config", "--bare",
+                      "--mirror", "-u"),
+     "makes git put its directory, hooks or configuration elsewhere, or run a program"),
     ("git", "submodule", ("foreach",), "makes git run a program named on the command line"),
     ("git", "bisect", ("run",), "makes git run a program named on the command line"),
     ("rg", None, ("--pre", "--pre-glob", "-z", "--search-zip", "--hostname-bin"),
@@ -109,13 +114,15 @@ DESTRUCTIVE = frozenset({
     "rm", "rmdir", "mv", "cp", "ln", "chmod", "chown", "chgrp", "shred", "unlink", "truncate",
     "rsync", "install", "touch", "mkdir",
 })
+# `--bare` makes git take the working directory for its git directory, obeying a `config`
+# file there; the others name another directory, configuration or program directly.
 _GIT_GLOBAL = ("-c", "-C", "--config-env", "--exec-path", "--git-dir", "--work-tree",
-               "--namespace", "--super-prefix")
+               "--namespace", "--super-prefix", "--bare", "--list-cmds")
 # Global options that take no value and change nothing that runs: allow rules match
 # `git --no-pager log` as `git log`. Any other option before the subcommand is refused,
 # since one that takes a value would hide the options after it.
 SAFE_GIT_GLOBAL = frozenset({
-    "-p", "--paginate", "-P", "--no-pager", "--bare", "--no-replace-objects",
+    "-p", "--paginate", "-P", "--no-pager", "--no-replace-objects",
     "--no-lazy-fetch", "--no-optional-locks", "--no-advice", "--literal-pathspecs",
     "--glob-pathspecs", "--noglob-pathspecs", "--icase-pathspecs", "--version", "--help",
     "-h", "--html-path", "--man-path", "--info-path",

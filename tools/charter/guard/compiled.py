@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class CompiledPolicy:
     __slots__ = (
+        "allow_outright",
         "budgets",
         "default_level",
         "deny",
@@ -28,7 +29,9 @@ class CompiledPolicy:
         "order",
         "path",
         "protected",
+        "read_outside",
         "test_commands",
+        "unprotected",
     )
 
     def __init__(self, data: Any):
@@ -45,10 +48,14 @@ class CompiledPolicy:
                     "inherits": None if inherits is None else _text(inherits),
                     "allow": [_tokens(rule) for rule in level["allow"]],
                     "env": {_text(k): _text(v) for k, v in level["env"].items()},
+                    "write_files": _flag(level["write_files"]),
                 }
             self.deny: list[list[str]] = [_tokens(rule) for rule in data["deny"]]
             self.forbidden: list[str] = [_text(p) for p in data["forbidden"]]
             self.protected: list[str] = [_text(p) for p in data["protected"]]
+            self.unprotected: list[str] = [_text(p) for p in data["unprotected"]]
+            self.read_outside: list[str] = [_text(p) for p in data["read_outside"]]
+            self.allow_outright: bool = _flag(data["allow_outright"])
             self.manifest: str = _text(data.get("manifest", "on-request"))
             self.budgets: dict[str, dict[str, int]] = {
                 _text(name): {_text(key): _count(value) for key, value in limits.items()}
@@ -72,6 +79,10 @@ class CompiledPolicy:
     def budget(self, level: str) -> dict[str, int]:
         """The effective budget of `level` (empty: no limits)."""
         return self.budgets.get(level, {})
+
+    def writes_files(self, level: str) -> bool:
+        """Whether the agents' file tools may write at `level` (its `write_files`)."""
+        return bool(self.levels[level]["write_files"])
 
     def chain(self, name: str) -> list[str]:
         """`name` and the levels it inherits, base first."""
@@ -104,6 +115,12 @@ class CompiledPolicy:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("expected true or false")
     return value
 
 

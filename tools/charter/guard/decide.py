@@ -219,6 +219,26 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdic
     return _allow(command, ctx, reading if module is None else None)
 
 
+# git's names for commits (`git reset HEAD`, `git revert HEAD`) are revisions, not the
+# protected work-tree file HEAD, except after `--` and where git makes a file of them
+_GIT_REVISIONS = frozenset({"HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD"})
+
+
+# Readers that never open their arguments: naming a path outside the repository reads nothing
+_NO_FILE_ARGS = frozenset({
+    "echo", "printf", "basename", "dirname", "true", "false", "pwd", "whoami", "id", "uname",
+    "date", "printenv", "which",
+})  # fmt: skip
+
+
+def _git_revisions(argv: Sequence[str]) -> set[int]:
+    """The positions of git's commit names in `argv`, which are not paths."""
+    if argv[0] != "git" or rules.git_subcommand(argv) in ("mv", "add"):
+        return set()
+    end = argv.index("--") if "--" in argv else len(argv)
+    return {index for index in range(1, end) if argv[index] in _GIT_REVISIONS}
+
+
 def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> str | None:
     argv = command.argv
     writes = not builtin.is_read_only(argv)
@@ -227,16 +247,23 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
     destructive = argv[0] in builtin.DESTRUCTIVE
     # name patterns (find -name, grep --include) are not paths; their walks are judged
     patterns = reading.key in ("find", "grep", "egrep", "fgrep")
-    args = programs.path_args(reading.key, list(argv[1:])) if patterns else argv[1:]
-    for arg in args:
+    args = programs.path_args(reading.key, list(argv[1:])) if patterns else list(argv[1:])
+    revisions = _git_revisions(argv) if writes and not patterns else set()
+    for index, arg in enumerate(args, start=1):
         reason = paths.forbidden_reason(arg, globs=reading.key != "find")
-        if reason is None and writes:
+        if index in revisions:
+            pass  # a revision: git writes no file of that name
+        elif reason is None and writes:
             reason = paths.write_reason(arg, destructive=destructive)
+        elif reason is None and argv[0] not in _NO_FILE_ARGS:
+            reason = paths.read_reason(arg, existing_only=True)
         if reason is not None:
             return reason
     for redirect in command.redirects:
         if redirect.kind == "read" and redirect.target is not None:
-            reason = paths.forbidden_reason(redirect.target)
+            reason = paths.forbidden_reason(redirect.target) or paths.read_reason(
+                redirect.target, existing_only=True
+            )
             if reason is not None:
                 return f"redirection from {reason}"
     return None

@@ -23,12 +23,17 @@ import json
 import shlex
 from typing import Any
 
-from charter.guard.paths import ALWAYS_PROTECTED, glob_regex
+from charter.guard.paths import glob_regex
 from charter.guard.policy_model import Level, Policy
+from charter.guard.protected import STEERING, always_protected
 
 LEVELS_REGION = "levels"
 HOOK_MARKER = "charter.guard"
-CLAUDE_TOOLS = "Bash|Read|Edit|Write|MultiEdit|NotebookEdit"
+# every Claude Code tool that reads or writes files, and the shell
+CLAUDE_TOOLS = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS"
+# Codex: the shell, apply_patch (every file edit; `Edit` and `Write` are its matcher
+# aliases) and the experimental reading tools
+CODEX_TOOLS = "Bash|apply_patch|Edit|Write|read_file|list_dir|grep_files"
 HOOK_TIMEOUT_S = 30
 
 
@@ -127,7 +132,8 @@ def claude_permissions(policy: Policy) -> dict[str, list[str]]:
     for pattern in policy.forbidden_paths:
         deny.append(f"Read({_claude_path(pattern)})")
         deny.append(f"Edit({_claude_path(pattern)})")
-    protected = [*ALWAYS_PROTECTED, policy.path, *policy.protected_paths]
+    steering = [p for p in STEERING if p not in policy.unprotected_paths]
+    protected = [*always_protected(policy.path), *policy.protected_paths, *steering]
     for pattern in dict.fromkeys(protected):
         deny.append(f"Edit({_claude_path(pattern)})")
     return {"allow": list(dict.fromkeys(allow)), "deny": list(dict.fromkeys(deny))}
@@ -212,7 +218,7 @@ def render_codex_hooks(existing: dict[str, Any] | None, command: str) -> str:
     """`.codex/hooks.json`: the PreToolUse hook entry; other hooks kept as they are."""
     settings: dict[str, Any] = dict(existing or {})
     entry = {
-        "matcher": "Bash",
+        "matcher": CODEX_TOOLS,
         "hooks": [
             {
                 "type": "command",

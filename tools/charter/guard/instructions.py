@@ -20,7 +20,7 @@ CLAUDE_MD = "CLAUDE.md"
 GEMINI_MD = "GEMINI.md"
 CURSOR_RULE = ".cursor/rules/charter.mdc"
 IMPORT_LINE = "@AGENTS.md"
-MAX_LISTED = 25
+MAX_LISTED = 40
 MCP_TOOLS = (
     "next_task",
     "show_task",
@@ -38,7 +38,8 @@ MCP_TOOLS = (
 def render_section(policy: Policy) -> str:
     """The generated section, Markdown, LF, byte-stable."""
     default = policy.level(policy.default_level)
-    allowed = [rule for level in policy.chain(default.name) for rule in level.allow]
+    # the level's own rules first: its test and build commands matter most to an agent
+    allowed = [rule for level in reversed(policy.chain(default.name)) for rule in level.allow]
     lines = [
         "## Working under charter",
         "",

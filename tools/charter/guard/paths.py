@@ -14,27 +14,32 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from charter.guard.protected import CORE, STEERING, always_protected
+
+# Written by no command at any level, whatever the policy says (charter.guard.protected)
+ALWAYS_PROTECTED = CORE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-# Written by no command at any level, whatever the policy says: the repository's
-# history and hooks, charter's state (the active session sets the level), the
-# agents' own settings and hook configs.
-ALWAYS_PROTECTED = (
-    ".git/**",
-    ".charter/**",
-    ".claude/**",
-    ".codex/**",
-    ".pre-commit-config.yaml",
-    "charter.toml",
-)
+
 _SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+_Patterns = list[tuple[str, bool, re.Pattern[str]]]
 
 
 def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
     """(anchored, regex) for one pattern; anchored patterns match repository-relative paths."""
+    anchored, source = glob_source(pattern)
+    # case-insensitive: on macOS and Windows `.ENV` opens `.env`
+    return anchored, re.compile(source, re.IGNORECASE)
+
+
+def glob_source(pattern: str) -> tuple[bool, str]:
+    """(anchored, regular expression source) for one pattern, uncompiled."""
     text = pattern.strip()
     if text.startswith("./"):
         text = text[2:]
@@ -69,8 +74,7 @@ def glob_regex(pattern: str) -> tuple[bool, re.Pattern[str]]:
         else:
             out.append(re.escape(char))
             index += 1
-    # case-insensitive: on macOS and Windows `.ENV` opens `.env`
-    return anchored, re.compile("".join(out) + r"\Z", re.IGNORECASE)
+    return anchored, "".join(out) + r"\Z"
 
 
 def examples(pattern: str) -> list[str]:
@@ -109,12 +113,30 @@ class PathRules:
         cwd: str,
         forbidden: Iterable[str],
         protected: Iterable[str],
+        *,
+        steering: Iterable[str] = (),
+        unprotected: Iterable[str] = (),
+        read_outside: Iterable[str] = (),
     ):
         self.root = os.path.realpath(root)
         self.cwd = cwd
         self.forbidden = [(p, *glob_regex(p)) for p in forbidden]
-        self.protected = [(p, *glob_regex(p)) for p in protected]
         self.forbidden_examples = [(p, examples(p)) for p in forbidden]
+        self.protected_patterns = _Matcher(protected)
+        self.steering_patterns = _Matcher(steering)
+        self.unprotected_patterns = _Matcher(unprotected)
+        self.read_outside = tuple(read_outside)
+
+    def protected_reason(self, path: str, relative: str | None) -> str | None:
+        """The protecting pattern of an absolute path, or None (steering files a policy
+        unprotects are writable)."""
+        pattern = self.protected_patterns.first(path, relative)
+        if pattern is not None:
+            return pattern
+        pattern = self.steering_patterns.first(path, relative)
+        if pattern is not None and self.unprotected_patterns.first(path, relative) is None:
+            return pattern
+        return None
 
     @staticmethod
     def candidates(value: str, *, colons: bool = False) -> list[str]:
@@ -141,9 +163,12 @@ class PathRules:
         for candidate in self.candidates(value, colons=colons):
             if not candidate:
                 continue
-            absolute = os.path.normpath(os.path.join(self.cwd, candidate))
+            joined = os.path.join(self.cwd, candidate)
+            absolute = os.path.normpath(joined)
             seen = set()
-            for path in (absolute, os.path.realpath(absolute)):
+            # resolved from the path as written: `link/..` is the link target's parent, not
+            # the folder that holds the link, as a lexical normalisation would say
+            for path in (absolute, os.path.realpath(joined)):
                 if path in seen:
                     continue
                 seen.add(path)
@@ -192,6 +217,23 @@ class PathRules:
                     )
         return None
 
+    def read_reason(self, value: str, *, existing_only: bool = False) -> str | None:
+        """Why `value` may not be read: outside the repository (as written or with symlinks
+        resolved) and not listed in `read_outside`. `existing_only` skips paths that do not
+        exist, for arguments that may be patterns or text rather than paths."""
+        for candidate, path, relative in self.locations(value):
+            if relative is not None or path == "/dev/null":
+                continue
+            if existing_only and not os.path.lexists(path):
+                continue
+            if self.read_outside and _outside_allowed(self.read_outside, path):
+                continue
+            return (
+                f"{candidate} is outside the repository: agents read only inside it, unless "
+                "the policy lists the path in read_outside"
+            )
+        return None
+
     def write_reason(self, value: str, *, destructive: bool) -> str | None:
         """Why a command that may write its arguments may not name `value`, or None."""
         for candidate, path, relative in self.locations(value):
@@ -202,9 +244,14 @@ class PathRules:
                     f"{candidate} is outside the repository: commands that can write may only "
                     "name paths inside it"
                 )
-            pattern = _first_match(self.protected, path, relative)
+            pattern = self.protected_reason(path, relative)
             if pattern is not None:
                 return f"{candidate} is protected ({pattern!r}): no level may write it"
+            if _other_names(path):
+                return (
+                    f"{candidate} has other hard links: writing it would change files under "
+                    "other names, which may be protected"
+                )
             if destructive and self._holds_protected(relative):
                 return (
                     f"{candidate} holds protected files (the repository's .git, charter's "
@@ -216,11 +263,89 @@ class PathRules:
         if relative == ".":
             return True
         prefix = relative.rstrip("/") + "/"
-        for pattern, _anchored, _regex in self.protected:
+        for pattern in (*self.protected_patterns.patterns, *self.steering_patterns.patterns):
             literal = pattern.strip().removeprefix("./").strip("/")
             if literal.startswith(prefix):
                 return True
         return False
+
+
+class _Matcher:
+    """Many patterns, tested at once. Literal names and anchored literal paths (most
+    protections) are set lookups, `*.mk` and `.mocharc*` string tests; only the rest go
+    through regular expressions, compiled on first use: a guard call must stay cheap."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.patterns = tuple(patterns)
+        self._names: dict[str, str] = {}  # lowercased name -> pattern
+        self._paths: dict[str, str] = {}  # lowercased anchored path -> pattern
+        self._starts: list[tuple[str, str]] = []  # (lowercased name prefix, pattern)
+        self._ends: list[tuple[str, str]] = []
+        self._rest: list[str] = []
+        for pattern in self.patterns:
+            self._sort(pattern)
+        self._each: _Patterns | None = None
+
+    def _sort(self, pattern: str) -> None:
+        text = pattern.strip().removeprefix("./")
+        anchored = "/" in text.rstrip("/")
+        text = text.strip("/")
+        literal = text.removesuffix("/**") if anchored else text
+        if not any(char in literal for char in "*?["):
+            (self._paths if anchored else self._names).setdefault(literal.lower(), pattern)
+        elif not anchored and literal.count("*") == 1 and not any(c in literal for c in "?["):
+            if literal.endswith("*"):
+                self._starts.append((literal[:-1].lower(), pattern))
+            elif literal.startswith("*"):
+                self._ends.append((literal[1:].lower(), pattern))
+            else:
+                self._rest.append(pattern)
+        else:
+            self._rest.append(pattern)
+
+    def first(self, path: str, relative: str | None) -> str | None:
+        """A pattern matching the path or a folder above it, or None."""
+        if not self.patterns or relative == ".":
+            return None
+        if relative is not None:
+            parts = relative.split("/")
+            prefixes = ["/".join(parts[: index + 1]).lower() for index in range(len(parts))]
+        else:
+            parts = [part for part in path.split("/") if part]
+            prefixes = []
+        for prefix in prefixes:
+            if prefix in self._paths:
+                return self._paths[prefix]
+        for part in (part.lower() for part in parts):
+            if part in self._names:
+                return self._names[part]
+            for start, pattern in self._starts:
+                if part.startswith(start):
+                    return pattern
+            for end, pattern in self._ends:
+                if part.endswith(end):
+                    return pattern
+        if not self._rest:
+            return None
+        if self._each is None:
+            self._each = [(p, *glob_regex(p)) for p in self._rest]
+        return _first_match(self._each, path, relative)
+
+
+def _outside_allowed(patterns: tuple[str, ...], path: str) -> bool:
+    compiled = [(p, *glob_regex(os.path.expanduser(p))) for p in patterns]
+    return _first_match(compiled, path, path.lstrip("/")) is not None
+
+
+def _other_names(path: str) -> bool:
+    """Whether `path` is a regular file with more than one hard link."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
 
 
 def first_match(patterns: Iterable[str], relative: str) -> str | None:
@@ -245,4 +370,66 @@ def _first_match(
                 return pattern
         elif any(regex.match(part) for part in parts):
             return pattern
+    return None
+
+
+class PolicyPaths(Protocol):
+    """What the path checks read from a compiled policy (charter.guard.compiled)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def forbidden(self) -> Sequence[str]: ...
+    @property
+    def protected(self) -> Sequence[str]: ...
+    @property
+    def unprotected(self) -> Sequence[str]: ...
+    @property
+    def read_outside(self) -> Sequence[str]: ...
+
+
+def path_rules(policy: PolicyPaths, root: str, cwd: str) -> PathRules:
+    """The path checks of one repository under its policy."""
+    return PathRules(
+        root,
+        cwd,
+        policy.forbidden,
+        (*always_protected(policy.path), *policy.protected),
+        steering=STEERING,
+        unprotected=policy.unprotected,
+        read_outside=policy.read_outside,
+    )
+
+
+def unprotect_problem(pattern: str) -> str | None:
+    """Why `unprotected_paths` may not hold `pattern`: it would reach a CORE file."""
+    for core in CORE:
+        _anchored, regex = glob_regex(core)
+        if any(regex.match(name) for name in examples(pattern)):
+            return f"it would unprotect {core!r}, which no policy can unprotect"
+    return None
+
+
+def output_problem(
+    root: str, relative: str, policy_path: str, *, writes: bool, resolve: bool = True
+) -> str | None:
+    """Why charter may not use `relative` (from its configuration) under `root`: outside the
+    repository, as written or (with `resolve`) with symlinks resolved, or, for a file charter
+    writes, a protected file."""
+    import os
+
+    text = relative.replace("\\", "/")
+    if os.path.isabs(text) or ".." in text.split("/"):
+        return "must be a path inside the repository (relative, without `..`)"
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, text))
+    inside = real == real_root or real.startswith(real_root.rstrip("/") + "/")
+    if resolve and not inside:
+        return f"resolves to {real}, outside the repository (a symbolic link?)"
+    if not writes:
+        return None
+    for path in dict.fromkeys([os.path.normpath(text), os.path.relpath(real, real_root)]):
+        pattern = first_match((*always_protected(policy_path), *STEERING), path)
+        if pattern is not None:
+            return f"{path} is protected ({pattern!r}): charter does not write its outputs there"
     return None

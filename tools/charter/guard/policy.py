@@ -15,6 +15,7 @@ from typing import Any
 
 from charter.errors import CharterError
 from charter.guard.builtin import builtin_denial
+from charter.guard.paths import unprotect_problem
 from charter.guard.policy_model import Level, Policy
 from charter.guard.rules import pattern_problem
 from charter.parse.frontmatter import split_frontmatter
@@ -155,6 +156,9 @@ class _Reader:
             needs_decision_record=values.get("needs_decision_record", ()),
             max_file_size_kb=values.get("max_file_size_kb"),
             test_commands=values.get("test_commands", ()),
+            unprotected_paths=values.get("unprotected_paths", ()),
+            read_outside=values.get("read_outside", ()),
+            allow_outright=values.get("allow_outright", False),
         )
 
     def _check_cycles(self, levels: tuple[Level, ...]) -> None:
@@ -301,6 +305,48 @@ def _test_commands(reader: _Reader, value: Any) -> tuple[str, ...]:
     return _patterns(reader, ("test_commands",), value, allow=False)
 
 
+def _unprotected(reader: _Reader, value: Any) -> tuple[str, ...]:
+    globs = _globs(reader, ("unprotected_paths",), value)
+    for index, pattern in enumerate(globs):
+        problem = unprotect_problem(pattern)
+        if problem is not None:
+            message = f"unprotected_paths: {pattern!r}: {problem}"
+            raise reader.fail(message, "unprotected_paths", index)
+    return globs
+
+
+def _read_outside(reader: _Reader, value: Any) -> tuple[str, ...]:
+    # Absolute or home-relative globs: paths outside the repository agents may read.
+    patterns = []
+    for index, item in enumerate(_string_list(reader, ("read_outside",), value)):
+        text = item.strip()
+        segments = text.split("/")
+        if (
+            not text.startswith(("/", "~/"))
+            or any(char in text for char in "\x00\n\r")
+            or ".." in segments
+            or text.rstrip("/*") in ("", "~")
+        ):
+            raise reader.fail(
+                f"bad path pattern {item!r}: read_outside takes absolute or home-relative "
+                "globs below a named directory, such as '/usr/share/doc/**' or '~/.cache/pip/**'",
+                "read_outside",
+                index,
+            )
+        patterns.append(text)
+    return tuple(patterns)
+
+
+def _allow_outright(reader: _Reader, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise reader.fail(
+            "allow_outright must be true (the Claude Code hook answers `allow`, which skips "
+            "Claude Code's own permission prompt) or false (the default: no answer on allow)",
+            "allow_outright",
+        )
+    return value
+
+
 _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "charter_policy": _version,
     "default_level": _default_level,
@@ -314,6 +360,9 @@ _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "needs_decision_record": _decision_record,
     "max_file_size_kb": _max_file_size,
     "test_commands": _test_commands,
+    "unprotected_paths": _unprotected,
+    "read_outside": _read_outside,
+    "allow_outright": _allow_outright,
 }
 
 
@@ -389,6 +438,16 @@ def _budget(reader: _Reader, keys: KeyPath, value: Any) -> tuple[tuple[str, int 
     return tuple(limits)
 
 
+def _write_files(reader: _Reader, keys: KeyPath, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise reader.fail(
+            "write_files must be true or false (whether the agents' file tools may write at "
+            "this level)",
+            *keys,
+        )
+    return value
+
+
 _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "title": _title,
     "description": _text,
@@ -397,6 +456,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "requires": _requires,
     "env": _env,
     "budget": _budget,
+    "write_files": _write_files,
 }
 
 

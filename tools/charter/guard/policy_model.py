@@ -26,7 +26,15 @@ class Level:
     env: tuple[tuple[str, str], ...] = ()
     # (key, limit) as written; None lifts a limit the level would inherit
     budget: tuple[tuple[str, int | None], ...] = ()
+    # None: the default, which is False for a level that inherits nothing (the observing
+    # base of a chain) and True for a level that inherits another
+    write_files: bool | None = None
     line: int = 0
+
+    @property
+    def writes_files(self) -> bool:
+        """Whether the agents' file tools (Write, Edit, apply_patch) may write at this level."""
+        return self.inherits is not None if self.write_files is None else self.write_files
 
     @property
     def label(self) -> str:
@@ -50,6 +58,9 @@ class Policy:
     needs_decision_record: tuple[str, ...] = ()  # changes here need a new file under docs/adr/
     max_file_size_kb: int | None = None  # larger files may not be staged or tracked
     test_commands: tuple[str, ...] = ()  # argv prefixes whose failed runs count against a budget
+    unprotected_paths: tuple[str, ...] = ()  # steering files (guard.protected) agents may write
+    read_outside: tuple[str, ...] = ()  # paths outside the repository agents may read
+    allow_outright: bool = False  # the Claude Code hook answers "allow", skipping its prompt
 
     def level(self, name: str) -> Level:
         for level in self.levels:
@@ -92,12 +103,16 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
                 "inherits": level.inherits,
                 "allow": [rule.split() for rule in level.allow],
                 "env": dict(level.env),
+                "write_files": level.writes_files,
             }
             for level in policy.levels
         },
         "deny": [rule.split() for rule in policy.deny],
         "forbidden": list(policy.forbidden_paths),
         "protected": list(policy.protected_paths),
+        "unprotected": list(policy.unprotected_paths),
+        "read_outside": list(policy.read_outside),
+        "allow_outright": policy.allow_outright,
         "manifest": policy.manifest,
         "budgets": {level.name: policy.budget(level.name) for level in policy.levels},
         "test_commands": [rule.split() for rule in policy.test_commands],

@@ -13,7 +13,7 @@ import os
 from charter.guard.context import GuardContext
 from charter.guard.grammar.globs import GlobError, expand
 from charter.guard.grammar.programs import read_argv
-from charter.guard.paths import ALWAYS_PROTECTED, PathRules
+from charter.guard.paths import PathRules, path_rules
 from charter.guard.shell import SimpleCommand, parse_script
 from charter.guard.verdict import Verdict, display, problem_reason
 
@@ -34,12 +34,7 @@ def judge_script(
 
     def paths_for(cwd: str) -> PathRules:
         if cwd not in rules_by_cwd:
-            rules_by_cwd[cwd] = PathRules(
-                ctx.root,
-                cwd,
-                ctx.policy.forbidden,
-                (*ALWAYS_PROTECTED, ctx.policy.path, *ctx.policy.protected),
-            )
+            rules_by_cwd[cwd] = path_rules(ctx.policy, ctx.root, cwd)
         return rules_by_cwd[cwd]
 
     verdicts = []
