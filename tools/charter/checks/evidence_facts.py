@@ -35,7 +35,7 @@ from typing import Any
 from charter import __version__
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.errors import CharterError
-from charter.evidence.digest import sha256_file
+from charter.evidence import digest as digests
 from charter.evidence.manifest import read_manifest
 from charter.world import World
 
@@ -156,7 +156,7 @@ class EvidenceFacts:
         """The file's sha256; OSError when it cannot be read."""
         if "sha" not in entry:
             full = os.path.join(self.root, text)
-            fresh = sha256_file(Path(full))
+            fresh = digests.sha256_file(Path(full))
             self._remember(full, entry, "sha", fresh)
             return fresh
         digest: str = entry["sha"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 
-from charter.guard.api import check_command
+from charter.guard import api
 from charter.guard.cache import load_compiled
 from charter.guard.context import locate
 from charter.guard.explain import advice
@@ -177,7 +177,7 @@ def _shell(
     level: str | None,
     env: Mapping[str, str] | None,
 ) -> HookResult:
-    outcome = check_command(command, cwd=cwd, root=root, level=level, env=env)
+    outcome = api.check_command(command, cwd=cwd, root=root, level=level, env=env)
     decision = outcome.decision
     if decision.allowed:
         outright = outcome.policy is not None and outcome.policy.allow_outright

@@ -93,8 +93,8 @@ def _count_exit(outcome: Any, exit_code: int, note: Note) -> None:
 
 
 def _escalate_budget(root: str, session_id: str, spent: str, note: Note) -> None:
-    # lazy: escalating reads the plans and regenerates the board, once per session at most
-    from charter.safety.escalate import escalate_once  # lazy: see above
+    # escalating reads the plans and regenerates the board: once per session at most
+    from charter.safety.escalate import escalate_once  # lazy: only a spent budget escalates
 
     reason = f"budget spent: {spent}"
     try:
@@ -186,11 +186,11 @@ def _run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | N
     (the user asked for --manifest) that is an error and nothing runs;
     otherwise (the policy's `manifest: always`) None: the caller runs it as usual.
     """
-    # lazy: a run manifest (capture, schema, git state) only when one is asked for
-    from charter.config import load_config  # lazy: see above
-    from charter.evidence.manifest import Decision, run_with_manifest  # lazy: see above
-    from charter.guard.execute import clean_env, exec_args  # lazy: see above
-    from charter.state.session import read_active  # lazy: see above
+    # a run manifest (capture, schema, git state) only when one is asked for
+    from charter.config import load_config  # lazy: manifest runs only
+    from charter.evidence.manifest import Decision, run_with_manifest  # lazy: manifest runs only
+    from charter.guard.execute import clean_env, exec_args  # lazy: manifest runs only
+    from charter.state.session import read_active  # lazy: manifest runs only
 
     decision = outcome.decision
     config = load_config(Path(outcome.root))
