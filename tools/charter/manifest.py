@@ -25,7 +25,7 @@ from charter.config import Config
 from charter.errors import CharterError
 
 if TYPE_CHECKING:
-    from charter.capture import Captured, Sink, TreeState
+    from charter.capture import Captured, Sink, Spawn, TreeState
     from charter.sessions.active import ActiveSession
 
 SCHEMA = "charter/run-manifest/v1"
@@ -203,6 +203,7 @@ def run_with_manifest(
     stdout_sink: Sink | None = None,
     stderr_sink: Sink | None = None,
     execute: Sequence[str] | None = None,
+    spawn: Spawn | None = None,
 ) -> RunOutcome:
     """Run an allowed command, teeing its output, and write its manifest.
 
@@ -244,6 +245,7 @@ def run_with_manifest(
         tail_bytes=DEFAULT_TAIL_BYTES if tail_bytes is None else tail_bytes,
         stdout_sink=stdout_sink,
         stderr_sink=stderr_sink,
+        spawn=spawn,
     )
     after = tree_state(root, own_records(config)) if before is not None else None
     manifest = build_manifest(**common, captured=captured, before=before, after=after, root=root)
@@ -338,11 +340,14 @@ def summarize_runs(manifests: Sequence[Mapping[str, Any]]) -> dict[str, dict[str
     return dict(sorted(summary.items()))
 
 
-def run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | None:
+def run_guarded(
+    outcome: Any, *, required: bool, spawn: Spawn | None = None
+) -> tuple[int, float, Path] | None:
     """`charter run`'s manifest path: run the guard's allowed command (or record its refusal).
 
     `outcome` is `charter.guard.api.check_command`'s answer. Returns the exit
-    code, the seconds the command took and the manifest written. Without an
+    code, the seconds the command took and the manifest written; `spawn` starts
+    it (the OS sandbox's launcher; subprocess.Popen by default). Without an
     active session there is no task to file the run under: with `required`
     (the user asked for --manifest) that is an error and nothing runs;
     otherwise (the policy's `manifest: always`) None: the caller runs it as usual.
@@ -373,6 +378,7 @@ def run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | No
         session=session,
         env=clean_env(os.environ),
         execute=exec_args(decision) if decision.allowed else None,
+        spawn=spawn,
     )
     return result.exit_code, float(result.manifest["duration_seconds"]), result.path
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -60,9 +59,22 @@ def run(command_string: str | None, manifest: bool, argv: tuple[str, ...]) -> in
         if wants_manifest and outcome.root is not None:
             _with_manifest(outcome, manifest)
         return 2
-    ran = _with_manifest(outcome, manifest) if wants_manifest and outcome.root else None
-    exit_code, duration = ran if ran is not None else _execute(decision)
-    _record(outcome.root, decision, started, exit_code=exit_code, duration=duration)
+    prepared = _sandbox(outcome)
+    if prepared is None:
+        _record(outcome.root, decision, started, exit_code=None, duration=0.0)
+        return 2
+    try:
+        ran = (
+            _with_manifest(outcome, manifest, prepared.launcher)
+            if wants_manifest and outcome.root
+            else None
+        )
+        exit_code, duration = ran if ran is not None else _execute(decision, prepared.launcher)
+    finally:
+        prepared.launcher.close()
+    _sandbox_notice(outcome, prepared)
+    kind = prepared.launcher.kind
+    _record(outcome.root, decision, started, exit_code=exit_code, duration=duration, sandbox=kind)
     _count_exit(outcome, exit_code)
     return exit_code
 
@@ -127,11 +139,35 @@ def _escalate_budget(root: str, session_id: str, spent: str) -> None:
         click.echo(f"charter run: escalation: {problem}", err=True)
 
 
-def _with_manifest(outcome: Any, required: bool) -> tuple[int, float] | None:
+def _sandbox(outcome: Any) -> Any:
+    """The OS sandbox's launcher for the allowed command; None (said why) when it must not run."""
+    from charter.errors import CharterError
+    from charter.guard.execute import clean_env
+    from charter.sandbox.run import prepare
+
+    try:
+        prepared = prepare(outcome, clean_env(os.environ))
+    except CharterError as exc:
+        click.echo(f"charter run: {exc}", err=True)
+        return None
+    if prepared.notice:
+        click.echo(f"charter run: {prepared.notice}", err=True)
+    return prepared
+
+
+def _sandbox_notice(outcome: Any, prepared: Any) -> None:
+    from charter.sandbox.run import after_start
+
+    notice = after_start(prepared, outcome)
+    if notice:
+        click.echo(f"charter run: {notice}", err=True)
+
+
+def _with_manifest(outcome: Any, required: bool, spawn: Any = None) -> tuple[int, float] | None:
     """Run (or record the refusal) through charter.manifest; None when no session can own it."""
     from charter.manifest import run_guarded
 
-    result = run_guarded(outcome, required=required)
+    result = run_guarded(outcome, required=required, spawn=spawn)
     if result is None:
         return None
     exit_code, duration, path = result
@@ -139,13 +175,17 @@ def _with_manifest(outcome: Any, required: bool) -> tuple[int, float] | None:
     return exit_code, duration
 
 
-def _execute(decision: Any) -> tuple[int, float]:
+def _execute(decision: Any, spawn: Any) -> tuple[int, float]:
+    from charter.errors import CharterError
     from charter.guard.execute import clean_env, exec_args
 
     args = exec_args(decision)
     begin = time.monotonic()
     try:
-        process = subprocess.Popen(args, env=clean_env(os.environ))
+        process = spawn(args, env=clean_env(os.environ))
+    except CharterError as exc:
+        click.echo(f"charter run: {exc}", err=True)
+        return 126, time.monotonic() - begin
     except FileNotFoundError:
         click.echo(f"charter run: command not found: {args[0]}", err=True)
         return 127, time.monotonic() - begin
@@ -170,6 +210,7 @@ def _record(
     *,
     exit_code: int | None,
     duration: float,
+    sandbox: str | None = None,
 ) -> None:
     from charter.errors import CharterError
     from charter.guard.context import read_active_session
@@ -189,6 +230,8 @@ def _record(
         "level": decision.level,
         "started": started,
     }
+    if sandbox is not None:
+        record["sandbox"] = sandbox
     record["argv" if decision.mode == "argv" else "string"] = source
     try:
         if read_active_session(root) is None:

@@ -26,6 +26,10 @@ class Level:
     env: tuple[tuple[str, str], ...] = ()
     # (key, limit) as written; None lifts a limit the level would inherit
     budget: tuple[tuple[str, int | None], ...] = ()
+    # None inherits; True lets commands reach the network (under `charter run`, in the
+    # agents' sandboxes); `hosts` names the hosts an agent's sandbox may reach
+    network: bool | None = None
+    hosts: tuple[str, ...] = ()
     line: int = 0
 
     @property
@@ -50,6 +54,18 @@ class Policy:
     needs_decision_record: tuple[str, ...] = ()  # changes here need a new file under docs/adr/
     max_file_size_kb: int | None = None  # larger files may not be staged or tracked
     test_commands: tuple[str, ...] = ()  # argv prefixes whose failed runs count against a budget
+    sandbox: str = "auto"  # the OS sandbox of `charter run`: auto, required or off
+
+    def network(self, name: str) -> tuple[bool, tuple[str, ...]]:
+        """Whether commands at level `name` may reach the network, and the hosts listed."""
+        allowed = False
+        hosts: tuple[str, ...] = ()
+        for level in self.chain(name):
+            if level.network is not None:
+                allowed = level.network
+            if level.hosts:
+                hosts = level.hosts
+        return allowed, hosts if allowed else ()
 
     def level(self, name: str) -> Level:
         for level in self.levels:
@@ -92,6 +108,8 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
                 "inherits": level.inherits,
                 "allow": [rule.split() for rule in level.allow],
                 "env": dict(level.env),
+                "network": level.network,
+                "hosts": list(level.hosts),
             }
             for level in policy.levels
         },
@@ -103,4 +121,5 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
         "test_commands": [rule.split() for rule in policy.test_commands],
         "needs_decision_record": list(policy.needs_decision_record),
         "max_file_size_kb": policy.max_file_size_kb,
+        "sandbox": policy.sandbox,
     }

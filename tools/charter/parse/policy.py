@@ -155,6 +155,7 @@ class _Reader:
             needs_decision_record=values.get("needs_decision_record", ()),
             max_file_size_kb=values.get("max_file_size_kb"),
             test_commands=values.get("test_commands", ()),
+            sandbox=values.get("sandbox", "auto"),
         )
 
     def _check_cycles(self, levels: tuple[Level, ...]) -> None:
@@ -231,6 +232,8 @@ def _level(reader: _Reader, name: str, settings: dict[str, Any]) -> Level:
                 str(key),
             )
         fields[key] = field_reader(reader, ("levels", name, key), value)
+    if "network" in fields:
+        fields["network"], fields["hosts"] = fields["network"]
     return Level(
         name=name,
         title=fields.get("title", name),
@@ -301,6 +304,18 @@ def _test_commands(reader: _Reader, value: Any) -> tuple[str, ...]:
     return _patterns(reader, ("test_commands",), value, allow=False)
 
 
+def _sandbox(reader: _Reader, value: Any) -> str:
+    if value not in SANDBOX_MODES:
+        raise reader.fail(
+            "sandbox must be `auto` (`charter run` uses the OS sandbox where the system offers "
+            "one), `required` (it refuses to run without one) or `off` (the guard alone)",
+            "sandbox",
+        )
+    return str(value)
+
+
+SANDBOX_MODES = ("auto", "required", "off")
+
 _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "charter_policy": _version,
     "default_level": _default_level,
@@ -314,6 +329,7 @@ _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "needs_decision_record": _decision_record,
     "max_file_size_kb": _max_file_size,
     "test_commands": _test_commands,
+    "sandbox": _sandbox,
 }
 
 
@@ -389,6 +405,31 @@ def _budget(reader: _Reader, keys: KeyPath, value: Any) -> tuple[tuple[str, int 
     return tuple(limits)
 
 
+_HOST = re.compile(
+    r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\Z"
+)
+
+
+def _network(reader: _Reader, keys: KeyPath, value: Any) -> tuple[bool, tuple[str, ...]]:
+    # true, false, or the hosts an agent's sandbox may reach (which also means true)
+    if isinstance(value, bool):
+        return value, ()
+    if isinstance(value, list) and value:
+        for index, host in enumerate(value):
+            if not isinstance(host, str) or not _HOST.match(host):
+                raise reader.fail(
+                    f"{host!r} is not a host name (such as pypi.org or *.pythonhosted.org)",
+                    *keys,
+                    index,
+                )
+        return True, tuple(value)
+    raise reader.fail(
+        "network must be true, false, or a list of host names such as [pypi.org, "
+        "files.pythonhosted.org]",
+        *keys,
+    )
+
+
 _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "title": _title,
     "description": _text,
@@ -397,6 +438,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "requires": _requires,
     "env": _env,
     "budget": _budget,
+    "network": _network,
 }
 
 

@@ -1,0 +1,138 @@
+"""User, mount and network namespaces, entered by the child between fork and exec.
+
+An unprivileged process may create a user namespace (mapping its own uid and
+gid to themselves, so files keep their owners) and, inside it, a mount and a
+network namespace. There it:
+
+- bind-mounts every existing protected path onto itself, read-only;
+- covers every existing forbidden file with a Unix socket file (open() fails
+  with ENXIO, also for root), and every forbidden directory with an empty
+  read-only tmpfs;
+- below the network level, keeps a fresh network namespace with no interface
+  up: no TCP, UDP or abstract Unix socket reaches the host or beyond.
+
+Then it enters a second user and mount namespace: the mounts, copied into a
+less privileged namespace, are locked, so not even a caller running as root
+(who keeps capabilities inside its namespace) can unmount a cover or make a
+read-only mount writable. Landlock, applied after the mounts, forbids mount
+changes too. Everything here is prepared by the parent as bytes: the child only makes
+system calls.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass
+
+from charter.sandbox.landlock import libc
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+# Flags a mount made in a user namespace inherits locked: a remount must repeat them.
+# statvfs's ST_* bits have the same values as these MS_* flags on Linux.
+LOCKED_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048 | 4096
+
+
+@dataclass(frozen=True)
+class Mount:
+    target: bytes
+    source: bytes | None  # None: an empty tmpfs
+    recursive: bool
+    flags: int  # the locked flags of the file system below, kept on the remount
+
+
+@dataclass(frozen=True)
+class NamespacePlan:
+    new_net: bool
+    uid_map: bytes
+    gid_map: bytes
+    mounts: tuple[Mount, ...]
+
+
+def plan_namespaces(
+    *, network: bool, read_only: list[str], masked: list[str], mask_file: str
+) -> NamespacePlan:
+    """What the child will do: `read_only` paths bound read-only, `masked` paths covered."""
+    mounts = [Mount(_b(path), _b(path), os.path.isdir(path), _locked(path)) for path in read_only]
+    for path in masked:
+        if os.path.isdir(path):
+            mounts.append(Mount(_b(path), None, False, 0))
+        else:
+            mounts.append(Mount(_b(path), _b(mask_file), False, _locked(mask_file)))
+    uid, gid = os.getuid(), os.getgid()
+    return NamespacePlan(
+        new_net=not network,
+        uid_map=f"{uid} {uid} 1\n".encode(),
+        gid_map=f"{gid} {gid} 1\n".encode(),
+        mounts=tuple(mounts),
+    )
+
+
+def _b(path: str) -> bytes:
+    return os.fsencode(path)
+
+
+def _locked(path: str) -> int:
+    return os.statvfs(path).f_flag & LOCKED_FLAGS
+
+
+def enter(plan: NamespacePlan) -> str | None:
+    """In the child: unshare and mount. None on success, else what failed."""
+    lib = libc()
+    flags = CLONE_NEWUSER | CLONE_NEWNS | (CLONE_NEWNET if plan.new_net else 0)
+    if lib.unshare(flags) != 0:
+        return "unshare: " + os.strerror(ctypes.get_errno())
+    problem = _map_ids(plan)
+    if problem is not None:
+        return problem
+    if lib.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return "making mounts private: " + os.strerror(ctypes.get_errno())
+    for mount in plan.mounts:
+        problem = _mount(lib, mount)
+        if problem is not None:
+            return f"{os.fsdecode(mount.target)}: {problem}"
+    if lib.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        return "unshare (locking the mounts): " + os.strerror(ctypes.get_errno())
+    return _map_ids(plan)
+
+
+def _map_ids(plan: NamespacePlan) -> str | None:
+    for name, data in (
+        (b"/proc/self/setgroups", b"deny"),
+        (b"/proc/self/uid_map", plan.uid_map),
+        (b"/proc/self/gid_map", plan.gid_map),
+    ):
+        try:
+            fd = os.open(name, os.O_WRONLY)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return f"{name.decode()}: {exc.strerror}"
+    return None
+
+
+def _mount(lib: ctypes.CDLL, mount: Mount) -> str | None:
+    if mount.source is None:
+        flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+        if lib.mount(b"tmpfs", mount.target, b"tmpfs", flags, b"mode=000,size=4k") != 0:
+            return "tmpfs: " + os.strerror(ctypes.get_errno())
+        return None
+    bind = MS_BIND | (MS_REC if mount.recursive else 0)
+    if lib.mount(mount.source, mount.target, None, bind, None) != 0:
+        return "bind: " + os.strerror(ctypes.get_errno())
+    remount = MS_BIND | MS_REMOUNT | MS_RDONLY | mount.flags
+    if lib.mount(None, mount.target, None, remount, None) != 0:
+        return "read-only remount: " + os.strerror(ctypes.get_errno())
+    return None
