@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from governed import write
+from tests.governed import write
 
 HERE = Path(__file__).parent
 POLICY = """\

@@ -31,8 +31,8 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     """Generate files from the autonomy policy (docs/agents/AUTONOMY.md).
 
     \b
-    claude-code  .claude/settings.json: permissions and the PreToolUse hook
-    codex        .codex/rules/charter.rules and .codex/hooks.json
+    claude-code  .claude/settings.json: permissions, the PreToolUse hook, the sandbox
+    codex        .codex/config.toml (sandbox), .codex/rules/charter.rules, .codex/hooks.json
     autonomy     the levels table inside the policy file itself
 
     Exit 0 when up to date (or written), 1 on drift with --check.
@@ -56,11 +56,13 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
 
 def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
+    from charter.io import read_text
     from charter.render import agent_configs as render
+    from charter.sandbox import agents as sandbox
 
     root = str(config.root)
     if target == "autonomy":
-        from charter.io import read_text, replace_region
+        from charter.io import replace_region
 
         path = config.path(config.policy)
         text = read_text(path) or ""
@@ -70,12 +72,17 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
         existing = _json(config.root / settings)
-        return {settings: render.render_claude_settings(policy, existing, command)}
+        text = render.render_claude_settings(policy, existing, command)
+        return {settings: sandbox.with_claude_sandbox(text, policy)}
     rules = ".codex/rules/charter.rules"
     hooks = ".codex/hooks.json"
+    codex_config = ".codex/config.toml"
     command = render.hook_command("codex", python, root)
     return {
-        rules: render.render_codex_rules(policy),
+        codex_config: sandbox.render_codex_config(
+            policy, read_text(config.root / codex_config), codex_config
+        ),
+        rules: sandbox.render_codex_rules(policy),
         hooks: render.render_codex_hooks(_json(config.root / hooks), command),
     }
 
