@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.governed import write
 
 HERE = Path(__file__).parent

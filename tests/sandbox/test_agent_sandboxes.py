@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from tests.guard.helpers import POLICY, POLICY_PATH, make_repo
 
 from charter.cli import main
 from charter.errors import CharterError
@@ -26,7 +27,6 @@ from charter.sandbox.agents import (
     render_codex_config,
     render_codex_rules,
 )
-from tests.guard.helpers import POLICY, POLICY_PATH, make_repo
 
 L3_DEFAULT = POLICY.replace("default_level: L1", "default_level: L3").replace(
     'env: {CHARTER_ALLOW_NET: "1"}', 'env: {CHARTER_ALLOW_NET: "1"}\n    network: [pypi.org]'
@@ -131,9 +131,9 @@ def test_codex_loads_the_rules_and_agrees(
 ) -> None:
     assert _export(repo, "codex") == 0
     assert CODEX is not None
+    rules = str(repo / ".codex/rules/charter.rules")
     result = subprocess.run(
-        [CODEX, "execpolicy", "check", "--rules", str(repo / ".codex/rules/charter.rules")]
-        + command,
+        [CODEX, "execpolicy", "check", "--rules", rules, *command],
         capture_output=True,
         text=True,
         timeout=60,

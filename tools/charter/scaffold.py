@@ -27,6 +27,7 @@ REVIEW_DAYS = 90
 CLAUDE_SETTINGS = ".claude/settings.json"
 CODEX_RULES = ".codex/rules/charter.rules"
 CODEX_HOOKS = ".codex/hooks.json"
+CODEX_CONFIG = ".codex/config.toml"
 STOP_HOOK_TIMEOUT_S = 30
 
 
@@ -206,9 +207,10 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
 def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     from charter.parse.policy import load_policy
     from charter.render import agent_configs as render
+    from charter.sandbox import agents as sandbox
 
     root = config.root.resolve()
-    wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
+    wanted = (CLAUDE_SETTINGS, CODEX_CONFIG, CODEX_RULES, CODEX_HOOKS)
     if all((root / rel).exists() for rel in wanted):
         result.kept.extend(wanted)
         return
@@ -220,10 +222,11 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     interpreter = str(python)
     stop = {"hooks": {"Stop": [stop_hook_entry(stop_hook_command(interpreter, root))]}}
     guard_claude = render.hook_command("claude-code", interpreter, str(root))
-    _create(
-        root, CLAUDE_SETTINGS, render.render_claude_settings(policy, stop, guard_claude), result
-    )
-    _create(root, CODEX_RULES, render.render_codex_rules(policy), result)
+    settings = render.render_claude_settings(policy, stop, guard_claude)
+    _create(root, CLAUDE_SETTINGS, sandbox.with_claude_sandbox(settings, policy), result)
+    codex_config = sandbox.render_codex_config(policy, None, CODEX_CONFIG)
+    _create(root, CODEX_CONFIG, codex_config, result)
+    _create(root, CODEX_RULES, sandbox.render_codex_rules(policy), result)
     guard_codex = render.hook_command("codex", interpreter, str(root))
     _create(root, CODEX_HOOKS, render.render_codex_hooks(None, guard_codex), result)
     if not interpreter.startswith(str(root) + os.sep):
