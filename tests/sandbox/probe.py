@@ -19,6 +19,13 @@ def attempt(action: str, argument: str) -> None:
     elif action == "write-outside":
         with open(os.environ["PROBE_OUTSIDE"], "w", encoding="utf-8") as handle:
             handle.write("escaped\n")
+    elif action == "umount":
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.umount2(argument.encode(), 2) != 0:  # MNT_DETACH
+            errno = ctypes.get_errno()
+            raise OSError(errno, os.strerror(errno))
     elif action == "connect":
         socket.create_connection(("127.0.0.1", int(argument)), timeout=5).close()
     else:

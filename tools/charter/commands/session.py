@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -77,6 +78,21 @@ def start(
     return 0
 
 
+def _layers(config: Any, level: str) -> dict[str, Any]:
+    """The enforcement layers at `level` (docs/guard.md), or {"error": why} when unknown."""
+    import os
+
+    from charter.errors import CharterError
+    from charter.parse.policy import load_policy
+    from charter.sandbox.layers import session_layers
+
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+        return session_layers(config.root, policy, level, dict(os.environ))
+    except (CharterError, KeyError) as exc:
+        return {"error": str(exc)}
+
+
 @session.command("status")
 @format_option(("text", "json"))
 @repo_option
@@ -95,11 +111,14 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     active = read_active(config.root)
     commands = read_commands(config.root, active.id) if active is not None else []
     safety = safety_status(config, active) if active is not None else None
+    layers = _layers(config, active.level) if active is not None else None
     if output_format == "json":
         data: dict[str, object] = {"active": asdict(active) if active else None}
         data["commands"] = commands
         if safety is not None:
             data["safety"] = safety
+        if layers is not None:
+            data["layers"] = layers
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if active else 1
     if active is None:
@@ -112,6 +131,14 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     )
     for line in format_status(safety or {}):
         click.echo(line)
+    if layers is not None:
+        from charter.sandbox.layers import format_layers
+
+        click.echo("  enforcement layers:")
+        for line in format_layers(layers, indent="    ") if "error" not in layers else []:
+            click.echo(line)
+        if "error" in layers:
+            click.echo(f"    unknown ({layers['error']})")
     click.echo(f"  commands: {len(commands)}")
     for entry in commands:
         click.echo(f"    {describe_command(entry)}")

@@ -305,6 +305,8 @@ def _test_commands(reader: _Reader, value: Any) -> tuple[str, ...]:
 
 
 def _sandbox(reader: _Reader, value: Any) -> str:
+    if value is False:  # YAML reads a bare `off` as false
+        return "off"
     if value not in SANDBOX_MODES:
         raise reader.fail(
             "sandbox must be `auto` (`charter run` uses the OS sandbox where the system offers "

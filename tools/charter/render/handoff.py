@@ -55,8 +55,21 @@ def handoff_context(repo: RepoModel) -> dict[str, Any]:
         "session_count": len(logs),
         "graph": dependency_graph(tasks, order, config),
         "unlisted": sum(1 for t in repo.tasks() if t.id is None),
+        "layers": _layers(config),
         **_runs_and_tokens(repo, tasks, logs),
     }
+
+
+def _layers(config: Config) -> str | None:
+    """The enforcement layers the repository configures (docs/guard.md); None without a policy."""
+    from charter.parse.policy import load_policy
+    from charter.sandbox.layers import handoff_line, repository_layers
+
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError:
+        return None
+    return handoff_line(repository_layers(config.root, policy))
 
 
 def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog]) -> dict[str, Any]:

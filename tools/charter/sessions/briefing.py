@@ -47,6 +47,7 @@ def briefing(config: Config, findings: Findings, session: ActiveSession) -> str:
         "`charter session end` refuses a done task without it."
     )
     out += ["", *_level_lines(policy, session)]
+    out += ["", "Enforcement layers:", *_layer_lines(config, policy, session)]
     out += ["", f"Gates ({config.gates}, plan {plan_key(plan)}):"]
     for gate in map(gate_context, findings.gates):
         blocking = "blocking" if gate["blocking"] else "advisory"
@@ -96,6 +97,14 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
             "(docs/safety.md)."
         )
     return lines
+
+
+def _layer_lines(config: Config, policy: Policy, session: ActiveSession) -> list[str]:
+    import os
+
+    from charter.sandbox.layers import format_layers, session_layers
+
+    return format_layers(session_layers(config.root, policy, session.level, dict(os.environ)))
 
 
 def stop_conditions(config: Config) -> list[str]:
