@@ -113,12 +113,17 @@ def main() -> int:
     print(bench.report(baseline=base))
     print()
     added = on.median - off.median
-    print(f"the sandbox adds {added * 1000:.1f} ms to charter run -- true (target <= 30 ms)", end="")
+    print(
+        f"the sandbox adds {added * 1000:.1f} ms to charter run -- true (target <= 30 ms)", end=""
+    )
     if on.cpu_median is not None and off.cpu_median is not None:
         # CPU time is what a loaded machine distorts least
         print(f"; {(on.cpu_median - off.cpu_median) * 1000:.1f} ms of CPU time", end="")
     print()
-    print(f"in 5,000 files it adds {(large_on.median - large_off.median) * 1000:.1f} ms warm, ", end="")
+    print(
+        f"in 5,000 files it adds {(large_on.median - large_off.median) * 1000:.1f} ms warm, ",
+        end="",
+    )
     print(f"{(large_cold.median - large_off.median) * 1000:.1f} ms with the tree cache removed")
     if not quick and added > TARGET_ADDED_S:
         print(f"MISSED: the sandbox added {added * 1000:.1f} ms")
