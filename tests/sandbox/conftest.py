@@ -25,7 +25,7 @@ levels:
   L1:
     title: Edit & test
     inherits: L0
-    allow: ["pytest", "python probe.py"]
+    allow: ["pytest", "python probe.py", "git add", "git commit"]
     network: false
   L3:
     title: Online
@@ -91,7 +91,8 @@ def start_session(root: Path, level: str) -> None:
 
 @pytest.fixture
 def charter_run(governed: Path, tmp_path: Path) -> Run:
-    """`charter run -- ARGS` in the governed repository, as its own process."""
+    """`charter run -- ARGS` (or `charter run --command S`) in the governed repository,
+    as its own process."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         bin_dir = os.path.dirname(sys.executable)
@@ -101,8 +102,9 @@ def charter_run(governed: Path, tmp_path: Path) -> Run:
             "PROBE_OUTSIDE": str(tmp_path / "outside.txt"),
             **(env or {}),
         }
+        words = list(args) if args[0] == "--command" else ["--", *args]
         return subprocess.run(
-            [sys.executable, "-m", "charter", "run", "--", *args],
+            [sys.executable, "-m", "charter", "run", *words],
             cwd=governed,
             env=environment,
             capture_output=True,

@@ -8,6 +8,7 @@ this machine lacks skip, naming it.
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +135,26 @@ def test_an_ordinary_pytest_run_passes_inside_the_sandbox(charter_run: Run) -> N
     result = charter_run("pytest", "-q", "-p", "no:cacheprovider", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+@needs_full
+def test_git_itself_may_write_its_repository(charter_run: Run, governed: Path) -> None:
+    """`git add` and `git commit` write .git: a command made only of git (or charter) may."""
+    assert charter_run("git", "add", "src/app.py").returncode == 0
+    env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a"}
+    env["GIT_COMMITTER_EMAIL"] = "a@b"
+    result = charter_run("git", "commit", "-q", "-m", "from the sandbox", env=env)
+    assert result.returncode == 0, result.stderr
+    log = subprocess.run(
+        ["git", "-C", str(governed), "log", "--format=%s"], capture_output=True, text=True
+    )
+    assert log.stdout == "from the sandbox\n"
+
+
+@needs_full
+def test_a_string_mixing_git_and_other_code_keeps_git_read_only(
+    charter_run: Run, governed: Path
+) -> None:
+    result = charter_run("--command", "git add src/app.py && python probe.py read")
+    assert result.returncode != 0
+    assert "index.lock" in result.stderr

@@ -81,7 +81,11 @@ class Launcher:
             if kind == NONE:
                 self.kind = NONE
                 return subprocess.Popen(args, **kwargs)
-            attempt = self._prepare(kind)
+            try:
+                attempt = self._prepare(kind)
+            except OSError as exc:
+                self.problems.append(f"{kind}: {exc}")
+                continue
             read_end, write_end = os.pipe()
             try:
                 process = subprocess.Popen(args, preexec_fn=_child(attempt, write_end), **kwargs)

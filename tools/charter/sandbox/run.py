@@ -8,7 +8,8 @@ when the system offers no sandbox, and the kind to record with the command.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from charter.sandbox.launcher import NONE, Launcher, launcher
@@ -16,6 +17,10 @@ from charter.sandbox.plan import build_plan
 from charter.sandbox.system import capabilities
 
 NOTICE_FILE = "sandbox-notice"
+# The repository's own tools: `git add` and `git commit` must write .git, charter
+# writes its state under .charter. A command made of nothing else may write
+# protected paths (the guard still keeps them from being named).
+OWN_TOOLS = frozenset({"git", "charter"})
 
 
 @dataclass
@@ -32,6 +37,8 @@ def prepare(outcome: Any, env: dict[str, str]) -> Prepared:
     """
     context = outcome.context
     plan = build_plan(outcome.root, context.policy, outcome.decision.level, env)
+    if own_tools_only(outcome.decision.argvs):
+        plan = replace(plan, protected=())
     chosen = launcher(plan)
     notice = None
     if chosen.kinds[0] == NONE and plan.mode != "off":
@@ -42,6 +49,11 @@ def prepare(outcome: Any, env: dict[str, str]) -> Prepared:
             "commands run under the guard alone (docs/guard.md, `sandbox:`)",
         )
     return Prepared(chosen, notice)
+
+
+def own_tools_only(argvs: Sequence[Sequence[str]]) -> bool:
+    """Whether every simple command the guard found is git or charter itself."""
+    return bool(argvs) and all(argv and argv[0] in OWN_TOOLS for argv in argvs)
 
 
 def after_start(prepared: Prepared, outcome: Any) -> str | None:
