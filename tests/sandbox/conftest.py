@@ -102,7 +102,7 @@ def charter_run(governed: Path, tmp_path: Path) -> Run:
             "PROBE_OUTSIDE": str(tmp_path / "outside.txt"),
             **(env or {}),
         }
-        words = list(args) if args[0] == "--command" else ["--", *args]
+        words = list(args) if args[0] in ("--command", "--manifest") else ["--", *args]
         return subprocess.run(
             [sys.executable, "-m", "charter", "run", *words],
             cwd=governed,

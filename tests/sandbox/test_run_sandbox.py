@@ -158,3 +158,20 @@ def test_a_string_mixing_git_and_other_code_keeps_git_read_only(
     result = charter_run("--command", "git add src/app.py && python probe.py read")
     assert result.returncode != 0
     assert "index.lock" in result.stderr
+
+
+@needs_full
+def test_a_manifest_run_is_sandboxed_and_the_kind_recorded(
+    charter_run: Run, governed: Path
+) -> None:
+    from charter.runlog import read_commands
+
+    start_session(governed, "L1")
+    result = charter_run(
+        "--manifest", "--", "python", "probe.py", "read", env={"PROBE_TARGET": ".env"}
+    )
+    assert result.returncode == 3, result.stderr
+    assert "charter run: manifest .runs/SB-1/" in result.stderr
+    (record,) = read_commands(governed, "2026-12-01_session-0001")
+    assert record["sandbox"] == "landlock+namespaces"
+    assert record["exit_code"] == 3
