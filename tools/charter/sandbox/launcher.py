@@ -22,6 +22,7 @@ time), nothing has run yet, and it tries the next kind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -216,10 +217,8 @@ def _remove_tree(top: str) -> None:
 
 
 def _quietly(remove: Callable[[str], None], path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         remove(path)
-    except OSError:
-        pass
 
 
 def _carve(
