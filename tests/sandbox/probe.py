@@ -26,6 +26,12 @@ def attempt(action: str, argument: str) -> None:
         if libc.umount2(argument.encode(), 2) != 0:  # MNT_DETACH
             errno = ctypes.get_errno()
             raise OSError(errno, os.strerror(errno))
+    elif action == "loopback":
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        socket.create_connection(server.getsockname(), timeout=5).close()
+        server.close()
     elif action == "connect":
         socket.create_connection(("127.0.0.1", int(argument)), timeout=5).close()
     else:

@@ -99,6 +99,12 @@ def test_at_l1_no_connection_reaches_a_local_server(charter_run: Run, listener: 
 
 
 @needs_full
+def test_at_l1_a_local_server_inside_the_sandbox_still_works(charter_run: Run) -> None:
+    result = charter_run("python", "probe.py", "loopback")
+    assert result.returncode == 0, result.stderr
+
+
+@needs_full
 def test_at_l3_with_the_opt_in_the_connection_succeeds(
     charter_run: Run, governed: Path, listener: int
 ) -> None:

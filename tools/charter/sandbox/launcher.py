@@ -6,7 +6,7 @@ Kinds, strongest first:
   only the repository, a private temporary folder (its TMPDIR) and devices;
   in its own user and mount namespace protected paths are read-only and
   forbidden ones covered; below the network level it has a network namespace
-  of its own with nothing in it.
+  of its own with only its loopback.
 - `landlock`: where user namespaces are not allowed. Reads and writes are
   carved out of the tree with Landlock rules alone (forbidden paths get no
   rule, protected ones no write rule); directories on the way to such a path
@@ -121,7 +121,9 @@ class Launcher:
             )
         ruleset = None
         if kind in (FULL, LANDLOCK):
-            ruleset = landlock.Ruleset(self.abi, network=plan.network)
+            # with a network namespace of its own, Landlock leaves TCP alone: the
+            # namespace already cuts the host off, and local test servers keep working
+            ruleset = landlock.Ruleset(self.abi, network=plan.network or kind == FULL)
             try:
                 if kind == FULL:
                     ruleset.allow("/", landlock.READ)

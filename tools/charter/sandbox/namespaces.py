@@ -8,8 +8,9 @@ network namespace. There it:
 - covers every existing forbidden file with a Unix socket file (open() fails
   with ENXIO, also for root), and every forbidden directory with an empty
   read-only tmpfs;
-- below the network level, keeps a fresh network namespace with no interface
-  up: no TCP, UDP or abstract Unix socket reaches the host or beyond.
+- below the network level, keeps a fresh network namespace where only its own
+  loopback is up: no TCP, UDP or abstract Unix socket reaches the host or
+  beyond, while a test suite's local servers still work among themselves.
 
 Then it enters a second user and mount namespace: the mounts, copied into a
 less privileged namespace, are locked, so not even a caller running as root
@@ -41,6 +42,12 @@ MS_PRIVATE = 1 << 18
 # Flags a mount made in a user namespace inherits locked: a remount must repeat them.
 # statvfs's ST_* bits have the same values as these MS_* flags on Linux.
 LOCKED_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048 | 4096
+AF_INET = 2
+SOCK_DGRAM = 2
+SIOCSIFFLAGS = 0x8914
+IFF_UP_LOOPBACK_RUNNING = 0x1 | 0x8 | 0x40
+# struct ifreq: the interface name in 16 bytes, then the flags (a short), 40 bytes in all
+LOOPBACK_UP = b"lo".ljust(16, b"\0") + IFF_UP_LOOPBACK_RUNNING.to_bytes(2, "little") + bytes(22)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,10 @@ def enter(plan: NamespacePlan) -> str | None:
     problem = _map_ids(plan)
     if problem is not None:
         return problem
+    if plan.new_net:
+        problem = _loopback_up(lib)
+        if problem is not None:
+            return problem
     if lib.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return "making mounts private: " + os.strerror(ctypes.get_errno())
     for mount in plan.mounts:
@@ -104,6 +115,17 @@ def enter(plan: NamespacePlan) -> str | None:
     if lib.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
         return "unshare (locking the mounts): " + os.strerror(ctypes.get_errno())
     return _map_ids(plan)
+
+
+def _loopback_up(lib: ctypes.CDLL) -> str | None:
+    fd = lib.socket(AF_INET, SOCK_DGRAM, 0)
+    if fd < 0:
+        return "socket: " + os.strerror(ctypes.get_errno())
+    request = ctypes.create_string_buffer(LOOPBACK_UP, len(LOOPBACK_UP))
+    failed = lib.ioctl(fd, SIOCSIFFLAGS, request) != 0
+    errno = ctypes.get_errno()
+    os.close(fd)
+    return "bringing up lo: " + os.strerror(errno) if failed else None
 
 
 def _map_ids(plan: NamespacePlan) -> str | None:
