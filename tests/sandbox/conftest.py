@@ -102,6 +102,8 @@ def charter_run(governed: Path, tmp_path: Path) -> Run:
             "PROBE_OUTSIDE": str(tmp_path / "outside.txt"),
             **(env or {}),
         }
+        if "TMPDIR" in os.environ:  # inside another sandbox, only its TMPDIR is writable
+            environment["TMPDIR"] = os.environ["TMPDIR"]
         words = list(args) if args[0] in ("--command", "--manifest") else ["--", *args]
         return subprocess.run(
             [sys.executable, "-m", "charter", "run", *words],

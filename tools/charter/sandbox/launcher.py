@@ -74,7 +74,13 @@ class Launcher:
 
     def __call__(self, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
         if self.kinds != [NONE]:
-            self._make_base()
+            try:
+                self._make_base()
+            except OSError as exc:
+                raise CharterError(
+                    f"cannot make the sandbox's private folder ({exc}): set TMPDIR to a "
+                    "writable folder; nothing was run"
+                ) from None
         if kwargs.get("env") is not None:
             kwargs["env"] = self.env(kwargs["env"])
         for kind in self.kinds:
@@ -89,10 +95,15 @@ class Launcher:
             read_end, write_end = os.pipe()
             try:
                 process = subprocess.Popen(args, preexec_fn=_child(attempt, write_end), **kwargs)
-            except subprocess.SubprocessError:
+            except (subprocess.SubprocessError, OSError) as exc:
                 os.close(write_end)
                 write_end = -1
-                self.problems.append(f"{kind}: {_drain(read_end) or 'the set-up failed'}")
+                # CPython reports a failed preexec_fn as OSError when errno is set:
+                # the child's own report says whether it was the set-up or the exec
+                reason = _drain(read_end)
+                if not reason and not isinstance(exc, subprocess.SubprocessError):
+                    raise
+                self.problems.append(f"{kind}: {reason or 'the set-up failed'}")
                 continue
             finally:
                 if write_end >= 0:

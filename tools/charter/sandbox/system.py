@@ -3,7 +3,8 @@
 Both are read without forking: the Landlock version is one system call, user
 namespaces are read from the sysctls that switch them off (Debian's
 `unprivileged_userns_clone`, `max_user_namespaces`, Ubuntu's AppArmor
-restriction). A system whose sysctls allow them but whose security module
+restriction) and from whether the id map may be opened for writing (not inside
+another sandbox). A system whose sysctls allow them but whose security module
 refuses a mount is found out when the command starts: the launcher then
 falls back to the next kind.
 """
@@ -62,4 +63,10 @@ def _user_namespaces() -> bool:
                     return False
         except OSError:
             continue
+    # Inside another sandbox (Landlock without write rights on /proc) the child could
+    # not write its id maps: opening the file for writing, which writes nothing, tells.
+    try:
+        os.close(os.open("/proc/self/uid_map", os.O_WRONLY))
+    except OSError:
+        return False
     return True
