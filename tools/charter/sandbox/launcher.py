@@ -3,7 +3,8 @@
 Kinds, strongest first:
 
 - `landlock+namespaces`: Landlock lets the command read everything and write
-  only the repository, a private temporary folder (its TMPDIR) and devices;
+  only the repository, a private temporary folder (its TMPDIR), devices and
+  /dev/shm (multiprocessing's semaphores);
   in its own user and mount namespace protected paths are read-only and
   forbidden ones covered; below the network level it has a network namespace
   of its own with only its loopback.
@@ -41,6 +42,7 @@ LANDLOCK = "landlock"
 NAMESPACES = "namespaces"
 NONE = "none"
 DEVICES = landlock.READ | landlock.WRITE_FILE | landlock.TRUNCATE | landlock.IOCTL_DEV
+SHARED_MEMORY = "/dev/shm"
 
 
 @dataclass
@@ -145,6 +147,9 @@ class Launcher:
                     _carve(ruleset, plan.root, ruleset.fs, 0, holes)
                 ruleset.allow(scratch, ruleset.fs)
                 ruleset.allow("/dev", DEVICES)
+                if os.path.isdir(SHARED_MEMORY):
+                    # POSIX semaphores and shared memory (multiprocessing) live here
+                    ruleset.allow(SHARED_MEMORY, ruleset.fs)
             except OSError:
                 ruleset.close()
                 raise
