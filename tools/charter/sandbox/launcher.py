@@ -68,11 +68,14 @@ class Launcher:
         return None if self.base is None else os.path.join(self.base, "tmp")
 
     def env(self, env: dict[str, str]) -> dict[str, str]:
-        """`env` with TMPDIR (and TMP, TEMP) pointing at the run's private temporary folder."""
+        """`env` with TMPDIR (and TMP, TEMP) pointing at the run's private temporary folder,
+        and XDG_CACHE_HOME below it: the home folder is read-only, and tools that keep a
+        cache there (pip, virtualenv) would fail instead of starting a fresh one."""
         scratch = self.scratch
         if scratch is None:
             return dict(env)
-        return {**env, "TMPDIR": scratch, "TMP": scratch, "TEMP": scratch}
+        cache = os.path.join(scratch, ".cache")
+        return {**env, "TMPDIR": scratch, "TMP": scratch, "TEMP": scratch, "XDG_CACHE_HOME": cache}
 
     def __call__(self, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
         if self.kinds != [NONE]:
