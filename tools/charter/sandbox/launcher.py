@@ -86,8 +86,8 @@ class Launcher:
                     f"cannot make the sandbox's private folder ({exc}): set TMPDIR to a "
                     "writable folder; nothing was run"
                 ) from None
-        if kwargs.get("env") is not None:
-            kwargs["env"] = self.env(kwargs["env"])
+        if self.base is not None:
+            kwargs["env"] = self.env(kwargs.get("env") or dict(os.environ))
         for kind in self.kinds:
             if kind == NONE:
                 self.kind = NONE
