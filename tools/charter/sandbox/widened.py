@@ -105,16 +105,16 @@ def _codex_config(world: World) -> Iterator[Diagnostic]:
             "use the mode `charter export codex` writes for the policy",
         )
     workspace = config.get("sandbox_workspace_write")
-    if isinstance(workspace, dict) and workspace.get("network_access") is True:
-        if not _default_level_has_network(world):
-            yield Diagnostic(
-                CODEX_CONFIG,
-                _line_of(text, "network_access"),
-                1,
-                CODE,
-                "network_access = true, but the policy's default level grants no network: "
-                "run `charter export codex`",
-            )
+    networked = isinstance(workspace, dict) and workspace.get("network_access") is True
+    if networked and not _default_level_has_network(world):
+        yield Diagnostic(
+            CODEX_CONFIG,
+            _line_of(text, "network_access"),
+            1,
+            CODE,
+            "network_access = true, but the policy's default level grants no network: "
+            "run `charter export codex`",
+        )
 
 
 def _default_level_has_network(world: World) -> bool:
