@@ -14,10 +14,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from charter.guard.compiled import CompiledPolicy
 from charter.guard.paths import ALWAYS_PROTECTED
 from charter.sandbox.tree import find_matches
 
-MODES = ("auto", "required", "off")
 TREE_CACHE = ".charter/cache/sandbox-tree.json"
 
 
@@ -31,20 +31,16 @@ class SandboxPlan:
     protected: tuple[str, ...]
 
 
-def network_allowed(policy: object, level: str, env: Mapping[str, str]) -> bool:
+def network_allowed(policy: CompiledPolicy, level: str, env: Mapping[str, str]) -> bool:
     """The level grants the network and every variable its granting levels require is set."""
-    from charter.guard.compiled import CompiledPolicy
-
-    assert isinstance(policy, CompiledPolicy)
     allowed, _hosts, needed = policy.network(level)
     return allowed and all(env.get(name) == value for name, value in needed.items())
 
 
-def build_plan(root: str, policy: object, level: str, env: Mapping[str, str]) -> SandboxPlan:
+def build_plan(
+    root: str, policy: CompiledPolicy, level: str, env: Mapping[str, str]
+) -> SandboxPlan:
     """The plan for a command at `level` in the repository at `root`."""
-    from charter.guard.compiled import CompiledPolicy
-
-    assert isinstance(policy, CompiledPolicy)
     real = os.path.realpath(root)
     protected_patterns = list(dict.fromkeys([*ALWAYS_PROTECTED, policy.path, *policy.protected]))
     forbidden, protected = find_matches(
