@@ -81,6 +81,33 @@ def interleaved(
     return results
 
 
+def in_process(root: Path, rounds: int) -> tuple[float, float]:
+    """Medians (seconds) of starting and reaping `true` with subprocess.Popen, and through
+    the sandbox (plan, launcher, start, reap, clean-up), interleaved in this process:
+    the sandbox's own cost, without an interpreter's start-up around it."""
+    import statistics
+    import time
+
+    from charter.guard.cache import load_compiled
+    from charter.sandbox.launcher import launcher
+    from charter.sandbox.plan import build_plan
+
+    policy = load_compiled(str(root), "docs/agents/AUTONOMY.md")
+    plain: list[float] = []
+    boxed: list[float] = []
+    env = dict(os.environ)
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.Popen(["true"], cwd=root, env=env).wait()
+        plain.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        chosen = launcher(build_plan(str(root), policy, "L1", env))
+        chosen(["true"], cwd=root, env=env).wait()
+        chosen.close()
+        boxed.append(time.perf_counter() - start)
+    return statistics.median(plain), statistics.median(boxed)
+
+
 def main() -> int:
     from charter.sandbox.system import capabilities
 
@@ -129,6 +156,7 @@ def main() -> int:
                 note="tree cache removed: the whole tree is walked",
                 repeat=5 if quick else 10,
             )
+            plain, boxed = in_process(small, 10 if quick else 50)
         except BenchError as exc:
             print(f"bench_sandbox: {exc}", file=sys.stderr)
             return 2
@@ -145,6 +173,10 @@ def main() -> int:
         # CPU time is what a loaded machine distorts least
         print(f"; {(on.cpu_median - off.cpu_median) * 1000:.1f} ms of CPU time", end="")
     print()
+    print(
+        f"in one process: starting and reaping `true` takes {plain * 1000:.1f} ms, "
+        f"{boxed * 1000:.1f} ms through the sandbox (plan, launcher, clean-up included)"
+    )
     warm = big_on.median - big_off.median
     cold = large_cold.median - big_off.median
     print(

@@ -134,6 +134,7 @@ class Launcher:
                 read_only=list(plan.protected),
                 masked=list(plan.forbidden),
                 mask_file=os.path.join(self.base, "mask"),
+                lock=kind == NAMESPACES,
             )
         ruleset = None
         if kind in (FULL, LANDLOCK):

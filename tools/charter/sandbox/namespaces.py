@@ -12,11 +12,11 @@ network namespace. There it:
   loopback is up: no TCP, UDP or abstract Unix socket reaches the host or
   beyond, while a test suite's local servers still work among themselves.
 
-Then it enters a second user and mount namespace: the mounts, copied into a
+Landlock, applied after the mounts, forbids every mount change. Without it,
+the child enters a second user and mount namespace: the mounts, copied into a
 less privileged namespace, are locked, so not even a caller running as root
 (who keeps capabilities inside its namespace) can unmount a cover or make a
-read-only mount writable. Landlock, applied after the mounts, forbids mount
-changes too. Everything here is prepared by the parent as bytes: the child only makes
+read-only mount writable. Everything here is prepared by the parent as bytes: the child only makes
 system calls.
 """
 
@@ -38,7 +38,6 @@ MS_NOEXEC = 8
 MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
-MS_PRIVATE = 1 << 18
 # Flags a mount made in a user namespace inherits locked: a remount must repeat them.
 # statvfs's ST_* bits have the same values as these MS_* flags on Linux.
 LOCKED_FLAGS = MS_NOSUID | MS_NODEV | MS_NOEXEC | 1024 | 2048 | 4096
@@ -64,10 +63,11 @@ class NamespacePlan:
     uid_map: bytes
     gid_map: bytes
     mounts: tuple[Mount, ...]
+    lock: bool  # enter a second user namespace so the mounts are locked (no Landlock after)
 
 
 def plan_namespaces(
-    *, network: bool, read_only: list[str], masked: list[str], mask_file: str
+    *, network: bool, read_only: list[str], masked: list[str], mask_file: str, lock: bool
 ) -> NamespacePlan:
     """What the child will do: `read_only` paths bound read-only, `masked` paths covered."""
     mounts = [Mount(_b(path), _b(path), os.path.isdir(path), _locked(path)) for path in read_only]
@@ -82,6 +82,7 @@ def plan_namespaces(
         uid_map=f"{uid} {uid} 1\n".encode(),
         gid_map=f"{gid} {gid} 1\n".encode(),
         mounts=tuple(mounts),
+        lock=lock,
     )
 
 
@@ -106,12 +107,14 @@ def enter(plan: NamespacePlan) -> str | None:
         problem = _loopback_up(lib)
         if problem is not None:
             return problem
-    if lib.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return "making mounts private: " + os.strerror(ctypes.get_errno())
+    # No MS_PRIVATE pass: mounts copied into a namespace owned by a new user namespace
+    # are slaves already, so nothing mounted here reaches the host.
     for mount in plan.mounts:
         problem = _mount(lib, mount)
         if problem is not None:
             return f"{os.fsdecode(mount.target)}: {problem}"
+    if not plan.lock:
+        return None  # Landlock, applied next, forbids every mount change
     if lib.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
         return "unshare (locking the mounts): " + os.strerror(ctypes.get_errno())
     return _map_ids(plan)
