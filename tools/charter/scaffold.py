@@ -32,6 +32,7 @@ from charter.guard.export import render_levels_table
 from charter.guard.policy import load_policy, parse_policy
 from charter.handoff.regenerate import write_handoff
 from charter.presets import PRESETS
+from charter.sandbox import agents as sandbox
 
 INIT_TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
 EXAMPLE_ID = "EX-1"
@@ -39,6 +40,7 @@ REVIEW_DAYS = 90
 CLAUDE_SETTINGS = ".claude/settings.json"
 CODEX_RULES = ".codex/rules/charter.rules"
 CODEX_HOOKS = ".codex/hooks.json"
+CODEX_CONFIG = ".codex/config.toml"
 STOP_HOOK_TIMEOUT_S = 30
 
 
@@ -237,7 +239,7 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
 
 def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     root = config.root.resolve()
-    wanted = (CLAUDE_SETTINGS, CODEX_RULES, CODEX_HOOKS)
+    wanted = (CLAUDE_SETTINGS, CODEX_CONFIG, CODEX_RULES, CODEX_HOOKS)
     if all((root / rel).exists() for rel in wanted):
         result.kept.extend(wanted)
         return
@@ -249,10 +251,13 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     interpreter = str(python)
     stop = {"hooks": {"Stop": [stop_hook_entry(stop_hook_command(interpreter, root))]}}
     guard_claude = render.hook_command("claude-code", interpreter, str(root))
-    _create(
-        root, CLAUDE_SETTINGS, render.render_claude_settings(policy, stop, guard_claude), result
+    settings = render.render_claude_settings(policy, stop, guard_claude)
+    _create(root, CLAUDE_SETTINGS, sandbox.with_claude_sandbox(settings, policy), result)
+    codex_config = register.render_codex_config(
+        sandbox.render_codex_config(policy, None, CODEX_CONFIG)
     )
-    _create(root, CODEX_RULES, render.render_codex_rules(policy), result)
+    _create(root, CODEX_CONFIG, codex_config, result)
+    _create(root, CODEX_RULES, sandbox.render_codex_rules(policy), result)
     guard_codex = render.hook_command("codex", interpreter, str(root))
     _create(root, CODEX_HOOKS, render.render_codex_hooks(None, guard_codex), result)
     if not interpreter.startswith(str(root) + os.sep):
@@ -268,7 +273,6 @@ def _other_agents(config: Config, result: InitResult) -> None:
     instruction files' charter section."""
     root = config.root.resolve()
     _create(root, register.CLAUDE_MCP, register.render_json_servers(None, typed=True), result)
-    _create(root, register.CODEX_CONFIG, register.render_codex_config(None), result)
     _create(root, agents.GEMINI_SETTINGS, agents.render_gemini_settings(None), result)
     _create(root, agents.CURSOR_HOOKS, agents.render_cursor_hooks(None), result)
     _create(root, agents.CURSOR_MCP, agents.render_cursor_mcp(None), result)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
+from charter.sandbox import widened
 from charter.world import World
 
 
@@ -198,6 +199,13 @@ _ALL = (
         "protection-changed-unapproved",
         "a staged change to the guard's protections in an agent session that names no approver",
         lambda world: commit_rules.findings(world, "CH027"),
+    ),
+    _world_rule(
+        "CH050",
+        "agent-sandbox-widened",
+        "an agent's config runs commands outside its sandbox (a Codex allow rule, "
+        "danger-full-access, a Claude Code sandbox switched off or with exclusions)",
+        widened.findings,
     ),
 )
 

@@ -19,6 +19,7 @@ from charter.guard import instructions
 from charter.guard import mcp_entries as register
 from charter.guard.policy import load_policy
 from charter.io import read_text, write_if_changed
+from charter.sandbox import agents as sandbox
 from charter.stamps import replace_region
 
 TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy")
@@ -38,10 +39,10 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     """Generate files from the autonomy policy (docs/agents/AUTONOMY.md).
 
     \b
-    claude-code  .claude/settings.json: permissions and the PreToolUse hook;
+    claude-code  .claude/settings.json: permissions, the PreToolUse hook, the sandbox;
                  .mcp.json: the charter MCP server
-    codex        .codex/rules/charter.rules and .codex/hooks.json;
-                 .codex/config.toml: the charter MCP server
+    codex        .codex/config.toml (sandbox, the charter MCP server),
+                 .codex/rules/charter.rules, .codex/hooks.json
     gemini       .gemini/settings.json: the BeforeTool hook and the MCP server
     cursor       .cursor/hooks.json: the guard hooks; .cursor/mcp.json: the MCP server
     instructions AGENTS.md (its charter section), CLAUDE.md and GEMINI.md (import
@@ -81,21 +82,23 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
         existing = _json(config.root / settings)
+        text = render.render_claude_settings(policy, existing, command)
         return {
-            settings: render.render_claude_settings(policy, existing, command),
+            settings: sandbox.with_claude_sandbox(text, policy),
             register.CLAUDE_MCP: register.render_json_servers(
                 _json(config.root / register.CLAUDE_MCP), typed=True
             ),
         }
     rules = ".codex/rules/charter.rules"
     hooks = ".codex/hooks.json"
+    codex_config = ".codex/config.toml"
     command = render.hook_command("codex", python, root)
     return {
-        rules: render.render_codex_rules(policy),
-        hooks: render.render_codex_hooks(_json(config.root / hooks), command),
-        register.CODEX_CONFIG: register.render_codex_config(
-            read_text(config.root / register.CODEX_CONFIG)
+        codex_config: register.render_codex_config(
+            sandbox.render_codex_config(policy, read_text(config.root / codex_config), codex_config)
         ),
+        rules: sandbox.render_codex_rules(policy),
+        hooks: render.render_codex_hooks(_json(config.root / hooks), command),
     }
 
 

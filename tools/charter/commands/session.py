@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
 from charter.errors import CharterError
+from charter.guard.policy import load_policy
 from charter.safety.status import format_status, safety_status
+from charter.sandbox.layers import format_layers, session_layers
 from charter.sessions.abort import abort_session
 from charter.sessions.briefing import briefing
 from charter.sessions.end import end_session
@@ -89,6 +92,17 @@ def start(
     return 0
 
 
+def _layers(config: Any, level: str) -> dict[str, Any]:
+    """The enforcement layers at `level` (docs/guard.md), or {"error": why} when unknown."""
+    import os
+
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+        return session_layers(config.root, policy, level, dict(os.environ))
+    except (CharterError, KeyError) as exc:
+        return {"error": str(exc)}
+
+
 @session.command("status")
 @format_option(("text", "json"))
 @repo_option
@@ -103,11 +117,14 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     active = read_active(config.root)
     commands = read_commands(config.root, active.id) if active is not None else []
     safety = safety_status(config, active) if active is not None else None
+    layers = _layers(config, active.level) if active is not None else None
     if output_format == "json":
         data: dict[str, object] = {"active": asdict(active) if active else None}
         data["commands"] = commands
         if safety is not None:
             data["safety"] = safety
+        if layers is not None:
+            data["layers"] = layers
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if active else 1
     if active is None:
@@ -120,6 +137,12 @@ def status(output_format: str, repo_dir: Path | None) -> int:
     )
     for line in format_status(safety or {}):
         click.echo(line)
+    if layers is not None:
+        click.echo("  enforcement layers:")
+        for line in format_layers(layers, indent="    ") if "error" not in layers else []:
+            click.echo(line)
+        if "error" in layers:
+            click.echo(f"    unknown ({layers['error']})")
     click.echo(f"  commands: {len(commands)}")
     for entry in commands:
         click.echo(f"    {describe_command(entry)}")

@@ -24,6 +24,7 @@ from typing import IO, Any
 from charter.evidence.digest import sha256_bytes, sha256_file
 
 Sink = Callable[[bytes], None]
+Spawn = Callable[..., "subprocess.Popen[bytes]"]  # called like subprocess.Popen
 
 DEFAULT_TAIL_BYTES = 4096
 _READ_SIZE = 65536
@@ -140,21 +141,24 @@ def run_captured(
     tail_bytes: int = DEFAULT_TAIL_BYTES,
     stdout_sink: Sink | None = None,
     stderr_sink: Sink | None = None,
+    spawn: Spawn | None = None,
 ) -> Captured:
     """Run `command` (an argv list, or a string for the shell) to its end, teeing its output.
 
     Ctrl-C reaches the command as it would without charter; the run still
     ends with a record, its exit code the shell's 128 + signal. Output that a
     background process writes after the command exited, and after
-    PIPE_GRACE_S, reaches the terminal but not the record.
+    PIPE_GRACE_S, reaches the terminal but not the record. `spawn` starts the
+    process (the OS sandbox's launcher); subprocess.Popen by default.
     """
     shell = isinstance(command, str)
     out = stdout_sink if stdout_sink is not None else terminal_sink(sys.stdout)
     err = stderr_sink if stderr_sink is not None else terminal_sink(sys.stderr)
     started = datetime.now(UTC)
     clock = time.monotonic()
+    start = subprocess.Popen if spawn is None else spawn
     try:
-        proc = subprocess.Popen(
+        proc = start(
             command,
             cwd=cwd,
             shell=shell,

@@ -25,7 +25,7 @@ from charter.config import Config
 from charter.errors import CharterError
 
 if TYPE_CHECKING:
-    from charter.evidence.capture import Captured, Sink, TreeState
+    from charter.evidence.capture import Captured, Sink, Spawn, TreeState
     from charter.state.session import ActiveSession
 
 SCHEMA = "charter/run-manifest/v1"
@@ -203,6 +203,7 @@ def run_with_manifest(
     stdout_sink: Sink | None = None,
     stderr_sink: Sink | None = None,
     execute: Sequence[str] | None = None,
+    spawn: Spawn | None = None,
 ) -> RunOutcome:
     """Run an allowed command, teeing its output, and write its manifest.
 
@@ -248,6 +249,7 @@ def run_with_manifest(
         tail_bytes=DEFAULT_TAIL_BYTES if tail_bytes is None else tail_bytes,
         stdout_sink=stdout_sink,
         stderr_sink=stderr_sink,
+        spawn=spawn,
     )
     after = tree_state(root, own_records(config)) if before is not None else None
     manifest = build_manifest(**common, captured=captured, before=before, after=after, root=root)

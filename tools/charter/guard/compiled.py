@@ -30,6 +30,7 @@ class CompiledPolicy:
         "path",
         "protected",
         "read_outside",
+        "sandbox",
         "test_commands",
         "unprotected",
     )
@@ -49,6 +50,8 @@ class CompiledPolicy:
                     "allow": [_tokens(rule) for rule in level["allow"]],
                     "env": {_text(k): _text(v) for k, v in level["env"].items()},
                     "write_files": _flag(level["write_files"]),
+                    "network": _optional_flag(level.get("network")),
+                    "hosts": [_text(h) for h in level.get("hosts", [])],
                 }
             self.deny: list[list[str]] = [_tokens(rule) for rule in data["deny"]]
             self.forbidden: list[str] = [_text(p) for p in data["forbidden"]]
@@ -69,6 +72,7 @@ class CompiledPolicy:
             ]
             size = data.get("max_file_size_kb")
             self.max_file_size_kb: int | None = None if size is None else _count(size)
+            self.sandbox: str = _text(data.get("sandbox", "auto"))
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a compiled policy: {exc!r}") from exc
         if self.default_level not in self.levels:
@@ -96,6 +100,22 @@ class CompiledPolicy:
         chain.reverse()
         return chain
 
+    def network(self, level: str) -> tuple[bool, list[str], dict[str, str]]:
+        """Whether `level` lets commands reach the network, its hosts, and the environment
+        variables the levels granting it require (the opt-in, as for their allow rules)."""
+        allowed = False
+        hosts: list[str] = []
+        env: dict[str, str] = {}
+        for name in self.chain(level):
+            settings = self.levels[name]
+            if settings["network"] is not None:
+                allowed = settings["network"]
+                if allowed:
+                    env.update(settings["env"])
+            if settings["hosts"]:
+                hosts = settings["hosts"]
+        return allowed, hosts if allowed else [], env if allowed else {}
+
     def matching_rules(self, level: str, argv: Sequence[str]) -> list[tuple[str, list[str]]]:
         """(defining level, tokens) of every allow rule of `level` and below matching argv."""
         return [
@@ -121,6 +141,12 @@ def _text(value: Any) -> str:
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError("expected true or false")
+    return value
+
+
+def _optional_flag(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TypeError("expected true, false or null")
     return value
 
 

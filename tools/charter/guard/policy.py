@@ -159,6 +159,7 @@ class _Reader:
             unprotected_paths=values.get("unprotected_paths", ()),
             read_outside=values.get("read_outside", ()),
             allow_outright=values.get("allow_outright", False),
+            sandbox=values.get("sandbox", "auto"),
         )
 
     def _check_cycles(self, levels: tuple[Level, ...]) -> None:
@@ -235,6 +236,8 @@ def _level(reader: _Reader, name: str, settings: dict[str, Any]) -> Level:
                 str(key),
             )
         fields[key] = field_reader(reader, ("levels", name, key), value)
+    if "network" in fields:
+        fields["network"], fields["hosts"] = fields["network"]
     return Level(
         name=name,
         title=fields.get("title", name),
@@ -347,6 +350,20 @@ def _allow_outright(reader: _Reader, value: Any) -> bool:
     return value
 
 
+def _sandbox(reader: _Reader, value: Any) -> str:
+    if value is False:  # YAML reads a bare `off` as false
+        return "off"
+    if value not in SANDBOX_MODES:
+        raise reader.fail(
+            "sandbox must be `auto` (`charter run` uses the OS sandbox where the system offers "
+            "one), `required` (it refuses to run without one) or `off` (the guard alone)",
+            "sandbox",
+        )
+    return str(value)
+
+
+SANDBOX_MODES = ("auto", "required", "off")
+
 _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "charter_policy": _version,
     "default_level": _default_level,
@@ -363,6 +380,7 @@ _TOP_KEYS: dict[str, Callable[[_Reader, Any], Any]] = {
     "unprotected_paths": _unprotected,
     "read_outside": _read_outside,
     "allow_outright": _allow_outright,
+    "sandbox": _sandbox,
 }
 
 
@@ -448,6 +466,31 @@ def _write_files(reader: _Reader, keys: KeyPath, value: Any) -> bool:
     return value
 
 
+_HOST = re.compile(
+    r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\Z"
+)
+
+
+def _network(reader: _Reader, keys: KeyPath, value: Any) -> tuple[bool, tuple[str, ...]]:
+    # true, false, or the hosts an agent's sandbox may reach (which also means true)
+    if isinstance(value, bool):
+        return value, ()
+    if isinstance(value, list) and value:
+        for index, host in enumerate(value):
+            if not isinstance(host, str) or not _HOST.match(host):
+                raise reader.fail(
+                    f"{host!r} is not a host name (such as pypi.org or *.pythonhosted.org)",
+                    *keys,
+                    index,
+                )
+        return True, tuple(value)
+    raise reader.fail(
+        "network must be true, false, or a list of host names such as [pypi.org, "
+        "files.pythonhosted.org]",
+        *keys,
+    )
+
+
 _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "title": _title,
     "description": _text,
@@ -457,6 +500,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "env": _env,
     "budget": _budget,
     "write_files": _write_files,
+    "network": _network,
 }
 
 

@@ -29,6 +29,10 @@ class Level:
     # None: the default, which is False for a level that inherits nothing (the observing
     # base of a chain) and True for a level that inherits another
     write_files: bool | None = None
+    # None inherits; True lets commands reach the network (under `charter run`, in the
+    # agents' sandboxes); `hosts` names the hosts an agent's sandbox may reach
+    network: bool | None = None
+    hosts: tuple[str, ...] = ()
     line: int = 0
 
     @property
@@ -61,6 +65,18 @@ class Policy:
     unprotected_paths: tuple[str, ...] = ()  # steering files (guard.protected) agents may write
     read_outside: tuple[str, ...] = ()  # paths outside the repository agents may read
     allow_outright: bool = False  # the Claude Code hook answers "allow", skipping its prompt
+    sandbox: str = "auto"  # the OS sandbox of `charter run`: auto, required or off
+
+    def network(self, name: str) -> tuple[bool, tuple[str, ...]]:
+        """Whether commands at level `name` may reach the network, and the hosts listed."""
+        allowed = False
+        hosts: tuple[str, ...] = ()
+        for level in self.chain(name):
+            if level.network is not None:
+                allowed = level.network
+            if level.hosts:
+                hosts = level.hosts
+        return allowed, hosts if allowed else ()
 
     def level(self, name: str) -> Level:
         for level in self.levels:
@@ -104,6 +120,8 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
                 "allow": [rule.split() for rule in level.allow],
                 "env": dict(level.env),
                 "write_files": level.writes_files,
+                "network": level.network,
+                "hosts": list(level.hosts),
             }
             for level in policy.levels
         },
@@ -118,4 +136,5 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
         "test_commands": [rule.split() for rule in policy.test_commands],
         "needs_decision_record": list(policy.needs_decision_record),
         "max_file_size_kb": policy.max_file_size_kb,
+        "sandbox": policy.sandbox,
     }

@@ -20,6 +20,7 @@ from charter.ingest.fold import session_usage
 from charter.makefile import defines_target
 from charter.model import SessionLog, Task
 from charter.repo import RepoModel
+from charter.sandbox.layers import handoff_line, repository_layers
 from charter.sorting import natural_key
 from charter.status import column_of, is_done
 from charter.tasks.query import priority_rank as task_priority_rank
@@ -58,8 +59,18 @@ def handoff_context(repo: RepoModel) -> dict[str, Any]:
         "session_count": len(logs),
         "graph": dependency_graph(tasks, order, config),
         "unlisted": sum(1 for t in repo.tasks() if t.id is None),
+        "layers": _layers(config),
         **_runs_and_tokens(repo, tasks, logs),
     }
+
+
+def _layers(config: Config) -> str | None:
+    """The enforcement layers the repository configures (docs/guard.md); None without a policy."""
+    try:
+        policy = load_policy(config.path(config.policy), config.policy)
+    except CharterError:
+        return None
+    return handoff_line(repository_layers(config.root, policy))
 
 
 def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from charter.config import Config
 from charter.guard.policy_model import Policy
 from charter.parse.sessions import parse_session
 from charter.safety.status import LABELS
+from charter.sandbox.layers import format_layers, session_layers
 from charter.sessions.preconditions import Findings, plan_key
 from charter.sessions.start import gate_context
 from charter.state.session import ActiveSession
@@ -49,6 +50,7 @@ def briefing(config: Config, findings: Findings, session: ActiveSession) -> str:
         "`charter session end` refuses a done task without it."
     )
     out += ["", *_level_lines(policy, session)]
+    out += ["", "Enforcement layers:", *_layer_lines(config, policy, session)]
     out += ["", f"Gates ({config.gates}, plan {plan_key(plan)}):"]
     for gate in map(gate_context, findings.gates):
         blocking = "blocking" if gate["blocking"] else "advisory"
@@ -96,6 +98,12 @@ def _level_lines(policy: Policy, session: ActiveSession) -> list[str]:
             "(docs/safety.md)."
         )
     return lines
+
+
+def _layer_lines(config: Config, policy: Policy, session: ActiveSession) -> list[str]:
+    import os
+
+    return format_layers(session_layers(config.root, policy, session.level, dict(os.environ)))
 
 
 def stop_conditions(config: Config) -> list[str]:

@@ -12,7 +12,6 @@ Messages for the person go to `note`, in the order they arise.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from charter.errors import CharterError
 from charter.guard.api import check_command
 from charter.guard.decide import quote
 from charter.guard.explain import advice
+from charter.sandbox.run import after_start, prepare
 from charter.state.active import read_active_session
 from charter.state.commandlog import record_command
 
@@ -46,11 +46,45 @@ def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
         if wants_manifest and outcome.root is not None:
             _with_manifest(outcome, manifest, note)
         return 2
-    ran = _with_manifest(outcome, manifest, note) if wants_manifest and outcome.root else None
-    exit_code, duration = ran if ran is not None else _execute(decision, note)
-    _record(outcome.root, decision, started, exit_code=exit_code, duration=duration, note=note)
+    prepared = _sandbox(outcome, note)
+    if prepared is None:
+        _record(outcome.root, decision, started, exit_code=None, duration=0.0, note=note)
+        return 2
+    try:
+        ran = (
+            _with_manifest(outcome, manifest, note, prepared.launcher)
+            if wants_manifest and outcome.root
+            else None
+        )
+        exit_code, duration = (
+            ran if ran is not None else _execute(decision, note, prepared.launcher)
+        )
+    finally:
+        prepared.launcher.close()
+    notice = after_start(prepared, outcome)
+    if notice:
+        note(f"charter run: {notice}")
+    kind = prepared.launcher.kind
+    _record(
+        outcome.root, decision, started, exit_code=exit_code, duration=duration, note=note,
+        sandbox=kind,
+    )  # fmt: skip
     _count_exit(outcome, exit_code, note)
     return exit_code
+
+
+def _sandbox(outcome: Any, note: Note) -> Any:
+    """The OS sandbox's launcher for the allowed command; None (said why) when it must not run."""
+    from charter.guard.execute import clean_env  # lazy: only an allowed command runs
+
+    try:
+        prepared = prepare(outcome, clean_env(os.environ))
+    except CharterError as exc:
+        note(f"charter run: {exc}")
+        return None
+    if prepared.notice:
+        note(f"charter run: {prepared.notice}")
+    return prepared
 
 
 def _count_exit(outcome: Any, exit_code: int, note: Note) -> None:
@@ -111,9 +145,11 @@ def _escalate_budget(root: str, session_id: str, spent: str, note: Note) -> None
         note(f"charter run: escalation: {problem}")
 
 
-def _with_manifest(outcome: Any, required: bool, note: Note) -> tuple[int, float] | None:
+def _with_manifest(
+    outcome: Any, required: bool, note: Note, spawn: Any = None
+) -> tuple[int, float] | None:
     """Run (or record the refusal) through the evidence manifest; None when no session owns it."""
-    result = _run_guarded(outcome, required=required)
+    result = _run_guarded(outcome, required=required, spawn=spawn)
     if result is None:
         return None
     exit_code, duration, path = result
@@ -121,13 +157,16 @@ def _with_manifest(outcome: Any, required: bool, note: Note) -> tuple[int, float
     return exit_code, duration
 
 
-def _execute(decision: Any, note: Note) -> tuple[int, float]:
+def _execute(decision: Any, note: Note, spawn: Any) -> tuple[int, float]:
     from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
 
     args = exec_args(decision)
     begin = time.monotonic()
     try:
-        process = subprocess.Popen(args, env=clean_env(os.environ))
+        process = spawn(args, env=clean_env(os.environ))
+    except CharterError as exc:
+        note(f"charter run: {exc}")
+        return 126, time.monotonic() - begin
     except FileNotFoundError:
         note(f"charter run: command not found: {args[0]}")
         return 127, time.monotonic() - begin
@@ -153,6 +192,7 @@ def _record(
     exit_code: int | None,
     duration: float,
     note: Note,
+    sandbox: str | None = None,
 ) -> None:
     if root is None:
         return
@@ -167,6 +207,8 @@ def _record(
         "level": decision.level,
         "started": started,
     }
+    if sandbox is not None:
+        record["sandbox"] = sandbox
     record["argv" if decision.mode == "argv" else "string"] = source
     try:
         if read_active_session(root) is None:
@@ -177,7 +219,9 @@ def _record(
         note(f"charter run: the command was not recorded: {exc}")
 
 
-def _run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | None:
+def _run_guarded(
+    outcome: Any, *, required: bool, spawn: Any = None
+) -> tuple[int, float, Path] | None:
     """`charter run`'s manifest path: run the guard's allowed command (or record its refusal).
 
     `outcome` is `charter.guard.api.check_command`'s answer. Returns the exit
@@ -212,5 +256,6 @@ def _run_guarded(outcome: Any, *, required: bool) -> tuple[int, float, Path] | N
         session=session,
         env=clean_env(os.environ),
         execute=exec_args(decision) if decision.allowed else None,
+        spawn=spawn,
     )
     return result.exit_code, float(result.manifest["duration_seconds"]), result.path
