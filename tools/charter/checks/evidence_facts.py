@@ -3,7 +3,7 @@
 A warm `charter check` would otherwise place every evidence path (a system
 call per path component) and read, hash and parse every cited run manifest.
 Here each plain, repository-relative evidence path that names a regular file
-is remembered in `.charter/cache/evidence.pickle` with:
+is remembered in `.charter/cache/evidence.cache` with:
 
 - `sig`: the file's `lstat` signature (mode, device, inode, size, mtime,
   ctime). Writing a file changes its mtime and ctime, and restoring the mtime
@@ -38,11 +38,13 @@ from charter.errors import CharterError
 from charter.manifest import read_manifest
 from charter.world import World
 
-CACHE_FILE = "evidence.pickle"
+CACHE_FILE = "evidence.cache"
 RACY_NS = 2_000_000_000
 # An empty, `.` or `..` component (a leading `/` makes an empty one), a pattern, a NUL.
 _NOT_PLAIN = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[*?\[\0]")
 _FINGERPRINTED = ("checks/evidence_facts.py", "evidence.py", "manifest.py", "schemas/__init__.py")
+_FACT_KEYS = frozenset({"sig", "chain", "sha", "manifest"})
+_SUMMARY_KEYS = frozenset({"status", "exit_code", "command", "task", "git"})
 
 Sig = tuple[int, int, int, int, int, int]
 
@@ -57,7 +59,7 @@ class EvidenceFacts:
         self.enabled = world.cache and os.sep == "/"
         self.root = str(world.root.resolve())
         self.path = world.root / CACHE_DIR / CACHE_FILE
-        self.key = (_fingerprint(), self.root)
+        self.key = [_fingerprint(), self.root]
         self.files: dict[str, dict[str, Any]] = {}
         self.dirty = False
         self.started = time.time_ns()
@@ -69,7 +71,7 @@ class EvidenceFacts:
             return
         stored = load_cache(self.path)
         if isinstance(stored, dict) and stored.get("key") == self.key:
-            self.files = stored["files"]  # else unreadable or foreign: start cold
+            self.files = _stored_files(stored.get("files"))  # else foreign: start cold
 
     def entry(self, text: str) -> dict[str, Any] | None:
         """The facts for `text` when it names a regular file at `root/text` reached through no
@@ -211,6 +213,76 @@ def read_cited(path: Path) -> dict[str, Any] | CharterError | None:
         return exc
     except OSError as exc:
         return CharterError(f"cannot read it: {exc.strerror}")
+
+
+def _stored_files(data: Any) -> dict[str, dict[str, Any]]:
+    """The facts stored in a cache file, each in the shape `EvidenceFacts` made it; an
+    entry of any other shape is dropped (that path is looked at afresh)."""
+    files: dict[str, dict[str, Any]] = {}
+    if type(data) is not dict:
+        return files
+    for text, entry in data.items():
+        fact = _stored_fact(entry)
+        if fact is not None:
+            files[text] = fact
+    return files
+
+
+def _stored_fact(entry: Any) -> dict[str, Any] | None:
+    if type(entry) is not dict or not set(entry) <= _FACT_KEYS:
+        return None
+    sig = _stored_sig(entry.get("sig"))
+    chain = entry.get("chain")
+    if chain is not None:
+        chain = tuple(_stored_sig(s) for s in chain) if type(chain) is list else (None,)
+    if sig is None or (chain is not None and None in chain):
+        return None
+    fact: dict[str, Any] = {"sig": sig, "chain": chain}
+    if "sha" in entry:
+        if type(entry["sha"]) is not str:
+            return None
+        fact["sha"] = entry["sha"]
+    if "manifest" in entry:
+        summary = _stored_summary(entry["manifest"])
+        if summary is False:
+            return None
+        fact["manifest"] = summary
+    return fact
+
+
+def _stored_sig(value: Any) -> Sig | None:
+    if type(value) is list and len(value) == 6 and all(type(n) is int for n in value):
+        return tuple(value)
+    return None
+
+
+def _stored_summary(value: Any) -> Any:
+    """A manifest summary as `_summary` made it, ("damaged", message), None, or False when
+    it is none of these."""
+    if value is None:
+        return None
+    if type(value) is list:
+        ok = len(value) == 2 and value[0] == "damaged" and type(value[1]) is str
+        return ("damaged", value[1]) if ok else False
+    if type(value) is not dict or set(value) != _SUMMARY_KEYS:
+        return False
+    ok = (
+        value["status"] in ("succeeded", "failed", "denied")
+        and (value["exit_code"] is None or type(value["exit_code"]) is int)
+        and type(value["command"]) is str
+        and type(value["task"]) is str
+    )
+    git = value["git"]
+    if git is not None:
+        ok = ok and (
+            type(git) is dict
+            and set(git) == {"dirty", "dirty_count", "dirty_paths"}
+            and type(git["dirty"]) is bool
+            and type(git["dirty_count"]) is int
+            and type(git["dirty_paths"]) is list
+            and all(type(p) is str for p in git["dirty_paths"])
+        )
+    return value if ok else False
 
 
 def _sig(st: os.stat_result) -> Sig:

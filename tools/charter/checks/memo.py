@@ -4,7 +4,7 @@ Most checks run on a repository whose plans and session logs did not change
 since the last check (a pre-commit hook on a commit that touched only code).
 Those rules are pure functions of the files, the configuration, charter's own
 code and today's date (CH014), so their findings are stored in
-`.charter/cache/check.pickle` under a key made of exactly these:
+`.charter/cache/check.cache` under a key made of exactly these:
 
 - charter's version and the modification time of each of its modules;
 - the configuration, which holds the rule selection and severities;
@@ -29,13 +29,16 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
+from typing import Any
+
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.model import Diagnostic
+from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import Snapshot
 from charter.world import Citation, CitationRow
 
-MEMO_FILE = "check.pickle"
+MEMO_FILE = "check.cache"
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,47 @@ def recall(root: Path, key: str) -> Remembered | None:
         return None
     try:
         plans, tasks, sessions = stored["counts"]
-        findings = tuple(Diagnostic(*row) for row in stored["findings"])
-        return Remembered(findings, tuple(stored["citations"]), plans, tasks, sessions)
-    except (KeyError, TypeError, ValueError):  # another layout: check afresh
+        if not all(type(n) is int for n in (plans, tasks, sessions)):
+            return None
+        findings = tuple(decode_diagnostic(row) for row in _rows(stored["findings"]))
+        citations = tuple(_citation_row(row) for row in _rows(stored["citations"]))
+        return Remembered(findings, citations, plans, tasks, sessions)
+    except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
 
 
+def _rows(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise Malformed("not a list")
+    return value
+
+
+def _citation_row(row: Any) -> CitationRow:
+    """A stored citation row with the types `Citation.from_row` expects; Malformed if not."""
+    path, task_id, title, own_ids, done, cited = _rows(row)
+    ids = tuple(_rows(own_ids))
+    evidence = tuple(tuple(_rows(e)) for e in _rows(cited))
+    valid = (
+        type(path) is str
+        and (task_id is None or type(task_id) is str)
+        and type(title) is str
+        and all(type(i) is str for i in ids)
+        and type(done) is bool
+        and all(
+            len(e) == 3
+            and type(e[0]) is str
+            and type(e[1]) is int
+            and (e[2] is None or type(e[2]) is str)
+            for e in evidence
+        )
+    )
+    if not valid:
+        raise Malformed("not a citation row")
+    return (path, task_id, title, ids, done, evidence)
+
+
 def remember(root: Path, key: str, remembered: Remembered) -> None:
-    # Plain values only: they pickle and load fastest, and need no charter class to read.
+    # Plain values only: JSON data, read back without any charter class.
     findings = [(d.path, d.line, d.col, d.code, d.message, d.severity) for d in remembered.findings]
     payload = {
         "key": key,

@@ -1,0 +1,282 @@
+"""Parsed models as plain JSON data and back, for the parse cache.
+
+A cached model must come back exactly as the parser made it, or the board and
+the findings would depend on whether a cache was there. So encoding refuses
+what it cannot give back exactly (`Unencodable`: that model is simply not
+cached), and decoding checks every type and count (`Malformed`: that entry is
+a miss). Rows are positional lists, the cheapest shape for `json` both ways.
+
+Frontmatter holds whatever YAML's safe loader makes. JSON keeps strings,
+integers, floats, booleans, null, lists and string-keyed objects as they are;
+dates, datetimes and maps with other keys are tagged objects whose one key is
+`TAG`, a name no YAML frontmatter key can take without escapes. Anything else
+(binary, sets, a plain key that is `TAG` itself) is `Unencodable`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from charter.model import Diagnostic, Evidence, Field, Plan, Section, SessionLog, Task
+
+TAG = "\0charter"
+_SEVERITIES = ("error", "warning")
+_KINDS = ("checklist", "table")
+
+
+class Unencodable(ValueError):
+    """A model holding a value the cache cannot give back exactly."""
+
+
+class Malformed(ValueError):
+    """Cached data that is not what `encode` writes."""
+
+
+# ---- encoding -------------------------------------------------------------------
+
+
+def encode(model: Plan | SessionLog) -> list[Any]:
+    if type(model) is Plan:
+        return [
+            "plan",
+            model.path,
+            _value(dict(model.frontmatter)),
+            dict(model.frontmatter_lines),
+            model.has_frontmatter,
+            model.title,
+            [_task(t) for t in model.tasks],
+            [_diagnostic(d) for d in model.problems],
+        ]
+    if type(model) is SessionLog:
+        return [
+            "session",
+            model.path,
+            _value(dict(model.frontmatter)),
+            dict(model.frontmatter_lines),
+            model.has_frontmatter,
+            [[s.title, s.level, s.line, s.body] for s in model.sections],
+            [_diagnostic(d) for d in model.problems],
+            model.text,
+            model.body_line,
+        ]
+    raise Unencodable(f"not a model: {type(model).__name__}")
+
+
+def _task(t: Task) -> list[Any]:
+    return [
+        t.id,
+        t.title,
+        t.path,
+        t.line,
+        t.col,
+        t.kind,
+        t.checked,
+        [[f.name, f.value, f.line, f.start, f.end] for f in t.fields],
+        [[e.path, e.line, e.sha256] for e in t.evidence],
+        list(t.depends),
+        t.parent,
+        [_task(s) for s in t.subtasks],
+        t.checkbox_col,
+    ]
+
+
+def _diagnostic(d: Diagnostic) -> list[Any]:
+    return [d.path, d.line, d.col, d.code, d.message, d.severity]
+
+
+def _value(value: Any) -> Any:
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is list:
+        return [_value(v) for v in value]
+    if kind is dict:
+        if all(type(k) is str for k in value) and TAG not in value:
+            return {k: _value(v) for k, v in value.items()}
+        return {TAG: "map", "items": [[_value(k), _value(v)] for k, v in value.items()]}
+    if kind is datetime:
+        return {TAG: "datetime", "iso": value.isoformat()}
+    if kind is date:
+        return {TAG: "date", "iso": value.isoformat()}
+    raise Unencodable(f"a {kind.__name__} in frontmatter")
+
+
+# ---- decoding -------------------------------------------------------------------
+
+
+def decode(data: Any) -> Plan | SessionLog:
+    """The model `encode` made `data` from; Malformed when `data` is anything else."""
+    try:
+        return _decode(data)
+    except Malformed:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        raise Malformed(str(exc)) from exc
+
+
+def _decode(data: Any) -> Plan | SessionLog:
+    if type(data) is not list or not data:
+        raise Malformed("not a model row")
+    if data[0] == "plan":
+        _, path, fm, lines, has_fm, title, tasks, problems = data
+        _need(type(path) is str and type(has_fm) is bool and _opt_str(title))
+        return Plan(
+            path,
+            _frontmatter(fm),
+            _key_lines(lines),
+            has_fm,
+            title,
+            tuple(_decode_task(t) for t in _list(tasks)),
+            tuple(_decode_diagnostic(d) for d in _list(problems)),
+        )
+    if data[0] == "session":
+        _, path, fm, lines, has_fm, sections, problems, text, body_line = data
+        _need(type(path) is str and type(has_fm) is bool and type(text) is str)
+        _need(type(body_line) is int)
+        return SessionLog(
+            path,
+            _frontmatter(fm),
+            _key_lines(lines),
+            has_fm,
+            tuple(_decode_section(s) for s in _list(sections)),
+            tuple(_decode_diagnostic(d) for d in _list(problems)),
+            text,
+            body_line,
+        )
+    raise Malformed("unknown model kind")
+
+
+def _decode_task(row: Any) -> Task:
+    (tid, title, path, line, col, kind, checked, fields, evidence, depends, parent, subs, box) = (
+        _list(row)
+    )
+    _need(
+        _opt_str(tid)
+        and type(title) is str
+        and type(path) is str
+        and type(line) is int
+        and type(col) is int
+        and kind in _KINDS
+        and (checked is None or type(checked) is bool)
+        and _opt_str(parent)
+        and (box is None or type(box) is int)
+    )
+    depends = _list(depends)
+    _need(all(type(d) is str for d in depends))
+    return Task(
+        tid,
+        title,
+        path,
+        line,
+        col,
+        kind,
+        checked,
+        tuple(_decode_field(f) for f in _list(fields)),
+        tuple(_decode_evidence(e) for e in _list(evidence)),
+        tuple(depends),
+        parent,
+        tuple(_decode_task(s) for s in _list(subs)),
+        box,
+    )
+
+
+def _decode_field(row: Any) -> Field:
+    name, value, line, start, end = _list(row)
+    _need(
+        type(name) is str
+        and type(value) is str
+        and type(line) is int
+        and type(start) is int
+        and type(end) is int
+    )
+    return Field(name, value, line, start, end)
+
+
+def _decode_evidence(row: Any) -> Evidence:
+    path, line, sha = _list(row)
+    _need(type(path) is str and type(line) is int and _opt_str(sha))
+    return Evidence(path, line, sha)
+
+
+def _decode_section(row: Any) -> Section:
+    title, level, line, body = _list(row)
+    _need(type(title) is str and type(level) is int and type(line) is int and type(body) is str)
+    return Section(title, level, line, body)
+
+
+def _decode_diagnostic(row: Any) -> Diagnostic:
+    path, line, col, code, message, severity = _list(row)
+    _need(
+        type(path) is str
+        and type(line) is int
+        and type(col) is int
+        and type(code) is str
+        and type(message) is str
+        and severity in _SEVERITIES
+    )
+    return Diagnostic(path, line, col, code, message, severity)
+
+
+def decode_diagnostic(row: Any) -> Diagnostic:
+    """One diagnostic row; Malformed when it is not one."""
+    try:
+        return _decode_diagnostic(row)
+    except (TypeError, ValueError) as exc:
+        raise Malformed(str(exc)) from exc
+
+
+def _frontmatter(data: Any) -> dict[str, Any]:
+    _need(type(data) is dict)
+    return {k: _unvalue(v) for k, v in data.items()}
+
+
+def _key_lines(data: Any) -> dict[str, int]:
+    _need(type(data) is dict and all(type(v) is int for v in data.values()))
+    return dict(data)
+
+
+def _unvalue(value: Any) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_unvalue(v) for v in value]
+    if kind is not dict:
+        return value  # json.loads makes nothing but plain scalars otherwise
+    if TAG not in value:
+        return {k: _unvalue(v) for k, v in value.items()}
+    tag = value[TAG]
+    if tag == "map" and len(value) == 2:
+        return {_hashable(_unvalue(k)): _unvalue(v) for k, v in _pairs(value["items"])}
+    if tag == "datetime" and len(value) == 2 and type(value["iso"]) is str:
+        return datetime.fromisoformat(value["iso"])
+    if tag == "date" and len(value) == 2 and type(value["iso"]) is str:
+        return date.fromisoformat(value["iso"])
+    raise Malformed("unknown tag")
+
+
+def _pairs(items: Any) -> list[tuple[Any, Any]]:
+    pairs = []
+    for item in _list(items):
+        key, value = _list(item)
+        pairs.append((key, value))
+    return pairs
+
+
+def _hashable(key: Any) -> Any:
+    _need(not isinstance(key, (list, dict)))
+    return key
+
+
+def _list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise Malformed("not a list")
+    return value
+
+
+def _opt_str(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _need(condition: bool) -> None:
+    if not condition:
+        raise Malformed("wrong type")
