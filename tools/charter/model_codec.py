@@ -8,9 +8,9 @@ a miss). Rows are positional lists, the cheapest shape for `json` both ways.
 
 Frontmatter holds whatever YAML's safe loader makes. JSON keeps strings,
 integers, floats, booleans, null, lists and string-keyed objects as they are;
-dates, datetimes and maps with other keys are tagged objects whose one key is
-`TAG`, a name no YAML frontmatter key can take without escapes. Anything else
-(binary, sets, a plain key that is `TAG` itself) is `Unencodable`.
+dates, datetimes and maps with other keys (or with `TAG` itself as a key) are
+tagged objects holding the key `TAG`. Anything else (binary, sets) is
+`Unencodable`.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _value(value: Any) -> Any:
         if all(type(k) is str for k in value) and TAG not in value:
             return {k: _value(v) for k, v in value.items()}
         return {TAG: "map", "items": [[_value(k), _value(v)] for k, v in value.items()]}
-    if kind is datetime:
+    if kind is datetime and not value.fold:  # isoformat drops `fold` (YAML never sets it)
         return {TAG: "datetime", "iso": value.isoformat()}
     if kind is date:
         return {TAG: "date", "iso": value.isoformat()}

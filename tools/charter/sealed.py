@@ -45,8 +45,8 @@ _UNSAFE_BITS = stat.S_IWGRP | stat.S_IWOTH
 # and `NAME.PID.tmp` (the guard's caches before this format).
 _TEMP = r"^\.?(?P<name>.+)\.(?P<pid>\d+)\.tmp$"
 ORPHAN_AGE_S = 600  # a temp file this old is an orphan whatever its PID says
-# What older charters left in the cache folder: pickles and Jinja2 bytecode.
-_OBSOLETE = r"^(?:.+\.pickle|__jinja2_.+\.cache)$"
+# What older charters left in the cache folder: pickles, Jinja2 bytecode, unsealed JSON.
+_OBSOLETE = r"^(?:.+\.pickle|__jinja2_.+\.cache|board\.json|policy\.json|guard-config\.json)$"
 _swept: set[str] = set()
 
 
