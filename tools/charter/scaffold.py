@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -76,7 +75,7 @@ def init_repo(
             _create(root, rel, _policy_text(config, context), result)
         else:
             _create(root, rel, _render(template, context), result)
-    _agent_configs(config, python or sys.executable, result)
+    _agent_configs(config, python, result)
     _derived(config, result)
     return result
 
@@ -179,12 +178,17 @@ def _create(root: Path, rel: str, text: str, result: InitResult) -> bool:
 # ---- the agents' configs ---------------------------------------------------------
 
 
-def stop_hook_command(python: str, root: Path) -> str:
-    """Claude Code's Stop hook: `charter session check --hook claude-code`, run by path.
+def stop_hook_command(python: str | None, root: Path) -> str:
+    """Claude Code's Stop hook: `charter session check --hook claude-code`.
 
     Unlike the guard's hook it does not turn a failure to start into a block:
-    a Stop hook that cannot run must not keep the agent from stopping.
+    a Stop hook that cannot run must not keep the agent from stopping. Without
+    `python` it finds charter when it runs (`charter.render.hook_script`).
     """
+    if python is None:
+        from charter.render.hook_script import stop_hook_command as portable
+
+        return portable()
     try:
         relative: str | None = Path(python).resolve().relative_to(root).as_posix()
     except ValueError:
@@ -203,7 +207,7 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
     return {"hooks": [{"type": "command", "command": command, "timeout": STOP_HOOK_TIMEOUT_S}]}
 
 
-def _agent_configs(config: Config, python: str, result: InitResult) -> None:
+def _agent_configs(config: Config, python: str | None, result: InitResult) -> None:
     from charter.parse.policy import load_policy
     from charter.render import agent_configs as render
 
@@ -217,7 +221,7 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     except CharterError as exc:
         result.notes.append(f"agent configs not written: {exc}")
         return
-    interpreter = str(python)
+    interpreter = python  # None: the hooks find charter when they run, on any machine
     stop = {"hooks": {"Stop": [stop_hook_entry(stop_hook_command(interpreter, root))]}}
     guard_claude = render.hook_command("claude-code", interpreter, str(root))
     _create(
@@ -226,11 +230,10 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     _create(root, CODEX_RULES, render.render_codex_rules(policy), result)
     guard_codex = render.hook_command("codex", interpreter, str(root))
     _create(root, CODEX_HOOKS, render.render_codex_hooks(None, guard_codex), result)
-    if not interpreter.startswith(str(root) + os.sep):
+    if interpreter is not None and not interpreter.startswith(str(root) + os.sep):
         result.notes.append(
-            f"the agent hooks run charter with {interpreter}; if the repository has its own "
-            "environment, run `charter export claude-code --python PATH` (and codex) to point "
-            "the guard there"
+            f"the agent hooks run charter with {interpreter}, a path of this machine; "
+            "without --python they find charter on any machine (see docs/guard.md)"
         )
 
 

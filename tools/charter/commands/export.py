@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,8 @@ TARGETS = ("claude-code", "codex", "autonomy")
     "--python",
     "python",
     default=None,
-    help="Interpreter the hooks run charter with (default: this one).",
+    help="Pin the interpreter the hooks run charter with (default: found when the hook "
+    "runs, see docs/guard.md; a pinned path ties the file to this machine).",
 )
 @repo_option
 def export(target: str, check: bool, python: str | None, repo_dir: Path | None) -> int:
@@ -41,8 +41,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
 
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
-    interpreter = python or sys.executable
-    outputs = _render(target, config, policy, interpreter)
+    outputs = _render(target, config, policy, python)
     drift = False
     for relative, text in outputs.items():
         path = config.root / relative
@@ -55,7 +54,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     return 1 if drift else 0
 
 
-def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
+def _render(target: str, config: Config, policy: Any, python: str | None) -> dict[str, str]:
     from charter.render import agent_configs as render
 
     root = str(config.root)
@@ -70,6 +69,12 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
         existing = _json(config.root / settings)
+        if existing is not None:  # charter's Stop hook too: older ones named a machine path
+            from charter.render.hook_script import with_stop_command
+            from charter.scaffold import stop_hook_command
+
+            stop = stop_hook_command(python, config.root.resolve())
+            existing = with_stop_command(existing, stop)
         return {settings: render.render_claude_settings(policy, existing, command)}
     rules = ".codex/rules/charter.rules"
     hooks = ".codex/hooks.json"

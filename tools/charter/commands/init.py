@@ -28,7 +28,8 @@ import click
     "python",
     default=None,
     metavar="PATH",
-    help="Interpreter the agents' hooks run charter with (default: this one).",
+    help="Pin the interpreter the agents' hooks run charter with (default: found when the "
+    "hook runs, see docs/guard.md).",
 )
 def init(directory: Path, preset: str | None, owner: str, python: str | None) -> int:
     """Scaffold a governed repository in DIRECTORY (default: here).
