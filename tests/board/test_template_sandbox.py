@@ -9,6 +9,7 @@ names the template file, and never in code that runs.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,71 @@ def test_an_ordinary_override_still_renders(repo: Path) -> None:
         columns=[{"name": "Backlog", "rows": [1, 2]}],
     )
     assert text == "# Board\nBacklog: 2\n"
+
+
+PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: object, where: str) -> list[str]:
+    """Where `value` holds anything but plain data: scalars, lists, dicts and frozen records
+    of them (no method a template could call changes anything)."""
+    if isinstance(value, PLAIN):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [bad for i, item in enumerate(value) for bad in _plain(item, f"{where}[{i}]")]
+    if isinstance(value, dict):
+        return [
+            bad
+            for key, item in value.items()
+            for bad in [*_plain(key, f"{where} key"), *_plain(item, f"{where}[{key!r}]")]
+        ]
+    if dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen:  # type: ignore[union-attr]
+        return [
+            bad
+            for f in dataclasses.fields(value)
+            for bad in _plain(getattr(value, f.name), f"{where}.{f.name}")
+        ]
+    return [f"{where}: {type(value).__name__}"]
+
+
+def test_every_template_is_given_plain_data_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sandbox blocks Python's internals; plain data leaves no method of charter's
+    (a Path's write_text, a Config's) for a template to call either."""
+    import charter.handoff
+    import charter.render.board
+    import charter.render.html
+    import charter.sessions.start
+    from charter.cli import main
+    from charter.scaffold import init_repo
+
+    seen: dict[str, dict[str, object]] = {}
+    original = render_template
+
+    def recording(config: object, name: str, **context: object) -> str:
+        seen[name] = context
+        return original(config, name, **context)  # type: ignore[arg-type]
+
+    import charter.render.templates
+
+    # where it is imported by name, and where it is looked up when called
+    modules = (charter.render.board, charter.render.html, charter.sessions.start, charter.handoff)
+    for module in (charter.render.templates, *modules):
+        if hasattr(module, "render_template"):
+            monkeypatch.setattr(module, "render_template", recording)
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    init_repo(root)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    monkeypatch.chdir(root)
+    (root / "docs/taskboard/TaskBoard.md").unlink()  # so that the board renders again
+    assert main(["board", "--html", "site/board.html"]) == 0
+    assert main(["session", "start", "EX-1"]) == 0
+    assert main(["handoff"]) == 0
+    assert sorted(seen) == ["board.html.j2", "board.md.j2", "handoff.md.j2", "session.md.j2"]
+    for name, context in seen.items():
+        assert _plain(context, name) == []
