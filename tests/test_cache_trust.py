@@ -187,7 +187,7 @@ def test_hostile_pickles_where_old_caches_lived_never_run(repo: Path, tmp_path: 
     folder = repo / CACHE_DIR
     hostile = pickle.dumps(Hostile(marker), protocol=5)
     planted = [f"models-{n:02d}.pickle" for n in range(MODEL_SHARDS)]
-    planted += ["check.pickle", "evidence.pickle", "board.pickle", "policy.pickle"]
+    planted += ["check.pickle", "evidence.pickle", "board.json", "policy.json", "guard-config.json"]
     for name in planted:
         (folder / name).write_bytes(hostile)
     # and under the names charter reads now, a pickle is no more than damage
@@ -235,6 +235,8 @@ def test_flips_and_truncations_of_every_cache_file_change_no_answer(repo: Path) 
                 for memo in ("check.cache", "board.cache"):
                     (repo / CACHE_DIR / memo).unlink()
             assert _answers(repo) == expected, f"{path.name}: {how}"
+            # and the damaged file was rebuilt, not left to be distrusted on every run
+            assert unseal(path.name, path.read_bytes()) is not None, f"{path.name}: {how}"
 
 
 json_leaves: tuple[Any, ...] = (None, True, 0, -1, 2**70, 1.5, "", "x", [], {}, [[]], {"k": 1})

@@ -52,7 +52,7 @@ _swept: set[str] = set()
 
 def seal(kind: str, payload: Any) -> bytes:
     """The file's bytes: the header line, then `payload` as compact JSON."""
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = json.dumps(payload, separators=(",", ":")).encode("ascii")
     digest = blake2b(body, digest_size=32).hexdigest()
     return f"{MAGIC} {FORMAT} {__version__} {kind} {digest}\n".encode() + body
 
