@@ -84,8 +84,10 @@ def test_a_file_or_folder_another_user_owns_is_not_believed(cache: Path) -> None
     assert read_sealed(str(cache), cache.name) is None
     os.chown(cache, os.geteuid(), -1)
     os.chown(cache.parent, 65534, -1)
+    cache.parent.chmod(0o775)
     assert read_sealed(str(cache), cache.name) is None
-    assert not write_sealed(str(cache), cache.name, PAYLOAD)  # and is left alone
+    assert not write_sealed(str(cache), cache.name, PAYLOAD)
+    assert cache.parent.stat().st_mode & 0o777 == 0o775  # a stranger's folder is left alone
 
 
 def test_a_link_is_not_followed(cache: Path, tmp_path: Path) -> None:

@@ -214,8 +214,9 @@ def _ensure_folder(folder: str) -> None:
     info = os.lstat(folder)
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(folder)
-    if info.st_mode & _UNSAFE_BITS:
-        # Made under umask 002 by an older charter, or by hand. Only its owner may fix it;
+    getuid = getattr(os, "geteuid", None)
+    if info.st_mode & _UNSAFE_BITS and (getuid is None or info.st_uid == getuid()):
+        # Made under umask 002 by an older charter, or by hand. Only its owner fixes it;
         # a stranger's folder stays as it is and its caches stay unread.
         os.chmod(folder, stat.S_IMODE(info.st_mode) & ~_UNSAFE_BITS)
     if not _trusted(os.lstat(folder)):
