@@ -14,7 +14,7 @@ def test_warm_load_equals_cold_and_sees_edits(make_repo: MakeRepo) -> None:
     root = make_repo({"docs/plans/p.md": PLAN}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
     config = load_config(root)
     cold = load_repo(config)
-    assert list((root / CACHE_DIR).glob("models-*.pickle"))
+    assert list((root / CACHE_DIR).glob("models-*.cache"))
     assert (root / ".charter" / ".gitignore").read_text().strip().endswith("*")
     warm = load_repo(config)
     assert warm.plans == cold.plans
@@ -31,7 +31,7 @@ def test_corrupt_cache_is_a_cold_start(make_repo: MakeRepo) -> None:
     root = make_repo({"docs/plans/p.md": PLAN}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
     config = load_config(root)
     load_repo(config)
-    for shard in (root / CACHE_DIR).glob("models-*.pickle"):
+    for shard in (root / CACHE_DIR).glob("models-*.cache"):
         shard.write_bytes(b"not a pickle")
     assert [t.id for t in load_repo(config).tasks()] == ["ST-A-1"]
 

@@ -70,7 +70,7 @@ def test_a_warm_check_reads_no_evidence_file_and_answers_the_same(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = check(root)
-    assert (root / ".charter/cache/evidence.pickle").is_file()
+    assert (root / ".charter/cache/evidence.cache").is_file()
 
     def refuse(*_args: object) -> object:
         raise AssertionError("an unchanged evidence file was read again")
@@ -82,7 +82,7 @@ def test_a_warm_check_reads_no_evidence_file_and_answers_the_same(
 
 def test_no_cache_remembers_nothing(root: Path) -> None:
     check(root, cache=False)
-    assert not (root / ".charter/cache/evidence.pickle").exists()
+    assert not (root / ".charter/cache/evidence.cache").exists()
 
 
 def test_a_file_younger_than_the_racy_window_is_not_remembered(
@@ -142,5 +142,5 @@ def test_a_manifest_rewritten_in_place_is_read_again(root: Path) -> None:
 @pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05N."])
 def test_an_unreadable_cache_is_a_cold_start(root: Path, content: bytes) -> None:
     first = check(root)
-    (root / ".charter/cache/evidence.pickle").write_bytes(content)
+    (root / ".charter/cache/evidence.cache").write_bytes(content)
     assert check(root) == first

@@ -12,18 +12,19 @@ import pytest
 
 from charter.errors import CharterError
 from charter.guard.cache import CACHE_PATH, load_compiled
+from charter.sealed import seal, unseal
 from tests.guard.helpers import POLICY, POLICY_PATH
 
 
 def test_a_miss_writes_the_cache_and_a_hit_reads_it(repo: Path) -> None:
     first = load_compiled(str(repo), POLICY_PATH)
     cache = repo / CACHE_PATH
-    entry = json.loads(cache.read_text(encoding="utf-8"))
+    entry = unseal(cache.name, cache.read_bytes())
     assert entry["key"][0] == POLICY_PATH
     assert entry["policy"]["default_level"] == "L1"
     # a hit must not reparse: prove it by making the cached copy differ from the file
     entry["policy"]["default_level"] = "L0"
-    cache.write_text(json.dumps(entry), encoding="utf-8")
+    cache.write_bytes(seal(cache.name, entry))
     assert load_compiled(str(repo), POLICY_PATH).default_level == "L0"
     assert first.default_level == "L1"
 
@@ -45,22 +46,27 @@ def test_an_invalid_policy_is_cached_as_its_error(repo: Path) -> None:
             load_compiled(str(repo), POLICY_PATH)
         assert raised.value.line == 2
         assert raised.value.path == POLICY_PATH
-    assert "error" in json.loads((repo / CACHE_PATH).read_text(encoding="utf-8"))
+    assert "error" in unseal((repo / CACHE_PATH).name, (repo / CACHE_PATH).read_bytes())
 
 
 @pytest.mark.parametrize("content", ["not json", "[]", '{"key": 1}', '{"policy": {}}'])
-def test_a_damaged_cache_is_rebuilt(repo: Path, content: str) -> None:
-    (repo / CACHE_PATH).parent.mkdir(parents=True)
-    (repo / CACHE_PATH).write_text(content, encoding="utf-8")
+@pytest.mark.parametrize("sealed", [False, True])
+def test_a_damaged_cache_is_rebuilt(repo: Path, content: str, sealed: bool) -> None:
+    cache = repo / CACHE_PATH
+    cache.parent.mkdir(parents=True)
+    data = content.encode()
+    cache.write_bytes(
+        seal(cache.name, json.loads(content)) if sealed and content[0] in "[{" else data
+    )
     assert load_compiled(str(repo), POLICY_PATH).default_level == "L1"
 
 
 def test_a_damaged_entry_with_the_right_key_is_rebuilt(repo: Path) -> None:
     load_compiled(str(repo), POLICY_PATH)
     cache = repo / CACHE_PATH
-    entry = json.loads(cache.read_text(encoding="utf-8"))
+    entry = unseal(cache.name, cache.read_bytes())
     entry["policy"]["levels"] = "nonsense"
-    cache.write_text(json.dumps(entry), encoding="utf-8")
+    cache.write_bytes(seal(cache.name, entry))
     assert load_compiled(str(repo), POLICY_PATH).order == ["L0", "L1", "L2", "L3"]
 
 

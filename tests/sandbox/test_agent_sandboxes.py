@@ -17,7 +17,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tests.guard.helpers import POLICY, POLICY_PATH, make_repo
 
 from charter.cli import main
 from charter.errors import CharterError
@@ -27,6 +26,7 @@ from charter.sandbox.agents import (
     render_codex_config,
     render_codex_rules,
 )
+from tests.guard.helpers import POLICY, POLICY_PATH, make_repo
 
 L3_DEFAULT = POLICY.replace("default_level: L1", "default_level: L3").replace(
     'env: {CHARTER_ALLOW_NET: "1"}', 'env: {CHARTER_ALLOW_NET: "1"}\n    network: [pypi.org]'

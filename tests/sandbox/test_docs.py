@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import doc_block, run_doc_example
 
 from charter.guard import policy as policy_parser
 from charter.sandbox.system import capabilities
+from tests.conftest import doc_block, run_doc_example
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "guard.md"
 SYSTEM = capabilities()

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.sandbox.conftest import start_session
 
 from charter.cli import main
 from charter.guard.policy import load_policy
 from charter.sandbox.layers import handoff_line, repository_layers
 from charter.sandbox.system import capabilities
+from tests.sandbox.conftest import start_session
 
 
 def _status(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.sandbox.conftest import POLICY
 
 from charter.errors import CharterError
 from charter.guard.compiled import CompiledPolicy
-from charter.guard.policy_model import compile_policy
 from charter.guard.policy import parse_policy
+from charter.guard.policy_model import compile_policy
+from tests.sandbox.conftest import POLICY
 
 
 def _policy(text: str = POLICY) -> CompiledPolicy:

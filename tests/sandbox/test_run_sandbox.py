@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.sandbox.conftest import Run, start_session
 
 from charter.sandbox.system import capabilities
+from tests.sandbox.conftest import Run, start_session
 
 SYSTEM = capabilities()
 needs_full = pytest.mark.skipif(

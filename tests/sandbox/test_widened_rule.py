@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.guard.helpers import make_repo
 
 from charter.cli import main
+from tests.guard.helpers import make_repo
 
 
 def _check(repo: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -75,7 +75,7 @@ def _drop_cache(root: Path) -> Callable[[], None]:
 
 def _drop_memo(root: Path) -> Callable[[], None]:
     def drop() -> None:
-        (root / ".charter" / "cache" / "check.pickle").unlink(missing_ok=True)
+        (root / ".charter" / "cache" / "check.cache").unlink(missing_ok=True)
 
     return drop
 

@@ -1,14 +1,14 @@
 """charter's local caches under `.charter/cache/`: how they are written, keyed and sharded.
 
 Every cache is a disposable copy of work charter can redo: a file that is
-missing, damaged or written by another version is ignored, and a read-only
-checkout just works without remembering.
+missing, damaged, written by another version or by another user is ignored
+and rebuilt, and a read-only checkout just works without remembering. Caches
+are data only, sealed with their own checksum (`charter.sealed`).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import zlib
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,16 @@ try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__
+from charter import __version__, model_codec
 from charter.config import Config
 from charter.io import ensure_state_dir
+from charter.sealed import read_sealed, write_sealed
 
 CACHE_DIR = ".charter/cache"
 CODE = Path(__file__).resolve().parent  # charter's own modules
 # The parsed models are spread over this many files by path, so that an edit to one
 # plan rewrites a thirty-second of them: at 50,000 tasks the whole cache is 23 MB, and
-# pickling all of it took longer than checking.
+# writing all of it took longer than checking.
 MODEL_SHARDS = 32
 _PARSER_MODULES = (
     "parse/plans.py",
@@ -37,19 +38,28 @@ _PARSER_MODULES = (
     "parse/frontmatter.py",
     "markdown.py",
     "model.py",
+    "model_codec.py",
 )
 
 
 class ModelCache:
-    """{path: (content hash, parsed model)}, invalidated by a parser or configuration change."""
+    """{path: (content hash, model as data)}, invalidated by a parser or configuration change.
+
+    Entries stay in their JSON form until asked for: a check that needs a few models
+    builds only those, and an entry that does not decode is a miss, parsed again.
+    """
 
     def __init__(self, config: Config):
         self.folder = config.root / CACHE_DIR
         self.key = _parser_fingerprint(config)
-        self.shards: list[dict[str, tuple[str, Any]]] = []
+        self.shards: list[dict[str, Any]] = []
         for n in range(MODEL_SHARDS):
             stored = load_cache(self._shard_path(n))
-            fits = isinstance(stored, dict) and stored.get("key") == self.key
+            fits = (
+                isinstance(stored, dict)
+                and stored.get("key") == self.key
+                and isinstance(stored.get("entries"), dict)
+            )
             self.shards.append(stored["entries"] if fits else {})
         self.dirty: set[int] = set()
         self.seen: set[str] = set()
@@ -57,13 +67,20 @@ class ModelCache:
     def get(self, rel: str, digest: str) -> Any:
         self.seen.add(rel)
         entry = self.shards[_shard_of(rel)].get(rel)
-        if entry is not None and entry[0] == digest:
-            return entry[1]
-        return None
+        if type(entry) is not list or len(entry) != 2 or entry[0] != digest:
+            return None
+        try:
+            model = model_codec.decode(entry[1])
+        except model_codec.Malformed:
+            return None
+        return model if model.path == rel else None
 
     def put(self, rel: str, digest: str, model: Any) -> None:
         shard = _shard_of(rel)
-        self.shards[shard][rel] = (digest, model)
+        try:
+            self.shards[shard][rel] = [digest, model_codec.encode(model)]
+        except model_codec.Unencodable:  # parsed again next time, never given back changed
+            self.shards[shard].pop(rel, None)
         self.dirty.add(shard)
 
     def save(self) -> None:
@@ -76,7 +93,7 @@ class ModelCache:
                 save_cache(self._shard_path(n), {"key": self.key, "entries": entries})
 
     def _shard_path(self, n: int) -> Path:
-        return self.folder / f"models-{n:02d}.pickle"
+        return self.folder / f"models-{n:02d}.cache"
 
 
 def _shard_of(rel: str) -> int:
@@ -84,31 +101,19 @@ def _shard_of(rel: str) -> int:
 
 
 def load_cache(path: Path) -> Any:
-    """What a cache file holds; None when it is missing or cannot be read."""
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # missing, damaged, or from another charter: start over
-        return None
+    """What a cache file holds; None when it is missing or not to be believed (see
+    `charter.sealed`). Its shape is still the caller's to check."""
+    return read_sealed(str(path), path.name)
 
 
 def save_cache(path: Path, payload: Any) -> bool:
-    """Pickle `payload` to a cache file under `.charter/cache/` (see `save_bytes`)."""
-    return save_bytes(path, pickle.dumps(payload, protocol=5))
-
-
-def save_bytes(path: Path, data: bytes) -> bool:
-    """Write a cache file under `.charter/cache/`, atomically; False when the checkout is
-    read-only (charter then works on, just without remembering)."""
+    """Write plain data to a cache file under `.charter/cache/`, sealed and atomically;
+    False when the checkout is read-only (charter then works on, just without remembering)."""
     try:
         ensure_state_dir(path.parents[1])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
     except OSError:
         return False
-    return True
+    return write_sealed(str(path), path.name, payload)
 
 
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:

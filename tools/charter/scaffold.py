@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from charter.guard import export_agents as agents
 from charter.guard import instructions
 from charter.guard import mcp_entries as register
 from charter.guard.export import render_levels_table
+from charter.guard.hook_script import stop_hook_command as portable
 from charter.guard.policy import load_policy, parse_policy
 from charter.handoff.regenerate import write_handoff
 from charter.presets import PRESETS
@@ -97,7 +97,7 @@ def init_repo(
             _create(root, rel, _policy_text(config, context), result)
         else:
             _create(root, rel, _render(template, context), result)
-    _agent_configs(config, python or sys.executable, result)
+    _agent_configs(config, python, result)
     _other_agents(config, result)
     _derived(config, result)
     first_hour(config, result, tests, git_hooks=git_hooks, pre_commit=pre_commit)
@@ -213,12 +213,15 @@ def _create(root: Path, rel: str, text: str, result: InitResult) -> bool:
 # ---- the agents' configs ---------------------------------------------------------
 
 
-def stop_hook_command(python: str, root: Path) -> str:
-    """Claude Code's Stop hook: `charter session check --hook claude-code`, run by path.
+def stop_hook_command(python: str | None, root: Path) -> str:
+    """Claude Code's Stop hook: `charter session check --hook claude-code`.
 
     Unlike the guard's hook it does not turn a failure to start into a block:
-    a Stop hook that cannot run must not keep the agent from stopping.
+    a Stop hook that cannot run must not keep the agent from stopping. Without
+    `python` it finds charter when it runs (`charter.guard.hook_script`).
     """
+    if python is None:
+        return portable()
     try:
         relative: str | None = Path(python).resolve().relative_to(root).as_posix()
     except ValueError:
@@ -237,7 +240,7 @@ def stop_hook_entry(command: str) -> dict[str, Any]:
     return {"hooks": [{"type": "command", "command": command, "timeout": STOP_HOOK_TIMEOUT_S}]}
 
 
-def _agent_configs(config: Config, python: str, result: InitResult) -> None:
+def _agent_configs(config: Config, python: str | None, result: InitResult) -> None:
     root = config.root.resolve()
     wanted = (CLAUDE_SETTINGS, CODEX_CONFIG, CODEX_RULES, CODEX_HOOKS)
     if all((root / rel).exists() for rel in wanted):
@@ -248,7 +251,7 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     except CharterError as exc:
         result.notes.append(f"agent configs not written: {exc}")
         return
-    interpreter = str(python)
+    interpreter = python  # None: the hooks find charter when they run, on any machine
     stop = {"hooks": {"Stop": [stop_hook_entry(stop_hook_command(interpreter, root))]}}
     guard_claude = render.hook_command("claude-code", interpreter, str(root))
     settings = render.render_claude_settings(policy, stop, guard_claude)
@@ -260,11 +263,10 @@ def _agent_configs(config: Config, python: str, result: InitResult) -> None:
     _create(root, CODEX_RULES, sandbox.render_codex_rules(policy), result)
     guard_codex = render.hook_command("codex", interpreter, str(root))
     _create(root, CODEX_HOOKS, render.render_codex_hooks(None, guard_codex), result)
-    if not interpreter.startswith(str(root) + os.sep):
+    if interpreter is not None and not interpreter.startswith(str(root) + os.sep):
         result.notes.append(
-            f"the agent hooks run charter with {interpreter}; if the repository has its own "
-            "environment, run `charter export claude-code --python PATH` (and codex) to point "
-            "the guard there"
+            f"the agent hooks run charter with {interpreter}, a path of this machine; "
+            "without --python they find charter on any machine (see docs/guard.md)"
         )
 
 

@@ -3,6 +3,15 @@
 StrictUndefined makes a misspelt variable an error naming the template and
 line, not a silently blank cell. Autoescaping is on for HTML only: Markdown
 and CSV are not HTML, and escaping `&` or `<` there would corrupt task text.
+
+A repository's templates are written by whoever can write the checkout, agents
+included, and render at the observe level (`board --check`). So every template
+renders in Jinja2's sandbox: an attribute walk towards Python's internals
+(`__class__`, `__subclasses__`, `__globals__`, ...) is an error naming the
+template and line, never code that runs. Templates are compiled on each run
+and nothing compiled is kept on disk: a bytecode cache in the work tree would
+be code read from the work tree (and a flipped bit in it crashed the
+interpreter).
 """
 
 from __future__ import annotations
@@ -18,20 +27,18 @@ from charter.config import Config
 from charter.errors import CharterError
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-_BYTECODE_CACHE = ".charter/cache/templates"  # compiled templates: saves ~15 ms a run
 _HTML_SUFFIXES = (".html", ".htm", ".html.j2", ".htm.j2", ".xml", ".xml.j2")
 
 
 def render_template(config: Config, name: str, **context: Any) -> str:
     """Render template `name`, found in the repo's templates folder or charter's defaults."""
     import jinja2
+    from jinja2.exceptions import SecurityError
 
     repo_templates = config.root / config.templates
     # Keyed by whether the override exists: Jinja2's cache would otherwise keep serving
     # the default to a long-running `charter watch` after someone adds an override.
-    env = _environment(
-        str(repo_templates), str(config.root / _BYTECODE_CACHE), (repo_templates / name).is_file()
-    )
+    env = _environment(str(repo_templates), (repo_templates / name).is_file())
     try:
         template = env.get_template(name)
     except jinja2.TemplateNotFound as exc:
@@ -45,6 +52,14 @@ def render_template(config: Config, name: str, **context: Any) -> str:
     try:
         text: str = template.render(**context)
         return text
+    except SecurityError as exc:
+        filename = template.filename or name
+        raise CharterError(
+            f"template refused: {exc} (templates render in a sandbox: use the variables "
+            "charter passes, not Python internals)",
+            filename,
+            _template_line(exc.__traceback__, filename),
+        ) from exc
     except jinja2.TemplateError as exc:
         filename = template.filename or name
         raise CharterError(
@@ -63,27 +78,17 @@ def _autoescape(name: str | None) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _environment(repo_templates: str, cache_dir: str, overridden: bool) -> Any:
+def _environment(repo_templates: str, overridden: bool) -> Any:
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    bytecode_cache = None
-    # Rendering is pure: it never creates charter's state folder itself, so
-    # rendering a repository someone else owns (a corpus, a read-only checkout)
-    # leaves no trace. Once a writing command has made `.charter/`, reuse it.
-    state_dir = Path(cache_dir).parents[1]
-    if state_dir.is_dir():
-        try:
-            Path(cache_dir).mkdir(parents=True, exist_ok=True)
-            bytecode_cache = jinja2.FileSystemBytecodeCache(cache_dir)
-        except OSError:
-            pass  # a read-only checkout renders the same, compiling each time
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(repo_templates),
             jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
         ]
     )
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -91,7 +96,6 @@ def _environment(repo_templates: str, cache_dir: str, overridden: bool) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,
-        bytecode_cache=bytecode_cache,
     )
     env.filters["md_cell"] = md_cell
     env.filters["md_href"] = md_href

@@ -3,7 +3,7 @@
 `charter board` and its pre-commit hook mostly run when the board is already
 current. Rendering 50,000 rows takes seconds; proving nothing changed takes a
 read of the plans. After each regeneration charter records, in
-`.charter/cache/board.json`, a fingerprint of everything the board is a
+`.charter/cache/board.cache`, a fingerprint of everything the board is a
 function of (every plan's bytes, the configuration, the templates, charter's
 own code) and the hashes of the files it wrote. When the fingerprint and the
 files on disk still match, the board is current and nothing is parsed.
@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from pathlib import Path
 
 from charter import __version__
-from charter.cache import CACHE_DIR, code_stamp, save_bytes
+from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.files import plan_listing
 from charter.templating import template_path
 
-MEMO = f"{CACHE_DIR}/board.json"
+MEMO = f"{CACHE_DIR}/board.cache"
 
 
 def fingerprint(config: Config, templates: tuple[str, ...]) -> str:
@@ -53,10 +52,12 @@ def current(config: Config, key: str, targets: list[str]) -> int | None:
     if not isinstance(files, dict) or set(files) != set(targets):
         return None
     for rel in targets:
+        if not isinstance(files[rel], str):
+            return None
         if hashlib.sha256(_content(config.path(rel))).hexdigest() != files[rel]:
             return None
     rows = memo.get("rows")
-    return rows if isinstance(rows, int) else None
+    return rows if type(rows) is int else None
 
 
 def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
@@ -67,7 +68,7 @@ def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
         "files": {rel: hashlib.sha256(t.encode("utf-8")).hexdigest() for rel, t in texts.items()},
     }
     # A read-only checkout regenerates the same board, only slower.
-    save_bytes(config.path(MEMO), json.dumps(memo).encode("utf-8"))
+    save_cache(config.path(MEMO), memo)
 
 
 def forget(config: Config) -> None:
@@ -76,10 +77,7 @@ def forget(config: Config) -> None:
 
 
 def _load(config: Config) -> dict[str, object] | None:
-    try:
-        data = json.loads(config.path(MEMO).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = load_cache(config.path(MEMO))
     return data if isinstance(data, dict) else None
 
 

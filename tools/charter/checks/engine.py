@@ -51,7 +51,8 @@ def check_repo(
     snapshot = read_snapshot(config)
     today = today or date.today()
     key = memo.memo_key(snapshot, today) if use_cache else None
-    remembered = memo.recall(config.root, key) if key is not None else None
+    with collector_paused():  # tens of thousands of rows, none of them in a cycle
+        remembered = memo.recall(config.root, key) if key is not None else None
     if remembered is None:
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,11 @@ from charter.guard import export as render
 from charter.guard import export_agents as agents
 from charter.guard import instructions
 from charter.guard import mcp_entries as register
+from charter.guard.hook_script import with_stop_command
 from charter.guard.policy import load_policy
 from charter.io import read_text, write_if_changed
 from charter.sandbox import agents as sandbox
+from charter.scaffold import stop_hook_command
 from charter.stamps import replace_region
 
 TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy")
@@ -32,7 +33,8 @@ TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy
     "--python",
     "python",
     default=None,
-    help="Interpreter the hooks run charter with (default: this one).",
+    help="Pin the interpreter the hooks run charter with (default: found when the hook "
+    "runs, see docs/guard.md; a pinned path ties the file to this machine).",
 )
 @repo_option
 def export(target: str, check: bool, python: str | None, repo_dir: Path | None) -> int:
@@ -53,8 +55,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     """
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
-    interpreter = python or sys.executable
-    outputs = _render(target, config, policy, interpreter)
+    outputs = _render(target, config, policy, python)
     drift = False
     for relative, text in outputs.items():
         path = config.root / relative
@@ -67,7 +68,7 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     return 1 if drift else 0
 
 
-def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, str]:
+def _render(target: str, config: Config, policy: Any, python: str | None) -> dict[str, str]:
     root = str(config.root)
     if target == "autonomy":
         path = config.path(config.policy)
@@ -82,6 +83,9 @@ def _render(target: str, config: Config, policy: Any, python: str) -> dict[str, 
         settings = ".claude/settings.json"
         command = render.hook_command("claude-code", python, root)
         existing = _json(config.root / settings)
+        if existing is not None:  # charter's Stop hook too: older ones named a machine path
+            stop = stop_hook_command(python, config.root.resolve())
+            existing = with_stop_command(existing, stop)
         text = render.render_claude_settings(policy, existing, command)
         return {
             settings: sandbox.with_claude_sandbox(text, policy),

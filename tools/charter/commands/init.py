@@ -31,7 +31,8 @@ from charter.scaffold import init_repo, summary
     "python",
     default=None,
     metavar="PATH",
-    help="Interpreter the agents' hooks run charter with (default: this one).",
+    help="Pin the interpreter the agents' hooks run charter with (default: found when the "
+    "hook runs, see docs/guard.md).",
 )
 @click.option(
     "--no-example",

@@ -1,8 +1,10 @@
-"""The compiled policy, cached as JSON under `<repo>/.charter/cache/policy.json`.
+"""The compiled policy, cached as sealed JSON under `<repo>/.charter/cache/policy.cache`.
 
 The key is the policy file's path, size, mtime, ctime and inode (ctime and the
 inode catch an edit that keeps size and mtime), plus the cache format and the
-charter version. A hit is one `stat` and one `json.loads`; a miss imports the
+charter version. The file is believed only when its checksum, version, owner
+and permissions hold (`charter.sealed`). A hit is one `stat`, one read and one
+`json.loads`; a miss imports the
 YAML parser, validates, and rewrites the cache. An invalid policy is cached
 too, as its error, so every guard call fails the same way without reparsing.
 The cache lives under `.charter/`, which no command the guard allows may write.
@@ -10,13 +12,13 @@ The cache lives under `.charter/`, which no command the guard allows may write.
 
 from __future__ import annotations
 
-import json
 import os
 
 from charter import __version__
 from charter.guard.compiled import CompiledPolicy
+from charter.sealed import read_sealed, write_sealed
 
-CACHE_PATH = ".charter/cache/policy.json"
+CACHE_PATH = ".charter/cache/policy.cache"
 CACHE_FORMAT = 1
 
 TYPE_CHECKING = False
@@ -75,11 +77,16 @@ def load_compiled(root: str, policy_path: str) -> CompiledPolicy:
     if entry is not None and entry.get("key") == key:
         error = entry.get("error")
         if isinstance(error, dict):
-            raise _error(str(error.get("message")), error.get("path"), _line(error.get("line")))
+            path = error.get("path")
+            raise _error(
+                str(error.get("message")),
+                path if isinstance(path, str) else None,
+                _line(error.get("line")),
+            )
         try:
             return CompiledPolicy(entry.get("policy"))
-        except ValueError:
-            pass  # a damaged entry: rebuild it
+        except Exception:  # any damaged entry (ValueError, or worse): rebuild it
+            pass
     return _rebuild(root, policy_path, key, cache_file)
 
 
@@ -105,24 +112,10 @@ def _line(value: Any) -> int | None:
 
 
 def _read(path: str) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read())
-    except (OSError, ValueError):
-        return None
+    data = read_sealed(path, os.path.basename(path))
     return data if isinstance(data, dict) else None
 
 
 def write_json(path: str, entry: dict[str, Any]) -> None:
     # A cache that cannot be written (read-only checkout) only costs speed.
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(entry, handle, sort_keys=True)
-        os.replace(temporary, path)
-    except OSError:
-        import contextlib
-
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    write_sealed(path, os.path.basename(path), entry)

@@ -7,9 +7,9 @@ start`; the guard only reads it, and refuses to guess when it is damaged.
 
 from __future__ import annotations
 
-import json
 import os
 
+from charter.sealed import read_sealed
 from charter.state.active import ACTIVE_SESSION, read_active_session
 
 TYPE_CHECKING = False
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from charter.guard.compiled import CompiledPolicy
 
-CONFIG_CACHE = ".charter/cache/guard-config.json"
+CONFIG_CACHE = ".charter/cache/guard-config.cache"
 
 
 def _error(message: str, path: str | None = None, line: int | None = None) -> Exception:
@@ -143,13 +143,9 @@ def locate(start: str, root: str | None = None) -> tuple[str, str]:
     repo = find_root(root if root is not None else start)
     key = [_stat_key(os.path.join(repo, name)) for name in ("charter.toml", "pyproject.toml")]
     cache_file = os.path.join(repo, CONFIG_CACHE)
-    try:
-        with open(cache_file, "rb") as handle:
-            entry = json.loads(handle.read())
-        if entry["key"] == key and isinstance(entry["policy"], str):
-            return repo, str(entry["policy"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    entry = read_sealed(cache_file, os.path.basename(cache_file))
+    if isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("policy"), str):
+        return repo, str(entry["policy"])
     from pathlib import Path
 
     from charter.config import load_config  # lazy: off the guard's start-up path

@@ -12,9 +12,9 @@ the policy's own, LF line endings, no timestamps.
 
 The agents' own rules are a first line (they match argv prefixes, not every
 spelling); the hook, which runs `charter guard` on every command, is the
-boundary. Hook commands run the guard by interpreter path and exit 2 when that
-fails, so a missing interpreter or package blocks instead of letting commands
-through.
+boundary. Hook commands find charter when they run (`charter.guard.hook_script`:
+no path of the machine that wrote them) and exit 2 when that fails, so a
+missing interpreter or package blocks instead of letting commands through.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import json
 import shlex
 from typing import Any
 
+from charter.guard.hook_script import guard_hook_command
 from charter.guard.paths import glob_regex
 from charter.guard.policy_model import Level, Policy
 from charter.guard.protected import STEERING, always_protected
@@ -86,13 +87,17 @@ def _cell(text: str) -> str:
 # -- hook commands --------------------------------------------------------------
 
 
-def hook_command(agent: str, python: str, root: str) -> str:
+def hook_command(agent: str, python: str | None = None, root: str = "") -> str:
     """The shell command an agent runs before each tool call.
 
-    The interpreter is named by path, `-I` keeps the working directory and
-    PYTHON* variables out of the import path, and `|| exit 2` turns every
-    failure to start (no interpreter, no charter) into a block.
+    By default it finds charter at run time, the same bytes on every machine
+    (`hook_script.guard_hook_command`). With `python` (`--python PATH`) it runs that
+    interpreter by path instead, `-I` keeping the working directory and PYTHON*
+    variables out of the import path; `|| exit 2` turns every failure to start
+    (no interpreter, no charter) into a block either way.
     """
+    if python is None:
+        return guard_hook_command(agent)
     relative = _inside(python, root)
     if agent == "claude-code":
         interpreter = (

@@ -6,7 +6,7 @@
   `preToolUse` hooks running `charter guard --hook cursor`;
 - `.cursor/mcp.json`: `mcpServers.charter`.
 
-Hook commands find charter with `charter.launcher` and exit 2 (a block) when it
+Hook commands find charter with `charter.guard.hook_script` and exit 2 (a block) when it
 is missing. Other keys, hooks and servers in these files are kept; charter's
 own entries are recognised by the `charter guard --hook` in their command.
 Pure functions: current file in, text out, byte-stable.
@@ -18,18 +18,14 @@ import json
 from typing import Any
 
 from charter.guard.hook_adapters import CURSOR_TOOLS, GEMINI_TOOLS
+from charter.guard.hook_script import guard_hook_command
 from charter.guard.mcp_entries import render_json_servers
-from charter.launcher import launcher_command
 
 GEMINI_SETTINGS = ".gemini/settings.json"
 CURSOR_HOOKS = ".cursor/hooks.json"
 CURSOR_MCP = ".cursor/mcp.json"
 MARKER = "guard --hook"
 GEMINI_TIMEOUT_MS = 30_000
-
-
-def guard_hook_command(agent: str) -> str:
-    return launcher_command(f'guard --hook {agent} --root "$root"', missing_exit=2)
 
 
 def render_gemini_settings(existing: dict[str, Any] | None) -> str:
