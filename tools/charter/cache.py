@@ -33,6 +33,7 @@ _PARSER_MODULES = (
     "parse/sessions.py",
     "parse/source.py",
     "parse/tables.py",
+    "parse/shapes.py",
     "parse/frontmatter.py",
     "markdown.py",
     "model.py",

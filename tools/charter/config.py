@@ -20,8 +20,10 @@ from charter.errors import CharterError
 DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropped")
 
 # Column -> phrases. A status matches a phrase when, after normalisation
-# (lower case, emoji and punctuation dropped, separators as spaces, a trailing
-# date removed), it equals the phrase or starts with it followed by a non-word.
+# (lower case, punctuation dropped, separators as spaces, a trailing date
+# removed), it equals the phrase or starts with it followed by a non-word. Emoji
+# are kept for phrases that hold one ("✅" maps "✅ done" and "✅"), and dropped
+# for phrases of words ("done" maps "✅ done" too).
 DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
     "Backlog": (
         "backlog",
@@ -36,10 +38,24 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "proposed",
         "queued",
         "next",
+        "📋",
+        "⬜",
     ),
-    "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
+    "In Progress": (
+        "in progress",
+        "doing",
+        "active",
+        "started",
+        "wip",
+        "ongoing",
+        "working",
+        "🔄",
+        "🚧",
+        "⏳",
+        "🟡",
+    ),
     "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
-    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
+    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused", "⛔", "🛑", "⏸"),
     "Done": (
         "done",
         "complete",
@@ -51,6 +67,9 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "resolved",
         "implemented",
         "fixed",
+        "✅",
+        "✔",
+        "☑",
     ),
     "Dropped": (
         "won't do",
@@ -64,6 +83,9 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "wontfix",
         "rejected",
         "abandoned",
+        "reverted",
+        "skipped",
+        "⏭",
     ),
 }
 
@@ -130,7 +152,11 @@ class Config:
 
     @cached_property
     def _phrases(self) -> tuple[tuple[str, str], ...]:
-        pairs = [(normalize_status(p), col) for col, ps in self.status_map.items() for p in ps]
+        pairs = [
+            (normalize_status(p, keep_symbols=True), col)
+            for col, ps in self.status_map.items()
+            for p in ps
+        ]
         # Longest phrase first, so "in review" wins over "review" and "not started" over "started".
         return tuple(sorted(pairs, key=lambda pc: -len(pc[0])))
 
@@ -147,12 +173,15 @@ class Config:
         return memo[status]
 
     def _match_status(self, status: str) -> str | None:
-        norm = normalize_status(status)
-        if not norm:
-            return None
-        for phrase, column in self._phrases:
-            if norm == phrase or (norm.startswith(phrase) and not norm[len(phrase)].isalnum()):
-                return column
+        with_symbols = normalize_status(status, keep_symbols=True)
+        words = normalize_status(status)
+        # A phrase with an emoji is the user's own mapping of that emoji: it goes first.
+        for norm in (with_symbols, words) if with_symbols != words else (words,):
+            if not norm:
+                continue
+            for phrase, column in self._phrases:
+                if norm == phrase or (norm.startswith(phrase) and not norm[len(phrase)].isalnum()):
+                    return column
         return None
 
     def path(self, relative: str) -> Path:
@@ -161,14 +190,21 @@ class Config:
 
 _DATE_TAIL = re.compile(r"[\s\-–—:(,]*\d{4}-\d{2}-\d{2}.*$")
 _NON_WORD = re.compile(r"[^\w\s']+")
+# Punctuation, but not emoji or other symbols beyond ASCII (variation selectors dropped).
+_ASCII_NON_WORD = re.compile(r"[!-&(-/:-@\[-\^`{-~]+|[\ufe0e\ufe0f\u200d]")
 _SPACES = re.compile(r"[\s_\-]+")
 
 
-def normalize_status(text: str) -> str:
+def normalize_status(text: str, keep_symbols: bool = False) -> str:
     text = text.strip().strip("*_`~").lower()
     text = _DATE_TAIL.sub("", text)
     text = text.replace("’", "'")
-    text = _NON_WORD.sub(" ", text)
+    if keep_symbols:
+        text = _ASCII_NON_WORD.sub(" ", text)
+        # An emoji glued to a word ("✅done") is a word of its own.
+        text = "".join(f" {ch} " if not ch.isascii() and not ch.isalnum() else ch for ch in text)
+    else:
+        text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -67,7 +67,12 @@ def _toml_value(value: Any) -> str:
     # them ASCII; TOML reads the \uXXXX escapes back).
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value)
+    # Characters past U+FFFF (emoji) as TOML's \UXXXXXXXX: JSON's surrogate pairs are no TOML.
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(
+        ch if ch.isascii() else f"\\U{ord(ch):08X}" if ord(ch) > 0xFFFF else f"\\u{ord(ch):04X}"
+        for ch in text
+    )
 
 
 _CHINESE_STATUSES = _with_phrases(

@@ -48,17 +48,19 @@ def next_tasks(repo: RepoModel) -> list[Task]:
     """Open tasks (in the open column) whose dependencies are all done, most urgent first,
     then in plan order (plan path, line)."""
     config = repo.config
-    index = repo.task_index()
+    winners = repo.resolution.winners  # a task mentioned as done anywhere later is not open
 
     def ready(task: Task) -> bool:
         for dep in task.depends:
-            found = index.get(dep)
-            if not found or not all(is_done(t, config) for t in found):
+            found = winners.get(dep)
+            if found is None or not is_done(found, config):
                 return False
         return True
 
     open_tasks = [
-        t for t in repo.tasks() if t.id and column_of(t, config) == config.open_column and ready(t)
+        t
+        for t in repo.resolution.tasks
+        if t.id and column_of(t, config) == config.open_column and ready(t)
     ]
     order = {plan.path: number for number, plan in enumerate(repo.plans)}
     return sorted(

@@ -15,18 +15,17 @@ _GLOB_CHARS = set("*?[")
 
 
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
-    for task_id, tasks in repo.task_index().items():
-        if len(tasks) < 2:
-            continue
-        first = tasks[0]
-        for task in tasks[1:]:
-            yield Diagnostic(
-                task.path,
-                task.line,
-                task.col,
-                "CH002",
-                f"duplicate task ID {task_id}: first defined at {first.path}:{first.line}",
-            )
+    """Two different tasks sharing an ID; mentions of one task are no duplicates
+    (charter.mentions says which are which)."""
+    for task, first in repo.resolution.conflicts:
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            "CH002",
+            f"duplicate task ID {task.id}: {task.title[:50]!r} here, but "
+            f"{first.title[:50]!r} at {first.path}:{first.line}; give one of them another ID",
+        )
 
 
 def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:

@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from charter import markdown
 from charter.config import Config
 from charter.model import Diagnostic, Evidence, Field, Plan, Task
+from charter.parse import shapes
 from charter.parse.frontmatter import split_frontmatter
 from charter.parse.source import Source, decode
-from charter.parse.tables import split_row
+from charter.parse.tables import Cell, split_row
 
 _BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
-CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<text>.*)$")
+CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX~/>-])\](?:[ \t]+|$)(?P<text>.*)$")
+# Markers beyond [x] and [ ], as task-list plugins and hand-kept lists write them.
+MARK_STATUS = {"-": "cancelled", "~": "in progress", "/": "in progress", ">": "backlog"}
 FIELD_ITEM_RE = re.compile(
     _BULLET
     + r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
@@ -40,14 +43,19 @@ FIELD_ALIASES: dict[str, str] = {
     "assignee": "owner",
     "depends": "depends",
     "depends on": "depends",
+    "depends_on": "depends",
     "dependencies": "depends",
     "blocked by": "depends",
+    "blocked_by": "depends",
     "deps": "depends",
+    "requires": "depends",
+    "prerequisites": "depends",
     "level": "level",
     "autonomy": "level",
     "autonomy level": "level",
     "acceptance": "acceptance",
     "acceptance criteria": "acceptance",
+    "done when": "acceptance",
     "evidence": "evidence",
     "files": "files",
     "priority": "priority",
@@ -74,8 +82,32 @@ _FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, re
 _INLINE_SPLIT = re.compile(rf"[;|]\s*(?:\*\*)?(?P<key>{_FIELD_KEYS})(?:\*\*)?\s*:\s*", re.I)
 # An Evidence: clause at the end of a checklist item's own line.
 _INLINE_EVIDENCE = re.compile(r"(?:^|\s)(?:\*\*)?Evidence(?:\*\*)?\s*:\s*", re.I)
+# A field written inline on a checklist item's own line: "Ship it (Owner: ana; Status: done)",
+# "Ship it — Status: done". Only keys that rarely open prose: status, owner, depends...
+_INLINE_FIELD = re.compile(
+    r"(?:^|[\s(;|,—–])(?:\*\*|__)?(?P<key>status|state|owner|assignee|depends on|depends|"
+    r"blocked by|priority|level|evidence)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+    re.I,
+)
+# List items that name a task by a label instead of a checkbox: "- Subtask: Wire it",
+# "1. Milestone: Foundation".
+TASK_LABELS = frozenset({"task", "subtask", "sub-task", "story", "milestone", "todo", "to do"})
 
-ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue", "bug id", "test id", "编号")
+ID_COLUMNS = (
+    "id",
+    "task id",
+    "task",
+    "key",
+    "ticket",
+    "issue",
+    "bug id",
+    "test id",
+    "ref",
+    "story",
+    "编号",
+)
+# Columns that number rows without naming them: rows become tasks without an ID.
+NUMBER_COLUMNS = ("#", "no", "no.", "nr", "num", "number", "step", "序号")
 TITLE_COLUMNS = (
     "title",
     "name",
@@ -107,6 +139,7 @@ class _Builder:
     checkbox_col: int | None
     fields: list[Field] = field(default_factory=list)
     children: list[_Builder] = field(default_factory=list)
+    implied_status: str | None = None
 
     def build(self, path: str, config: Config, parent: str | None) -> Task:
         subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
@@ -128,6 +161,7 @@ class _Builder:
             parent=parent,
             subtasks=subtasks,
             checkbox_col=self.checkbox_col,
+            implied_status=self.implied_status,
         )
 
 
@@ -156,11 +190,17 @@ def plan_from_source(source: Source, config: Config) -> Plan:
         )
     roots = _checklist_tasks(path, lines, outline, config)
     roots.extend(_table_tasks(path, lines, outline, config, problems))
-    roots.sort(key=lambda b: b.line)
-    tasks = tuple(b.build(path, config, None) for b in roots)
+    built = [b.build(path, config, None) for b in roots]
+    built.extend(shapes.heading_tasks(path, lines, outline, config, match_task_id, FIELD_ALIASES))
     title = fm.data.get("title")
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
+    if not any(t.id for t in built):
+        own = shapes.frontmatter_task(path, lines, fm.data, fm.key_lines, title, config)
+        if own is not None:
+            built.append(own)
+    built.sort(key=lambda t: t.line)
+    tasks = tuple(built)
     return Plan(
         path=path,
         frontmatter=fm.data,
@@ -188,7 +228,7 @@ def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
         r"(?P<id>{id})(?![\w-])",
     ):
         match = re.match(pattern.format(id=config.id_pattern), stripped)
-        if match:
+        if match and not shapes.is_id_range(match.group("id")):
             rest = stripped[match.end() :].lstrip(" \t:.-–—)")
             return match.group("id"), rest.strip()
     comment = _ID_COMMENT.search(stripped)
@@ -213,10 +253,22 @@ def _checklist_tasks(
         owner = _nearest_task(index, items, builders)
         if check is None:
             field_match = FIELD_ITEM_RE.match(raw)
-            if field_match and owner is not None:
+            if field_match is None:
+                continue
+            label = field_match.group("key").strip().lower()
+            if label in TASK_LABELS and raw[field_match.end() :].strip():
+                builder = _labelled_task(raw, field_match, item.line + 1, config)
+                if builder.id is None and owner is None and not config.anonymous_tasks:
+                    continue
+                builders[index] = builder
+                (roots if owner is None else owner.children).append(builder)
+            elif owner is not None:
                 owner.fields.extend(_fields_from_line(raw, field_match, item.line + 1))
             continue
         text = check.group("text")
+        mark = check.group("mark")
+        if owner is not None and _status_box(raw, check, owner, item.line + 1):
+            continue
         task_id, title = match_task_id(text, config)
         if task_id is None and owner is None and not config.anonymous_tasks:
             continue
@@ -226,23 +278,72 @@ def _checklist_tasks(
             line=item.line + 1,
             col=len(check.group("indent")) + 1,
             kind="checklist",
-            checked=check.group("mark") in "xX",
+            checked=mark in "xX",
             checkbox_col=check.start("mark"),
+            implied_status=MARK_STATUS.get(mark),
         )
-        inline = _INLINE_EVIDENCE.search(text)
-        if inline:
-            start = check.start("text") + inline.end()
-            value = raw[start:].rstrip()
-            builder.fields.append(
-                Field("evidence", value, item.line + 1, start, start + len(value))
-            )
-            builder.title = _INLINE_EVIDENCE.split(title, maxsplit=1)[0].rstrip(" .;")
+        _inline_fields(builder, raw, check.start("text"), item.line + 1)
         builders[index] = builder
         if owner is None:
             roots.append(builder)
         else:
             owner.children.append(builder)
     return roots
+
+
+def _labelled_task(raw: str, match: re.Match[str], line: int, config: Config) -> _Builder:
+    """`- Subtask: Wire the cache` or `1. Milestone: Foundation`: a task without a checkbox."""
+    start = match.end()
+    task_id, title = match_task_id(raw[start:], config)
+    builder = _Builder(task_id, title, line, start + 1, "checklist", None, None)
+    _inline_fields(builder, raw, start, line)
+    return builder
+
+
+def _status_box(raw: str, check: re.Match[str], owner: _Builder, line: int) -> bool:
+    """`- [x] Status: completed 2025-11-03` under a task: its checkbox and status, not a
+    subtask."""
+    text = check.group("text")
+    key = re.match(r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?\s*:", text)
+    if key is None or FIELD_ALIASES.get(key.group("key").strip().lower()) != "status":
+        return False
+    start = check.start("text") + key.end()
+    value = raw[start:].rstrip()
+    lead = len(value) - len(value.lstrip())
+    owner.fields.append(Field("status", value.strip(), line, start + lead, len(value) + start))
+    if owner.checked is None:  # no checkbox of its own: this one is its (edits leave it be)
+        owner.checked = check.group("mark") in "xX"
+    return True
+
+
+def _inline_fields(builder: _Builder, raw: str, text_start: int, line: int) -> None:
+    """Fields written on the item's own line after its title: "(Owner: ana; Status: done)",
+    "; Evidence: `path`". The title ends where the first one starts."""
+    text = raw[text_start:]
+    found = [
+        m
+        for m in _INLINE_FIELD.finditer(text)
+        if m.group("key")[0].isupper() or m.group("key").lower() == "evidence" or "*" in m.group()
+    ]
+    if not found:
+        return
+    for number, match in enumerate(found):
+        name = FIELD_ALIASES[match.group("key").lower()]
+        if name == "evidence":  # an evidence clause runs to the end of the line
+            value = text[match.end() :].rstrip()
+        else:
+            end = found[number + 1].start() if number + 1 < len(found) else len(text)
+            value = text[match.end() : end].rstrip().rstrip(";,)").rstrip()
+        start = text_start + match.end()
+        builder.fields.append(Field(name, value.strip(), line, start, start + len(value)))
+        if name == "evidence":
+            break
+    offset = text.find(builder.title) if builder.title else -1
+    cut = found[0].start()
+    if 0 <= offset < cut:
+        builder.title = text[offset:cut].rstrip(" .;,(—–-")
+    elif offset >= cut:
+        builder.title = ""
 
 
 def _nearest_task(
@@ -286,74 +387,121 @@ def _table_tasks(
     found: list[_Builder] = []
     if not config.table_tasks:
         return found
-    for table in outline.tables:
+    for table in [*outline.tables, *shapes.loose_tables(lines, outline)]:
         header = split_row(lines[table.header])
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
-        id_col = next((names.index(n) for n in ID_COLUMNS if n in names), None)
-        if id_col is None:
+        rows = [*table.rows, *_rows_after_comments(lines, table.end)]
+        id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
+        number_col = next((names.index(n) for n in NUMBER_COLUMNS if n in names), None)
+        if id_col is None and (number_col is None or not config.anonymous_tasks):
             continue
         title_col = next(
             (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
         )
-        for row_line in [*table.rows, *_rows_after_comments(lines, table.end)]:
+        has_status = any(FIELD_ALIASES.get(n) == "status" for n in names)
+        heading_status = (
+            None if has_status else shapes.section_status(outline, table.header, config)
+        )
+        for row_line in rows:
             raw = lines[row_line]
             cells = split_row(raw)
-            if len(cells) != len(header):
-                problems.append(
-                    Diagnostic(
-                        path,
-                        row_line + 1,
-                        1,
-                        "CH015",
-                        f"table row has {len(cells)} cells, the header has {len(header)}",
-                    )
-                )
-            for cell in cells:
-                if cell.gfm_split:
-                    problems.append(
-                        Diagnostic(
-                            path,
-                            row_line + 1,
-                            cell.start + 1,
-                            "CH015",
-                            "'|' inside a code span: GitHub splits the cell here; write it as \\|",
-                            "warning",
-                        )
-                    )
-            if id_col >= len(cells):
+            _shape_problems(path, row_line, cells, len(header), problems)
+            key_col = id_col if id_col is not None else number_col
+            if key_col is None or key_col >= len(cells):
                 continue
-            task_id, _ = match_task_id(cells[id_col].text, config)
-            if task_id is None or not config.id_re.fullmatch(task_id):
-                continue
-            checked = next(
-                (
-                    c.text.strip() in ("[x]", "[X]")
-                    for c in cells
-                    if c.text.strip() in ("[ ]", "[x]", "[X]")
-                ),
-                None,
-            )
-            title = (
-                cells[title_col].text.strip()
-                if title_col is not None and title_col < len(cells)
-                else ""
-            )
-            id_cell = cells[id_col]
-            id_col_1 = id_cell.start + len(id_cell.text) - len(id_cell.text.lstrip()) + 1
-            builder = _Builder(task_id, title, row_line + 1, id_col_1, "table", checked, None)
-            for col, cell in enumerate(cells[: len(names)]):
-                name = FIELD_ALIASES.get(names[col])
-                if name is None or col == id_col or name == "title":
+            if id_col is not None:
+                task_id, _ = match_task_id(cells[id_col].text, config)
+                if task_id is None or not config.id_re.fullmatch(task_id):
                     continue
-                value = cell.text.strip()
-                lead = len(cell.text) - len(cell.text.lstrip())
-                builder.fields.append(
-                    Field(
-                        name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value)
-                    )
-                )
+            else:
+                task_id = None
+                if not cells[key_col].text.strip().rstrip(".").isdigit():
+                    continue
+            builder = _row_task(task_id, cells, key_col, title_col, names, row_line)
+            if not has_status:
+                builder.implied_status = _date_status(names, cells) or heading_status
             found.append(builder)
     return found
+
+
+def _id_column(names: list[str], sample: list[list[Cell]], config: Config) -> int | None:
+    """The column naming each row's task: one called ID, Task, Key... (or `Feature ID`)
+    whose cells hold IDs; the first such column."""
+    candidates = [i for i, n in enumerate(names) if n in ID_COLUMNS or n.endswith(" id")]
+    for col in candidates:
+        cells = [row[col].text for row in sample if col < len(row)]
+        if any(match_task_id(text, config)[0] for text in cells) or not cells:
+            return col
+    return None
+
+
+def _row_task(
+    task_id: str | None,
+    cells: list[Cell],
+    key_col: int,
+    title_col: int | None,
+    names: list[str],
+    row_line: int,
+) -> _Builder:
+    checked = next(
+        (
+            c.text.strip() in ("[x]", "[X]")
+            for c in cells
+            if c.text.strip() in ("[ ]", "[x]", "[X]")
+        ),
+        None,
+    )
+    title = (
+        cells[title_col].text.strip() if title_col is not None and title_col < len(cells) else ""
+    )
+    key_cell = cells[key_col]
+    col_1 = key_cell.start + len(key_cell.text) - len(key_cell.text.lstrip()) + 1
+    builder = _Builder(task_id, title, row_line + 1, col_1, "table", checked, None)
+    for col, cell in enumerate(cells[: len(names)]):
+        name = FIELD_ALIASES.get(names[col])
+        if name is None or col == key_col or name == "title":
+            continue
+        value = cell.text.strip()
+        lead = len(cell.text) - len(cell.text.lstrip())
+        builder.fields.append(
+            Field(name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value))
+        )
+    return builder
+
+
+def _date_status(names: list[str], cells: list[Cell]) -> str | None:
+    """A `Delivered` (Completed, Merged...) column holding a date says the row is done."""
+    for col, name in enumerate(names[: len(cells)]):
+        if shapes.done_date(name, cells[col].text):
+            return "done"
+    return None
+
+
+def _shape_problems(
+    path: str, row_line: int, cells: list[Cell], width: int, problems: list[Diagnostic]
+) -> None:
+    if len(cells) != width:
+        problems.append(
+            Diagnostic(
+                path,
+                row_line + 1,
+                1,
+                "CH015",
+                f"table row has {len(cells)} cells, the header has {width}",
+            )
+        )
+    for cell in cells:
+        if cell.gfm_split:
+            problems.append(
+                Diagnostic(
+                    path,
+                    row_line + 1,
+                    cell.start + 1,
+                    "CH015",
+                    "'|' inside a code span: GitHub splits the cell here; write it as \\|",
+                    "warning",
+                )
+            )
 
 
 def _rows_after_comments(lines: list[str], end: int) -> list[int]:
