@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from charter.config import Config, load_config
+from charter.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,4 +38,12 @@ def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]
 
 
 def config_for(repo_dir: Path | None) -> Config:
-    return load_config(repo_dir)
+    """The repository's configuration; without one, what discovery finds (charter.detect),
+    with a warning on stderr when it finds no plans."""
+    from charter.detect import config_for_repo
+
+    config, detection = config_for_repo(repo_dir)
+    warning = detection.warning() if detection is not None else None
+    if warning:
+        click.echo(warning, err=True)
+    return config

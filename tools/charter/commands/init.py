@@ -18,6 +18,12 @@ import click
     help="Write charter.toml for a layout charter knows (e.g. speckit, table-plans).",
 )
 @click.option(
+    "--detect",
+    "detect_only",
+    is_flag=True,
+    help="Write only charter.toml, from what `charter detect` finds here (never overwrites).",
+)
+@click.option(
     "--owner",
     default="team",
     show_default=True,
@@ -30,7 +36,9 @@ import click
     metavar="PATH",
     help="Interpreter the agents' hooks run charter with (default: this one).",
 )
-def init(directory: Path, preset: str | None, owner: str, python: str | None) -> int:
+def init(
+    directory: Path, preset: str | None, detect_only: bool, owner: str, python: str | None
+) -> int:
     """Scaffold a governed repository in DIRECTORY (default: here).
 
     Plans, board, session logs, the autonomy policy, telemetry gates,
@@ -38,6 +46,18 @@ def init(directory: Path, preset: str | None, owner: str, python: str | None) ->
     configs. An existing file is never overwritten, so running it twice
     changes nothing.
     """
+    if detect_only:
+        from charter.detect.run import write_detected
+        from charter.errors import CharterError
+
+        try:
+            target, text = write_detected(directory)
+        except CharterError as exc:
+            click.echo(f"charter init --detect: {exc}", err=True)
+            return 1
+        click.echo(text, nl=False)
+        click.echo(f"wrote {target}")
+        return 0
     from charter.scaffold import init_repo, summary
 
     result = init_repo(directory, preset=preset, owner=owner, python=python)

@@ -1,0 +1,173 @@
+"""Discovery: the configuration a repository without one would need.
+
+When a repository has no `[tool.charter]` and no charter.toml, `check`,
+`board`, `task next` and `handoff` run with what this finds: the governance
+documents where teams keep them (charter.detect.locate) and how they are
+written (charter.detect.layout). Explicit configuration always wins; a
+repository laid out as charter's own (`docs/plans/` with frontmatter) keeps
+the defaults. `charter detect` shows the guesses with their evidence, and
+`charter init --detect` writes them as charter.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from charter.config import DEFAULT_ID_PATTERN, Config, config_from_table, find_root, load_config
+from charter.detect.layout import Layout, learn
+from charter.detect.locate import PLAN_FOLDERS, SPEC_TASKS, Located, locate
+
+DEFAULT_HANDOFF = "docs/SESSION_HANDOFF.md"
+DETECTED_HANDOFF = "docs/charter/SESSION_HANDOFF.md"
+# Where charter looks, as a person reads it (the warning when nothing is found).
+LOOKED = (
+    "docs/plans/, plans/, planning/, tasks/, backlog/, roadmap/ folders; PLAN.md, ROADMAP.md, "
+    "TASKS.md, TODO.md, BACKLOG.md; specs/*/tasks.md, .kiro/specs/*/tasks.md; "
+    "*task-board*.md, *TaskBoard*.md; sessions/ folders; HANDOFF.md, SESSION_HANDOFF.md, "
+    "*handover*.md"
+)
+
+
+@dataclass
+class Detection:
+    root: Path
+    located: Located
+    layout: Layout
+    table: dict[str, Any]  # the [tool.charter] keys detection would write
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (key, evidence)
+    native: bool = False  # charter's own layout: the defaults fit
+
+    @property
+    def found(self) -> bool:
+        return bool(self.located.plans or self.located.handoffs or self.native)
+
+    def warning(self) -> str | None:
+        if self.found:
+            return None
+        return (
+            f"charter: no plans found in {self.root} (no charter configuration, and none of "
+            f"the usual places holds any). Looked for: {LOOKED}. Point charter at your plans "
+            'with charter.toml (plans = ["path/**/*.md"]) or run `charter init --detect` '
+            "after adding them."
+        )
+
+
+def detect(root: Path) -> Detection:
+    located = locate(root)
+    native = _native(root)
+    if native:
+        return Detection(
+            root,
+            located,
+            Layout(),
+            {},
+            [("plans", "docs/plans/ holds plans with frontmatter: charter's defaults fit")],
+            native=True,
+        )
+    layout = learn(root, [*located.plans, *located.handoffs])
+    table: dict[str, Any] = {}
+    reasons: list[tuple[str, str]] = []
+    if located.plans:
+        table["plans"] = _globs(located.plans)
+        reasons.append(("plans", f"{len(located.plans)} file(s) by name or folder"))
+    else:
+        table["plans"] = []
+    if located.handoffs:
+        table["handoff_plans"] = located.handoffs
+        table["handoff"] = DETECTED_HANDOFF
+        reasons.append(
+            (
+                "handoff_plans",
+                f"hand-written handoff docs ({len(located.handoffs)}); charter's "
+                f"own handoff goes to {DETECTED_HANDOFF} so it never overwrites them",
+            )
+        )
+    if located.sessions:
+        folder, count = max(located.sessions.items(), key=lambda kv: (kv[1], kv[0]))
+        table["sessions"] = folder
+        reasons.append(("sessions", f"{count} session log(s) in {folder}/"))
+    if layout.id_pattern != DEFAULT_ID_PATTERN:
+        table["id_pattern"] = layout.id_pattern
+        for shape, (count, example) in layout.id_shapes.items():
+            if shape != DEFAULT_ID_PATTERN:
+                reasons.append(
+                    (
+                        "id_pattern",
+                        f"{shape}: {count} ID(s), e.g. {example.path}:{example.line}: "
+                        f"{example.text}",
+                    )
+                )
+    table["require_frontmatter"] = layout.require_frontmatter
+    reasons.append(
+        (
+            "require_frontmatter",
+            f"{layout.with_frontmatter} of {layout.files} file(s) open with frontmatter",
+        )
+    )
+    if layout.anonymous_tasks:
+        table["anonymous_tasks"] = True
+        first = layout.anonymous_example
+        where = f", e.g. {first.path}:{first.line}: {first.text}" if first else ""
+        reasons.append(
+            (
+                "anonymous_tasks",
+                f"{layout.checklist_items - layout.checklist_with_id} of {layout.checklist_items} "
+                f"checklist item(s) have no ID{where}",
+            )
+        )
+    if located.taskmaster:
+        reasons.append(
+            (
+                "import",
+                "Task Master's .taskmaster/tasks/tasks.json: run `charter import "
+                "taskmaster .taskmaster/tasks/tasks.json` to turn it into plans",
+            )
+        )
+    return Detection(root, located, layout, table, reasons)
+
+
+def _native(root: Path) -> bool:
+    plans = root / "docs" / "plans"
+    if not plans.is_dir():
+        return False
+    for path in sorted(plans.rglob("*.md"))[:20]:
+        try:
+            with open(path, "rb") as handle:
+                if handle.read(4).startswith(b"---"):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _globs(paths: list[str]) -> list[str]:
+    """Folders as `folder/**/*.md`, single files as themselves; fewest globs that name
+    exactly the found files' folders."""
+    globs: list[str] = []
+    folders: set[str] = set()
+    for rel in paths:
+        parts = rel.split("/")
+        if SPEC_TASKS.search(rel):
+            glob = "/".join(parts[:-2]) + "/*/tasks.md"
+        else:
+            index = next((n for n, p in enumerate(parts[:-1]) if p.lower() in PLAN_FOLDERS), None)
+            glob = rel if index is None else "/".join(parts[: index + 1]) + "/**/*.md"
+        if glob not in folders:
+            folders.add(glob)
+            globs.append(glob)
+    return sorted(globs)
+
+
+def config_for_repo(repo_dir: Path | None) -> tuple[Config, Detection | None]:
+    """The configuration charter runs with: the repository's own, else the detected one."""
+    config = load_config(repo_dir)
+    if config.source is not None:
+        return config, None
+    root = find_root(repo_dir or Path.cwd())
+    detection = detect(root)
+    if detection.native or not detection.table:
+        return config, detection
+    detected = config_from_table(root, detection.table, root / "charter.toml")
+    return replace(detected, source=None), detection

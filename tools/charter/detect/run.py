@@ -1,0 +1,38 @@
+"""Detection run end to end: find, configure, count the tasks each file holds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from charter.config import Config, config_from_table, find_root
+from charter.detect import Detection, detect
+from charter.errors import CharterError
+from charter.repo import load_repo
+
+
+def detect_with_counts(repo_dir: Path | None) -> tuple[Detection, dict[str, int]]:
+    root = find_root(repo_dir or Path.cwd())
+    detection = detect(root)
+    if not detection.found:
+        return detection, {}
+    config = (
+        Config(root=root)
+        if detection.native
+        else replace(config_from_table(root, detection.table, root / "charter.toml"), source=None)
+    )
+    repo = load_repo(config, use_cache=False)
+    return detection, {plan.path: sum(1 for _ in plan.walk()) for plan in repo.plans}
+
+
+def write_detected(directory: Path) -> tuple[Path, str]:
+    """Write the detected configuration as DIRECTORY/charter.toml; never over a file."""
+    from charter.detect.report import config_toml
+
+    target = directory / "charter.toml"
+    if target.exists():
+        raise CharterError("exists, left as it is (remove it to detect again)", target)
+    detection = detect(directory.resolve())
+    text = config_toml(detection)
+    target.write_text(text, encoding="utf-8")
+    return target, text
