@@ -89,7 +89,8 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
     ),
 }
 
-DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?"
+# ST-B-001, TASK-12, T-3a, FEATURE-022-D (a lettered part of a numbered item).
+DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?(?:-[A-Z])?"
 
 
 @dataclass(frozen=True)

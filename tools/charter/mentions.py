@@ -3,9 +3,9 @@
 Real repositories mention a task in several places: an Active table and a
 Delivered table, a board and a plan, three copies of one checklist, a handoff
 naming what a plan defines. Every mention with the same ID is the same task,
-unless the two clearly describe different work (titles that share no word:
-spec-kit's `T001` of two features, two tickets given one number); only that
-is a conflict (CH002).
+unless the two describe different work (titles sharing less than half their
+words: spec-kit's `T001` of two features, a ticket copied and reworded under
+one number); only that is a conflict (CH002).
 
 The task's standing is its most recent mention's, chosen in this order:
 
@@ -75,12 +75,13 @@ def resolve(plans: Iterable[Plan], standings: Standings) -> Resolution:
 
 
 def different_work(a: Task, b: Task) -> bool:
-    """Two titles that share no word of three letters or more (case and accents as
-    written): two tasks, not two mentions of one. A missing title says nothing."""
+    """Titles that share less than half their words (of three letters or more, any
+    case): two tasks, not two mentions of one. A title holding all the other's words
+    (a short mention of a longer title) or a missing title says nothing."""
     words_a, words_b = _words(a.title), _words(b.title)
-    if not words_a or not words_b:
+    if not words_a or not words_b or words_a <= words_b or words_b <= words_a:
         return False
-    return not words_a & words_b
+    return len(words_a & words_b) * 2 < len(words_a | words_b)
 
 
 def _words(title: str) -> set[str]:

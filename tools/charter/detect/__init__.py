@@ -56,38 +56,51 @@ class Detection:
 
 def detect(root: Path) -> Detection:
     located = locate(root)
-    native = _native(root)
-    if native:
-        return Detection(
-            root,
-            located,
-            Layout(),
-            {},
-            [("plans", "docs/plans/ holds plans with frontmatter: charter's defaults fit")],
-            native=True,
-        )
+    located.plans = [p for p in located.plans if not _generated(root / p)]
+    located.handoffs = [p for p in located.handoffs if not _generated(root / p)]
+    if _native(root):
+        # charter's own layout: its default places fit; only how tasks are written is learned.
+        plans = [p for p in located.plans if p.startswith("docs/plans/")]
+        layout = learn(root, [*plans, *located.handoffs])
+        table: dict[str, Any] = {}
+        reasons = [("plans", "docs/plans/ holds plans with frontmatter: charter's defaults")]
+        _handoff_keys(located, table, reasons)
+        _learned_keys(layout, table, reasons)
+        return Detection(root, located, layout, table, reasons, native=True)
     layout = learn(root, [*located.plans, *located.handoffs])
-    table: dict[str, Any] = {}
-    reasons: list[tuple[str, str]] = []
+    table = {}
+    reasons = []
     if located.plans:
         table["plans"] = _globs(located.plans)
         reasons.append(("plans", f"{len(located.plans)} file(s) by name or folder"))
     else:
         table["plans"] = []
-    if located.handoffs:
-        table["handoff_plans"] = located.handoffs
-        table["handoff"] = DETECTED_HANDOFF
-        reasons.append(
-            (
-                "handoff_plans",
-                f"hand-written handoff docs ({len(located.handoffs)}); charter's "
-                f"own handoff goes to {DETECTED_HANDOFF} so it never overwrites them",
-            )
-        )
+    _handoff_keys(located, table, reasons)
     if located.sessions:
         folder, count = max(located.sessions.items(), key=lambda kv: (kv[1], kv[0]))
         table["sessions"] = folder
         reasons.append(("sessions", f"{count} session log(s) in {folder}/"))
+    table["require_frontmatter"] = layout.require_frontmatter
+    reasons.append(
+        (
+            "require_frontmatter",
+            f"{layout.with_frontmatter} of {layout.files} file(s) open with frontmatter",
+        )
+    )
+    _learned_keys(layout, table, reasons)
+    if located.taskmaster:
+        reasons.append(
+            (
+                "import",
+                "Task Master's .taskmaster/tasks/tasks.json: run `charter import "
+                "taskmaster .taskmaster/tasks/tasks.json` to turn it into plans",
+            )
+        )
+    return Detection(root, located, layout, table, reasons)
+
+
+def _learned_keys(layout: Layout, table: dict[str, Any], reasons: list[tuple[str, str]]) -> None:
+    """The ID scheme and whether checklist items without IDs are tasks, with evidence."""
     if layout.id_pattern != DEFAULT_ID_PATTERN:
         table["id_pattern"] = layout.id_pattern
         for shape, (count, example) in layout.id_shapes.items():
@@ -99,13 +112,6 @@ def detect(root: Path) -> Detection:
                         f"{example.text}",
                     )
                 )
-    table["require_frontmatter"] = layout.require_frontmatter
-    reasons.append(
-        (
-            "require_frontmatter",
-            f"{layout.with_frontmatter} of {layout.files} file(s) open with frontmatter",
-        )
-    )
     if layout.anonymous_tasks:
         table["anonymous_tasks"] = True
         first = layout.anonymous_example
@@ -117,15 +123,29 @@ def detect(root: Path) -> Detection:
                 f"checklist item(s) have no ID{where}",
             )
         )
-    if located.taskmaster:
+
+
+def _handoff_keys(located: Located, table: dict[str, Any], reasons: list[tuple[str, str]]) -> None:
+    """Hand-written handoff docs read as plans; charter's own handoff written elsewhere."""
+    if located.handoffs:
+        table["handoff_plans"] = located.handoffs
+        table["handoff"] = DETECTED_HANDOFF
         reasons.append(
             (
-                "import",
-                "Task Master's .taskmaster/tasks/tasks.json: run `charter import "
-                "taskmaster .taskmaster/tasks/tasks.json` to turn it into plans",
+                "handoff_plans",
+                f"hand-written handoff docs ({len(located.handoffs)}); charter's "
+                f"own handoff goes to {DETECTED_HANDOFF} so it never overwrites them",
             )
         )
-    return Detection(root, located, layout, table, reasons)
+
+
+def _generated(path: Path) -> bool:
+    """A file charter generated (its header says so): output, not a document to read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(64).startswith(b"<!-- charter:generated")
+    except OSError:
+        return True
 
 
 def _native(root: Path) -> bool:
@@ -167,7 +187,7 @@ def config_for_repo(repo_dir: Path | None) -> tuple[Config, Detection | None]:
         return config, None
     root = find_root(repo_dir or Path.cwd())
     detection = detect(root)
-    if detection.native or not detection.table:
+    if not detection.table:
         return config, detection
     detected = config_from_table(root, detection.table, root / "charter.toml")
     return replace(detected, source=None), detection

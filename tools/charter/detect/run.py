@@ -18,7 +18,7 @@ def detect_with_counts(repo_dir: Path | None) -> tuple[Detection, dict[str, int]
         return detection, {}
     config = (
         Config(root=root)
-        if detection.native
+        if not detection.table
         else replace(config_from_table(root, detection.table, root / "charter.toml"), source=None)
     )
     repo = load_repo(config, use_cache=False)

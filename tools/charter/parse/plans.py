@@ -257,9 +257,8 @@ def _checklist_tasks(
                 continue
             label = field_match.group("key").strip().lower()
             if label in TASK_LABELS and raw[field_match.end() :].strip():
+                # Labelled "Task:"/"Milestone:", it is a task, with an ID or without.
                 builder = _labelled_task(raw, field_match, item.line + 1, config)
-                if builder.id is None and owner is None and not config.anonymous_tasks:
-                    continue
                 builders[index] = builder
                 (roots if owner is None else owner.children).append(builder)
             elif owner is not None:
@@ -387,11 +386,20 @@ def _table_tasks(
     found: list[_Builder] = []
     if not config.table_tasks:
         return found
-    for table in [*outline.tables, *shapes.loose_tables(lines, outline)]:
+    tables = sorted([*outline.tables, *shapes.loose_tables(lines, outline)], key=lambda t: t.header)
+    last: tuple[int, list[Cell], list[str]] | None = None  # end, header, names of the last table
+    for table in tables:
         header = split_row(lines[table.header])
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
         rows = [*table.rows, *_rows_after_comments(lines, table.end)]
         id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
+        if id_col is None and last is not None and last[0] == table.header:
+            # A separator row in the middle of a table without one: the rows above it
+            # and the "header" below it are all rows of the table above.
+            header, names = last[1], last[2]
+            rows = [table.header, *rows]
+            id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
+        last = (table.end, header, names)
         number_col = next((names.index(n) for n in NUMBER_COLUMNS if n in names), None)
         if id_col is None and (number_col is None or not config.anonymous_tasks):
             continue
