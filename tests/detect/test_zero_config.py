@@ -36,10 +36,22 @@ HAND_COUNTS: dict[str, dict[str, int]] = {
         "specs/001-projspec-mvp/tasks.md": 76,
         "specs/007-worktree-workflow/tasks.md": 22,
     },
-    # Checklist lines of two hand-over files.
+    # Checklist lines of hand-over files, not counting those inside code fences (templates).
     "gjwang__zero_x_infinity": {
         ".agent/handover/2025-12-22-0x0A-account-system.md": 5,
-        "docs/agents/workflows/dev-to-qa-handover.md": 39,
+        "docs/agents/workflows/dev-to-qa-handover.md": 14,
+        "docs/agents/sessions/shared/dev-to-qa-handover.md": 33,
+    },
+    # Task Master task files: the task, and its `## N. Title [status]` subtasks.
+    "0xfauzi__testcraft": {
+        ".taskmaster/tasks/task_003.txt": 1,
+        ".taskmaster/tasks/task_034.txt": 14,
+    },
+    # HANDOFF.md: 9 PR rows of the status table and 3 related issues (the ADR list is
+    # decisions, not tasks); a session handoff: the "Task:" item and 4 resume checkboxes.
+    "rjmurillo__ai-agents": {
+        ".agents/HANDOFF.md": 12,
+        ".agents/sessions/handoffs/2026-08-15-4939-handoff.md": 5,
     },
     # 6 closed issues, 5 epics with 19 issues, EPIC 2 (#65) in the execution order.
     "michalptacnik__codex-telegram-bot": {"docs/SESSION_HANDOFF.md": 31},
@@ -54,24 +66,25 @@ HAND_COUNTS: dict[str, dict[str, int]] = {
 
 # corpus -> (governance files found, tasks found), measured with no configuration.
 TOTALS: dict[str, tuple[int, int]] = {
-    "0xfauzi__testcraft": (0, 0),  # Task Master JSON only: detect says to import it
+    "0xfauzi__testcraft": (34, 145),  # 34 tasks, 111 subtasks, as tasks.json holds them
     "Kbediako__CO": (43, 983),
-    "Young-Z__X-IPE": (5, 1480),
+    "Young-Z__X-IPE": (5, 1479),
     "atomize-hq__agent-wrappers": (435, 788),
-    "gjwang__zero_x_infinity": (31, 31),
+    "gjwang__zero_x_infinity": (31, 268),
     "liorfranko__Spectra": (9, 486),
     "michalptacnik__codex-telegram-bot": (1, 31),
     "paunchygent__skriptoteket": (275, 658),
-    "rjmurillo__ai-agents": (12, 15),
+    "rjmurillo__ai-agents": (12, 137),
 }
 
-# Lowest recall on the sample each corpus reaches today (the goal is 0.95 everywhere;
-# the corpora below it are named in docs/detect.md with what they still lack).
+# Recall on the sample each corpus must reach: the goal, 0.95, everywhere.
 RECALL_FLOOR: dict[str, float] = {
+    "0xfauzi__testcraft": 0.95,
+    "rjmurillo__ai-agents": 0.95,
     "Kbediako__CO": 0.95,
     "Young-Z__X-IPE": 0.95,
     "liorfranko__Spectra": 0.95,
-    "gjwang__zero_x_infinity": 0.4,
+    "gjwang__zero_x_infinity": 0.95,
     "michalptacnik__codex-telegram-bot": 0.95,
     "paunchygent__skriptoteket": 0.95,
     "atomize-hq__agent-wrappers": 0.95,

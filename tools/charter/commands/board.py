@@ -40,7 +40,7 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
     from charter.board import regenerate_board
     from charter.files import relpath
 
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None
     result = regenerate_board(config, force=force, check=check, html=html)
     for reason in result.refused:

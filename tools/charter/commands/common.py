@@ -37,13 +37,13 @@ def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]
     return decorate
 
 
-def config_for(repo_dir: Path | None) -> Config:
-    """The repository's configuration; without one, what discovery finds (charter.detect),
-    with a warning on stderr when it finds no plans."""
+def config_for(repo_dir: Path | None, reads_plans: bool = False) -> Config:
+    """The repository's configuration; without one, what discovery finds (charter.detect).
+    A command that reads plans warns on stderr when discovery finds none."""
     from charter.detect import config_for_repo
 
     config, detection = config_for_repo(repo_dir)
-    warning = detection.warning() if detection is not None else None
+    warning = detection.warning() if detection is not None and reads_plans else None
     if warning:
         click.echo(warning, err=True)
     return config

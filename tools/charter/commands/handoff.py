@@ -28,7 +28,7 @@ def handoff(check: bool, force: bool, repo_dir: Path | None) -> int:
     """
     from charter.handoff import check_handoff, write_handoff
 
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     if check:
         result = check_handoff(config)
         if result.up_to_date:

@@ -32,7 +32,7 @@ def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     from charter.repo import load_repo
     from charter.tasks import task_summary
 
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     repo = load_repo(config)
     index = repo.task_index()
     found = index.get(task_id)
@@ -89,7 +89,7 @@ def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
     from charter.repo import load_repo
     from charter.tasks import next_tasks, task_summary
 
-    repo = load_repo(config_for(repo_dir))
+    repo = load_repo(config_for(repo_dir, reads_plans=True))
     ready = next_tasks(repo)[:limit]
     if output_format == "json":
         index = repo.task_index()
@@ -137,7 +137,7 @@ def set_(
         if not sep or not name.strip():
             raise click.UsageError(f"--field takes NAME=VALUE, got {item!r}")
         pairs.append((name, value))
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     if status is not None:
         path = edit.set_status(config, task_id, status, owner)
     elif owner is not None:
@@ -182,7 +182,7 @@ def done(
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
     from charter import edit
 
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
         from charter.evidence import evidence_digest
@@ -201,7 +201,7 @@ def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> i
     """Mark a task blocked, with the reason, in its plan file."""
     from charter import edit
 
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     path = edit.block(config, task_id, reason)
     return _after_edit(config, path, f"{task_id}: blocked", no_board)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from charter.config import DEFAULT_ID_PATTERN, Config, config_from_table, find_root, load_config
 from charter.detect.layout import Layout, learn
-from charter.detect.locate import PLAN_FOLDERS, SPEC_TASKS, Located, locate
+from charter.detect.locate import PLAN_FOLDERS, SPEC_TASKS, TASKMASTER_TEXT, Located, locate
 
 DEFAULT_HANDOFF = "docs/SESSION_HANDOFF.md"
 DETECTED_HANDOFF = "docs/charter/SESSION_HANDOFF.md"
@@ -169,7 +169,9 @@ def _globs(paths: list[str]) -> list[str]:
     folders: set[str] = set()
     for rel in paths:
         parts = rel.split("/")
-        if SPEC_TASKS.search(rel):
+        if TASKMASTER_TEXT.match(rel):
+            glob = ".taskmaster/tasks/task_*.txt"
+        elif SPEC_TASKS.search(rel):
             glob = "/".join(parts[:-2]) + "/*/tasks.md"
         else:
             index = next((n for n, p in enumerate(parts[:-1]) if p.lower() in PLAN_FOLDERS), None)

@@ -58,6 +58,7 @@ SESSION_FOLDERS = ("sessions", "session-logs", "session_logs")
 HANDOFF_FILES = re.compile(r"(^|[-_])(session[-_])?(handoff|handover)([-_].*)?\.md$", re.I)
 HANDOFF_FOLDERS = frozenset({"handoff", "handoffs", "handover", "handovers"})
 TASKMASTER_JSON = ".taskmaster/tasks/tasks.json"
+TASKMASTER_TEXT = re.compile(r"^\.taskmaster/tasks/task_\d+\.txt$")
 _DOC_EXT = (".md", ".markdown")
 
 
@@ -78,6 +79,9 @@ def locate(root: Path) -> Located:
         parts = rel.split("/")[:-1]
         if rel == TASKMASTER_JSON:
             found.taskmaster = True
+            continue
+        if TASKMASTER_TEXT.match(rel):
+            found.plans.append(rel)
             continue
         if not name.lower().endswith(_DOC_EXT) or name.lower() in ("readme.md", "changelog.md"):
             continue

@@ -196,7 +196,9 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
     if not any(t.id for t in built):
-        own = shapes.frontmatter_task(path, lines, fm.data, fm.key_lines, title, config)
+        own = shapes.header_file_task(path, lines) or shapes.frontmatter_task(
+            path, lines, fm.data, fm.key_lines, title, config
+        )
         if own is not None:
             built.append(own)
     built.sort(key=lambda t: t.line)
@@ -226,6 +228,8 @@ def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
         r"`(?P<id>{id})`",
         r"\[(?P<id>{id})\]",
         r"(?P<id>{id})(?![\w-])",
+        # "PR #222", "**Issue #7**": the kind of item before its number.
+        r"(?:\*\*|__)?(?:PR|Issue|Ticket|Bug|Story|Epic)\s+(?P<id>{id})(?![\w-])(?:\*\*|__)?",
     ):
         match = re.match(pattern.format(id=config.id_pattern), stripped)
         if match and not shapes.is_id_range(match.group("id")):
@@ -436,6 +440,13 @@ def _id_column(names: list[str], sample: list[list[Cell]], config: Config) -> in
     """The column naming each row's task: one called ID, Task, Key... (or `Feature ID`)
     whose cells hold IDs; the first such column."""
     candidates = [i for i, n in enumerate(names) if n in ID_COLUMNS or n.endswith(" id")]
+    if not candidates and names:
+        # No column named for IDs: the first one still names each row's task when nearly
+        # every cell opens with an ID ("| **WEB-7** | ..." under "Project").
+        firsts = [row[0].text for row in sample if row and row[0].text.strip()]
+        hits = sum(1 for text in firsts if match_task_id(text, config)[0])
+        if firsts and hits * 5 >= len(firsts) * 4:
+            return 0
     for col in candidates:
         cells = [row[col].text for row in sample if col < len(row)]
         if any(match_task_id(text, config)[0] for text in cells) or not cells:

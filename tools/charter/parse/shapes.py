@@ -294,3 +294,92 @@ def _depends(fields: list[Field], config: Config) -> tuple[str, ...]:
         for m in bounded.finditer(f.value)
         if not is_id_range(m.group(0))
     )
+
+
+_HEADER_FIELD = re.compile(r"^#\s*(?P<key>[A-Za-z][A-Za-z ]{0,20}):[ \t]*(?P<value>.*)$")
+_SUBTASK_HEAD = re.compile(r"^##\s*(?P<num>\d+)\.\s*(?P<title>.*?)\s*\[(?P<status>[\w -]+)\]\s*$")
+_SUB_DEPENDS = re.compile(r"^###\s*Dependencies:\s*(?P<value>.*)$")
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def header_file_task(path: str, lines: list[str]) -> Task | None:
+    """Task Master's task files: `# Task ID: 3`, `# Title:`, `# Status:`, `# Dependencies:`
+    header lines, then `## 1. Title [done]` subtasks (IDs 3.1, ...; numbers as written)."""
+    if not lines or not lines[0].lower().startswith("# task id:"):
+        return None
+    task_id = lines[0].split(":", 1)[1].strip()
+    if not task_id:
+        return None
+    names = {
+        "title": "title",
+        "status": "status",
+        "dependencies": "depends",
+        "priority": "priority",
+    }
+    fields: list[Field] = []
+    title = ""
+    for number, raw in enumerate(lines[1:12], 2):
+        match = _HEADER_FIELD.match(raw)
+        name = names.get(match.group("key").strip().lower()) if match else None
+        if match is None or name is None:
+            continue
+        value = match.group("value").strip()
+        if name == "title":
+            title = value
+            continue
+        fields.append(Field(name, value, number, match.start("value"), match.end("value")))
+    return Task(
+        id=task_id,
+        title=title,
+        path=path,
+        line=1,
+        col=1,
+        kind="table",
+        checked=None,
+        fields=tuple(fields),
+        depends=tuple(_numbers(fields)),
+        subtasks=tuple(_header_subtasks(path, lines, task_id)),
+    )
+
+
+def _header_subtasks(path: str, lines: list[str], parent: str) -> list[Task]:
+    found: list[Task] = []
+    for index, raw in enumerate(lines):
+        match = _SUBTASK_HEAD.match(raw)
+        if match is None:
+            continue
+        status = Field(
+            "status", match.group("status"), index + 1, match.start("status"), match.end("status")
+        )
+        fields = [status]
+        after = lines[index + 1] if index + 1 < len(lines) else ""
+        depends = _SUB_DEPENDS.match(after)
+        if depends is not None:
+            fields.append(
+                Field(
+                    "depends",
+                    depends.group("value").strip(),
+                    index + 2,
+                    depends.start("value"),
+                    depends.end("value"),
+                )
+            )
+        found.append(
+            Task(
+                id=f"{parent}.{match.group('num')}",
+                title=match.group("title"),
+                path=path,
+                line=index + 1,
+                col=1,
+                kind="table",
+                checked=None,
+                fields=tuple(fields),
+                depends=tuple(d if "." in d else f"{parent}.{d}" for d in _numbers(fields[1:])),
+                parent=parent,
+            )
+        )
+    return found
+
+
+def _numbers(fields: list[Field]) -> list[str]:
+    return [m.group(0) for f in fields if f.name == "depends" for m in _NUMBERS.finditer(f.value)]
