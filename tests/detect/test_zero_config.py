@@ -67,9 +67,9 @@ HAND_COUNTS: dict[str, dict[str, int]] = {
 # corpus -> (governance files found, tasks found), measured with no configuration.
 TOTALS: dict[str, tuple[int, int]] = {
     "0xfauzi__testcraft": (34, 145),  # 34 tasks, 111 subtasks, as tasks.json holds them
-    "Kbediako__CO": (43, 983),
+    "Kbediako__CO": (73, 977),
     "Young-Z__X-IPE": (5, 1479),
-    "atomize-hq__agent-wrappers": (435, 788),
+    "atomize-hq__agent-wrappers": (435, 771),
     "gjwang__zero_x_infinity": (31, 268),
     "liorfranko__Spectra": (9, 486),
     "michalptacnik__codex-telegram-bot": (1, 31),

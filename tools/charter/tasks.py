@@ -57,10 +57,15 @@ def next_tasks(repo: RepoModel) -> list[Task]:
                 return False
         return True
 
+    def unsure(task: Task) -> bool:
+        # A status no column knows ("Tested", "Refined") may well be past the open column:
+        # such a task is not recommended (CH008 names the status to map instead).
+        return task.status is not None and config.column_for_status(task.status) is None
+
     open_tasks = [
         t
         for t in repo.resolution.tasks
-        if t.id and column_of(t, config) == config.open_column and ready(t)
+        if t.id and column_of(t, config) == config.open_column and not unsure(t) and ready(t)
     ]
     order = {plan.path: number for number, plan in enumerate(repo.plans)}
     return sorted(

@@ -73,6 +73,8 @@ def detect(root: Path) -> Detection:
     if located.plans:
         table["plans"] = _globs(located.plans)
         reasons.append(("plans", f"{len(located.plans)} file(s) by name or folder"))
+        if any(glob.endswith("/**/*.md") for glob in table["plans"]):
+            table["exclude"] = ["**/README.md", "**/CHANGELOG.md"]  # about a folder, not tasks
     else:
         table["plans"] = []
     _handoff_keys(located, table, reasons)

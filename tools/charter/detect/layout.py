@@ -46,7 +46,13 @@ class Layout:
 
     @property
     def id_pattern(self) -> str:
-        learned = [shape for shape in self.id_shapes if shape != DEFAULT_ID_PATTERN]
+        # Longest first: an alternation takes the first that matches, and S1.T2 must not
+        # read as S1.
+        learned = sorted(
+            (shape for shape in self.id_shapes if shape != DEFAULT_ID_PATTERN),
+            key=len,
+            reverse=True,
+        )
         if not learned:
             return DEFAULT_ID_PATTERN
         return "|".join([DEFAULT_ID_PATTERN, *learned])

@@ -90,15 +90,12 @@ def locate(root: Path) -> Located:
             found.handoffs.append(rel)
         elif session_dir is not None:
             found.sessions[session_dir] = found.sessions.get(session_dir, 0) + 1
-        elif (
-            SPEC_TASKS.search(rel)
-            or PLAN_FILES.match(name)
-            or BOARD_FILES.search(name)
-            or any(p.lower() in PLAN_FOLDERS for p in parts)
-        ):
-            if "/specs/" in f"/{rel}" and not SPEC_TASKS.search(rel):
-                continue  # a spec folder's plan.md, research.md: not task lists
+        elif any(p.lower() in PLAN_FOLDERS for p in parts):
+            found.plans.append(rel)  # every file of the folder: detection writes folder/**/*.md
+        elif SPEC_TASKS.search(rel) or BOARD_FILES.search(name):
             found.plans.append(rel)
+        elif PLAN_FILES.match(name) and "/specs/" not in f"/{rel}":
+            found.plans.append(rel)  # (a spec folder's plan.md describes a design, not tasks)
     found.plans.sort()
     found.handoffs.sort()
     return found

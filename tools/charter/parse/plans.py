@@ -202,7 +202,7 @@ def plan_from_source(source: Source, config: Config) -> Plan:
         if own is not None:
             built.append(own)
     built.sort(key=lambda t: t.line)
-    tasks = tuple(built)
+    tasks = tuple(shapes.local_dependencies(path, lines, built))
     return Plan(
         path=path,
         frontmatter=fm.data,
@@ -408,7 +408,11 @@ def _table_tasks(
         if id_col is None and (number_col is None or not config.anonymous_tasks):
             continue
         title_col = next(
-            (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
+            (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col),
+            next(  # "Feature Title", "Task Name"
+                (i for i, n in enumerate(names) if n.endswith((" title", " name")) and i != id_col),
+                None,
+            ),
         )
         has_status = any(FIELD_ALIASES.get(n) == "status" for n in names)
         heading_status = (
@@ -426,9 +430,10 @@ def _table_tasks(
                 if task_id is None or not config.id_re.fullmatch(task_id):
                     continue
             else:
-                task_id = None
-                if not cells[key_col].text.strip().rstrip(".").isdigit():
+                number = cells[key_col].text.strip().strip("*_").rstrip(".")
+                if not number.isdigit():
                     continue
+                task_id = shapes.local_id(path, number)
             builder = _row_task(task_id, cells, key_col, title_col, names, row_line)
             if not has_status:
                 builder.implied_status = _date_status(names, cells) or heading_status

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from charter import markdown
@@ -65,6 +66,8 @@ DONE_DATE_COLUMNS = frozenset(
     }
 )
 _DATEISH = re.compile(r"\d")
+# What parts a task heading's ID from its title: "TASK-12: Title", "S1 — Title".
+_TITLE_SEPARATOR = re.compile(r"^(?:\*\*|__|`)?\s*(?::|—|–|-\s|\||\.\s|$)")
 
 # Frontmatter keys, in order of preference, that name a file's own task.
 ID_KEYS = ("id", "task_id", "task-id", "key", "ticket", "issue", "story_id")
@@ -189,6 +192,8 @@ def heading_tasks(
         for index in range(heading.line + 1, end):
             if not fenced[index]:
                 fields.extend(field_of_line(lines[index], index + 1, aliases))
+        if not fields and not _TITLE_SEPARATOR.match(heading.text.split(task_id, 1)[-1]):
+            continue  # "## CO-382 Fallback Decision Table": a section about it, not a task
         found.append(
             Task(
                 id=task_id,
@@ -383,3 +388,53 @@ def _header_subtasks(path: str, lines: list[str], parent: str) -> list[Task]:
 
 def _numbers(fields: list[Field]) -> list[str]:
     return [m.group(0) for f in fields if f.name == "depends" for m in _NUMBERS.finditer(f.value)]
+
+
+_MERMAID_EDGE = re.compile(
+    r"(?P<a>[A-Za-z_#]*\d+)(?:\[[^\]]*\]|\([^)]*\)|\{[^}]*\})?\s*"
+    r"(?:-->|---|==>|-\.->)(?:\|[^|]*\|)?\s*(?=(?P<b>[A-Za-z_#]*\d+))"
+)
+_LOCAL_REF = re.compile(r"(?<![\w#])#(\d+)\b")
+_NODE_NUMBER = re.compile(r"(\d+)$")
+
+
+def local_id(path: str, number: str) -> str:
+    """A numbered row's ID, qualified by its file: `long-session-plan#7`. Numbers count
+    rows within one plan; two plans both have a #1."""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"{stem}#{int(number)}"
+
+
+def local_dependencies(path: str, lines: list[str], tasks: list[Task]) -> list[Task]:
+    """Numbered tasks' dependencies: `#1, #7` in a Depends cell, and the edges of Mermaid
+    flowcharts whose nodes end in a task's number (`Task2 --> Task7`: 7 depends on 2)."""
+    prefix = local_id(path, "0")[:-1]
+    local = {t.id: t for t in tasks if t.id is not None and t.id.startswith(prefix)}
+    if not local:
+        return tasks
+    extra: dict[str, list[str]] = {task_id: [] for task_id in local}
+    for task_id, task in local.items():
+        for f in task.fields:
+            if f.name == "depends":
+                extra[task_id] += [local_id(path, n) for n in _LOCAL_REF.findall(f.value)]
+    fenced = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = stripped.lstrip("`~").strip().lower().startswith("mermaid")
+            continue
+        if not fenced:
+            continue
+        for edge in _MERMAID_EDGE.finditer(line):
+            a, b = (_NODE_NUMBER.search(edge.group(k)) for k in ("a", "b"))
+            if a is None or b is None:
+                continue
+            before, after = local_id(path, a.group(1)), local_id(path, b.group(1))
+            if before in local and after in local and before not in extra[after]:
+                extra[after].append(before)
+    return [
+        replace(t, depends=tuple(dict.fromkeys([*t.depends, *extra[t.id]])))
+        if t.id in extra and extra[t.id]
+        else t
+        for t in tasks
+    ]
