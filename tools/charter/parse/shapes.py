@@ -434,7 +434,7 @@ def local_dependencies(path: str, lines: list[str], tasks: list[Task]) -> list[T
                 extra[after].append(before)
     return [
         replace(t, depends=tuple(dict.fromkeys([*t.depends, *extra[t.id]])))
-        if t.id in extra and extra[t.id]
+        if extra.get(t.id)
         else t
         for t in tasks
     ]
