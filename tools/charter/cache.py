@@ -34,6 +34,7 @@ _PARSER_MODULES = (
     "parse/source.py",
     "parse/tables.py",
     "parse/shapes.py",
+    "parse/table_tasks.py",
     "parse/frontmatter.py",
     "markdown.py",
     "model.py",

@@ -22,7 +22,6 @@ from charter.model import Diagnostic, Evidence, Field, Plan, Task
 from charter.parse import shapes
 from charter.parse.frontmatter import split_frontmatter
 from charter.parse.source import Source, decode
-from charter.parse.tables import Cell, split_row
 
 _BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
 CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX~/>-])\](?:[ \t]+|$)(?P<text>.*)$")
@@ -189,7 +188,7 @@ def plan_from_source(source: Source, config: Config) -> Plan:
             )
         )
     roots = _checklist_tasks(path, lines, outline, config)
-    roots.extend(_table_tasks(path, lines, outline, config, problems))
+    roots.extend(_tables.table_tasks(path, lines, outline, config, problems))
     built = [b.build(path, config, None) for b in roots]
     built.extend(shapes.heading_tasks(path, lines, outline, config, match_task_id, FIELD_ALIASES))
     title = fm.data.get("title")
@@ -380,175 +379,6 @@ def _field(name: str, raw: str, start: int, end: int, line: int) -> Field:
     return Field(name, stripped.strip(), line, start + lead, start + len(stripped))
 
 
-def _table_tasks(
-    path: str,
-    lines: list[str],
-    outline: markdown.Outline,
-    config: Config,
-    problems: list[Diagnostic],
-) -> list[_Builder]:
-    found: list[_Builder] = []
-    if not config.table_tasks:
-        return found
-    tables = sorted([*outline.tables, *shapes.loose_tables(lines, outline)], key=lambda t: t.header)
-    last: tuple[int, list[Cell], list[str]] | None = None  # end, header, names of the last table
-    for table in tables:
-        header = split_row(lines[table.header])
-        names = [c.text.strip().strip("*_`").strip().lower() for c in header]
-        rows = [*table.rows, *_rows_after_comments(lines, table.end)]
-        id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
-        if id_col is None and last is not None and last[0] == table.header:
-            # A separator row in the middle of a table without one: the rows above it
-            # and the "header" below it are all rows of the table above.
-            header, names = last[1], last[2]
-            rows = [table.header, *rows]
-            id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
-        last = (table.end, header, names)
-        number_col = next((names.index(n) for n in NUMBER_COLUMNS if n in names), None)
-        if id_col is None and (number_col is None or not config.anonymous_tasks):
-            continue
-        title_col = next(
-            (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col),
-            next(  # "Feature Title", "Task Name"
-                (i for i, n in enumerate(names) if n.endswith((" title", " name")) and i != id_col),
-                None,
-            ),
-        )
-        has_status = any(FIELD_ALIASES.get(n) == "status" for n in names)
-        heading_status = (
-            None if has_status else shapes.section_status(outline, table.header, config)
-        )
-        for row_line in rows:
-            raw = lines[row_line]
-            cells = split_row(raw)
-            _shape_problems(path, row_line, cells, len(header), problems)
-            key_col = id_col if id_col is not None else number_col
-            if key_col is None or key_col >= len(cells):
-                continue
-            if id_col is not None:
-                task_id, _ = match_task_id(cells[id_col].text, config)
-                if task_id is None or not config.id_re.fullmatch(task_id):
-                    continue
-            else:
-                number = cells[key_col].text.strip().strip("*_").rstrip(".")
-                if not number.isdigit():
-                    continue
-                task_id = shapes.local_id(path, number)
-            builder = _row_task(task_id, cells, key_col, title_col, names, row_line)
-            if not has_status:
-                builder.implied_status = _date_status(names, cells) or heading_status
-            found.append(builder)
-    return found
-
-
-def _id_column(names: list[str], sample: list[list[Cell]], config: Config) -> int | None:
-    """The column naming each row's task: one called ID, Task, Key... (or `Feature ID`)
-    whose cells hold IDs; the first such column."""
-    candidates = [i for i, n in enumerate(names) if n in ID_COLUMNS or n.endswith(" id")]
-    if not candidates and names:
-        # No column named for IDs: the first one still names each row's task when nearly
-        # every cell opens with an ID ("| **WEB-7** | ..." under "Project").
-        firsts = [row[0].text for row in sample if row and row[0].text.strip()]
-        hits = sum(1 for text in firsts if match_task_id(text, config)[0])
-        if firsts and hits * 5 >= len(firsts) * 4:
-            return 0
-    for col in candidates:
-        cells = [row[col].text for row in sample if col < len(row)]
-        if any(match_task_id(text, config)[0] for text in cells) or not cells:
-            return col
-    return None
-
-
-def _row_task(
-    task_id: str | None,
-    cells: list[Cell],
-    key_col: int,
-    title_col: int | None,
-    names: list[str],
-    row_line: int,
-) -> _Builder:
-    checked = next(
-        (
-            c.text.strip() in ("[x]", "[X]")
-            for c in cells
-            if c.text.strip() in ("[ ]", "[x]", "[X]")
-        ),
-        None,
-    )
-    title = (
-        cells[title_col].text.strip() if title_col is not None and title_col < len(cells) else ""
-    )
-    key_cell = cells[key_col]
-    col_1 = key_cell.start + len(key_cell.text) - len(key_cell.text.lstrip()) + 1
-    builder = _Builder(task_id, title, row_line + 1, col_1, "table", checked, None)
-    for col, cell in enumerate(cells[: len(names)]):
-        name = FIELD_ALIASES.get(names[col])
-        if name is None or col == key_col or name == "title":
-            continue
-        value = cell.text.strip()
-        lead = len(cell.text) - len(cell.text.lstrip())
-        builder.fields.append(
-            Field(name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value))
-        )
-    return builder
-
-
-def _date_status(names: list[str], cells: list[Cell]) -> str | None:
-    """A `Delivered` (Completed, Merged...) column holding a date says the row is done."""
-    for col, name in enumerate(names[: len(cells)]):
-        if shapes.done_date(name, cells[col].text):
-            return "done"
-    return None
-
-
-def _shape_problems(
-    path: str, row_line: int, cells: list[Cell], width: int, problems: list[Diagnostic]
-) -> None:
-    if len(cells) != width:
-        problems.append(
-            Diagnostic(
-                path,
-                row_line + 1,
-                1,
-                "CH015",
-                f"table row has {len(cells)} cells, the header has {width}",
-            )
-        )
-    for cell in cells:
-        if cell.gfm_split:
-            problems.append(
-                Diagnostic(
-                    path,
-                    row_line + 1,
-                    cell.start + 1,
-                    "CH015",
-                    "'|' inside a code span: GitHub splits the cell here; write it as \\|",
-                    "warning",
-                )
-            )
-
-
-def _rows_after_comments(lines: list[str], end: int) -> list[int]:
-    """Rows that continue a table after an HTML comment line.
-
-    markdown-it ends a table at a line such as `<!-- ST-B-004 parked -->`, and
-    the rows after it would silently stop being tasks; a person reads them as
-    the same table.
-    """
-    rows: list[int] = []
-    index, skipped = end, False
-    while index < len(lines):
-        text = lines[index].strip()
-        if text.startswith("<!--") and text.endswith("-->"):
-            skipped = True
-        elif text.startswith("|") and skipped:
-            rows.append(index)
-        else:
-            break
-        index += 1
-    return rows
-
-
 def parse_ids(value: str, config: Config) -> list[str]:
     if value.strip().lower() in _NONE_VALUES:
         return []
@@ -589,3 +419,8 @@ def looks_like_path(text: str) -> bool:
     if not any(ch.isalnum() for ch in text):
         return False  # a bare "/" from prose such as "345 files / 4253 tests"
     return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))
+
+
+# Table rows as tasks live in their own module, which builds with this one's pieces
+# (imported last: it imports them from here).
+from charter.parse import table_tasks as _tables  # noqa: E402

@@ -432,9 +432,10 @@ def local_dependencies(path: str, lines: list[str], tasks: list[Task]) -> list[T
             before, after = local_id(path, a.group(1)), local_id(path, b.group(1))
             if before in local and after in local and before not in extra[after]:
                 extra[after].append(before)
-    return [
-        replace(t, depends=tuple(dict.fromkeys([*t.depends, *extra[t.id]])))
-        if extra.get(t.id)
-        else t
-        for t in tasks
-    ]
+    result: list[Task] = []
+    for task in tasks:
+        more = extra.get(task.id) if task.id is not None else None
+        result.append(
+            replace(task, depends=tuple(dict.fromkeys([*task.depends, *more]))) if more else task
+        )
+    return result
