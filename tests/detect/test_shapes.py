@@ -129,3 +129,26 @@ def test_mentions_resolve_to_the_finished_one(tmp_path: Path) -> None:
     assert [(a.title, b.title) for a, b in repo.resolution.conflicts] == [
         ("Delete the account", "Logout")  # different work under one ID: CH002
     ]
+
+
+def test_non_english_headings_and_statuses_as_the_config_maps_them(tmp_path: Path) -> None:
+    from charter.config import config_from_table
+
+    config = config_from_table(
+        tmp_path,
+        {
+            "require_frontmatter": False,
+            "status_map": {"Done": ["已完成", "klar"], "In Progress": ["进行中", "pågår"]},
+        },
+        tmp_path / "charter.toml",
+    )
+    text = (
+        "## 已完成\n\n| ID | 标题 |\n|---|---|\n| BUG-1 | 修复 |\n\n"
+        "| ID | Titel | Status |\n|---|---|---|\n| ST-1 | a | Pågår |\n| ST-2 | b | ✅ klar |\n"
+    )
+    plan = parse_plan("docs/plans/p.md", text.encode(), config)
+    assert [(t.id, config.column_for_status(t.status or "")) for t in plan.tasks] == [
+        ("BUG-1", "Done"),
+        ("ST-1", "In Progress"),
+        ("ST-2", "Done"),
+    ]
