@@ -190,7 +190,13 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     roots = _checklist_tasks(path, lines, outline, config)
     roots.extend(_tables.table_tasks(path, lines, outline, config, problems))
     built = [b.build(path, config, None) for b in roots]
-    built.extend(shapes.heading_tasks(path, lines, outline, config, match_task_id, FIELD_ALIASES))
+    defined = {t.id for b in built for t in b.walk()}
+    # A heading naming a task the file defines as an item or row is that task's section.
+    built.extend(
+        t
+        for t in shapes.heading_tasks(path, lines, outline, config, match_task_id, FIELD_ALIASES)
+        if t.id not in defined
+    )
     title = fm.data.get("title")
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
