@@ -69,11 +69,11 @@ TOTALS: dict[str, tuple[int, int]] = {
     "0xfauzi__testcraft": (34, 145),  # 34 tasks, 111 subtasks, as tasks.json holds them
     "Kbediako__CO": (73, 977),
     "Young-Z__X-IPE": (5, 1479),
-    "atomize-hq__agent-wrappers": (435, 739),
+    "atomize-hq__agent-wrappers": (435, 726),
     "gjwang__zero_x_infinity": (31, 268),
     "liorfranko__Spectra": (9, 486),
     "michalptacnik__codex-telegram-bot": (1, 31),
-    "paunchygent__skriptoteket": (275, 658),
+    "paunchygent__skriptoteket": (275, 664),
     "rjmurillo__ai-agents": (12, 137),
 }
 

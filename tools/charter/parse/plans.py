@@ -14,7 +14,9 @@ can point at it and edits can replace exactly those bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from charter import markdown
 from charter.config import Config
@@ -200,12 +202,15 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     title = fm.data.get("title")
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
-    if not any(t.id for t in built):
+    if not built or _typed_item(fm.data):
         own = shapes.header_file_task(path, lines) or shapes.frontmatter_task(
             path, lines, fm.data, fm.key_lines, title, config
         )
-        if own is not None:
-            built.append(own)
+        if own is not None and own.id not in {t.id for t in built}:
+            # The file is the task: the checklist items of its body are its steps.
+            steps = tuple(replace(t, parent=own.id) for t in built if t.id is None)
+            built = [t for t in built if t.id is not None]
+            built.append(replace(own, subtasks=steps) if steps else own)
     built.sort(key=lambda t: t.line)
     tasks = tuple(shapes.local_dependencies(path, lines, built))
     return Plan(
@@ -217,6 +222,14 @@ def plan_from_source(source: Source, config: Config) -> Plan:
         tasks=tasks,
         problems=tuple(problems),
     )
+
+
+def _typed_item(data: Mapping[str, Any]) -> bool:
+    """Frontmatter saying what kind of item its file is (`type: story`): a task, even when
+    its body holds checklists. Without it, only a file with no tasks of its own is one (a
+    plan's frontmatter names the plan, not a task)."""
+    kind = data.get("type", data.get("kind"))
+    return isinstance(kind, str) and kind.strip().lower() not in ("plan", "roadmap", "")
 
 
 def match_task_id(text: str, config: Config) -> tuple[str | None, str]:

@@ -11,6 +11,8 @@ Without a status column, a delivered-date cell or the heading above the table
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from charter import markdown
 from charter.config import Config
 from charter.model import Diagnostic, Field
@@ -38,17 +40,24 @@ def table_tasks(
         return found
     tables = sorted([*outline.tables, *shapes.loose_tables(lines, outline)], key=lambda t: t.header)
     last: tuple[int, list[Cell], list[str]] | None = None  # end, header, names of the last table
+    split: dict[int, list[Cell]] = {}  # row line -> cells: long rows are split once
+
+    def cells_of(row: int) -> list[Cell]:
+        if row not in split:
+            split[row] = split_row(lines[row])
+        return split[row]
+
     for table in tables:
-        header = split_row(lines[table.header])
+        header = cells_of(table.header)
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
         rows = [*table.rows, *_rows_after_comments(lines, table.end)]
-        id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
+        id_col = _id_column(names, rows[:20], cells_of, lines, config)
         if id_col is None and last is not None and last[0] == table.header:
             # A separator row in the middle of a table without one: the rows above it
             # and the "header" below it are all rows of the table above.
             header, names = last[1], last[2]
             rows = [table.header, *rows]
-            id_col = _id_column(names, [split_row(lines[r]) for r in rows[:20]], config)
+            id_col = _id_column(names, rows[:20], cells_of, lines, config)
         last = (table.end, header, names)
         number_col = next((names.index(n) for n in NUMBER_COLUMNS if n in names), None)
         if id_col is None and (number_col is None or not config.anonymous_tasks):
@@ -65,8 +74,7 @@ def table_tasks(
             None if has_status else shapes.section_status(outline, table.header, config)
         )
         for row_line in rows:
-            raw = lines[row_line]
-            cells = split_row(raw)
+            cells = cells_of(row_line)
             _shape_problems(path, row_line, cells, len(header), problems)
             key_col = id_col if id_col is not None else number_col
             if key_col is None or key_col >= len(cells):
@@ -87,22 +95,35 @@ def table_tasks(
     return found
 
 
-def _id_column(names: list[str], sample: list[list[Cell]], config: Config) -> int | None:
+def _id_column(
+    names: list[str],
+    sample: list[int],
+    cells_of: Callable[[int], list[Cell]],
+    lines: list[str],
+    config: Config,
+) -> int | None:
     """The column naming each row's task: one called ID, Task, Key... (or `Feature ID`)
     whose cells hold IDs; the first such column."""
     candidates = [i for i, n in enumerate(names) if n in ID_COLUMNS or n.endswith(" id")]
     if not candidates and names:
         # No column named for IDs: the first one still names each row's task when nearly
         # every cell opens with an ID ("| **WEB-7** | ..." under "Project").
-        firsts = [row[0].text for row in sample if row and row[0].text.strip()]
+        # (A sniff of the raw rows, not split: most tables have no such column.)
+        firsts = [f for f in (_first_cell(lines[r]) for r in sample) if f.strip()]
         hits = sum(1 for text in firsts if match_task_id(text, config)[0])
         if firsts and hits * 5 >= len(firsts) * 4:
             return 0
+    split = [cells_of(r) for r in sample] if candidates else []
     for col in candidates:
-        cells = [row[col].text for row in sample if col < len(row)]
+        cells = [row[col].text for row in split if col < len(row)]
         if any(match_task_id(text, config)[0] for text in cells) or not cells:
             return col
     return None
+
+
+def _first_cell(line: str) -> str:
+    body = line.strip().lstrip(">").strip()
+    return body[1:].split("|", 1)[0] if body.startswith("|") else body.split("|", 1)[0]
 
 
 def _row_task(
