@@ -55,12 +55,19 @@ HAND_COUNTS: dict[str, dict[str, int]] = {
     },
     # 6 closed issues, 5 epics with 19 issues, EPIC 2 (#65) in the execution order.
     "michalptacnik__codex-telegram-bot": {"docs/SESSION_HANDOFF.md": 31},
-    # One backlog item per file (frontmatter id + status).
-    "paunchygent__skriptoteket": {"docs/backlog/epics/epic-01-tool-catalog-and-browsing.md": 1},
+    # One backlog item per file (frontmatter id + status), plus its checklist lines (outside
+    # code fences) as the item's steps.
+    "paunchygent__skriptoteket": {
+        "docs/backlog/epics/epic-01-tool-catalog-and-browsing.md": 1,
+        "docs/backlog/stories/story-02-04-user-profile-and-password-change.md": 1,
+        "docs/backlog/prs/pr-0016-editor-ai-edit-ops-v2-hardening.md": 37,
+        "docs/backlog/sprints/sprint-2026-01-05-tool-editor-vertical-slice.md": 37,
+    },
     # `### S1 —` and `#### S1.Tn —` headings.
     "atomize-hq__agent-wrappers": {
         "docs/project_management/packs/active/agent-api-add-dirs/threaded-seams/seam-5-tests/"
-        "slice-1-shared-normalizer-validation.md": 3
+        "slice-1-shared-normalizer-validation.md": 3,
+        "docs/project_management/baseline_norm.md": 20,
     },
 }
 
