@@ -127,8 +127,10 @@ def test_zero_x_infinity_role_sessions(
         "CH018",
         "0x0B-transfer-final-approved.md:79",
     )
-    assert has(found, "docs/agents/sessions/qa/0x0B-transfer-p0-test-report.md", 22, "CH015")
-    assert has(
+    # Spaces after a row's last pipe end the row as the pipe does: no shape error.
+    assert not has(found, "docs/agents/sessions/qa/0x0B-transfer-p0-test-report.md", 22, "CH015")
+    # "✅ Stable": the ✅ says done (a default status phrase), so the status is known.
+    assert not has(
         found, "docs/agents/sessions/qa/0x0B-transfer-final-approved.md", 73, "CH008", "Stable"
     )
     repo = load_repo(load_config(root), use_cache=False)

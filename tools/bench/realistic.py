@@ -305,7 +305,8 @@ def action_plan(rng: random.Random, c: _Corpus, number: int) -> Doc:
         "",
         "## Milestones & Tasks",
     ]
-    for i in range(1, rng.randint(3, 7)):
+    milestones = rng.randint(3, 7) - 1  # each "N. Milestone:" line is a task
+    for i in range(1, milestones + 1):
         lines += [
             f"{i}. Milestone: {rng.choice(VERBS)} {rng.choice(THINGS)}",
             f"   - Tasks: {'; '.join(_sentence(rng, 1) for _ in range(rng.randint(2, 5)))}.",
@@ -320,7 +321,7 @@ def action_plan(rng: random.Random, c: _Corpus, number: int) -> Doc:
         f"- Agenda: {rng.choice(TECH)}.",
         "",
     ]
-    return f"docs/plans/action-plans/ACTION_PLAN-{number:04d}.md", "\n".join(lines), 0
+    return f"docs/plans/action-plans/ACTION_PLAN-{number:04d}.md", "\n".join(lines), milestones
 
 
 def snapshot(rng: random.Random, c: _Corpus, target: int) -> Doc:

@@ -35,6 +35,8 @@ _PARSER_MODULES = (
     "parse/sessions.py",
     "parse/source.py",
     "parse/tables.py",
+    "parse/shapes.py",
+    "parse/table_tasks.py",
     "parse/frontmatter.py",
     "markdown.py",
     "model.py",

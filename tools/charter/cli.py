@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "session": "charter.commands.session:session",
     "handoff": "charter.commands.handoff:handoff",
     "init": "charter.commands.init:init",
+    "detect": "charter.commands.detect:detect",
     "reconcile": "charter.commands.reconcile:reconcile",
     "import": "charter.commands.import_cmd:import_",
     "stop": "charter.commands.safety:stop",

@@ -21,7 +21,8 @@ from charter.presets import DEFAULT_STATUS_MAP, PRESETS, merge_preset
 
 DEFAULT_COLUMNS = ("Backlog", "In Progress", "Review", "Blocked", "Done", "Dropped")
 
-DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?"
+# ST-B-001, TASK-12, T-3a, FEATURE-022-D (a lettered part of a numbered item).
+DEFAULT_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+[a-z]?(?:-[A-Z])?"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,11 @@ class Config:
 
     @cached_property
     def _phrases(self) -> tuple[tuple[str, str], ...]:
-        pairs = [(normalize_status(p), col) for col, ps in self.status_map.items() for p in ps]
+        pairs = [
+            (normalize_status(p, keep_symbols=True), col)
+            for col, ps in self.status_map.items()
+            for p in ps
+        ]
         # Longest phrase first, so "in review" wins over "review" and "not started" over "started".
         return tuple(sorted(pairs, key=lambda pc: -len(pc[0])))
 
@@ -101,12 +106,15 @@ class Config:
         return memo[status]
 
     def _match_status(self, status: str) -> str | None:
-        norm = normalize_status(status)
-        if not norm:
-            return None
-        for phrase, column in self._phrases:
-            if norm == phrase or (norm.startswith(phrase) and not norm[len(phrase)].isalnum()):
-                return column
+        with_symbols = normalize_status(status, keep_symbols=True)
+        words = normalize_status(status)
+        # A phrase with an emoji is the user's own mapping of that emoji: it goes first.
+        for norm in (with_symbols, words) if with_symbols != words else (words,):
+            if not norm:
+                continue
+            for phrase, column in self._phrases:
+                if norm == phrase or (norm.startswith(phrase) and not norm[len(phrase)].isalnum()):
+                    return column
         return None
 
     def path(self, relative: str) -> Path:
@@ -115,14 +123,21 @@ class Config:
 
 _DATE_TAIL = re.compile(r"[\s\-–—:(,]*\d{4}-\d{2}-\d{2}.*$")
 _NON_WORD = re.compile(r"[^\w\s']+")
+# Punctuation, but not emoji or other symbols beyond ASCII (variation selectors dropped).
+_ASCII_NON_WORD = re.compile(r"[!-&(-/:-@\[-\^`{-~]+|[\ufe0e\ufe0f\u200d]")
 _SPACES = re.compile(r"[\s_\-]+")
 
 
-def normalize_status(text: str) -> str:
+def normalize_status(text: str, keep_symbols: bool = False) -> str:
     text = text.strip().strip("*_`~").lower()
     text = _DATE_TAIL.sub("", text)
     text = text.replace("’", "'")
-    text = _NON_WORD.sub(" ", text)
+    if keep_symbols:
+        text = _ASCII_NON_WORD.sub(" ", text)
+        # An emoji glued to a word ("✅done") is a word of its own.
+        text = "".join(f" {ch} " if not ch.isascii() and not ch.isalnum() else ch for ch in text)
+    else:
+        text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

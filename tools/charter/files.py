@@ -40,8 +40,11 @@ def plan_listing(config: Config) -> Listing:
     sessions = config.sessions.rstrip("/") + "/"
     found: dict[str, str] = {}
     for pattern in (*config.plans, *config.handoff_plans):
+        handoffs = pattern in config.handoff_plans
         for rel, full in _glob(config.root, pattern):
-            if rel in generated or _excluded(rel, config) or rel.startswith(sessions):
+            if rel in generated or _excluded(rel, config):
+                continue
+            if rel.startswith(sessions) and not handoffs:  # a handoff kept among the logs is read
                 continue
             found[rel] = full
     return [(rel, found[rel]) for rel in sorted(found)]
@@ -55,7 +58,9 @@ def session_listing(config: Config) -> Listing:
     found = [
         (rel, full)
         for rel, full in _glob(config.root, pattern, lambda: directory.rglob("*.md"))
-        if os.path.basename(full).lower() != "readme.md" and not _excluded(rel, config)
+        if os.path.basename(full).lower() != "readme.md"
+        and not _excluded(rel, config)
+        and not any(fnmatch.fnmatch(rel, glob) for glob in config.handoff_plans)
     ]
     return sorted(found, key=lambda item: item[1].split(os.sep))  # as sorting the Paths
 

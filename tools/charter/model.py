@@ -69,6 +69,9 @@ class Task:
     parent: str | None = None
     subtasks: tuple[Task, ...] = ()
     checkbox_col: int | None = None  # 0-based column of the x/space inside [ ]
+    # A status the document states without a status field: a checkbox marker such as
+    # [-] or [~], the section heading above a table ("Completed"), a delivered-date cell.
+    implied_status: str | None = None
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -82,7 +85,8 @@ class Task:
 
     @property
     def status(self) -> str | None:
-        return self.value("status")
+        stated = self.value("status")
+        return stated if stated is not None else self.implied_status
 
     @property
     def owner(self) -> str | None:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 # Column -> phrases. A status matches a phrase when, after normalisation
-# (lower case, emoji and punctuation dropped, separators as spaces, a trailing
-# date removed), it equals the phrase or starts with it followed by a non-word.
+# (lower case, punctuation dropped, separators as spaces, a trailing date
+# removed), it equals the phrase or starts with it followed by a non-word. Emoji
+# are kept for phrases that hold one ("✅" maps "✅ done" and "✅"), and dropped
+# for phrases of words ("done" maps "✅ done" too).
 DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
     "Backlog": (
         "backlog",
@@ -30,10 +32,24 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "proposed",
         "queued",
         "next",
+        "📋",
+        "⬜",
     ),
-    "In Progress": ("in progress", "doing", "active", "started", "wip", "ongoing", "working"),
+    "In Progress": (
+        "in progress",
+        "doing",
+        "active",
+        "started",
+        "wip",
+        "ongoing",
+        "working",
+        "🔄",
+        "🚧",
+        "⏳",
+        "🟡",
+    ),
     "Review": ("review", "in review", "needs review", "awaiting review", "qa", "testing"),
-    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused"),
+    "Blocked": ("blocked", "on hold", "waiting", "stuck", "paused", "⛔", "🛑", "⏸"),
     "Done": (
         "done",
         "complete",
@@ -45,6 +61,9 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "resolved",
         "implemented",
         "fixed",
+        "✅",
+        "✔",
+        "☑",
     ),
     "Dropped": (
         "won't do",
@@ -58,6 +77,9 @@ DEFAULT_STATUS_MAP: dict[str, tuple[str, ...]] = {
         "wontfix",
         "rejected",
         "abandoned",
+        "reverted",
+        "skipped",
+        "⏭",
     ),
 }
 
@@ -113,7 +135,12 @@ def _toml_value(value: Any) -> str:
     # them ASCII; TOML reads the \uXXXX escapes back).
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value)
+    # Characters past U+FFFF (emoji) as TOML's \UXXXXXXXX: JSON's surrogate pairs are no TOML.
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(
+        ch if ch.isascii() else f"\\U{ord(ch):08X}" if ord(ch) > 0xFFFF else f"\\u{ord(ch):04X}"
+        for ch in text
+    )
 
 
 _CHINESE_STATUSES = _with_phrases(

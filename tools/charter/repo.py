@@ -26,6 +26,7 @@ from charter import parse_pool
 from charter.cache import ModelCache
 from charter.config import Config
 from charter.files import mirror_listing, plan_listing, session_listing
+from charter.mentions import Resolution, resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.status import Standings
 from charter.world import LABEL_CHARS, Citation, World
@@ -65,6 +66,12 @@ class RepoModel:
                 else:
                     index[task.id] = [task]
         return index
+
+    @cached_property
+    def resolution(self) -> Resolution:
+        """One task per ID from its many mentions, and the IDs two tasks share
+        (charter.mentions)."""
+        return resolve(self.plans, self.standings)
 
     @cached_property
     def standings(self) -> Standings:

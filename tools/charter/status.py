@@ -52,7 +52,8 @@ class Standings:
                     status = field
                     stated.append((task, field))
                     break
-            column = _column(status.value if status else None, task.checked, config)
+            said = status.value if status else task.implied_status
+            column = _column(said, task.checked, config)
             self.columns[id(task)] = column
             if column == done_column:
                 done.append(task)

@@ -59,7 +59,7 @@ def board_rows(repo: RepoModel) -> list[BoardRow]:
     without one (after the others, in plan order). Checklist steps nested in a task
     without IDs of their own belong to that task, not to the board."""
     config = repo.config
-    tasks = [t for t in repo.tasks() if t.id]
+    tasks = [t for t in repo.resolution.tasks if t.id]  # one row per ID: its latest mention
     if config.anonymous_tasks:
         tasks += [t for plan in repo.plans for t in plan.tasks if not t.id]
     columns: dict[tuple[str | None, bool | None], str] = {}  # statuses repeat: map each once

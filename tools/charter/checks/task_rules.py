@@ -18,20 +18,19 @@ _GLOB_CHARS = set("*?[")
 
 
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
-    for task_id, tasks in repo.task_index().items():
-        if len(tasks) < 2:
-            continue
-        for index, task in enumerate(tasks[1:], 1):
-            first = next((t for t in tasks[:index] if same_scope(t.path, task.path)), None)
-            if first is None:
-                continue  # the ID's first task in this unit's own numbering (checks.id_scope)
-            yield Diagnostic(
-                task.path,
-                task.line,
-                task.col,
-                "CH002",
-                f"duplicate task ID {task_id}: first defined at {first.path}:{first.line}",
-            )
+    """Two different tasks sharing an ID; mentions of one task are no duplicates
+    (charter.mentions says which are which)."""
+    for task, first in repo.resolution.conflicts:
+        if not same_scope(first.path, task.path):
+            continue  # per-unit numbering: another unit's task of that number (checks.id_scope)
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            "CH002",
+            f"duplicate task ID {task.id}: {task.title[:50]!r} here, but "
+            f"{first.title[:50]!r} at {first.path}:{first.line}; give one of them another ID",
+        )
 
 
 def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:

@@ -39,7 +39,8 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
     --force overrides. Exit 0 written or up to date, 1 out of date (--check),
     2 refused or a configuration error.
     """
-    config = config_for(repo_dir)
+
+    config = config_for(repo_dir, reads_plans=True)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None
     result = regenerate_board(config, force=force, check=check, html=html)
     for reason in result.refused:

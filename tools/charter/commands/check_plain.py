@@ -15,7 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-from charter.config import load_config
 from charter.report import format_diagnostics, summary
 
 FORMATS = ("text", "json", "github")
@@ -79,8 +78,9 @@ def check_output(
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code."""
     from charter.checks.engine import check_repo  # lazy: off a warm check's start-up path
+    from charter.detect import config_for_repo  # lazy: off a warm check's start-up path
 
-    config = load_config(repo_dir)
+    config, detection = config_for_repo(repo_dir)
     report = check_repo(
         config, not no_cache, [p if p.is_absolute() else Path.cwd() / p for p in paths]
     )
@@ -94,6 +94,9 @@ def check_output(
             f"charter check: {report.plans} plan(s), {report.tasks} task(s), "
             f"{report.sessions} session log(s): {summary(diagnostics)}"
         )
+    warning = detection.warning() if detection is not None else None
+    if warning:
+        err = f"{warning}\n{err}" if err else warning
     return out, err, 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from charter.config import Config, load_config
+from charter.config import Config
+from charter.detect import config_for_repo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,5 +38,11 @@ def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]
     return decorate
 
 
-def config_for(repo_dir: Path | None) -> Config:
-    return load_config(repo_dir)
+def config_for(repo_dir: Path | None, reads_plans: bool = False) -> Config:
+    """The repository's configuration; without one, what discovery finds (charter.detect).
+    A command that reads plans warns on stderr when discovery finds none."""
+    config, detection = config_for_repo(repo_dir)
+    warning = detection.warning() if detection is not None and reads_plans else None
+    if warning:
+        click.echo(warning, err=True)
+    return config

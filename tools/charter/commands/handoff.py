@@ -27,7 +27,8 @@ def handoff(check: bool, force: bool, repo_dir: Path | None) -> int:
     Exit 0 written or up to date, 1 out of date (--check), 2 refused (a hand
     edit; --force overrides) or a configuration error.
     """
-    config = config_for(repo_dir)
+
+    config = config_for(repo_dir, reads_plans=True)
     if check:
         result = check_handoff(config)
         if result.up_to_date:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from charter.detect.run import write_detected
+from charter.errors import CharterError
 from charter.scaffold import init_repo, summary
 
 
@@ -19,6 +21,12 @@ from charter.scaffold import init_repo, summary
     default=None,
     metavar="NAME",
     help="Write charter.toml for a layout charter knows (e.g. speckit, table-plans).",
+)
+@click.option(
+    "--detect",
+    "detect_only",
+    is_flag=True,
+    help="Write only charter.toml, from what `charter detect` finds here (never overwrites).",
 )
 @click.option(
     "--owner",
@@ -49,6 +57,7 @@ from charter.scaffold import init_repo, summary
 def init(
     directory: Path,
     preset: str | None,
+    detect_only: bool,
     owner: str,
     python: str | None,
     no_example: bool,
@@ -64,6 +73,15 @@ def init(
     otherwise). An existing file or hook is never overwritten, so running it
     twice changes nothing.
     """
+    if detect_only:
+        try:
+            target, text = write_detected(directory)
+        except CharterError as exc:
+            click.echo(f"charter init --detect: {exc}", err=True)
+            return 1
+        click.echo(text, nl=False)
+        click.echo(f"wrote {target}")
+        return 0
     result = init_repo(
         directory,
         preset=preset,

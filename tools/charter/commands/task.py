@@ -35,7 +35,7 @@ def task() -> None:
 @repo_option
 def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     """Show one task: column, status, owner, plan and line, dependencies, evidence."""
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     repo = load_repo(config)
     index = repo.task_index()
     found = index.get(task_id)
@@ -89,7 +89,8 @@ def _show_text(s: dict[str, Any]) -> str:
 @repo_option
 def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
     """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
-    repo = load_repo(config_for(repo_dir))
+
+    repo = load_repo(config_for(repo_dir, reads_plans=True))
     ready = next_tasks(repo)[:limit]
     if output_format == "json":
         index = repo.task_index()
@@ -135,7 +136,7 @@ def set_(
         if not sep or not name.strip():
             raise click.UsageError(f"--field takes NAME=VALUE, got {item!r}")
         pairs.append((name, value))
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     if status is not None:
         path = edit.set_status(config, task_id, status, owner)
     elif owner is not None:
@@ -178,7 +179,7 @@ def done(
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
@@ -193,7 +194,7 @@ def done(
 @repo_option
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
-    config = config_for(repo_dir)
+    config = config_for(repo_dir, reads_plans=True)
     path = edit.block(config, task_id, reason)
     return _after_edit(config, path, f"{task_id}: blocked", no_board)
 

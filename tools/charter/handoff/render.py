@@ -103,14 +103,8 @@ def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog])
 
 
 def _tasks(repo: RepoModel) -> list[Task]:
-    """Every task with an ID once (the first definition), in plan order."""
-    seen: set[str] = set()
-    result = []
-    for task in repo.tasks():
-        if task.id is not None and task.id not in seen:
-            seen.add(task.id)
-            result.append(task)
-    return result
+    """Every task with an ID once (its speaking mention, charter.mentions), in plan order."""
+    return [task for task in repo.resolution.tasks if task.id is not None]
 
 
 def _state(task: Task, config: Config) -> str:

@@ -30,7 +30,8 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.io import locked, write_text_atomic
 from charter.model import Diagnostic, Task
-from charter.parse.plans import FIELD_ALIASES, match_task_id, parse_plan
+from charter.parse.plans import parse_plan
+from charter.parse.task_parts import FIELD_ALIASES, match_task_id
 
 _FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, reverse=True))
 # Text the plan parser would read as a second field on the same line.

@@ -55,6 +55,9 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
         result.problems.append(
             Diagnostic(path, yaml_line, 1, "CH001", f"invalid YAML: {exc.message}")
         )
+        # Still read what a person reads there (`owner: @ana` is a common slip): the
+        # top-level `key: value` lines, as text. The error above stays reported.
+        result.data = _plain_keys(lines[1:closing])
         return result
     if data is None:
         data = {}
@@ -67,6 +70,18 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
         return result
     result.data = {str(k): v for k, v in data.items()}
     return result
+
+
+_PLAIN = re.compile(r"^([A-Za-z_][\w\-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+
+
+def _plain_keys(lines: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for line in lines:
+        match = _PLAIN.match(line)
+        if match and match.group(2) and not match.group(2).startswith(("|", ">", "[", "{")):
+            found.setdefault(match.group(1), match.group(2).strip("'\""))
+    return found
 
 
 class YamlError(Exception):

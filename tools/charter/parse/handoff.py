@@ -238,8 +238,9 @@ class _Reader:
 def _title(text: str, id_start: int, id_end: int) -> str:
     """The item's words without the ID (and the code span or parentheses around it)."""
     before, after = text[:id_start], text[id_end:]
-    if before.endswith("`") and after.startswith("`"):
-        before, after = before[:-1], after[1:]
+    for mark in ("`", "**", "__"):  # the code span or bold around the ID: `#64`, **#219**
+        if before.endswith(mark) and after.startswith(mark):
+            before, after = before[: -len(mark)], after[len(mark) :]
     if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
         before, after = before.rstrip()[:-1], after.lstrip()[1:]
     title = (before.rstrip() + " " + after.lstrip()).replace("`", "")

@@ -14,121 +14,47 @@ can point at it and edits can replace exactly those bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from charter import markdown
 from charter.config import Config
-from charter.model import Diagnostic, Evidence, Field, Plan, Task
+from charter.model import Diagnostic, Field, Plan
+from charter.parse import shapes
+from charter.parse import table_tasks as _tables
 from charter.parse.frontmatter import split_frontmatter
 from charter.parse.source import Source, decode
-from charter.parse.tables import split_row
+from charter.parse.task_parts import (
+    FIELD_ALIASES,
+    _Builder,
+    match_task_id,
+)
 
 _BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
-CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<text>.*)$")
+CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX~/>-])\](?:[ \t]+|$)(?P<text>.*)$")
+# Markers beyond [x] and [ ], as task-list plugins and hand-kept lists write them.
+MARK_STATUS = {"-": "cancelled", "~": "in progress", "/": "in progress", ">": "backlog"}
 FIELD_ITEM_RE = re.compile(
     _BULLET
     + r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*"
 )
 
-# Field name as written (lower case) -> canonical name.
-FIELD_ALIASES: dict[str, str] = {
-    "status": "status",
-    "state": "status",
-    "owner": "owner",
-    "ownerrole": "owner",
-    "owner role": "owner",
-    "assignee": "owner",
-    "depends": "depends",
-    "depends on": "depends",
-    "dependencies": "depends",
-    "blocked by": "depends",
-    "deps": "depends",
-    "level": "level",
-    "autonomy": "level",
-    "autonomy level": "level",
-    "acceptance": "acceptance",
-    "acceptance criteria": "acceptance",
-    "evidence": "evidence",
-    "files": "files",
-    "priority": "priority",
-    "notes": "notes",
-    "note": "notes",
-    "deliverable": "deliverable",
-    "blocked reason": "blocked_reason",
-    "blocked": "blocked_reason",
-    "reason": "blocked_reason",
-    "updated": "updated",
-    "title": "title",
-    "plan": "plan",
-    "planlink": "plan",
-    "plan link": "plan",
-    # Chinese column headers, as role hand-offs write them.
-    "状态": "status",
-    "负责人": "owner",
-    "优先级": "priority",
-    "备注": "notes",
-    "依赖": "depends",
-}
 _FIELD_KEYS = "|".join(sorted((re.escape(k) for k in FIELD_ALIASES), key=len, reverse=True))
 # A second field on the same line: "Acceptance: ...; Evidence: `path`".
 _INLINE_SPLIT = re.compile(rf"[;|]\s*(?:\*\*)?(?P<key>{_FIELD_KEYS})(?:\*\*)?\s*:\s*", re.I)
 # An Evidence: clause at the end of a checklist item's own line.
 _INLINE_EVIDENCE = re.compile(r"(?:^|\s)(?:\*\*)?Evidence(?:\*\*)?\s*:\s*", re.I)
-
-ID_COLUMNS = ("id", "task id", "task", "key", "ticket", "issue", "bug id", "test id", "编号")
-TITLE_COLUMNS = (
-    "title",
-    "name",
-    "summary",
-    "description",
-    "task",
-    "item",
-    "deliverable",
-    "描述",
-    "标题",
+# A field written inline on a checklist item's own line: "Ship it (Owner: ana; Status: done)",
+# "Ship it — Status: done". Only keys that rarely open prose: status, owner, depends...
+_INLINE_FIELD = re.compile(
+    r"(?:^|[\s(;|,—–])(?:\*\*|__)?(?P<key>status|state|owner|assignee|depends on|depends|"
+    r"blocked by|priority|level|evidence)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+    re.I,
 )
-
-_BACKTICK = re.compile(r"`([^`]+)`")
-_MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-_SHA = re.compile(r"sha256[:=]\s*([0-9a-fA-F]{64})")
-_NONE_VALUES = {"", "-", "—", "none", "n/a", "na", "tbd"}
-_ID_COMMENT = re.compile(r"<!--\s*id:\s*(?P<id>[\w.-]+)\s*-->", re.I)
-_BOLD_LEAD = r"\*\*(?P<id>{id})(?![\w-])[ \t:.\-–—]*(?P<rest>[^*]*)\*\*"
-
-
-@dataclass
-class _Builder:
-    id: str | None
-    title: str
-    line: int
-    col: int
-    kind: str
-    checked: bool | None
-    checkbox_col: int | None
-    fields: list[Field] = field(default_factory=list)
-    children: list[_Builder] = field(default_factory=list)
-
-    def build(self, path: str, config: Config, parent: str | None) -> Task:
-        subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
-        evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
-        depends = tuple(
-            d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
-        )
-        return Task(
-            id=self.id,
-            title=self.title,
-            path=path,
-            line=self.line,
-            col=self.col,
-            kind="checklist" if self.kind == "checklist" else "table",
-            checked=self.checked,
-            fields=tuple(self.fields),
-            evidence=evidence,
-            depends=depends,
-            parent=parent,
-            subtasks=subtasks,
-            checkbox_col=self.checkbox_col,
-        )
+# List items that name a task by a label instead of a checkbox: "- Subtask: Wire it",
+# "1. Milestone: Foundation".
+TASK_LABELS = frozenset({"task", "subtask", "sub-task", "story", "milestone", "todo", "to do"})
 
 
 def parse_plan(path: str, data: bytes, config: Config) -> Plan:
@@ -155,12 +81,29 @@ def plan_from_source(source: Source, config: Config) -> Plan:
             )
         )
     roots = _checklist_tasks(path, lines, outline, config)
-    roots.extend(_table_tasks(path, lines, outline, config, problems))
-    roots.sort(key=lambda b: b.line)
-    tasks = tuple(b.build(path, config, None) for b in roots)
+    roots.extend(_tables.table_tasks(path, lines, outline, config, problems))
+    built = [b.build(path, config, None) for b in roots]
+    defined = {t.id for b in built for t in b.walk()}
+    # A heading naming a task the file defines as an item or row is that task's section.
+    built.extend(
+        t
+        for t in shapes.heading_tasks(path, lines, outline, config, match_task_id, FIELD_ALIASES)
+        if t.id not in defined
+    )
     title = fm.data.get("title")
     if not isinstance(title, str):
         title = next((h.text.strip() for h in outline.headings if h.level == 1), None)
+    if not built or _typed_item(fm.data):
+        own = shapes.header_file_task(path, lines) or shapes.frontmatter_task(
+            path, lines, fm.data, fm.key_lines, title, config
+        )
+        if own is not None and own.id not in {t.id for t in built}:
+            # The file is the task: the checklist items of its body are its steps.
+            steps = tuple(replace(t, parent=own.id) for t in built if t.id is None)
+            built = [t for t in built if t.id is not None]
+            built.append(replace(own, subtasks=steps) if steps else own)
+    built.sort(key=lambda t: t.line)
+    tasks = tuple(shapes.local_dependencies(path, lines, built))
     return Plan(
         path=path,
         frontmatter=fm.data,
@@ -172,33 +115,12 @@ def plan_from_source(source: Source, config: Config) -> Plan:
     )
 
 
-def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
-    """Split an item's text into (ID, title). IDs may be bold, code, bracketed or bare.
-
-    Two later forms are read when none of those leads the text: an explicit
-    `<!-- id: 8 -->` comment (agent task lists write these), then an ID opening a
-    bold title (`**DEF-002 Fix P2WPKH**`).
-    """
-    stripped = text.strip()
-    for pattern in (
-        r"\*\*(?P<id>{id})\*\*",
-        r"__(?P<id>{id})__",
-        r"`(?P<id>{id})`",
-        r"\[(?P<id>{id})\]",
-        r"(?P<id>{id})(?![\w-])",
-    ):
-        match = re.match(pattern.format(id=config.id_pattern), stripped)
-        if match:
-            rest = stripped[match.end() :].lstrip(" \t:.-–—)")
-            return match.group("id"), rest.strip()
-    comment = _ID_COMMENT.search(stripped)
-    if comment:
-        rest = stripped[: comment.start()] + stripped[comment.end() :]
-        return comment.group("id"), rest.strip()
-    bold = re.match(_BOLD_LEAD.format(id=config.id_pattern), stripped)
-    if bold:
-        return bold.group("id"), (bold.group("rest") + stripped[bold.end() :]).strip()
-    return None, stripped
+def _typed_item(data: Mapping[str, Any]) -> bool:
+    """Frontmatter saying what kind of item its file is (`type: story`): a task, even when
+    its body holds checklists. Without it, only a file with no tasks of its own is one (a
+    plan's frontmatter names the plan, not a task)."""
+    kind = data.get("type", data.get("kind"))
+    return isinstance(kind, str) and kind.strip().lower() not in ("plan", "roadmap", "")
 
 
 def _checklist_tasks(
@@ -213,10 +135,21 @@ def _checklist_tasks(
         owner = _nearest_task(index, items, builders)
         if check is None:
             field_match = FIELD_ITEM_RE.match(raw)
-            if field_match and owner is not None:
+            if field_match is None:
+                continue
+            label = field_match.group("key").strip().lower()
+            if label in TASK_LABELS and raw[field_match.end() :].strip():
+                # Labelled "Task:"/"Milestone:", it is a task, with an ID or without.
+                builder = _labelled_task(raw, field_match, item.line + 1, config)
+                builders[index] = builder
+                (roots if owner is None else owner.children).append(builder)
+            elif owner is not None:
                 owner.fields.extend(_fields_from_line(raw, field_match, item.line + 1))
             continue
         text = check.group("text")
+        mark = check.group("mark")
+        if owner is not None and _status_box(raw, check, owner, item.line + 1):
+            continue
         task_id, title = match_task_id(text, config)
         if task_id is None and owner is None and not config.anonymous_tasks:
             continue
@@ -226,23 +159,72 @@ def _checklist_tasks(
             line=item.line + 1,
             col=len(check.group("indent")) + 1,
             kind="checklist",
-            checked=check.group("mark") in "xX",
+            checked=mark in "xX",
             checkbox_col=check.start("mark"),
+            implied_status=MARK_STATUS.get(mark),
         )
-        inline = _INLINE_EVIDENCE.search(text)
-        if inline:
-            start = check.start("text") + inline.end()
-            value = raw[start:].rstrip()
-            builder.fields.append(
-                Field("evidence", value, item.line + 1, start, start + len(value))
-            )
-            builder.title = _INLINE_EVIDENCE.split(title, maxsplit=1)[0].rstrip(" .;")
+        _inline_fields(builder, raw, check.start("text"), item.line + 1)
         builders[index] = builder
         if owner is None:
             roots.append(builder)
         else:
             owner.children.append(builder)
     return roots
+
+
+def _labelled_task(raw: str, match: re.Match[str], line: int, config: Config) -> _Builder:
+    """`- Subtask: Wire the cache` or `1. Milestone: Foundation`: a task without a checkbox."""
+    start = match.end()
+    task_id, title = match_task_id(raw[start:], config)
+    builder = _Builder(task_id, title, line, start + 1, "checklist", None, None)
+    _inline_fields(builder, raw, start, line)
+    return builder
+
+
+def _status_box(raw: str, check: re.Match[str], owner: _Builder, line: int) -> bool:
+    """`- [x] Status: completed 2025-11-03` under a task: its checkbox and status, not a
+    subtask."""
+    text = check.group("text")
+    key = re.match(r"(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z /_-]{0,30}?)(?:\*\*|__)?\s*:", text)
+    if key is None or FIELD_ALIASES.get(key.group("key").strip().lower()) != "status":
+        return False
+    start = check.start("text") + key.end()
+    value = raw[start:].rstrip()
+    lead = len(value) - len(value.lstrip())
+    owner.fields.append(Field("status", value.strip(), line, start + lead, len(value) + start))
+    if owner.checked is None:  # no checkbox of its own: this one is its (edits leave it be)
+        owner.checked = check.group("mark") in "xX"
+    return True
+
+
+def _inline_fields(builder: _Builder, raw: str, text_start: int, line: int) -> None:
+    """Fields written on the item's own line after its title: "(Owner: ana; Status: done)",
+    "; Evidence: `path`". The title ends where the first one starts."""
+    text = raw[text_start:]
+    found = [
+        m
+        for m in _INLINE_FIELD.finditer(text)
+        if m.group("key")[0].isupper() or m.group("key").lower() == "evidence" or "*" in m.group()
+    ]
+    if not found:
+        return
+    for number, match in enumerate(found):
+        name = FIELD_ALIASES[match.group("key").lower()]
+        if name == "evidence":  # an evidence clause runs to the end of the line
+            value = text[match.end() :].rstrip()
+        else:
+            end = found[number + 1].start() if number + 1 < len(found) else len(text)
+            value = text[match.end() : end].rstrip().rstrip(";,)").rstrip()
+        start = text_start + match.end()
+        builder.fields.append(Field(name, value.strip(), line, start, start + len(value)))
+        if name == "evidence":
+            break
+    offset = text.find(builder.title) if builder.title else -1
+    cut = found[0].start()
+    if 0 <= offset < cut:
+        builder.title = text[offset:cut].rstrip(" .;,(—–-")
+    elif offset >= cut:
+        builder.title = ""
 
 
 def _nearest_task(
@@ -274,146 +256,3 @@ def _field(name: str, raw: str, start: int, end: int, line: int) -> Field:
     stripped = value.rstrip()
     lead = len(stripped) - len(stripped.lstrip())
     return Field(name, stripped.strip(), line, start + lead, start + len(stripped))
-
-
-def _table_tasks(
-    path: str,
-    lines: list[str],
-    outline: markdown.Outline,
-    config: Config,
-    problems: list[Diagnostic],
-) -> list[_Builder]:
-    found: list[_Builder] = []
-    if not config.table_tasks:
-        return found
-    for table in outline.tables:
-        header = split_row(lines[table.header])
-        names = [c.text.strip().strip("*_`").strip().lower() for c in header]
-        id_col = next((names.index(n) for n in ID_COLUMNS if n in names), None)
-        if id_col is None:
-            continue
-        title_col = next(
-            (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
-        )
-        for row_line in [*table.rows, *_rows_after_comments(lines, table.end)]:
-            raw = lines[row_line]
-            cells = split_row(raw)
-            if len(cells) != len(header):
-                problems.append(
-                    Diagnostic(
-                        path,
-                        row_line + 1,
-                        1,
-                        "CH015",
-                        f"table row has {len(cells)} cells, the header has {len(header)}",
-                    )
-                )
-            for cell in cells:
-                if cell.gfm_split:
-                    problems.append(
-                        Diagnostic(
-                            path,
-                            row_line + 1,
-                            cell.start + 1,
-                            "CH015",
-                            "'|' inside a code span: GitHub splits the cell here; write it as \\|",
-                            "warning",
-                        )
-                    )
-            if id_col >= len(cells):
-                continue
-            task_id, _ = match_task_id(cells[id_col].text, config)
-            if task_id is None or not config.id_re.fullmatch(task_id):
-                continue
-            checked = next(
-                (
-                    c.text.strip() in ("[x]", "[X]")
-                    for c in cells
-                    if c.text.strip() in ("[ ]", "[x]", "[X]")
-                ),
-                None,
-            )
-            title = (
-                cells[title_col].text.strip()
-                if title_col is not None and title_col < len(cells)
-                else ""
-            )
-            id_cell = cells[id_col]
-            id_col_1 = id_cell.start + len(id_cell.text) - len(id_cell.text.lstrip()) + 1
-            builder = _Builder(task_id, title, row_line + 1, id_col_1, "table", checked, None)
-            for col, cell in enumerate(cells[: len(names)]):
-                name = FIELD_ALIASES.get(names[col])
-                if name is None or col == id_col or name == "title":
-                    continue
-                value = cell.text.strip()
-                lead = len(cell.text) - len(cell.text.lstrip())
-                builder.fields.append(
-                    Field(
-                        name, value, row_line + 1, cell.start + lead, cell.start + lead + len(value)
-                    )
-                )
-            found.append(builder)
-    return found
-
-
-def _rows_after_comments(lines: list[str], end: int) -> list[int]:
-    """Rows that continue a table after an HTML comment line.
-
-    markdown-it ends a table at a line such as `<!-- ST-B-004 parked -->`, and
-    the rows after it would silently stop being tasks; a person reads them as
-    the same table.
-    """
-    rows: list[int] = []
-    index, skipped = end, False
-    while index < len(lines):
-        text = lines[index].strip()
-        if text.startswith("<!--") and text.endswith("-->"):
-            skipped = True
-        elif text.startswith("|") and skipped:
-            rows.append(index)
-        else:
-            break
-        index += 1
-    return rows
-
-
-def parse_ids(value: str, config: Config) -> list[str]:
-    if value.strip().lower() in _NONE_VALUES:
-        return []
-    bounded = re.compile(rf"(?<![\w-])(?:{config.id_pattern})(?![\w-])")
-    return [m.group(0) for m in bounded.finditer(value)]
-
-
-def parse_evidence(f: Field) -> list[Evidence]:
-    """Paths named by an Evidence field: `code spans`, [links](path), or bare words with / or ."""
-    value = f.value
-    if value.strip().lower() in _NONE_VALUES:
-        return []
-    found: list[tuple[int, str]] = []
-    spans = [(m.start(), m.group(1).strip()) for m in _BACKTICK.finditer(value)]
-    spans += [(m.start(), m.group(1).strip()) for m in _MD_LINK.finditer(value)]
-    if spans:
-        found = spans
-    else:
-        position = 0
-        for word in re.split(r"[\s,;]+", value):
-            position = value.find(word, position)
-            # A leading dot is part of the path (.runs/x.json); a trailing one ends the sentence.
-            found.append((position, word.strip("()[]<>\"'").rstrip(".:")))
-    result: list[Evidence] = []
-    for position, candidate in sorted(found):
-        if not looks_like_path(candidate):
-            continue
-        sha = _SHA.search(value, position)
-        next_start = min((p for p, _ in found if p > position), default=len(value))
-        digest = sha.group(1).lower() if sha and sha.start() < next_start else None
-        result.append(Evidence(candidate, f.line, digest))
-    return result
-
-
-def looks_like_path(text: str) -> bool:
-    if not text or " " in text or "://" in text or text.startswith(("#", "@", "$")):
-        return False
-    if not any(ch.isalnum() for ch in text):
-        return False  # a bare "/" from prose such as "345 files / 4253 tests"
-    return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))

@@ -55,7 +55,8 @@ def split_row(line: str) -> list[Cell]:
                 start, pipe_in_code = i + 1, False
         i += 1
     tail = line[start:]
-    if tail.strip() or not stripped.endswith("|") or not cells:
+    # Spaces after the closing pipe end the row as the pipe does; they are no cell.
+    if tail.strip() or not stripped.rstrip().endswith("|") or not cells:
         cells.append(Cell(tail, start, pipe_in_code))
     return cells
 

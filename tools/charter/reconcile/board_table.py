@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from charter.config import Config
 from charter.model import Diagnostic
-from charter.parse.plans import FIELD_ALIASES, ID_COLUMNS, TITLE_COLUMNS, match_task_id
 from charter.parse.source import decode
 from charter.parse.tables import Cell, is_separator_row, split_row
+from charter.parse.task_parts import FIELD_ALIASES, ID_COLUMNS, TITLE_COLUMNS, match_task_id
 
 SHAPE = "RC001"
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic, Field, Task
-from charter.parse.plans import parse_evidence, parse_ids
 from charter.parse.tables import is_separator_row, split_row
+from charter.parse.task_parts import parse_evidence, parse_ids
 from charter.reconcile.board_table import (
     BoardRead,
     BoardRow,

@@ -23,8 +23,9 @@ from charter.errors import CharterError
 from charter.files import plan_files, relpath
 from charter.io import locked, write_bytes_atomic
 from charter.model import Field, Plan, Task
-from charter.parse.plans import CHECKBOX_RE, FIELD_ALIASES, FIELD_ITEM_RE, parse_plan
+from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
+from charter.parse.task_parts import FIELD_ALIASES
 from charter.repo import load_repo, without_replaced
 
 # Canonical field name -> how charter writes it when it adds the field.

@@ -1,0 +1,218 @@
+"""The pieces plans and table rows are both built from: field names, the ID and title
+columns, a task under construction (`_Builder`), and how IDs, dependency lists and
+evidence are read from text. `charter.parse.plans` and `charter.parse.table_tasks`
+both import them from here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from charter.config import Config
+from charter.model import Evidence, Field, Task
+from charter.parse import shapes
+
+# Field name as written (lower case) -> canonical name.
+FIELD_ALIASES: dict[str, str] = {
+    "status": "status",
+    "state": "status",
+    "owner": "owner",
+    "ownerrole": "owner",
+    "owner role": "owner",
+    "assignee": "owner",
+    "depends": "depends",
+    "depends on": "depends",
+    "depends_on": "depends",
+    "dependencies": "depends",
+    "blocked by": "depends",
+    "blocked_by": "depends",
+    "deps": "depends",
+    "requires": "depends",
+    "prerequisites": "depends",
+    "level": "level",
+    "autonomy": "level",
+    "autonomy level": "level",
+    "acceptance": "acceptance",
+    "acceptance criteria": "acceptance",
+    "done when": "acceptance",
+    "evidence": "evidence",
+    "files": "files",
+    "priority": "priority",
+    "notes": "notes",
+    "note": "notes",
+    "deliverable": "deliverable",
+    "blocked reason": "blocked_reason",
+    "blocked": "blocked_reason",
+    "reason": "blocked_reason",
+    "updated": "updated",
+    "title": "title",
+    "plan": "plan",
+    "planlink": "plan",
+    "plan link": "plan",
+    # Chinese column headers, as role hand-offs write them.
+    "状态": "status",
+    "负责人": "owner",
+    "优先级": "priority",
+    "备注": "notes",
+    "依赖": "depends",
+}
+
+
+ID_COLUMNS = (
+    "id",
+    "task id",
+    "task",
+    "key",
+    "ticket",
+    "issue",
+    "bug id",
+    "test id",
+    "ref",
+    "story",
+    "编号",
+)
+
+
+# Columns that number rows without naming them: rows become tasks without an ID.
+NUMBER_COLUMNS = ("#", "no", "no.", "nr", "num", "number", "step", "序号")
+
+
+TITLE_COLUMNS = (
+    "title",
+    "name",
+    "summary",
+    "description",
+    "task",
+    "item",
+    "deliverable",
+    "描述",
+    "标题",
+)
+
+
+_BACKTICK = re.compile(r"`([^`]+)`")
+
+
+_MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+_SHA = re.compile(r"sha256[:=]\s*([0-9a-fA-F]{64})")
+
+
+_NONE_VALUES = {"", "-", "—", "none", "n/a", "na", "tbd"}
+
+
+_ID_COMMENT = re.compile(r"<!--\s*id:\s*(?P<id>[\w.-]+)\s*-->", re.I)
+
+
+_BOLD_LEAD = r"\*\*(?P<id>{id})(?![\w-])[ \t:.\-–—]*(?P<rest>[^*]*)\*\*"
+
+
+@dataclass
+class _Builder:
+    id: str | None
+    title: str
+    line: int
+    col: int
+    kind: str
+    checked: bool | None
+    checkbox_col: int | None
+    fields: list[Field] = field(default_factory=list)
+    children: list[_Builder] = field(default_factory=list)
+    implied_status: str | None = None
+
+    def build(self, path: str, config: Config, parent: str | None) -> Task:
+        subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
+        evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
+        depends = tuple(
+            d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
+        )
+        return Task(
+            id=self.id,
+            title=self.title,
+            path=path,
+            line=self.line,
+            col=self.col,
+            kind="checklist" if self.kind == "checklist" else "table",
+            checked=self.checked,
+            fields=tuple(self.fields),
+            evidence=evidence,
+            depends=depends,
+            parent=parent,
+            subtasks=subtasks,
+            checkbox_col=self.checkbox_col,
+            implied_status=self.implied_status,
+        )
+
+
+def match_task_id(text: str, config: Config) -> tuple[str | None, str]:
+    """Split an item's text into (ID, title). IDs may be bold, code, bracketed or bare.
+
+    Two later forms are read when none of those leads the text: an explicit
+    `<!-- id: 8 -->` comment (agent task lists write these), then an ID opening a
+    bold title (`**DEF-002 Fix P2WPKH**`).
+    """
+    stripped = text.strip()
+    for pattern in (
+        r"\*\*(?P<id>{id})\*\*",
+        r"__(?P<id>{id})__",
+        r"`(?P<id>{id})`",
+        r"\[(?P<id>{id})\]",
+        r"(?P<id>{id})(?![\w-])",
+        # "PR #222", "**Issue #7**": the kind of item before its number.
+        r"(?:\*\*|__)?(?:PR|Issue|Ticket|Bug|Story|Epic)\s+(?P<id>{id})(?![\w-])(?:\*\*|__)?",
+    ):
+        match = re.match(pattern.format(id=config.id_pattern), stripped)
+        if match and not shapes.is_id_range(match.group("id")):
+            rest = stripped[match.end() :].lstrip(" \t:.-–—)")
+            return match.group("id"), rest.strip()
+    comment = _ID_COMMENT.search(stripped)
+    if comment:
+        rest = stripped[: comment.start()] + stripped[comment.end() :]
+        return comment.group("id"), rest.strip()
+    bold = re.match(_BOLD_LEAD.format(id=config.id_pattern), stripped)
+    if bold:
+        return bold.group("id"), (bold.group("rest") + stripped[bold.end() :]).strip()
+    return None, stripped
+
+
+def parse_ids(value: str, config: Config) -> list[str]:
+    if value.strip().lower() in _NONE_VALUES:
+        return []
+    bounded = re.compile(rf"(?<![\w-])(?:{config.id_pattern})(?![\w-])")
+    return [m.group(0) for m in bounded.finditer(value)]
+
+
+def parse_evidence(f: Field) -> list[Evidence]:
+    """Paths named by an Evidence field: `code spans`, [links](path), or bare words with / or ."""
+    value = f.value
+    if value.strip().lower() in _NONE_VALUES:
+        return []
+    found: list[tuple[int, str]] = []
+    spans = [(m.start(), m.group(1).strip()) for m in _BACKTICK.finditer(value)]
+    spans += [(m.start(), m.group(1).strip()) for m in _MD_LINK.finditer(value)]
+    if spans:
+        found = spans
+    else:
+        position = 0
+        for word in re.split(r"[\s,;]+", value):
+            position = value.find(word, position)
+            # A leading dot is part of the path (.runs/x.json); a trailing one ends the sentence.
+            found.append((position, word.strip("()[]<>\"'").rstrip(".:")))
+    result: list[Evidence] = []
+    for position, candidate in sorted(found):
+        if not looks_like_path(candidate):
+            continue
+        sha = _SHA.search(value, position)
+        next_start = min((p for p, _ in found if p > position), default=len(value))
+        digest = sha.group(1).lower() if sha and sha.start() < next_start else None
+        result.append(Evidence(candidate, f.line, digest))
+    return result
+
+
+def looks_like_path(text: str) -> bool:
+    if not text or " " in text or "://" in text or text.startswith(("#", "@", "$")):
+        return False
+    if not any(ch.isalnum() for ch in text):
+        return False  # a bare "/" from prose such as "345 files / 4253 tests"
+    return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))
