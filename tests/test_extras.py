@@ -63,7 +63,7 @@ def test_the_base_install_needs_neither_extra_and_the_all_extra_has_both() -> No
     extras = project["optional-dependencies"]
     assert any("pandas" in dep for dep in extras["analytics"])
     assert any("watchdog" in dep for dep in extras["watch"])
-    assert extras["all"] == [f"{DISTRIBUTION}[analytics,watch]"]
+    assert extras["all"] == [f"{DISTRIBUTION}[analytics,watch,mcp]"]
     assert set(EXTRAS) <= set(extras)
 
 

@@ -103,7 +103,7 @@ def test_a_bug_denies(agent: str, repo: Path, monkeypatch: pytest.MonkeyPatch) -
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr("charter.guard.hooks.check_command", broken)
+    monkeypatch.setattr("charter.guard.api.check_command", broken)
     result = handle(agent, _request(repo, "git status"))
     assert result.exit_code == 2
     assert "charter guard failed (KeyError" in result.stderr

@@ -152,7 +152,8 @@ def reconcile(repo: RepoModel, boards: list[BoardRead]) -> Reconciliation:
                     orphan_ids.add(row.id)
                     result.orphans.append(row)
                 continue
-            _compare(repo, row, _pick(row, tasks), texts, result)
+            speaker = repo.resolution.winners.get(row.id)
+            _compare(repo, row, _pick(row, tasks, speaker), texts, result)
         ids = {row.id for row in listed.values()}
         for task_id, tasks in index.items():
             if task_id not in ids:
@@ -363,8 +364,10 @@ def link_target(row: BoardRow) -> tuple[str, int | None] | None:
     return _join("", target), line
 
 
-def _pick(row: BoardRow, tasks: list[Task]) -> Task:
-    """Of the tasks sharing the row's ID, the one its plan link names."""
+def _pick(row: BoardRow, tasks: list[Task], speaker: Task | None = None) -> Task:
+    """Of the tasks sharing the row's ID, the one its plan link names; where the link does
+    not tell them apart, the mention that speaks for the task (charter.mentions), which is
+    the one charter's own board shows."""
     target = link_target(row)
     title = row.get("title")
     wanted = norm_value(title[1]) if title else None
@@ -374,6 +377,7 @@ def _pick(row: BoardRow, tasks: list[Task]) -> Task:
             target is None or t.path != target[0],
             target is None or target[1] != t.line,
             wanted is None or norm_value(t.title) != wanted,
+            t is not speaker,
         ),
     )
     return ranked[0]
