@@ -43,19 +43,27 @@ PLANS = {
     "| UI-3 | No owner yet |  | Backlog |\n| PLATFORM-0042 | Long id | Web | Blocked |\n",
     "out/st3.json": "{}",
 }
-TASKS = 10
+TASKS = 9
 
 
-def _commit(root: Path) -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-01-20T10:00:00Z"}
+def _commit(root: Path, when: str = "2025-01-20T10:00:00Z") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when}
     env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
-    for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "p"]):
+    for args in (
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "p"],
+    ):
         subprocess.run(["git", *args], cwd=root, check=True, env=env)
 
 
 @pytest.fixture
 def page_repo(make_repo):  # type: ignore[no-untyped-def]
-    root = make_repo(PLANS)
+    plan = root_plan = PLANS["docs/plans/ingest.md"]
+    started = plan.replace("- [x] **ST-3** Trial reduced ceilings\n  - Status: Done", "- [ ] **ST-3"
+                           "** Trial reduced ceilings\n  - Status: In Progress")  # fmt: skip
+    root = make_repo({**PLANS, "docs/plans/ingest.md": started})
+    _commit(root, "2025-01-08T10:00:00Z")  # ST-3 started, done 12 days later: a cycle time
+    (root / "docs/plans/ingest.md").write_text(root_plan, encoding="utf-8")
     _commit(root)
     repo = load_repo(load_config(root), use_cache=False)
     stats = compute_stats(repo, now=NOW)
@@ -78,7 +86,7 @@ def test_untrusted_text_is_escaped_and_links_are_relative(page_repo) -> None:  #
     assert cards["ST-2"][9] == "waiting on <b>vendor</b> access"  # drawn with textContent
     assert cards["ST-3"][8] == [
         ["out/st3.json", "../out/st3.json"],  # relative to site/board.html
-        ["javascript:alert('a/b')", "./javascript:alert('a/b')"],
+        ["javascript:alert('a/b')", "../javascript:alert('a/b')"],  # never a scheme
     ]
     assert [p[1] for p in data["plans"]] == ["../docs/plans/ingest.md", "../docs/plans/ui.md"]
     assert "default-src 'none'" in html  # nothing may be fetched
@@ -121,7 +129,7 @@ def test_repo_url_template_with_a_path_placeholder(make_repo) -> None:  # type: 
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "https://x.org/a\\"b", "ftp://x.org/r", "https://x.org/{ref}/{path}"],
+    ["javascript:alert(1)", "https://x.org/a b", "ftp://x.org/r", "https://x.org/{ref}/{path}"],
 )
 def test_a_bad_repo_url_is_an_error_naming_the_key_and_line(make_repo, url: str) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(PLANS, config=f'columns = ["Backlog", "In Progress", "Review", "Blocked", '
@@ -152,6 +160,11 @@ def test_nice_ticks(top: float, ticks: list[float]) -> None:
     assert nice_ticks(top) == ticks
 
 
+@pytest.mark.parametrize(("top", "ticks"), [(1.0, [0.0, 1.0]), (9.0, [0.0, 3.0, 6.0, 9.0])])
+def test_counts_get_whole_ticks(top: float, ticks: list[float]) -> None:
+    assert nice_ticks(top, whole=True) == ticks
+
+
 def test_bar_names_get_a_margin_wide_enough_to_be_read_whole() -> None:
     chart = bar_chart("Days blocked", ["ING-001", "PLATFORM-0042"], [3.0, 12.5], decimals=1)
     assert [m.name for m in chart.marks] == ["ING-001", "PLATFORM-0042"]
@@ -166,6 +179,8 @@ def test_percentiles_are_points_on_one_scale_not_bars() -> None:
     assert {m.kind for m in chart.marks} == {"point"} and all(m.width == 0 for m in chart.marks)
     xs = [m.x for m in chart.marks]
     assert xs[0] < xs[3] < xs[1] < xs[2]  # ordered as the values are, on one axis
+    same = scale_chart("Cycle", [("p50", 12.0), ("p85", 12.0), ("p95", 12.0), ("mean", 12.0)])
+    assert len({m.name_y for m in same.marks}) == 4  # equal values: names stacked, not overprinted
 
 
 def test_evidence_share_shows_both_parts() -> None:
@@ -192,7 +207,9 @@ def test_safe_href(href: str | None, safe: str | None) -> None:
 def test_page_renders_without_stats(page_repo) -> None:  # type: ignore[no-untyped-def]
     _, repo, _ = page_repo
     html = render_board_html(repo)
-    assert "<svg" not in html and len([c for _, col in _data(html)["columns"] for c in col]) == TASKS
+    assert (
+        "<svg" not in html and len([c for _, col in _data(html)["columns"] for c in col]) == TASKS
+    )
 
 
 def _browser_or_skip() -> str:
@@ -296,7 +313,7 @@ def test_page_in_headless_chromium(page_repo, tmp_path: Path) -> None:  # type: 
 
         choose("filter-owner", "Web")
         assert sorted(visible()) == ["PLATFORM-0042", "UI-1", "UI-2"]
-        assert page.evaluate("document.getElementById('shown').textContent") == "3 of 10 shown"
+        assert page.evaluate("document.getElementById('shown').textContent") == "3 of 9 shown"
         choose("filter-owner", "")
         choose("filter-plan", "PLAN-I")
         assert sorted(visible()) == ["ING-001", "ST-1", "ST-2", "ST-3", "ST-3a"]

@@ -63,13 +63,16 @@ class Chart:
     unit: str = ""
 
 
-def nice_ticks(top: float, count: int = 4) -> list[float]:
-    """Round tick values from 0 to at least `top`: 0, 5, 10, 15 rather than 0, 3.7, 7.4."""
+def nice_ticks(top: float, count: int = 4, *, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least `top`: 0, 5, 10, 15 rather than 0, 3.7, 7.4
+    (and steps of at least 1 for counts, which have no halves)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw)
+    if whole:
+        step = max(1.0, float(math.ceil(step)))
     ticks = [0.0]
     while ticks[-1] < top - 1e-9:
         ticks.append(round(ticks[-1] + step, 10))
@@ -91,7 +94,7 @@ def column_chart(
 ) -> Chart:
     """Counts over time, oldest first: columns on a value axis, a label under every one
     that has room (every second or third when they crowd)."""
-    ticks = nice_ticks(max([*values, 0.0]))
+    ticks = nice_ticks(max([*values, 0.0]), whole=True)
     top = ticks[-1]
     left = CHAR * max(len(_number(t, 0)) for t in ticks) + 8
     plot_top, base = 14.0, 112.0
@@ -112,7 +115,9 @@ def column_chart(
         for t in ticks
         for y in [round(base - (base - plot_top) * t / top, 2)]
     )
-    return Chart(title, "columns", WIDTH, 132, tuple(marks), grid, (left, base, left, plot_top), note)
+    return Chart(
+        title, "columns", WIDTH, 132, tuple(marks), grid, (left, base, left, plot_top), note
+    )
 
 
 def bar_chart(
@@ -126,7 +131,7 @@ def bar_chart(
 ) -> Chart:
     """Quantities by name: one horizontal bar per name, names in a left margin wide enough
     for the longest (at most 40 % of the chart), the value at the bar's end."""
-    ticks = nice_ticks(max([*values, 0.0]))
+    ticks = nice_ticks(max([*values, 0.0]), whole=decimals == 0)
     top = ticks[-1]
     left = min(max([len(label) for label in labels] + [1]) * CHAR + 8, WIDTH * 0.4)
     right = WIDTH - CHAR * (len(_number(max([*values, 0.0]), decimals)) + 1) - 4
@@ -158,17 +163,28 @@ def scale_chart(
     tasks finished by. Names alternate above and below the line so close marks stay legible."""
     ticks = nice_ticks(max([v for _, v in points] + [0.0]))
     top = ticks[-1]
-    left, right, line = 14.0, WIDTH - 24.0, 52.0
-    marks = []
-    for index, (name, value) in enumerate(points):
+    left, right = 14.0, WIDTH - 24.0
+    placed: list[tuple[str, float, float, str, int]] = []  # name, x, value, anchor, row
+    rows: list[list[tuple[float, float]]] = []  # the spans taken in each row of names
+    for name, value in points:
         x = round(left + (right - left) * value / top, 2)
         name_text = f"{name} {_number(value, 1)}"
-        half = len(name_text) * CHAR / 2
-        anchor = "start" if x - half < 2 else "end" if x + half > WIDTH - 2 else "middle"
-        marks.append(
-            Mark(name, _number(value, 1), x, line - 10, 0, 10, name_text,
-                 x, line - 14 - 14 * (index % 2), "point", anchor)
-        )  # fmt: skip
+        size = len(name_text) * CHAR
+        anchor = "start" if x - size / 2 < 2 else "end" if x + size / 2 > WIDTH - 2 else "middle"
+        start = x if anchor == "start" else x - size if anchor == "end" else x - size / 2
+        span = (start - 4, start + size + 4)
+        free = [all(span[1] < a or span[0] > b for a, b in taken) for taken in rows]
+        row = free.index(True) if True in free else len(rows)
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(span)
+        placed.append((name_text, x, value, anchor, row))
+    line = 14.0 + 13 * len(rows)
+    marks = [
+        Mark(text.split(" ")[0], _number(value, 1), x, line - 8, 0, 8, text,
+             x, line - 12 - 13 * row, "point", anchor)
+        for text, x, value, anchor, row in placed
+    ]  # fmt: skip
     grid = tuple(
         Tick(x, line, x, line + 4, _number(t, 1), x, line + 16, "middle")
         for t in ticks

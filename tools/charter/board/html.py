@@ -189,11 +189,11 @@ def charts(stats: Stats, columns: Sequence[str]) -> list[Chart]:
     if evidence.get("done"):
         result.append(
             share_chart(
-                f"Done tasks with evidence ({evidence['done']} done)",
+                f"Done tasks with their evidence ({evidence['done']} done)",
                 int(evidence["with_evidence"]),
                 int(evidence["done"]),
-                part_name="with evidence",
-                rest_name="without",
+                part_name="evidence on disk",
+                rest_name="evidence missing",
             )
         )
     return result
