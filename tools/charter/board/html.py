@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from charter.board.charts import Chart, bar_chart, column_chart, scale_chart, share_chart
-from charter.board.render import _GLOB, _relative, board_rows
+from charter.board.render import _GLOB, BoardRow, _relative, board_rows
 from charter.repo import RepoModel
 from charter.templating import render_template
 
@@ -34,12 +34,16 @@ PAGE_SIZE = 50  # cards per column drawn at first; "Show more" adds as many agai
 
 
 def render_board_html(
-    repo: RepoModel, stats: Stats | None = None, *, output: str = "board.html"
+    repo: RepoModel,
+    stats: Stats | None = None,
+    *,
+    output: str = "board.html",
+    rows: Sequence[BoardRow] | None = None,
 ) -> str:
     """The page's text. `output` (repo-relative) is where it will live, for relative links
     (or, with `repo_url` configured, links go to the hosting repository's web pages)."""
     config = repo.config
-    rows = board_rows(repo)
+    rows = board_rows(repo) if rows is None else rows
     links = Links(config.repo_url, posixpath.dirname(output))
     tasks = {(t.path, t.line): t for t in repo.tasks()}
     plan_names = {p.path: str(p.frontmatter.get("id") or p.path) for p in repo.plans}

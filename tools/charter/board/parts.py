@@ -39,7 +39,7 @@ def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
         from charter.stats.compute import compute_stats  # lazy: pandas, only for the page
 
         stats = compute_stats(repo, now=stats_time(repo))
-        page = _normalise(render_board_html(repo, stats, output=html))
+        page = _normalise(render_board_html(repo, stats, output=html, rows=rows))
     return BoardParts(tuple(rows), markdown, render_csv(rows), page)
 
 
