@@ -179,7 +179,10 @@ def charts(stats: Stats, columns: Sequence[str]) -> list[Chart]:
                 note="p85: 85 % of tasks were done within this many days",
             )
         )
-    blocked = sorted(stats.blocked, key=lambda r: (-r["days"], r["task"]))[:8]
+    # Tasks blocked only since the last commit have 0 days yet: a row of zeros says nothing.
+    blocked = sorted(
+        (r for r in stats.blocked if r["days"] > 0), key=lambda r: (-r["days"], r["task"])
+    )[:8]
     if blocked:
         result.append(
             bar_chart(
