@@ -238,6 +238,11 @@ MEASURE = """(function () {
   });
   out.labels = Array.from(document.querySelectorAll("svg text.label")).map(function (t) {
     return t.firstChild.textContent; });
+  out.squashed = Array.from(document.querySelectorAll(".column")).filter(function (c) {
+    return c.clientHeight < c.querySelector("h2").offsetHeight; }).map(function (c) {
+    return c.dataset.column; });
+  document.querySelectorAll(".filters select, .filters input").forEach(function (e) {
+    if (e.getBoundingClientRect().right > innerWidth) { out.cramped.push(e.id); } });
   var board = document.getElementById("columns").getBoundingClientRect();
   out.board = [board.top, board.height];
   return out;
@@ -271,7 +276,7 @@ def test_layout_in_headless_chromium(page_repo, tmp_path: Path, width: int) -> N
         shot = page.screenshot(tmp_path / f"board-{width}.png")
         print(f"screenshot: {shot}")
         assert seen["clipped"] == [] and seen["cramped"] == [], seen
-        assert seen["overflow"] <= 0, seen
+        assert seen["overflow"] <= 0 and seen["squashed"] == [], seen
         assert "ING-001" in seen["labels"] and "PLATFORM-0042" in seen["labels"], seen
         assert len(seen["figures"]) == 5
         if width >= 900:
