@@ -122,7 +122,9 @@ def test_html_is_autoescaped_and_markdown_is_not(governed: object) -> None:
 
     config = governed({"p.md": PLAN.replace("Write the report", "Report <b>&</b> more")})  # type: ignore[operator]
     files = render_board(load_repo(config), html="board.html")
-    assert "Report &lt;b&gt;&amp;&lt;/b&gt; more" in files["board.html"]
+    # the page carries task text as escaped JSON, drawn as text; never as markup
+    assert "Report \\u003cb\\u003e\\u0026\\u003c/b\\u003e more" in files["board.html"]
+    assert "<b>&</b>" not in files["board.html"]
     assert "Report <b>&</b> more" in files["docs/taskboard/TaskBoard.md"]
 
 

@@ -52,6 +52,7 @@ class Config:
     table_tasks: bool = True  # table rows with an ID column are tasks (off: checklists only)
     mirrors: tuple[str, ...] = ()  # checklist copies compared with the plans (CH018), not plans
     handoff_plans: tuple[str, ...] = ()  # hand-written handoff docs read as plans (parse.handoff)
+    repo_url: str = ""  # the repository's web URL: the board page links plans and evidence there
     preset: str | None = None  # the charter.presets entry applied before the user's keys
     plan_required_fields: tuple[str, ...] = ("id", "title")
     require_evidence: bool = True
@@ -158,6 +159,7 @@ _STR_KEYS = {
     "done_column",
     "session_placeholder",
     "preset",
+    "repo_url",
 }
 _STR_TUPLE_KEYS = {
     "plans",
@@ -321,12 +323,24 @@ def _validate(config: Config, fail: Any) -> None:
         if column not in config.columns:
             raise fail("closed_columns", f"{column!r} is not one of columns")
     _check_locations(config, fail)
+    if config.repo_url and not _REPO_URL.fullmatch(config.repo_url):
+        raise fail(
+            "repo_url",
+            f"{config.repo_url!r}: must be an https:// or http:// web address without spaces,"
+            " quotes or angle brackets, and no placeholder other than {path} "
+            "(e.g. https://github.com/acme/widgets)",
+        )
     if any(fnmatch.fnmatch(config.handoff, glob) for glob in config.handoff_plans):
         raise fail(
             "handoff",
             f"{config.handoff!r} is read as a plan (handoff_plans): charter "
             "handoff would overwrite it; point handoff at another file",
         )
+
+
+# A web address the board page may link to: http(s) only (never javascript: or data:), no
+# character that could leave an HTML attribute, `{path}` the one placeholder.
+_REPO_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?:/(?:[^\s\"'<>`{}\\]|\{path\})*)?")
 
 
 # Files and folders charter writes, and the ones it reads its rules from: all must stay in

@@ -10,12 +10,15 @@ exactly the tasks TaskBoard.md does.
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from charter.board.render import board_context, board_rows
+from charter.board.charts import Chart, bar_chart, column_chart, scale_chart, share_chart
+from charter.board.render import _GLOB, BoardRow, _relative, board_rows
 from charter.repo import RepoModel
 from charter.templating import render_template
 
@@ -27,59 +30,106 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 CHART_WEEKS = 12
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    text: str  # the value as shown
-    axis: str  # the label under the bar: shortened to fit, blank on every other crowded bar
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    note: str = ""
+PAGE_SIZE = 50  # cards per column drawn at first; "Show more" adds as many again
 
 
 def render_board_html(
-    repo: RepoModel, stats: Stats | None = None, *, output: str = "board.html"
+    repo: RepoModel,
+    stats: Stats | None = None,
+    *,
+    output: str = "board.html",
+    rows: Sequence[BoardRow] | None = None,
 ) -> str:
-    """The page's text. `output` (repo-relative) is where it will live, for relative links."""
-    rows = board_rows(repo)
-    context = board_context(repo, rows, output)
-    tasks = {(t.path, t.line): t for t in repo.tasks() if t.id}
-    plan_names = {p.path: str(p.frontmatter.get("id") or p.path) for p in repo.plans}
+    """The page's text. `output` (repo-relative) is where it will live, for relative links
+    (or, with `repo_url` configured, links go to the hosting repository's web pages)."""
     config = repo.config
-    for column in context["columns"]:
-        for row in column["rows"]:
-            task = tasks.get((row["plan"], row["line"]))
-            row["plan_name"] = plan_names.get(row["plan"], row["plan"])
-            row["level"] = (task.level if task else None) or ""
-            row["parent"] = (task.parent if task else None) or ""
-            row["blocked_reason"] = ""
-            if column["name"] == config.blocked_column:
-                reason = task and (task.value("blocked_reason") or task.value("notes"))
-                row["blocked_reason"] = reason or "no reason given"
-            for evidence in row["evidence"]:
-                evidence["href"] = safe_href(evidence["href"])
-            row["plan_href"] = safe_href(row["plan_href"])
-    all_rows = [r for c in context["columns"] for r in c["rows"]]
-    context["page"] = {
-        "plans": sorted({r["plan_name"] for r in all_rows}),
-        "owners": sorted({r["owner"] for r in all_rows if r["owner"]}),
-        "unowned": any(not r["owner"] for r in all_rows),
+    rows = board_rows(repo) if rows is None else rows
+    links = Links(config.repo_url, posixpath.dirname(output))
+    tasks = {(t.path, t.line): t for t in repo.tasks()}
+    plan_names = {p.path: str(p.frontmatter.get("id") or p.path) for p in repo.plans}
+    plan_index: dict[str, int] = {}
+    plans: list[list[str]] = []
+    cards: dict[str, list[list[Any]]] = {name: [] for name in config.columns}
+    owners: set[str] = set()
+    for row in rows:
+        task = tasks.get((row.plan, row.line))
+        index = plan_index.get(row.plan)
+        if index is None:
+            index = plan_index[row.plan] = len(plans)
+            plans.append([plan_names.get(row.plan, row.plan), links.plan(row.plan)])
+        reason = ""
+        if row.column == config.blocked_column:
+            reason = (task and (task.value("blocked_reason") or task.value("notes"))) or ""
+            reason = reason or "no reason given"
+        owners.add(row.owner)
+        cards.setdefault(row.column, []).append(
+            [
+                row.id,
+                row.title,
+                row.owner,
+                (task.level if task else None) or "",
+                (task.value("priority") if task else None) or "",
+                index,
+                row.line,
+                list(row.depends),
+                [[e, links.evidence(e)] for e in row.evidence],
+                reason,
+                (task.parent if task else None) or "",
+            ]
+        )
+    data = {"plans": plans, "columns": [[name, items] for name, items in cards.items()]}
+    page = {
+        "plans": sorted({p[0] for p in plans}),
+        "owners": sorted(o for o in owners if o),
+        "unowned": "" in owners,
         "charts": charts(stats, config.columns) if stats is not None else [],
         "stats_note": _stats_note(stats),
-        "blocked": [r for r in all_rows if r["blocked_reason"]],
+        "blocked": len(cards.get(config.blocked_column, [])),
+        "page_size": PAGE_SIZE,
+        "data": script_json(data),
+    }
+    columns = [{"name": name, "count": len(items)} for name, items in cards.items()]
+    context = {
+        "title": "Task board",
+        "total": len(rows),
+        "columns": columns,
+        "plan_count": len(repo.plans),
+        "plans": list(config.plans),
+        "blocked_column": config.blocked_column,
+        "page": page,
     }
     return render_template(config, TEMPLATE, **context)
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside <script type="application/json">: no `<`, `>` or `&` can end the
+    element or open a comment, whatever the task text holds."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Links:
+    """Where a plan line or an evidence file links: relative to the page, or, with
+    `repo_url`, to that file's page on the hosting repository (so the page works when it
+    is published on its own, e.g. as a CI artifact)."""
+
+    def __init__(self, repo_url: str, base: str) -> None:
+        self.repo_url = repo_url.rstrip("/")
+        self.base = base
+
+    def _web(self, path: str) -> str:
+        if "{path}" in self.repo_url:
+            return self.repo_url.replace("{path}", quote(path))
+        return f"{self.repo_url}/blob/HEAD/{quote(path)}"
+
+    def plan(self, path: str) -> str:
+        """The plan's link without the line: the page adds `#L<line>`."""
+        return self._web(path) if self.repo_url else safe_href(_relative(path, self.base)) or ""
+
+    def evidence(self, path: str) -> str | None:
+        if _GLOB.search(path):
+            return None
+        return self._web(path) if self.repo_url else safe_href(_relative(path, self.base))
 
 
 def safe_href(href: str | None) -> str | None:
@@ -103,8 +153,11 @@ def charts(stats: Stats, columns: Sequence[str]) -> list[Chart]:
     weeks = stats.throughput[-CHART_WEEKS:]
     if weeks:
         result.append(
-            bar_chart(
-                "Done per week", [w["week"][5:] for w in weeks], [float(w["done"]) for w in weeks]
+            column_chart(
+                "Done per week",
+                [w["week"][5:] for w in weeks],
+                [float(w["done"]) for w in weeks],
+                note=f"weeks from {weeks[0]['week']}",
             )
         )
     if stats.wip:
@@ -120,18 +173,20 @@ def charts(stats: Stats, columns: Sequence[str]) -> list[Chart]:
     if cycle.get("count"):
         names = ["p50", "p85", "p95", "mean"]
         result.append(
-            bar_chart(
+            scale_chart(
                 f"Cycle time in days ({cycle['count']} tasks)",
-                names,
-                [float(cycle[n]) for n in names],
-                decimals=1,
+                [(n, float(cycle[n])) for n in names],
+                note="p85: 85 % of tasks were done within this many days",
             )
         )
-    blocked = sorted(stats.blocked, key=lambda r: -r["days"])[:8]
+    # Tasks blocked only since the last commit have 0 days yet: a row of zeros says nothing.
+    blocked = sorted(
+        (r for r in stats.blocked if r["days"] > 0), key=lambda r: (-r["days"], r["task"])
+    )[:8]
     if blocked:
         result.append(
             bar_chart(
-                "Days blocked",
+                "Days blocked (longest 8)",
                 [r["task"] for r in blocked],
                 [float(r["days"]) for r in blocked],
                 decimals=1,
@@ -139,48 +194,13 @@ def charts(stats: Stats, columns: Sequence[str]) -> list[Chart]:
         )
     evidence = stats.evidence
     if evidence.get("done"):
-        share = float(evidence["share"]) * 100
         result.append(
-            bar_chart(
-                "Done tasks with evidence (%)",
-                ["with evidence"],
-                [share],
-                top=100.0,
-                decimals=0,
-                note=f"{evidence['with_evidence']} of {evidence['done']}",
+            share_chart(
+                f"Done tasks with their evidence ({evidence['done']} done)",
+                int(evidence["with_evidence"]),
+                int(evidence["done"]),
+                part_name="evidence on disk",
+                rest_name="evidence missing",
             )
         )
     return result
-
-
-def bar_chart(
-    title: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    *,
-    top: float | None = None,
-    decimals: int = 0,
-    note: str = "",
-) -> Chart:
-    """Vertical bars scaled to the largest value (or `top`), in a 300 x 140 box."""
-    width, height, base, slot = 300, 140, 110, 300 / max(len(values), 1)
-    peak = top if top is not None else max([*values, 1e-9])
-    every = -(-len(values) // 6)  # about six readable labels at most
-    fits = max(3, int(slot * every / 6.5))  # characters of 10px text in the label's room
-    bars = []
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        size = 0.0 if peak <= 0 else (base - 20) * min(value, peak) / peak
-        axis = "" if index % every else (label if len(label) <= fits else label[: fits - 1] + "…")
-        bars.append(
-            Bar(
-                label,
-                value,
-                f"{value:.{decimals}f}",
-                axis,
-                round(index * slot + slot * 0.15, 2),
-                round(base - size, 2),
-                round(slot * 0.7, 2),
-                round(size, 2),
-            )
-        )
-    return Chart(title, width, height, tuple(bars), note)

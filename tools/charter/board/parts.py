@@ -6,6 +6,9 @@ the rows and the Markdown are charter.board.render's.
 
 from __future__ import annotations
 
+import subprocess
+from datetime import UTC, datetime
+
 from charter.board.html import render_board_html
 from charter.board.render import (
     MD_TEMPLATE,
@@ -35,8 +38,33 @@ def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
         # it reads the plans' git history, so pandas is imported only when one is asked for.
         from charter.stats.compute import compute_stats  # lazy: pandas, only for the page
 
-        page = _normalise(render_board_html(repo, compute_stats(repo), output=html))
+        stats = compute_stats(repo, now=stats_time(repo))
+        page = _normalise(render_board_html(repo, stats, output=html, rows=rows))
     return BoardParts(tuple(rows), markdown, render_csv(rows), page)
+
+
+def stats_time(repo: RepoModel) -> datetime:
+    """The moment the page's statistics are taken at: the last commit's time (else the newest
+    plan's modification time), not the clock, so the same repository gives the same page."""
+    try:
+        proc = subprocess.run(
+            ["git", "log", "-1", "--format=%cI"],
+            cwd=repo.config.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        proc = None
+    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
+        return datetime.fromisoformat(proc.stdout.strip())
+    times = []
+    for plan in repo.plans:
+        try:
+            times.append(repo.config.path(plan.path).stat().st_mtime)
+        except OSError:
+            continue  # removed since it was read: the others still date the page
+    return datetime.fromtimestamp(max(times, default=0.0), UTC)
 
 
 def board_files(config: Config, parts: BoardParts, html: str | None = None) -> dict[str, str]:
