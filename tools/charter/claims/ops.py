@@ -29,6 +29,7 @@ class Store:
 
     cwd: Path
     remote: str | None  # None: local refs
+    skew: timedelta = DEFAULT_SKEW  # how long past its expiry a claim still stands
 
     @property
     def where(self) -> str:
@@ -101,7 +102,7 @@ def list_claims(store: Store) -> list[Claim]:
 def live_claims(store: Store, at: datetime | None = None) -> dict[str, Claim]:
     """Claims not expired at `at` (default now), by task ID."""
     moment = at or now()
-    return {c.task: c for c in store.read() if not c.is_expired(moment, DEFAULT_SKEW)}
+    return {c.task: c for c in store.read() if not c.is_expired(moment, store.skew)}
 
 
 def held(store: Store, task_id: str) -> Claim | None:
@@ -124,7 +125,7 @@ def claim(store: Store, task_id: str, agent: str, ttl: str | timedelta) -> Outco
         if current.is_expired(moment, timedelta(0)):
             return renew(store, task_id, agent, lease)
         return Outcome(True, "already-yours", current, None, f"{task_id}: already yours")
-    if current is not None and not current.is_expired(moment, DEFAULT_SKEW):
+    if current is not None and not current.is_expired(moment, store.skew):
         return _refused(task_id, current)
     fresh = new_claim(task_id, agent, _worktree(store), moment, lease, previous=current)
     oid = gitref.write_claim(store.cwd, fresh, current.oid if current else None)

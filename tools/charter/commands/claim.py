@@ -100,7 +100,7 @@ def claims(output_format: str, repo_dir: Path | None) -> int:
     _, store = _store(repo_dir)
     listed = ops.list_claims(store)
     moment = now()
-    expired = {c.task for c in listed if c.is_expired(moment, ops.DEFAULT_SKEW)}
+    expired = {c.task for c in listed if c.is_expired(moment, store.skew)}
     if output_format == "json":
         rows = [{**c.as_json(), "expired": c.task in expired} for c in listed]
         click.echo(json.dumps({"store": store.where, "claims": rows}, indent=2))
