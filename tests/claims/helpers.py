@@ -52,7 +52,7 @@ def governed_clone(tmp: Path, config: str = "") -> Path:
 def with_remote(tmp: Path, root: Path) -> Path:
     """A bare remote `origin` for `root`, its main branch pushed; returns the bare path."""
     bare = tmp / "remote.git"
-    run_git(tmp, "init", "-q", "--bare", str(bare))
+    run_git(tmp, "init", "-q", "--bare", "-b", "main", str(bare))
     run_git(root, "remote", "add", "origin", str(bare))
     run_git(root, "push", "-q", "origin", "main")
     return bare

@@ -24,6 +24,7 @@ _IDENTITY = {
     "GIT_COMMITTER_NAME": "charter",
     "GIT_COMMITTER_EMAIL": "charter@localhost",
 }
+BUSY = "busy"  # the swap did not run: the ref was locked by a concurrent update
 _FETCH_CHUNK = 400  # ref names per `git fetch`, well under any argv limit
 
 
@@ -120,6 +121,8 @@ def swap_local(cwd: Path, ref: str, new: str | None, expected: str | None) -> Sw
     now = local_refs(cwd, ref).get(ref)
     if now != expected:
         return Swap(False, done.stderr.strip())
+    if ".lock" in done.stderr:  # another process holds the ref's lock: it may win, or not
+        return Swap(False, BUSY)
     raise CharterError(f"git update-ref {ref} failed: {done.stderr.strip()}")
 
 
@@ -169,6 +172,9 @@ def swap_remote(cwd: Path, remote: str, ref: str, new: str | None, expected: str
         if line.startswith("!") and ref in line:
             if "stale info" in line or "fetch first" in line or "already exists" in line:
                 return Swap(False, line.split("\t")[-1])
+            busy = ("lock", "failed to update", "atomic transaction failed")
+            if "remote rejected" in line and any(word in line for word in busy):
+                return Swap(False, BUSY)  # a concurrent push held the server's ref lock
             raise CharterError(f"the claims remote {remote!r} refused {ref}: {line.strip()}")
     raise CharterError(
         f"cannot reach the claims remote {remote!r}: "

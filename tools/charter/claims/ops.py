@@ -118,6 +118,15 @@ def claim(store: Store, task_id: str, agent: str, ttl: str | timedelta) -> Outco
     """Take the task: free, or expired (a takeover, recorded in the new claim and as its
     parent commit). Held by someone else and live: refused, naming them."""
     lease = parse_duration(ttl) if isinstance(ttl, str) else ttl
+    for _ in range(_RETRIES):
+        outcome = _claim_once(store, task_id, agent, lease)
+        if outcome is not None:
+            return outcome
+    return Outcome(False, "refused", None, None, f"{task_id}: too contended; try again")
+
+
+def _claim_once(store: Store, task_id: str, agent: str, lease: timedelta) -> Outcome | None:
+    """One read and one swap; None when the swap met a lock and nobody won (try again)."""
     ref = claim_ref(task_id)
     current = held(store, task_id)
     moment = now()
@@ -132,8 +141,8 @@ def claim(store: Store, task_id: str, agent: str, ttl: str | timedelta) -> Outco
     swap = store.swap(ref, oid, current.oid if current else None)
     if not swap.won:
         winner = held(store, task_id)
-        if winner is None:
-            return Outcome(False, "refused", None, None, f"{task_id}: lost a race; try again")
+        if winner is None or (current is not None and winner.oid == current.oid):
+            return None
         if winner.agent == agent:  # our own other process got there first
             return Outcome(True, "already-yours", winner, None, f"{task_id}: already yours")
         return _refused(task_id, winner)
