@@ -80,6 +80,7 @@ class Report:
     duplicates_fenced: int
     killed: int
     crashed: int
+    failed: int  # agents that stopped on an error (not killed, not a simulated crash)
     claims_left_on_done_tasks: int
 
 
@@ -106,7 +107,7 @@ def simulate(
 
     start = time.monotonic()
     running = [spawn() for _ in range(agents)]
-    killed = crashed = 0
+    killed = crashed = failed = 0
     store = ops.Store(places[0][0], None if places[0][1] == "-" else places[0][1], timedelta(0))
     next_kill = time.monotonic() + kill_every
     while time.monotonic() - start < timeout:
@@ -122,6 +123,8 @@ def simulate(
                 continue
             if code in (3, 4):
                 crashed += 1
+            elif code not in (0, -signal.SIGKILL):
+                failed += 1
             if code != 0:
                 running[n] = spawn()
         if all(proc.poll() == 0 for proc in running):
@@ -151,6 +154,7 @@ def simulate(
         duplicates_fenced=sum(1 for kind, _ in lines if kind == "duplicate"),
         killed=killed,
         crashed=crashed,
+        failed=failed,
         claims_left_on_done_tasks=len(left),
     )
 

@@ -121,7 +121,9 @@ def swap_local(cwd: Path, ref: str, new: str | None, expected: str | None) -> Sw
     now = local_refs(cwd, ref).get(ref)
     if now != expected:
         return Swap(False, done.stderr.strip())
-    if ".lock" in done.stderr:  # another process holds the ref's lock: it may win, or not
+    if "cannot lock ref" in done.stderr:
+        # Another process held the ref's lock, or changed it and changed it back (taken
+        # and released) between our swap and this read: either way not ours; read again.
         return Swap(False, BUSY)
     raise CharterError(f"git update-ref {ref} failed: {done.stderr.strip()}")
 
