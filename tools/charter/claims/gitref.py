@@ -190,3 +190,8 @@ def has_remote(cwd: Path, remote: str) -> bool:
 
 def worktree_root(cwd: Path) -> Path:
     return Path(_checked(cwd, "rev-parse", "--show-toplevel").strip())
+
+
+def current_branch(cwd: Path) -> str | None:
+    done = git(cwd, "symbolic-ref", "--quiet", "--short", "HEAD")
+    return done.stdout.strip() or None if done.returncode == 0 else None

@@ -136,7 +136,15 @@ def _claim_once(store: Store, task_id: str, agent: str, lease: timedelta) -> Out
         return Outcome(True, "already-yours", current, None, f"{task_id}: already yours")
     if current is not None and not current.is_expired(moment, store.skew):
         return _refused(task_id, current)
-    fresh = new_claim(task_id, agent, _worktree(store), moment, lease, previous=current)
+    fresh = new_claim(
+        task_id,
+        agent,
+        _worktree(store),
+        moment,
+        lease,
+        previous=current,
+        branch=gitref.current_branch(store.cwd),
+    )
     oid = gitref.write_claim(store.cwd, fresh, current.oid if current else None)
     swap = store.swap(ref, oid, current.oid if current else None)
     if not swap.won:
@@ -183,6 +191,7 @@ def renew(store: Store, task_id: str, agent: str, ttl: str | timedelta) -> Outco
         claimed_at=current.claimed_at,
         expires_at=iso(moment + lease),
         renewed_at=iso(moment),
+        branch=current.branch,
     )
     oid = gitref.write_claim(store.cwd, fresh, current.oid)
     swap = store.swap(claim_ref(task_id), oid, current.oid)

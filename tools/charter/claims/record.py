@@ -36,6 +36,7 @@ class Claim:
     claimed_at: str  # ISO-8601 UTC, the claimant's clock
     expires_at: str
     renewed_at: str | None = None
+    branch: str | None = None  # the claimant's branch, so other machines can diff it
     # Set when this claim took over an expired one: the previous holder and its expiry.
     took_over_from: str | None = None
     took_over_expired_at: str | None = None
@@ -73,6 +74,7 @@ def claim_from_message(message: str, oid: str, ref: str) -> Claim:
             claimed_at=str(data["claimed_at"]),
             expires_at=str(data["expires_at"]),
             renewed_at=data.get("renewed_at"),
+            branch=data.get("branch"),
             took_over_from=data.get("took_over_from"),
             took_over_expired_at=data.get("took_over_expired_at"),
             oid=oid,
@@ -130,6 +132,7 @@ def new_claim(
     now: datetime,
     ttl: timedelta,
     previous: Claim | None = None,
+    branch: str | None = None,
 ) -> Claim:
     return Claim(
         task=task,
@@ -138,6 +141,7 @@ def new_claim(
         worktree=str(worktree),
         claimed_at=iso(now),
         expires_at=iso(now + ttl),
+        branch=branch,
         took_over_from=previous.agent if previous else None,
         took_over_expired_at=previous.expires_at if previous else None,
     )
