@@ -50,6 +50,7 @@ FIELD_ALIASES: dict[str, str] = {
     "acceptance criteria": "acceptance",
     "evidence": "evidence",
     "files": "files",
+    "touches": "touches",  # the paths a task will change (charter overlap)
     "priority": "priority",
     "notes": "notes",
     "note": "notes",
