@@ -115,13 +115,16 @@ def swap_local(cwd: Path, ref: str, new: str | None, expected: str | None) -> Sw
         args += ["-d", ref, expected or ""]
     else:
         args += [ref, new, expected or ""]
-    done = git(cwd, *args)
+    # Wait a little for a ref or packed-refs lock another agent holds, rather than fail.
+    done = git(
+        cwd, "-c", "core.filesRefLockTimeout=500", "-c", "core.packedRefsTimeout=2000", *args
+    )
     if done.returncode == 0:
         return Swap(True)
     now = local_refs(cwd, ref).get(ref)
     if now != expected:
         return Swap(False, done.stderr.strip())
-    if "cannot lock ref" in done.stderr:
+    if "cannot lock ref" in done.stderr or ".lock': File exists" in done.stderr:
         # Another process held the ref's lock, or changed it and changed it back (taken
         # and released) between our swap and this read: either way not ours; read again.
         return Swap(False, BUSY)

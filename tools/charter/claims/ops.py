@@ -211,12 +211,16 @@ def release(store: Store, task_id: str, agent: str, force: bool = False) -> Outc
         return Outcome(True, "released", None, None, f"{task_id}: was not claimed")
     if current.agent != agent and not force:
         return _refused(task_id, current)
-    swap = store.swap(claim_ref(task_id), None, current.oid)
-    if not swap.won:
+    for _ in range(_RETRIES):
+        if store.swap(claim_ref(task_id), None, current.oid).won:
+            break
         winner = held(store, task_id)
         if winner is None:
             return Outcome(True, "released", None, None, f"{task_id}: was not claimed")
-        return _refused(task_id, winner)
+        if winner.oid != current.oid:
+            return _refused(task_id, winner)
+    else:
+        raise CharterError(f"{task_id}: the claim ref stayed locked; try `release` again")
     return Outcome(True, "released", None, current, f"{task_id}: released on {store.where}")
 
 
