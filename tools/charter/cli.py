@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "resume": "charter.commands.safety:resume",
     "escalate": "charter.commands.safety:escalate",
     "mcp": "charter.commands.mcp:mcp",
+    "overlap": "charter.commands.overlap:overlap",
 }
 
 

@@ -75,6 +75,9 @@ class Config:
     max_drop_rows: int = 5
     max_drop_share: float = 0.2
     gate_min_samples: int = 1  # fewer values than this: a gate has insufficient data
+    claims: str = "auto"  # where task claims live: "local", "remote" or "auto" (charter.claims)
+    claims_remote: str = "origin"
+    claim_ttl: str = "2h"
 
     @cached_property
     def id_re(self) -> re.Pattern[str]:
@@ -160,6 +163,9 @@ _STR_KEYS = {
     "session_placeholder",
     "preset",
     "repo_url",
+    "claims",
+    "claims_remote",
+    "claim_ttl",
 }
 _STR_TUPLE_KEYS = {
     "plans",
@@ -330,6 +336,10 @@ def _validate(config: Config, fail: Any) -> None:
             " quotes or angle brackets, and no placeholder other than {path} "
             "(e.g. https://github.com/acme/widgets)",
         )
+    if config.claims not in ("local", "remote", "auto"):
+        raise fail("claims", 'must be "local", "remote" or "auto"')
+    if not re.fullmatch(r"\s*(\d+\s*[smhdSMHD]\s*)+", config.claim_ttl):
+        raise fail("claim_ttl", "must be a duration such as 90s, 30m, 2h, 1d or 1h30m")
     if any(fnmatch.fnmatch(config.handoff, glob) for glob in config.handoff_plans):
         raise fail(
             "handoff",

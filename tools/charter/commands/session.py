@@ -191,6 +191,8 @@ def end(blocked: str | None, repo_dir: Path | None) -> int:
     click.echo(f"session {result.session.id} ended ({result.status}); log: {result.session.log}")
     for rel in result.written:
         click.echo(f"  updated {rel}")
+    if result.claim:
+        click.echo(f"  {result.claim}")
     return 0
 
 

@@ -13,6 +13,9 @@ from typing import Any
 import click
 
 from charter.board.regenerate import regenerate_board
+from charter.claims.ops import store_for
+from charter.claims.record import default_agent
+from charter.commands.claim import CLAIM_COMMANDS
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError
@@ -20,6 +23,7 @@ from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
 from charter.tasks import edit
+from charter.tasks.available import next_unclaimed
 from charter.tasks.edit import unknown_task_message
 from charter.tasks.query import next_tasks, task_summary
 
@@ -27,6 +31,10 @@ from charter.tasks.query import next_tasks, task_summary
 @click.group("task")
 def task() -> None:
     """Read and edit tasks in their plan files."""
+
+
+for _command in CLAIM_COMMANDS:
+    task.add_command(_command)
 
 
 @task.command("show")
@@ -86,12 +94,33 @@ def _show_text(s: dict[str, Any]) -> str:
 @click.option(
     "-n", "--limit", type=click.IntRange(min=1), default=None, help="List at most this many tasks."
 )
+@click.option("--agent", default=None, help="Who asks (claims held by this agent are kept).")
+@click.option("--include-claimed", is_flag=True, help="Also list tasks others have claimed.")
 @repo_option
-def next_(output_format: str, limit: int | None, repo_dir: Path | None) -> int:
-    """Open tasks whose dependencies are done: by Priority (P0 first), then plan order."""
-
-    repo = load_repo(config_for(repo_dir, reads_plans=True))
-    ready = next_tasks(repo)[:limit]
+def next_(
+    output_format: str,
+    limit: int | None,
+    agent: str | None,
+    include_claimed: bool,
+    repo_dir: Path | None,
+) -> int:
+    """Open tasks whose dependencies are done: by Priority (P0 first), then plan order.
+    Tasks another agent has claimed are left out (and counted), unless --include-claimed."""
+    config = config_for(repo_dir, reads_plans=True)
+    repo = load_repo(config)
+    if include_claimed:
+        ready = next_tasks(repo)[:limit]
+    else:
+        store = store_for(config, Path.cwd() if repo_dir is None else None)
+        found = next_unclaimed(repo, store, agent or default_agent(store.cwd.resolve()))
+        ready = found.tasks[:limit]
+        if found.left_out:
+            held = ", ".join(f"{t.id} ({c.agent})" for t, c in found.left_out)
+            click.echo(
+                f"charter task next: left out {len(found.left_out)} task(s) claimed by "
+                f"others: {held}",
+                err=True,
+            )
     if output_format == "json":
         index = repo.task_index()
         click.echo(

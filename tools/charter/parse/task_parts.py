@@ -37,6 +37,7 @@ FIELD_ALIASES: dict[str, str] = {
     "done when": "acceptance",
     "evidence": "evidence",
     "files": "files",
+    "touches": "touches",  # the paths a task will change (charter overlap)
     "priority": "priority",
     "notes": "notes",
     "note": "notes",

@@ -20,6 +20,7 @@ from charter.handoff.regenerate import write_handoff
 from charter.io import locked, read_text, write_text_atomic
 from charter.parse.sessions import parse_session
 from charter.repo import RepoModel, load_repo
+from charter.sessions.claiming import give_back
 from charter.sessions.logfile import Gap, close_frontmatter, log_gaps, yaml_scalar
 from charter.state.session import ActiveSession, clear_active, lock_path, read_active
 from charter.status import is_done
@@ -32,6 +33,7 @@ class EndResult:
     gaps: tuple[Gap, ...] = ()  # non-empty: the session did not end
     status: str = ""  # done | blocked, once ended
     written: tuple[str, ...] = field(default_factory=tuple)  # files changed
+    claim: str = ""  # what became of the task's claim (released, or why not)
 
     @property
     def ended(self) -> bool:
@@ -101,8 +103,17 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
         if _close_log(config, session, status, reason):
             written.append(session.log)
         clear_active(config.root)
+    claim = _release_claim(config, session)
     written += regenerate_derived(config, session)
-    return EndResult(session, (), status, tuple(written))
+    return EndResult(session, (), status, tuple(written), claim)
+
+
+def _release_claim(config: Config, session: ActiveSession) -> str:
+    """The session has ended either way; a claim that cannot be released now runs out."""
+    try:
+        return give_back(config, session.task, session.agent).message
+    except CharterError as exc:
+        return f"{session.task}: claim not released ({exc.message}); it runs out at its expiry"
 
 
 def _close_log(config: Config, session: ActiveSession, status: str, reason: str | None) -> bool:

@@ -33,7 +33,7 @@ from charter.state.session import read_active
 from charter.status import column_of, is_done
 
 APPROVER_ENV = "CHARTER_APPROVED_BY"
-CHECKS = ("scope", "gates", "tooling", "level", "session")
+CHECKS = ("scope", "gates", "tooling", "level", "session", "claim")
 
 
 @dataclass(frozen=True)

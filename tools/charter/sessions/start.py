@@ -2,9 +2,10 @@
 
 Opening a session writes, in this order: the log (from the session template),
 the active-session file, the task's status (In Progress), the board and the
-handoff. The whole start runs under the session lock, so two starts in one
-working tree never both pass the "no other session" check. When a
-precondition fails, nothing is written.
+handoff. Before any of it, the task is claimed for the agent (charter.claims):
+a task another live agent holds is refused. The whole start runs under the
+session lock, so two starts in one working tree never both pass the "no other
+session" check. When a precondition fails, nothing is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from charter.files import relpath
 from charter.handoff.regenerate import write_handoff
 from charter.io import locked
 from charter.repo import load_repo
+from charter.sessions.claiming import take_claim, undo_claim
 from charter.sessions.logfile import yaml_scalar
 from charter.sessions.numbering import create_log
 from charter.sessions.preconditions import Findings, Request, check_preconditions, plan_key
@@ -55,13 +57,20 @@ def start_session(
         findings = check_preconditions(repo, request, env)
         if not findings.ok:
             return StartResult(findings)
+        claimed = take_claim(config, findings, request.agent)
+        if not findings.ok:
+            return StartResult(findings)
         moment = now()
         directory = config.path(config.sessions)
-        sid, log_path = create_log(
-            directory,
-            moment.date().isoformat(),
-            lambda new_id: render_log(config, findings, new_id, moment).encode("utf-8"),
-        )
+        try:
+            sid, log_path = create_log(
+                directory,
+                moment.date().isoformat(),
+                lambda new_id: render_log(config, findings, new_id, moment).encode("utf-8"),
+            )
+        except BaseException:
+            undo_claim(config, claimed, request.agent)
+            raise
         assert findings.task is not None and findings.task.id is not None
         assert findings.level is not None
         session = ActiveSession(
@@ -80,6 +89,7 @@ def start_session(
         except BaseException:
             clear_active(config.root)
             log_path.unlink(missing_ok=True)
+            undo_claim(config, claimed, request.agent)
             raise
     _regenerate(config, session)
     return StartResult(findings, session)

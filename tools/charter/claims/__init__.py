@@ -1,0 +1,1 @@
+"""Task claims: who works on what, held as git refs (see docs/parallel.md)."""
