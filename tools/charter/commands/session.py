@@ -23,7 +23,7 @@ from charter.sessions.hook import (
 )
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
-from charter.state.commandlog import read_commands
+from charter.state.commandlog import fold_commands, read_trail
 from charter.state.session import read_active
 
 
@@ -101,7 +101,9 @@ def status(output_format: str, repo_dir: Path | None) -> int:
 
     config = config_for(repo_dir)
     active = read_active(config.root)
-    commands = read_commands(config.root, active.id) if active is not None else []
+    if active is not None:
+        fold_commands(config.root)  # the guard's audit trail into the log's table
+    commands = read_trail(config.root, active.id) if active is not None else []
     safety = safety_status(config, active) if active is not None else None
     if output_format == "json":
         data: dict[str, object] = {"active": asdict(active) if active else None}

@@ -37,18 +37,21 @@ def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
     """
     outcome = check_command(command)
     decision = outcome.decision
+    clock = time.time()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     policy = outcome.policy
     wants_manifest = manifest or (policy is not None and policy.manifest == "always")
     if not decision.allowed:
         note(advice(decision, outcome.policy))
-        _record(outcome.root, decision, started, exit_code=None, duration=0.0, note=note)
+        _record(outcome.root, decision, (started, clock), exit_code=None, duration=0.0, note=note)
         if wants_manifest and outcome.root is not None:
             _with_manifest(outcome, manifest, note)
         return 2
     ran = _with_manifest(outcome, manifest, note) if wants_manifest and outcome.root else None
     exit_code, duration = ran if ran is not None else _execute(decision, note)
-    _record(outcome.root, decision, started, exit_code=exit_code, duration=duration, note=note)
+    _record(
+        outcome.root, decision, (started, clock), exit_code=exit_code, duration=duration, note=note
+    )
     _count_exit(outcome, exit_code, note)
     return exit_code
 
@@ -148,7 +151,7 @@ def _execute(decision: Any, note: Note) -> tuple[int, float]:
 def _record(
     root: str | None,
     decision: Any,
-    started: str,
+    when: tuple[str, float],
     *,
     exit_code: int | None,
     duration: float,
@@ -165,7 +168,8 @@ def _record(
         "decision": "allow" if decision.allowed else "deny",
         "rule": decision.rule,
         "level": decision.level,
-        "started": started,
+        "started": when[0],
+        "t": round(when[1], 6),  # orders this record among the guard's of the same second
     }
     record["argv" if decision.mode == "argv" else "string"] = source
     try:
