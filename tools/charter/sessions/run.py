@@ -24,6 +24,7 @@ from charter.guard.api import check_command
 from charter.guard.decide import quote
 from charter.guard.explain import advice
 from charter.state.active import read_active_session
+from charter.sessions.tail import keep_tail, run_keeping_tail
 from charter.state.commandlog import record_command
 
 Note = Callable[[str], None]
@@ -48,9 +49,22 @@ def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
             _with_manifest(outcome, manifest, note)
         return 2
     ran = _with_manifest(outcome, manifest, note) if wants_manifest and outcome.root else None
-    exit_code, duration = ran if ran is not None else _execute(decision, note)
+    session = outcome.context.session if outcome.context is not None else None
+    output: str | None = None
+    if ran is not None:
+        exit_code, duration = ran
+    elif session is not None:  # in a session the tail of a failing command is kept
+        exit_code, duration, output = _execute_keeping_tail(decision, outcome.root, session, note)
+    else:
+        exit_code, duration = _execute(decision, note)
     _record(
-        outcome.root, decision, (started, clock), exit_code=exit_code, duration=duration, note=note
+        outcome.root,
+        decision,
+        (started, clock),
+        exit_code=exit_code,
+        duration=duration,
+        note=note,
+        output=output,
     )
     _count_exit(outcome, exit_code, note)
     return exit_code
@@ -124,6 +138,33 @@ def _with_manifest(outcome: Any, required: bool, note: Note) -> tuple[int, float
     return exit_code, duration
 
 
+def _execute_keeping_tail(
+    decision: Any, root: str, session: dict[str, Any], note: Note
+) -> tuple[int, float, str | None]:
+    """Run it with its output passed through; a failure's last lines kept (their path)."""
+    from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
+
+    args = exec_args(decision)
+    begin = time.monotonic()
+    try:
+        exit_code, duration, tail = run_keeping_tail(args, clean_env(os.environ))
+    except FileNotFoundError:
+        note(f"charter run: command not found: {args[0]}")
+        return 127, time.monotonic() - begin, None
+    except PermissionError:
+        note(f"charter run: permission denied: {args[0]}")
+        return 126, time.monotonic() - begin, None
+    if exit_code == 0:
+        return exit_code, duration, None
+    try:
+        kept = keep_tail(Path(root), str(session["id"]), tail)
+    except OSError as exc:
+        note(f"charter run: the failing output was not kept: {exc.strerror}")
+        return exit_code, duration, None
+    note(f"charter run: exit {exit_code}; the last {tail.lines} lines of output kept in {kept}")
+    return exit_code, duration, kept
+
+
 def _execute(decision: Any, note: Note) -> tuple[int, float]:
     from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
 
@@ -156,6 +197,7 @@ def _record(
     exit_code: int | None,
     duration: float,
     note: Note,
+    output: str | None = None,
 ) -> None:
     if root is None:
         return
@@ -172,6 +214,8 @@ def _record(
         "t": round(when[1], 6),  # orders this record among the guard's of the same second
     }
     record["argv" if decision.mode == "argv" else "string"] = source
+    if output is not None:
+        record["output"] = output
     try:
         if read_active_session(root) is None:
             note("charter run: no active session: the command was not recorded")

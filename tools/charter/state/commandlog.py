@@ -12,6 +12,7 @@ under the same lock: at every `charter run`, `session status` and `session end`.
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def record_command(root: Path, record: dict[str, Any]) -> None:
             handle.write(line)
         log = _session_log(root, session)
         if log is not None:
-            _update_table(log, read_trail(root, session["id"]))
+            _update_table(root, log, read_trail(root, session["id"]))
 
 
 def fold_commands(root: Path) -> int:
@@ -57,7 +58,7 @@ def fold_commands(root: Path) -> int:
     with locked(path):
         log = _session_log(root, session)
         records = read_trail(root, session["id"])
-        if records and log is not None and _update_table(log, records):
+        if records and log is not None and _update_table(root, log, records):
             return len(records)
     return 0
 
@@ -115,7 +116,9 @@ def _attach_exit(decisions: list[dict[str, Any]], entry: dict[str, Any]) -> None
     )
 
 
-def render_table(records: list[dict[str, Any]]) -> str:
+def render_table(records: list[dict[str, Any]], links_from: str = "") -> str:
+    """The commands table; `links_from` is the log's folder (repository-relative), so the
+    links to kept output resolve from the log."""
     lines = [
         "| # | Started | Via | Command | Exit | Duration | Decision | Level | Rule |",
         "|---|---------|-----|---------|------|----------|----------|-------|------|",
@@ -126,7 +129,8 @@ def render_table(records: list[dict[str, Any]]) -> str:
         output = record.get("output")
         exit_cell = "" if exit_code is None else str(exit_code)
         if isinstance(output, str) and output:
-            exit_cell += f" ([output]({output}))"
+            link = posixpath.relpath(output, links_from or ".")
+            exit_cell += f" ([output]({link}))"
         cells = [
             str(number),
             _cell(str(record.get("started", ""))),
@@ -154,13 +158,14 @@ def _session_log(root: Path, session: dict[str, Any]) -> Path | None:
     return path if path.is_file() else None
 
 
-def _update_table(log: Path, records: list[dict[str, Any]]) -> bool:
+def _update_table(root: Path, log: Path, records: list[dict[str, Any]]) -> bool:
     """Whether the log has a commands region (rewritten when it changed)."""
+    folder = log.parent.relative_to(root.resolve()).as_posix()
     with locked(log):
         text = read_text(log)
         if text is None or find_region(text, REGION) is None:
             return False
-        updated = replace_region(text, REGION, render_table(records), log)
+        updated = replace_region(text, REGION, render_table(records, folder), log)
         if updated != text:
             write_text_atomic(log, updated)
         return True
