@@ -23,8 +23,8 @@ from charter.errors import CharterError
 from charter.guard.api import check_command
 from charter.guard.decide import quote
 from charter.guard.explain import advice
-from charter.state.active import read_active_session
 from charter.sessions.tail import keep_tail, run_keeping_tail
+from charter.state.active import read_active_session
 from charter.state.commandlog import record_command
 
 Note = Callable[[str], None]
@@ -53,7 +53,7 @@ def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
     output: str | None = None
     if ran is not None:
         exit_code, duration = ran
-    elif session is not None:  # in a session the tail of a failing command is kept
+    elif session is not None and outcome.root is not None:  # in a session: keep a failing tail
         exit_code, duration, output = _execute_keeping_tail(decision, outcome.root, session, note)
     else:
         exit_code, duration = _execute(decision, note)
