@@ -56,7 +56,7 @@ def test_a_failing_command_keeps_its_tail_and_the_log_links_it(
     kept = repo / record["output"]
     assert record["output"] == ".charter/sessions/s-1/output/0001.txt"
     assert "no-such-file.txt" in kept.read_text(encoding="utf-8")
-    assert any("kept in .charter/sessions/s-1/output/0001.txt" in n for n in notes)
+    assert any("output is kept in .charter/sessions/s-1/output/0001.txt" in n for n in notes)
     # the output still reached the terminal as it came
     assert b"no-such-file.txt" in capfdbinary.readouterr().out
     table = (repo / SESSION["log"]).read_text(encoding="utf-8")

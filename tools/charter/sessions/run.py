@@ -161,7 +161,7 @@ def _execute_keeping_tail(
     except OSError as exc:
         note(f"charter run: the failing output was not kept: {exc.strerror}")
         return exit_code, duration, None
-    note(f"charter run: exit {exit_code}; the last {tail.lines} lines of output kept in {kept}")
+    note(f"charter run: exit {exit_code}; the tail of its output is kept in {kept}")
     return exit_code, duration, kept
 
 
