@@ -19,9 +19,9 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.repo import load_repo
 from charter.safety import escalate as esc
+from charter.state import stopref
 from charter.state.escalations import forget
 from charter.state.events import record_event
-from charter.state import stopref
 from charter.state.killswitch import STOP_FILE, Stop, engage, read_stop, release
 from charter.state.session import ActiveSession, read_active
 from charter.status import column_of

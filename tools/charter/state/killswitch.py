@@ -72,7 +72,8 @@ def read_stop(root: str) -> Stop | None:
                 by=None,
                 at=None,
                 key="stop-ref",
-                problem=f"{STOP_FILE} is gone, but the git ref {stopref.REF} still records the stop",
+                problem=f"{STOP_FILE} is gone, but the git ref {stopref.REF} "
+                "still records the stop",
             )
         return None
     except OSError as exc:
