@@ -93,6 +93,9 @@ def test_claude_code_settings(repo: Path, capsys: pytest.CaptureFixture[str]) ->
         pre[1]["matcher"] == "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS"
     )
     assert "-I -m charter.guard --hook claude-code" in pre[1]["hooks"][0]["command"]
+    (post,) = data["hooks"]["PostToolUse"]  # exit codes into the session's audit trail
+    assert post["matcher"] == "Bash"
+    assert post["hooks"][0]["command"] == pre[1]["hooks"][0]["command"]
     assert data["hooks"]["Stop"][0]["hooks"][0]["command"] == "notify"
     assert _export(repo, "claude-code", "--check") == 0
     before = settings.read_bytes()

@@ -85,7 +85,7 @@ def test_codex_deny(repo: Path) -> None:
         (b'{"cwd": "/", "tool_name": "Bash"}', "tool_input"),
         (b'{"cwd": "/", "tool_name": "Bash", "tool_input": {"command": 5}}', "string"),
         (
-            b'{"cwd": "/", "hook_event_name": "PostToolUse", "tool_name": "Bash",'
+            b'{"cwd": "/", "hook_event_name": "Notification", "tool_name": "Bash",'
             b' "tool_input": {"command": "ls"}}',
             "PreToolUse",
         ),

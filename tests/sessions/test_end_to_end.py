@@ -54,7 +54,9 @@ GATE = """
 """
 
 # `charter run` stamps each command with the wall clock and its duration.
-_RUN_CELLS = re.compile(r"^(\| 1 \| )[^|]+(\| `git status --short` \| 0 \| )[^|]+\|", re.M)
+# the wall-clock cells of the commands table: when each command started, how long it ran
+_RUN_CELLS = re.compile(r"^(\| \d+ \| )[^|]+(\|.*?\| )\d+\.\d\d s \|", re.M)
+_STARTED_CELLS = re.compile(r"^(\| \d+ \| )\d{4}-\d\d-\d\dT[\d:]+\+00:00 \|", re.M)
 
 
 def charter(
@@ -117,7 +119,9 @@ def test_a_session_from_init_to_handoff(
     assert charter(capsys, "guard", "--", "pip", "install", "requests")[0] == 2
     assert charter(capsys, "run", "--", "git", "status", "--short")[0] == 0
     code, status, _ = charter(capsys, "session", "status")
-    assert code == 0 and "commands: 1" in status and "git status --short" in status
+    # every guard decision of the session is in the trail, the denial too
+    assert code == 0 and "commands: 3" in status and "git status --short" in status
+    assert "[deny] pip install requests" in status
 
     code, _, err = charter(capsys, "session", "end")
     assert code == 1 and "placeholder still in the log" in err
@@ -162,7 +166,8 @@ def test_a_session_from_init_to_handoff(
     code, out, err = charter(capsys, "session", "end")
     assert code == 0, err
     assert not (root / ".charter/active-session.json").exists()
-    check_golden("e2e/session-log.md", _RUN_CELLS.sub(r"\1<time> \2<duration> |", log.read_text()))
+    text = _RUN_CELLS.sub(r"\1<time> \2<duration> |", log.read_text())
+    check_golden("e2e/session-log.md", _STARTED_CELLS.sub(r"\1<time> |", text))
     check_golden("e2e/SESSION_HANDOFF.md", (root / "docs/SESSION_HANDOFF.md").read_text("utf-8"))
     assert charter(capsys, "handoff", "--check")[0] == 0
     assert charter(capsys, "board", "--check")[0] == 0

@@ -59,9 +59,9 @@ def test_the_region_becomes_a_table(repo: Path) -> None:
     record_command(repo, _record(1))
     assert log.read_text(encoding="utf-8") == (
         "# Log\n\n<!-- charter:begin commands -->\n"
-        "| # | Started | Command | Exit | Duration | Decision |\n"
-        "|---|---------|---------|------|----------|----------|\n"
-        "| 1 | 2026-11-21T10:00:00+00:00 | `ls 1` | 0 | 0.25 s | allow |\n"
+        "| # | Started | Via | Command | Exit | Duration | Decision | Level | Rule |\n"
+        "|---|---------|-----|---------|------|----------|----------|-------|------|\n"
+        "| 1 | 2026-11-21T10:00:00+00:00 | run | `ls 1` | 0 | 0.25 s | allow |  | L0 allow: ls |\n"
         "<!-- charter:end commands -->\ntail\n"
     )
 

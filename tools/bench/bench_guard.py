@@ -8,10 +8,14 @@ the generated hooks run them (`python -I -m charter.guard ...`, policy cache
 warm), the Claude Code hook with its JSON on stdin, the `charter guard`
 console script, a decision with the policy cache removed first (the one
 time in a policy edit's life that PyYAML is imported), a denial by the kill
-switch, and an allow decision inside a session, where the budget is counted.
+switch, and an allow decision inside a session, where the budget is counted
+and the decision appended to the session's audit trail; the Claude Code hook
+in a session, its post-tool hook recording an exit code, and a denial by the
+kill switch's git ref when `.charter/STOP` is gone.
 
-Target: the allow and the deny decision, and the allow decision in a session,
-each at most 4x the baseline.
+Target: the allow and the deny decision, the allow decisions in a session (as
+`--command` and as the hook) and the post-tool hook, each at most 4x the
+baseline.
 Exit 0 when met, 1 when missed, 2 when a measured command failed.
 CHARTER_BENCH_QUICK=1 takes fewer rounds and checks no target.
 
@@ -139,8 +143,47 @@ def main() -> int:
                 ok=(0,),
                 cwd=root,
                 target=target,
-                note="flock, read and rewrite .charter/sessions/<id>/budget.json",
+                note="flock, read and rewrite budget.json; one line appended to guard.jsonl",
             )
+            bench.measure(
+                "allow: --hook claude-code in a session",
+                [*guard, "--hook", "claude-code"],
+                ok=(0,),
+                cwd=root,
+                stdin=hook_input,
+                target=target,
+                note="the decision counted and appended to the audit trail (guard.jsonl)",
+            )
+            post_input = json.dumps(
+                {
+                    "session_id": "bench",
+                    "cwd": str(root),
+                    "hook_event_name": "PostToolUse",
+                    "tool_name": "Bash",
+                    "tool_input": {"command": ALLOW},
+                    "tool_response": {"stdout": "", "exit_code": 0},
+                }
+            ).encode()
+            bench.measure(
+                "post-tool hook: exit code recorded",
+                [*guard, "--hook", "claude-code"],
+                ok=(0,),
+                cwd=root,
+                stdin=post_input,
+                target=target,
+                note="one line appended to guard.jsonl; never blocks",
+            )
+            stopref_dir = root / ".git" / "refs" / "charter"
+            stopref_dir.mkdir(parents=True, exist_ok=True)
+            (stopref_dir / "stop").write_text("0" * 40 + "\n", encoding="utf-8")
+            bench.measure(
+                "deny: kill switch only in refs/charter/stop",
+                [*guard, "--command", ALLOW],
+                ok=(2,),
+                cwd=root,
+                note=".charter/STOP gone: one stat of the loose ref decides",
+            )
+            (stopref_dir / "stop").unlink()
         except BenchError as exc:
             print(f"bench_guard: {exc}", file=sys.stderr)
             return 2

@@ -12,7 +12,9 @@ from charter.files import relpath
 from charter.ingest.claude_code import parse_claude_code
 from charter.ingest.codex import parse_codex
 from charter.ingest.fold import fold_file
+from charter.ingest.judge import judge, log_level
 from charter.ingest.transcript import Transcript
+from charter.io import read_text
 from charter.state.session import read_active
 
 
@@ -59,7 +61,10 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
             "agent's file?",
             file,
         )
-    result = fold_file(log_path, transcript, root=config.root, source=file, force=force)
+    verdicts = judge(transcript, config.root, _level(config.root, log_path))
+    result = fold_file(
+        log_path, transcript, root=config.root, source=file, force=force, verdicts=verdicts
+    )
     rel = _rel(config.root, log_path)
     verb = "folded" if result.changed else "already up to date:"
     click.echo(
@@ -67,6 +72,13 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
         f"({transcript.failed_commands} failed), {len(transcript.files)} file change(s), "
         f"{_tokens(transcript)}"
     )
+    denied = [n for n, v in enumerate(verdicts, 1) if not v.allowed]
+    if denied:
+        click.echo(
+            f"  {len(denied)} command(s) the policy would have denied, marked DENIED in the "
+            f"log: #{', #'.join(str(n) for n in denied)}",
+            err=True,
+        )
     if result.appended:
         click.echo(
             f"  added the missing region(s) {', '.join(result.appended)} at the end of {rel}",
@@ -91,6 +103,16 @@ def _log_path(root: Path, log: Path | None) -> Path:
             "or name the log with --log PATH"
         )
     return root / active.log
+
+
+def _level(root: Path, log: Path) -> str | None:
+    """The level the transcript's commands are judged at: the active session's when it is
+    this log's, else the log's own `level:`, else the policy's default."""
+    active = read_active(root)
+    if active is not None and (root / active.log).resolve() == log.resolve():
+        return active.level
+    text = read_text(log)
+    return log_level(text) if text is not None else None
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -1,4 +1,4 @@
-"""`charter session start|status|end|abort|check`: an agent's session (see docs/sessions.md)."""
+"""`charter session start|status|end|abort|check|export|import` (see docs/sessions.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from charter.commands.common import config_for, format_option, repo_option
 from charter.errors import CharterError
 from charter.guard.policy import load_policy
+from charter.io import write_text_atomic
 from charter.safety.status import format_status, safety_status
 from charter.sandbox.layers import format_layers, session_layers
 from charter.sessions.abort import abort_session
@@ -26,7 +27,8 @@ from charter.sessions.hook import (
 )
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
-from charter.state.commandlog import read_commands
+from charter.sessions.transfer import export_session, import_session
+from charter.state.commandlog import fold_commands, read_trail
 from charter.state.session import read_active
 
 
@@ -115,7 +117,9 @@ def status(output_format: str, repo_dir: Path | None) -> int:
 
     config = config_for(repo_dir)
     active = read_active(config.root)
-    commands = read_commands(config.root, active.id) if active is not None else []
+    if active is not None:
+        fold_commands(config.root)  # the guard's audit trail into the log's table
+    commands = read_trail(config.root, active.id) if active is not None else []
     safety = safety_status(config, active) if active is not None else None
     layers = _layers(config, active.level) if active is not None else None
     if output_format == "json":
@@ -279,3 +283,45 @@ def check(hook: str | None, repo_dir: Path | None) -> int:
 from charter.commands.ingest import ingest  # noqa: E402 - registered after the group exists
 
 session.add_command(ingest)
+
+
+@session.command("export")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write the bundle to (JSON).",
+)
+@repo_option
+def export(output: Path, repo_dir: Path | None) -> int:
+    """Write the active session's local state (.charter/) to one file, to move the session.
+
+    The bundle holds the active session record, its budget counters, events,
+    command logs, audit trail and kept output, and the kill switch when it is
+    engaged. Carry it with the repository; `charter session import FILE` there.
+    """
+    result, text = export_session(config_for(repo_dir).root)
+    write_text_atomic(output, text + "\n")
+    click.echo(f"wrote {output}: session {result.session_id}, {len(result.files)} file(s)")
+    return 0
+
+
+@session.command("import")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@repo_option
+def import_(bundle: Path, repo_dir: Path | None) -> int:
+    """Restore a session exported with `charter session export` into this checkout.
+
+    Refused (nothing written) when another session is active here, when a file
+    exists with other content, or when the bundle is damaged.
+    """
+    text = bundle.read_text(encoding="utf-8")
+    result = import_session(config_for(repo_dir).root, text, str(bundle))
+    click.echo(f"imported session {result.session_id} from {bundle}")
+    for rel in result.files:
+        click.echo(f"  wrote {rel}")
+    if result.unchanged:
+        click.echo(f"  {len(result.unchanged)} file(s) already up to date")
+    return 0

@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 
 from charter.guard.context import build_context, locate
-from charter.guard.decide import Decision, classify, deny_all
-from charter.state import killswitch
+from charter.guard.decide import Decision, classify, deny_all, quote
+from charter.state import auditlog, killswitch
+from charter.state.active import read_active_session
 from charter.state.escalations import escalate_detached_once
 
 TYPE_CHECKING = False
@@ -63,8 +64,29 @@ def check_command(
     level: str | None = None,
     env: Mapping[str, str] | None = None,
     count: bool = True,
+    audit: str | None = None,
 ) -> Outcome:
-    """The decision on `command`. `count=False` checks the budget without spending it."""
+    """The decision on `command`. `count=False` checks the budget without spending it.
+
+    `audit` names the caller (`guard`, `hook:claude-code`, ...): in an active session
+    the decision is appended to the session's audit trail (`charter.state.auditlog`).
+    `charter run` records its commands itself, so it passes None.
+    """
+    outcome = _check(command, cwd=cwd, root=root, level=level, env=env, count=count)
+    if audit is not None and count and outcome.root is not None:
+        _audit(outcome, audit)
+    return outcome
+
+
+def _check(
+    command: str | bytes | Sequence[str],
+    *,
+    cwd: str | None,
+    root: str | None,
+    level: str | None,
+    env: Mapping[str, str] | None,
+    count: bool,
+) -> Outcome:
     mode = "string" if isinstance(command, str | bytes) else "argv"
     source: str | list[str]
     if isinstance(command, bytes):
@@ -156,6 +178,37 @@ def _is_charter_run(argv: Sequence[str]) -> bool:
     if len(words) > 2 and words[0].startswith("python") and words[1] == "-m":
         words = words[2:]
     return len(words) >= 2 and words[0] == "charter" and words[1] == "run"
+
+
+def _audit(outcome: Outcome, via: str) -> None:
+    """One line in the active session's audit trail; a command `charter run` will run and
+    record itself is left to it. Never raises: the answer stands whatever happens here."""
+    decision = outcome.decision
+    if decision.allowed and not _counts(decision):
+        return
+    root = outcome.root
+    assert root is not None
+    try:
+        if outcome.context is not None:
+            session = outcome.context.session
+        else:  # the kill switch or a broken policy: the session is still the one to tell
+            session = read_active_session(root)
+    except Exception:  # a damaged session record: the denial already says so
+        return
+    if session is None:
+        return
+    source = decision.source
+    text = source if isinstance(source, str) else " ".join(quote(w) for w in source)
+    auditlog.record_decision(
+        root,
+        str(session["id"]),
+        command=text,
+        allowed=bool(decision.allowed),
+        level=decision.level,
+        rule=decision.rule,
+        via=via,
+        at=auditlog.now_iso(),
+    )
 
 
 def _escalate_once(root: str, key: str, event: str, reason: str) -> None:

@@ -121,6 +121,7 @@ def _main(args: list[str]) -> int:
         root=values.get("--root"),
         level=values.get("--level"),
         count=not options.explain,  # explaining a command does not run it: no budget spent
+        audit="guard",
     )
     decision = outcome.decision
     if output_format == "json":

@@ -5,7 +5,8 @@ edit, the current file) in, text out. Byte-stable: sorted where order is not
 the policy's own, LF line endings, no timestamps.
 
 - the levels table, the `levels` region of the policy file itself;
-- `.claude/settings.json`: `permissions` and the PreToolUse hook entry (other
+- `.claude/settings.json`: `permissions`, the PreToolUse hook entry and the
+  PostToolUse entry that records exit codes (other
   keys of the file are kept);
 - `.codex/hooks.json`: the PreToolUse hook entry (the Codex sandbox and rules,
   and Claude Code's sandbox, are charter.sandbox.agents).
@@ -161,18 +162,24 @@ def render_claude_settings(policy: Policy, existing: dict[str, Any] | None, comm
         "matcher": CLAUDE_TOOLS,
         "hooks": [{"type": "command", "command": command, "timeout": HOOK_TIMEOUT_S}],
     }
-    settings["hooks"] = _with_hook(settings.get("hooks"), entry)
+    hooks = _with_hook(settings.get("hooks"), entry)
+    # the shell tool's outcome (exit code) into the session's audit trail; never blocks
+    post = {
+        "matcher": "Bash",
+        "hooks": [{"type": "command", "command": command, "timeout": HOOK_TIMEOUT_S}],
+    }
+    settings["hooks"] = _with_hook(hooks, post, event="PostToolUse")
     return json.dumps(settings, indent=2, ensure_ascii=False) + "\n"
 
 
-def _with_hook(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
+def _with_hook(current: Any, entry: dict[str, Any], event: str = "PreToolUse") -> dict[str, Any]:
     hooks: dict[str, Any] = dict(current or {})
     kept = [
         existing
-        for existing in hooks.get("PreToolUse") or []
+        for existing in hooks.get(event) or []
         if not (isinstance(existing, dict) and HOOK_MARKER in json.dumps(existing))
     ]
-    hooks["PreToolUse"] = [*kept, entry]
+    hooks[event] = [*kept, entry]
     return hooks
 
 

@@ -124,6 +124,11 @@ def _handle(
     if not isinstance(data, dict):
         return answer(agent, False, "charter guard: hook input must be a JSON object")
     event = data.get("hook_event_name", "PreToolUse")
+    if event in ("PostToolUse", "PostToolUseFailure"):
+        from charter.guard.posthook import record_post  # lazy: only the post-tool hook needs it
+
+        record_post(agent, data, root=root, shell_tools=SHELL_TOOLS)
+        return HookResult(0)  # the command already ran: a post-tool hook never blocks
     if event != "PreToolUse":
         return answer(agent, False, f"charter guard answers PreToolUse hooks, not {event!r}")
     cwd = data.get("cwd")
@@ -177,7 +182,9 @@ def _shell(
     level: str | None,
     env: Mapping[str, str] | None,
 ) -> HookResult:
-    outcome = api.check_command(command, cwd=cwd, root=root, level=level, env=env)
+    outcome = api.check_command(
+        command, cwd=cwd, root=root, level=level, env=env, audit=f"hook:{agent}"
+    )
     decision = outcome.decision
     if decision.allowed:
         outright = outcome.policy is not None and outcome.policy.allow_outright

@@ -489,6 +489,44 @@ def _network(reader: _Reader, keys: KeyPath, value: Any) -> tuple[bool, tuple[st
         "files.pythonhosted.org]",
         *keys,
     )
+# `requires_checks`: what `charter session end` verifies at this level (sessions/requirements.py)
+REQUIREMENT_KEYS = ("tests_passed_after_last_change", "files_updated")
+
+
+def _requires_checks(
+    reader: _Reader, keys: KeyPath, value: Any
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise reader.fail(
+            "requires_checks must be a list such as "
+            "[{tests_passed_after_last_change: true}, {files_updated: [CHANGELOG.md]}]",
+            *keys,
+        )
+    checks: list[tuple[str, tuple[str, ...]]] = []
+    for index, item in enumerate(value):
+        where = (*keys, index)
+        if not isinstance(item, dict) or len(item) != 1:
+            raise reader.fail("each requirement is a mapping with one key", *where)
+        ((name, setting),) = item.items()
+        if name not in REQUIREMENT_KEYS:
+            raise reader.fail(
+                f"unknown requirement {name!r} (known: {', '.join(REQUIREMENT_KEYS)})",
+                *where,
+                str(name),
+            )
+        if name == "tests_passed_after_last_change":
+            if not isinstance(setting, bool):
+                raise reader.fail(f"{name} must be true or false", *where, name)
+            if setting:
+                checks.append((name, ()))
+            continue
+        paths = _string_list(reader, (*where, name), setting)
+        if not paths:
+            raise reader.fail(f"{name} needs at least one path", *where, name)
+        checks.append((name, tuple(p.strip() for p in paths)))
+    return tuple(checks)
 
 
 _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
@@ -497,6 +535,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "inherits": _inherits,
     "allow": _allow,
     "requires": _requires,
+    "requires_checks": _requires_checks,
     "env": _env,
     "budget": _budget,
     "write_files": _write_files,

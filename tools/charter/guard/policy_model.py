@@ -23,6 +23,8 @@ class Level:
     inherits: str | None = None
     allow: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    # what `charter session end` verifies: (requirement, its paths), see sessions/requirements.py
+    requires_checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     # (key, limit) as written; None lifts a limit the level would inherit
     budget: tuple[tuple[str, int | None], ...] = ()

@@ -19,6 +19,7 @@ from pathlib import Path
 from charter import stamps
 from charter.errors import CharterError
 from charter.evidence.digest import sha256_file
+from charter.ingest.judge import Verdict
 from charter.ingest.transcript import Command, Transcript, Usage
 from charter.io import locked, read_text, write_text_atomic
 from charter.stamps import locate_region, region_markers
@@ -57,11 +58,18 @@ def source_key(transcript: Transcript, source: Path) -> str:
 
 
 def fold_file(
-    log: Path, transcript: Transcript, *, root: Path, source: Path, force: bool = False
+    log: Path,
+    transcript: Transcript,
+    *,
+    root: Path,
+    source: Path,
+    force: bool = False,
+    verdicts: list[Verdict] | None = None,
 ) -> FoldResult:
-    """Fold `transcript` into the log file under its lock; writes only when something changed."""
+    """Fold `transcript` into the log file under its lock; writes only when something changed.
+    `verdicts` (one per command, `charter.ingest.judge`) mark what the policy would deny."""
     key = source_key(transcript, source)
-    blocks = render_blocks(transcript, root, source)
+    blocks = render_blocks(transcript, root, source, verdicts)
     with locked(log):
         text = read_text(log)
         if text is None:
@@ -125,10 +133,12 @@ def _merge(body: str, key: str, block: str) -> str:
 # ---- rendering --------------------------------------------------------------
 
 
-def render_blocks(transcript: Transcript, root: Path, source: Path) -> dict[str, str]:
+def render_blocks(
+    transcript: Transcript, root: Path, source: Path, verdicts: list[Verdict] | None = None
+) -> dict[str, str]:
     title = _title(transcript)
     return {
-        COMMANDS: _commands(transcript, title, _display(source, root)),
+        COMMANDS: _commands(transcript, title, _display(source, root), verdicts),
         FILES: _files(transcript, title, root),
         USAGE: _usage(transcript, title),
     }
@@ -149,16 +159,31 @@ def _display(path: Path, root: Path) -> str:
         return path.name  # a machine path has no place in a committed log
 
 
-def _commands(transcript: Transcript, title: str, source: str) -> str:
+def _commands(
+    transcript: Transcript, title: str, source: str, verdicts: list[Verdict] | None = None
+) -> str:
     failed = transcript.failed_commands
+    judged = verdicts is not None and len(verdicts) == len(transcript.commands)
+    denied = sum(1 for v in verdicts or () if not v.allowed) if judged else 0
+    policy = f", {denied} the policy would have denied" if judged else ""
     lines = [
         f"{title}, from {code(source)}, {transcript.events:,} event(s): "
-        f"{len(transcript.commands)} command(s), {failed} failed."
+        f"{len(transcript.commands)} command(s), {failed} failed{policy}."
     ]
     notes = _notes(transcript)
     if notes:
         lines += ["", *notes]
-    if transcript.commands:
+    if transcript.commands and judged:
+        assert verdicts is not None
+        lines += ["", "| # | Command | Exit | Status | Policy |", "|---:|---|---:|---|---|"]
+        for number, (command, verdict) in enumerate(
+            zip(transcript.commands, verdicts, strict=True), 1
+        ):
+            lines.append(
+                f"| {number} | {code(_one_line(command.command), in_table=True)} | "
+                f"{_exit(command)} | {command.status} | {_verdict(verdict)} |"
+            )
+    elif transcript.commands:
         lines += ["", "| # | Command | Exit | Status |", "|---:|---|---:|---|"]
         for number, command in enumerate(transcript.commands, 1):
             lines.append(
@@ -166,6 +191,13 @@ def _commands(transcript: Transcript, title: str, source: str) -> str:
                 f"{_exit(command)} | {command.status} |"
             )
     return "\n".join(lines)
+
+
+def _verdict(verdict: Verdict) -> str:
+    if verdict.allowed:
+        return f"allowed at {verdict.level}"
+    rule = _one_line(verdict.rule).replace("|", "\\|")
+    return f"**DENIED** at {verdict.level}: {rule}"
 
 
 def _notes(transcript: Transcript) -> list[str]:

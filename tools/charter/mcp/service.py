@@ -30,7 +30,7 @@ from charter.guard.explain import explain
 from charter.io import read_text
 from charter.repo import RepoModel, load_repo
 from charter.safety.status import safety_status
-from charter.state.commandlog import read_commands, record_command
+from charter.state.commandlog import read_trail, record_command
 from charter.state.session import read_active
 from charter.status import column_of
 from charter.tasks import edit
@@ -119,7 +119,7 @@ class Service:
             return {"active": None, "commands": [], "safety": None}
         return {
             "active": asdict(active),
-            "commands": read_commands(config.root, active.id),
+            "commands": read_trail(config.root, active.id),
             "safety": safety_status(config, active),
         }
 

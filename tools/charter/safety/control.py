@@ -10,6 +10,7 @@ the task the escalation blocked: that stays a person's decision.
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -18,9 +19,10 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.repo import load_repo
 from charter.safety import escalate as esc
+from charter.state import stopref
 from charter.state.escalations import forget
 from charter.state.events import record_event
-from charter.state.killswitch import Stop, engage, read_stop, release
+from charter.state.killswitch import STOP_FILE, Stop, engage, read_stop, release
 from charter.state.session import ActiveSession, read_active
 from charter.status import column_of
 
@@ -56,6 +58,12 @@ def stop(config: Config, reason: str, by: str | None = None) -> StopResult:
         return StopResult(current, already=True)
     engaged = engage(root, reason=reason, by=who, at=iso(now()))
     result = StopResult(engaged)
+    kept = stopref.write(root, json.dumps(engaged.to_dict(), ensure_ascii=False) + "\n")
+    if kept is not None:
+        result.problems.append(
+            f"the stop is only in {STOP_FILE} (deleting it lifts the switch): the git ref "
+            f"{stopref.REF} was not written: {kept}"
+        )
     session = _session(config, result.problems)
     if session is not None:
         entry = {
@@ -77,7 +85,10 @@ def stop(config: Config, reason: str, by: str | None = None) -> StopResult:
 def resume(config: Config, approved_by: str) -> ResumeResult:
     name = _one_line(approved_by, "--approved-by", "the person who lets the work go on")
     root = str(config.root)
-    lifted = release(root)
+    try:
+        lifted = release(root)
+    except OSError as exc:
+        raise CharterError(f"{exc}: every command stays denied; fix it and resume again") from exc
     if lifted is None:
         raise CharterError("the kill switch is not engaged: there is nothing to resume")
     forget(root, "stop-")

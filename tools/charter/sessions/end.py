@@ -22,6 +22,8 @@ from charter.parse.sessions import parse_session
 from charter.repo import RepoModel, load_repo
 from charter.sessions.claiming import give_back
 from charter.sessions.logfile import Gap, close_frontmatter, log_gaps, yaml_scalar
+from charter.sessions.requirements import requirement_gaps
+from charter.state.commandlog import fold_commands
 from charter.state.session import ActiveSession, clear_active, lock_path, read_active
 from charter.status import is_done
 from charter.tasks.edit import block
@@ -93,8 +95,11 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
                     "blocked: drop --blocked, or reopen the task first",
                 )
             )
+        if reason is None:  # a blocked session ends without meeting its level's requirements
+            gaps += requirement_gaps(config, session)
         if gaps:
             return EndResult(session, tuple(gaps))
+        fold_commands(config.root)  # the guard's audit trail into the log, before it closes
         written: list[str] = []
         if reason is not None:
             block(config, session.task, reason)

@@ -23,6 +23,7 @@ from charter.guard.api import check_command
 from charter.guard.decide import quote
 from charter.guard.explain import advice
 from charter.sandbox.run import after_start, prepare
+from charter.sessions.tail import keep_tail, run_keeping_tail
 from charter.state.active import read_active_session
 from charter.state.commandlog import record_command
 
@@ -37,38 +38,51 @@ def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
     """
     outcome = check_command(command)
     decision = outcome.decision
+    clock = time.time()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     policy = outcome.policy
     wants_manifest = manifest or (policy is not None and policy.manifest == "always")
     if not decision.allowed:
         note(advice(decision, outcome.policy))
-        _record(outcome.root, decision, started, exit_code=None, duration=0.0, note=note)
+        _record(outcome.root, decision, (started, clock), exit_code=None, duration=0.0, note=note)
         if wants_manifest and outcome.root is not None:
             _with_manifest(outcome, manifest, note)
         return 2
     prepared = _sandbox(outcome, note)
     if prepared is None:
-        _record(outcome.root, decision, started, exit_code=None, duration=0.0, note=note)
+        _record(outcome.root, decision, (started, clock), exit_code=None, duration=0.0, note=note)
         return 2
+    session = outcome.context.session if outcome.context is not None else None
+    output: str | None = None
     try:
         ran = (
             _with_manifest(outcome, manifest, note, prepared.launcher)
             if wants_manifest and outcome.root
             else None
         )
-        exit_code, duration = (
-            ran if ran is not None else _execute(decision, note, prepared.launcher)
-        )
+        if ran is not None:
+            exit_code, duration = ran
+        elif session is not None and outcome.root is not None:  # in a session: keep a failing tail
+            exit_code, duration, output = _execute_keeping_tail(
+                decision, outcome.root, session, note, prepared.launcher
+            )
+        else:
+            exit_code, duration = _execute(decision, note, prepared.launcher)
     finally:
         prepared.launcher.close()
     notice = after_start(prepared, outcome)
     if notice:
         note(f"charter run: {notice}")
-    kind = prepared.launcher.kind
     _record(
-        outcome.root, decision, started, exit_code=exit_code, duration=duration, note=note,
-        sandbox=kind,
-    )  # fmt: skip
+        outcome.root,
+        decision,
+        (started, clock),
+        exit_code=exit_code,
+        duration=duration,
+        note=note,
+        output=output,
+        sandbox=prepared.launcher.kind,
+    )
     _count_exit(outcome, exit_code, note)
     return exit_code
 
@@ -157,6 +171,36 @@ def _with_manifest(
     return exit_code, duration
 
 
+def _execute_keeping_tail(
+    decision: Any, root: str, session: dict[str, Any], note: Note, spawn: Any
+) -> tuple[int, float, str | None]:
+    """Run it with its output passed through; a failure's last lines kept (their path)."""
+    from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
+
+    args = exec_args(decision)
+    begin = time.monotonic()
+    try:
+        exit_code, duration, tail = run_keeping_tail(args, clean_env(os.environ), spawn)
+    except CharterError as exc:
+        note(f"charter run: {exc}")
+        return 126, time.monotonic() - begin, None
+    except FileNotFoundError:
+        note(f"charter run: command not found: {args[0]}")
+        return 127, time.monotonic() - begin, None
+    except PermissionError:
+        note(f"charter run: permission denied: {args[0]}")
+        return 126, time.monotonic() - begin, None
+    if exit_code == 0:
+        return exit_code, duration, None
+    try:
+        kept = keep_tail(Path(root), str(session["id"]), tail)
+    except OSError as exc:
+        note(f"charter run: the failing output was not kept: {exc.strerror}")
+        return exit_code, duration, None
+    note(f"charter run: exit {exit_code}; the tail of its output is kept in {kept}")
+    return exit_code, duration, kept
+
+
 def _execute(decision: Any, note: Note, spawn: Any) -> tuple[int, float]:
     from charter.guard.execute import clean_env, exec_args  # lazy: only an allowed command runs
 
@@ -187,12 +231,13 @@ def _execute(decision: Any, note: Note, spawn: Any) -> tuple[int, float]:
 def _record(
     root: str | None,
     decision: Any,
-    started: str,
+    when: tuple[str, float],
     *,
     exit_code: int | None,
     duration: float,
     note: Note,
     sandbox: str | None = None,
+    output: str | None = None,
 ) -> None:
     if root is None:
         return
@@ -205,11 +250,14 @@ def _record(
         "decision": "allow" if decision.allowed else "deny",
         "rule": decision.rule,
         "level": decision.level,
-        "started": started,
+        "started": when[0],
+        "t": round(when[1], 6),  # orders this record among the guard's of the same second
     }
     if sandbox is not None:
         record["sandbox"] = sandbox
     record["argv" if decision.mode == "argv" else "string"] = source
+    if output is not None:
+        record["output"] = output
     try:
         if read_active_session(root) is None:
             note("charter run: no active session: the command was not recorded")

@@ -1,14 +1,18 @@
 """The commands of a session: one JSON line each, and a table in the session log.
 
 `charter run` records every command it was asked to run (command, exit code,
-duration, decision and rule) in `.charter/sessions/<id>/commands.jsonl`. When
-the session log holds a `<!-- charter:begin commands -->` region, the region is
-rewritten as a Markdown table of all recorded commands, under the same lock.
+duration, decision and rule) in `.charter/sessions/<id>/commands.jsonl`; the
+guard's audit trail (`charter.state.auditlog`, `guard.jsonl`) holds every other
+decision (the agent's hooks, `charter guard`) and the exit codes its post-tool
+hooks reported. When the session log holds a `<!-- charter:begin commands -->`
+region, the region is rewritten as one Markdown table of both, oldest first,
+under the same lock: at every `charter run`, `session status` and `session end`.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from charter.io import locked, read_text, write_text_atomic
 from charter.jsonlines import read_objects
 from charter.stamps import find_region, replace_region
 from charter.state.active import read_active_session
+from charter.state.auditlog import audit_path
 
 SESSIONS_DIR = ".charter/sessions"
 REGION = "commands"
@@ -38,29 +43,104 @@ def record_command(root: Path, record: dict[str, Any]) -> None:
             handle.write(line)
         log = _session_log(root, session)
         if log is not None:
-            _update_table(log, read_commands(root, session["id"]))
+            _update_table(root, log, read_trail(root, session["id"]))
+
+
+def fold_commands(root: Path) -> int:
+    """Rewrite the active session log's commands table from both logs; the rows written
+    (0 without an active session, a commands region, or anything recorded: then the
+    region is left as the person wrote it)."""
+    session = read_active_session(str(root))
+    if session is None:
+        return 0
+    path = commands_path(root, session["id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        log = _session_log(root, session)
+        records = read_trail(root, session["id"])
+        if records and log is not None and _update_table(root, log, records):
+            return len(records)
+    return 0
 
 
 def read_commands(root: Path, session_id: str) -> list[dict[str, Any]]:
-    """Every command recorded for a session, oldest first."""
+    """Every command `charter run` recorded for a session, oldest first."""
     return read_objects(commands_path(root, session_id), "a record")
 
 
-def render_table(records: list[dict[str, Any]]) -> str:
+def read_trail(root: Path, session_id: str) -> list[dict[str, Any]]:
+    """Every guard decision of a session, oldest first: `charter run`'s records and the
+    audit trail's decisions, each with the exit code its post-tool hook reported."""
+    records = [{**r, "via": r.get("via", "run")} for r in read_commands(root, session_id)]
+    audit = read_objects(Path(audit_path(str(root), session_id)), "an audit record")
+    decisions: list[dict[str, Any]] = []
+    for entry in audit:
+        if entry.get("kind") == "exit":
+            _attach_exit(decisions, entry)
+        else:
+            decisions.append(dict(entry))
+    merged = records + decisions
+    # by second, then by the precise clock where a record has it; a stable sort keeps
+    # the order each log wrote them in otherwise
+    merged.sort(key=lambda r: (str(r.get("started", "")), _clock(r)))
+    return merged
+
+
+def _clock(record: dict[str, Any]) -> float:
+    value = record.get("t")
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _attach_exit(decisions: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+    """The outcome goes to the latest allowed decision on the same command still without one;
+    an outcome with no such decision (the hook ran outside the guard) gets its own row."""
+    outcome = entry.get("exit_code")
+    if outcome is None:
+        outcome = entry.get("outcome")
+    for decision in reversed(decisions):
+        if (
+            decision.get("command") == entry.get("command")
+            and decision.get("decision") == "allow"
+            and "exit_code" not in decision
+        ):
+            decision["exit_code"] = outcome
+            return
+    decisions.append(
+        {
+            "command": entry.get("command"),
+            "exit_code": outcome,
+            "decision": "(not seen by the guard)",
+            "via": entry.get("via"),
+            "started": entry.get("at", ""),
+        }
+    )
+
+
+def render_table(records: list[dict[str, Any]], links_from: str = "") -> str:
+    """The commands table; `links_from` is the log's folder (repository-relative), so the
+    links to kept output resolve from the log."""
     lines = [
-        "| # | Started | Command | Exit | Duration | Decision |",
-        "|---|---------|---------|------|----------|----------|",
+        "| # | Started | Via | Command | Exit | Duration | Decision | Level | Rule |",
+        "|---|---------|-----|---------|------|----------|----------|-------|------|",
     ]
     for number, record in enumerate(records, 1):
         exit_code = record.get("exit_code")
         duration = record.get("duration_s")
+        output = record.get("output")
+        exit_cell = "" if exit_code is None else str(exit_code)
+        if isinstance(output, str) and output:
+            link = posixpath.relpath(output, links_from or ".")
+            exit_cell += f" ([output]({link}))"
         cells = [
             str(number),
             _cell(str(record.get("started", ""))),
+            _cell(str(record.get("via", "run"))),
             _code(str(record.get("command", ""))),
-            "" if exit_code is None else str(exit_code),
+            _cell(exit_cell),
             "" if duration is None else f"{float(duration):.2f} s",
             _cell(str(record.get("decision", ""))),
+            _cell(str(record.get("level") or "")),
+            _cell(str(record.get("rule") or "")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -78,14 +158,17 @@ def _session_log(root: Path, session: dict[str, Any]) -> Path | None:
     return path if path.is_file() else None
 
 
-def _update_table(log: Path, records: list[dict[str, Any]]) -> None:
+def _update_table(root: Path, log: Path, records: list[dict[str, Any]]) -> bool:
+    """Whether the log has a commands region (rewritten when it changed)."""
+    folder = log.parent.relative_to(root.resolve()).as_posix()
     with locked(log):
         text = read_text(log)
         if text is None or find_region(text, REGION) is None:
-            return
-        updated = replace_region(text, REGION, render_table(records), log)
+            return False
+        updated = replace_region(text, REGION, render_table(records, folder), log)
         if updated != text:
             write_text_atomic(log, updated)
+        return True
 
 
 def _cell(text: str) -> str:

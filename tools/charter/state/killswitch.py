@@ -7,7 +7,11 @@ presence alone is what stops: an empty, garbled or unreadable STOP file still
 denies (fail closed), so `touch .charter/STOP` works in an emergency.
 
 `.charter/` is protected from every command the guard allows, so an agent
-cannot lift the switch; `charter resume --approved-by NAME` does.
+cannot lift the switch; `charter resume --approved-by NAME` does. Because a
+folder can still be lost (deleted by a person, a clean checkout, another
+machine), `charter stop` also records the stop in the git ref
+`refs/charter/stop` (`charter.state.stopref`): while either record exists,
+everything is denied.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 
+from charter.state import stopref
 from charter.state.escalations import escalate_detached_once
 
 STOP_FILE = ".charter/STOP"
@@ -61,6 +66,15 @@ def read_stop(root: str) -> Stop | None:
             info = os.fstat(handle.fileno())
             raw = handle.read(64 * 1024)
     except FileNotFoundError:
+        if stopref.engaged(root):
+            return Stop(
+                reason=f"(the reason is in the git ref {stopref.REF})",
+                by=None,
+                at=None,
+                key="stop-ref",
+                problem=f"{STOP_FILE} is gone, but the git ref {stopref.REF} "
+                "still records the stop",
+            )
         return None
     except OSError as exc:
         return Stop(
@@ -122,7 +136,8 @@ def engage(root: str, *, reason: str, by: str, at: str) -> Stop:
 
 
 def release(root: str) -> Stop | None:
-    """Remove the STOP file; the Stop it held, or None when none was engaged."""
+    """Remove the STOP file and the git ref; the Stop they held, or None when none was
+    engaged. A ref that cannot be deleted leaves the switch engaged: OSError says why."""
     stop = read_stop(root)
     if stop is None:
         return None
@@ -130,6 +145,9 @@ def release(root: str) -> Stop | None:
 
     with contextlib.suppress(FileNotFoundError):
         os.unlink(stop_path(root))
+    problem = stopref.delete(root)
+    if problem is not None:
+        raise OSError(f"the kill switch's git ref {stopref.REF} stays: {problem}")
     return stop
 
 
