@@ -489,6 +489,8 @@ def _network(reader: _Reader, keys: KeyPath, value: Any) -> tuple[bool, tuple[st
         "files.pythonhosted.org]",
         *keys,
     )
+
+
 # `requires_checks`: what `charter session end` verifies at this level (sessions/requirements.py)
 REQUIREMENT_KEYS = ("tests_passed_after_last_change", "files_updated")
 

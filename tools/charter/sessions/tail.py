@@ -9,13 +9,12 @@ links them: "the tests failed" comes with what they said.
 
 from __future__ import annotations
 
-from typing import Any
-
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 TAIL_LINES = 200
 CHUNK = 64 * 1024
