@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from charter.errors import CharterError
+from charter.errors import CharterError, utf8_error_at
 
 LOCK_TIMEOUT_S = 30.0
 LOCK_POLL_S = 0.005
@@ -165,11 +165,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 def read_text(path: Path) -> str | None:
     """The file's text with its line endings untouched, or None when it does not exist."""
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CharterError(f"not valid UTF-8 (byte {exc.start})", path) from exc
+        line, _column, what = utf8_error_at(data, exc)
+        raise CharterError(what, path, line) from exc
 
 
 def write_if_changed(path: Path, text: str) -> bool:
