@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from charter.model import Diagnostic
 
-
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
