@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -113,8 +114,7 @@ def work_plan() -> str:
         "level: L2\n---\n# Work\n\n"
     )
     tasks = "".join(
-        f"- [ ] **W-{n}** Task number {n}\n  - Status: Backlog\n  - Owner: team\n"
-        "  - Priority: P2\n"
+        f"- [ ] **W-{n}** Task number {n}\n  - Status: Backlog\n  - Owner: team\n  - Priority: P2\n"
         for n in range(1, TASKS + 1)
     )
     return head + tasks
@@ -170,8 +170,6 @@ def _ok(result: Result) -> Result:
 
 def fill_session_log(root: Path) -> None:
     """An agent's finished log: every placeholder written."""
-    import re
-
     for log in (root / "docs/agents/sessions").glob("*.md"):
         text = log.read_text(encoding="utf-8")
         log.write_text(re.sub(r"\(fill in:[^)]*\)", "written", text), encoding="utf-8")
@@ -186,17 +184,29 @@ class Operation:
     setup: tuple[tuple[str, ...], ...] = ()  # charter commands that make the starting state
     fill_log: bool = False
     codes: frozenset[int] = field(default_factory=lambda: frozenset({0}))
+    # Running it again records it again (`charter run` appends to the command log and
+    # counts against the budget): after a kill and a rerun, every record of an unkilled
+    # run must be there, once or more.
+    appends: bool = False
 
 
 OPERATIONS = (
     Operation("task done", ("task", "done", "W-2", "--evidence", "evidence/w2.txt")),
     Operation("task set", ("task", "set", "W-3", "--status", "In Progress", "--owner", "ann")),
     Operation("task block", ("task", "block", "W-4", "--reason", "waiting on review")),
-    Operation("board", ("board",), setup=(("task", "set", "W-5", "--owner", "bob", "--no-board"),)),
     Operation(
-        "handoff", ("handoff",), setup=(("task", "set", "W-5", "--owner", "bob", "--no-board"),)
+        "board",
+        ("board",),
+        setup=(("task", "set", "W-5", "--status", "In Progress", "--no-board"),),
     ),
-    Operation("run", ("run", "--", "echo", "hi"), setup=(("session", "start", "W-6"),)),
+    Operation(
+        "handoff",
+        ("handoff",),
+        setup=(("task", "set", "W-5", "--status", "In Progress", "--no-board"),),
+    ),
+    Operation(
+        "run", ("run", "--", "echo", "hi"), setup=(("session", "start", "W-6"),), appends=True
+    ),
     Operation("session start", ("session", "start", "W-7", "--agent", "tester")),
     Operation(
         "session end", ("session", "end"), setup=(("session", "start", "W-8"),), fill_log=True
@@ -255,8 +265,8 @@ def torn_files(before: Snapshot, killed: Snapshot, finished: Snapshot) -> list[s
     for rel in sorted(set(before) | set(killed) | set(finished)):
         if is_orphan_temp(rel):
             continue
-        now = killed.get(rel)
-        if now in (before.get(rel), finished.get(rel)):
+        now = _masked(killed.get(rel))
+        if now in (_masked(before.get(rel)), _masked(finished.get(rel))):
             continue
         if rel.endswith(".jsonl") and now is not None and _whole_lines(now):
             continue
@@ -275,27 +285,45 @@ def _whole_lines(data: bytes) -> bool:
     return True
 
 
-def comparable(snap: Snapshot) -> dict[str, object]:
+_DURATION = re.compile(rb"\| \d+\.\d\d s \|")
+_TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
+_EPOCH = re.compile(rb'"\w*epoch": [\d.]+')
+_ROW_NUMBER = re.compile(rb"^\| \d+ \|", re.MULTILINE)
+
+
+def _masked(data: bytes | None) -> bytes | None:
+    """What a wall clock puts in a file (a command's start time and duration) masked."""
+    if data is None:
+        return None
+    return _EPOCH.sub(b"E", _TIMESTAMP.sub(b"T", _DURATION.sub(b"| D |", data)))
+
+
+def comparable(snap: Snapshot, appends: bool = False) -> dict[str, object]:
     """A snapshot with what legitimately differs between two finished runs taken out:
-    a command log's durations and times (its records are compared by command and code)."""
+    a command log's durations and times (its records are compared by command and code).
+    `appends`: a record may be there more than once, and the budget counted it each time."""
     out: dict[str, object] = {}
     for rel, data in snap.items():
-        if is_orphan_temp(rel):
+        if is_orphan_temp(rel) or (appends and rel.endswith("budget.json")):
             continue
         if rel.endswith(".jsonl"):
             records = [json.loads(line) for line in data.splitlines() if line.strip()]
-            out[rel] = [
-                {k: v for k, v in r.items() if k in ("argv", "command", "exit_code", "code")}
+            kept = [
+                json.dumps({k: r[k] for k in ("command", "exit_code", "decision") if k in r})
                 for r in records
             ]
+            out[rel] = sorted(set(kept)) if appends else kept
+        elif appends:
+            lines = (_masked(_ROW_NUMBER.sub(b"| N |", data)) or b"").splitlines()
+            out[rel] = list(dict.fromkeys(lines))
         else:
-            out[rel] = data
+            out[rel] = _masked(data)
     return out
 
 
-def lost_edits(finished: Snapshot, recovered: Snapshot) -> list[str]:
+def lost_edits(finished: Snapshot, recovered: Snapshot, appends: bool = False) -> list[str]:
     """Files whose content after kill-and-rerun differs from a run never killed."""
-    a, b = comparable(finished), comparable(recovered)
+    a, b = comparable(finished, appends), comparable(recovered, appends)
     return sorted(rel for rel in set(a) | set(b) if a.get(rel) != b.get(rel))
 
 
