@@ -5,10 +5,10 @@ the templates folder. Events are debounced: an editor's save is often several
 events (write a temp file, rename, touch), and a burst of saves should give
 one regeneration, not ten; a steady stream of saves still gets one at least
 every `MAX_WAIT_S`. A write that fails (a full disk, a read-only folder) is
-reported and watching goes on; the next change tries again. A regeneration that charter refuses (a plan saved
-half-way, a hand-edited board) keeps the last good board and reports why; the
-next save tries again. Imported only by `charter watch`, so nothing else pays
-for importing watchdog.
+reported and watching goes on; the next change tries again. A regeneration
+that charter refuses (a plan saved half-way, a hand-edited board) keeps the
+last good board and reports why; the next save tries again. Imported only by
+`charter watch`, so nothing else pays for importing watchdog.
 """
 
 from __future__ import annotations
