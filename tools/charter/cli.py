@@ -84,6 +84,8 @@ def _click_main(args: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:  # disk full, read-only, permission, I/O: the file, not a traceback
+        if os.environ.get("CHARTER_DEBUG"):
+            raise
         click.echo(f"charter: error: {os_error_message(exc)}", err=True)
         return 2
     except Exception as exc:

@@ -123,7 +123,10 @@ def _glob_escape(name: str) -> str:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync, os.replace. Caller holds the lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -135,11 +138,19 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             # mkstemp creates 0600; a new file gets the mode open() would give it.
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from exc
         raise
     _fsync_dir(path.parent)
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The error, naming the file being written rather than its temp file (or nothing:
+    a full disk fails `write` and `fsync`, which know no file name)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def _umask() -> int:
