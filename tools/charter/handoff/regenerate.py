@@ -64,7 +64,7 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             protect.require_complete(repo, config.handoff)
             drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
             if drop is not None:
-                raise CharterError(f"{config.handoff} was left as it is: {drop}", drop.path)
+                raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
         new = render_handoff(repo)
         if old == new:
             return False

@@ -21,6 +21,7 @@ import csv
 import json
 import subprocess
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from charter.config import Config
@@ -101,13 +102,15 @@ def repo_keys(repo: RepoModel) -> Keys:
 def baseline(config: Config, on_disk_csv: str | None) -> Keys:
     """Every task key the last commit, the CSV on disk and the high-water mark hold."""
     head = _git(config, "rev-parse", "--verify", "-q", "HEAD")
+    mark = _read_mark(config)
+    current = mark is not None and mark.head == (head or "")
     keys: Keys = {}
-    if head is not None:
+    # A forced write since the commit accepted its drop: count from there instead.
+    if head is not None and not (current and mark is not None and mark.forced):
         keys.update(csv_keys(_git(config, "show", f"HEAD:./{config.board_csv}")))
     keys.update(csv_keys(on_disk_csv))
-    mark = _read_mark(config)
-    if mark is not None and mark[0] == (head or ""):
-        for key, plan in mark[1].items():
+    if current and mark is not None:
+        for key, plan in mark.keys.items():
             keys.setdefault(key, plan)
     return keys
 
@@ -195,17 +198,26 @@ def record(config: Config, keys: Mapping[str, str], *, reset: bool = False) -> N
     try:
         ensure_state_dir(config.path(STATE_DIR))
         with locked(path):
-            mark = None if reset else _read_mark(config)
-            merged: Keys = dict(mark[1]) if mark is not None and mark[0] == head else {}
+            mark = _read_mark(config)
+            same = mark is not None and mark.head == head
+            merged: Keys = dict(mark.keys) if mark is not None and same and not reset else {}
             merged.update(keys)
-            text = json.dumps({"head": head, "keys": merged}, sort_keys=True)
+            forced = reset or (mark is not None and same and mark.forced)
+            text = json.dumps({"head": head, "keys": merged, "forced": forced}, sort_keys=True)
             if read_text(path) != text:
                 write_text_atomic(path, text)
     except (OSError, CharterError):
         return
 
 
-def _read_mark(config: Config) -> tuple[str, Keys] | None:
+@dataclass(frozen=True)
+class _Mark:
+    head: str  # the commit HEAD named when it was recorded ("" outside git)
+    keys: Keys
+    forced: bool  # a forced write since that commit: its drop was accepted
+
+
+def _read_mark(config: Config) -> _Mark | None:
     try:
         data = json.loads(read_text(config.path(HIGH_WATER)) or "null")
     except (OSError, ValueError, CharterError):
@@ -213,7 +225,7 @@ def _read_mark(config: Config) -> tuple[str, Keys] | None:
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         return None
     keys = {str(k): str(v) for k, v in data["keys"].items()}
-    return str(data.get("head") or ""), keys
+    return _Mark(str(data.get("head") or ""), keys, data.get("forced") is True)
 
 
 def _git(config: Config, *args: str) -> str | None:
