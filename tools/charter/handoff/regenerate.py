@@ -80,7 +80,8 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
 def check_handoff(config: Config) -> HandoffCheck:
     """Compare without writing anything."""
     old = read_text(config.path(config.handoff))
-    new = render_handoff(load_repo(config))
+    repo = load_repo(config)
+    new = render_handoff(repo)
     if old == new:
         return HandoffCheck(True)
     rel = config.handoff
@@ -93,6 +94,9 @@ def check_handoff(config: Config) -> HandoffCheck:
         )
     )
     refusal = _refusal(config, old, new)
+    problems = protect.unreadable_problems(repo)
+    if refusal is None and problems:
+        refusal = protect.incomplete_error(problems, config.handoff)
     return HandoffCheck(False, diff, str(refusal) if refusal else None)
 
 
