@@ -66,15 +66,16 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             if drop is not None:
                 raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
         new = render_handoff(repo)
-        if old == new:
-            return False
-        refusal = _refusal(config, old, new)
-        if refusal is not None and not force:
-            raise refusal
-        write_text_atomic(path, new)
+        if old != new:
+            refusal = _refusal(config, old, new)
+            if refusal is not None and not force:
+                raise refusal
+            write_text_atomic(path, new)
+        # Also when the file was current: a writer killed between its write and this
+        # record left the mark behind.
         if force or not protect.unreadable_problems(repo):
             protect.record(config, keys, reset=force)
-        return True
+        return old != new
 
 
 def check_handoff(config: Config) -> HandoffCheck:
