@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 CHARTER := $(BIN)/charter
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 
-.PHONY: help demo test lint typecheck check board handoff session-start bench release clean
+.PHONY: help demo test test-faults lint typecheck check board handoff session-start bench release clean
 
 help:
 	@echo "make demo            run charter on the example repository in examples/demo"
 	@echo "make test            install charter with its test dependencies and run the suite"
+	@echo "make test-faults     the full fault-injection suite (250 kills; docs/reliability.md)"
 	@echo "make check           charter check on this repository"
 	@echo "make board           regenerate this repository's task board"
 	@echo "make handoff         regenerate docs/SESSION_HANDOFF.md"
@@ -29,6 +30,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# `make test` runs the quick version of tests/faults; this, the full one (minutes).
+test-faults: $(STAMP)
+	CHARTER_FAULTS=full $(BIN)/python -m pytest -m faults -s -q tests/faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check tools tests

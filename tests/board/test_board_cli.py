@@ -157,7 +157,7 @@ def test_edit_succeeds_even_when_the_board_is_refused(
     code = main(["task", "set", "ST-B-10", "--status", "Review", "--repo", str(config.root)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "the plan was edited, but the board was not regenerated" in err
+    assert "docs/plans/ingest.md was written; the board was NOT regenerated" in err
     assert "- Status: Review" in (config.root / "docs/plans/ingest.md").read_text()
     assert board.read_text().endswith("A note someone added.\n")
 

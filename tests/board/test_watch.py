@@ -137,3 +137,46 @@ def test_matcher_ignores_generated_files(governed: GovernedRepo) -> None:
     assert not matcher.relevant(str(root / "docs/taskboard/TaskBoard.md"))
     assert not matcher.relevant(str(root / "docs/agents/sessions/s.md"))
     assert matcher.relevant(str(root / "templates/board.md.j2"))
+
+
+def test_a_steady_stream_of_saves_still_regenerates_every_second(watcher: Watcher) -> None:
+    """Saves 0.1 s apart never leave the debounce quiet; the board must still follow them."""
+    plan = watcher.config.root / "docs/plans/ingest.md"
+    seen = []
+    start = time.monotonic()
+    n = 0
+    while time.monotonic() - start < 3.0:
+        save(plan, PLAN.replace("Write the report", f"Write the report s{n}"))
+        if f"Write the report s{n - 3}" in watcher.board.read_text():
+            seen.append(n)
+        n += 1
+        time.sleep(0.1)
+    assert len({s // 10 for s in seen}) >= 2, f"board followed only at saves {seen}"
+
+
+def test_a_failed_write_is_reported_and_watching_goes_on(
+    watcher: Watcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from charter.board import watch as watch_module
+
+    real = watch_module.regenerate_board
+    calls = [0]
+
+    def full_disk_once(config: Config, **kwargs: object) -> object:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(config.root / "x"))
+        return real(config, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "regenerate_board", full_disk_once)
+    plan = watcher.config.root / "docs/plans/ingest.md"
+    save(plan, PLAN.replace("Write the report", "Write the report f1"))
+    deadline = time.monotonic() + 3
+    while not any("the disk is full" in line for line in watcher.lines):
+        assert time.monotonic() < deadline, f"no failure reported: {watcher.lines}"
+        time.sleep(0.01)
+    assert watcher.thread.is_alive()
+    save(plan, PLAN.replace("Write the report", "Write the report f2"))
+    assert watcher.wait_for_board("Write the report f2", timeout=3) is not None, watcher.lines

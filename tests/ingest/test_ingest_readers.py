@@ -47,7 +47,7 @@ def test_codex_stream_on_a_bad_day() -> None:
     assert [(m.line, m.message.split(":")[0]) for m in t.malformed] == [
         (6, "not JSON"),
         (8, "a JSON list, not an object"),
-        (17, "not UTF-8 (byte 81)"),
+        (17, "not UTF-8 (column 82)"),
     ]
     assert dict(t.skipped) == {
         "session.configured": 1,

@@ -64,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _click_main(args: list[str]) -> int:
     import click
 
-    from charter.errors import CharterError  # lazy: off the guard's start-up path
+    from charter.errors import (  # lazy: off the guard's start-up path
+        CharterError,
+        os_error_message,
+    )
 
     group = _build_group()
     try:
@@ -82,6 +85,11 @@ def _click_main(args: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # disk full, read-only, permission, I/O: the file, not a traceback
+        if os.environ.get("CHARTER_DEBUG"):
+            raise
+        click.echo(f"charter: error: {os_error_message(exc)}", err=True)
+        return 2
     except Exception as exc:
         if os.environ.get("CHARTER_DEBUG"):
             raise

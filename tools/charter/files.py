@@ -118,7 +118,16 @@ def _walk(base: Path, pattern: str) -> list[str] | None:
     while pending:
         folder, rel = pending.pop()
         try:
-            with os.scandir(folder) as entries:
+            listing = os.scandir(folder)
+        except (PermissionError, OSError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                continue  # removed while listed
+            # A folder that cannot be listed is listed itself, as `folder/`: reading it
+            # fails, so every reader reports it instead of silently missing its files.
+            found.append(rel or "./")
+            continue
+        try:
+            with listing as entries:
                 for entry in entries:
                     if entry.is_symlink():
                         return None

@@ -17,7 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from charter.errors import CharterError
+from charter.errors import CharterError, utf8_error_at
 
 LOCK_TIMEOUT_S = 30.0
 LOCK_POLL_S = 0.005
@@ -123,7 +123,10 @@ def _glob_escape(name: str) -> str:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync, os.replace. Caller holds the lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -135,11 +138,19 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             # mkstemp creates 0600; a new file gets the mode open() would give it.
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from exc
         raise
     _fsync_dir(path.parent)
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The error, naming the file being written rather than its temp file (or nothing:
+    a full disk fails `write` and `fsync`, which know no file name)."""
+    return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def _umask() -> int:
@@ -165,11 +176,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 def read_text(path: Path) -> str | None:
     """The file's text with its line endings untouched, or None when it does not exist."""
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CharterError(f"not valid UTF-8 (byte {exc.start})", path) from exc
+        line, _column, what = utf8_error_at(data, exc)
+        raise CharterError(what, path, line) from exc
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -149,6 +150,12 @@ def read_snapshot(config: Config) -> Snapshot:
 
 
 def _read(rel: str, full: str, kind: str) -> FileRead:
+    if rel.endswith("/"):  # a folder charter could not list (charter.files._walk)
+        try:
+            os.scandir(full).close()
+        except OSError as exc:
+            return FileRead(rel, kind, None, None, f"cannot list this folder: {exc.strerror}")
+        return FileRead(rel, kind, None, None, "cannot list this folder")
     try:
         with open(full, "rb") as handle:
             data = handle.read()

@@ -21,11 +21,9 @@ that is already current is recognised without parsing (charter.board.memo).
 from __future__ import annotations
 
 import contextlib
-import csv
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from charter import stamps
 from charter.board import memo as board_memo
@@ -34,19 +32,17 @@ from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
     companion_name,
-    row_key,
     stamped_markdown,
 )
 from charter.config import Config
 from charter.errors import CharterError
 from charter.io import locked, read_text, write_text_atomic
-from charter.model import Diagnostic
-from charter.repo import RepoModel, load_repo
-from charter.sorting import natural_key
+from charter.outputs import protect
+from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
+from charter.repo import load_repo
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
-EXAMPLE_PLAN = "example.md"  # the file name of the example plan `charter init` writes
-_SHOW_IDS = 30
+__all__ = ["EXAMPLE_PLAN", "BoardResult", "regenerate_board", "unreadable_problems"]
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ def _regenerate(
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
     if unreadable:
-        refusals.append(_unreadable_error(unreadable))
+        refusals.append(protect.incomplete_error(unreadable, "the board"))
         if not (force or check):
             raise refusals[0]
     parts = render_parts(repo, html=html)
@@ -129,7 +125,8 @@ def _regenerate(
     if html is not None:
         outputs.append(_html_output(run, html, old[html]))
     refusals.extend(o.refusal for o in outputs if o.refusal is not None)
-    drop = _drop_refusal(run, old[config.board_csv])
+    new_keys = protect.keys_of((r.id, r.plan, r.title) for r in run.parts.rows)
+    drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
     if drop is not None:
         refusals.append(drop)
     changed = [o for o in outputs if o.old != o.new]
@@ -140,6 +137,8 @@ def _regenerate(
     if refusals and not force:
         raise _combined(refusals)
     _write(run, outputs)
+    if not unreadable:
+        protect.record(config, new_keys, reset=force)
     # Remember the result, unless a plan changed while it was rendered (the record
     # would pair one version's fingerprint with another's board) or was unreadable.
     if key is not None and not unreadable and key == board_memo.fingerprint(config, (MD_TEMPLATE,)):
@@ -272,115 +271,6 @@ def _edited(rel: str, stamp: stamps.Stamp, rendered: str, what: str = "this file
 
 def _body_of(stamped: str) -> str:
     return stamped.partition("\n")[2]
-
-
-# ---- rows that would vanish --------------------------------------------------
-
-
-def _drop_refusal(run: _Run, old_csv: str | None) -> CharterError | None:
-    config = run.config
-    old_rows = _csv_rows(old_csv)
-    if not old_rows:
-        return None
-    new_ids = {row_key(r.id, r.plan, r.title) for r in run.parts.rows}
-    old_ids = {key for key, _ in old_rows}
-    gone_ids = old_ids - new_ids
-    gone = sorted(gone_ids, key=natural_key)
-    if not gone:
-        return None
-    share = len(gone) / len(old_ids)
-    if new_ids and len(gone) <= config.max_drop_rows and share <= config.max_drop_share:
-        return None
-    plans = {plan for row_id, plan in old_rows if row_id in gone_ids and plan}
-    where = ", ".join(
-        f"{p}{'' if config.path(p).is_file() else ' (missing)'}" for p in sorted(plans)
-    )
-    shown = ", ".join(gone[:_SHOW_IDS]) + (
-        f" and {len(gone) - _SHOW_IDS} more" if len(gone) > _SHOW_IDS else ""
-    )
-    limit = (
-        f"limit: {config.max_drop_rows} rows or {config.max_drop_share:.0%}"
-        if new_ids
-        else "every row would go"
-    )
-    example = _removed_example(config, gone, old_rows)
-    if example is not None:
-        return CharterError(
-            f"the example plan {example} was removed, and its tasks ({shown}) with it: run "
-            "`charter board --force` once to drop them from the board",
-            config.board_csv,
-        )
-    return CharterError(
-        f"regenerating would drop {len(gone)} of {len(old_ids)} tasks ({share:.0%}; {limit}): "
-        f"{shown}. They were in {where or 'unknown plans'}. If a plan is half-saved or failed "
-        "to parse, fix it; if the tasks were removed on purpose, run with --force",
-        config.board_csv,
-    )
-
-
-def _removed_example(
-    config: Config, gone: list[str], old_rows: list[tuple[str, str]]
-) -> str | None:
-    """The path of `charter init`'s example plan when every dropped row came from it and
-    it no longer exists: replacing the example is the scaffold's first step, not an accident."""
-    gone_set = set(gone)
-    plans = {plan for key, plan in old_rows if key in gone_set}
-    if len(plans) != 1:
-        return None
-    (plan,) = plans
-    if Path(plan).name != EXAMPLE_PLAN or config.path(plan).exists():
-        return None
-    return plan
-
-
-def _csv_rows(text: str | None) -> list[tuple[str, str]]:
-    """(row key, Plan) of every row of a board CSV; [] when there is none or it is unreadable."""
-    if not text:
-        return []
-    try:
-        reader = csv.DictReader(text.splitlines())
-        if not reader.fieldnames or "ID" not in reader.fieldnames:
-            return []
-        found = []
-        for row in reader:
-            plan, title = row.get("Plan") or "", row.get("Title") or ""
-            key = row_key(row.get("ID") or "", plan, title)
-            if key.strip(": "):
-                found.append((key, plan))
-        return found
-    except csv.Error:
-        return []
-
-
-# ---- unreadable plans --------------------------------------------------------
-
-
-def unreadable_problems(repo: RepoModel) -> list[Diagnostic]:
-    """Parse problems after which charter cannot be sure it read every task of a plan.
-
-    A frontmatter block that is never closed (CH001 on line 1; invalid YAML in a
-    closed block is reported on its own line and leaves the body intact), an
-    unreadable file (CH001), invalid UTF-8 (CH016 error) or nesting too deep (CH017).
-    """
-    found = []
-    for plan in repo.plans:
-        for d in plan.problems:
-            if d.severity != "error":
-                continue
-            if (d.code == "CH001" and d.line == 1) or d.code in ("CH016", "CH017"):
-                found.append(d)
-    return sorted(found)
-
-
-def _unreadable_error(problems: list[Diagnostic]) -> CharterError:
-    lines = "\n  ".join(str(d) for d in problems)
-    first = problems[0]
-    return CharterError(
-        f"{len(problems)} plan problem(s) mean some tasks may not have been read, so the board "
-        f"was left as it is:\n  {lines}\nFix the plan(s), or run with --force",
-        first.path,
-        first.line,
-    )
 
 
 # ---- writing -------------------------------------------------------------------

@@ -68,11 +68,6 @@ def board_rows(repo: RepoModel) -> list[BoardRow]:
     return rows
 
 
-def row_key(task_id: str, plan: str, title: str) -> str:
-    """What identifies a row across regenerations: its ID, or its plan and title."""
-    return task_id or f"{plan}: {title}"
-
-
 def _row(
     task: Task, config: Config, columns: dict[tuple[str | None, bool | None], str]
 ) -> BoardRow:

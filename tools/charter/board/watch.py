@@ -3,10 +3,12 @@
 Native file events (watchdog) on the folders the plan globs start from and on
 the templates folder. Events are debounced: an editor's save is often several
 events (write a temp file, rename, touch), and a burst of saves should give
-one regeneration, not ten. A regeneration that charter refuses (a plan saved
-half-way, a hand-edited board) keeps the last good board and reports why; the
-next save tries again. Imported only by `charter watch`, so nothing else pays
-for importing watchdog.
+one regeneration, not ten; a steady stream of saves still gets one at least
+every `MAX_WAIT_S`. A write that fails (a full disk, a read-only folder) is
+reported and watching goes on; the next change tries again. A regeneration
+that charter refuses (a plan saved half-way, a hand-edited board) keeps the
+last good board and reports why; the next save tries again. Imported only by
+`charter watch`, so nothing else pays for importing watchdog.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ except ImportError as exc:  # the [watch] extra
 
 from charter.board.regenerate import regenerate_board
 from charter.config import Config
-from charter.errors import CharterError
+from charter.errors import CharterError, os_error_message
 from charter.files import relpath
 
 DEBOUNCE_S = 0.2
+MAX_WAIT_S = 1.0  # the longest a regeneration waits for a stream of saves to pause
 _CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -41,6 +44,7 @@ def watch(
     stop: threading.Event,
     report: Callable[[str], None] = print,
     debounce: float = DEBOUNCE_S,
+    max_wait: float = MAX_WAIT_S,
     html: str | None = None,
     ready: threading.Event | None = None,
 ) -> None:
@@ -85,8 +89,10 @@ def watch(
         while not stop.is_set():
             if not changed.wait(0.05):
                 continue
-            # Quiet for `debounce` since the last event, then regenerate once.
-            while (remaining := last_event[0] + debounce - time.monotonic()) > 0:
+            # Quiet for `debounce` since the last event, then regenerate once; but under a
+            # steady stream of saves, regenerate at least every `max_wait` seconds.
+            deadline = time.monotonic() + max_wait
+            while (remaining := min(last_event[0] + debounce, deadline) - time.monotonic()) > 0:
                 if stop.wait(remaining):
                     return
             changed.clear()  # before reading: a save from here on triggers another round
@@ -101,6 +107,12 @@ def _regenerate(config: Config, report: Callable[[str], None], html: str | None)
         result = regenerate_board(config, html=html)
     except CharterError as exc:
         report(f"charter watch: kept the last good board: {exc}")
+        return
+    except OSError as exc:  # a full disk, a read-only folder: the next change tries again
+        report(
+            f"charter watch: could not write the board ({os_error_message(exc)}); "
+            "still watching, the next change tries again"
+        )
         return
     if result.changed:
         report(f"charter watch: wrote {', '.join(result.changed)} ({result.rows} tasks)")

@@ -13,7 +13,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic
-from charter.repo import build_repo, collector_paused, read_snapshot
+from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
 from charter.world import World
 
 
@@ -78,6 +78,11 @@ def check_repo(
     found.update(remembered.findings)
     diagnostics = _filtered(config.root, sorted(found), paths)
     return CheckReport(diagnostics, remembered.plans, remembered.tasks, remembered.sessions)
+
+
+def repo_findings(rules: Iterable[Rule], repo: RepoModel) -> set[Diagnostic]:
+    """What `rules` find in an already loaded repository, at the configured severities."""
+    return _findings(rules, lambda rule: rule.check(repo), repo.config)
 
 
 def _findings(

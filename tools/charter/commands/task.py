@@ -16,9 +16,10 @@ from charter.board.regenerate import regenerate_board
 from charter.claims.ops import store_for
 from charter.claims.record import default_agent
 from charter.commands.claim import CLAIM_COMMANDS
+from charter.checks.edit_gate import edit_validator
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
-from charter.errors import CharterError
+from charter.errors import CharterError, os_error_message
 from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
@@ -166,13 +167,23 @@ def set_(
             raise click.UsageError(f"--field takes NAME=VALUE, got {item!r}")
         pairs.append((name, value))
     config = config_for(repo_dir, reads_plans=True)
-    if status is not None:
-        path = edit.set_status(config, task_id, status, owner)
-    elif owner is not None:
-        path = edit.set_field(config, task_id, "owner", owner)
-    for name, value in pairs:
-        path = edit.set_field(config, task_id, name, value)
-    return _after_edit(config, path, f"{task_id}: updated", no_board)  # path: one edit ran
+    check = edit_validator(config)
+    path: Path | None = None
+    try:
+        if status is not None:
+            path = edit.set_status(config, task_id, status, owner, validate=check)
+        elif owner is not None:
+            path = edit.set_field(config, task_id, "owner", owner, validate=check)
+        for name, value in pairs:
+            path = edit.set_field(config, task_id, name, value, validate=check)
+    except (CharterError, OSError) as exc:
+        if path is None:
+            raise
+        # Some of the fields were written before this one failed: say which file holds them.
+        click.echo(f"{task_id}: partly updated in {relpath(config.root, path)}", err=True)
+        raise _failed(exc) from exc
+    assert path is not None  # one of status, owner, fields was given
+    return _after_edit(config, path, f"{task_id}: updated", no_board)
 
 
 @task.command("done")
@@ -212,7 +223,7 @@ def done(
     evidence = _repo_relative(config, evidence)
     if compute and digest is None:
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
-    path = edit.mark_done(config, task_id, evidence, digest)
+    path = edit.mark_done(config, task_id, evidence, digest, validate=edit_validator(config))
     return _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
 
 
@@ -224,7 +235,7 @@ def done(
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
     config = config_for(repo_dir, reads_plans=True)
-    path = edit.block(config, task_id, reason)
+    path = edit.block(config, task_id, reason, validate=edit_validator(config))
     return _after_edit(config, path, f"{task_id}: blocked", no_board)
 
 
@@ -239,15 +250,23 @@ def _repo_relative(config: Config, text: str) -> str:
     return text
 
 
+def _failed(exc: CharterError | OSError) -> CharterError:
+    return exc if isinstance(exc, CharterError) else CharterError(os_error_message(exc))
+
+
 def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
-    click.echo(f"{message} in {relpath(config.root, path)}")
+    """Exit 0: plan and board written; 1: the plan was written, the board was not."""
+    plan = relpath(config.root, path)
+    click.echo(f"{message} in {plan}")
     if no_board:
         return 0
     try:
         result = regenerate_board(config)
-    except CharterError as exc:
+    except (CharterError, OSError) as exc:
         click.echo(
-            f"charter task: the plan was edited, but the board was not regenerated: {exc}", err=True
+            f"charter task: {plan} was written; the board was NOT regenerated: {_failed(exc)}. "
+            "Run `charter board` once the cause is fixed",
+            err=True,
         )
         return 1
     for rel in result.changed:

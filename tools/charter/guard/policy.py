@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from charter.errors import CharterError
+from charter.errors import CharterError, utf8_error_at
 from charter.guard.builtin import builtin_denial
 from charter.guard.paths import unprotect_problem
 from charter.guard.policy_model import Level, Policy
@@ -41,7 +41,8 @@ def load_policy(path: Path, display: str | None = None) -> Policy:
             name,
         ) from exc
     except UnicodeDecodeError as exc:
-        raise CharterError(f"not valid UTF-8 (byte {exc.start})", name) from exc
+        line, _column, what = utf8_error_at(exc.object, exc)
+        raise CharterError(what, name, line) from exc
     except OSError as exc:
         raise CharterError(f"cannot read the policy: {exc.strerror}", name) from exc
     return parse_policy(text, name)

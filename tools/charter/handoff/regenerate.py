@@ -20,6 +20,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.handoff.render import handoff_context
 from charter.io import locked, read_text, write_text_atomic
+from charter.outputs import protect
 from charter.repo import RepoModel, load_repo
 from charter.templating import render_template
 
@@ -50,24 +51,38 @@ def header_note(config: Config) -> str:
 
 
 def write_handoff(config: Config, *, force: bool = False) -> bool:
-    """Regenerate the handoff under its lock; True when the file changed."""
+    """Regenerate the handoff under its lock; True when the file changed.
+
+    Refused, like the board, when a plan could not be read completely or tasks
+    would vanish in bulk (charter.outputs.protect), and when edited by hand."""
     path = config.path(config.handoff)
     with locked(path):
         old = read_text(path)
-        new = render_handoff(load_repo(config))
-        if old == new:
-            return False
-        refusal = _refusal(config, old, new)
-        if refusal is not None and not force:
-            raise refusal
-        write_text_atomic(path, new)
-        return True
+        repo = load_repo(config)
+        keys = protect.repo_keys(repo)
+        if not force:
+            protect.require_complete(repo, config.handoff)
+            drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
+            if drop is not None:
+                raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
+        new = render_handoff(repo)
+        if old != new:
+            refusal = _refusal(config, old, new)
+            if refusal is not None and not force:
+                raise refusal
+            write_text_atomic(path, new)
+        # Also when the file was current: a writer killed between its write and this
+        # record left the mark behind.
+        if force or not protect.unreadable_problems(repo):
+            protect.record(config, keys, reset=force)
+        return old != new
 
 
 def check_handoff(config: Config) -> HandoffCheck:
     """Compare without writing anything."""
     old = read_text(config.path(config.handoff))
-    new = render_handoff(load_repo(config))
+    repo = load_repo(config)
+    new = render_handoff(repo)
     if old == new:
         return HandoffCheck(True)
     rel = config.handoff
@@ -80,6 +95,9 @@ def check_handoff(config: Config) -> HandoffCheck:
         )
     )
     refusal = _refusal(config, old, new)
+    problems = protect.unreadable_problems(repo)
+    if refusal is None and problems:
+        refusal = protect.incomplete_error(problems, config.handoff)
     return HandoffCheck(False, diff, str(refusal) if refusal else None)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from charter.config import Config
-from charter.errors import CharterError
+from charter.errors import CharterError, utf8_error_at
 from charter.io import locked, write_text_atomic
 from charter.model import Diagnostic, Task
 from charter.parse.plans import parse_plan
@@ -84,12 +84,14 @@ class ImportResult:
 def read_json(source: Path, rel: str) -> tuple[str, Any]:
     """The file's text and its parsed JSON; CharterError naming file (and line) otherwise."""
     try:
-        text = source.read_text("utf-8")
+        data = source.read_bytes()
+        text = data.decode("utf-8")
         return text, json.loads(text)
     except OSError as exc:
         raise CharterError(f"cannot read: {exc.strerror}", rel) from exc
     except UnicodeDecodeError as exc:
-        raise CharterError(f"not UTF-8 (byte {exc.start})", rel) from exc
+        line, _column, what = utf8_error_at(data, exc)
+        raise CharterError(what, rel, line) from exc
     except json.JSONDecodeError as exc:
         raise CharterError(f"invalid JSON: {exc.msg}", rel, exc.lineno) from exc
 

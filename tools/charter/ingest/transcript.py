@@ -91,7 +91,7 @@ def read_events(path: Path) -> Iterator[tuple[int, dict[str, Any] | Malformed]]:
     with handle:
         for number, event, error in json_lines(handle):
             if isinstance(error, UnicodeDecodeError):
-                yield number, Malformed(number, f"not UTF-8 (byte {error.start})")
+                yield number, Malformed(number, f"not UTF-8 (column {error.start + 1})")
             elif isinstance(error, json.JSONDecodeError):
                 yield number, Malformed(number, f"not JSON: {error.msg} (column {error.colno})")
             elif error is not None:

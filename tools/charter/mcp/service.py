@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from charter.board.regenerate import regenerate_board
+from charter.checks.edit_gate import edit_validator
 from charter.checks.engine import check_repo
 from charter.config import Config, load_config
-from charter.errors import CharterError
+from charter.errors import CharterError, os_error_message
 from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.guard.api import check_command
@@ -178,12 +179,20 @@ class Service:
         argv = ["charter", "task", "set", task_id, "--status", status]
         if owner is not None:
             argv += ["--owner", owner]
-        return self._write(argv, lambda config: edit.set_status(config, task_id, status, owner))
+        return self._write(
+            argv,
+            lambda config: edit.set_status(
+                config, task_id, status, owner, validate=edit_validator(config)
+            ),
+        )
 
     def block(self, task_id: str, reason: str) -> dict[str, Any]:
 
         argv = ["charter", "task", "block", task_id, "--reason", reason]
-        return self._write(argv, lambda config: edit.block(config, task_id, reason))
+        return self._write(
+            argv,
+            lambda config: edit.block(config, task_id, reason, validate=edit_validator(config)),
+        )
 
     def done(self, task_id: str, evidence: str) -> dict[str, Any]:
 
@@ -191,7 +200,9 @@ class Service:
 
         def mark(config: Config) -> Path:
             digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
-            return edit.mark_done(config, task_id, evidence, digest)
+            return edit.mark_done(
+                config, task_id, evidence, digest, validate=edit_validator(config)
+            )
 
         return self._write(argv, mark)
 
@@ -203,15 +214,16 @@ class Service:
         decision = _authorize(config, argv)
         try:
             path = change(config)
-        except CharterError as exc:
-            _record(config, argv, decision, 1, clock, started, str(exc))
-            raise
+        except (CharterError, OSError) as exc:
+            error = exc if isinstance(exc, CharterError) else CharterError(os_error_message(exc))
+            _record(config, argv, decision, 1, clock, started, str(error))
+            raise error from exc
         written = [relpath(config.root, path)]
         board_error = None
         try:
             written.extend(regenerate_board(config).changed)
-        except CharterError as exc:
-            board_error = str(exc)
+        except (CharterError, OSError) as exc:
+            board_error = str(exc) if isinstance(exc, CharterError) else os_error_message(exc)
         _record(config, argv, decision, 0, clock, started, board_error)
         return {"written": written, "board_error": board_error, "rule": decision.rule}
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from charter.model import Diagnostic
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass
@@ -49,7 +52,15 @@ def decode(path: str, data: bytes) -> Source:
         )
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
+    lone_cr = text.count("\r") - crlf
     newline = "\r\n" if crlf > lf else "\n"
+    if lone_cr:
+        # A lone CR ends a line too (classic Mac OS files; CommonMark agrees), so the
+        # lines counted here are the lines markdown-it counts.
+        if lone_cr > crlf and lone_cr > lf:
+            newline = "\r"
+        text = _LONE_CR.sub("\n", text)
+        lf = text.count("\n") - crlf
     raw = text.split("\n")
     if crlf and lf:
         minority = "\r\n" if newline == "\n" else "\n"

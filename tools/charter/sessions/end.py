@@ -107,9 +107,13 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
         status = "blocked" if reason is not None else "done"
         if _close_log(config, session, status, reason):
             written.append(session.log)
-        clear_active(config.root)
+        # The board and handoff are regenerated before the session is cleared: killed in
+        # between, the session is still active, and ending it again finishes the job.
+        try:
+            written += regenerate_derived(config, session)
+        finally:
+            clear_active(config.root)
     claim = _release_claim(config, session)
-    written += regenerate_derived(config, session)
     return EndResult(session, (), status, tuple(written), claim)
 
 

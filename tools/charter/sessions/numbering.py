@@ -8,8 +8,11 @@ sessions share a file.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,18 +49,56 @@ def create_log(directory: Path, day: str, render: Callable[[str], bytes]) -> tup
             number += 1
             continue
         content = render(sid)
+        # Written whole to a temp file, then linked into place: link fails when the
+        # name is taken (another session got the number), and a killed start leaves
+        # no half-written log, only a temp file no reader lists.
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            number += 1
-            continue
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
+            os.chmod(tmp, 0o644 & ~_umask())
+            _link_or_copy(tmp, path, content)
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         return sid, path
     raise OSError(f"no free session number after {_ATTEMPTS} attempts in {directory}")
+
+
+_NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS)
+
+
+def _link_or_copy(tmp: str, path: Path, content: bytes) -> None:
+    """Hard-link `tmp` to `path` (FileExistsError when taken); where the file system has
+    no hard links, create `path` exclusively and write it."""
+    try:
+        os.link(tmp, path)
+        return
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -48,6 +48,7 @@ _MARKER = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*)(?P<marker>[-*+]|\d{1,9}[.)]
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:#|\||```|~~~|<!--)")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _CHECKBOX_CELL = ("[ ]", "[x]", "[X]")
 
@@ -55,7 +56,17 @@ _CHECKBOX_CELL = ("[ ]", "[x]", "[X]")
 # ---- public API ------------------------------------------------------------------
 
 
-def set_status(config: Config, task_id: str, status: str, owner: str | None = None) -> Path:
+Validator = Callable[[Plan, Plan], None]  # (plan before, plan after): raise to refuse the edit
+
+
+def set_status(
+    config: Config,
+    task_id: str,
+    status: str,
+    owner: str | None = None,
+    *,
+    validate: Validator | None = None,
+) -> Path:
     """Set the Status field (adding it when absent) and keep the checkbox consistent."""
     status = _one_line(status, "status")
     column = config.column_for_status(status)
@@ -67,10 +78,19 @@ def set_status(config: Config, task_id: str, status: str, owner: str | None = No
     values = {"status": status}
     if owner is not None:
         values["owner"] = _one_line(owner, "owner")
-    return _edit(config, task_id, lambda task: _Change(values, _checkbox_for(column, config)))
+    return _edit(
+        config, task_id, lambda task: _Change(values, _checkbox_for(column, config)), validate
+    )
 
 
-def mark_done(config: Config, task_id: str, evidence: str, sha256: str | None = None) -> Path:
+def mark_done(
+    config: Config,
+    task_id: str,
+    evidence: str,
+    sha256: str | None = None,
+    *,
+    validate: Validator | None = None,
+) -> Path:
     """Tick the checkbox, set Status to the done column (when the task has a Status),
     and write `Evidence: `PATH`` (with ` (sha256: HEX)` when given)."""
     path = evidence_path(config, evidence)
@@ -86,25 +106,27 @@ def mark_done(config: Config, task_id: str, evidence: str, sha256: str | None = 
             values["status"] = config.done_column
         return _Change(values, True, evidence=path)
 
-    return _edit(config, task_id, change)
+    return _edit(config, task_id, change, validate)
 
 
-def block(config: Config, task_id: str, reason: str) -> Path:
+def block(config: Config, task_id: str, reason: str, *, validate: Validator | None = None) -> Path:
     """Set Status to the blocked column and write a `Blocked reason:` field."""
     values = {"status": config.blocked_column, "blocked_reason": _one_line(reason, "reason")}
-    return _edit(config, task_id, lambda task: _Change(values, False))
+    return _edit(config, task_id, lambda task: _Change(values, False), validate)
 
 
-def set_field(config: Config, task_id: str, name: str, value: str) -> Path:
+def set_field(
+    config: Config, task_id: str, name: str, value: str, *, validate: Validator | None = None
+) -> Path:
     """Set any task field by name (`Owner`, `priority`, `Blocked reason`...)."""
     canonical = FIELD_ALIASES.get(" ".join(name.split()).lower())
     if canonical is None or canonical not in DISPLAY_NAMES:
         known = ", ".join(sorted(DISPLAY_NAMES.values()))
         raise CharterError(f"unknown task field {name!r} (known fields: {known})")
     if canonical == "status":
-        return set_status(config, task_id, value)
+        return set_status(config, task_id, value, validate=validate)
     values = {canonical: _one_line(value, name)}
-    return _edit(config, task_id, lambda task: _Change(values, None))
+    return _edit(config, task_id, lambda task: _Change(values, None), validate)
 
 
 def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
@@ -218,21 +240,15 @@ class _Document:
                 line,
             ) from exc
         bom = text.startswith("\ufeff")
-        pieces = (text[1:] if bom else text).split("\n")
-        lines: list[str] = []
-        endings: list[str] = []
-        for index, piece in enumerate(pieces):
-            if index == len(pieces) - 1:
-                if piece:
-                    lines.append(piece)
-                    endings.append("")
-            elif piece.endswith("\r"):
-                lines.append(piece[:-1])
-                endings.append("\r\n")
-            else:
-                lines.append(piece)
-                endings.append("\n")
-        newline = "\r\n" if endings.count("\r\n") > endings.count("\n") else "\n"
+        # CRLF, LF and a lone CR (classic Mac OS) all end a line, as in CommonMark.
+        pieces = _LINE_END.split(text[1:] if bom else text)
+        lines: list[str] = pieces[0::2]
+        endings: list[str] = pieces[1::2]
+        if lines and lines[-1] == "":
+            lines.pop()
+        else:
+            endings.append("")
+        newline = max(("\n", "\r\n", "\r"), key=endings.count)
         return cls(lines, endings, bom, newline)
 
     def render(self) -> bytes:
@@ -260,7 +276,12 @@ class _Document:
         return (("\ufeff" if self.bom else "") + body).encode("utf-8")
 
 
-def _edit(config: Config, task_id: str, plan_change: Callable[[Task], _Change]) -> Path:
+def _edit(
+    config: Config,
+    task_id: str,
+    plan_change: Callable[[Task], _Change],
+    validate: Validator | None = None,
+) -> Path:
     mentioning = _mentioning(config, task_id)
     if not mentioning:
         raise CharterError(unknown_task_message(config, task_id))
@@ -283,7 +304,10 @@ def _edit(config: Config, task_id: str, plan_change: Callable[[Task], _Change]) 
         new = doc.render()
         if new == data:
             return path
-        _verify(plan, parse_plan(rel, new, config), task, change)
+        after = parse_plan(rel, new, config)
+        _verify(plan, after, task, change)
+        if validate is not None:
+            validate(plan, after)
         write_bytes_atomic(path, new)
     return path
 

@@ -1,0 +1,253 @@
+"""The one protection every writer of a plan-derived output goes through.
+
+A regeneration (`charter board`, `charter handoff`, the board an edit or
+`charter watch` triggers, the HTML page) is refused when:
+
+- a plan could not be read reliably (unreadable file or folder, frontmatter
+  never closed, invalid UTF-8, nesting too deep), so some of its tasks may be
+  missing; nothing is regenerated from an incomplete read;
+- it would drop more tasks than `max_drop_rows` / `max_drop_share` allow, or
+  every task, counted against a baseline that deleting files cannot lower:
+  the board CSV git last committed, the CSV on disk, and the high-water mark
+  (every task key charter saw since the commit HEAD names, kept under
+  `.charter/outputs/`). So neither deleting a few tasks at a time nor deleting
+  TaskBoard.csv first slips a large drop past it; committing the plans (or
+  `--force`) accepts the drop.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from charter.config import Config
+from charter.errors import CharterError
+from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
+from charter.model import Diagnostic
+from charter.repo import RepoModel
+from charter.sorting import natural_key
+
+HIGH_WATER = f"{STATE_DIR}/outputs/high-water.json"
+EXAMPLE_PLAN = "example.md"  # the file name of the example plan `charter init` writes
+_SHOW_IDS = 30
+_GIT_TIMEOUT_S = 10
+
+Keys = dict[str, str]  # task key -> the plan it was in
+
+
+def row_key(task_id: str, plan: str, title: str) -> str:
+    """What identifies a task across regenerations: its ID, or its plan and title."""
+    return task_id or f"{plan}: {title}"
+
+
+# ---- a complete read ---------------------------------------------------------------
+
+
+def unreadable_problems(repo: RepoModel) -> list[Diagnostic]:
+    """Parse problems after which charter cannot be sure it read every task of a plan.
+
+    A frontmatter block that is never closed or an unreadable file or folder
+    (CH001 on line 1; invalid YAML in a closed block is reported on its own line
+    and leaves the body intact), invalid UTF-8 (CH016 error) or nesting too deep (CH017).
+    """
+    found = []
+    for plan in repo.plans:
+        for d in plan.problems:
+            if d.severity != "error":
+                continue
+            if (d.code == "CH001" and d.line == 1) or d.code in ("CH016", "CH017"):
+                found.append(d)
+    return sorted(found)
+
+
+def incomplete_error(problems: list[Diagnostic], output: str) -> CharterError:
+    lines = "\n  ".join(str(d) for d in problems)
+    first = problems[0]
+    return CharterError(
+        f"{len(problems)} plan problem(s) mean some tasks may not have been read, so {output} "
+        f"was left as it is:\n  {lines}\nFix the plan(s), or run with --force",
+        first.path,
+        first.line,
+    )
+
+
+def require_complete(repo: RepoModel, output: str) -> None:
+    """CharterError when a plan could not be read reliably."""
+    problems = unreadable_problems(repo)
+    if problems:
+        raise incomplete_error(problems, output)
+
+
+# ---- tasks that would vanish -------------------------------------------------------
+
+
+def repo_keys(repo: RepoModel) -> Keys:
+    """The key of every task the board would show (see charter.board.render.board_rows)."""
+    keys: Keys = {}
+    for task in repo.tasks():
+        if task.id:
+            keys[task.id] = task.path
+    if repo.config.anonymous_tasks:
+        for plan in repo.plans:
+            for task in plan.tasks:
+                if not task.id:
+                    keys[row_key("", task.path, " ".join(task.title.split()))] = task.path
+    return keys
+
+
+def baseline(config: Config, on_disk_csv: str | None) -> Keys:
+    """Every task key the last commit, the CSV on disk and the high-water mark hold."""
+    head = _git(config, "rev-parse", "--verify", "-q", "HEAD")
+    mark = _read_mark(config)
+    current = mark is not None and mark.head == (head or "")
+    keys: Keys = {}
+    # A forced write since the commit accepted its drop: count from there instead.
+    if head is not None and not (current and mark is not None and mark.forced):
+        keys.update(csv_keys(_git(config, "show", f"HEAD:./{config.board_csv}")))
+    keys.update(csv_keys(on_disk_csv))
+    if current and mark is not None:
+        for key, plan in mark.keys.items():
+            keys.setdefault(key, plan)
+    return keys
+
+
+def drop_refusal(
+    config: Config, new: Mapping[str, str], on_disk_csv: str | None
+) -> CharterError | None:
+    """A refusal when `new` would drop too many of the baseline's tasks; None when fine."""
+    old = baseline(config, on_disk_csv)
+    if not old:
+        return None
+    gone = sorted(set(old) - set(new), key=natural_key)
+    if not gone:
+        return None
+    share = len(gone) / len(old)
+    if new and len(gone) <= config.max_drop_rows and share <= config.max_drop_share:
+        return None
+    plans = {old[key] for key in gone if old[key]}
+    where = ", ".join(
+        f"{p}{'' if config.path(p).is_file() else ' (missing)'}" for p in sorted(plans)
+    )
+    shown = ", ".join(gone[:_SHOW_IDS]) + (
+        f" and {len(gone) - _SHOW_IDS} more" if len(gone) > _SHOW_IDS else ""
+    )
+    limit = (
+        f"limit: {config.max_drop_rows} rows or {config.max_drop_share:.0%}"
+        if new
+        else "every row would go"
+    )
+    example = _removed_example(config, plans)
+    if example is not None:
+        return CharterError(
+            f"the example plan {example} was removed, and its tasks ({shown}) with it: run "
+            "`charter board --force` once to drop them from the board",
+            config.board_csv,
+        )
+    return CharterError(
+        f"regenerating would drop {len(gone)} of {len(old)} tasks ({share:.0%}; {limit}): "
+        f"{shown}. They were in {where or 'unknown plans'} (counted since the last commit). "
+        "If a plan is half-saved or failed to parse, fix it; if the tasks were removed on "
+        "purpose, commit the plans or run with --force",
+        config.board_csv,
+    )
+
+
+def _removed_example(config: Config, plans: set[str]) -> str | None:
+    """The path of `charter init`'s example plan when every dropped task came from it and
+    it no longer exists: replacing the example is the scaffold's first step, not an accident."""
+    if len(plans) != 1:
+        return None
+    (plan,) = plans
+    if Path(plan).name != EXAMPLE_PLAN or config.path(plan).exists():
+        return None
+    return plan
+
+
+def csv_keys(text: str | None) -> Keys:
+    """(row key -> Plan) of every row of a board CSV; {} when there is none or it is unreadable."""
+    if not text:
+        return {}
+    try:
+        reader = csv.DictReader(text.splitlines())
+        if not reader.fieldnames or "ID" not in reader.fieldnames:
+            return {}
+        found: Keys = {}
+        for row in reader:
+            plan, title = row.get("Plan") or "", row.get("Title") or ""
+            key = row_key(row.get("ID") or "", plan, title)
+            if key.strip(": "):
+                found[key] = plan
+        return found
+    except csv.Error:
+        return {}
+
+
+# ---- the high-water mark -----------------------------------------------------------
+
+
+def record(config: Config, keys: Mapping[str, str], *, reset: bool = False) -> None:
+    """Remember `keys` in the high-water mark after a successful write (`reset`: after a
+    forced one, the mark starts again from `keys`). Best effort: the mark only adds
+    protection, and a write that succeeded is not failed by it."""
+    head = _git(config, "rev-parse", "--verify", "-q", "HEAD") or ""
+    path = config.path(HIGH_WATER)
+    try:
+        ensure_state_dir(config.path(STATE_DIR))
+        with locked(path):
+            mark = _read_mark(config)
+            same = mark is not None and mark.head == head
+            merged: Keys = dict(mark.keys) if mark is not None and same and not reset else {}
+            merged.update(keys)
+            forced = reset or (mark is not None and same and mark.forced)
+            text = json.dumps({"head": head, "keys": merged, "forced": forced}, sort_keys=True)
+            if read_text(path) != text:
+                write_text_atomic(path, text)
+    except (OSError, CharterError):
+        return
+
+
+@dataclass(frozen=True)
+class _Mark:
+    head: str  # the commit HEAD named when it was recorded ("" outside git)
+    keys: Keys
+    forced: bool  # a forced write since that commit: its drop was accepted
+
+
+def _read_mark(config: Config) -> _Mark | None:
+    try:
+        data = json.loads(read_text(config.path(HIGH_WATER)) or "null")
+    except (OSError, ValueError, CharterError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        return None
+    keys = {str(k): str(v) for k, v in data["keys"].items()}
+    return _Mark(str(data.get("head") or ""), keys, data.get("forced") is True)
+
+
+def _git(config: Config, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=config.root,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return (
+        done.stdout.decode("utf-8", "replace").strip("\n")
+        if args[0] == "rev-parse"
+        else (done.stdout.decode("utf-8", "replace"))
+    )
+
+
+def keys_of(items: Iterable[tuple[str, str, str]]) -> Keys:
+    """Keys of (id, plan, title) triples."""
+    return {row_key(i, p, t): p for i, p, t in items}
