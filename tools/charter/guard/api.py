@@ -63,6 +63,7 @@ def check_command(
     level: str | None = None,
     env: Mapping[str, str] | None = None,
     count: bool = True,
+    shell: str = "bash",
 ) -> Outcome:
     """The decision on `command`. `count=False` checks the budget without spending it."""
     mode = "string" if isinstance(command, str | bytes) else "argv"
@@ -110,7 +111,7 @@ def check_command(
             policy_path=policy_path,
             context=None,
         )
-    decision = classify(command, context)
+    decision = classify(command, context, shell=shell)
     if context.session is not None:
         decision = _within_budget(decision, context, count)
     return Outcome(decision, root=repo_root, policy_path=policy_path, context=context)

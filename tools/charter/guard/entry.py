@@ -11,7 +11,8 @@ import sys
 USAGE = """\
 usage: charter guard [--level L] [--explain] [--format text|json] [--root DIR] [--cwd DIR] \
 -- CMD [ARG...]
-       charter guard [--level L] [--explain] [--format text|json] --command 'STRING'
+       charter guard [--level L] [--explain] [--format text|json] [--shell bash|pwsh] \
+--command 'STRING'
        charter guard --hook claude-code|codex|gemini|cursor [--root DIR] [--level L]
 
 Decide whether an agent may run a shell command under the autonomy policy
@@ -20,6 +21,7 @@ stderr; usage errors deny too.
 
   -- CMD [ARG...]     an argv, as it would be executed (no shell)
   --command STRING    a shell string, as `bash -c STRING` would run it
+  --shell pwsh        the --command string is PowerShell (the agent's shell is pwsh)
   --hook AGENT        read a PreToolUse hook request on stdin and answer it
   --level L           decide at level L (default: the active session's level,
                       else the policy's default level)
@@ -30,7 +32,7 @@ stderr; usage errors deny too.
   --cwd DIR           the directory the command runs in (default: here)
 """
 
-_VALUE_OPTIONS = ("--level", "--format", "--command", "--hook", "--root", "--cwd")
+_VALUE_OPTIONS = ("--level", "--format", "--command", "--hook", "--root", "--cwd", "--shell")
 
 
 class _Options:
@@ -98,6 +100,9 @@ def _main(args: list[str]) -> int:
     output_format = values.get("--format", "text")
     if output_format not in ("text", "json"):
         raise _UsageError("--format must be text or json")
+    shell = values.get("--shell", "bash")
+    if shell not in ("bash", "pwsh", "powershell"):
+        raise _UsageError("--shell must be bash or pwsh")
     hook = values.get("--hook")
     if hook is not None:
         return _hook(hook, values)
@@ -121,6 +126,7 @@ def _main(args: list[str]) -> int:
         root=values.get("--root"),
         level=values.get("--level"),
         count=not options.explain,  # explaining a command does not run it: no budget spent
+        shell="pwsh" if shell == "powershell" else shell,
     )
     decision = outcome.decision
     if output_format == "json":
