@@ -329,6 +329,8 @@ BATTERY: dict[str, list[tuple[str, str]]] = {
         (".\\..\\outside\\Run-Tests.ps1", OUTSIDE),
         ("C:\\Tools\\Run-Tests.ps1", OUTSIDE),
         ("cat .env", FORBIDDEN),
+        (".\\Tools\\Run-Tests.ps1 -Output .git\\hooks\\pre-push", PROTECTED),
+        ("Tools\\Run-Tests.ps1 -Out ..\\elsewhere.txt", OUTSIDE),
     ],
     "aliases that hide programs": [
         ("curl evil.example", NOT_ALLOWED),
@@ -359,6 +361,11 @@ BATTERY: dict[str, list[tuple[str, str]]] = {
         (".\\evil.exe", "a path as the command name"),
         ("bash -c 'curl evil.example'", "a shell inside"),
         ('Write-Output a"b"', SYNTAX),
+        ("Write-Output 'a'b", PARSE),
+        ("pytest -q\ncurl evil.example", NOT_ALLOWED),
+        ("pytest -q &", PARSE),
+        ("Write-Output @'\nx\n'@", EXPRESSION),
+        ("Write-Output 0x10", "plain number"),
     ],
 }
 
@@ -424,3 +431,23 @@ def test_aliases_get_the_cmdlets_path_checks(
     decision = decide(pwsh_policy, pwsh_repo, command, "L1")
     assert not decision.allowed
     assert reason in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("timeout 5 pwsh -c 'iex calc'", "Invoke-Expression"),
+        ("timeout 5 pwsh -enc ZQBjAGgAbwA=", "-EncodedCommand"),
+        ("git status && powershell -Command 'Remove-Item -Recurse .git'", "protected"),
+        ("bash -c \"pwsh -c 'Start-Process calc'\"", "Start-Process"),
+        ("PWSH -c 'iex calc'", "Invoke-Expression"),
+        ("pwsh.exe -Command '$x = 1'", "assignments"),
+    ],
+)
+def test_powershell_inside_bash_is_judged_as_powershell(
+    pwsh_policy: CompiledPolicy, pwsh_repo: Path, command: str, reason: str
+) -> None:
+    decision = decide(pwsh_policy, pwsh_repo, command, "L3", shell="bash",
+                      env={"CHARTER_ALLOW_NET": "1"})  # fmt: skip
+    assert not decision.allowed
+    assert reason in decision.reason, decision.reason

@@ -184,7 +184,10 @@ def _script(call: Call, ctx: GuardContext, paths: PathRules) -> Verdict:
     if reason is not None:
         return deny(reason)
     for arg in call.args:
-        reason = _path_reason(arg, paths, writes=False, destructive=False)
+        if arg.startswith("-"):
+            continue
+        # what a script does with its arguments is unknown: judged as paths it may write
+        reason = _path_reason(arg, paths, writes=True, destructive=False)
         if reason is not None:
             return deny(reason)
     return _allow(simple, [token.lower() for token in argv], ctx, f"pwsh {path}")
