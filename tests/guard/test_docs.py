@@ -62,3 +62,11 @@ def test_the_page_lists_every_protected_file() -> None:
     section = section.split("\n## ", 1)[0]
     missing = [pattern for pattern in (*CORE, *STEERING) if f"`{pattern}`" not in section]
     assert not missing, f"docs/guard.md, Protected files, does not list {missing}"
+
+
+def test_the_powershell_example_prints_what_the_page_shows(tmp_path: Path) -> None:
+    if not Path("/bin/bash").exists():
+        pytest.skip("the example is a bash session")
+    script = doc_block(DOC, "example: guard-powershell")
+    expected = doc_block(DOC, "output: guard-powershell")
+    assert run_doc_example(script, tmp_path) == expected

@@ -166,3 +166,26 @@ def test_bash_env_is_not_honoured(
     assert not (session / "hijacked").exists()
     capfd.readouterr()
     assert sys.executable  # the interpreter running the tests is unaffected
+
+
+def test_a_powershell_string_runs_with_pwsh_without_its_profile(
+    session: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # a stand-in pwsh that prints the argv it was given: the guard only reads the command
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pwsh"
+    fake.write_text('#!/bin/sh\nprintf "%s|" "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.chdir(session)
+    assert main(["run", "--shell", "pwsh", "--command", "git status; git log -n 1"]) == 0
+    assert capfd.readouterr().out == "-NoProfile|-NonInteractive|-Command|git status; git log -n 1|"
+    (record,) = read_commands(session, SESSION_ID)
+    assert record["mode"] == "pwsh"
+    assert record["string"] == "git status; git log -n 1"
+    assert main(["run", "--shell", "pwsh", "--command", "iex 'git status'"]) == 2
+    assert "Invoke-Expression" in capfd.readouterr().err

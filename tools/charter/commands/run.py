@@ -19,13 +19,21 @@ from charter.sessions.run import run_command
     help="A shell string, run as `bash -c STRING` once allowed.",
 )
 @click.option(
+    "--shell",
+    type=click.Choice(["bash", "pwsh"]),
+    default="bash",
+    show_default=True,
+    help="The shell of --command: pwsh judges and runs it as PowerShell "
+    "(`pwsh -NoProfile -NonInteractive -Command STRING`).",
+)
+@click.option(
     "--manifest",
     is_flag=True,
     help="Also write a run manifest, .runs/TASK/RUN-ID/manifest.json, for the active session "
     "(the default when the policy says `manifest: always`). See docs/evidence.md.",
 )
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
-def run(command_string: str | None, manifest: bool, argv: tuple[str, ...]) -> int:
+def run(command_string: str | None, shell: str, manifest: bool, argv: tuple[str, ...]) -> int:
     """Check a command with `charter guard`, run it, and record it.
 
     `charter run -- CMD ARGS...` executes the argv directly (no shell);
@@ -40,4 +48,6 @@ def run(command_string: str | None, manifest: bool, argv: tuple[str, ...]) -> in
     if command_string is None and not argv:
         raise click.UsageError("no command given")
     command: str | list[str] = command_string if command_string is not None else list(argv)
-    return run_command(command, manifest=manifest, note=lambda text: click.echo(text, err=True))
+    return run_command(
+        command, manifest=manifest, note=lambda text: click.echo(text, err=True), shell=shell
+    )

@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from charter.board.regenerate import regenerate_board
+from charter.checks.edit_gate import edit_validator
 from charter.claims.ops import store_for
 from charter.claims.record import default_agent
 from charter.commands.claim import CLAIM_COMMANDS
-from charter.checks.edit_gate import edit_validator
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError, os_error_message

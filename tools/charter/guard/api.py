@@ -65,6 +65,7 @@ def check_command(
     env: Mapping[str, str] | None = None,
     count: bool = True,
     audit: str | None = None,
+    shell: str = "bash",
 ) -> Outcome:
     """The decision on `command`. `count=False` checks the budget without spending it.
 
@@ -72,7 +73,7 @@ def check_command(
     the decision is appended to the session's audit trail (`charter.state.auditlog`).
     `charter run` records its commands itself, so it passes None.
     """
-    outcome = _check(command, cwd=cwd, root=root, level=level, env=env, count=count)
+    outcome = _check(command, cwd=cwd, root=root, level=level, env=env, count=count, shell=shell)
     if audit is not None and count and outcome.root is not None:
         _audit(outcome, audit)
     return outcome
@@ -86,6 +87,7 @@ def _check(
     level: str | None,
     env: Mapping[str, str] | None,
     count: bool,
+    shell: str,
 ) -> Outcome:
     mode = "string" if isinstance(command, str | bytes) else "argv"
     source: str | list[str]
@@ -132,7 +134,7 @@ def _check(
             policy_path=policy_path,
             context=None,
         )
-    decision = classify(command, context)
+    decision = classify(command, context, shell=shell)
     if context.session is not None:
         decision = _within_budget(decision, context, count)
     return Outcome(decision, root=repo_root, policy_path=policy_path, context=context)

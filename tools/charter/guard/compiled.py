@@ -48,6 +48,7 @@ class CompiledPolicy:
                     "title": _text(level["title"]),
                     "inherits": None if inherits is None else _text(inherits),
                     "allow": [_tokens(rule) for rule in level["allow"]],
+                    "powershell": [_tokens(rule) for rule in level["powershell"]],
                     "env": {_text(k): _text(v) for k, v in level["env"].items()},
                     "write_files": _flag(level["write_files"]),
                     "network": _optional_flag(level.get("network")),
@@ -123,6 +124,16 @@ class CompiledPolicy:
             for name in self.chain(level)
             for tokens in self.levels[name]["allow"]
             if allow_matches(tokens, argv)
+        ]
+
+    def matching_powershell(self, level: str, folded: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """(defining level, tokens) of every `powershell` rule of `level` and below matching
+        a case-folded PowerShell call (PowerShell compares names and parameters that way)."""
+        return [
+            (name, tokens)
+            for name in self.chain(level)
+            for tokens in self.levels[name]["powershell"]
+            if allow_matches([token.lower() for token in tokens], folded)
         ]
 
     def lowest_level_allowing(self, argv: Sequence[str]) -> str | None:

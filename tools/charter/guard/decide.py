@@ -15,7 +15,7 @@ from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
 from charter.guard.grammar.facts import Facts
 from charter.guard.grammar.programs import Reading, python_module, read_argv
-from charter.guard.paths import PathRules
+from charter.guard.paths import PathRules, path_rules
 from charter.guard.sequence import judge_script, wrapped
 from charter.guard.shell import Problem, SimpleCommand, parse_script
 from charter.guard.verdict import Verdict, display, problem_reason, quote
@@ -53,7 +53,7 @@ class Decision:
         problems: list[Problem],
         reason: str | None = None,
     ):
-        self.mode = mode  # "argv" (exec) or "string" (bash -c)
+        self.mode = mode  # "argv" (exec), "string" (bash -c) or "pwsh" (pwsh -Command)
         self.source = source
         self.level = level
         self.level_source = level_source
@@ -115,8 +115,16 @@ def deny_all(level: str | None, source: str | list[str], mode: str, reason: str)
     )
 
 
-def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decision:
-    """Allow or deny `command` at the context's level. Never raises on any input."""
+# the names PowerShell is started by: judged by charter.guard.powershell
+POWERSHELL_NAMES = frozenset({"pwsh", "powershell", "pwsh.exe", "powershell.exe", "pwsh-preview"})
+SHELLS = ("bash", "pwsh")
+
+
+def classify(
+    command: str | bytes | Sequence[str], ctx: GuardContext, *, shell: str = "bash"
+) -> Decision:
+    """Allow or deny `command` at the context's level. Never raises on any input.
+    `shell="pwsh"`: a command string is a PowerShell command line (the agent's shell)."""
     mode = "string"
     source: str | list[str]
     if isinstance(command, bytes):
@@ -139,6 +147,8 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
         # An argv is checked as the script `bash -c` would need to run it, quoted
         # word by word: one parser, one set of rules, for both ways in.
         text = " ".join(quote(word) for word in source)
+    if shell == "pwsh" and mode == "string":
+        return _classify_powershell(text, source, ctx)
     script = parse_script(text)
     if script.problems:
         return Decision(
@@ -158,6 +168,16 @@ def classify(command: str | bytes | Sequence[str], ctx: GuardContext) -> Decisio
         verdicts=verdicts,
         problems=[],
     )
+
+
+def _classify_powershell(text: str, source: str | list[str], ctx: GuardContext) -> Decision:
+    from charter.guard.powershell.judge import judge_text  # lazy: only PowerShell loads it
+
+    outcome = judge_text(text, ctx, path_rules(ctx.policy, ctx.root, ctx.cwd), judge)
+    problems = [item for item in outcome if isinstance(item, Problem)]
+    verdicts = [item for item in outcome if isinstance(item, Verdict)]
+    return Decision(mode="pwsh", source=source, level=ctx.level, level_source=ctx.level_source,
+                    verdicts=verdicts, problems=problems)  # fmt: skip
 
 
 def _refuse(ctx: GuardContext, source: str | list[str], mode: str, reason: str) -> Decision:
@@ -181,6 +201,10 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdic
     def deny(rule: str, reason: str) -> Verdict:
         return Verdict(command, allowed=False, rule=rule, reason=reason)
 
+    if name.lower() in POWERSHELL_NAMES:
+        from charter.guard.powershell.judge import judge_shell_argv  # lazy: PowerShell only
+
+        return judge_shell_argv(command, ctx, paths, judge)
     if "/" in name:
         return deny(
             "built-in: path as command",

@@ -11,8 +11,10 @@ import sys
 USAGE = """\
 usage: charter guard [--level L] [--explain] [--format text|json] [--root DIR] [--cwd DIR] \
 -- CMD [ARG...]
-       charter guard [--level L] [--explain] [--format text|json] --command 'STRING'
-       charter guard --hook claude-code|codex|gemini|cursor [--root DIR] [--level L]
+       charter guard [--level L] [--explain] [--format text|json] [--shell bash|pwsh] \
+--command 'STRING'
+       charter guard --hook claude-code|codex|gemini|cursor [--root DIR] [--level L] \
+[--shell pwsh]
 
 Decide whether an agent may run a shell command under the autonomy policy
 (docs/agents/AUTONOMY.md). Exit 0: allowed. Exit 2: denied, with the reason on
@@ -20,6 +22,7 @@ stderr; usage errors deny too.
 
   -- CMD [ARG...]     an argv, as it would be executed (no shell)
   --command STRING    a shell string, as `bash -c STRING` would run it
+  --shell pwsh        the --command string (or the hook's command) is PowerShell
   --hook AGENT        read a PreToolUse hook request on stdin and answer it
   --level L           decide at level L (default: the active session's level,
                       else the policy's default level)
@@ -30,7 +33,7 @@ stderr; usage errors deny too.
   --cwd DIR           the directory the command runs in (default: here)
 """
 
-_VALUE_OPTIONS = ("--level", "--format", "--command", "--hook", "--root", "--cwd")
+_VALUE_OPTIONS = ("--level", "--format", "--command", "--hook", "--root", "--cwd", "--shell")
 
 
 class _Options:
@@ -98,9 +101,12 @@ def _main(args: list[str]) -> int:
     output_format = values.get("--format", "text")
     if output_format not in ("text", "json"):
         raise _UsageError("--format must be text or json")
+    shell = values.get("--shell", "bash")
+    if shell not in ("bash", "pwsh", "powershell"):
+        raise _UsageError("--shell must be bash or pwsh")
     hook = values.get("--hook")
     if hook is not None:
-        return _hook(hook, values)
+        return _hook(hook, values, "pwsh" if shell == "powershell" else shell)
     command: str | list[str]
     if "--command" in values:
         if options.argv:
@@ -122,6 +128,7 @@ def _main(args: list[str]) -> int:
         level=values.get("--level"),
         count=not options.explain,  # explaining a command does not run it: no budget spent
         audit="guard",
+        shell="pwsh" if shell == "powershell" else shell,
     )
     decision = outcome.decision
     if output_format == "json":
@@ -137,16 +144,23 @@ def _main(args: list[str]) -> int:
     return 2
 
 
-def _hook(agent: str, values: dict[str, str]) -> int:
+def _hook(agent: str, values: dict[str, str], shell: str) -> int:
     from charter.guard.hooks import AGENTS, answer, handle  # lazy: off the guard's start-up path
 
-    if agent in ("gemini", "cursor"):
-        from charter.guard.hook_adapters import handle_foreign as handle  # lazy: other agents only
-    elif agent not in AGENTS:
+    foreign = agent in ("gemini", "cursor")
+    if foreign and shell != "bash":
+        raise _UsageError(f"--shell {shell} is for the claude-code and codex hooks")
+    if not foreign and agent not in AGENTS:
         raise _UsageError(f"--hook must be one of {', '.join((*AGENTS, 'gemini', 'cursor'))}")
+    root, level = values.get("--root"), values.get("--level")
     try:
         raw = sys.stdin.buffer.read()
-        result = handle(agent, raw, root=values.get("--root"), level=values.get("--level"))
+        if foreign:
+            from charter.guard.hook_adapters import handle_foreign  # lazy: other agents only
+
+            result = handle_foreign(agent, raw, root=root, level=level)
+        else:
+            result = handle(agent, raw, root=root, level=level, shell=shell)
     except Exception as exc:
         result = answer(agent, False, f"charter guard failed ({type(exc).__name__}: {exc})")
     if result.stdout:

@@ -65,4 +65,14 @@ def exec_args(decision: Decision) -> list[str]:
         assert isinstance(source, list)
         return list(source)
     assert isinstance(source, str)
+    if decision.mode == "pwsh":
+        # no profile: a profile's functions could shadow the names the guard judged
+        return [powershell_path(), "-NoProfile", "-NonInteractive", "-Command", source]
     return [bash_path(), "-c", source]
+
+
+def powershell_path() -> str:
+    found = shutil.which("pwsh") or shutil.which("powershell")
+    if found is None:
+        raise FileNotFoundError("pwsh")
+    return found

@@ -14,7 +14,9 @@ def explain(decision: Decision, policy_path: str | None = None) -> str:
     source = decision.source
     shown = " ".join(quote(w) for w in source) if isinstance(source, list) else source
     lines = [f"command: {_one_line(shown)}"]
-    how = "exec (argv)" if decision.mode == "argv" else "bash -c (string)"
+    how = {"argv": "exec (argv)", "pwsh": "PowerShell (string)"}.get(
+        decision.mode, "bash -c (string)"
+    )
     origin = f" ({decision.level_source})" if decision.level_source else ""
     lines.append(f"level:   {decision.level or 'unknown'}{origin}")
     if policy_path:
@@ -39,16 +41,17 @@ def advice(decision: Decision, policy: CompiledPolicy | None) -> str:
     if policy is None or decision.level is None or decision.level not in policy.levels:
         return f"charter guard denied this command: {decision.reason}"
     text = f"charter guard denied this command at level {decision.level}: {decision.reason}"
-    allowed = [
-        " ".join(tokens)
-        for name in policy.chain(decision.level)
-        for tokens in policy.levels[name]["allow"]
-    ]
-    if allowed:
-        listing = ", ".join(allowed)
-        if len(listing) > 600:
-            listing = listing[:600].rsplit(",", 1)[0] + ", ..."
-        text += f"\nLevel {decision.level} allows commands starting with: {listing}."
+    for key, what in (("allow", "commands"), ("powershell", "PowerShell calls")):
+        allowed = [
+            " ".join(tokens)
+            for name in policy.chain(decision.level)
+            for tokens in policy.levels[name][key]
+        ]
+        if allowed:
+            listing = ", ".join(allowed)
+            if len(listing) > 600:
+                listing = listing[:600].rsplit(",", 1)[0] + ", ..."
+            text += f"\nLevel {decision.level} allows {what} starting with: {listing}."
     text += f"\nSee {policy.path} and `charter guard --explain --command '...'`."
     return text
 

@@ -100,9 +100,11 @@ def handle(
     root: str | None = None,
     level: str | None = None,
     env: Mapping[str, str] | None = None,
+    shell: str = "bash",
 ) -> HookResult:
+    """`shell="pwsh"`: the agent's shell is PowerShell, its command strings are PowerShell."""
     try:
-        return _handle(agent, raw, root=root, level=level, env=env)
+        return _handle(agent, raw, root=root, level=level, env=env, shell=shell)
     except Exception as exc:  # a security boundary fails closed, whatever went wrong
         return answer(agent, False, f"charter guard failed ({type(exc).__name__}: {exc})")
 
@@ -114,6 +116,7 @@ def _handle(
     root: str | None,
     level: str | None,
     env: Mapping[str, str] | None,
+    shell: str = "bash",
 ) -> HookResult:
     if len(raw) > MAX_INPUT:
         return answer(agent, False, "charter guard: hook input larger than 1 MiB")
@@ -152,7 +155,7 @@ def _handle(
             return _shell(agent, command, cwd, root, level, env)
         if not isinstance(command, str):
             return answer(agent, False, "charter guard: tool_input.command must be a string")
-        return _shell(agent, command, cwd, root, level, env)
+        return _shell(agent, command, cwd, root, level, env, shell)
     file_tools = CLAUDE_FILE_TOOLS if agent == "claude-code" else CODEX_FILE_TOOLS
     if tool in file_tools:
         return _file_tool(agent, tool, file_tools[tool], tool_input, cwd, root, level)
@@ -181,9 +184,10 @@ def _shell(
     root: str | None,
     level: str | None,
     env: Mapping[str, str] | None,
+    shell: str = "bash",
 ) -> HookResult:
     outcome = api.check_command(
-        command, cwd=cwd, root=root, level=level, env=env, audit=f"hook:{agent}"
+        command, cwd=cwd, root=root, level=level, env=env, audit=f"hook:{agent}", shell=shell
     )
     decision = outcome.decision
     if decision.allowed:

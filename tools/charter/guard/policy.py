@@ -17,6 +17,8 @@ from charter.errors import CharterError, utf8_error_at
 from charter.guard.builtin import builtin_denial
 from charter.guard.paths import unprotect_problem
 from charter.guard.policy_model import Level, Policy
+from charter.guard.powershell.rules import normalize_rule
+from charter.guard.powershell.rules import rule_problem as powershell_rule_problem
 from charter.guard.rules import pattern_problem
 from charter.parse.frontmatter import split_frontmatter
 
@@ -413,6 +415,16 @@ def _allow(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
     return _patterns(reader, keys, value, allow=True)
 
 
+def _powershell(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
+    rules = []
+    for index, item in enumerate(_string_list(reader, keys, value)):
+        problem = powershell_rule_problem(item)
+        if problem is not None:
+            raise reader.fail(f"bad powershell rule {item!r}: {problem}", *keys, index)
+        rules.append(normalize_rule(item))
+    return tuple(rules)
+
+
 def _requires(reader: _Reader, keys: KeyPath, value: Any) -> tuple[str, ...]:
     items = _string_list(reader, keys, value)
     return tuple(item.strip() for item in items)
@@ -537,6 +549,7 @@ _LEVEL_KEYS: dict[str, Callable[[_Reader, KeyPath, Any], Any]] = {
     "description": _text,
     "inherits": _inherits,
     "allow": _allow,
+    "powershell": _powershell,
     "requires": _requires,
     "requires_checks": _requires_checks,
     "env": _env,

@@ -22,6 +22,8 @@ class Level:
     description: str = ""
     inherits: str | None = None
     allow: tuple[str, ...] = ()
+    # PowerShell scripts (`pwsh Tools/Run-Tests.ps1`) and cmdlets (`Get-ChildItem`)
+    powershell: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     # what `charter session end` verifies: (requirement, its paths), see sessions/requirements.py
     requires_checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -120,6 +122,7 @@ def compile_policy(policy: Policy) -> dict[str, Any]:
                 "title": level.title,
                 "inherits": level.inherits,
                 "allow": [rule.split() for rule in level.allow],
+                "powershell": [rule.split() for rule in level.powershell],
                 "env": dict(level.env),
                 "write_files": level.writes_files,
                 "network": level.network,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _parser: Any = None
 
 
-def _load_binding(package: str) -> Any:
+def load_binding(package: str) -> Any:
     from importlib.machinery import (
         EXTENSION_SUFFIXES,
         ExtensionFileLoader,
@@ -47,8 +47,8 @@ def _load_binding(package: str) -> Any:
 
 
 def _fast_parser() -> Any:
-    core = _load_binding("tree_sitter")
-    bash = _load_binding("tree_sitter_bash")
+    core = load_binding("tree_sitter")
+    bash = load_binding("tree_sitter_bash")
     return core.Parser(core.Language(bash.language()))
 
 

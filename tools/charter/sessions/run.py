@@ -30,13 +30,15 @@ from charter.state.commandlog import record_command
 Note = Callable[[str], None]
 
 
-def run_command(command: str | list[str], *, manifest: bool, note: Note) -> int:
+def run_command(
+    command: str | list[str], *, manifest: bool, note: Note, shell: str = "bash"
+) -> int:
     """Guard `command`, run it when allowed, record it; its exit code, or 2 when denied.
 
     `manifest` is `--manifest`: write a run manifest, and fail without an
     active session; the policy's `manifest: always` asks for one too.
     """
-    outcome = check_command(command)
+    outcome = check_command(command, shell=shell)
     decision = outcome.decision
     clock = time.time()
     started = datetime.now(UTC).isoformat(timespec="seconds")
