@@ -46,25 +46,25 @@ def load_binding(package: str) -> Any:
     raise ImportError(name)
 
 
-def _fast_parser() -> Any:
-    core = load_binding("tree_sitter")
-    bash = load_binding("tree_sitter_bash")
-    return core.Parser(core.Language(bash.language()))
+def language_parser(package: str) -> Any:
+    """A parser for the grammar in `package` (e.g. tree_sitter_bash): its compiled binding
+    loaded straight from the installed package, the package's ordinary import the fallback."""
+    try:
+        core = load_binding("tree_sitter")
+        grammar = load_binding(package)
+        return core.Parser(core.Language(grammar.language()))
+    except Exception:
+        import importlib
 
+        import tree_sitter
 
-def _plain_parser() -> Any:
-    import tree_sitter
-    import tree_sitter_bash
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        language = importlib.import_module(package).language()
+        return tree_sitter.Parser(tree_sitter.Language(language))
 
 
 def parser() -> Any:
     """The bash parser, created once per process."""
     global _parser
     if _parser is None:
-        try:
-            _parser = _fast_parser()
-        except Exception:
-            _parser = _plain_parser()
+        _parser = language_parser("tree_sitter_bash")
     return _parser

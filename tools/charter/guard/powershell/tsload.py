@@ -7,7 +7,7 @@ packages' ordinary imports are the fallback.
 
 from __future__ import annotations
 
-from charter.guard.tsload import load_binding
+from charter.guard.tsload import language_parser
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,25 +16,9 @@ if TYPE_CHECKING:
 _parser: Any = None
 
 
-def _fast_parser() -> Any:
-    core = load_binding("tree_sitter")
-    powershell = load_binding("tree_sitter_powershell")
-    return core.Parser(core.Language(powershell.language()))
-
-
-def _plain_parser() -> Any:
-    import tree_sitter
-    import tree_sitter_powershell
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
-
-
 def parser() -> Any:
     """The PowerShell parser, created once per process."""
     global _parser
     if _parser is None:
-        try:
-            _parser = _fast_parser()
-        except Exception:
-            _parser = _plain_parser()
+        _parser = language_parser("tree_sitter_powershell")
     return _parser
