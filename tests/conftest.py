@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -12,6 +13,11 @@ import pytest
 from charter.checks.engine import check_repo
 from charter.config import Config
 from charter.model import Diagnostic
+
+# `make test` runs this suite: make's variables would make every make the tests start a
+# sub-make ("make[1]: Entering directory ..."). The tests run make as a person would.
+for _name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
+    os.environ.pop(_name, None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
