@@ -6,8 +6,6 @@ Pure: the same plans and logs give the same variables, in the same order.
 
 from __future__ import annotations
 
-import heapq
-import math
 import posixpath
 import re
 from typing import Any
@@ -21,13 +19,13 @@ from charter.makefile import defines_target
 from charter.model import SessionLog, Task
 from charter.repo import RepoModel
 from charter.sorting import natural_key
-from charter.status import column_of, is_done
-from charter.tasks.query import priority_rank as task_priority_rank
+from charter.status import column_of
+from charter.tasks.order import execution_order as task_order
+from charter.tasks.order import open_waits, priority_number
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
 OUTCOME_CHARS = 240
-NO_PRIORITY = 99  # tasks without a priority come after every task that has one
 _SESSION_NUMBER = re.compile(r"session-(\d+)", re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -137,72 +135,20 @@ def _href(path: str, base: str) -> str | None:
 
 def priority_rank(text: str | None) -> int:
     """`charter task next`'s ranking, as an int: no or unknown priority sorts last."""
-    rank = task_priority_rank(text)
-    return NO_PRIORITY if rank == math.inf else int(rank)
+    return priority_number(text)
 
 
 def execution_order(
     open_tasks: list[Task], tasks: list[Task], config: Config, plan_rank: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """Open tasks, each after the open tasks it depends on; among those free to go,
-    the highest priority first, then plan order. A task is as urgent as the most urgent
-    task waiting for it, so a P0's prerequisites go first. A cycle is broken in plan order."""
+    """Open tasks, each after what it waits on (charter.tasks.order), as template rows."""
     by_id = {t.id or "": t for t in tasks}
-    open_ids = {t.id or "" for t in open_tasks}
-    waiting = {
-        t.id or "": {d for d in t.depends if d in open_ids and d != t.id} for t in open_tasks
-    }
-    urgency = _inherited_priority(waiting, by_id)
-
-    def key(task: Task) -> tuple[int, int, int, int]:
-        own = priority_rank(task.value("priority"))
-        return urgency[task.id or ""], own, plan_rank.get(task.path, 0), task.line
-
-    ready: list[tuple[tuple[int, int, int, int], str]] = [
-        (key(t), t.id or "") for t in open_tasks if not waiting[t.id or ""]
-    ]
-    heapq.heapify(ready)
-    placed: list[Task] = []
-    rest = dict(waiting)
-    while rest:
-        if not ready:  # a cycle: release its first task in plan order
-            stuck = min((by_id[i] for i in rest), key=key)
-            ready.append((key(stuck), stuck.id or ""))
-        _, task_id = heapq.heappop(ready)
-        if task_id not in rest:
-            continue
-        del rest[task_id]
-        placed.append(by_id[task_id])
-        for other, deps in rest.items():
-            if task_id in deps:
-                deps.discard(task_id)
-                if not deps:
-                    heapq.heappush(ready, (key(by_id[other]), other))
+    placed = task_order(open_tasks, tasks, config, plan_rank)
     return [_order_entry(n, t, by_id, config) for n, t in enumerate(placed, 1)]
 
 
-def _inherited_priority(waiting: dict[str, set[str]], by_id: dict[str, Task]) -> dict[str, int]:
-    """Each open task's rank: its own, or that of the most urgent task depending on it."""
-    rank = {tid: priority_rank(by_id[tid].value("priority")) for tid in waiting}
-    changed = True
-    while changed:  # a fixpoint: at most one pass per link of the longest chain
-        changed = False
-        for tid, deps in waiting.items():
-            for dep in deps:
-                if rank[tid] < rank[dep]:
-                    rank[dep] = rank[tid]
-                    changed = True
-    return rank
-
-
 def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config) -> dict[str, Any]:
-    waits = []
-    for dep in task.depends:
-        target = by_id.get(dep)
-        if target is None:
-            waits.append(f"{dep} (in no plan)")
-        elif not is_done(target, config):
-            waits.append(f"{dep} ({column_of(target, config)})")
+    waits = open_waits(task, by_id, config)
     base = posixpath.dirname(config.handoff)
     return {
         "number": number,
