@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from charter import stamps
 from charter.config import Config
 from charter.errors import CharterError
-from charter.handoff.render import handoff_context
+from charter.handoff import memo
 from charter.io import locked, read_text, write_text_atomic
-from charter.repo import RepoModel, load_repo
-from charter.templating import render_template
+from charter.repo import RepoModel, build_repo, read_snapshot
 
 TEMPLATE = "handoff.md.j2"
 
@@ -38,6 +37,9 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
+    from charter.handoff.render import handoff_context  # lazy: a warm --check renders nothing
+    from charter.templating import render_template  # lazy: a warm --check renders nothing
+
     body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
     return stamps.stamp_file(_normalise(body), header_note(repo.config))
 
@@ -53,22 +55,33 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
     """Regenerate the handoff under its lock; True when the file changed."""
     path = config.path(config.handoff)
     with locked(path):
+        snapshot = read_snapshot(config)
+        key = memo.fingerprint(snapshot, TEMPLATE)
+        if memo.current(config, key):
+            return False
         old = read_text(path)
-        new = render_handoff(load_repo(config))
+        new = render_handoff(build_repo(snapshot))
         if old == new:
+            memo.record(config, key, new)
             return False
         refusal = _refusal(config, old, new)
         if refusal is not None and not force:
             raise refusal
         write_text_atomic(path, new)
+        memo.record(config, key, new)
         return True
 
 
 def check_handoff(config: Config) -> HandoffCheck:
-    """Compare without writing anything."""
+    """Compare without writing anything but charter's own cache (a memo of a match)."""
+    snapshot = read_snapshot(config)
+    key = memo.fingerprint(snapshot, TEMPLATE)
+    if memo.current(config, key):
+        return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
-    new = render_handoff(load_repo(config))
+    new = render_handoff(build_repo(snapshot))
     if old == new:
+        memo.record(config, key, new)
         return HandoffCheck(True)
     rel = config.handoff
     diff = "".join(
