@@ -42,9 +42,9 @@ def fingerprint(snapshot: Snapshot, template: str) -> str:
     for path in extra:
         h.update(f"{path}\0".encode())
         h.update(_content(path))
-    for path in _manifests(config.root / config.runs):
-        h.update(f"{path}\0".encode())
-        h.update(hashlib.blake2b(_content(Path(path)), digest_size=16).digest())
+    for manifest in _manifests(config.root / config.runs):
+        h.update(f"{manifest}\0".encode())
+        h.update(hashlib.blake2b(_content(Path(manifest)), digest_size=16).digest())
     return h.hexdigest()
 
 
