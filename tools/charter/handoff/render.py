@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from typing import Any
 
 from charter.config import Config
@@ -15,7 +16,7 @@ from charter.errors import CharterError
 from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.ingest.fold import session_usage
-from charter.makefile import defines_target
+from charter.makefile import defines_target, make_variable
 from charter.model import SessionLog, Task
 from charter.repo import RepoModel
 from charter.sorting import natural_key
@@ -174,9 +175,9 @@ def _continue(
     if next_task is not None:
         extra = _level_arguments(config, next_task["level"], make)
         command = (
-            f"make session-start TASK={next_task['id']}{extra}"
+            f"make session-start {make_variable('TASK', next_task['id'])}{extra}"
             if make
-            else f"charter session start {next_task['id']}{extra}"
+            else f"charter session start {shlex.quote(next_task['id'])}{extra}"
         )
     return {
         "next": next_task,
