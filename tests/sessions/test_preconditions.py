@@ -99,6 +99,14 @@ CASES: list[tuple[str, Mutation | None, Request, dict[str, str], str, str]] = [
         "CO-3 depends on CO-2, which is Backlog",
     ),
     (
+        "the parent's dependency open",  # an epic's Depends holds for every issue under it
+        edit_plan("  - Level: L2\n", "  - Level: L2\n  - [ ] **CO-5** Part of it\n"),
+        Request("CO-5"),
+        {},
+        "scope",
+        "CO-5 waits on CO-2 (as its parent CO-3 does), which is Backlog",
+    ),
+    (
         "dependency unknown",
         edit_plan("Depends: CO-1", "Depends: CO-0"),
         Request("CO-2"),

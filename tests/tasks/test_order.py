@@ -10,7 +10,8 @@ import pytest
 
 from charter.config import load_config
 from charter.model import Field, Task
-from charter.tasks.order import Ops, execution_order, waits_on
+from charter.tasks.order import Ops, execution_order
+from charter.tasks.waits import waits_on
 
 
 def _task(

@@ -23,6 +23,7 @@ from charter.config import Config
 from charter.model import Task
 from charter.status import column_of, is_done
 from charter.tasks.query import priority_rank as task_priority_rank
+from charter.tasks.waits import waits_on
 
 NO_PRIORITY = 99  # tasks without a priority come after every task that has one
 OrderKey = tuple[int, int, int, int, int]
@@ -42,27 +43,6 @@ def priority_number(text: str | None) -> int:
     """`charter task next`'s ranking, as an int: no or unknown priority sorts last."""
     rank = task_priority_rank(text)
     return NO_PRIORITY if rank == math.inf else int(rank)
-
-
-def waits_on(task: Task, by_id: dict[str, Task]) -> tuple[str, ...]:
-    """The IDs `task` waits on: its own, then its ancestors' (nearest first), once each.
-
-    A task never waits on itself or on one of its ancestors (the epic is done
-    when its issues are, not before them).
-    """
-    ancestors: list[Task] = []
-    seen_parents: set[str] = set()
-    parent = task.parent
-    while parent is not None and parent not in seen_parents and parent in by_id:
-        seen_parents.add(parent)
-        ancestors.append(by_id[parent])
-        parent = by_id[parent].parent
-    found: dict[str, None] = {}
-    for source in (task, *ancestors):
-        for dep in source.depends:
-            if dep != task.id and dep not in seen_parents:
-                found.setdefault(dep, None)
-    return tuple(found)
 
 
 def execution_order(

@@ -9,6 +9,7 @@ from typing import Any
 from charter.model import Task
 from charter.repo import RepoModel
 from charter.status import column_of, is_done
+from charter.tasks.waits import waits_on
 
 # Priority words, most urgent first; P0/P1/... and bare integers rank by number.
 PRIORITY_WORDS: dict[str, int] = {
@@ -50,8 +51,10 @@ def next_tasks(repo: RepoModel) -> list[Task]:
     config = repo.config
     index = repo.task_index()
 
+    by_id = {tid: defs[0] for tid, defs in index.items() if defs}
+
     def ready(task: Task) -> bool:
-        for dep in task.depends:
+        for dep in waits_on(task, by_id):
             found = index.get(dep)
             if not found or not all(is_done(t, config) for t in found):
                 return False
