@@ -52,8 +52,9 @@ def execution_order(
     plan_rank: dict[str, int],
     ops: Ops | None = None,
 ) -> list[Task]:
-    """The open tasks, each after the open tasks it waits on. A cycle is broken in
-    plan order (the first of its tasks by the sort key goes first)."""
+    """The open tasks, each after the open tasks it waits on and after its own open
+    subtasks. A cycle is broken in plan order (the first of its tasks by the sort key
+    goes first)."""
     ops = ops if ops is not None else Ops()
     by_id = {t.id or "": t for t in tasks}
     open_ids = {t.id or "" for t in open_tasks}
@@ -66,10 +67,17 @@ def execution_order(
         for dep in waits_on(task, by_id):
             ops.steps += 1
             if dep in open_ids:
-                deps.add(dep)
-                dependents[dep].append(tid)
+                if dep not in deps:
+                    deps.add(dep)
+                    dependents[dep].append(tid)
             elif dep not in by_id or not is_done(by_id[dep], config):
                 stuck_on_closed.add(tid)
+        # An epic is finished by its issues: it goes after them, and so does what waits on it.
+        for sub in task.subtasks:
+            ops.steps += 1
+            if sub.id in open_ids and sub.id != tid and sub.id not in deps:
+                deps.add(sub.id)
+                dependents[sub.id].append(tid)
         waiting[tid] = deps
     urgency = _inherited_priority(waiting, dependents, by_id, ops)
     stalled = set(stuck_on_closed)
