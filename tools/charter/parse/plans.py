@@ -107,13 +107,13 @@ class _Builder:
     checkbox_col: int | None
     fields: list[Field] = field(default_factory=list)
     children: list[_Builder] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # the previous step of an in-order list
 
     def build(self, path: str, config: Config, parent: str | None) -> Task:
         subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
         evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
-        depends = tuple(
-            d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
-        )
+        named = [d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)]
+        depends = tuple(dict.fromkeys([*named, *self.after]))
         return Task(
             id=self.id,
             title=self.title,
@@ -155,8 +155,11 @@ def plan_from_source(source: Source, config: Config) -> Plan:
             )
         )
     roots = _checklist_tasks(path, lines, outline, config)
-    roots.extend(_table_tasks(path, lines, outline, config, problems))
+    plan_id = fm.data.get("id")
+    step_prefix = f"{plan_id}-" if isinstance(plan_id, str) and plan_id else None
+    roots.extend(_table_tasks(path, lines, outline, config, problems, step_prefix))
     roots.sort(key=lambda b: b.line)
+    _chain_in_order(roots, lines, outline)
     tasks = tuple(b.build(path, config, None) for b in roots)
     title = fm.data.get("title")
     if not isinstance(title, str):
@@ -282,6 +285,7 @@ def _table_tasks(
     outline: markdown.Outline,
     config: Config,
     problems: list[Diagnostic],
+    step_prefix: str | None = None,
 ) -> list[_Builder]:
     found: list[_Builder] = []
     if not config.table_tasks:
@@ -290,7 +294,9 @@ def _table_tasks(
         header = split_row(lines[table.header])
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
         id_col = next((names.index(n) for n in ID_COLUMNS if n in names), None)
-        if id_col is None:
+        # A `#` column numbers a plan's steps: step 3 of plan LS is task LS-3.
+        step_col = names.index("#") if step_prefix and "#" in names else None
+        if id_col is None and step_col is None:
             continue
         title_col = next(
             (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col), None
@@ -320,10 +326,14 @@ def _table_tasks(
                             "warning",
                         )
                     )
-            if id_col >= len(cells):
-                continue
-            task_id, _ = match_task_id(cells[id_col].text, config)
-            if task_id is None or not config.id_re.fullmatch(task_id):
+            task_id, from_col = None, id_col
+            if id_col is not None and id_col < len(cells):
+                task_id, _ = match_task_id(cells[id_col].text, config)
+            if task_id is None and step_col is not None and step_col < len(cells):
+                step = cells[step_col].text.strip().strip("*_`")
+                if step.isdigit():
+                    task_id, from_col = f"{step_prefix}{step}", step_col
+            if task_id is None or from_col is None or not config.id_re.fullmatch(task_id):
                 continue
             checked = next(
                 (
@@ -333,17 +343,18 @@ def _table_tasks(
                 ),
                 None,
             )
+            named_col = title_col if title_col is not None or from_col == id_col else id_col
             title = (
-                cells[title_col].text.strip()
-                if title_col is not None and title_col < len(cells)
+                cells[named_col].text.strip()
+                if named_col is not None and named_col < len(cells)
                 else ""
             )
-            id_cell = cells[id_col]
+            id_cell = cells[from_col]
             id_col_1 = id_cell.start + len(id_cell.text) - len(id_cell.text.lstrip()) + 1
             builder = _Builder(task_id, title, row_line + 1, id_col_1, "table", checked, None)
             for col, cell in enumerate(cells[: len(names)]):
                 name = FIELD_ALIASES.get(names[col])
-                if name is None or col == id_col or name == "title":
+                if name is None or col in (id_col, from_col) or name == "title":
                     continue
                 value = cell.text.strip()
                 lead = len(cell.text) - len(cell.text.lstrip())
@@ -354,6 +365,44 @@ def _table_tasks(
                 )
             found.append(builder)
     return found
+
+
+# "execute in order", "in sequence", "sequentially", "one after the other"; not "in order to".
+IN_ORDER_RE = re.compile(
+    r"\bin\s+(?:this\s+|that\s+|the\s+following\s+|strict\s+)?(?:order|sequence)\b(?!\s+to\b)"
+    r"|\bsequential(?:ly)?\b|\bone\s+after\s+(?:the\s+)?other\b",
+    re.I,
+)
+
+
+def _chain_in_order(roots: list[_Builder], lines: list[str], outline: markdown.Outline) -> None:
+    """Top-level tasks in a section whose heading says to execute them in order, or in a
+    list or table right after a sentence saying so, each wait on the one before."""
+    regions: list[tuple[int, int]] = []  # 1-based, half-open
+    headings = outline.headings
+    for index, heading in enumerate(headings):
+        if IN_ORDER_RE.search(heading.text):
+            end = next(
+                (h.line for h in headings[index + 1 :] if h.level <= heading.level), len(lines)
+            )
+            regions.append((heading.line + 1, end + 1))
+    for index, raw in enumerate(lines):
+        stripped = raw.strip()
+        if stripped.endswith(":") and IN_ORDER_RE.search(stripped) and stripped[0] not in "|-*#":
+            end = index + 1
+            while end < len(lines) and (lines[end].strip() == "" or end == index + 1):
+                end += 1
+            while end < len(lines) and lines[end].strip():
+                end += 1
+            regions.append((index + 1, end + 1))
+    for start, end in regions:
+        previous: _Builder | None = None
+        for builder in roots:
+            if not start < builder.line < end:
+                continue
+            if previous is not None and previous.id and builder.id and previous.id != builder.id:
+                builder.after.append(previous.id)
+            previous = builder
 
 
 def _rows_after_comments(lines: list[str], end: int) -> list[int]:
