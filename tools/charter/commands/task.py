@@ -19,6 +19,7 @@ from charter.errors import CharterError
 from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
+from charter.sessions.progress import record_progress
 from charter.tasks import edit
 from charter.tasks.edit import unknown_task_message
 from charter.tasks.query import next_tasks, task_summary
@@ -183,7 +184,11 @@ def done(
     if compute and digest is None:
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
     path = edit.mark_done(config, task_id, evidence, digest)
-    return _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+    code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+    log = record_progress(config, task_id, evidence)
+    if log is not None:
+        click.echo(f"wrote {log} (progress)")
+    return code
 
 
 @task.command("block")
