@@ -367,10 +367,11 @@ def _table_tasks(
     return found
 
 
-# "execute in order", "in sequence", "sequentially", "one after the other"; not "in order to".
+# "execute in order", "in sequence", "in the following order"; not "in order to", and not
+# "sequentially", which titles use ("Implement Tasks Sequentially" is a story, not an order).
 IN_ORDER_RE = re.compile(
-    r"\bin\s+(?:this\s+|that\s+|the\s+following\s+|strict\s+)?(?:order|sequence)\b(?!\s+to\b)"
-    r"|\bsequential(?:ly)?\b|\bone\s+after\s+(?:the\s+)?other\b",
+    r"\bin\s+(?:this\s+|that\s+|the\s+following\s+|strict\s+)?(?:order|sequence)\b"
+    r"(?!\s+to\b|\s+of\b)",
     re.I,
 )
 
