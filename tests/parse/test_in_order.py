@@ -9,6 +9,7 @@ import pytest
 
 from charter.config import load_config
 from charter.parse.plans import parse_plan
+from charter.tasks.edit import find_task
 from tests.conftest import EXAMPLES
 
 HEAD = "---\nid: LS\ntitle: Plan\n---\n# Plan\n\n"
@@ -59,3 +60,11 @@ def test_the_long_session_example_is_one_chain(tmp_path: Path) -> None:
     assert list(tasks) == [f"LS-{n}" for n in range(1, 13)]
     assert tasks["LS-1"] == ()
     assert all(tasks[f"LS-{n}"] == (f"LS-{n - 1}",) for n in range(2, 13))
+
+
+def test_a_numbered_step_can_be_edited_by_its_id(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "plans").mkdir(parents=True)
+    body = "| # | Task | Status |\n|---|---|---|\n| 1 | a | Backlog |\n| 2 | b | Backlog |\n"
+    (tmp_path / "docs" / "plans" / "p.md").write_text(HEAD + body, "utf-8")
+    path, task = find_task(load_config(tmp_path), "LS-2")
+    assert path.name == "p.md" and (task.title, task.status) == ("b", "Backlog")
