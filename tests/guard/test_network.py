@@ -319,3 +319,28 @@ def test_network_true_lists_the_package_registries(online: Path) -> None:
     assert classify("pip install requests", ctx).allowed
     assert classify("yarn add left-pad", ctx).allowed
     assert not classify("curl https://github.com/", ctx).allowed
+
+
+def test_every_network_command_reaches_the_session_logs_network_section(online: Path) -> None:
+    from charter.state import auditlog
+    from charter.state.commandlog import read_trail, render_network
+
+    ctx = make_context(compiled(NET_POLICY), online, level="L3", env=_env(online))
+    for command in ("pip install requests", "curl https://evil.example/x", "git status"):
+        decision = classify(command, ctx)
+        auditlog.record_decision(
+            str(online), "0001", command=command, allowed=decision.allowed, level="L3",
+            rule=decision.rule, via="hook:claude-code", at="2026-01-01T00:00:00+00:00",
+            network=decision.network,
+        )  # fmt: skip
+    table = render_network(read_trail(online, "0001"))
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 3  # the header and the two network commands; `git status` is not one
+    assert "pypi.org, files.pythonhosted.org" in rows[1] and "| allow |" in rows[1]
+    assert "evil.example" in rows[2] and "| deny | network: host |" in rows[2]
+
+
+def test_a_session_without_network_commands_says_so() -> None:
+    from charter.state.commandlog import render_network
+
+    assert render_network([{"command": "git status"}]) == "No network command in this session.\n"

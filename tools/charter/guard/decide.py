@@ -88,6 +88,23 @@ class Decision:
         """The argv of every simple command that may run, in order."""
         return [v.argv for v in self.verdicts]
 
+    @property
+    def network(self) -> list[dict[str, Any]]:
+        """The network commands in the decision, for the session log's network section:
+        each with the hosts it reaches (none when they could not be proven)."""
+        entries = []
+        for verdict in self.verdicts:
+            if verdict.network is None:
+                continue
+            own = not verdict.allowed or self.allowed  # else another command denied it all
+            entries.append({
+                "command": display(verdict.argv)[:300],  # an audit line stays one write
+                "hosts": verdict.network[:20],
+                "decision": "allow" if self.allowed else "deny",
+                "rule": verdict.rule if own else self.rule,
+            })  # fmt: skip
+        return entries
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "decision": "allow" if self.allowed else "deny",
