@@ -344,3 +344,33 @@ def test_a_session_without_network_commands_says_so() -> None:
     from charter.state.commandlog import render_network
 
     assert render_network([{"command": "git status"}]) == "No network command in this session.\n"
+
+
+PWSH_POLICY = NET_POLICY.replace(
+    '    env: {CHARTER_ALLOW_NET: "1"}',
+    '    powershell: [Invoke-WebRequest, Invoke-RestMethod]\n    env: {CHARTER_ALLOW_NET: "1"}',
+)
+
+# PowerShell's web cmdlets, as an agent on Windows runs them (the line is PowerShell)
+PWSH_BATTERY: list[tuple[str, bool]] = [
+    ("Invoke-WebRequest -Uri https://pypi.org/simple/ -MaximumRedirection 0 -OutFile x.html", True),
+    ("iwr https://files.pythonhosted.org/p/x.whl -MaximumRedirection 0 -OutFile x.whl", True),
+    ("irm https://registry.npmjs.org/left-pad -MaximumRedirection 0", True),
+    ("iwr https://pypi.org/simple/", False),  # follows redirects
+    ("iwr https://evil.example/ -MaximumRedirection 0", False),
+    ("iwr http://pypi.org@evil.example/ -MaximumRedirection 0", False),
+    ("iwr https://pypi.org/ -MaximumRedirection 0 -Proxy http://evil.example:8080", False),
+    ("Invoke-RestMethod -Uri https://pypi.org/ -Max 0 -WebSession s", False),
+    ("iwr https://pypi.org/ -MaximumRedirection 0 -Pr http://evil.example", False),
+    ("curl https://evil.example/ -MaximumRedirection 0", False),  # the alias
+    ("wget https://pypi.org.evil.example/ -MaximumRedirection 0", False),
+    ("curl.exe -fsS https://evil.example/", False),  # the program, judged as curl
+    ("iwr file:///C:/secrets.txt -MaximumRedirection 0", False),
+]
+
+
+@pytest.mark.parametrize(("command", "allowed"), PWSH_BATTERY)
+def test_powershell_web_cmdlets(online: Path, command: str, allowed: bool) -> None:
+    ctx = make_context(compiled(PWSH_POLICY), online, level="L3", env=_env(online))
+    decision = classify(command, ctx, shell="pwsh")
+    assert decision.allowed is allowed, f"{command}: {decision.rule}: {decision.reason}"
