@@ -144,7 +144,8 @@ def _network(reader: Reader, keys: KeyPath, value: Any) -> tuple[bool, tuple[str
 
 
 # `requires_checks`: what `charter session end` verifies at this level (sessions/requirements.py)
-REQUIREMENT_KEYS = ("tests_passed_after_last_change", "files_updated")
+REQUIREMENT_KEYS = ("tests_passed_after_last_change", "blocking_gates_measured", "files_updated")
+_FLAG_REQUIREMENTS = ("tests_passed_after_last_change", "blocking_gates_measured")
 
 
 def _requires_checks(
@@ -170,7 +171,7 @@ def _requires_checks(
                 *where,
                 str(name),
             )
-        if name == "tests_passed_after_last_change":
+        if name in _FLAG_REQUIREMENTS:
             if not isinstance(setting, bool):
                 raise reader.fail(f"{name} must be true or false", *where, name)
             if setting:
