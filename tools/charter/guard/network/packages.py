@@ -181,6 +181,8 @@ def _pip_config(reach: Reach) -> bool:
         files.append(os.path.join(xdg, "pip", "pip.conf"))
     if env.get("VIRTUAL_ENV"):
         files.append(os.path.join(env["VIRTUAL_ENV"], "pip.conf"))
+    if env.get("PIP_CONFIG_FILE") == os.devnull:
+        return False  # pip reads no configuration file at all then
     index_set = False
     for path in files:
         text = _read_config(reach, path)
