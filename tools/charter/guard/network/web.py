@@ -163,8 +163,17 @@ def curl(reach: Reach, args: Sequence[str]) -> Reach:
     return reach
 
 
+# options whose value may name a file to send with `@FILE` (`-d @.env`): the path rules do
+# not see inside the value, so the form is refused
+_CURL_FILE_VALUES = frozenset({"d", "data", "data-ascii", "data-binary", "data-urlencode",
+                               "json", "F", "form", "b", "cookie", "H", "header"})  # fmt: skip
+
+
 def _curl_value(reach: Reach, name: str, value: str, urls: list[str]) -> None:
-    if name == "url":
+    if name in _CURL_FILE_VALUES and "@" in value:
+        reach.refuse(f"curl {'-' if len(name) == 1 else '--'}{name} {value[:30]!r} can send a "
+                     "file (@FILE) past the path rules: send literal data")  # fmt: skip
+    elif name == "url":
         urls.append(value)
     elif name in ("proxy", "preproxy"):
         reach.proxy(value, f"curl --{name}")
@@ -207,6 +216,8 @@ def wget(reach: Reach, args: Sequence[str]) -> Reach:
                 index += 1
             if name == "max-redirect":
                 redirects = value
+            elif name in ("post-file", "body-file"):
+                return reach.refuse(f"wget --{name} sends a file past the path rules")
         elif arg.startswith("-") and len(arg) > 1:
             letters = arg[1:]
             for position, letter in enumerate(letters):
