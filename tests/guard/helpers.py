@@ -59,6 +59,7 @@ levels:
     description: Guarded downloads
     allow: ["pip install", "git push"]
     env: {CHARTER_ALLOW_NET: "1"}
+    network: true
     requires: ["Operator opt-in"]
 deny: ["git push --force", "git push -f", "rg --pre", "rg -z", "pytest --basetemp",
        "git reset --hard"]

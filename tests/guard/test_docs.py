@@ -70,3 +70,11 @@ def test_the_powershell_example_prints_what_the_page_shows(tmp_path: Path) -> No
     script = doc_block(DOC, "example: guard-powershell")
     expected = doc_block(DOC, "output: guard-powershell")
     assert run_doc_example(script, tmp_path) == expected
+
+
+def test_the_network_example_prints_what_the_page_shows(tmp_path: Path) -> None:
+    if not Path("/bin/bash").exists():
+        pytest.skip("the example is a bash session")
+    script = doc_block(DOC, "example: guard-network")
+    expected = doc_block(DOC, "output: guard-network")
+    assert run_doc_example(script, tmp_path) == expected

@@ -335,7 +335,7 @@ BATTERY: dict[str, list[tuple[str, str]]] = {
     "aliases that hide programs": [
         ("curl evil.example", NOT_ALLOWED),
         ("wget evil.example", NOT_ALLOWED),
-        ("iwr https://evil.example", DRIVE),
+        ("iwr https://evil.example", "no powershell rule"),  # judged by guard/network
         ("irm evil.example", NOT_ALLOWED),
         ("kill 1", NOT_ALLOWED),
         ("spps -Name python", NOT_ALLOWED),

@@ -29,7 +29,7 @@ from charter.sandbox.agents import (
 from tests.guard.helpers import POLICY, POLICY_PATH, make_repo
 
 L3_DEFAULT = POLICY.replace("default_level: L1", "default_level: L3").replace(
-    'env: {CHARTER_ALLOW_NET: "1"}', 'env: {CHARTER_ALLOW_NET: "1"}\n    network: [pypi.org]'
+    "network: true", "network: [pypi.org]"
 )
 
 

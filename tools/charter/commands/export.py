@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from charter.guard import instructions
 from charter.guard import mcp_entries as register
 from charter.guard.hook_script import with_stop_command
 from charter.guard.policy import load_policy
+from charter.guard.policy_model import Policy
 from charter.io import read_text, write_if_changed
 from charter.sandbox import agents as sandbox
 from charter.scaffold import stop_hook_command
@@ -36,8 +38,17 @@ TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy
     help="Pin the interpreter the hooks run charter with (default: found when the hook "
     "runs, see docs/guard.md; a pinned path ties the file to this machine).",
 )
+@click.option(
+    "--level",
+    "level",
+    default=None,
+    help="claude-code and codex: the settings for a session at this level (its allow rules, "
+    "sandbox and network hosts) instead of the policy's default level.",
+)
 @repo_option
-def export(target: str, check: bool, python: str | None, repo_dir: Path | None) -> int:
+def export(
+    target: str, check: bool, python: str | None, level: str | None, repo_dir: Path | None
+) -> int:
     """Generate files from the autonomy policy (docs/agents/AUTONOMY.md).
 
     \b
@@ -55,6 +66,8 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     """
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
+    if level is not None:
+        policy = at_level(policy, target, level, config.policy)
     outputs = _render(target, config, policy, python)
     drift = False
     for relative, text in outputs.items():
@@ -66,6 +79,17 @@ def export(target: str, check: bool, python: str | None, repo_dir: Path | None) 
     if check and not drift:
         click.echo(f"charter export {target}: up to date", err=True)
     return 1 if drift else 0
+
+
+def at_level(policy: Policy, target: str, level: str, where: str) -> Policy:
+    """The policy as the agents' settings see it at `level`: their files are written for
+    the default level, so the level named takes its place."""
+    if target not in ("claude-code", "codex"):
+        raise CharterError(f"--level applies to claude-code and codex, not {target}")
+    names = [lvl.name for lvl in policy.levels]
+    if level not in names:
+        raise CharterError(f"unknown level {level!r} (levels: {', '.join(names)})", where)
+    return replace(policy, default_level=level)
 
 
 def _render(target: str, config: Config, policy: Any, python: str | None) -> dict[str, str]:

@@ -51,13 +51,18 @@ def gates(
     session: the task is escalated (docs/safety.md).
     """
     from charter.gates.evaluate import evaluate_gates  # lazy: numpy, pandas only when this runs
+    from charter.gates.record import record_results  # lazy: with the evaluation it records
 
     config = config_for(repo_dir)
     results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics])
+    recorded = record_results(config, results)
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:
         click.echo(format_text(results))
+    if recorded is not None:
+        where = recorded.relative_to(config.root).as_posix()
+        click.echo(f"charter gates: recorded {len(results)} result(s) in {where}", err=True)
     if any(r.blocks for r in results):
         _stop_session(config, results)
         return 1

@@ -210,6 +210,7 @@ def _audit(outcome: Outcome, via: str) -> None:
         rule=decision.rule,
         via=via,
         at=auditlog.now_iso(),
+        network=decision.network,
     )
 
 

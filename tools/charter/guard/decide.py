@@ -15,6 +15,7 @@ from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
 from charter.guard.grammar.facts import Facts
 from charter.guard.grammar.programs import Reading, python_module, read_argv
+from charter.guard.network import is_network_name
 from charter.guard.paths import PathRules, path_rules
 from charter.guard.sequence import judge_script, wrapped
 from charter.guard.shell import Problem, SimpleCommand, parse_script
@@ -86,6 +87,23 @@ class Decision:
     def argvs(self) -> list[tuple[str, ...]]:
         """The argv of every simple command that may run, in order."""
         return [v.argv for v in self.verdicts]
+
+    @property
+    def network(self) -> list[dict[str, Any]]:
+        """The network commands in the decision, for the session log's network section:
+        each with the hosts it reaches (none when they could not be proven)."""
+        entries = []
+        for verdict in self.verdicts:
+            if verdict.network is None:
+                continue
+            own = not verdict.allowed or self.allowed  # else another command denied it all
+            entries.append({
+                "command": display(verdict.argv)[:300],  # an audit line stays one write
+                "hosts": verdict.network[:20],
+                "decision": "allow" if self.allowed else "deny",
+                "rule": verdict.rule if own else self.rule,
+            })  # fmt: skip
+        return entries
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +246,31 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdic
         if hit:
             pattern = " ".join(tokens)
             return deny(f"deny: {pattern}", f"denied by the policy rule {pattern!r}")
+    verdict = _judge_rest(command, ctx, paths, reading, module)
+    if is_network_name(program[0]):
+        # after the allow rules: a network command must also go only where the level lists
+        from charter.guard.network.judge import network_denial, reach_of  # lazy: network only
+
+        reach = reach_of(program, ctx)
+        if reach is not None:
+            refused = network_denial(reach, ctx) if verdict.allowed else None
+            if refused is not None:
+                verdict = deny(*refused)
+            verdict.network = reach.hosts
+    return verdict
+
+
+def _judge_rest(
+    command: SimpleCommand, ctx: GuardContext, paths: PathRules, reading: Reading,
+    module: int | None,
+) -> Verdict:  # fmt: skip
+    """Paths, the program's arguments, then the allow rules."""
+    argv = command.argv
+    name = argv[0]
+
+    def deny(rule: str, reason: str) -> Verdict:
+        return Verdict(command, allowed=False, rule=rule, reason=reason)
+
     reason = _path_reason(command, paths, reading)
     if reason is not None:
         return deny("built-in: paths", reason)

@@ -14,7 +14,19 @@ its script is parsed the same way and its commands are checked one by one.
 from __future__ import annotations
 
 from charter.guard.chars import input_problem
+from charter.guard.shell_model import (
+    Problem,
+    Redirect,
+    Script,
+    SimpleCommand,
+    line_of,
+    parse_error,
+    text_of,
+    uncovered_text,
+)
 from charter.guard.words import NODE_REASONS, Refusal, Word, resolve
+
+__all__ = ["Problem", "Redirect", "Script", "SimpleCommand", "parse_script"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,65 +58,6 @@ _STATEMENT_REASONS = {
 }
 
 
-class Redirect:
-    """A redirection the guard accepted: a read, an fd duplication, or a write to /dev/null."""
-
-    __slots__ = ("fd", "kind", "op", "target")
-
-    def __init__(self, op: str, fd: str | None, target: str | None, kind: str):
-        self.op = op
-        self.fd = fd
-        self.target = target
-        self.kind = kind  # "read" | "dup" | "null"
-
-    def __str__(self) -> str:
-        return f"{self.fd or ''}{self.op}{self.target or ''}"
-
-
-class SimpleCommand:
-    """One command bash would execute, with the argv it would pass."""
-
-    __slots__ = ("argv", "isolated", "line", "redirects", "text", "via", "words")
-
-    def __init__(
-        self,
-        argv: tuple[str, ...],
-        words: tuple[Word, ...],
-        redirects: tuple[Redirect, ...],
-        text: str,
-        line: int,
-        via: str | None,
-    ):
-        self.argv = argv
-        self.words = words
-        self.redirects = redirects
-        self.text = text
-        self.line = line
-        self.via = via  # "bash -c" when it came from an unwrapped shell script
-        # run in a subshell, a pipeline or an inner shell: a `cd` here does not
-        # move the commands after it in the outer script
-        self.isolated = False
-
-
-class Problem:
-    """A construct the guard refuses, with where it is and what to do instead."""
-
-    __slots__ = ("line", "reason", "text")
-
-    def __init__(self, reason: str, text: str, line: int):
-        self.reason = reason
-        self.text = text
-        self.line = line
-
-
-class Script:
-    __slots__ = ("commands", "problems")
-
-    def __init__(self) -> None:
-        self.commands: list[SimpleCommand] = []
-        self.problems: list[Problem] = []
-
-
 def parse_script(source: str, *, shell: str = "bash", depth: int = 0) -> Script:
     """Simple commands and problems of one shell script."""
     from charter.guard.tsload import parser  # lazy: off the guard's start-up path
@@ -118,9 +71,9 @@ def parse_script(source: str, *, shell: str = "bash", depth: int = 0) -> Script:
     tree = parser().parse(data)
     root = tree.root_node
     if root.has_error:
-        script.problems.append(_parse_error(root))
+        script.problems.append(parse_error(root))
         return script
-    gap = _uncovered_text(root, data)
+    gap = uncovered_text(root, data)
     if gap is not None:
         script.problems.append(gap)
         return script
@@ -128,64 +81,6 @@ def parse_script(source: str, *, shell: str = "bash", depth: int = 0) -> Script:
     if not script.commands and not script.problems:
         script.problems.append(Problem("the command is empty", source[:80], 1))
     return script
-
-
-def _text(node: Any) -> str:
-    return str(node.text.decode("utf-8", "replace"))
-
-
-def _line(node: Any) -> int:
-    return int(node.start_point[0]) + 1
-
-
-def _parse_error(root: Any) -> Problem:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            return Problem(
-                f"the command does not parse: missing {node.type!r} "
-                f"(line {_line(node)}, column {node.start_point[1] + 1})",
-                _text(node.parent or root)[:80],
-                _line(node),
-            )
-        if node.type == "ERROR":
-            return Problem(
-                f"the command does not parse near {_text(node)[:40]!r} "
-                f"(line {_line(node)}, column {node.start_point[1] + 1})",
-                _text(node)[:80],
-                _line(node),
-            )
-        stack.extend(reversed(node.children))
-    return Problem("the command does not parse", _text(root)[:80], 1)
-
-
-def _uncovered_text(root: Any, data: bytes) -> Problem | None:
-    """Text no token covers (a line continuation, say) is text bash may read differently."""
-    position = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.child_count:
-            stack.extend(reversed(node.children))
-            continue
-        gap = data[position : node.start_byte]
-        if gap.strip(b" \t\n"):
-            return _gap_problem(gap, data, position)
-        position = max(position, node.end_byte)
-    gap = data[position:]
-    if gap.strip(b" \t\n"):
-        return _gap_problem(gap, data, position)
-    return None
-
-
-def _gap_problem(gap: bytes, data: bytes, position: int) -> Problem:
-    line = data.count(b"\n", 0, position) + 1
-    if b"\\" in gap:
-        reason = "a backslash line continuation is not allowed: write the command on one line"
-    else:
-        reason = f"the parser skipped {gap.decode('utf-8', 'replace').strip()[:20]!r}"
-    return Problem(reason, gap.decode("utf-8", "replace")[:80], line)
 
 
 class _Walker:
@@ -196,7 +91,7 @@ class _Walker:
         self.isolation = 0  # > 0 inside a subshell or a pipeline
 
     def refuse(self, reason: str, node: Any) -> None:
-        self.script.problems.append(Problem(reason, _text(node)[:80], _line(node)))
+        self.script.problems.append(Problem(reason, text_of(node)[:80], line_of(node)))
 
     def statements(self, node: Any, redirects: tuple[Redirect, ...], nesting: int) -> None:
         """The statements of a program, subshell or `{ ...; }` group."""
@@ -303,7 +198,7 @@ class _Walker:
             elif body is None and child.is_named:
                 body = child
             else:
-                self.refuse(f"unexpected {_text(child)[:20]!r} in a redirection", child)
+                self.refuse(f"unexpected {text_of(child)[:20]!r} in a redirection", child)
             previous = child
         if body is None:
             self.refuse("a redirection without a command is not allowed", node)
@@ -324,7 +219,7 @@ class _Walker:
         targets = []
         for child in node.children:
             if child.type == "file_descriptor":
-                fd = _text(child)
+                fd = text_of(child)
             elif not child.is_named:
                 op = child.type
             else:
@@ -387,7 +282,7 @@ class _Walker:
                     collected.append(redirect)
             elif kind == "variable_assignment":
                 self.refuse(
-                    f"variable assignment prefixes ({_text(child)[:30]}) are not allowed: "
+                    f"variable assignment prefixes ({text_of(child)[:30]}) are not allowed: "
                     "they change what the command does without appearing in its arguments",
                     child,
                 )
@@ -403,7 +298,7 @@ class _Walker:
                     # bash joins text that touches; tree-sitter sometimes splits it
                     # (a quoted string followed by a backslash escape)
                     self.refuse(
-                        f"{_text(previous)[-20:]}{_text(child)[:20]!r} cannot be split into "
+                        f"{text_of(previous)[-20:]}{text_of(child)[:20]!r} cannot be split into "
                         "words reliably: quote the whole argument as one piece",
                         child,
                     )
@@ -443,12 +338,12 @@ class _Walker:
             for _ in range(word.heredocs):
                 # `"$(cat <<'EOF' ...)"` is read as text, but bash still runs that `cat`
                 self.script.commands.append(
-                    SimpleCommand(("cat",), (), (), "cat <<'...'", _line(node), None)
+                    SimpleCommand(("cat",), (), (), "cat <<'...'", line_of(node), None)
                 )
         if self.unwrap(node, argv, words, tuple(collected)):
             return
         command = SimpleCommand(
-            argv, tuple(words), tuple(collected), _text(node), _line(node), None
+            argv, tuple(words), tuple(collected), text_of(node), line_of(node), None
         )
         command.isolated = self.isolation > 0 or self.depth > 0
         self.script.commands.append(command)
@@ -465,7 +360,7 @@ class _Walker:
             return None
         if not word.plain:
             self.refuse(
-                f"the command name {_text(node)[:30]!r} is quoted or escaped: write it "
+                f"the command name {text_of(node)[:30]!r} is quoted or escaped: write it "
                 "plainly, as the allow rules do",
                 node,
             )
@@ -482,7 +377,7 @@ class _Walker:
             whole_quote = node.type in ("string", "raw_string")
             if word.escaped or not (whole_quote or word.name_unquoted):
                 self.refuse(
-                    f"the option {_text(node)[:30]!r} is spliced from quoted or escaped "
+                    f"the option {text_of(node)[:30]!r} is spliced from quoted or escaped "
                     "parts: write the option name plainly",
                     node,
                 )
@@ -505,7 +400,7 @@ class _Walker:
         via = f"{argv[0]} {argv[1]}"
         for problem in inner.problems:
             self.script.problems.append(
-                Problem(f"inside {via}: {problem.reason}", problem.text, _line(node))
+                Problem(f"inside {via}: {problem.reason}", problem.text, line_of(node))
             )
         for command in inner.commands:
             unwrapped = SimpleCommand(
@@ -513,7 +408,7 @@ class _Walker:
                 command.words,
                 command.redirects + redirects,
                 command.text,
-                _line(node),
+                line_of(node),
                 via,
             )
             unwrapped.isolated = True

@@ -15,7 +15,7 @@ _SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 class Verdict:
     """The decision on one simple command."""
 
-    __slots__ = ("allowed", "argv", "level", "line", "reason", "rule", "text", "via")
+    __slots__ = ("allowed", "argv", "level", "line", "network", "reason", "rule", "text", "via")
 
     def __init__(
         self,
@@ -34,9 +34,13 @@ class Verdict:
         self.rule = rule
         self.reason = reason
         self.level = level
+        # a network command: the hosts it reaches (empty when they could not be proven)
+        self.network: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {} if self.network is None else {"network": self.network}
         return {
+            **extra,
             "argv": list(self.argv),
             "decision": "allow" if self.allowed else "deny",
             "rule": self.rule,

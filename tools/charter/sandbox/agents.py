@@ -15,7 +15,8 @@ Pure functions, policy (and the file as it is) in, text out, byte-stable.
 - Claude Code: `.claude/settings.json` gets `sandbox`: enabled, no escape
   hatch (`allowUnsandboxedCommands: false`), no excluded commands, reads
   denied on forbidden paths, writes denied on protected ones, and the hosts
-  the level lists as `network.allowedDomains` (none below the network level).
+  the level lists as `network.allowedDomains` (none below the network level; the
+  package registries for `network: true`).
 
 Keys are those the tools document; docs/guard.md cites the pages.
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 from charter.errors import CharterError
 from charter.guard.builtin import is_read_only
+from charter.guard.network.hosts import DEFAULT_HOSTS
 from charter.guard.paths import ALWAYS_PROTECTED, glob_regex
 from charter.guard.policy_model import Policy
 
@@ -127,7 +129,9 @@ def _starlark(value: Any) -> str:
 
 def claude_sandbox(policy: Policy) -> dict[str, Any]:
     """The `sandbox` object of `.claude/settings.json` for the policy's default level."""
-    _network, hosts = policy.network(policy.default_level)
+    network, hosts = policy.network(policy.default_level)
+    if network and not hosts:
+        hosts = DEFAULT_HOSTS  # `network: true`: the package registries, as the guard reads it
     protected = dict.fromkeys([*ALWAYS_PROTECTED, policy.path, *policy.protected_paths])
     return {
         "enabled": True,

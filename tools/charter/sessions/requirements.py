@@ -8,6 +8,9 @@ A level's `requires_checks` (docs/sessions.md) names checks, not prose:
   Source files are the files changed in this session (uncommitted, or committed
   since the session started) other than Markdown and `.charter/`; the last
   change is their newest modification time.
+- `blocking_gates_measured: true`: every blocking gate of the session's plan
+  was measured by `charter gates` in this session and its last measurement
+  passed (sessions/gates_measured.py).
 - `files_updated: [PATH, ...]`: each path was changed in this session
   (uncommitted, or in a commit since the session started).
 
@@ -25,6 +28,7 @@ from typing import Any
 
 from charter.config import Config
 from charter.guard.policy import load_policy
+from charter.sessions.gates_measured import gates_problem
 from charter.sessions.logfile import Gap
 from charter.state.budget import is_test_command
 from charter.state.commandlog import read_trail
@@ -47,6 +51,8 @@ def requirement_gaps(config: Config, session: ActiveSession) -> list[Gap]:
         where = (config.policy, level.line)
         if name == "tests_passed_after_last_change":
             problem = _tests_problem(config.root, session, policy.test_commands, changed)
+        elif name == "blocking_gates_measured":
+            problem = gates_problem(config, session)
         else:
             missing = [p for p in paths if p.strip("/") not in changed]
             problem = f"not updated in this session: {', '.join(missing)}" if missing else None

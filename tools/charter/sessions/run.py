@@ -257,6 +257,9 @@ def _record(
     }
     if sandbox is not None:
         record["sandbox"] = sandbox
+    network = getattr(decision, "network", None)
+    if network:
+        record["network"] = network
     record["argv" if decision.mode == "argv" else "string"] = source
     if output is not None:
         record["output"] = output

@@ -68,21 +68,23 @@ def record_decision(
     rule: str | None,
     via: str,
     at: str,
+    network: list[dict[str, Any]] | None = None,
 ) -> None:
-    append(
-        root,
-        session_id,
-        {
-            "kind": "decision",
-            "command": command,
-            "decision": "allow" if allowed else "deny",
-            "level": level,
-            "rule": rule,
-            "via": via,
-            "started": at,
-            "t": round(time.time(), 6),
-        },
-    )
+    """One decision; `network` lists its network commands with their hosts (the session
+    log's network section is folded from it)."""
+    record: dict[str, Any] = {
+        "kind": "decision",
+        "command": command,
+        "decision": "allow" if allowed else "deny",
+        "level": level,
+        "rule": rule,
+        "via": via,
+        "started": at,
+        "t": round(time.time(), 6),
+    }
+    if network:
+        record["network"] = network
+    append(root, session_id, record)
 
 
 def record_exit(

@@ -25,6 +25,7 @@ from charter.state.auditlog import audit_path
 
 SESSIONS_DIR = ".charter/sessions"
 REGION = "commands"
+NETWORK_REGION = "network"  # the network commands, with their hosts (guard/network)
 
 
 def commands_path(root: Path, session_id: str) -> Path:
@@ -146,6 +147,39 @@ def render_table(records: list[dict[str, Any]], links_from: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_network(records: list[dict[str, Any]]) -> str:
+    """The network section: one row per network command of the session, allowed or denied,
+    with the hosts it reaches ("unproven" when the guard could not tell)."""
+    lines = [
+        "| # | Started | Via | Hosts | Command | Decision | Rule |",
+        "|---|---------|-----|-------|---------|----------|------|",
+    ]
+    number = 0
+    for record in records:
+        entries = record.get("network")
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            number += 1
+            hosts = entry.get("hosts")
+            shown = ", ".join(str(h) for h in hosts) if isinstance(hosts, list) else ""
+            cells = [
+                str(number),
+                _cell(str(record.get("started", ""))),
+                _cell(str(record.get("via", "run"))),
+                _cell(shown or "unproven"),
+                _code(str(entry.get("command", ""))),
+                _cell(str(entry.get("decision", ""))),
+                _cell(str(entry.get("rule") or "")),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    if number == 0:
+        return "No network command in this session.\n"
+    return "\n".join(lines) + "\n"
+
+
 def _session_log(root: Path, session: dict[str, Any]) -> Path | None:
     log = session.get("log")
     if not isinstance(log, str) or not log:
@@ -166,6 +200,8 @@ def _update_table(root: Path, log: Path, records: list[dict[str, Any]]) -> bool:
         if text is None or find_region(text, REGION) is None:
             return False
         updated = replace_region(text, REGION, render_table(records, folder), log)
+        if find_region(updated, NETWORK_REGION) is not None:
+            updated = replace_region(updated, NETWORK_REGION, render_network(records), log)
         if updated != text:
             write_text_atomic(log, updated)
         return True

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 from charter.guard import rules
+from charter.guard.network.pwsh import WEB_CMDLETS, web_cmdlet
+from charter.guard.network.reach import Reach
 from charter.guard.powershell.cmdlets import (
     DESTRUCTIVE,
     READ_ONLY,
@@ -156,8 +158,12 @@ def _cmdlet(call: Call, cmdlet: str, ctx: GuardContext, paths: PathRules) -> Ver
             pattern = " ".join(tokens)
             return deny(f"deny: {pattern}", f"denied by the policy rule {pattern!r}")
     writes = key not in READ_ONLY
-    for arg in call.args:
-        if arg.startswith("-"):
+    reach = None
+    urls: set[int] = set()
+    if key in WEB_CMDLETS:
+        reach, urls = web_cmdlet(Reach(cmdlet, ctx.env, ctx.root, ctx.cwd), call.args)
+    for position, arg in enumerate(call.args):
+        if arg.startswith("-") or position in urls:
             continue
         if _DRIVE.match(arg):
             return deny("built-in: paths", f"{arg} names a PowerShell drive or a URL (Env:, "
@@ -165,7 +171,15 @@ def _cmdlet(call: Call, cmdlet: str, ctx: GuardContext, paths: PathRules) -> Ver
         reason = _path_reason(arg, paths, writes=writes, destructive=key in DESTRUCTIVE)
         if reason is not None:
             return deny("built-in: paths", reason)
-    return _allow(simple, folded, ctx, shown)
+    verdict = _allow(simple, folded, ctx, shown)
+    if reach is not None:
+        from charter.guard.network.judge import network_denial  # lazy: web cmdlets only
+
+        refused = network_denial(reach, ctx) if verdict.allowed else None
+        if refused is not None:
+            verdict = deny(*refused)
+        verdict.network = reach.hosts
+    return verdict
 
 
 def _script(call: Call, ctx: GuardContext, paths: PathRules) -> Verdict:
