@@ -23,6 +23,7 @@ from charter.errors import CharterError, os_error_message
 from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
+from charter.rulecodes import EVIDENCE_HASH_MISMATCH
 from charter.tasks import edit
 from charter.tasks.available import next_unclaimed
 from charter.tasks.edit import unknown_task_message
@@ -206,7 +207,7 @@ def set_(
     default=True,
     show_default=True,
     help="Compute and record the evidence's sha256 (a folder's covers every file in "
-    "it); `charter check` reports evidence that changes later (CH019).",
+    f"it); `charter check` reports evidence that changes later ({EVIDENCE_HASH_MISMATCH}).",
 )
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
 @repo_option
