@@ -65,7 +65,7 @@ def test_the_literal_check_sees_strings_and_f_strings_but_not_docstrings(tmp_pat
 
 
 def test_the_table_and_the_registry_hold_the_same_rules() -> None:
-    assert rulecodes.NAMES == {code: rule.name for code, rule in RULES.items()}
+    assert {code: rule.name for code, rule in RULES.items()} == rulecodes.NAMES
     assert all(CODE.fullmatch(code) for code in rulecodes.NAMES)
     assert len(set(rulecodes.NAMES.values())) == len(rulecodes.NAMES)
 
