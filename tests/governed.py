@@ -1,7 +1,10 @@
-"""A governed repository shared by tests/safety and tests/sessions: built once, copied per test.
+"""Governed repositories for tests, made one way.
 
-Each package supplies its own files (policy, gates, plans) and pinned clock;
-this module holds the building and the `repo_template` / `repo` fixtures.
+`init_charter_repo`: a git repository made by `charter init` (without git
+hooks: a fixture, not a test of them), optionally committed. `init_governed_repo`
+and `governed_repo_fixtures`: the hand-written repository tests/safety and
+tests/sessions share, built once and copied per test; each package supplies
+its own files (policy, gates, plans) and pinned clock.
 """
 
 from __future__ import annotations
@@ -23,6 +26,31 @@ def write(root: Path, rel: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))
     return path
+
+
+GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@example.com")
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run([*GIT, *args], cwd=root, check=True, capture_output=True)
+
+
+def init_charter_repo(
+    root: Path, files: dict[str, str] | None = None, *, commit: bool = True, **init: Any
+) -> Path:
+    """`git init` (branch main), `files` (path -> text), `charter init` with `init`'s
+    options and no git hooks, then everything committed when `commit`."""
+    from charter.scaffold import init_repo
+
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    for rel, text in (files or {}).items():
+        write(root, rel, text)
+    init_repo(root, git_hooks=False, **init)
+    if commit:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "initial")
+    return root
 
 
 def init_governed_repo(root: Path, files: dict[str, str]) -> Config:

@@ -210,6 +210,58 @@ def test_every_function_level_import_says_why() -> None:
     assert silent == [], "function-level imports need a `# lazy: reason` on their line"
 
 
+def documented_test_folders(text: str) -> set[str]:
+    """The test folders docs/architecture.md's `## Tests` table names (those not named after
+    a package folder)."""
+    section = text.split("\n## Tests", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+
+
+def stray_test_folders(tests: Path, package: Path, documented: set[str]) -> list[str]:
+    """Test folders named after no package folder and not in the table; table rows naming no
+    folder; folders with tests that are not packages."""
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    packages = {p.name for p in package.iterdir() if p.is_dir()}
+    stray = [
+        f"tests/{name}/ mirrors no package" for name in sorted(folders - packages - documented)
+    ]
+    stray += [f"tests/{name}/ is in the table but missing" for name in sorted(documented - folders)]
+    stray += [
+        f"tests/{name}/ holds tests but no __init__.py"
+        for name in sorted(folders)
+        if any((tests / name).glob("test_*.py")) and not (tests / name / "__init__.py").is_file()
+    ]
+    return stray
+
+
+def test_tests_mirror_the_package() -> None:
+    documented = documented_test_folders(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert stray_test_folders(REPO_ROOT / "tests", PACKAGE, documented) == []
+
+
+def test_the_mirror_check_catches_a_stray_folder(tmp_path: Path) -> None:
+    package, tests = tmp_path / "charter", tmp_path / "tests"
+    for folder in (package / "board", tests / "board", tests / "misc", tests / "faults"):
+        folder.mkdir(parents=True)
+    (tests / "board" / "test_x.py").write_text("")
+    assert stray_test_folders(tests, package, {"faults", "gone"}) == [
+        "tests/misc/ mirrors no package",
+        "tests/gone/ is in the table but missing",
+        "tests/board/ holds tests but no __init__.py",
+    ]
+
+
+def test_shared_helpers_are_imported_by_their_full_name() -> None:
+    """`from tests.guard.helpers import ...`, never `from .helpers import ...`: one way."""
+    relative = [
+        f"{path.relative_to(REPO_ROOT)}:{node.lineno}"
+        for path in sorted((REPO_ROOT / "tests").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert relative == []
+
+
 def _loaded_on_import(path: Path) -> list[str]:
     """The modules importing `path` loads itself (imports inside functions wait for a call)."""
     names: list[str] = []

@@ -27,6 +27,7 @@ import pytest
 
 from charter.cache import CACHE_DIR, MODEL_SHARDS
 from charter.sealed import seal, unseal
+from tests.governed import init_charter_repo
 
 EXTRA_PLAN = """---
 id: trust
@@ -68,12 +69,8 @@ class Hostile:
 @pytest.fixture(scope="module")
 def governed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scaffolded repository with more shapes of data, every cache written once."""
-    from charter.scaffold import init_repo
 
-    root = tmp_path_factory.mktemp("trust") / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    init_repo(root)
+    root = init_charter_repo(tmp_path_factory.mktemp("trust") / "repo", commit=False)
     (root / "docs/plans/trust.md").write_text(EXTRA_PLAN, encoding="utf-8")
     (root / "docs/evidence").mkdir(parents=True)
     (root / "docs/evidence/run.json").write_text("{}\n", encoding="utf-8")

@@ -19,6 +19,7 @@ import pytest
 from charter.config import load_config
 from charter.errors import CharterError
 from charter.templating import render_template
+from tests.governed import init_charter_repo
 
 PLAN = "---\nid: p\ntitle: P\n---\n- [ ] **ST-A-1** first\n  - Status: Backlog\n"
 CONFIG = 'id_pattern = "ST-[A-Z]-\\\\d+"\n'
@@ -130,7 +131,6 @@ def test_every_template_is_given_plain_data_only(
     import charter.sessions.start
     import charter.templating
     from charter.cli import main
-    from charter.scaffold import init_repo
 
     seen: dict[str, dict[str, object]] = {}
     original = render_template
@@ -149,13 +149,7 @@ def test_every_template_is_given_plain_data_only(
     for module in (charter.templating, *modules):
         if hasattr(module, "render_template"):
             monkeypatch.setattr(module, "render_template", recording)
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    init_repo(root, git_hooks=False)  # a fixture, not a test of the git hooks
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    root = init_charter_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     (root / "docs/taskboard/TaskBoard.md").unlink()  # so that the board renders again
     assert main(["board", "--html", "site/board.html"]) == 0

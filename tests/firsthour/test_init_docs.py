@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-
-from .helpers import env
+from tests.firsthour.helpers import env
 
 pytestmark = pytest.mark.slow
 INIT_DOC = REPO_ROOT / "docs" / "init.md"

@@ -19,8 +19,7 @@ from charter.firsthour.project import detect_test_commands
 from charter.scaffold import init_repo
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
-
-from .helpers import CHARTER, charter, git, git_repo
+from tests.firsthour.helpers import CHARTER, charter, git, git_repo
 
 PROJECTS: dict[str, dict[str, str]] = {
     "none": {"README.md": "# x\n"},

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from charter.scaffold import init_repo
-
-from .helpers import charter, git, git_repo
+from tests.firsthour.helpers import charter, git, git_repo
 
 GENERATED = (
     "docs/taskboard/TaskBoard.md",

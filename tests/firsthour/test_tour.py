@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-
-from .helpers import CHARTER, env
+from tests.firsthour.helpers import CHARTER, env
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or not CHARTER.exists(),

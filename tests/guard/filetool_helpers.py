@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from charter.guard.entry import main
-
-from .helpers import POLICY, make_repo
+from tests.guard.helpers import POLICY, make_repo
 
 
 def make_battery_repo(base: Path, policy: str = POLICY) -> tuple[Path, Path, Path]:

@@ -7,8 +7,9 @@ class-4 battery adds forbidden files git does not ignore.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from tests.governed import init_charter_repo, write
 
 SECRET = "charter-test-secret-7c1e"
 
@@ -27,29 +28,8 @@ FILES = {
 SECRET_FILES = {".env": f"API_TOKEN={SECRET}\n", "secrets/api.txt": f"{SECRET}\n"}
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 def build_init_repo(root: Path) -> Path:
-    from charter.scaffold import init_repo
-
-    root.mkdir(parents=True)
-    git(root, "init", "-q", "-b", "main")
-    for rel, text in FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    init_repo(root, git_hooks=False)  # a fixture, not a test of the hooks
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
+    init_charter_repo(root, FILES)
     for rel, text in SECRET_FILES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write(root, rel, text)
     return root

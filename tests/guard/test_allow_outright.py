@@ -19,9 +19,8 @@ import pytest
 from charter.errors import CharterError
 from charter.guard.export import render_claude_settings, render_codex_hooks
 from charter.guard.policy import parse_policy
-
-from .filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
-from .helpers import POLICY, POLICY_PATH, charter_guard
+from tests.guard.filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
+from tests.guard.helpers import POLICY, POLICY_PATH, charter_guard
 
 OUTRIGHT = POLICY.replace("charter_policy: 1\n", "charter_policy: 1\nallow_outright: true\n")
 

@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from charter.guard.patch import PatchError, patch_paths
-
-from .filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
-from .helpers import charter_guard
+from tests.guard.filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
+from tests.guard.helpers import charter_guard
 
 OUT = "outside the repository"
 PROT = "is protected"

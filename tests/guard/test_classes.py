@@ -20,10 +20,9 @@ import pytest
 
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import Decision, classify
+from tests.guard.cases_commands import CLASS3, CLASS4, PERMISSIVE, REGRESSION
+from tests.guard.helpers import compiled, make_context
 from tests.guard.initrepo import FILES, SECRET, build_init_repo
-
-from .cases_commands import CLASS3, CLASS4, PERMISSIVE, REGRESSION
-from .helpers import compiled, make_context
 
 HOOK_PATCH = (
     "diff --git a/.git/hooks/pre-commit b/.git/hooks/pre-commit\nnew file mode 100755\n"

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from charter.config import find_root as config_find_root
 from charter.errors import CharterError
 from charter.guard.api import check_command
-from charter.guard.context import find_root, resolve_level
+from charter.guard.context import resolve_level
 from charter.state.active import ACTIVE_SESSION, read_active_session
 from tests.guard.helpers import compiled
 
@@ -135,27 +134,3 @@ def test_the_policy_path_comes_from_the_configuration(repo: Path) -> None:
     # editing the configuration is seen at once (the cached policy path is keyed by it)
     (repo / "charter.toml").write_text('policy = "missing.md"\n', encoding="utf-8")
     assert not check_command("git status", cwd=str(repo)).decision.allowed
-
-
-LAYOUTS: list[tuple[dict[str, str], str, str]] = [
-    ({".git/HEAD": ""}, "a/b", "."),
-    ({"charter.toml": "", ".git/HEAD": "", "sub/charter.toml": ""}, "sub/x", "sub"),
-    ({"pyproject.toml": "[tool.charter]\n", "a/.git/HEAD": ""}, "a/b", "a"),
-    ({"pyproject.toml": "[tool.charter]\n", "a/pyproject.toml": "[x]\n"}, "a/b", "."),
-    ({"pyproject.toml": "[project]\n"}, "a", "NONE"),
-]
-
-
-@pytest.mark.parametrize(("files", "start", "expected"), LAYOUTS)
-def test_find_root_agrees_with_the_configuration_module(
-    tmp_path: Path, files: dict[str, str], start: str, expected: str
-) -> None:
-    base = tmp_path / "w"
-    for name, text in files.items():
-        (base / name).parent.mkdir(parents=True, exist_ok=True)
-        (base / name).write_text(text, encoding="utf-8")
-    (base / start).mkdir(parents=True, exist_ok=True)
-    ours = find_root(str(base / start))
-    assert ours == str(config_find_root(base / start))
-    if expected != "NONE":
-        assert Path(ours) == (base / expected).resolve()

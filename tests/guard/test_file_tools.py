@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
+from tests.guard.filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
 
 FORBID = "forbidden by the policy"
 OUT = "outside the repository"
@@ -275,7 +275,7 @@ def test_a_search_reads_what_ripgrep_would_read(
     (repo / "src").mkdir(parents=True)
     (repo / "docs/agents").mkdir(parents=True)
     _git(repo, "init", "-q")
-    from .helpers import POLICY, POLICY_PATH
+    from tests.guard.helpers import POLICY, POLICY_PATH
 
     (repo / POLICY_PATH).write_text(POLICY, encoding="utf-8")
     (repo / "src/app.py").write_text("x\n", encoding="utf-8")

@@ -21,9 +21,8 @@ from charter.guard.file_tools import judge_file_access
 from charter.guard.patch import PatchError, patch_paths
 from charter.guard.paths import _first_match, glob_regex
 from charter.guard.protected import CORE, STEERING
-
-from .filetool_helpers import make_battery_repo
-from .helpers import POLICY_PATH, compiled
+from tests.guard.filetool_helpers import make_battery_repo
+from tests.guard.helpers import POLICY_PATH, compiled
 
 PIECES = [
     "src", "..", ".", "~", "link-out", "link-dir", "link-hooks", ".git", ".GIT", "hooks",

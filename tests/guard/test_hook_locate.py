@@ -21,6 +21,7 @@ import pytest
 
 from charter.guard.hook_script import INSTALL_HINT
 from tests.conftest import REPO_ROOT
+from tests.governed import init_charter_repo
 
 BASE_PATH = "/usr/bin:/bin"  # sh, git, grep; a python3 there has no charter
 ALLOWED, DENIED = "git status", "rm -rf /"
@@ -60,16 +61,9 @@ def _venv(folder: Path, script: bool = True) -> Path:
 @pytest.fixture(scope="module")
 def machines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One repository with its own .venv, a clone elsewhere, and three more environments."""
-    from charter.scaffold import init_repo
 
     base = tmp_path_factory.mktemp("hooks")
-    origin = base / "alice" / "project"
-    origin.mkdir(parents=True)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q", str(origin)], check=True)
-    init_repo(origin, git_hooks=False)  # a fixture, not a test of the git hooks
-    subprocess.run([*git, "add", "-A"], cwd=origin, check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], cwd=origin, check=True)
+    origin = init_charter_repo(base / "alice" / "project")
     own = _venv(origin / ".venv")  # made after the commit: never committed
     clone = base / "bob" / "src" / "elsewhere"
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
@@ -225,12 +219,7 @@ def test_export_check_is_stable_across_machines_and_clones(
 
 
 def test_export_replaces_an_old_machine_path_in_charters_stop_hook(tmp_path: Path) -> None:
-    from charter.scaffold import init_repo
-
-    root = tmp_path / "repo"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    init_repo(root, git_hooks=False)  # a fixture, not a test of the git hooks
+    root = init_charter_repo(tmp_path / "repo", commit=False)
     settings = root / ".claude/settings.json"
     old = "/home/alice/venv/bin/python -I -m charter session check --hook claude-code"
     data = json.loads(settings.read_text())

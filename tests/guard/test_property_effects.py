@@ -33,11 +33,10 @@ from hypothesis import strategies as st
 
 from charter.guard.decide import classify
 from charter.guard.execute import exec_args
-
-from .cases_commands import PERMISSIVE
-from .helpers import GUARD_PROFILE, compiled, make_context
-from .initrepo import SECRET
-from .test_classes import build_hostile_repo
+from tests.guard.cases_commands import PERMISSIVE
+from tests.guard.helpers import GUARD_PROFILE, compiled, make_context
+from tests.guard.initrepo import SECRET
+from tests.guard.test_classes import build_hostile_repo
 
 PROTECTED = (
     ".git/config", "docs/agents/AUTONOMY.md", "charter.toml", ".claude/settings.json",

@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 from charter.cli import main as charter_main
 from charter.config import load_config
 from charter.errors import CharterError
-
-from .filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
-from .helpers import POLICY
+from tests.guard.filetool_helpers import assert_answer, fill, make_battery_repo, run_hook
+from tests.guard.helpers import POLICY
 
 PROT = "is protected"
 ALLOW = "allow"

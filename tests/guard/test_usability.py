@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from charter.guard.api import check_command
-
-from .cases_usability import USABILITY
-from .initrepo import build_init_repo
+from tests.guard.cases_usability import USABILITY
+from tests.guard.initrepo import build_init_repo
 
 
 @pytest.fixture(scope="module")

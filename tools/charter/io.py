@@ -17,6 +17,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+from charter import reporoot
 from charter.errors import CharterError, utf8_error_at
 
 LOCK_TIMEOUT_S = 30.0
@@ -27,17 +28,9 @@ MAX_LOCK_NAME = 200  # below every file system's 255-byte name limit, with room 
 
 
 def find_root(start: Path) -> Path:
-    """The nearest directory holding charter.toml, a pyproject with [tool.charter], or .git."""
-    start = start.resolve()
-    for d in (start, *start.parents):
-        if (d / "charter.toml").is_file():
-            return d
-        pyproject = d / "pyproject.toml"
-        if pyproject.is_file() and "[tool.charter" in pyproject.read_text("utf-8", "replace"):
-            return d
-        if (d / ".git").exists():
-            return d
-    return start
+    """`charter.reporoot.find_root` for a `Path`: the nearest directory holding charter.toml,
+    a pyproject with [tool.charter], or .git."""
+    return Path(reporoot.find_root(str(start)))
 
 
 def ensure_state_dir(state_dir: Path) -> None:

@@ -29,6 +29,7 @@ from charter.config import Config
 from charter.files import mirror_listing, plan_listing, session_listing
 from charter.mentions import Resolution, resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
+from charter.rulecodes import PARSE_ERROR
 from charter.status import Standings
 from charter.world import LABEL_CHARS, Citation, World
 
@@ -215,7 +216,7 @@ def _models(
     for read in files:
         model: Plan | SessionLog | None = None
         if read.data is None or read.digest is None:
-            problem = Diagnostic(read.rel, 1, 1, "CH001", f"cannot read file: {read.error}")
+            problem = Diagnostic(read.rel, 1, 1, PARSE_ERROR, f"cannot read file: {read.error}")
             model = (
                 SessionLog(read.rel, problems=(problem,))
                 if read.kind == "session"

@@ -23,16 +23,18 @@ from charter.errors import CharterError
 from charter.guard.cache import load_compiled
 from charter.guard.paths import first_match
 from charter.model import Diagnostic
+from charter.rulecodes import (
+    DECISION_RECORD_MISSING,
+    FILE_TOO_LARGE,
+    FORBIDDEN_FILE_COMMITTED,
+    PROTECTION_CHANGED_UNAPPROVED,
+)
 from charter.safety.stop_conditions import decision_record_message, decision_records_missing
 from charter.world import World
 
 # The guard's matcher, the stop conditions and subprocess are imported where they are used:
 # a check in a repository without a policy never needs them.
 
-FORBIDDEN_FILE = "CH024"
-FILE_TOO_LARGE = "CH025"
-DECISION_RECORD = "CH026"
-PROTECTION_CHANGED = "CH027"
 BASE_REF_ENV = "CHARTER_BASE_REF"
 
 # The guard's own protections: the policy (added per repository), the agents' hook
@@ -72,7 +74,7 @@ def _scan(world: World) -> Iterator[Diagnostic]:
         policy = load_compiled(str(world.root), config.policy)
     except CharterError as exc:
         message = f"the autonomy policy cannot be read, so staged files were not checked: {exc}"
-        yield Diagnostic(config.policy, exc.line or 1, 1, FORBIDDEN_FILE, message)
+        yield Diagnostic(config.policy, exc.line or 1, 1, FORBIDDEN_FILE_COMMITTED, message)
         return
     view = git_view(world.root)
     if view is None:
@@ -82,7 +84,7 @@ def _scan(world: World) -> Iterator[Diagnostic]:
         yield from _too_large(view, policy.max_file_size_kb)
     for need in decision_records_missing((*view.staged, *view.base), policy.needs_decision_record):
         message = decision_record_message(need, config.policy)
-        yield Diagnostic(need.path, 1, 1, DECISION_RECORD, message)
+        yield Diagnostic(need.path, 1, 1, DECISION_RECORD_MISSING, message)
     protections = (config.policy, *PROTECTIONS, *policy.protected)
     yield from _protection_changes(world, view, protections)
 
@@ -96,7 +98,7 @@ def _forbidden(view: GitView, patterns: list[str], policy_path: str) -> Iterator
             path,
             1,
             1,
-            FORBIDDEN_FILE,
+            FORBIDDEN_FILE_COMMITTED,
             f"{path} is {view.state(path)} in git, but the policy forbids it ({pattern!r} in "
             f"forbidden_paths, {policy_path}): `git rm --cached -- {path}`, add it to "
             ".gitignore, and rotate it if it held a secret",
@@ -135,7 +137,7 @@ def _protection_changes(
             ACTIVE_FILE,
             1,
             1,
-            PROTECTION_CHANGED,
+            PROTECTION_CHANGED_UNAPPROVED,
             f"the active session cannot be read, so staged changes to the guard's "
             f"protections cannot be cleared: {exc.message}",
         )
@@ -152,7 +154,7 @@ def _protection_changes(
             path,
             1,
             1,
-            PROTECTION_CHANGED,
+            PROTECTION_CHANGED_UNAPPROVED,
             f"this commit {verb} {path}, one of the guard's protections ({pattern!r}), during "
             f"agent session {session.id}, whose log names no approver: a person reviews and "
             "commits it after the session, or starts the session with --approved-by NAME",

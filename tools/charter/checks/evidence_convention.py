@@ -29,6 +29,7 @@ from charter.model import Diagnostic, Task
 from charter.parse.source import decode
 from charter.parse.tables import split_row
 from charter.repo import RepoModel
+from charter.rulecodes import DONE_WITHOUT_EVIDENCE
 
 # "Evidence: x" (bold or not), and an Evidence column's header cell.
 _LABELLED = re.compile(r"(?<![\w-])evidence(?:\*\*|__)?\s*[:：=]\s*\S", re.I)
@@ -70,7 +71,7 @@ def done_without_evidence(repo: RepoModel) -> Iterator[Diagnostic]:
             task.path,
             task.line,
             task.col,
-            "CH003",
+            DONE_WITHOUT_EVIDENCE,
             f"{label} is done but names no evidence: {unit.fix(task)}",
         )
 

@@ -18,13 +18,14 @@ from charter.checks.evidence_facts import EvidenceFacts, facts_for, read_cited
 from charter.errors import CharterError
 from charter.evidence.digest import Verdict, verify
 from charter.model import Diagnostic, Evidence
+from charter.rulecodes import (
+    EVIDENCE_DIRTY_TREE,
+    EVIDENCE_HASH_MISMATCH,
+    EVIDENCE_MANIFEST_INVALID,
+    EVIDENCE_RUN_FAILED,
+    EVIDENCE_WRONG_TASK,
+)
 from charter.world import Citation, World
-
-HASH_MISMATCH = "CH019"
-MANIFEST_INVALID = "CH020"
-RUN_FAILED = "CH021"
-WRONG_TASK = "CH022"
-DIRTY_TREE = "CH023"
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -73,7 +74,7 @@ def _scan(world: World) -> Iterator[Diagnostic]:
                 yield _at(
                     task,
                     evidence,
-                    MANIFEST_INVALID,
+                    EVIDENCE_MANIFEST_INVALID,
                     f"evidence {evidence.path} is a damaged run manifest: {manifest.message}",
                 )
             elif manifest is not None and done:
@@ -128,7 +129,7 @@ def _hash(task: Citation, evidence: Evidence, verdict: Verdict, done: bool) -> I
         yield _at(
             task,
             evidence,
-            HASH_MISMATCH,
+            EVIDENCE_HASH_MISMATCH,
             f"evidence {evidence.path} changed since its hash was recorded "
             f"(recorded sha256 {evidence.sha256[:12]}..., now {verdict.actual[:12]}...)"
             f": restore it{redo}",
@@ -137,14 +138,14 @@ def _hash(task: Citation, evidence: Evidence, verdict: Verdict, done: bool) -> I
         yield _at(
             task,
             evidence,
-            HASH_MISMATCH,
+            EVIDENCE_HASH_MISMATCH,
             f"evidence {evidence.path} had its hash recorded but no longer exists",
         )
     elif verdict.state == "unreadable":
         yield _at(
             task,
             evidence,
-            HASH_MISMATCH,
+            EVIDENCE_HASH_MISMATCH,
             f"cannot read evidence {evidence.path} to check its hash: {verdict.detail}",
         )
 
@@ -155,7 +156,7 @@ def _run(task: Citation, evidence: Evidence, manifest: dict[str, Any]) -> Iterat
         yield _at(
             task,
             evidence,
-            RUN_FAILED,
+            EVIDENCE_RUN_FAILED,
             f"{task.label} is done, but its evidence {evidence.path} records a command "
             f"the guard denied ({command}): nothing ran",
         )
@@ -163,7 +164,7 @@ def _run(task: Citation, evidence: Evidence, manifest: dict[str, Any]) -> Iterat
         yield _at(
             task,
             evidence,
-            RUN_FAILED,
+            EVIDENCE_RUN_FAILED,
             f"{task.label} is done, but its evidence {evidence.path} records a failed run "
             f"({command} exited {manifest['exit_code']})",
         )
@@ -171,7 +172,7 @@ def _run(task: Citation, evidence: Evidence, manifest: dict[str, Any]) -> Iterat
         yield _at(
             task,
             evidence,
-            WRONG_TASK,
+            EVIDENCE_WRONG_TASK,
             f"{task.label} cites {evidence.path}, a run for task {manifest['task']}",
         )
 
@@ -203,7 +204,7 @@ def _dirty(
         yield _at(
             task,
             evidence,
-            DIRTY_TREE,
+            EVIDENCE_DIRTY_TREE,
             f"{task.label} cites {evidence.path}, a run {detail}; the policy requires "
             "evidence from a clean tree: commit, then run again",
         )
@@ -221,5 +222,5 @@ def clean_tree_required(world: World) -> tuple[bool, Diagnostic | None]:
         policy = load_policy(path, config.policy)
     except CharterError as exc:
         message = f"cannot tell whether evidence may come from a dirty tree: {exc.message}"
-        return False, Diagnostic(config.policy, exc.line or 1, 1, DIRTY_TREE, message)
+        return False, Diagnostic(config.policy, exc.line or 1, 1, EVIDENCE_DIRTY_TREE, message)
     return policy.require_clean_tree, None

@@ -19,8 +19,8 @@ from charter.checks.id_scope import same_scope
 from charter.config import Config
 from charter.model import Diagnostic, Plan, Task
 from charter.repo import RepoModel
+from charter.rulecodes import CHECKLIST_MIRROR
 
-CODE = "CH018"
 _MD_END = re.compile(r"\.md\b")
 _PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@~+/-")
 _STEM_PREFIX = re.compile(r"^(?:tasks?[-_])", re.I)
@@ -86,7 +86,7 @@ def _finding(here: Task, there: Task, label: str, config: Config) -> Diagnostic 
         here.path,
         here.line,
         here.col,
-        CODE,
+        CHECKLIST_MIRROR,
         f"{label} is {_describe(here, mine)} here but {_describe(there, theirs)} in its copy at "
         f"{there.path}:{there.line}",
     )

@@ -8,6 +8,13 @@ from datetime import date
 
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.repo import RepoModel
+from charter.rulecodes import (
+    PARSE_ERROR,
+    PLAN_FRONTMATTER,
+    PLAN_REVIEW_OVERDUE,
+    SESSION_PLACEHOLDER,
+    SESSION_UNKNOWN_TASK,
+)
 
 LEVELS = ("L0", "L1", "L2", "L3")
 _STRING_FIELDS = ("id", "title", "status", "owner", "level")
@@ -30,7 +37,7 @@ def parse_problems(code: str) -> Callable[[RepoModel], Iterator[Diagnostic]]:
 def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
     config = repo.config
     for plan in repo.plans:
-        if any(p.code == "CH001" for p in plan.problems):
+        if any(p.code == PARSE_ERROR for p in plan.problems):
             continue  # the parse error says it already
         fm, lines = plan.frontmatter, plan.frontmatter_lines
         if not plan.has_frontmatter:
@@ -40,7 +47,7 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
                     plan.path,
                     1,
                     1,
-                    "CH011",
+                    PLAN_FRONTMATTER,
                     f"plan has no frontmatter: start it with --- and {wanted} ---",
                 )
             continue
@@ -49,7 +56,9 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
             continue
         for key in config.plan_required_fields:
             if key not in fm or fm[key] in (None, ""):
-                yield Diagnostic(plan.path, 1, 1, "CH011", f"frontmatter is missing '{key}'")
+                yield Diagnostic(
+                    plan.path, 1, 1, PLAN_FRONTMATTER, f"frontmatter is missing '{key}'"
+                )
         for key, value in fm.items():
             line = lines.get(key, 1)
             if isinstance(value, bool) and key in _STRING_FIELDS:
@@ -57,19 +66,19 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
                     plan.path,
                     line,
                     1,
-                    "CH011",
+                    PLAN_FRONTMATTER,
                     f"'{key}' was read as {str(value).lower()} (YAML 1.1 reads "
                     f"yes/no/on/off as booleans): quote the value",
                 )
             elif key in _STRING_FIELDS and value is not None and not isinstance(value, str | int):
-                yield Diagnostic(plan.path, line, 1, "CH011", f"'{key}' must be text")
+                yield Diagnostic(plan.path, line, 1, PLAN_FRONTMATTER, f"'{key}' must be text")
         level = fm.get("level")
         if isinstance(level, str) and level not in LEVELS:
             yield Diagnostic(
                 plan.path,
                 lines.get("level", 1),
                 1,
-                "CH011",
+                PLAN_FRONTMATTER,
                 f"level {level!r} is not one of {', '.join(LEVELS)}",
             )
         status = fm.get("status")
@@ -82,7 +91,7 @@ def plan_frontmatter(repo: RepoModel) -> Iterator[Diagnostic]:
                 plan.path,
                 lines.get("status", 1),
                 1,
-                "CH011",
+                PLAN_FRONTMATTER,
                 f"plan status {status!r} is not one of {', '.join(_PLAN_STATUSES)}",
             )
         yield from _acted_on_keys(plan)
@@ -99,7 +108,7 @@ def _foreign_frontmatter(plan: Plan) -> Iterator[Diagnostic]:
             plan.path,
             lines.get("level", 1),
             1,
-            "CH011",
+            PLAN_FRONTMATTER,
             f"level {level!r} is not one of {', '.join(LEVELS)}",
         )
     yield from _acted_on_keys(plan)
@@ -114,7 +123,7 @@ def _acted_on_keys(plan: Plan) -> Iterator[Diagnostic]:
             plan.path,
             lines.get("next_review", 1),
             1,
-            "CH011",
+            PLAN_FRONTMATTER,
             f"next_review {review!r} is not a date (YYYY-MM-DD)",
         )
     requires = fm.get("requires")
@@ -125,7 +134,7 @@ def _acted_on_keys(plan: Plan) -> Iterator[Diagnostic]:
             plan.path,
             lines.get("requires", 1),
             1,
-            "CH011",
+            PLAN_FRONTMATTER,
             "'requires' must be a list of commands",
         )
 
@@ -154,7 +163,7 @@ def review_overdue(repo: RepoModel) -> Iterator[Diagnostic]:
                 plan.path,
                 line,
                 1,
-                "CH014",
+                PLAN_REVIEW_OVERDUE,
                 f"plan review was due {when.isoformat()} ({days} days ago)",
                 "warning",
             )
@@ -170,7 +179,7 @@ def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
                 session.path,
                 line,
                 1,
-                "CH012",
+                SESSION_UNKNOWN_TASK,
                 f"session log names task {task}, which no plan defines",
             )
 
@@ -187,6 +196,6 @@ def session_placeholder(repo: RepoModel) -> Iterator[Diagnostic]:
                     session.path,
                     number,
                     match.start() + 1,
-                    "CH013",
+                    SESSION_PLACEHOLDER,
                     f"template placeholder left in the log: {match.group(0)!r}",
                 )

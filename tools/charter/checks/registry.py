@@ -4,8 +4,9 @@ A rule is data plus a pure function: `check(repo) -> Iterator[Diagnostic]`.
 Rules that read files or git beyond the plans and logs also carry
 `world_check(world)`: they run on every check, while the other rules'
 findings are remembered as long as nothing they read changes (checks.memo).
-Each has a code, a kebab-case name, a one-line summary and a page at
-docs/rules/<code>-<name>.md; tests/checks/test_registry.py keeps the three in step.
+Each has a code and a kebab-case name (both from the one table in
+charter.rulecodes), a one-line summary and a page at docs/rules/<code>-<name>.md;
+tests/checks/test_registry.py keeps the three in step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from charter import rulecodes
 from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
@@ -23,186 +25,159 @@ from charter.world import World
 @dataclass(frozen=True)
 class Rule:
     code: str
-    name: str
     summary: str
     check: Callable[[RepoModel], Iterator[Diagnostic]]
     severity: Severity = "error"
     world_check: Callable[[World], Iterator[Diagnostic]] | None = None
 
+    @property
+    def name(self) -> str:
+        return rulecodes.name_of(self.code)
 
-def _world_rule(
-    code: str, name: str, summary: str, check: Callable[[World], Iterator[Diagnostic]]
-) -> Rule:
-    return Rule(code, name, summary, lambda repo: check(repo.world), world_check=check)
+
+def _world_rule(code: str, summary: str, check: Callable[[World], Iterator[Diagnostic]]) -> Rule:
+    return Rule(code, summary, lambda repo: check(repo.world), world_check=check)
 
 
 _ALL = (
     Rule(
-        "CH001",
-        "parse-error",
+        rulecodes.PARSE_ERROR,
         "invalid YAML frontmatter, an unclosed frontmatter block, or an unreadable file",
-        plan_rules.parse_problems("CH001"),
+        plan_rules.parse_problems(rulecodes.PARSE_ERROR),
     ),
     Rule(
-        "CH002",
-        "duplicate-task-id",
+        rulecodes.DUPLICATE_TASK_ID,
         "the same task ID is defined twice, in one plan or across plans",
         task_rules.duplicate_task_id,
     ),
     Rule(
-        "CH003",
-        "done-without-evidence",
+        rulecodes.DONE_WITHOUT_EVIDENCE,
         "a done task names no evidence path",
         task_rules.done_without_evidence,
     ),
     _world_rule(
-        "CH004",
-        "evidence-missing",
+        rulecodes.EVIDENCE_MISSING,
         "a done task's evidence path does not exist",
-        lambda world: task_rules.evidence_findings(world, "CH004"),
+        lambda world: task_rules.evidence_findings(world, rulecodes.EVIDENCE_MISSING),
     ),
     _world_rule(
-        "CH005",
-        "evidence-outside-repo",
+        rulecodes.EVIDENCE_OUTSIDE_REPO,
         "an evidence path points outside the repository",
-        lambda world: task_rules.evidence_findings(world, "CH005"),
+        lambda world: task_rules.evidence_findings(world, rulecodes.EVIDENCE_OUTSIDE_REPO),
     ),
     Rule(
-        "CH006",
-        "unknown-dependency",
+        rulecodes.UNKNOWN_DEPENDENCY,
         "a task depends on an ID that no plan defines",
         task_rules.unknown_dependency,
     ),
     Rule(
-        "CH007",
-        "dependency-cycle",
+        rulecodes.DEPENDENCY_CYCLE,
         "tasks depend on each other in a cycle",
         task_rules.dependency_cycle,
     ),
     Rule(
-        "CH008",
-        "unknown-status",
+        rulecodes.UNKNOWN_STATUS,
         "a status that maps to no board column",
         task_rules.unknown_status,
     ),
     Rule(
-        "CH009",
-        "checkbox-status-mismatch",
+        rulecodes.CHECKBOX_STATUS_MISMATCH,
         "the checkbox contradicts the status field",
         task_rules.checkbox_status_mismatch,
     ),
     Rule(
-        "CH010",
-        "parent-done-open-subtasks",
+        rulecodes.PARENT_DONE_OPEN_SUBTASKS,
         "a done task still has open subtasks",
         task_rules.parent_done_open_subtasks,
     ),
     Rule(
-        "CH011",
-        "plan-frontmatter",
+        rulecodes.PLAN_FRONTMATTER,
         "plan frontmatter is missing, incomplete or of the wrong type",
         plan_rules.plan_frontmatter,
     ),
     Rule(
-        "CH012",
-        "session-unknown-task",
+        rulecodes.SESSION_UNKNOWN_TASK,
         "a session log names a task no plan defines",
         plan_rules.session_unknown_task,
     ),
     Rule(
-        "CH013",
-        "session-placeholder",
+        rulecodes.SESSION_PLACEHOLDER,
         "a closed session log still holds template placeholders",
         plan_rules.session_placeholder,
     ),
     Rule(
-        "CH014",
-        "plan-review-overdue",
+        rulecodes.PLAN_REVIEW_OVERDUE,
         "a plan is past its next_review date",
         plan_rules.review_overdue,
         "warning",
     ),
     Rule(
-        "CH015",
-        "table-shape",
+        rulecodes.TABLE_SHAPE,
         "a table row with the wrong number of cells, or a pipe in a code span",
-        plan_rules.parse_problems("CH015"),
+        plan_rules.parse_problems(rulecodes.TABLE_SHAPE),
     ),
     Rule(
-        "CH016",
-        "file-encoding",
+        rulecodes.FILE_ENCODING,
         "invalid UTF-8, a byte-order mark, or mixed line endings",
-        plan_rules.parse_problems("CH016"),
+        plan_rules.parse_problems(rulecodes.FILE_ENCODING),
     ),
     Rule(
-        "CH017",
-        "nesting-too-deep",
+        rulecodes.NESTING_TOO_DEEP,
         "lists nested so deep that content would be dropped",
-        plan_rules.parse_problems("CH017"),
+        plan_rules.parse_problems(rulecodes.NESTING_TOO_DEEP),
     ),
     Rule(
-        "CH018",
-        "checklist-mirror",
+        rulecodes.CHECKLIST_MIRROR,
         "copies of one task in several files disagree on its checkbox or status",
         mirror_rules.checklist_mirror,
     ),
     _world_rule(
-        "CH019",
-        "evidence-hash-mismatch",
+        rulecodes.EVIDENCE_HASH_MISMATCH,
         "evidence no longer matches the sha256 recorded next to it, or vanished",
-        lambda world: evidence_rules.findings(world, "CH019"),
+        lambda world: evidence_rules.findings(world, rulecodes.EVIDENCE_HASH_MISMATCH),
     ),
     _world_rule(
-        "CH020",
-        "evidence-manifest-invalid",
+        rulecodes.EVIDENCE_MANIFEST_INVALID,
         "evidence is a damaged charter run manifest",
-        lambda world: evidence_rules.findings(world, "CH020"),
+        lambda world: evidence_rules.findings(world, rulecodes.EVIDENCE_MANIFEST_INVALID),
     ),
     _world_rule(
-        "CH021",
-        "evidence-run-failed",
+        rulecodes.EVIDENCE_RUN_FAILED,
         "a done task's evidence manifest records a failed or denied run",
-        lambda world: evidence_rules.findings(world, "CH021"),
+        lambda world: evidence_rules.findings(world, rulecodes.EVIDENCE_RUN_FAILED),
     ),
     _world_rule(
-        "CH022",
-        "evidence-wrong-task",
+        rulecodes.EVIDENCE_WRONG_TASK,
         "a done task's evidence manifest records a run for another task",
-        lambda world: evidence_rules.findings(world, "CH022"),
+        lambda world: evidence_rules.findings(world, rulecodes.EVIDENCE_WRONG_TASK),
     ),
     _world_rule(
-        "CH023",
-        "evidence-dirty-tree",
+        rulecodes.EVIDENCE_DIRTY_TREE,
         "a done task's evidence manifest records a dirty tree, and the policy requires a clean one",
-        lambda world: evidence_rules.findings(world, "CH023"),
+        lambda world: evidence_rules.findings(world, rulecodes.EVIDENCE_DIRTY_TREE),
     ),
     _world_rule(
-        "CH024",
-        "forbidden-file-committed",
+        rulecodes.FORBIDDEN_FILE_COMMITTED,
         "a file the policy forbids (forbidden_paths) is staged or tracked in git",
-        lambda world: commit_rules.findings(world, "CH024"),
+        lambda world: commit_rules.findings(world, rulecodes.FORBIDDEN_FILE_COMMITTED),
     ),
     _world_rule(
-        "CH025",
-        "file-too-large",
+        rulecodes.FILE_TOO_LARGE,
         "a staged or tracked file is larger than the policy's max_file_size_kb",
-        lambda world: commit_rules.findings(world, "CH025"),
+        lambda world: commit_rules.findings(world, rulecodes.FILE_TOO_LARGE),
     ),
     _world_rule(
-        "CH026",
-        "decision-record-missing",
+        rulecodes.DECISION_RECORD_MISSING,
         "a change touches needs_decision_record paths and adds no file under docs/adr/",
-        lambda world: commit_rules.findings(world, "CH026"),
+        lambda world: commit_rules.findings(world, rulecodes.DECISION_RECORD_MISSING),
     ),
     _world_rule(
-        "CH027",
-        "protection-changed-unapproved",
+        rulecodes.PROTECTION_CHANGED_UNAPPROVED,
         "a staged change to the guard's protections in an agent session that names no approver",
-        lambda world: commit_rules.findings(world, "CH027"),
+        lambda world: commit_rules.findings(world, rulecodes.PROTECTION_CHANGED_UNAPPROVED),
     ),
     _world_rule(
-        "CH050",
-        "agent-sandbox-widened",
+        rulecodes.AGENT_SANDBOX_WIDENED,
         "an agent's config runs commands outside its sandbox (a Codex allow rule, "
         "danger-full-access, a Claude Code sandbox switched off or with exclusions)",
         widened.findings,

@@ -12,6 +12,16 @@ from charter.checks.id_scope import same_scope
 from charter.checks.path_claims import RepoEntries, claimed_paths, is_bare_name, is_claim
 from charter.model import Diagnostic
 from charter.repo import RepoModel
+from charter.rulecodes import (
+    CHECKBOX_STATUS_MISMATCH,
+    DEPENDENCY_CYCLE,
+    DUPLICATE_TASK_ID,
+    EVIDENCE_MISSING,
+    EVIDENCE_OUTSIDE_REPO,
+    PARENT_DONE_OPEN_SUBTASKS,
+    UNKNOWN_DEPENDENCY,
+    UNKNOWN_STATUS,
+)
 from charter.world import World
 
 _GLOB_CHARS = set("*?[")
@@ -27,7 +37,7 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
             task.path,
             task.line,
             task.col,
-            "CH002",
+            DUPLICATE_TASK_ID,
             f"duplicate task ID {task.id}: {task.title[:50]!r} here, but "
             f"{first.title[:50]!r} at {first.path}:{first.line}; give one of them another ID",
         )
@@ -45,7 +55,7 @@ def evidence_findings(world: World, code: str) -> Iterator[Diagnostic]:
 
 
 def evidence_path(
-    world: World, codes: Collection[str] = ("CH004", "CH005")
+    world: World, codes: Collection[str] = (EVIDENCE_MISSING, EVIDENCE_OUTSIDE_REPO)
 ) -> Iterator[Diagnostic]:
     """CH004 (a done task's evidence is missing) and CH005 (evidence outside the repository).
 
@@ -53,7 +63,7 @@ def evidence_path(
     tasks, and resolves a path (a system call per component) only when it is
     missing, to tell CH005's cases apart.
     """
-    outside_wanted, missing_wanted = "CH005" in codes, "CH004" in codes
+    outside_wanted, missing_wanted = EVIDENCE_OUTSIDE_REPO in codes, EVIDENCE_MISSING in codes
     root = world.root.resolve()
     facts = facts_for(world)
     real: dict[str, str | None] = {}  # path -> its resolved form, for paths and their folders
@@ -91,12 +101,16 @@ def evidence_path(
                             task.path,
                             evidence.line,
                             1,
-                            "CH005",
+                            EVIDENCE_OUTSIDE_REPO,
                             f"evidence {text} is outside the repository",
                         )
                 elif missing:
                     yield Diagnostic(
-                        task.path, evidence.line, 1, "CH004", f"evidence {text} does not exist"
+                        task.path,
+                        evidence.line,
+                        1,
+                        EVIDENCE_MISSING,
+                        f"evidence {text} does not exist",
                     )
     facts.save()
 
@@ -174,7 +188,7 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
                     task.path,
                     line,
                     col,
-                    "CH006",
+                    UNKNOWN_DEPENDENCY,
                     f"{task.id or 'task'} depends on unknown task {dep}",
                 )
 
@@ -202,7 +216,7 @@ def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
             task.path,
             task.line,
             task.col,
-            "CH007",
+            DEPENDENCY_CYCLE,
             "dependency cycle: " + " -> ".join([*rotated, start]),
         )
 
@@ -245,7 +259,7 @@ def unknown_status(repo: RepoModel) -> Iterator[Diagnostic]:
             task.path,
             field.line,
             field.start + 1,
-            "CH008",
+            UNKNOWN_STATUS,
             f"unknown status {field.value!r} for {task.id or 'task'}: map it to one of "
             f"{', '.join(config.columns)} in [tool.charter.status_map]",
         )
@@ -265,7 +279,13 @@ def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
             message = f"checkbox is [ ] but status {field.value!r} means {column}"
         else:
             continue
-        yield Diagnostic(task.path, task.line, task.col, "CH009", f"{task.id or 'task'}: {message}")
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            CHECKBOX_STATUS_MISMATCH,
+            f"{task.id or 'task'}: {message}",
+        )
 
 
 def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -281,6 +301,6 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
                 task.path,
                 task.line,
                 task.col,
-                "CH010",
+                PARENT_DONE_OPEN_SUBTASKS,
                 f"{task.id or 'task'} is done but has open subtasks: {names}{more}",
             )

@@ -20,12 +20,13 @@ from charter.commands.claim import CLAIM_COMMANDS
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError, os_error_message
-from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
+from charter.rulecodes import EVIDENCE_HASH_MISMATCH
 from charter.sessions.progress import record_progress
 from charter.tasks import edit
 from charter.tasks.available import next_unclaimed
+from charter.tasks.done import finish
 from charter.tasks.edit import unknown_task_message
 from charter.tasks.query import next_tasks, task_summary
 
@@ -207,7 +208,7 @@ def set_(
     default=True,
     show_default=True,
     help="Compute and record the evidence's sha256 (a folder's covers every file in "
-    "it); `charter check` reports evidence that changes later (CH019).",
+    f"it); `charter check` reports evidence that changes later ({EVIDENCE_HASH_MISMATCH}).",
 )
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
 @repo_option
@@ -222,9 +223,9 @@ def done(
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
     config = config_for(repo_dir, reads_plans=True)
     evidence = _repo_relative(config, evidence)
-    if compute and digest is None:
-        digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
-    path = edit.mark_done(config, task_id, evidence, digest, validate=edit_validator(config))
+    path = finish(
+        config, task_id, evidence, digest, hash_evidence=compute, validate=edit_validator(config)
+    )
     code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
     log = record_progress(config, task_id, evidence)
     if log is not None:

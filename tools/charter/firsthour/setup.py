@@ -28,6 +28,7 @@ from charter.firsthour.gitsetup import (
 from charter.firsthour.project import TestCommand
 from charter.firsthour.result import InitResult
 from charter.guard.policy import load_policy
+from charter.rulecodes import FORBIDDEN_FILE_COMMITTED
 
 INSTALL_COMMAND = f"pip install {DISTRIBUTION}"
 
@@ -73,7 +74,8 @@ def first_hour(
     ):
         result.notes.append(
             "your .pre-commit-config.yaml was kept and runs none of charter's checks: add the "
-            "charter-check hook (docs/init.md), or CH024 will not stop a forbidden file"
+            f"charter-check hook (docs/init.md), or {FORBIDDEN_FILE_COMMITTED} will not stop a "
+            "forbidden file"
         )
     result.actions.extend(setup.written)
     result.kept.extend(setup.kept)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from charter.reporoot import find_root
 from charter.sealed import read_sealed
 from charter.state.active import ACTIVE_SESSION, read_active_session
 
@@ -105,33 +106,6 @@ def build_context(
         env=os.environ if env is None else env,
         session=session,
     )
-
-
-def find_root(start: str) -> str:
-    """`charter.config.find_root` without importing charter.config (dataclasses, tomllib).
-
-    The same rule: the nearest directory holding charter.toml, a pyproject.toml with
-    [tool.charter], or .git. A test keeps the two in step.
-    """
-    start = os.path.realpath(start)
-    directory = start
-    while True:
-        if os.path.isfile(os.path.join(directory, "charter.toml")):
-            return directory
-        pyproject = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(pyproject):
-            try:
-                with open(pyproject, encoding="utf-8", errors="replace") as handle:
-                    if "[tool.charter" in handle.read():
-                        return directory
-            except OSError:
-                pass
-        if os.path.exists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return start
-        directory = parent
 
 
 def locate(start: str, root: str | None = None) -> tuple[str, str]:

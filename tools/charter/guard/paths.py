@@ -104,6 +104,18 @@ def examples(pattern: str) -> list[str]:
     return [n.lower() for n in dict.fromkeys(names) if n]
 
 
+def relative_to_root(root: str, path: str) -> str | None:
+    """`path` relative to `root` ("." for the root itself), None when it lies outside.
+
+    Both are absolute and resolved as far as the caller means to: the one answer to "is
+    this inside the repository" the guard's path checks and the configuration's share.
+    """
+    if path == root:
+        return "."
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
 class PathRules:
     """Path checks for one repository and working directory."""
 
@@ -175,10 +187,7 @@ class PathRules:
                 yield candidate, path, self.relative(path)
 
     def relative(self, path: str) -> str | None:
-        if path == self.root:
-            return "."
-        prefix = self.root.rstrip("/") + "/"
-        return path[len(prefix) :] if path.startswith(prefix) else None
+        return relative_to_root(self.root, path)
 
     def forbidden_reason(self, value: str, *, globs: bool = True) -> str | None:
         """Why no command may name `value` (a forbidden or special path), or None.
@@ -423,8 +432,7 @@ def output_problem(
         return "must be a path inside the repository (relative, without `..`)"
     real_root = os.path.realpath(root)
     real = os.path.realpath(os.path.join(real_root, text))
-    inside = real == real_root or real.startswith(real_root.rstrip("/") + "/")
-    if resolve and not inside:
+    if resolve and relative_to_root(real_root, real) is None:
         return f"resolves to {real}, outside the repository (a symbolic link?)"
     if not writes:
         return None

@@ -23,7 +23,6 @@ from charter.checks.edit_gate import edit_validator
 from charter.checks.engine import check_repo
 from charter.config import Config, load_config
 from charter.errors import CharterError, os_error_message
-from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.guard.api import check_command
 from charter.guard.decide import quote
@@ -35,6 +34,7 @@ from charter.state.commandlog import read_trail, record_command
 from charter.state.session import read_active
 from charter.status import column_of
 from charter.tasks import edit
+from charter.tasks.done import finish
 from charter.tasks.query import next_tasks, task_summary
 
 MAX_LISTED = 500
@@ -198,13 +198,9 @@ class Service:
 
         argv = ["charter", "task", "done", task_id, "--evidence", evidence]
 
-        def mark(config: Config) -> Path:
-            digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
-            return edit.mark_done(
-                config, task_id, evidence, digest, validate=edit_validator(config)
-            )
-
-        return self._write(argv, mark)
+        return self._write(
+            argv, lambda config: finish(config, task_id, evidence, validate=edit_validator(config))
+        )
 
     def _write(self, argv: list[str], change: Any) -> dict[str, Any]:
 

@@ -29,6 +29,7 @@ from charter.errors import CharterError
 from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
 from charter.model import Diagnostic
 from charter.repo import RepoModel
+from charter.rulecodes import FILE_ENCODING, NESTING_TOO_DEEP, PARSE_ERROR
 from charter.sorting import natural_key
 
 HIGH_WATER = f"{STATE_DIR}/outputs/high-water.json"
@@ -59,7 +60,10 @@ def unreadable_problems(repo: RepoModel) -> list[Diagnostic]:
         for d in plan.problems:
             if d.severity != "error":
                 continue
-            if (d.code == "CH001" and d.line == 1) or d.code in ("CH016", "CH017"):
+            if (d.code == PARSE_ERROR and d.line == 1) or d.code in (
+                FILE_ENCODING,
+                NESTING_TOO_DEEP,
+            ):
                 found.append(d)
     return sorted(found)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from charter.model import Diagnostic
+from charter.rulecodes import PARSE_ERROR
 
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w\-]*)\s*:")
 
@@ -38,7 +39,7 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
             break
     if closing is None:
         result.problems.append(
-            Diagnostic(path, 1, 1, "CH001", "frontmatter opened with --- is never closed")
+            Diagnostic(path, 1, 1, PARSE_ERROR, "frontmatter opened with --- is never closed")
         )
         # The whole file is treated as body so its tasks are still found.
         return result
@@ -53,7 +54,7 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
     except YamlError as exc:
         yaml_line = 2 + (exc.line or 0)
         result.problems.append(
-            Diagnostic(path, yaml_line, 1, "CH001", f"invalid YAML: {exc.message}")
+            Diagnostic(path, yaml_line, 1, PARSE_ERROR, f"invalid YAML: {exc.message}")
         )
         # Still read what a person reads there (`owner: @ana` is a common slip): the
         # top-level `key: value` lines, as text. The error above stays reported.
@@ -64,7 +65,7 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
     if not isinstance(data, dict):
         result.problems.append(
             Diagnostic(
-                path, 2, 1, "CH001", f"frontmatter must be a mapping, got {type(data).__name__}"
+                path, 2, 1, PARSE_ERROR, f"frontmatter must be a mapping, got {type(data).__name__}"
             )
         )
         return result

@@ -31,6 +31,7 @@ from charter.parse.task_parts import (
     _Builder,
     match_task_id,
 )
+from charter.rulecodes import NESTING_TOO_DEEP
 
 _BULLET = r"^(?P<indent>\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])[ \t]+)"
 CHECKBOX_RE = re.compile(_BULLET + r"\[(?P<mark>[ xX~/>-])\](?:[ \t]+|$)(?P<text>.*)$")
@@ -76,7 +77,7 @@ def plan_from_source(source: Source, config: Config) -> Plan:
                 path,
                 outline.too_deep_line + 1,
                 1,
-                "CH017",
+                NESTING_TOO_DEEP,
                 f"nesting deeper than {markdown.MAX_NESTING // 2} levels: "
                 "content below this point was not read",
             )

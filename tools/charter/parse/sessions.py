@@ -6,6 +6,7 @@ from charter import markdown
 from charter.model import Diagnostic, Section, SessionLog
 from charter.parse.frontmatter import split_frontmatter
 from charter.parse.source import decode
+from charter.rulecodes import NESTING_TOO_DEEP
 
 
 def parse_session(path: str, data: bytes) -> SessionLog:
@@ -22,7 +23,7 @@ def parse_session(path: str, data: bytes) -> SessionLog:
                 path,
                 outline.too_deep_line + 1,
                 1,
-                "CH017",
+                NESTING_TOO_DEEP,
                 "nesting too deep: content below this point was not read",
             )
         )

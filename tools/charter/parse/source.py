@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from charter.model import Diagnostic
+from charter.rulecodes import FILE_ENCODING
 
 _LONE_CR = re.compile(r"\r(?!\n)")
 
@@ -31,7 +32,7 @@ def decode(path: str, data: bytes) -> Source:
                 path,
                 line,
                 col,
-                "CH016",
+                FILE_ENCODING,
                 f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); "
                 "the undecodable bytes are read as U+FFFD",
             )
@@ -45,7 +46,7 @@ def decode(path: str, data: bytes) -> Source:
                 path,
                 1,
                 1,
-                "CH016",
+                FILE_ENCODING,
                 "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
                 "warning",
             )
@@ -71,7 +72,7 @@ def decode(path: str, data: bytes) -> Source:
                         path,
                         number,
                         1,
-                        "CH016",
+                        FILE_ENCODING,
                         f"mixed line endings: {crlf} CRLF and {lf} LF; this line ends "
                         f"{'CRLF' if minority == chr(13) + chr(10) else 'LF'}",
                         "warning",

@@ -26,6 +26,7 @@ from charter.parse.task_parts import (
     _Builder,
     match_task_id,
 )
+from charter.rulecodes import TABLE_SHAPE
 
 
 def table_tasks(
@@ -187,7 +188,7 @@ def _shape_problems(
                 path,
                 row_line + 1,
                 1,
-                "CH015",
+                TABLE_SHAPE,
                 f"table row has {len(cells)} cells, the header has {width}",
             )
         )
@@ -198,7 +199,7 @@ def _shape_problems(
                     path,
                     row_line + 1,
                     cell.start + 1,
-                    "CH015",
+                    TABLE_SHAPE,
                     "'|' inside a code span: GitHub splits the cell here; write it as \\|",
                     "warning",
                 )

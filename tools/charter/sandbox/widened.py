@@ -25,9 +25,9 @@ from typing import Any
 from charter.errors import CharterError
 from charter.guard.cache import load_compiled
 from charter.model import Diagnostic
+from charter.rulecodes import AGENT_SANDBOX_WIDENED
 from charter.world import World
 
-CODE = "CH050"
 CLAUDE_FILES = (".claude/settings.json", ".claude/settings.local.json")
 CODEX_CONFIG = ".codex/config.toml"
 _DECISION = re.compile(r"""\bdecision\s*=\s*["']([a-z]+)["']""")
@@ -55,7 +55,7 @@ def _codex_rules(path: Path, relative: str) -> Iterator[Diagnostic]:
                 relative,
                 line,
                 1,
-                CODE,
+                AGENT_SANDBOX_WIDENED,
                 f"this prefix_rule has {spelled}: Codex runs a matching command outside its "
                 'sandbox without asking; use decision = "prompt" or remove the rule '
                 "(`charter export codex` writes only forbidden rules)",
@@ -101,7 +101,7 @@ def _codex_config(world: World) -> Iterator[Diagnostic]:
             CODEX_CONFIG,
             _line_of(text, "sandbox_mode"),
             1,
-            CODE,
+            AGENT_SANDBOX_WIDENED,
             'sandbox_mode = "danger-full-access" runs every command without Codex\'s sandbox: '
             "use the mode `charter export codex` writes for the policy",
         )
@@ -112,7 +112,7 @@ def _codex_config(world: World) -> Iterator[Diagnostic]:
             CODEX_CONFIG,
             _line_of(text, "network_access"),
             1,
-            CODE,
+            AGENT_SANDBOX_WIDENED,
             "network_access = true, but the policy's default level grants no network: "
             "run `charter export codex`",
         )
@@ -140,7 +140,7 @@ def _claude(path: Path, relative: str) -> Iterator[Diagnostic]:
             relative,
             _line_of(text, '"enabled"'),
             1,
-            CODE,
+            AGENT_SANDBOX_WIDENED,
             "the sandbox is switched off (`enabled: false`): Bash commands run unconfined",
         )
     if sandbox.get("allowUnsandboxedCommands") is True:
@@ -148,7 +148,7 @@ def _claude(path: Path, relative: str) -> Iterator[Diagnostic]:
             relative,
             _line_of(text, '"allowUnsandboxedCommands"'),
             1,
-            CODE,
+            AGENT_SANDBOX_WIDENED,
             "allowUnsandboxedCommands: true lets a command ask to run outside the sandbox "
             "(dangerouslyDisableSandbox): set it to false",
         )
@@ -159,7 +159,7 @@ def _claude(path: Path, relative: str) -> Iterator[Diagnostic]:
             relative,
             _line_of(text, '"excludedCommands"'),
             1,
-            CODE,
+            AGENT_SANDBOX_WIDENED,
             f"excludedCommands run outside the sandbox: {names}",
         )
 

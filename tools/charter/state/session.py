@@ -1,7 +1,9 @@
 """The active session: `<repo>/.charter/active-session.json`.
 
 `charter guard` and `charter run` read it to learn the session's level and
-where to record commands. One working tree has at most one active session.
+where to record commands; `state.active` reads and checks the file for every
+reader, this module turns the record into an `ActiveSession`. One working tree
+has at most one active session.
 Every change to it, and every allocation of a session number, happens under
 the one lock `SESSION_LOCK`, so a start, an end and a second start never
 interleave. The file itself is replaced atomically, so readers need no lock.
@@ -16,8 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from charter.errors import CharterError
-from charter.io import read_text, write_text_atomic
-from charter.state.active import ACTIVE_SESSION
+from charter.io import write_text_atomic
+from charter.state.active import ACTIVE_SESSION, read_active_session
 
 ACTIVE_FILE = ACTIVE_SESSION
 SESSION_LOCK = ".charter/session"  # charter.io.locked adds the `.lock` suffix
@@ -50,21 +52,11 @@ def lock_path(root: Path) -> Path:
 
 def read_active(root: Path) -> ActiveSession | None:
     """The active session, or None. A damaged file is an error, never a silent None:
-    the guard must not mistake a broken session for no session."""
-    path = active_path(root)
-    text = read_text(path)
-    if text is None:
+    the guard must not mistake a broken session for no session. The file is read and
+    checked by `state.active` (the guard's reader), so every reader sees it the same way."""
+    data = read_active_session(str(root))
+    if data is None:
         return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CharterError(
-            f"not valid JSON ({exc.msg}); end the session again or delete the file",
-            path,
-            exc.lineno,
-        ) from exc
-    if not isinstance(data, dict):
-        raise CharterError("must hold a JSON object", path)
     try:
         approved = data.get("approved_by")
         return ActiveSession(
@@ -78,7 +70,7 @@ def read_active(root: Path) -> ActiveSession | None:
             started_epoch=_epoch(data.get("started_epoch")),
         )
     except KeyError as exc:
-        raise CharterError(f"missing key {exc.args[0]!r}", path) from exc
+        raise CharterError(f"the active session has no {exc.args[0]!r}", ACTIVE_FILE) from exc
 
 
 def _epoch(value: object) -> float | None:
