@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
+from charter.checks import (
+    claim_rules,
+    commit_rules,
+    evidence_rules,
+    mirror_rules,
+    plan_rules,
+    task_rules,
+)
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
 from charter.sandbox import widened
@@ -199,6 +206,22 @@ _ALL = (
         "protection-changed-unapproved",
         "a staged change to the guard's protections in an agent session that names no approver",
         lambda world: commit_rules.findings(world, "CH027"),
+    ),
+    Rule(
+        "CH030",
+        "touches-claimed-task",
+        "a commit touches files declared (Touches:) by a task another agent has claimed",
+        lambda repo: claim_rules.touches_claimed(repo.world),
+        severity="warning",
+        world_check=claim_rules.touches_claimed,
+    ),
+    Rule(
+        "CH031",
+        "reviewed-paths-changed",
+        "a task's referenced paths changed since the commit it was last reviewed at",
+        lambda repo: claim_rules.review_drift(repo.world),
+        severity="warning",
+        world_check=claim_rules.review_drift,
     ),
     _world_rule(
         "CH050",
