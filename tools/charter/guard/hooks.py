@@ -262,6 +262,12 @@ def _file_tool(
         reason = _file_reason(setting, cwd, check, value)
         if reason is not None:
             return answer(agent, False, f"charter guard denied {tool}: {reason}")
+    if operation == "write":
+        from charter.guard.claimed_sections import claimed_section_reason  # lazy: writes only
+
+        reason = claimed_section_reason(setting.root, cwd, tool, tool_input, path)
+        if reason is not None:
+            return answer(agent, False, f"charter guard denied {tool}: {reason}")
     return answer(
         agent,
         True,
