@@ -10,6 +10,7 @@ needs (from the reviews' common ancestor to HEAD), not one per task.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ from charter.world import World
 OVERLAP = "CH030"
 DRIFT = "CH031"
 _LISTED_COMMITS = 5  # commits a CH031 message names before "and N more"
+# `Reviewed:` as a task field or frontmatter key, in any markup: a plan without one costs a
+# byte scan, never a parse.
+_REVIEWED_FIELD = re.compile(rb"(?im)^[ \t>*+|-]*(?:\*\*|__)?reviewed(?: at)?(?:\*\*|__)?[ \t]*:")
 
 
 def _git(root: Path, *args: str, stdin: str | None = None) -> str | None:
@@ -82,7 +86,7 @@ def touches_claimed(world: World) -> Iterator[Diagnostic]:
     others = {task: claim for task, claim in live.items() if claim.agent != me}
     if not others:
         return
-    index = load_repo(world.config).task_index()
+    index = load_repo(world.config, use_cache=world.cache).task_index()
     for task_id in sorted(others):
         claim, tasks = others[task_id], index.get(task_id)
         if not tasks:
@@ -121,7 +125,7 @@ class _Review:
 def _mentions_review(world: World) -> bool:
     for _rel, full in plan_listing(world.config):
         try:
-            if b"reviewed" in Path(full).read_bytes().lower():
+            if _REVIEWED_FIELD.search(Path(full).read_bytes()):
                 return True
         except OSError:
             continue  # an unreadable plan is CH001's to report
@@ -142,7 +146,7 @@ def referenced_paths(task: Task, entries: RepoEntries) -> tuple[str, ...]:
 
 
 def _reviews(world: World) -> list[_Review]:
-    repo = load_repo(world.config)
+    repo = load_repo(world.config, use_cache=world.cache)
     entries = RepoEntries(world.root)
     found = []
     for plan in repo.plans:
