@@ -248,17 +248,30 @@ def review_drift(world: World) -> Iterator[Diagnostic]:
         return
     order, commits = history
     since: dict[str, list[str]] = {}
+    changed_files: dict[str, set[str]] = {}  # per review commit: every file changed since
     for oid in oids:
         before = _ancestors(oid, commits)
         since[oid] = [c for c in order if c not in before]
+        changed_files[oid] = {f for c in since[oid] for f in commits[c].files}
+    matched: dict[tuple[str, str], bool] = {}  # tasks share patterns: match each pair once
+
+    def hit(path: str, pattern: str) -> bool:
+        key = (path, pattern)
+        if key not in matched:
+            matched[key] = _matches(path, pattern)
+        return matched[key]
+
     for review in reviews:
         reviewed = resolved.get(review.sha)
         if reviewed is None:
             continue
+        touched = {f for f in changed_files[reviewed] if any(hit(f, p) for p in review.patterns)}
+        if not touched:
+            continue
         changed = []
         for commit_id in since[reviewed]:
             commit = commits[commit_id]
-            hits = [f for f in commit.files if any(_matches(f, p) for p in review.patterns)]
+            hits = [f for f in commit.files if f in touched]
             if hits:
                 changed.append(f"{commit.short} ({commit.subject[:60]}: {', '.join(hits[:3])})")
         if not changed:
