@@ -156,9 +156,16 @@ def test_plan_level_review_and_a_bad_sha(tmp_path: Path) -> None:
     text = text.replace(
         "  - Status: Not started\n", "  - Status: Not started\n  - Reviewed: 0badc0ffee\n", 1
     )
+    # a note, not a commit: PAR-3 is not judged (nor by the plan's review, which its own
+    # field replaces), though its path changes below
+    text = text.replace(
+        "**PAR-3** Unrelated\n  - Status: Not started\n",
+        "**PAR-3** Unrelated `src/app.py`\n  - Status: Not started\n  - Reviewed: by the team\n",
+    )
     plan.write_text(text, encoding="utf-8")
     run_git(root, "commit", "-qam", "reviews")
     _commit(root, "src/parser/lex.py", "parser work")
+    _commit(root, "src/app.py", "app work")
 
     found = {d.message.split(":")[0]: d for d in _findings(root, "CH031")}
     assert set(found) == {"PAR-1", "PAR-2"}

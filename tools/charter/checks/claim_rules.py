@@ -28,6 +28,7 @@ from charter.world import World
 
 OVERLAP = "CH030"
 DRIFT = "CH031"
+_SHA = re.compile(r"[0-9a-fA-F]{7,64}")
 _LISTED_COMMITS = 5  # commits a CH031 message names before "and N more"
 # `Reviewed:` as a task field or frontmatter key, in any markup: a plan without one costs a
 # byte scan, never a parse.
@@ -155,8 +156,8 @@ def _reviews(world: World) -> list[_Review]:
         for task in plan.walk():
             own = task.field("reviewed")
             sha = own.value.strip() if own is not None else str(plan_sha or "").strip()
-            if not sha:
-                continue
+            if not _SHA.fullmatch(sha):
+                continue  # not a commit id: a note such as "Reviewed: by the team"
             patterns = referenced_paths(task, entries)
             if not patterns:
                 continue
