@@ -153,3 +153,47 @@ ID = re.compile(r"[A-Z]+-\d+")
 )
 def test_task_sections(text: str, expected: list[tuple[str, int, int]]) -> None:
     assert task_sections(text, ID) == expected
+
+
+def _patch(body: str) -> str:
+    return f"*** Begin Patch\n{body}*** End Patch\n"
+
+
+PATCHES = [
+    # (patch, denied)
+    (
+        _patch(
+            f"*** Update File: {PLAN_PATH}\n@@\n   - Status: Not started\n-  - Priority: P2\n+  - Priority: P0\n"
+        ),
+        True,
+    ),
+    (_patch(f"*** Update File: {PLAN_PATH}\n@@\n-  - Priority: P1\n+  - Priority: P0\n"), False),
+    (_patch(f"*** Update File: {PLAN_PATH}\n@@\n-  - Priority: P3\n+  - Priority: P0\n"), False),
+    (_patch(f"*** Update File: {PLAN_PATH}\n@@\n   - Priority: P2\n+  - Notes: mine\n"), True),
+    # context not in the file: which lines change cannot be told, every task counts
+    (_patch(f"*** Update File: {PLAN_PATH}\n@@\n-no such line\n+x\n"), True),
+    (_patch(f"*** Delete File: {PLAN_PATH}\n"), True),
+    (_patch(f"*** Update File: {PLAN_PATH}\n*** Move to: docs/plans/moved.md\n"), True),
+    (_patch(f"*** Add File: {PLAN_PATH}\n+# Replaced\n"), True),
+    (_patch("*** Add File: docs/plans/new.md\n+- [ ] **PAR-2** again\n"), False),
+    (_patch("*** Update File: src/app.py\n@@\n-x\n+y\n"), False),
+]
+
+
+@pytest.mark.parametrize(("patch", "denied"), PATCHES)
+def test_codex_patches_of_another_agents_claimed_task_are_denied(
+    repo: Path, monkeypatch, capsys, patch: str, denied: bool
+) -> None:  # type: ignore[no-untyped-def]
+    request = {
+        "hook_event_name": "PreToolUse",
+        "cwd": str(repo),
+        "tool_name": "apply_patch",
+        "tool_input": {"command": patch},
+    }
+    code, out, err = run_hook(monkeypatch, capsys, "codex", request, "--level", "L1")
+    said = out + err
+    if denied:
+        assert code == 2, said
+        assert "PAR-2" in said and HELD in said, said
+    else:
+        assert code == 0, said

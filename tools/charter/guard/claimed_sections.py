@@ -1,8 +1,9 @@
 """A file-tool edit of a plan's lines that belong to a task another agent has claimed.
 
 When several agents share a repository, each holds its tasks by claim
-(`refs/charter/claims/<ID>`, docs/parallel.md). An agent's Write, Edit or MultiEdit
-of a plan file is refused when it changes the lines of a task someone else holds:
+(`refs/charter/claims/<ID>`, docs/parallel.md). An agent's Write, Edit or MultiEdit (and a
+Codex patch: charter.guard.claimed_patch) of a plan file is refused when it changes
+the lines of a task someone else holds:
 the task's list item with its nested lines, its table row, or its heading's section.
 The agent is the active session's (`charter session start --agent`), else
 `$CHARTER_AGENT`, else user@host:worktree, the name its own claims are taken under.
@@ -23,6 +24,8 @@ from typing import Any
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from charter.config import Config
 
 _MARKDOWN = (".md", ".markdown")
@@ -131,10 +134,23 @@ def touched_tasks(old: str, new: str, id_re: re.Pattern[str]) -> dict[str, tuple
     return found
 
 
+# What an edit does to a plan when the guard cannot tell which lines it changes (a file
+# deleted or moved away, a patch whose context is not found): every task in it is touched.
+WHOLE_FILE = "\0whole file\0"
+
+
 def claimed_section_reason(
     root: str, cwd: str, tool: str, tool_input: dict[str, Any], path: str
 ) -> str | None:
     """Why this file-tool write may not run: it changes a task another agent holds."""
+    return plan_edit_reason(root, cwd, path, lambda old: edited_text(tool, tool_input, old))
+
+
+def plan_edit_reason(
+    root: str, cwd: str, path: str, edit: Callable[[str], str | None]
+) -> str | None:
+    """Why an edit of `path` may not run. `edit(old text)` is the text after it, None when
+    there is nothing to judge (the tool would fail), or WHOLE_FILE."""
     full = os.path.realpath(os.path.join(cwd, path))
     if not full.lower().endswith(_MARKDOWN):
         return None
@@ -148,7 +164,7 @@ def claimed_section_reason(
         return None  # a new file holds no task anyone claimed
     except (OSError, UnicodeDecodeError) as exc:
         return f"{rel} cannot be read to see whose tasks the edit changes ({exc})"
-    new = edited_text(tool, tool_input, old)
+    new = edit(old)
     if new is None or new == old:
         return None
     from charter.config import load_config  # lazy: plan edits only
@@ -170,7 +186,10 @@ def _is_plan(config: Config, rel: str) -> bool:
 
 
 def _claimed_reason(config: Config, rel: str, old: str, new: str) -> str | None:
-    touched = touched_tasks(old, new, config.id_re)
+    if new == WHOLE_FILE:
+        touched = {task: (start, end) for task, start, end in task_sections(old, config.id_re)}
+    else:
+        touched = touched_tasks(old, new, config.id_re)
     if not touched:
         return None
     from charter.claims import ops  # lazy: edits of a plan's task lines only
