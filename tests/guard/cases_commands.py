@@ -110,7 +110,7 @@ CLASS3: list[tuple[str, str]] = [
     ("git push --force-if-includes origin main", FORCE),
     ("git push origin +main", FORCE),
     ("git push origin +HEAD:main", FORCE),
-    ("git push --mirror origin", FORCE),
+    ("git push --mirror origin", "--mirror"),  # built-in first: it pushes refs/charter/
     ("git push --delete origin old", FORCE),
     ("git push -d origin old", FORCE),
     ("git push origin :old", FORCE),
@@ -119,7 +119,7 @@ CLASS3: list[tuple[str, str]] = [
     ("git push origin main -f", FORCE),
     ("git push --force-w origin main", FORCE),
     ("git push -vf origin main", FORCE),
-    ("git push --mir origin", FORCE),
+    ("git push --mir origin", "--mirror"),
     ("git push --exec=id origin", "--exec"),
     ("git push --receive-pack=id origin", "--receive-pack"),
     # git: options that skip hooks or write files, options of other subcommands

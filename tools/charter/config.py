@@ -78,6 +78,7 @@ class Config:
     claims: str = "auto"  # where task claims live: "local", "remote" or "auto" (charter.claims)
     claims_remote: str = "origin"
     claim_ttl: str = "2h"
+    board_claims: bool = False  # the board shows who holds each claimed task, and until when
 
     @cached_property
     def id_re(self) -> re.Pattern[str]:
@@ -179,7 +180,13 @@ _STR_TUPLE_KEYS = {
     "mirrors",
     "handoff_plans",
 }
-_BOOL_KEYS = {"require_frontmatter", "require_evidence", "anonymous_tasks", "table_tasks"}
+_BOOL_KEYS = {
+    "require_frontmatter",
+    "require_evidence",
+    "anonymous_tasks",
+    "table_tasks",
+    "board_claims",
+}
 _KNOWN_KEYS = (
     _STR_KEYS
     | _STR_TUPLE_KEYS

@@ -27,10 +27,11 @@ from charter.templating import template_path
 MEMO = f"{CACHE_DIR}/board.cache"
 
 
-def fingerprint(config: Config, templates: tuple[str, ...]) -> str:
-    """A hash of every input of the board."""
+def fingerprint(config: Config, templates: tuple[str, ...], claims: bytes = b"") -> str:
+    """A hash of every input of the board (`claims`: the claims it shows, hashed)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{config!r}\0".encode())
+    h.update(claims + b"\0")
     h.update(code_stamp())
     for name in templates:
         path = template_path(config, name)

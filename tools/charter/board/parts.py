@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 
+from charter.board.claimed import Claimed
 from charter.board.html import render_board_html
 from charter.board.render import (
     MD_TEMPLATE,
@@ -26,9 +27,11 @@ from charter.stamps import stamp_file
 from charter.templating import render_template
 
 
-def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
+def render_parts(
+    repo: RepoModel, *, html: str | None = None, claimed: Claimed | None = None
+) -> BoardParts:
     config = repo.config
-    rows = board_rows(repo)
+    rows = board_rows(repo, claimed)
     markdown = _normalise(
         render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
     )

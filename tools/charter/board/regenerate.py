@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from charter import stamps
 from charter.board import memo as board_memo
+from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.parts import board_files, render_parts
 from charter.board.render import (
     MD_TEMPLATE,
@@ -82,16 +83,25 @@ def regenerate_board(
     is written (not even lock files) and the result carries a unified diff.
     """
     key = None
+    claimed = board_claims(config)
     if html is None:
         # Nothing changed since the last regeneration: no parse, no render.
-        key = board_memo.fingerprint(config, (MD_TEMPLATE,))
+        key = board_memo.fingerprint(config, (MD_TEMPLATE,), claims_key(claimed))
         rows = board_memo.current(config, key, _targets(config, None))
         if rows is not None:
             return BoardResult(rows=rows)
+    run = _Request(force, html, claimed)
     if check:
-        return _regenerate(config, force=force, check=True, html=html, key=None)
+        return _regenerate(config, run, check=True, key=None)
     with _board_locks(config, html):
-        return _regenerate(config, force=force, check=False, html=html, key=key)
+        return _regenerate(config, run, check=False, key=key)
+
+
+@dataclass(frozen=True)
+class _Request:
+    force: bool
+    html: str | None
+    claimed: Claimed
 
 
 @contextlib.contextmanager
@@ -107,10 +117,9 @@ def _targets(config: Config, html: str | None) -> list[str]:
     return [config.board, config.board_csv, *([html] if html else [])]
 
 
-def _regenerate(
-    config: Config, *, force: bool, check: bool, html: str | None, key: str | None
-) -> BoardResult:
+def _regenerate(config: Config, request: _Request, *, check: bool, key: str | None) -> BoardResult:
     """`key` is the inputs' fingerprint to remember the result under (None: remember nothing)."""
+    force, html = request.force, request.html
     repo = load_repo(config)
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
@@ -118,7 +127,7 @@ def _regenerate(
         refusals.append(protect.incomplete_error(unreadable, "the board"))
         if not (force or check):
             raise refusals[0]
-    parts = render_parts(repo, html=html)
+    parts = render_parts(repo, html=html, claimed=request.claimed)
     run = _Run(config, parts, board_files(config, parts, html))
     old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     outputs = [_markdown_output(run, old), _csv_output(run, old)]
@@ -141,7 +150,12 @@ def _regenerate(
         protect.record(config, new_keys, reset=force)
     # Remember the result, unless a plan changed while it was rendered (the record
     # would pair one version's fingerprint with another's board) or was unreadable.
-    if key is not None and not unreadable and key == board_memo.fingerprint(config, (MD_TEMPLATE,)):
+    claims = claims_key(request.claimed)
+    if (
+        key is not None
+        and not unreadable
+        and key == board_memo.fingerprint(config, (MD_TEMPLATE,), claims)
+    ):
         board_memo.record(config, key, {o.rel: o.new for o in outputs}, rows)
     elif key is not None:
         board_memo.forget(config)

@@ -13,8 +13,8 @@ import csv
 import io
 import posixpath
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from charter.config import Config
@@ -25,6 +25,8 @@ from charter.stamps import stamp_file
 from charter.status import column_of
 
 CSV_HEADER = ("ID", "Title", "Column", "Owner", "Plan", "Depends", "Evidence", "Updated")
+# Added only when some task is claimed (board_claims): no claims, no column churn.
+CSV_CLAIM_HEADER = ("Claimed by", "Claimed until")
 MD_TEMPLATE = "board.md.j2"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GLOB = re.compile(r"[*?\[]")
@@ -42,6 +44,8 @@ class BoardRow:
     depends: tuple[str, ...]
     evidence: tuple[str, ...]
     updated: str
+    claimed_by: str = ""  # the agent holding the task's claim (charter.board.claimed)
+    claimed_until: str = ""  # the expiry that claim records
 
 
 @dataclass(frozen=True)
@@ -54,18 +58,32 @@ class BoardParts:
     html: str | None = None  # body of the HTML page, when one was asked for
 
 
-def board_rows(repo: RepoModel) -> list[BoardRow]:
+def board_rows(
+    repo: RepoModel, claimed: Mapping[str, tuple[str, str]] | None = None
+) -> list[BoardRow]:
     """Every task with an ID and, when `anonymous_tasks` is on, every top-level task
     without one (after the others, in plan order). Checklist steps nested in a task
-    without IDs of their own belong to that task, not to the board."""
+    without IDs of their own belong to that task, not to the board. `claimed`: task ID
+    -> (agent, expiry) of the claims to show."""
     config = repo.config
     tasks = [t for t in repo.resolution.tasks if t.id]  # one row per ID: its latest mention
     if config.anonymous_tasks:
         tasks += [t for plan in repo.plans for t in plan.tasks if not t.id]
     columns: dict[tuple[str | None, bool | None], str] = {}  # statuses repeat: map each once
     rows = [_row(task, config, columns) for task in tasks]
+    if claimed:
+        rows = [
+            replace(r, claimed_by=claimed[r.id][0], claimed_until=claimed[r.id][1])
+            if r.id in claimed
+            else r
+            for r in rows
+        ]
     rows.sort(key=lambda r: (not r.id, natural_key(r.id), r.plan, r.line))
     return rows
+
+
+def shows_claims(rows: Sequence[BoardRow]) -> bool:
+    return any(r.claimed_by for r in rows)
 
 
 def _row(
@@ -98,8 +116,10 @@ def render_csv(rows: Sequence[BoardRow]) -> str:
     """RFC 4180 quoting (fields with a comma, quote or line break are quoted), LF line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_HEADER)
+    claims = shows_claims(rows)
+    writer.writerow(CSV_HEADER + (CSV_CLAIM_HEADER if claims else ()))
     for r in rows:
+        claim = (r.claimed_by, r.claimed_until) if claims else ()
         writer.writerow(
             (
                 r.id,
@@ -110,6 +130,7 @@ def render_csv(rows: Sequence[BoardRow]) -> str:
                 "; ".join(r.depends),
                 "; ".join(r.evidence),
                 r.updated,
+                *claim,
             )
         )
     return out.getvalue()
@@ -136,6 +157,8 @@ def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dic
                 "plan_href": f"{plan_link}#L{r.line}",
                 "depends": list(r.depends),
                 "updated": r.updated,
+                "claimed_by": r.claimed_by,
+                "claimed_until": r.claimed_until,
                 "evidence": [
                     {"path": e, "href": None if _GLOB.search(e) else _relative(e, base)}
                     for e in r.evidence
@@ -151,6 +174,7 @@ def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dic
         "columns": columns,
         "plan_count": len(repo.plans),
         "plans": list(config.plans),
+        "claims": shows_claims(rows),
     }
 
 

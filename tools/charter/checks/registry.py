@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from charter import rulecodes
-from charter.checks import commit_rules, evidence_rules, mirror_rules, plan_rules, task_rules
+from charter.checks import (
+    claim_rules,
+    commit_rules,
+    evidence_rules,
+    mirror_rules,
+    plan_rules,
+    task_rules,
+)
 from charter.model import Diagnostic, Severity
 from charter.repo import RepoModel
 from charter.sandbox import widened
@@ -175,6 +182,20 @@ _ALL = (
         rulecodes.PROTECTION_CHANGED_UNAPPROVED,
         "a staged change to the guard's protections in an agent session that names no approver",
         lambda world: commit_rules.findings(world, rulecodes.PROTECTION_CHANGED_UNAPPROVED),
+    ),
+    Rule(
+        rulecodes.TOUCHES_CLAIMED_TASK,
+        "a commit touches files declared (Touches:) by a task another agent has claimed",
+        lambda repo: claim_rules.touches_claimed(repo.world),
+        severity="warning",
+        world_check=claim_rules.touches_claimed,
+    ),
+    Rule(
+        rulecodes.REVIEWED_PATHS_CHANGED,
+        "a task's referenced paths changed since the commit it was last reviewed at",
+        lambda repo: claim_rules.review_drift(repo.world),
+        severity="warning",
+        world_check=claim_rules.review_drift,
     ),
     _world_rule(
         rulecodes.AGENT_SANDBOX_WIDENED,

@@ -29,6 +29,7 @@ from charter.tasks.available import next_unclaimed
 from charter.tasks.done import finish
 from charter.tasks.edit import unknown_task_message
 from charter.tasks.query import next_tasks, task_summary
+from charter.tasks.review import review_task
 
 
 @click.group("task")
@@ -231,6 +232,18 @@ def done(
     if log is not None:
         click.echo(f"wrote {log} (progress)")
     return code
+
+
+@task.command("review")
+@click.argument("task_id")
+@click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@repo_option
+def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
+    """Record HEAD's commit as the task's `Reviewed:` field; rule CH031 reports the task
+    when the paths it references change after that commit."""
+    config = config_for(repo_dir, reads_plans=True)
+    path, sha = review_task(config, task_id, validate=edit_validator(config))
+    return _after_edit(config, path, f"{task_id}: reviewed at {sha}", no_board)
 
 
 @task.command("block")

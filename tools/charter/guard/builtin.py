@@ -9,6 +9,7 @@ a new entry is one line, and `docs/guard.md` lists them for people.
 
 from __future__ import annotations
 
+from charter.guard.charter_refs import charter_ref_denial
 from charter.guard.grammar.match import has_option
 from charter.guard.grammar.programs import read_argv
 from charter.guard.rules import git_subcommand, is_name, option_present, subcommand
@@ -215,6 +216,9 @@ def _git_denial(argv: Sequence[str]) -> str | None:
                 f"`git {arg}` is not a git global option the guard knows: put options after "
                 "the subcommand"
             )
+    refs = charter_ref_denial(argv, git_subcommand(argv))
+    if refs is not None:
+        return refs
     if git_subcommand(argv) == "config":
         rest = argv[argv.index("config") + 1 :]
         if not rest or rest[0] not in _GIT_CONFIG_READS:

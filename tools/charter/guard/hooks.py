@@ -262,6 +262,12 @@ def _file_tool(
         reason = _file_reason(setting, cwd, check, value)
         if reason is not None:
             return answer(agent, False, f"charter guard denied {tool}: {reason}")
+    if operation == "write":
+        from charter.guard.claimed_sections import claimed_section_reason  # lazy: writes only
+
+        reason = claimed_section_reason(setting.root, cwd, tool, tool_input, path)
+        if reason is not None:
+            return answer(agent, False, f"charter guard denied {tool}: {reason}")
     return answer(
         agent,
         True,
@@ -307,4 +313,9 @@ def _patch(agent: str, patch: str, cwd: str, root: str | None, level: str | None
         reason = _file_reason(setting, cwd, operation, path)
         if reason is not None:
             return answer(agent, False, f"charter guard denied apply_patch: {reason}")
+    from charter.guard.claimed_patch import patch_claim_reason  # lazy: patches only
+
+    reason = patch_claim_reason(setting.root, cwd, patch)
+    if reason is not None:
+        return answer(agent, False, f"charter guard denied apply_patch: {reason}")
     return answer(agent, True, f"charter guard: apply_patch allowed at {setting.level}")

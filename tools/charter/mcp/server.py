@@ -26,6 +26,9 @@ charter keeps this repository's plans, task board and session logs. Use these
 tools instead of editing plan files or the board by hand: `next_task` for what
 is ready, `set_status` when you start (status "In Progress"), `done` with an
 evidence path when you finish, `block` with a reason when you cannot go on.
+Several agents may share this repository: starting a task claims it for you
+(refused, naming the holder, when another agent holds it), and `done`, `block`
+and `release_task` give the claim back.
 Every write is checked against the autonomy policy at your session's level and
 recorded in the session log. Before a shell command you are unsure of, ask
 `guard_explain`.
@@ -86,27 +89,44 @@ def build_server(directory: Path | None = None) -> MCPServer[Any]:
     @server.tool()
     @_tool_errors
     def next_task(limit: int = 5) -> dict[str, Any]:
-        """Open tasks whose dependencies are all done, highest priority first."""
+        """Open tasks whose dependencies are all done, highest priority first; tasks another
+        agent has claimed are left out and listed under `claimed_by_others`."""
         return service.next_tasks(limit)
 
     @server.tool()
     @_tool_errors
     def set_status(task_id: str, status: str, owner: str | None = None) -> dict[str, Any]:
         """Set a task's status (any text that maps to a board column) and optionally its
-        owner, in its plan file; the board is regenerated."""
+        owner, in its plan file; the board is regenerated. A status of the active column
+        ("In Progress") claims the task for you first (refused, naming the holder, when
+        another agent holds it); a status of the open, blocked or done column releases
+        your claim."""
         return service.set_status(task_id, status, owner)
 
     @server.tool()
     @_tool_errors
     def block(task_id: str, reason: str) -> dict[str, Any]:
-        """Mark a task blocked, with a one-line reason."""
+        """Mark a task blocked, with a one-line reason; your claim on it is released."""
         return service.block(task_id, reason)
+
+    @server.tool()
+    @_tool_errors
+    def claim_task(task_id: str) -> dict[str, Any]:
+        """Claim a task so no other agent takes it; refused, naming the holder and the
+        claim's expiry, when another agent holds it."""
+        return service.claim_task(task_id)
+
+    @server.tool()
+    @_tool_errors
+    def release_task(task_id: str) -> dict[str, Any]:
+        """Give your claim on a task back without changing its status."""
+        return service.release_task(task_id)
 
     @server.tool()
     @_tool_errors
     def done(task_id: str, evidence: str) -> dict[str, Any]:
         """Mark a task done with an evidence path (relative to the repository root) that
-        exists; its sha256 is recorded."""
+        exists; its sha256 is recorded and your claim on the task is released."""
         return service.done(task_id, evidence)
 
     @server.tool()

@@ -21,6 +21,7 @@ from typing import Any
 from charter.board.regenerate import regenerate_board
 from charter.checks.edit_gate import edit_validator
 from charter.checks.engine import check_repo
+from charter.claims import ops
 from charter.config import Config, load_config
 from charter.errors import CharterError, os_error_message
 from charter.files import relpath
@@ -28,14 +29,16 @@ from charter.guard.api import check_command
 from charter.guard.decide import quote
 from charter.guard.explain import explain
 from charter.io import read_text
+from charter.mcp import claiming
 from charter.repo import RepoModel, load_repo
 from charter.safety.status import safety_status
 from charter.state.commandlog import read_trail, record_command
 from charter.state.session import read_active
 from charter.status import column_of
 from charter.tasks import edit
+from charter.tasks.available import next_unclaimed
 from charter.tasks.done import finish
-from charter.tasks.query import next_tasks, task_summary
+from charter.tasks.query import task_summary
 
 MAX_LISTED = 500
 
@@ -103,13 +106,20 @@ class Service:
         return {"task": summaries[0], "also_defined": summaries[1:]}
 
     def next_tasks(self, limit: int = 5) -> dict[str, Any]:
+        """Ready tasks nobody else holds; those another agent holds are counted and named."""
         repo = self.repo()
         index = repo.task_index()
-        ready = next_tasks(repo)
+        config = repo.config
+        found = next_unclaimed(repo, ops.store_for(config), claiming.agent_of(config))
+        ready = found.tasks
         limit = max(1, min(limit, MAX_LISTED))
         return {
             "ready": len(ready),
             "tasks": [task_summary(t, repo, index) for t in ready[:limit]],
+            "claimed_by_others": [
+                {"id": task.id, "agent": holder.agent, "until": holder.expires_at}
+                for task, holder in found.left_out
+            ],
         }
 
     def session_status(self) -> dict[str, Any]:
@@ -179,11 +189,20 @@ class Service:
         argv = ["charter", "task", "set", task_id, "--status", status]
         if owner is not None:
             argv += ["--owner", owner]
+        config = self.config()
+        claim = (
+            "take"
+            if claiming.status_takes(config, status)
+            else "give-up"
+            if claiming.status_gives_up(config, status)
+            else None
+        )
         return self._write(
             argv,
             lambda config: edit.set_status(
                 config, task_id, status, owner, validate=edit_validator(config)
             ),
+            claim=(task_id, claim) if claim else None,
         )
 
     def block(self, task_id: str, reason: str) -> dict[str, Any]:
@@ -192,28 +211,75 @@ class Service:
         return self._write(
             argv,
             lambda config: edit.block(config, task_id, reason, validate=edit_validator(config)),
+            claim=(task_id, "give-up"),
         )
 
     def done(self, task_id: str, evidence: str) -> dict[str, Any]:
 
         argv = ["charter", "task", "done", task_id, "--evidence", evidence]
 
-        return self._write(
-            argv, lambda config: finish(config, task_id, evidence, validate=edit_validator(config))
-        )
+        def mark(config: Config) -> Path:
+            return finish(config, task_id, evidence, validate=edit_validator(config))
 
-    def _write(self, argv: list[str], change: Any) -> dict[str, Any]:
+        return self._write(argv, mark, claim=(task_id, "give-up"))
 
+    def claim_task(self, task_id: str) -> dict[str, Any]:
+        """Claim a task without changing its status."""
+        config = self.config()
+        self.show_task(task_id)  # an unknown ID is an error naming it
+        started, clock = _now(), time.monotonic()
+        argv = ["charter", "task", "claim", task_id]
+        decision = _authorize(config, argv)
+        try:
+            outcome = claiming.take(config, task_id)
+        except CharterError as exc:
+            _record(config, argv, decision, 1, clock, started, str(exc))
+            raise
+        _record(config, argv, decision, 0, clock, started, None)
+        return outcome.as_json()
+
+    def release_task(self, task_id: str) -> dict[str, Any]:
+        """Give a task's claim back (only its holder may)."""
+        config = self.config()
+        started, clock = _now(), time.monotonic()
+        argv = ["charter", "task", "release", task_id]
+        decision = _authorize(config, argv)
+        outcome = ops.release(ops.store_for(config), task_id, claiming.agent_of(config))
+        error = None if outcome.ok else outcome.message
+        _record(config, argv, decision, 0 if outcome.ok else 1, clock, started, error)
+        if not outcome.ok:
+            raise CharterError(outcome.message)
+        return outcome.as_json()
+
+    def _write(
+        self, argv: list[str], change: Any, claim: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
+        """`claim`: (task ID, "take" or "give-up"): claim the task before the change, or
+        release the agent's claim after it (charter.mcp.claiming)."""
         config = self.config()
         started = _now()
         clock = time.monotonic()
         decision = _authorize(config, argv)
+        taken = None
+        if claim is not None and claim[1] == "take":
+            try:
+                taken = claiming.take(config, claim[0])
+            except CharterError as exc:
+                _record(config, argv, decision, 1, clock, started, str(exc))
+                raise
         try:
             path = change(config)
         except (CharterError, OSError) as exc:
             error = exc if isinstance(exc, CharterError) else CharterError(os_error_message(exc))
             _record(config, argv, decision, 1, clock, started, str(error))
+            if taken is not None and claim is not None:
+                claiming.undo(config, claim[0], taken)
             raise error from exc
+        claim_result: dict[str, Any] | None = None
+        if taken is not None:
+            claim_result = {"ok": True, "action": taken.action, "message": taken.message}
+        elif claim is not None:
+            claim_result = claiming.give_up(config, claim[0])
         written = [relpath(config.root, path)]
         board_error = None
         try:
@@ -221,7 +287,14 @@ class Service:
         except (CharterError, OSError) as exc:
             board_error = str(exc) if isinstance(exc, CharterError) else os_error_message(exc)
         _record(config, argv, decision, 0, clock, started, board_error)
-        return {"written": written, "board_error": board_error, "rule": decision.rule}
+        result: dict[str, Any] = {
+            "written": written,
+            "board_error": board_error,
+            "rule": decision.rule,
+        }
+        if claim_result is not None:
+            result["claim"] = claim_result
+        return result
 
 
 def _authorize(config: Config, argv: list[str]) -> Any:

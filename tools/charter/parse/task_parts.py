@@ -38,6 +38,8 @@ FIELD_ALIASES: dict[str, str] = {
     "evidence": "evidence",
     "files": "files",
     "touches": "touches",  # the paths a task will change (charter overlap)
+    "reviewed": "reviewed",  # the commit the task was last reviewed at (rule CH031)
+    "reviewed at": "reviewed",
     "priority": "priority",
     "notes": "notes",
     "note": "notes",

@@ -43,6 +43,7 @@ DISPLAY_NAMES: dict[str, str] = {
     "blocked_reason": "Blocked reason",
     "updated": "Updated",
     "plan": "Plan",
+    "reviewed": "Reviewed",
 }
 _MARKER = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
