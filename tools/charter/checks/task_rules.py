@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from charter.checks import evidence_convention
 from charter.checks.evidence_facts import facts_for
-from charter.checks.id_scope import same_scope
+from charter.checks.id_scope import one_numbering
 from charter.checks.path_claims import RepoEntries, claimed_paths, is_bare_name, is_claim
 from charter.model import Diagnostic
 from charter.repo import RepoModel
@@ -20,8 +21,9 @@ _GLOB_CHARS = set("*?[")
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
     """Two different tasks sharing an ID; mentions of one task are no duplicates
     (charter.mentions says which are which)."""
+    strict = repo.config.require_frontmatter
     for task, first in repo.resolution.conflicts:
-        if not same_scope(first.path, task.path):
+        if not one_numbering(first.path, task.path, strict=strict):
             continue  # per-unit numbering: another unit's task of that number (checks.id_scope)
         yield Diagnostic(
             task.path,
@@ -30,6 +32,15 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
             "CH002",
             f"duplicate task ID {task.id}: {task.title[:50]!r} here, but "
             f"{first.title[:50]!r} at {first.path}:{first.line}; give one of them another ID",
+        )
+    for task, first in repo.resolution.repeats:
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            "CH002",
+            f"task {task.id} is listed twice: this row repeats line {first.line} cell for cell; "
+            "delete one of the two rows",
         )
 
 
@@ -161,13 +172,27 @@ def _exists(root: Path, text: str) -> bool:
 
 
 def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
+    """CH006: a dependency no task defines, among IDs of a scheme the tasks use.
+
+    A story that depends on `ADR-0027` where no task ID starts with `ADR` waits on a
+    decision record (or another tracker's item), not on a task charter lost track of.
+    In documents that are not charter's own, where any line opening with an ID may
+    look like a task (a review's "- [x] ADR-0041 defines the API"), a scheme counts
+    only when the task itself or one of its found dependencies uses it.
+    """
     known = repo.task_index()
+    everywhere = {_scheme(task_id) for task_id in known}
+    strict = repo.config.require_frontmatter
     for task in repo.tasks():
         if not task.depends:
             continue
         field = task.field("depends")
+        schemes = everywhere
+        if not strict:
+            schemes = {_scheme(d) for d in task.depends if d in known}
+            schemes.add(_scheme(task.id or ""))
         for dep in task.depends:
-            if dep not in known:
+            if dep not in known and _scheme(dep) in schemes:
                 line = field.line if field else task.line
                 col = (field.start + 1) if field else task.col
                 yield Diagnostic(
@@ -177,6 +202,15 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
                     "CH006",
                     f"{task.id or 'task'} depends on unknown task {dep}",
                 )
+
+
+_SCHEME = re.compile(r"[^\W\d_]+")
+
+
+def _scheme(task_id: str) -> str:
+    """The letters an ID opens with (`ST` of ST-14-04, `T` of 007-T004, "" of #65)."""
+    found = _SCHEME.search(task_id)
+    return found.group().upper() if found else ""
 
 
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
