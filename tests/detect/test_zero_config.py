@@ -80,7 +80,7 @@ TOTALS: dict[str, tuple[int, int]] = {
     "gjwang__zero_x_infinity": (31, 268),
     "liorfranko__Spectra": (9, 486),
     "michalptacnik__codex-telegram-bot": (1, 31),
-    "paunchygent__skriptoteket": (275, 664),
+    "paunchygent__skriptoteket": (275, 661),  # "- Story: `path`" names a story, no task
     "rjmurillo__ai-agents": (12, 137),
 }
 

@@ -98,15 +98,40 @@ def different_work(a: Task, b: Task) -> bool:
     """Titles that share less than half their words (of three letters or more, any
     case; each CJK character a word): two tasks, not two mentions of one. A title
     holding all the other's words (a short mention of a longer title) or a missing
-    title says nothing."""
+    title says nothing. Two mentions citing one piece of evidence are one task, reworded."""
+    if {e.path for e in a.evidence} & {e.path for e in b.evidence}:
+        return False
     words_a, words_b = _words(a.title), _words(b.title)
     if not words_a or not words_b or words_a <= words_b or words_b <= words_a:
         return False
     return len(words_a & words_b) * 2 < len(words_a | words_b)
 
 
+# Verdicts a hand-over or review writes beside a task it names ("TC-7 (Idempotency):
+# ✅ APPROVED"): they say how the task stands, not what it is.
+_VERDICTS = frozenset(
+    [
+        "approved",
+        "rejected",
+        "passed",
+        "failed",
+        "fixed",
+        "done",
+        "complete",
+        "completed",
+        "verified",
+        "pending",
+        "blocked",
+        "skipped",
+        "new",
+        "fix",
+        "still",
+    ]
+)
+
+
 def _words(title: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(title)}
+    return {w.lower() for w in _WORD.findall(title)} - _VERDICTS
 
 
 def _precedence(task: Task, standings: Standings, date: str) -> tuple[bool, str, bool]:
