@@ -109,25 +109,9 @@ def different_work(a: Task, b: Task) -> bool:
 
 # Verdicts a hand-over or review writes beside a task it names ("TC-7 (Idempotency):
 # ✅ APPROVED"): they say how the task stands, not what it is.
-_VERDICTS = frozenset(
-    [
-        "approved",
-        "rejected",
-        "passed",
-        "failed",
-        "fixed",
-        "done",
-        "complete",
-        "completed",
-        "verified",
-        "pending",
-        "blocked",
-        "skipped",
-        "new",
-        "fix",
-        "still",
-    ]
-)
+_VERDICTS = frozenset({"approved", "rejected", "passed", "failed", "fixed", "done"}) | {
+    *("complete", "completed", "verified", "pending", "blocked", "skipped", "new", "fix", "still")
+}
 
 
 def _words(title: str) -> set[str]:
