@@ -114,6 +114,17 @@ QUIET = [
         id="CH003 rows closed without doing the work (Young-Z__X-IPE task-board-archive-1.md)",
     ),
     pytest.param(
+        FOREIGN,
+        {
+            "backlog/sprints/sprint-1.md": "---\ntype: sprint\nid: SPR-1\nstatus: done\n---\n"
+            "# Sprint\n\n## Goals\n\n- [x] Ship the debug panel\n\n"
+            "## Pacing checklist (suggested)\n\n- [ ] Extend the response model\n"
+        },
+        "CH010",
+        id="CH010 open items of a checklist the sprint offers, not promises (paunchygent__"
+        "skriptoteket sprint-2026-03-17-tool-editor-sandbox-debug-details.md:59)",
+    ),
+    pytest.param(
         'handoff_plans = ["docs/plans/session-handoff.md"]\nid_pattern = "#\\\\d+"\n',
         {
             "docs/plans/session-handoff.md": "---\nid: h\ntitle: H\n---\n# Session Handoff\n\n"
@@ -169,6 +180,16 @@ FIRES = [
         },
         [("CH002", 7, "duplicate task ID ST-A-1")],
         id="CH002 in charter's own plans every folder shares one numbering",
+    ),
+    pytest.param(
+        FOREIGN,
+        {
+            "backlog/story-05-11.md": "---\ntype: story\nid: ST-05-11\nstatus: done\n---\n"
+            "# Story\n\n## Tasks\n\n- [x] Create this story file\n- [ ] Deploy to production\n"
+        },
+        [("CH010", 3, "ST-05-11 is done but has open subtasks: line 11")],
+        id="CH010 a done story with its own tasks open "
+        "(paunchygent__skriptoteket story-05-11-hamburger-htmx-bug.md:46)",
     ),
     pytest.param(
         FOREIGN,

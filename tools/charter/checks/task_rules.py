@@ -11,7 +11,7 @@ from charter.checks import evidence_convention
 from charter.checks.evidence_facts import facts_for
 from charter.checks.id_scope import one_numbering
 from charter.checks.path_claims import RepoEntries, claimed_paths, is_bare_name, is_claim
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Task
 from charter.repo import RepoModel
 from charter.world import World
 
@@ -302,12 +302,28 @@ def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
         yield Diagnostic(task.path, task.line, task.col, "CH009", f"{task.id or 'task'}: {message}")
 
 
+# Checklists a done task may leave open: offered, not promised ("## Pacing checklist
+# (suggested)", "## Optional", "## Follow-ups", "## Future ideas").
+_NOT_PROMISED = re.compile(
+    r"\b(?:suggested|optional|examples?|follow[- ]?ups?|future|ideas)\b", re.I
+)
+
+
 def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
     standings = repo.standings
+    texts: dict[str, list[str]] = {}
     for task in standings.done:
         if not task.subtasks:
             continue
         open_subs = [s for s in task.subtasks if not standings.is_closed(s)]
+        if open_subs:  # steps in a section of their own that offers them
+            lines = texts.get(task.path) or texts.setdefault(task.path, _lines(repo, task.path))
+            own = _heading(lines, task)
+            open_subs = [
+                s
+                for s in open_subs
+                if (heading := _heading(lines, s)) == own or not _NOT_PROMISED.search(heading)
+            ]
         if open_subs:
             names = ", ".join(s.id or f"line {s.line}" for s in open_subs[:5])
             more = f" and {len(open_subs) - 5} more" if len(open_subs) > 5 else ""
@@ -318,3 +334,18 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
                 "CH010",
                 f"{task.id or 'task'} is done but has open subtasks: {names}{more}",
             )
+
+
+def _lines(repo: RepoModel, path: str) -> list[str]:
+    try:
+        return (repo.root / path).read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+
+
+def _heading(lines: list[str], task: Task) -> str:
+    """The nearest Markdown heading above the task's line ("" when there is none)."""
+    for text in reversed(lines[: task.line - 1]):
+        if text.startswith("#"):
+            return text
+    return ""
