@@ -270,3 +270,19 @@ def test_a_heading_with_an_emoji_is_a_status_only_when_its_words_are(
     )
     (task,) = load_repo(load_config(root), use_cache=False).tasks()
     assert task.status == status
+
+
+def test_two_mentions_citing_one_evidence_path_are_one_task(make_repo: MakeRepo) -> None:
+    """A task re-described in a later file, its proof unchanged (Young-Z__X-IPE TASK-823:
+    '3-scene KB mockup' and 'KB interface mockup — 4 scenes', one mockup file)."""
+    files = {
+        "plans/a.md": "- [x] **KB-823** Three-scene mockup: browse, detail, picker\n"
+        "  - Evidence: `mockups/kb-v1.html`\n",
+        "plans/b.md": "- [x] **KB-823** Interface sketch with intake librarian panel\n"
+        "  - Evidence: `mockups/kb-v1.html`\n",
+        "mockups/kb-v1.html": "<html></html>\n",
+    }
+    assert [f for f in findings(make_repo(files, FOREIGN)) if f[0] == "CH002"] == []
+    files["plans/b.md"] = files["plans/b.md"].replace("kb-v1.html", "kb-v2.html")
+    files["mockups/kb-v2.html"] = "<html></html>\n"
+    assert [f[0] for f in findings(make_repo(files, FOREIGN)) if f[0] == "CH002"] == ["CH002"]
