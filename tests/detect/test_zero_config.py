@@ -75,12 +75,12 @@ HAND_COUNTS: dict[str, dict[str, int]] = {
 TOTALS: dict[str, tuple[int, int]] = {
     "0xfauzi__testcraft": (34, 145),  # 34 tasks, 111 subtasks, as tasks.json holds them
     "Kbediako__CO": (73, 977),
-    "Young-Z__X-IPE": (5, 1479),
+    "Young-Z__X-IPE": (5, 1481),  # rows above a separator in mid-table are rows, not headers
     "atomize-hq__agent-wrappers": (435, 726),
     "gjwang__zero_x_infinity": (31, 268),
     "liorfranko__Spectra": (9, 486),
     "michalptacnik__codex-telegram-bot": (1, 31),
-    "paunchygent__skriptoteket": (275, 664),
+    "paunchygent__skriptoteket": (275, 661),  # "- Story: `path`" names a story, no task
     "rjmurillo__ai-agents": (12, 137),
 }
 

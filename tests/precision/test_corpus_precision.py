@@ -48,20 +48,7 @@ def sample(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return random.Random(SEED).sample(ordered, min(SAMPLE, len(ordered)))
 
 
-# Known since the zero-config reading (one task from many mentions) and these verdicts met
-# in one merge: an archive row of Young-Z's board is reported as CH002 again (docs/DECISIONS.md).
-_REOPENED = {"Young-Z__X-IPE": "CH002 on a board archive row judged false comes back"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=_REOPENED[n], strict=True))
-        if n in _REOPENED
-        else n
-        for n in sorted(JUDGED)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(JUDGED))
 def test_judged_findings_keep_their_verdicts(name: str) -> None:
     found = {(d.path, d.line, d.code) for d in check(name)}
     judged = JUDGED[name]

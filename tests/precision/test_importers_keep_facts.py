@@ -105,10 +105,6 @@ def spectra(tmp_path: Path) -> Config:
     return make_repo(root, {}, SPECKIT)
 
 
-@pytest.mark.xfail(
-    reason="known: with zero-config reading the imported plan and its tasks.md are both read",
-    strict=True,
-)
 def test_spectra_imports_without_cycles_and_is_read_once(tmp_path: Path) -> None:
     config = spectra(tmp_path)
     result = import_speckit(config.root / "specs", "specs", config, "docs/plans")

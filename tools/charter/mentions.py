@@ -5,7 +5,8 @@ Delivered table, a board and a plan, three copies of one checklist, a handoff
 naming what a plan defines. Every mention with the same ID is the same task,
 unless the two describe different work (titles sharing less than half their
 words: spec-kit's `T001` of two features, a ticket copied and reworded under
-one number); only that is a conflict (CH002).
+one number); only that is a conflict (CH002). A table row repeated word for
+word in one file is no second mention but a copy left behind (CH002 too).
 
 The task's standing is its most recent mention's, chosen in this order:
 
@@ -29,7 +30,10 @@ from charter.status import Standings
 
 _DATE = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)")
 _ARCHIVE = re.compile(r"archive|done|completed|delivered|history", re.I)
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# Letters of alphabetic scripts; a CJK ideograph or kana (U+3040-U+9FFF) is a word of its
+# own: those scripts write no spaces, so a whole phrase would otherwise count as one word.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W\d_]){{3,}}")
 _DATE_KEYS = ("updated", "last_updated", "last-updated", "date", "created")
 
 
@@ -40,6 +44,7 @@ class Resolution:
     tasks: tuple[Task, ...]  # one per ID (in first-mention order), then tasks without an ID
     winners: Mapping[str, Task]
     conflicts: tuple[tuple[Task, Task], ...]  # (a second task, the first one with its ID)
+    repeats: tuple[tuple[Task, Task], ...] = ()  # (a row repeated in its file, its first copy)
 
 
 def resolve(plans: Iterable[Plan], standings: Standings) -> Resolution:
@@ -58,34 +63,59 @@ def resolve(plans: Iterable[Plan], standings: Standings) -> Resolution:
                 order.append(task)
     winners: dict[str, Task] = {}
     conflicts: list[tuple[Task, Task]] = []
+    repeats: list[tuple[Task, Task]] = []
     for task_id, mentions in groups.items():
         first = mentions[0]
         same = [first]
         for other in mentions[1:]:
             if different_work(first, other):
                 conflicts.append((other, first))
-            else:
-                same.append(other)
+                continue
+            copy = next((t for t in same if repeated_row(t, other)), None)
+            if copy is not None:
+                repeats.append((other, copy))
+            same.append(other)
         ranked = [
             (_precedence(t, standings, dates.get(t.path, "")), -n, t) for n, t in enumerate(same)
         ]
         winners[task_id] = max(ranked, key=lambda r: (r[0], r[1]))[2]
     tasks = tuple(winners[t.id] if t.id is not None else t for t in order)
-    return Resolution(tasks, winners, tuple(conflicts))
+    return Resolution(tasks, winners, tuple(conflicts), tuple(repeats))
+
+
+def repeated_row(a: Task, b: Task) -> bool:
+    """Two rows of one file saying the same thing cell for cell: one was copied, not moved."""
+    return (
+        a.kind == b.kind == "table"
+        and a.path == b.path
+        and a.line != b.line
+        and a.title == b.title
+        and [(f.name, f.value) for f in a.fields] == [(f.name, f.value) for f in b.fields]
+    )
 
 
 def different_work(a: Task, b: Task) -> bool:
     """Titles that share less than half their words (of three letters or more, any
-    case): two tasks, not two mentions of one. A title holding all the other's words
-    (a short mention of a longer title) or a missing title says nothing."""
+    case; each CJK character a word): two tasks, not two mentions of one. A title
+    holding all the other's words (a short mention of a longer title) or a missing
+    title says nothing. Two mentions citing one piece of evidence are one task, reworded."""
+    if {e.path for e in a.evidence} & {e.path for e in b.evidence}:
+        return False
     words_a, words_b = _words(a.title), _words(b.title)
     if not words_a or not words_b or words_a <= words_b or words_b <= words_a:
         return False
     return len(words_a & words_b) * 2 < len(words_a | words_b)
 
 
+# Verdicts a hand-over or review writes beside a task it names ("TC-7 (Idempotency):
+# ✅ APPROVED"): they say how the task stands, not what it is.
+_VERDICTS = frozenset({"approved", "rejected", "passed", "failed", "fixed", "done"}) | {
+    *("complete", "completed", "verified", "pending", "blocked", "skipped", "new", "fix", "still")
+}
+
+
 def _words(title: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(title)}
+    return {w.lower() for w in _WORD.findall(title)} - _VERDICTS
 
 
 def _precedence(task: Task, standings: Standings, date: str) -> tuple[bool, str, bool]:

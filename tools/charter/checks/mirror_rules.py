@@ -17,6 +17,7 @@ from pathlib import Path
 
 from charter.checks.id_scope import same_scope
 from charter.config import Config
+from charter.mentions import different_work
 from charter.model import Diagnostic, Plan, Task
 from charter.repo import RepoModel
 from charter.rulecodes import CHECKLIST_MIRROR
@@ -115,8 +116,17 @@ def _by_id(
         # The reference copy: the first plan that states something, else the first mirror.
         ordered = sorted(by_path.values(), key=lambda t: (t.path in mirror_paths, t.path))
         for position, task in enumerate(ordered[1:], 1):
-            # Same-named files in different folders number their own tasks (checks.id_scope).
-            reference = next((t for t in ordered[:position] if same_scope(t.path, task.path)), None)
+            # Same-named files in different folders number their own tasks (checks.id_scope);
+            # a line naming the ID for other work ("[x] PR-31 criteria are testable" in a
+            # review) is no copy of the task.
+            reference = next(
+                (
+                    t
+                    for t in ordered[:position]
+                    if same_scope(t.path, task.path) and not different_work(t, task)
+                ),
+                None,
+            )
             if reference is None:
                 continue
             finding = _finding(task, reference, task_id, config)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from charter.checks import evidence_convention
 from charter.checks.evidence_facts import facts_for
-from charter.checks.id_scope import same_scope
+from charter.checks.id_scope import one_numbering
 from charter.checks.path_claims import RepoEntries, claimed_paths, is_bare_name, is_claim
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Task
 from charter.repo import RepoModel
 from charter.rulecodes import (
     CHECKBOX_STATUS_MISMATCH,
@@ -30,8 +31,9 @@ _GLOB_CHARS = set("*?[")
 def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
     """Two different tasks sharing an ID; mentions of one task are no duplicates
     (charter.mentions says which are which)."""
+    strict = repo.config.require_frontmatter
     for task, first in repo.resolution.conflicts:
-        if not same_scope(first.path, task.path):
+        if not one_numbering(first.path, task.path, strict=strict):
             continue  # per-unit numbering: another unit's task of that number (checks.id_scope)
         yield Diagnostic(
             task.path,
@@ -40,6 +42,15 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
             DUPLICATE_TASK_ID,
             f"duplicate task ID {task.id}: {task.title[:50]!r} here, but "
             f"{first.title[:50]!r} at {first.path}:{first.line}; give one of them another ID",
+        )
+    for task, first in repo.resolution.repeats:
+        yield Diagnostic(
+            task.path,
+            task.line,
+            task.col,
+            "CH002",
+            f"task {task.id} is listed twice: this row repeats line {first.line} cell for cell; "
+            "delete one of the two rows",
         )
 
 
@@ -175,13 +186,27 @@ def _exists(root: Path, text: str) -> bool:
 
 
 def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
+    """CH006: a dependency no task defines, among IDs of a scheme the tasks use.
+
+    A story that depends on `ADR-0027` where no task ID starts with `ADR` waits on a
+    decision record (or another tracker's item), not on a task charter lost track of.
+    In documents that are not charter's own, where any line opening with an ID may
+    look like a task (a review's "- [x] ADR-0041 defines the API"), a scheme counts
+    only when the task itself or one of its found dependencies uses it.
+    """
     known = repo.task_index()
+    everywhere = {_scheme(task_id) for task_id in known}
+    strict = repo.config.require_frontmatter
     for task in repo.tasks():
         if not task.depends:
             continue
         field = task.field("depends")
+        schemes = everywhere
+        if not strict:
+            schemes = {_scheme(d) for d in task.depends if d in known}
+            schemes.add(_scheme(task.id or ""))
         for dep in task.depends:
-            if dep not in known:
+            if dep not in known and _scheme(dep) in schemes:
                 line = field.line if field else task.line
                 col = (field.start + 1) if field else task.col
                 yield Diagnostic(
@@ -191,6 +216,15 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
                     UNKNOWN_DEPENDENCY,
                     f"{task.id or 'task'} depends on unknown task {dep}",
                 )
+
+
+_SCHEME = re.compile(r"[^\W\d_]+")
+
+
+def _scheme(task_id: str) -> str:
+    """The letters an ID opens with (`ST` of ST-14-04, `T` of 007-T004, "" of #65)."""
+    found = _SCHEME.search(task_id)
+    return found.group().upper() if found else ""
 
 
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
@@ -288,12 +322,28 @@ def checkbox_status_mismatch(repo: RepoModel) -> Iterator[Diagnostic]:
         )
 
 
+# Checklists a done task may leave open: offered, not promised ("## Pacing checklist
+# (suggested)", "## Optional", "## Follow-ups", "## Future ideas").
+_NOT_PROMISED = re.compile(
+    r"\b(?:suggested|optional|examples?|follow[- ]?ups?|future|ideas)\b", re.I
+)
+
+
 def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
     standings = repo.standings
+    texts: dict[str, list[str]] = {}
     for task in standings.done:
         if not task.subtasks:
             continue
         open_subs = [s for s in task.subtasks if not standings.is_closed(s)]
+        if open_subs:  # steps in a section of their own that offers them
+            lines = texts.get(task.path) or texts.setdefault(task.path, _lines(repo, task.path))
+            own = _heading(lines, task)
+            open_subs = [
+                s
+                for s in open_subs
+                if (heading := _heading(lines, s)) == own or not _NOT_PROMISED.search(heading)
+            ]
         if open_subs:
             names = ", ".join(s.id or f"line {s.line}" for s in open_subs[:5])
             more = f" and {len(open_subs) - 5} more" if len(open_subs) > 5 else ""
@@ -304,3 +354,18 @@ def parent_done_open_subtasks(repo: RepoModel) -> Iterator[Diagnostic]:
                 PARENT_DONE_OPEN_SUBTASKS,
                 f"{task.id or 'task'} is done but has open subtasks: {names}{more}",
             )
+
+
+def _lines(repo: RepoModel, path: str) -> list[str]:
+    try:
+        return (repo.root / path).read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+
+
+def _heading(lines: list[str], task: Task) -> str:
+    """The nearest Markdown heading above the task's line ("" when there is none)."""
+    for text in reversed(lines[: task.line - 1]):
+        if text.startswith("#"):
+            return text
+    return ""

@@ -19,12 +19,13 @@ _DEFAULT_ID = re.compile(rf"(?:{DEFAULT_ID_PATTERN})")
 # Where a task's ID is written: a checklist item, a heading, a table's first cell.
 _LEAD = re.compile(
     r"^\s*(?:(?:[-*+]|\d{1,9}[.)])\s+\[[ xX~/>-]\]\s+|#{1,6}\s+|\|\s*|(?:[-*+])\s+)"
-    r"(?:\*\*|__|`|\[)?(?P<token>#?[A-Za-z]{0,12}\d+(?:[.-][A-Za-z]*\d+)*[a-z]?)(?![\w-])"
+    r"(?:\*\*|__|`|\[)?(?P<token>#?[A-Za-z]{0,12}\d+[a-z]?(?:[.-][A-Za-z]*\d+[a-z]?)*)(?![\w-])"
 )
 _CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\[[ xX~/>-]\]\s+(?P<text>.*)$")
-# Non-default ID shapes teams use: T012 (spec-kit), S1.T2 (slices), #64 (issues).
+# Non-default ID shapes teams use: T012 (spec-kit), S1.T2 and S3a.T1 (slices, sub-slices),
+# #64 (issues).
 _LETTERS_DIGITS = re.compile(r"^(?P<prefix>[A-Z]{1,6})(?P<num>\d+)[a-z]?$")
-_DOTTED = re.compile(r"^(?P<prefix>[A-Z]{1,6})\d+(?:\.(?P<sub>[A-Z]{1,6})\d+)+$")
+_DOTTED = re.compile(r"^(?P<prefix>[A-Z]{1,6})\d+[a-z]?(?:\.(?P<sub>[A-Z]{1,6})\d+[a-z]?)+$")
 _ISSUE = re.compile(r"^#(?P<num>\d+)$")
 MIN_DISTINCT = 8  # distinct numbers before a shape counts as an ID scheme (not P0..P4 priorities)
 
@@ -124,7 +125,7 @@ def _shape(token: str) -> str | None:
         return rf"{match.group('prefix')}\d+[a-z]?"
     match = _DOTTED.match(token)
     if match:
-        return rf"{match.group('prefix')}\d+(?:\.{match.group('sub')}\d+)*"
+        return rf"{match.group('prefix')}\d+[a-z]?(?:\.{match.group('sub')}\d+[a-z]?)*"
     if _ISSUE.match(token):
         return r"#\d+"
     return None

@@ -57,6 +57,9 @@ _INLINE_FIELD = re.compile(
 # List items that name a task by a label instead of a checkbox: "- Subtask: Wire it",
 # "1. Milestone: Foundation".
 TASK_LABELS = frozenset({"task", "subtask", "sub-task", "story", "milestone", "todo", "to do"})
+# "- Story: US1, US2" (or a `path`, a [link]) names what a task serves: no task itself.
+_REF = r"(?:[#\w.-]*\d[#\w.-]*|`[^`]+`|\[[^\]]*\]\([^)]*\))"
+_REFERENCE = re.compile(rf"{_REF}(?:\s*,\s*{_REF})*\.?")
 
 
 def parse_plan(path: str, data: bytes, config: Config) -> Plan:
@@ -144,7 +147,8 @@ def _checklist_tasks(
             if field_match is None:
                 continue
             label = field_match.group("key").strip().lower()
-            if label in TASK_LABELS and raw[field_match.end() :].strip():
+            value = raw[field_match.end() :].strip()
+            if label in TASK_LABELS and value and not _REFERENCE.fullmatch(value):
                 # Labelled "Task:"/"Milestone:", it is a task, with an ID or without.
                 builder = _labelled_task(raw, field_match, item.line + 1, config)
                 builders[index] = builder

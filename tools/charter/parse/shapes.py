@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from charter import markdown
-from charter.config import Config
+from charter.config import Config, normalize_status
 from charter.model import Field, Task
 
 _RANGE = re.compile(r"^(?P<head>.*[A-Za-z].*?)-(?P<a>\d{3,})-(?P<b>\d{3,})$")
@@ -158,7 +158,11 @@ def section_status(outline: markdown.Outline, line: int, config: Config) -> str 
     if heading is None:
         return None
     text = heading.text.strip()
-    if config.column_for_status(text) is not None:
+    words = normalize_status(text)
+    # "✅ Done" is a status; "✅ Acceptance Criteria Mapping" is a title with an emoji on it.
+    if config.column_for_status(text) is not None and (
+        not words or config.column_for_status(words) is not None
+    ):
         return text
     if _DONE_HEADING.search(text):
         return "done"

@@ -56,9 +56,14 @@ def table_tasks(
         names = [c.text.strip().strip("*_`").strip().lower() for c in header]
         rows = [*table.rows, *_rows_after_comments(lines, table.end)]
         id_col = _id_column(names, rows[:20], cells_of, lines, config)
-        if id_col is None and last is not None and last[0] == table.header:
+        if (
+            last is not None
+            and last[0] == table.header
+            and (id_col is None or _holds_id(header, id_col, config))
+        ):
             # A separator row in the middle of a table without one: the rows above it
-            # and the "header" below it are all rows of the table above.
+            # and the "header" above the separator (a row: no header cell is an ID)
+            # are all rows of the table above, read under its header.
             header, names = last[1], last[2]
             rows = [table.header, *rows]
             id_col = _id_column(names, rows[:20], cells_of, lines, config)
@@ -130,6 +135,10 @@ def _id_column(
         if any(match_task_id(text, config)[0] for text in cells) or not cells:
             return col
     return None
+
+
+def _holds_id(cells: list[Cell], col: int, config: Config) -> bool:
+    return col < len(cells) and match_task_id(cells[col].text, config)[0] is not None
 
 
 def _first_cell(line: str) -> str:
