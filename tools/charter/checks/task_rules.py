@@ -48,7 +48,7 @@ def duplicate_task_id(repo: RepoModel) -> Iterator[Diagnostic]:
             task.path,
             task.line,
             task.col,
-            "CH002",
+            DUPLICATE_TASK_ID,
             f"task {task.id} is listed twice: this row repeats line {first.line} cell for cell; "
             "delete one of the two rows",
         )
