@@ -67,7 +67,9 @@ def initialised(root: Path, tasks: int) -> Config:
 def size_limit(config: Config, kb: int) -> None:
     """Set the policy's max_file_size_kb (the initialised policy has one)."""
     policy = config.path(config.policy)
-    text, count = re.subn(r"(?m)^max_file_size_kb: \d+$", f"max_file_size_kb: {kb}", policy.read_text())
+    text, count = re.subn(
+        r"(?m)^max_file_size_kb: \d+$", f"max_file_size_kb: {kb}", policy.read_text()
+    )
     assert count == 1, "the initialised policy sets max_file_size_kb"
     policy.write_text(text)
 
