@@ -14,7 +14,8 @@ import pytest
 
 from charter.config import Config, load_config
 from charter.parse.plans import parse_plan
-from charter.repo import load_repo
+from charter.repo import load_repo, parse_file
+from charter.stats import facts as facts_module
 from charter.stats import history as history_module
 from charter.stats.compute import cached_stats, compute_stats
 from charter.stats.facts import cached_facts
@@ -163,3 +164,28 @@ def test_no_commit_yet_means_no_history(make_repo) -> None:  # type: ignore[no-u
     stats = cached_stats(load_config(root), now=NOW)
     assert (stats.history, stats.commits) == (False, 0)
     assert stats.evidence == {"done": 1, "with_evidence": 0, "share": 0.0}
+
+
+def test_a_warm_run_parses_nothing_and_never_builds_the_model(
+    work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work.commits(6)
+    expected = stats_dict(work.root)
+    parsed: list[str] = []
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("charter stats built the full repository model")
+
+    def counted(rel: str, data: bytes, config: Config, kind: str) -> object:
+        parsed.append(rel)
+        return parse_file(rel, data, config, kind)
+
+    monkeypatch.setattr(facts_module, "parse_file", counted)
+    monkeypatch.setattr("charter.repo.build_repo", no_model)
+    monkeypatch.setattr(history_module, "_blobs", no_model)  # no commit to read either
+    assert stats_dict(work.root) == expected
+    assert parsed == []
+    # One plan edited (not committed): that file alone is parsed again.
+    (work.root / "docs/plans/bb.md").write_text(plan_text("BB", ["Done", "Todo"]))
+    stats_dict(work.root)
+    assert parsed == ["docs/plans/bb.md"]
