@@ -13,6 +13,7 @@ from charter.board.html import render_board_html
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
+    BoardRow,
     _normalise,
     board_context,
     board_rows,
@@ -26,9 +27,12 @@ from charter.stamps import stamp_file
 from charter.templating import render_template
 
 
-def render_parts(repo: RepoModel, *, html: str | None = None) -> BoardParts:
+def render_parts(
+    repo: RepoModel, *, html: str | None = None, rows: list[BoardRow] | None = None
+) -> BoardParts:
+    """`rows`: the repository's board rows when the caller has them already."""
     config = repo.config
-    rows = board_rows(repo)
+    rows = board_rows(repo) if rows is None else rows
     markdown = _normalise(
         render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
     )

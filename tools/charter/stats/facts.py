@@ -15,7 +15,7 @@ board page has one), so both paths feed one computation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -64,11 +64,12 @@ class Facts:
     columns: State = field(default_factory=dict)  # task id -> column; a later mention wins
     done: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # each done mention
     sessions: list[SessionFacts] = field(default_factory=list)
-    by_digest: dict[tuple[str, str], State] = field(default_factory=dict)  # (path, hash)
+    # A plan version's columns when it is the version on disk now, else None. Asked only
+    # for commits the history cache has not read: worked out then, not held for every plan.
+    lookup: Callable[[str, str], State | None] = lambda name, digest: None
 
     def known(self, name: str, digest: str) -> State | None:
-        """A plan version's columns when it is the version on disk now."""
-        return self.by_digest.get((name, digest))
+        return self.lookup(name, digest)
 
 
 def plan_facts(plan: Plan, config: Config) -> PlanFacts:
@@ -99,12 +100,17 @@ def facts_of_repo(repo: RepoModel) -> Facts:
     """The facts of a loaded repository; a plan version is known by the hash of its file."""
     config = repo.config
     facts = Facts(sessions=[session_facts(log) for log in repo.sessions])
+    by_path = {plan.path: plan for plan in repo.plans}
     for plan in repo.plans:
-        one = plan_facts(plan, config)
-        _merge(facts, one)
-        digest = _disk_digest(config, plan.path)
-        if digest is not None:
-            facts.by_digest[(plan.path, digest)] = _state(one)
+        _merge(facts, plan_facts(plan, config))
+
+    def lookup(name: str, digest: str) -> State | None:
+        plan = by_path.get(name)
+        if plan is None or _disk_digest(config, name) != digest:
+            return None
+        return _state(plan_facts(plan, config))
+
+    facts.lookup = lookup
     return facts
 
 
@@ -150,12 +156,16 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
         source for rel in order if (source := plans[rel][1].source) is not None and source != rel
     }
     for rel in order:
-        digest, one = plans[rel]
-        if rel in replaced:
-            continue
-        _merge(facts, one)
-        if digest is not None:
-            facts.by_digest[(rel, digest)] = _state(one)
+        if rel not in replaced:
+            _merge(facts, plans[rel][1])
+
+    def lookup(name: str, digest: str) -> State | None:
+        entry = plans.get(name)
+        if entry is None or name in replaced or entry[0] != digest:
+            return None
+        return _state(entry[1])
+
+    facts.lookup = lookup
     facts.sessions = [
         sessions[r.rel][1] for r in snapshot.files if r.kind == "session" and r.rel in sessions
     ]
