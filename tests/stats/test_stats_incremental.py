@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from charter.config import Config, load_config
 from charter.parse.plans import parse_plan
 from charter.repo import load_repo, parse_file
+from charter.sealed import seal, unseal
 from charter.stats import facts as facts_module
 from charter.stats import history as history_module
 from charter.stats.compute import cached_stats, compute_stats
@@ -189,3 +191,47 @@ def test_a_warm_run_parses_nothing_and_never_builds_the_model(
     (work.root / "docs/plans/bb.md").write_text(plan_text("BB", ["Done", "Todo"]))
     stats_dict(work.root)
     assert parsed == ["docs/plans/bb.md"]
+
+
+_LEAVES: tuple[object, ...] = (None, True, 0, -1, 1.5, "", "x", [], {}, [[]], {"k": 1})
+
+
+def _nodes(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            found += _nodes(item, (*path, i))
+    elif isinstance(data, dict):
+        for key, item in data.items():
+            found += _nodes(item, (*path, key))
+    return found
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: object) -> Any:
+    if not path:
+        return value
+    data[path[0]] = _replaced(data[path[0]], path[1:], value)
+    return data
+
+
+@pytest.mark.parametrize("cache", [history_module.CACHE, facts_module.CACHE])
+def test_damaged_or_wrongly_shaped_caches_never_crash(work: Work, cache: str) -> None:
+    """Flipped bytes are a miss; a valid seal over contents of the wrong shape is a miss
+    too, or at worst a plausible answer, never a traceback."""
+    work.commits(5)
+    (work.root / "docs/plans/cc.md").write_text(plan_text("CC", ["Blocked", "Done"]))
+    expected = stats_dict(work.root)
+    path = work.root / cache
+    original = path.read_bytes()
+    rng = random.Random(7)
+    flipped = bytearray(original)
+    flipped[rng.randrange(len(flipped))] ^= 0x40
+    path.write_bytes(bytes(flipped))
+    assert stats_dict(work.root) == expected
+    payload = unseal(path.name, original)
+    nodes = _nodes(payload)
+    for _ in range(60):
+        target = rng.choice(nodes)
+        mutated = _replaced(json.loads(json.dumps(payload)), target, rng.choice(_LEAVES))
+        path.write_bytes(seal(path.name, mutated))
+        stats_dict(work.root)  # no exception

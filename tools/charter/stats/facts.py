@@ -127,13 +127,13 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
     for read in snapshot.files:
         if read.kind == "plan":
             entry = old_plans.get(read.rel)
-            hit = _plan_entry(entry) if entry and entry[0] == read.digest else None
+            hit = _plan_entry(entry) if _matches(entry, read.digest) else None
             if hit is not None:
                 plans[read.rel] = (read.digest, hit)
                 continue
         elif read.kind == "session":
             entry = old_sessions.get(read.rel)
-            found = _session_entry(entry) if entry and entry[0] == read.digest else None
+            found = _session_entry(entry) if _matches(entry, read.digest) else None
             if found is not None:
                 sessions[read.rel] = (read.digest, found)
                 continue
@@ -275,6 +275,11 @@ def _load(config: Config, key: str) -> dict[str, Any] | None:
     if not isinstance(data.get("plans"), dict) or not isinstance(data.get("sessions"), dict):
         return None
     return data
+
+
+def _matches(entry: Any, digest: str | None) -> bool:
+    """Whether a cached entry is a list that starts with this content hash."""
+    return digest is not None and isinstance(entry, list) and bool(entry) and entry[0] == digest
 
 
 def _plan_entry(entry: Any) -> PlanFacts | None:

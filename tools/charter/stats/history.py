@@ -231,7 +231,7 @@ def _load(config: Config, key: str) -> History | None:
             after=[columns[int(c)] for c in data["after"]],
             snap=[int(s) for s in data["snap"]],
             files={
-                str(name): dict(zip(ids, (names[int(c)] for c in codes), strict=True))
+                str(name): dict(zip(map(str, ids), (names[int(c)] for c in codes), strict=True))
                 for name, (ids, codes) in data["files"].items()
             },
         )
@@ -239,6 +239,10 @@ def _load(config: Config, key: str) -> History | None:
         return None  # a well-formed file of the wrong shape: read the history again
     lengths = {len(history.task), len(history.before), len(history.after), len(history.snap)}
     if len(lengths) != 1 or len(history.shas) != len(history.times):
+        return None
+    if any(not 0 <= snap < len(history.times) for snap in history.snap):
+        return None
+    if not all(isinstance(name, str) for name in names):
         return None
     return history
 
