@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ def test_an_initialised_repository_of_20k_tasks_checks_clean(tmp_path: Path) -> 
     config = initialised(tmp_path / "repo", 20_000)
     assert config.path(config.board).stat().st_size > 1024 * 1024  # over the default limit
     done = subprocess.run(
-        [str(Path(__import__("sys").executable).with_name("charter")), "check"],
+        [str(Path(sys.executable).with_name("charter")), "check"],
         cwd=config.root,
         capture_output=True,
         text=True,
