@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from charter.board.charts import Chart, bar_chart, column_chart, scale_chart, share_chart
-from charter.board.render import _GLOB, BoardRow, _relative, board_rows
+from charter.board.render import _GLOB, BoardRow, _relative, board_rows, field_values
 from charter.repo import RepoModel
 from charter.templating import render_template
 
@@ -57,18 +57,18 @@ def render_board_html(
         if index is None:
             index = plan_index[row.plan] = len(plans)
             plans.append([plan_names.get(row.plan, row.plan), links.plan(row.plan)])
+        values = field_values(task) if task else {}
         reason = ""
         if row.column == config.blocked_column:
-            reason = (task and (task.value("blocked_reason") or task.value("notes"))) or ""
-            reason = reason or "no reason given"
+            reason = values.get("blocked_reason") or values.get("notes") or "no reason given"
         owners.add(row.owner)
         cards.setdefault(row.column, []).append(
             [
                 row.id,
                 row.title,
                 row.owner,
-                (task.level if task else None) or "",
-                (task.value("priority") if task else None) or "",
+                values.get("level") or "",
+                values.get("priority") or "",
                 index,
                 row.line,
                 list(row.depends),
@@ -78,17 +78,22 @@ def render_board_html(
             ]
         )
     data = {"plans": plans, "columns": [[name, items] for name, items in cards.items()]}
+    columns = [{"name": name, "count": len(items)} for name, items in cards.items()]
+    blocked = len(cards.get(config.blocked_column, []))
+    text = script_json(data)
+    # 50,000 cards as lists weigh more than their JSON: let them go before the page is
+    # rendered, which holds a few copies of its text at once (peak RSS at 50k tasks).
+    del data, cards
     page = {
         "plans": sorted({p[0] for p in plans}),
         "owners": sorted(o for o in owners if o),
         "unowned": "" in owners,
         "charts": charts(stats, config.columns) if stats is not None else [],
         "stats_note": _stats_note(stats),
-        "blocked": len(cards.get(config.blocked_column, [])),
+        "blocked": blocked,
         "page_size": PAGE_SIZE,
-        "data": script_json(data),
+        "data": text,
     }
-    columns = [{"name": name, "count": len(items)} for name, items in cards.items()]
     context = {
         "title": "Task board",
         "total": len(rows),

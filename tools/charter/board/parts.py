@@ -14,6 +14,7 @@ from charter.board.html import render_board_html
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
+    BoardRow,
     _normalise,
     board_context,
     board_rows,
@@ -28,10 +29,16 @@ from charter.templating import render_template
 
 
 def render_parts(
-    repo: RepoModel, *, html: str | None = None, claimed: Claimed | None = None
+    repo: RepoModel,
+    *,
+    html: str | None = None,
+    claimed: Claimed | None = None,
+    rows: list[BoardRow] | None = None,
 ) -> BoardParts:
+    """`rows`: the repository's board rows when the caller has them already (with `claimed`
+    applied); otherwise they are read with `claimed`."""
     config = repo.config
-    rows = board_rows(repo, claimed)
+    rows = board_rows(repo, claimed) if rows is None else rows
     markdown = _normalise(
         render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
     )

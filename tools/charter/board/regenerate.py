@@ -32,6 +32,7 @@ from charter.board.parts import board_files, render_parts
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
+    board_rows,
     companion_name,
     stamped_markdown,
 )
@@ -127,15 +128,18 @@ def _regenerate(config: Config, request: _Request, *, check: bool, key: str | No
         refusals.append(protect.incomplete_error(unreadable, "the board"))
         if not (force or check):
             raise refusals[0]
-    parts = render_parts(repo, html=html, claimed=request.claimed)
-    run = _Run(config, parts, board_files(config, parts, html))
+    fresh = board_rows(repo, request.claimed)
     old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    # The drop guard reads the last commit's board before anything is rendered: its
+    # 50,000 keys and the page's text then never take memory at the same time.
+    new_keys = protect.keys_of((r.id, r.plan, r.title) for r in fresh)
+    drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
+    parts = render_parts(repo, html=html, rows=fresh)
+    run = _Run(config, parts, board_files(config, parts, html))
     outputs = [_markdown_output(run, old), _csv_output(run, old)]
     if html is not None:
         outputs.append(_html_output(run, html, old[html]))
     refusals.extend(o.refusal for o in outputs if o.refusal is not None)
-    new_keys = protect.keys_of((r.id, r.plan, r.title) for r in run.parts.rows)
-    drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
     if drop is not None:
         refusals.append(drop)
     changed = [o for o in outputs if o.old != o.new]
@@ -169,9 +173,11 @@ def _markdown_output(run: _Run, old: dict[str, str | None]) -> _Output:
     config = run.config
     rel = config.board
     text = old[rel]
-    stamp = stamps.inspect_file(text)
     new = run.files[rel]
-    if text is None or stamp.state == "generated":
+    if text is None or text == new:  # freshly stamped by charter: nothing to inspect
+        return _Output(rel, text, new)
+    stamp = stamps.inspect_file(text)
+    if stamp.state == "generated":
         return _Output(rel, text, new)
     if stamp.state == "edited":
         return _Output(rel, text, new, _edited(rel, stamp, _body_of(new)))
@@ -260,8 +266,10 @@ def _previous(key: str) -> str:
 def _html_output(run: _Run, rel: str, text: str | None) -> _Output:
     assert run.parts.html is not None
     new = run.files[rel]
+    if text is None or text == new:  # freshly stamped by charter: nothing to inspect
+        return _Output(rel, text, new)
     stamp = stamps.inspect_file(text)
-    if text is None or stamp.state == "generated":
+    if stamp.state == "generated":
         return _Output(rel, text, new)
     if stamp.state == "edited":
         return _Output(rel, text, new, _edited(rel, stamp, run.parts.html))

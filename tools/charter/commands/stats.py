@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
-from charter.repo import load_repo
 
 if TYPE_CHECKING:
     from charter.stats.compute import Stats
@@ -31,7 +30,7 @@ def stats(since: str | None, output_format: str, repo_dir: Path | None) -> int:
 
     See docs/stats.md for how each figure is derived.
     """
-    from charter.stats.compute import compute_stats, to_csv  # lazy: pandas only when this runs
+    from charter.stats.compute import cached_stats, to_csv  # lazy: pandas only when this runs
 
     try:
         since_date = date.fromisoformat(since) if since else None
@@ -39,7 +38,7 @@ def stats(since: str | None, output_format: str, repo_dir: Path | None) -> int:
         raise click.BadParameter(
             f"{since!r} is not a date (YYYY-MM-DD)", param_hint="--since"
         ) from exc
-    result = compute_stats(load_repo(config_for(repo_dir)), since_date)
+    result = cached_stats(config_for(repo_dir), since_date)
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif output_format == "csv":

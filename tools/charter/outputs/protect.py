@@ -110,9 +110,12 @@ def baseline(config: Config, on_disk_csv: str | None) -> Keys:
     current = mark is not None and mark.head == (head or "")
     keys: Keys = {}
     # A forced write since the commit accepted its drop: count from there instead.
+    committed = None
     if head is not None and not (current and mark is not None and mark.forced):
-        keys.update(csv_keys(_git(config, "show", f"HEAD:./{config.board_csv}")))
-    keys.update(csv_keys(on_disk_csv))
+        committed = _git(config, "show", f"HEAD:./{config.board_csv}")
+        keys.update(csv_keys(committed))
+    if on_disk_csv != committed:  # mostly the same text: read 50,000 rows once
+        keys.update(csv_keys(on_disk_csv))
     if current and mark is not None:
         for key, plan in mark.keys.items():
             keys.setdefault(key, plan)
@@ -176,18 +179,29 @@ def csv_keys(text: str | None) -> Keys:
     if not text:
         return {}
     try:
-        reader = csv.DictReader(text.splitlines())
-        if not reader.fieldnames or "ID" not in reader.fieldnames:
+        reader = csv.reader(text.splitlines())
+        header = next(reader, None)
+        if not header or "ID" not in header:
             return {}
+        # Positions, not a dict per row (csv.DictReader): the board has 50,000 rows.
+        # A column named twice counts by its last position, as DictReader's rows did.
+        at = {name: n for n, name in enumerate(header)}
+        ids, plans, titles = at["ID"], at.get("Plan"), at.get("Title")
         found: Keys = {}
         for row in reader:
-            plan, title = row.get("Plan") or "", row.get("Title") or ""
-            key = row_key(row.get("ID") or "", plan, title)
+            if not row:
+                continue  # DictReader skipped blank lines too
+            plan = _cell(row, plans)
+            key = row_key(_cell(row, ids), plan, _cell(row, titles))
             if key.strip(": "):
                 found[key] = plan
         return found
     except csv.Error:
         return {}
+
+
+def _cell(row: list[str], at: int | None) -> str:
+    return row[at] if at is not None and at < len(row) else ""
 
 
 # ---- the high-water mark -----------------------------------------------------------

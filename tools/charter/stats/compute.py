@@ -21,48 +21,39 @@ on side branches counts when it was merged.
 - tokens per session, where an agent transcript was ingested into its log.
 
 `since` keeps weeks, completions, sessions and blocked time from that date on.
+
+The history is read incrementally and cached (charter.stats.history); `charter
+stats` takes the plans' and logs' facts from a per-file cache (charter.stats.facts)
+instead of the full repository model. The measures work on the moves as columns
+(pandas), not row by row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from charter.extras import missing_extra
 
 try:
+    import numpy as np
     import pandas as pd
 except ImportError as exc:  # the [analytics] extra
     raise missing_extra("analytics", exc.name or "pandas") from exc
 
 from charter.config import Config
-from charter.errors import CharterError
 from charter.evidence.manifest import load_manifests, summarize_runs
-from charter.files import plan_files, relpath
-from charter.ingest.fold import session_usage
-from charter.model import SessionLog
 from charter.parse.plans import parse_plan
 from charter.repo import RepoModel
+from charter.stats.facts import Facts, SessionFacts, cached_facts, facts_of_repo
+from charter.stats.history import State, add_moves, read_history
 from charter.status import column_of
 
 QUANTILES = (0.5, 0.85, 0.95)
-_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\S")
-
-
-@dataclass(frozen=True)
-class Transition:
-    task: str
-    before: str | None  # None: the task appeared
-    after: str | None  # None: the task was removed
-    when: datetime
 
 
 @dataclass
@@ -90,168 +81,64 @@ class Stats:
 
 
 def compute_stats(repo: RepoModel, since: date | None = None, now: datetime | None = None) -> Stats:
-    config = repo.config
+    """Statistics of a loaded repository (the board page has one)."""
+    return stats_from_facts(repo.config, facts_of_repo(repo), since, now, use_cache=repo.cache)
+
+
+def cached_stats(config: Config, since: date | None = None, now: datetime | None = None) -> Stats:
+    """Statistics of the repository on disk from cached per-file facts and cached history:
+    `charter stats` never builds the full repository model."""
+    return stats_from_facts(config, cached_facts(config), since, now)
+
+
+def stats_from_facts(
+    config: Config,
+    facts: Facts,
+    since: date | None = None,
+    now: datetime | None = None,
+    *,
+    use_cache: bool = True,
+) -> Stats:
     now = now or datetime.now(UTC).astimezone()
-    snapshots, commits, has_history = plan_history(config, repo)
-    current = current_columns(repo)
-    if not snapshots or snapshots[-1][1] != current:
-        snapshots.append((now, current))
-    moves = transitions(snapshots)
-    stats = Stats(since, now, commits, has_history, columns=config.columns)
-    frame = pd.DataFrame(  # from columns: asdict() on 50,000 moves cost seconds
-        {
-            "task": [m.task for m in moves],
-            "before": [m.before for m in moves],
-            "after": [m.after for m in moves],
-            "when": [m.when for m in moves],
-        },
-        columns=["task", "before", "after", "when"],
+    history = read_history(
+        config, facts.known, lambda name, data: _columns(name, data, config), use_cache=use_cache
     )
+    current = facts.columns
+    times = history.times
+    if not times or history.state() != current:
+        # Uncommitted edits to the plans are one more snapshot, dated now.
+        add_moves(history, history.state(), current, len(times))
+        times = [*times, now]
+    stats = Stats(since, now, history.commits, history.available, columns=config.columns)
+    frame = pd.DataFrame(  # from columns: a row per move cost seconds at 50,000 tasks
+        {
+            "task": history.task,
+            "before": history.before,
+            "after": history.after,
+            "when": pd.Series([times[s] for s in history.snap], dtype="object"),
+            "snap": history.snap,
+        },
+        columns=["task", "before", "after", "when", "snap"],
+    )
+    moments = np.array([t.timestamp() for t in times], dtype="float64")
+    frame["at"] = moments[np.array(history.snap, dtype="int64")] if len(frame) else 0.0
     done_at = _completions(frame, current, config)
     started_at = _starts(frame, config)
-    last = snapshots[-1][0]  # weeks run to the last change, not to an idle today
+    last = times[-1]  # weeks run to the last change, not to an idle today
     stats.throughput = _throughput(done_at, since, last)
     stats.cycle_time = _cycle_time(done_at, started_at, since)
-    stats.wip = _wip(snapshots, config, since, last)
+    stats.wip = _wip(frame, times, config, since, last)
     stats.blocked = _blocked(frame, config, since, now)
-    stats.sessions = _sessions(repo.sessions, since)
-    stats.evidence = _evidence(repo, done_at, since)
+    stats.sessions = _sessions(facts.sessions, since)
+    stats.evidence = _evidence(config, facts, done_at, since)
     stats.runs = _runs(config, since)
-    stats.tokens = _tokens(repo.sessions, since)
+    stats.tokens = _tokens(facts.sessions, since)
     return stats
 
 
-# --- history ------------------------------------------------------------------------------
-
-Snapshot = tuple[datetime, dict[str, str]]
-
-
-def current_columns(repo: RepoModel) -> dict[str, str]:
-    columns: dict[str, str] = {}
-    for task in repo.tasks():
-        if task.id is not None:
-            columns[task.id] = column_of(task, repo.config)
-    return columns
-
-
-def plan_history(config: Config, repo: RepoModel | None = None) -> tuple[list[Snapshot], int, bool]:
-    """Every first-parent commit touching a plan file: (date, task id -> column), oldest first.
-    A version identical to the plan on disk is not parsed again: `repo` has it parsed."""
-    root = config.root
-    pathspecs = [f":(glob){pattern}" for pattern in config.plans]
-    log = _git(
-        root,
-        "log",
-        "--first-parent",
-        "--diff-merges=first-parent",
-        "--reverse",
-        "--no-renames",
-        "--format=%x1e%H%x09%cI",
-        "--name-only",
-        "--",
-        *pathspecs,
-    )
-    if log is None:
-        return [], 0, False
-    wanted = {relpath(root, p) for p in plan_files(config)}
-    commits: list[tuple[str, datetime, list[str]]] = []
-    for record in log.split("\x1e")[1:]:
-        head, _, names = record.partition("\n")
-        sha, _, stamp = head.partition("\t")
-        files = [n for n in names.splitlines() if n and _is_plan(n, config, wanted)]
-        if files:
-            commits.append((sha, datetime.fromisoformat(stamp.strip()), files))
-    per_file: dict[str, dict[str, str]] = {}
-    snapshots: list[Snapshot] = []
-    parsed = {p.path: p for p in repo.plans} if repo is not None else {}
-    on_disk: dict[str, bytes | None] = {}
-    for sha, when, files in commits:
-        for name, content in zip(files, _blobs(root, sha, files), strict=True):
-            if content is None:
-                per_file.pop(name, None)
-            elif name in parsed and content == _disk(config, name, on_disk):
-                per_file[name] = {t.id: column_of(t, config) for t in parsed[name].walk() if t.id}
-            else:
-                plan = parse_plan(name, content, config)
-                per_file[name] = {t.id: column_of(t, config) for t in plan.walk() if t.id}
-        merged: dict[str, str] = {}
-        for name in sorted(per_file):
-            merged.update(per_file[name])
-        snapshots.append((when, merged))
-    return snapshots, len(commits), True
-
-
-def _is_plan(name: str, config: Config, present: set[str]) -> bool:
-    """Plan files now, or deleted ones that were not generated files or session logs."""
-    if name in present:
-        return True
-    generated = {config.board, config.handoff}
-    return name not in generated and not name.startswith(config.sessions.rstrip("/") + "/")
-
-
-def _disk(config: Config, name: str, seen: dict[str, bytes | None]) -> bytes | None:
-    if name not in seen:
-        try:
-            seen[name] = config.path(name).read_bytes()
-        except OSError:
-            seen[name] = None
-    return seen[name]
-
-
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode("utf-8", "replace")
-
-
-def _blobs(root: Path, sha: str, names: list[str]) -> list[bytes | None]:
-    """Each file's content at `sha` (None: deleted there), in one `git cat-file --batch`."""
-    request = "".join(f"{sha}:{name}\n" for name in names).encode()
-    done = subprocess.run(
-        ["git", "-C", str(root), "cat-file", "--batch"],
-        input=request,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise CharterError(f"git cat-file failed: {done.stderr.decode(errors='replace')}", root)
-    out, pos = done.stdout, 0
-    result: list[bytes | None] = []
-    for _ in names:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if header[-1] == b"missing":
-            result.append(None)
-            continue
-        size = int(header[2])
-        result.append(out[pos : pos + size])
-        pos += size + 1
-    return result
-
-
-def transitions(snapshots: list[Snapshot]) -> list[Transition]:
-    moves: list[Transition] = []
-    previous: dict[str, str] = {}
-    for when, state in snapshots:
-        for task, column in state.items():
-            if previous.get(task) != column:
-                moves.append(Transition(task, previous.get(task), column, when))
-        moves.extend(
-            Transition(task, column, None, when)
-            for task, column in previous.items()
-            if task not in state
-        )
-        previous = state
-    return moves
+def _columns(name: str, data: bytes, config: Config) -> State:
+    """A plan version's task columns, in walk order (a later mention wins)."""
+    return {t.id: column_of(t, config) for t in parse_plan(name, data, config).walk() if t.id}
 
 
 # --- measures -----------------------------------------------------------------------------
@@ -259,15 +146,26 @@ def transitions(snapshots: list[Snapshot]) -> list[Transition]:
 
 def _completions(frame: pd.DataFrame, current: dict[str, str], config: Config) -> pd.Series:
     """When each task that is Done now last moved into Done."""
-    into_done = frame[frame["after"] == config.done_column]
-    last = into_done.groupby("task")["when"].max()
+    last = _when(frame, frame["after"] == config.done_column, latest=True)
     done_now = [t for t, c in current.items() if c == config.done_column]
     return last[last.index.isin(done_now)]
 
 
 def _starts(frame: pd.DataFrame, config: Config) -> pd.Series:
-    started = frame[frame["after"] == config.active_column]
-    return started.groupby("task")["when"].min()
+    return _when(frame, frame["after"] == config.active_column, latest=False)
+
+
+def _when(frame: pd.DataFrame, chosen: pd.Series, *, latest: bool) -> pd.Series:
+    """Each task's latest (or earliest) move among the `chosen` rows, as the commit's own
+    datetime. Grouped on the moment as a number: a groupby over datetime objects runs in
+    Python per group (seconds at 50,000 tasks). The first of equal moments wins, as max
+    and min over the objects would pick."""
+    moves = frame[chosen]
+    grouped = moves.groupby("task")["at"]
+    rows = grouped.idxmax() if latest else grouped.idxmin()
+    return pd.Series(
+        frame["when"].to_numpy()[rows.to_numpy(dtype="int64")], index=rows.index, dtype="object"
+    )
 
 
 def week_of(moment: datetime | date) -> date:
@@ -322,24 +220,32 @@ def _cycle_time(done_at: pd.Series, started_at: pd.Series, since: date | None) -
 
 
 def _wip(
-    snapshots: list[Snapshot], config: Config, since: date | None, last: datetime
+    frame: pd.DataFrame, times: list[datetime], config: Config, since: date | None, last: datetime
 ) -> list[dict[str, Any]]:
-    if not snapshots:
+    """Tasks per column at the end of each week: the column counts after each snapshot are
+    the running sum of the moves (+1 into `after`, -1 out of `before`), not a walk of every
+    snapshot's tasks."""
+    if not times:
         return []
-    first = snapshots[0][0].date()
+    columns = list(config.columns)
+    ins = frame[frame["after"].isin(columns)].groupby(["snap", "after"]).size()
+    outs = frame[frame["before"].isin(columns)].groupby(["snap", "before"]).size()
+    table = pd.DataFrame(0, index=range(len(times)), columns=columns, dtype="int64")
+    if len(ins):
+        table = table.add(ins.unstack(fill_value=0), fill_value=0)
+    if len(outs):
+        table = table.sub(outs.unstack(fill_value=0), fill_value=0)
+    counts = table[columns].fillna(0).astype("int64").cumsum().to_numpy().tolist()
+    first = times[0].date()
     start = max(first, since) if since is not None else first
     rows: list[dict[str, Any]] = []
-    index = 0
-    state: dict[str, str] = {}
+    index = 0  # snapshots before `index` are in the state
     for week in _weeks(start, last.date()):
         end = datetime.combine(week + timedelta(days=7), time.min, last.tzinfo)
-        while index < len(snapshots) and snapshots[index][0] < end:
-            state = snapshots[index][1]
+        while index < len(times) and times[index] < end:
             index += 1
-        counts = pd.Series(list(state.values()), dtype="object").value_counts()
-        rows.append(
-            {"week": week.isoformat(), **{c: int(counts.get(c, 0)) for c in config.columns}}
-        )
+        state = counts[index - 1] if index else [0] * len(columns)
+        rows.append({"week": week.isoformat(), **dict(zip(columns, state, strict=True))})
     return rows
 
 
@@ -347,19 +253,21 @@ def _blocked(
     frame: pd.DataFrame, config: Config, since: date | None, now: datetime
 ) -> list[dict[str, Any]]:
     floor = datetime.combine(since, time.min, now.tzinfo) if since is not None else None
+    blocked = config.blocked_column
+    # Only tasks that were ever blocked have blocked time: the rest are left out in one step.
+    ever = frame.loc[frame["after"] == blocked, "task"].unique()
+    moves = frame[frame["task"].isin(ever)].sort_values("when", kind="stable")
     by_task: dict[str, list[tuple[Any, Any]]] = {}
-    ordered = frame.sort_values("when", kind="stable")
-    # Plain tuples, not a groupby of frames: 50,000 tasks made that the page's slowest step.
-    for task, after, when in zip(ordered["task"], ordered["after"], ordered["when"], strict=True):
+    for task, after, when in zip(moves["task"], moves["after"], moves["when"], strict=True):
         by_task.setdefault(task, []).append((after, when))
     rows = []
     for task in sorted(by_task):
         total = 0.0
         entered: datetime | None = None
         for after, when in by_task[task]:
-            if after == config.blocked_column and entered is None:
+            if after == blocked and entered is None:
                 entered = when
-            elif after != config.blocked_column and entered is not None:
+            elif after != blocked and entered is not None:
                 total += _overlap(entered, when, floor)
                 entered = None
         if entered is not None:
@@ -377,44 +285,14 @@ def _overlap(start: datetime, end: datetime, floor: datetime | None) -> float:
     return max(0.0, (end - start).total_seconds())
 
 
-def session_date(log: SessionLog) -> date | None:
-    for key in ("started", "date", "start"):
-        value = log.frontmatter.get(key)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and _DATE_IN_NAME.match(value):
-            return date.fromisoformat(value[:10])
-    found = _DATE_IN_NAME.search(Path(log.path).name)
-    return date.fromisoformat(found.group(1)) if found else None
-
-
-def count_commands(log: SessionLog) -> int:
-    """List items and table body rows under every heading that mentions commands."""
-    total = 0
-    for section in log.sections:
-        if "command" not in section.title.lower():
-            continue
-        table_rows = 0
-        for line in section.body.splitlines():
-            if _LIST_ITEM.match(line):
-                total += 1
-            elif line.lstrip().startswith("|"):
-                table_rows += 1
-        total += max(0, table_rows - 2)  # header and separator rows
-    return total
-
-
-def _sessions(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str, Any]]:
+def _sessions(logs: list[SessionFacts], since: date | None) -> list[dict[str, Any]]:
     rows = []
     for log in logs:
         if log.task is None:
             continue
-        when = session_date(log)
-        if since is not None and (when is None or when < since):
+        if since is not None and (log.day is None or log.day < since):
             continue
-        rows.append({"task": log.task, "commands": count_commands(log)})
+        rows.append({"task": log.task, "commands": log.commands})
     if not rows:
         return []
     frame = pd.DataFrame(rows)
@@ -425,22 +303,30 @@ def _sessions(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str
     ]
 
 
-def _evidence(repo: RepoModel, done_at: pd.Series, since: date | None) -> dict[str, Any]:
-    config = repo.config
+def _evidence(
+    config: Config, facts: Facts, done_at: pd.Series, since: date | None
+) -> dict[str, Any]:
     done = 0
     proven = 0
-    for task in repo.tasks():
-        if task.id is None or column_of(task, config) != config.done_column:
-            continue
+    exists: dict[str, bool] = {}  # many tasks cite one file: look at it once
+    finished_on = {task: when.date() for task, when in done_at.items()} if since else {}
+    for task, evidence in facts.done:
         if since is not None:
-            finished = done_at.get(task.id)
-            if finished is None or finished.date() < since:
+            finished = finished_on.get(task)
+            if finished is None or finished < since:
                 continue
         done += 1
-        if task.evidence and all((repo.root / e.path).exists() for e in task.evidence):
+        if evidence and all(_exists(config, path, exists) for path in evidence):
             proven += 1
     share = round(proven / done, 4) if done else None
     return {"done": done, "with_evidence": proven, "share": share}
+
+
+def _exists(config: Config, path: str, seen: dict[str, bool]) -> bool:
+    found = seen.get(path)
+    if found is None:
+        found = seen[path] = (config.root / path).exists()
+    return found
 
 
 def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
@@ -450,21 +336,20 @@ def _runs(config: Config, since: date | None) -> list[dict[str, Any]]:
     return [{"task": task, **row} for task, row in summarize_runs(manifests).items()]
 
 
-def _tokens(logs: tuple[SessionLog, ...], since: date | None) -> list[dict[str, Any]]:
+def _tokens(logs: list[SessionFacts], since: date | None) -> list[dict[str, Any]]:
     rows = []
     for log in logs:
-        when = session_date(log)
-        if since is not None and (when is None or when < since):
+        if since is not None and (log.day is None or log.day < since):
             continue
-        usage = session_usage(log.text)
-        if usage is not None:
+        if log.usage is not None:
+            tokens_in, tokens_out, total = log.usage
             rows.append(
                 {
-                    "session": Path(log.path).stem,
+                    "session": log.name,
                     "task": log.task or "",
-                    "input": usage.input,
-                    "output": usage.output,
-                    "total": usage.total,
+                    "input": tokens_in,
+                    "output": tokens_out,
+                    "total": total,
                 }
             )
     return rows
