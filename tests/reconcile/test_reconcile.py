@@ -205,3 +205,28 @@ def test_rows_without_an_id_are_matched_by_their_plan_link(tmp_path: Path) -> No
         ),
         (5, "RC001", "a row without a task ID or a plan link to a task: it is not compared"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("epic", "expected"),
+    [
+        ("ST-1", []),  # what charter's own board writes: in step
+        ("ST-9", ["RC004"]),  # the board puts the subtask under another epic
+    ],
+)
+def test_an_epic_column_is_compared_with_the_plans_nesting(
+    tmp_path: Path, epic: str, expected: list[str]
+) -> None:
+    plan = "- [ ] **ST-1** Epic\n  - [ ] **ST-2** Its issue\n- [ ] **ST-9** Other\n"
+    board = (
+        "| ID | Epic | Title | Column |\n|---|---|---|---|\n"
+        f"| ST-1 |  | Epic | Backlog |\n| ST-2 | {epic} | Its issue | Backlog |\n"
+        "| ST-9 |  | Other | Backlog |\n"
+    )
+    config = make_repo(
+        tmp_path, {"docs/plans/p.md": plan, "docs/taskboard/TaskBoard.md": board}, ""
+    )
+    found = findings(config)
+    assert [code for _, _, code, _ in found] == expected
+    if expected:
+        assert "under 'ST-9' on the board but under ST-1 in the plans" in found[0][3]

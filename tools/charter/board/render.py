@@ -46,6 +46,7 @@ class BoardRow:
     updated: str
     claimed_by: str = ""  # the agent holding the task's claim (charter.board.claimed)
     claimed_until: str = ""  # the expiry that claim records
+    epic: str = ""  # the ID of the task this one is a subtask of
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _row(
         depends=task.depends,
         evidence=tuple(dict.fromkeys([e.path for e in task.evidence])) if task.evidence else (),
         updated=updated,
+        epic=task.parent or "",
     )
 
 
@@ -152,7 +154,8 @@ def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dic
     plan_links: dict[str, str] = {}
     evidence_links: dict[str, dict[str, Any]] = {}  # many rows cite one file
     by_column: dict[str, list[dict[str, Any]]] = {name: [] for name in config.columns}
-    for r in rows:
+    epics = any(r.epic for r in rows)
+    for r in _grouped_by_epic(rows) if epics else rows:
         plan_link = plan_links.get(r.plan)
         if plan_link is None:
             plan_link = plan_links[r.plan] = _relative(r.plan, base)
@@ -169,6 +172,7 @@ def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dic
                 "updated": r.updated,
                 "claimed_by": r.claimed_by,
                 "claimed_until": r.claimed_until,
+                "epic": r.epic,
                 "evidence": [_evidence_link(e, base, evidence_links) for e in r.evidence],
             }
         )
@@ -182,7 +186,14 @@ def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dic
         "plan_count": len(repo.plans),
         "plans": list(config.plans),
         "claims": shows_claims(rows),
+        "epics": epics,
     }
+
+
+def _grouped_by_epic(rows: Sequence[BoardRow]) -> list[BoardRow]:
+    """The rows with each epic's subtasks right after it (or where it would be), in ID
+    order otherwise: a column then reads epic by epic. A stable sort on the epic's key."""
+    return sorted(rows, key=lambda r: (natural_key(r.epic or r.id), r.epic != ""))
 
 
 def _evidence_link(path: str, base: str, seen: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -34,6 +34,8 @@ _BOARD_COLUMNS = {
     "stage": "column",
     "status": "status",
     "state": "status",
+    "epic": "parent",  # charter's board: the task this one is a subtask of
+    "parent": "parent",
 }
 _TOKEN = re.compile(r"[\w.#-]*[^\W_][\w.#-]*")
 _NOT_IDS = {"tbd", "todo", "none", "na", "n-a", "id", "tba"}

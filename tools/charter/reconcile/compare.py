@@ -263,6 +263,22 @@ def _compare(
             )
     for header, value in row.values.items():
         meaning = column_meaning(header)
+        if meaning == "parent":
+            # Where a task sits in its plan is structure, not a fact a field can carry.
+            if value.strip() != (task.parent or ""):
+                where = max(row.cols.get(header, 1), 1)
+                mine = task.parent or "no epic"
+                result.diagnostics.append(
+                    Diagnostic(
+                        row.path,
+                        row.line,
+                        where,
+                        "RC004",
+                        f"{label} is under {value.strip()!r} on the board but under {mine} in "
+                        f"the plans ({task.path}:{task.line}); move it in its plan",
+                    )
+                )
+            continue
         if not value or meaning in _NOT_FACTS:
             if meaning == "plan" and value:
                 _check_link(row, header, value, task, result)
