@@ -11,9 +11,9 @@ flock) and counts them as numbered "points". By FAULTSHIM_MODE:
   (`half`: a write of which only the first half reached the file), stop this
   process with SIGSTOP; the test looks at the files and locks, then SIGKILLs the
   process group. A kill exactly there, with nothing else moving meanwhile;
-- `eio`: reads of files whose path matches FAULTSHIM_READ, and writes (or the
-  fsync) of files whose path matches FAULTSHIM_WRITE, fail with EIO and no file
-  name, as a failing disk's do.
+- `eio`: reads of files whose path matches FAULTSHIM_READ, and writes of files
+  whose path matches FAULTSHIM_WRITE (FAULTSHIM_ON `write`, the default, or only
+  their `fsync`), fail with EIO and no file name, as a failing disk's do.
 
 Only the process that first imported it (FAULTSHIM_OWNER) is affected: charter's
 worker processes and the commands `charter run` starts are left alone.
@@ -51,6 +51,8 @@ _link = os.link
 _unlink = os.unlink
 _flock = fcntl.flock
 _os_write = os.write
+_os_read = os.read
+_ON = os.environ.get("FAULTSHIM_ON", "write")
 _count = 0
 
 
@@ -100,6 +102,14 @@ def _since() -> float:
     return round(time.monotonic() - _START, 4)
 
 
+def _failing_write(path: str) -> bool:
+    return _MODE == "eio" and _ON == "write" and _WRITE is not None and bool(_WRITE.search(path))
+
+
+def _failing_read(path: str) -> bool:
+    return _MODE == "eio" and _READ is not None and bool(_READ.search(path))
+
+
 def _eio() -> OSError:
     return OSError(errno.EIO, os.strerror(errno.EIO))
 
@@ -114,7 +124,7 @@ class _Handle:
         self._writing = writing
 
     def write(self, data: Any) -> int:
-        if _MODE == "eio" and _WRITE is not None and _WRITE.search(self._path):
+        if _failing_write(self._path):
             raise _eio()
         if _point("write", self._path, "before"):
             self._real.write(data[: len(data) // 2])
@@ -125,7 +135,7 @@ class _Handle:
         return written
 
     def _reading(self) -> None:
-        if _MODE == "eio" and _READ is not None and _READ.search(self._path):
+        if _failing_read(self._path):
             raise _eio()
 
     def read(self, *args: Any) -> Any:
@@ -159,14 +169,16 @@ class _Handle:
 
 
 def _wrapped_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-    real = _open(file, mode, *args, **kwargs)
     if not _mine():
-        return real
-    path = _path_of(real.fileno()) if isinstance(file, int) else _path_of(file)
+        return _open(file, mode, *args, **kwargs)
     writing = any(c in mode for c in "wax+")
     if writing:
-        _point("open", path, "before")
-    if writing or (_MODE == "eio" and _READ is not None and _READ.search(path)):
+        _point("open", file if isinstance(file, int) else _path_of(file), "before")
+    real = _open(file, mode, *args, **kwargs)
+    path = _path_of(real.fileno()) if isinstance(file, int) else _path_of(file)
+    if writing:
+        _point("open", path, "after")
+    if writing or _failing_read(path):
         return _Handle(real, path, writing)
     return real
 
@@ -184,7 +196,7 @@ def _wrapped_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
 def _wrapped_os_write(fd: int, data: Any) -> int:
     if not _mine():
         return _os_write(fd, data)
-    if _MODE == "eio" and _WRITE is not None and _WRITE.search(_path_of(fd)):
+    if _MODE == "eio" and _failing_write(_path_of(fd)):
         raise _eio()
     if _point("write", fd, "before"):
         _os_write(fd, data[: len(data) // 2])
@@ -194,8 +206,14 @@ def _wrapped_os_write(fd: int, data: Any) -> int:
     return written
 
 
+def _wrapped_os_read(fd: int, size: int) -> bytes:
+    if _MODE == "eio" and _READ is not None and _mine() and _failing_read(_path_of(fd)):
+        raise _eio()
+    return _os_read(fd, size)
+
+
 def _wrapped_fsync(fd: Any) -> None:
-    if _MODE == "eio" and _mine() and _WRITE is not None and _WRITE.search(_path_of(fd)):
+    if _MODE == "eio" and _ON == "fsync" and _WRITE and _mine() and _WRITE.search(_path_of(fd)):
         raise _eio()
     _point("fsync", fd, "before")
     _fsync(fd)
@@ -231,6 +249,7 @@ if _MODE and _mine():
     os.open = _wrapped_os_open
     os.fsync = _wrapped_fsync
     os.write = _wrapped_os_write
+    os.read = _wrapped_os_read
     os.replace = _two_paths("replace", _replace)
     os.rename = _two_paths("rename", _rename)
     os.link = _two_paths("link", _link)
