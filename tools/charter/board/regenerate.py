@@ -293,9 +293,15 @@ def _write(run: _Run, outputs: list[_Output]) -> None:
             ensure_state_dir(config.path(STATE_DIR))
             hashes = [stamps.digest(table.old), stamps.digest(table.new)]
             write_text_atomic(transit, json.dumps({config.board_csv: hashes}))
-        for output in (table, md, *rest):
-            if output.old != output.new:
-                write_text_atomic(config.path(output.rel), output.new)
+        try:
+            for output in (table, md, *rest):
+                if output.old != output.new:
+                    write_text_atomic(config.path(output.rel), output.new)
+        except BaseException:
+            with contextlib.suppress(OSError, CharterError):
+                if read_text(config.path(table.rel)) == table.old:  # nothing was in transit
+                    transit.unlink(missing_ok=True)
+            raise
         transit.unlink(missing_ok=True)
 
 
