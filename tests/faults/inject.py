@@ -120,7 +120,7 @@ def _stop_judge_kill(
                 proc.returncode = os.waitstatus_to_exitcode(status)
                 return Kill(landed=False, lock_held=False)
             break
-        time.sleep(0.0005)
+        time.sleep(max(0.0, min(0.005, deadline - time.monotonic())))
     held = locks_held(root)
     os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):

@@ -144,26 +144,29 @@ def _kill_and_judge(
         TALLY[f"{kind} mid-command"] += outcome.landed and (outcome.lock_held or partly)
         TALLY[f"{kind} lock held"] += outcome.lock_held
         TALLY[f"{kind} partly changed"] += outcome.landed and partly
-        problems += _after_kill(op, work, before, finished)
+        problems += _after_kill(op, work, before, finished, kind)
         shutil.rmtree(work)
     TALLY["operations"] += count
     assert not problems, "\n".join(problems)
 
 
 def _after_kill(
-    op: Operation, work: Path, before: harness.Snapshot, finished: harness.Snapshot
+    op: Operation, work: Path, before: harness.Snapshot, finished: harness.Snapshot, kind: str
 ) -> list[str]:
+    def count(what: str, n: int = 1) -> None:
+        TALLY[f"{kind} {what}"] += n
+
     problems = []
     killed = harness.snapshot(work)
     torn = harness.torn_files(before, killed, finished)
-    TALLY["torn"] += len(torn)
+    count("torn", len(torn))
     problems += [f"{op.name}: torn {rel}" for rel in torn]
     again = harness.run(work, *op.args)
     if again.code is None:
-        TALLY["hangs"] += 1
+        count("hangs", 1)
         return [*problems, f"{op.name}: the run after the kill hung (a lock left behind?)"]
     if again.traceback:
-        TALLY["tracebacks"] += 1
+        count("tracebacks", 1)
         problems.append(f"{op.name}: traceback after the kill:\n{again.err}")
     if killed == before or again.code in op.codes:
         lost = harness.lost_edits(finished, harness.snapshot(work), op.appends)
@@ -171,7 +174,7 @@ def _after_kill(
         # Finished before the kill, or far enough that running it again is refused
         # (a session already started): what the kill left must already be the result.
         lost = harness.lost_edits(finished, killed, op.appends)
-    TALLY["lost"] += len(lost)
+    count("lost", len(lost))
     problems += [f"{op.name}: differs from an unkilled run: {rel}" for rel in lost]
     for args in (("check", "--format", "json"), ("board", "--check")):
         warm = harness.run(work, *args)
@@ -181,10 +184,10 @@ def _after_kill(
             cold = harness.run(work, *args)
         for result in (warm, cold):
             if result.code is None:
-                TALLY["hangs"] += 1
+                count("hangs", 1)
                 problems.append(f"{op.name}: charter {' '.join(args)} hung")
             elif result.traceback:
-                TALLY["tracebacks"] += 1
+                count("tracebacks", 1)
                 problems.append(f"{op.name}: charter {' '.join(args)}: {result.err}")
         if (warm.code, warm.out) != (cold.code, cold.out):
             problems.append(f"{op.name}: charter {' '.join(args)} differs without the cache")
@@ -194,8 +197,9 @@ def _after_kill(
 def test_report_the_tally() -> None:
     """Prints the figures (run with -s); the kill tests above assert that none tore or
     lost anything, and a full run that at least MIN_MID_COMMAND kills landed mid-command."""
-    for key in ("torn", "lost", "tracebacks", "hangs"):
-        TALLY[key] += 0
+    for kind in ("random", "point"):
+        for key in ("torn", "lost", "tracebacks", "hangs"):
+            TALLY[f"{kind} {key}"] += 0
     figures = ", ".join(f"{key} {value}" for key, value in sorted(TALLY.items()))
     print(f"\nfault tally: {figures}")
     mid = TALLY["random mid-command"] + TALLY["point mid-command"]
