@@ -40,7 +40,7 @@ from tests.faults.harness import OPERATIONS, Operation
 
 QUICK = 1
 FULL_RANDOM = 5
-FULL_POINTS = 22
+FULL_POINTS = 26
 MIN_MID_COMMAND = 200  # kills landing mid-command a full run must reach
 FULL = os.environ.get("CHARTER_FAULTS") == "full"
 RANDOM_KILLS = FULL_RANDOM if FULL else QUICK
