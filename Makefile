@@ -11,7 +11,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 help:
 	@echo "make demo            run charter on the example repository in examples/demo"
 	@echo "make test            install charter with its test dependencies and run the suite"
-	@echo "make test-faults     the full fault-injection suite (250 kills; docs/reliability.md) and 50 agents x 2,000 tasks (docs/parallel.md)"
+	@echo "make test-faults     the full fault-injection suite (310 kills, EIO, ENOSPC, EROFS, EACCES; docs/reliability.md) and 50 agents x 2,000 tasks (docs/parallel.md)"
 	@echo "make check           charter check on this repository"
 	@echo "make board           regenerate this repository's task board"
 	@echo "make handoff         regenerate docs/SESSION_HANDOFF.md"

@@ -26,6 +26,9 @@ TASKS = 12
 
 # State that may differ between two correct runs: git's, charter's caches and locks.
 VOLATILE = (".git", ".charter/cache", ".charter/locks")
+# Records that exist only while a write is under way (like a lock, but a file): a kill
+# may leave one, which must then be whole; a finished run removes it.
+IN_PROGRESS = (".charter/outputs/board-in-transit.json",)
 
 
 def env() -> dict[str, str]:
@@ -265,6 +268,8 @@ def torn_files(before: Snapshot, killed: Snapshot, finished: Snapshot) -> list[s
     for rel in sorted(set(before) | set(killed) | set(finished)):
         if is_orphan_temp(rel):
             continue
+        if rel in IN_PROGRESS and rel not in finished and _whole_json(killed.get(rel)):
+            continue
         now = _masked(killed.get(rel))
         if now in (_masked(before.get(rel)), _masked(finished.get(rel))):
             continue
@@ -272,6 +277,14 @@ def torn_files(before: Snapshot, killed: Snapshot, finished: Snapshot) -> list[s
             continue
         torn.append(rel)
     return torn
+
+
+def _whole_json(data: bytes | None) -> bool:
+    try:
+        json.loads(data or b"")
+    except ValueError:
+        return False
+    return True
 
 
 def _whole_lines(data: bytes) -> bool:
@@ -304,7 +317,7 @@ def comparable(snap: Snapshot, appends: bool = False) -> dict[str, object]:
     `appends`: a record may be there more than once, and the budget counted it each time."""
     out: dict[str, object] = {}
     for rel, data in snap.items():
-        if is_orphan_temp(rel) or (appends and rel.endswith("budget.json")):
+        if is_orphan_temp(rel) or rel in IN_PROGRESS or (appends and rel.endswith("budget.json")):
             continue
         if rel.endswith(".jsonl"):
             records = [json.loads(line) for line in data.splitlines() if line.strip()]

@@ -32,6 +32,16 @@ class CharterError(Exception):
 def os_error_message(exc: OSError) -> str:
     """`path: reason` for an operating-system error (disk full, read-only file system,
     permission denied, I/O error), in the words a person acts on."""
+    reason = os_error_reason(exc)
+    where = exc.filename if exc.filename is not None else None
+    if where is None:
+        return reason
+    second = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+    return f"{where}{second}: {reason}"
+
+
+def os_error_reason(exc: OSError) -> str:
+    """The reason alone, in the words a person acts on ("the disk is full")."""
     reason = exc.strerror or str(exc) or type(exc).__name__
     hints = {
         28: "the disk is full",  # ENOSPC
@@ -41,12 +51,7 @@ def os_error_message(exc: OSError) -> str:
         5: "input/output error from the storage device",  # EIO
         122: "disk quota exceeded",  # EDQUOT
     }
-    reason = hints.get(exc.errno or 0, reason)
-    where = exc.filename if exc.filename is not None else None
-    if where is None:
-        return reason
-    second = f" -> {exc.filename2}" if exc.filename2 is not None else ""
-    return f"{where}{second}: {reason}"
+    return hints.get(exc.errno or 0, reason)
 
 
 def utf8_error_at(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int, str]:

@@ -172,6 +172,9 @@ def read_text(path: Path) -> str | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        # A failing disk's EIO comes from read(), which knows no file name.
+        raise exc if exc.filename is not None else _naming(exc, path) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

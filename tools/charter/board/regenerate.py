@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,16 +35,16 @@ from charter.board.render import (
     BoardParts,
     board_rows,
     companion_name,
-    stamped_markdown,
 )
 from charter.config import Config
 from charter.errors import CharterError
-from charter.io import locked, read_text, write_text_atomic
+from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
 from charter.repo import load_repo
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
+IN_TRANSIT = f"{STATE_DIR}/outputs/board-in-transit.json"  # CSV hashes while the board is written
 __all__ = ["EXAMPLE_PLAN", "BoardResult", "regenerate_board", "unreadable_problems"]
 
 
@@ -256,7 +257,8 @@ def _csv_hashes(config: Config, markdown: str | None) -> set[str]:
         region = stamps.inspect_region(markdown, REGION)
         attrs = region.attrs if region is not None else {}
     key = stamps.companion_key(companion_name(config.board, config.board_csv))
-    return {attrs[k] for k in (key, _previous(key)) if k in attrs}
+    # `previous`: the stamp of a board an earlier charter wrote mid-way through a write.
+    return {attrs[k] for k in (key, _previous(key)) if k in attrs} | _in_transit(config)
 
 
 def _previous(key: str) -> str:
@@ -299,23 +301,40 @@ def _body_of(stamped: str) -> str:
 
 
 def _write(run: _Run, outputs: list[_Output]) -> None:
-    """Write the changed files. When the CSV changes, the Markdown board first records
-    both the old and the new CSV hash, so a crash between the two writes never makes
-    the CSV look hand-edited; the final Markdown write drops the old hash."""
+    """Write the changed files, each once, from its old content straight to its new.
+
+    The Markdown board records the CSV's hash; a crash between the two writes
+    must not make the CSV look hand-edited. So while both change, a record under
+    `.charter/` (IN_TRANSIT) holds the old and the new CSV hash, and the board
+    accepts either until a write finishes and removes the record."""
     config = run.config
     md, table, *rest = outputs
-    in_transit = table.old is not None and table.old != table.new
-    if in_transit:
-        key = stamps.companion_key(companion_name(config.board, config.board_csv))
-        extra = {_previous(key): stamps.digest(table.old or "")}
-        if md.region:
-            transit = _region_text(run, md.old or "", extra)
-        else:
-            transit = stamped_markdown(config, run.parts, extra)
-        write_text_atomic(config.path(md.rel), transit)
-    for output in (table, md, *rest):
-        if output.old != output.new or (output is md and in_transit):
-            write_text_atomic(config.path(output.rel), output.new)
+    transit = config.path(IN_TRANSIT)
+    with locked(transit):
+        if table.old is not None and table.old != table.new and md.old != md.new:
+            ensure_state_dir(config.path(STATE_DIR))
+            hashes = [stamps.digest(table.old), stamps.digest(table.new)]
+            write_text_atomic(transit, json.dumps({config.board_csv: hashes}))
+        try:
+            for output in (table, md, *rest):
+                if output.old != output.new:
+                    write_text_atomic(config.path(output.rel), output.new)
+        except BaseException:
+            with contextlib.suppress(OSError, CharterError):
+                if read_text(config.path(table.rel)) == table.old:  # nothing was in transit
+                    transit.unlink(missing_ok=True)
+            raise
+        transit.unlink(missing_ok=True)
+
+
+def _in_transit(config: Config) -> set[str]:
+    """The CSV hashes an unfinished write recorded (nothing when it cannot be read)."""
+    try:
+        record = json.loads(read_text(config.path(IN_TRANSIT)) or "{}")
+        hashes = record.get(config.board_csv, []) if isinstance(record, dict) else []
+    except (OSError, ValueError, CharterError):
+        return set()
+    return {h for h in hashes if isinstance(h, str)}
 
 
 def _combined(refusals: list[CharterError]) -> CharterError:

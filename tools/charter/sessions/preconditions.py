@@ -69,6 +69,9 @@ class Findings:
     policy: Policy | None = None
     level: str | None = None
     approved_by: str | None = None
+    # The active session a killed start left, which this start finishes: it is not
+    # "another" session, and the plan edit it made may still be off the board.
+    resuming: str | None = None
 
     def fail(self, check: str, message: str, where: str | None = None) -> None:
         self.failures.append(Failure(check, message, where))
@@ -78,8 +81,11 @@ class Findings:
         return not self.failures
 
 
-def check_preconditions(repo: RepoModel, request: Request, env: Mapping[str, str]) -> Findings:
-    found = Findings(request, approved_by=(request.approved_by or env.get(APPROVER_ENV) or None))
+def check_preconditions(
+    repo: RepoModel, request: Request, env: Mapping[str, str], resuming: str | None = None
+) -> Findings:
+    approved_by = request.approved_by or env.get(APPROVER_ENV) or None
+    found = Findings(request, approved_by=approved_by, resuming=resuming)
     _scope(repo, found)
     if found.task is not None and found.plan is not None:
         _gates(repo.config, found.plan, found)
@@ -162,7 +168,7 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
     except CharterError as exc:
         found.fail("scope", f"the board cannot be checked: {exc}")
         return
-    if not result.up_to_date:
+    if not result.up_to_date and found.resuming is None:
         files = ", ".join(result.changed)
         found.fail(
             "scope", f"the board is out of date with the plans ({files}): run `charter board`"
@@ -337,7 +343,7 @@ def _session(config: Config, found: Findings) -> None:
     except CharterError as exc:
         found.fail("session", str(exc))
         return
-    if active is not None:
+    if active is not None and active.id != found.resuming:
         found.fail(
             "session",
             f"session {active.id} (task {active.task}, started "

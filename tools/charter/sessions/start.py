@@ -1,11 +1,13 @@
 """`charter session start`: check the preconditions, then open the session.
 
-Opening a session writes, in this order: the log (from the session template),
-the active-session file, the task's status (In Progress), the board and the
+Opening a session writes, in this order: the active-session file, the log (from
+the session template), the task's status (In Progress), the board and the
 handoff. Before any of it, the task is claimed for the agent (charter.claims):
 a task another live agent holds is refused. The whole start runs under the
 session lock, so two starts in one working tree never both pass the "no other
-session" check. When a precondition fails, nothing is written.
+session" check. When a precondition fails, nothing is written. A start killed
+on the way is finished by running it again (same task, same agent): the steps
+it had not done are done, and the session it recorded is the one that starts.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import os
 import posixpath
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from charter.board.regenerate import regenerate_board
@@ -23,14 +26,20 @@ from charter.clock import iso, now
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
-from charter.handoff.regenerate import write_handoff
+from charter.handoff.regenerate import check_handoff, write_handoff
 from charter.io import locked
 from charter.repo import load_repo
 from charter.sessions.claiming import take_claim, undo_claim
 from charter.sessions.logfile import yaml_scalar
-from charter.sessions.numbering import create_log
+from charter.sessions.numbering import create_log, highest_number, session_id
 from charter.sessions.preconditions import Findings, Request, check_preconditions, plan_key
-from charter.state.session import ActiveSession, clear_active, lock_path, write_active
+from charter.state.session import (
+    ActiveSession,
+    clear_active,
+    lock_path,
+    read_active,
+    write_active,
+)
 from charter.status import column_of
 from charter.tasks.edit import set_status
 from charter.templating import render_template
@@ -53,46 +62,86 @@ def start_session(
 ) -> StartResult:
     env = os.environ if env is None else env
     with locked(lock_path(config.root)):
+        interrupted = _interrupted_start(config, request)
         repo = load_repo(config)
-        findings = check_preconditions(repo, request, env)
+        resuming = interrupted.id if interrupted is not None else None
+        findings = check_preconditions(repo, request, env, resuming=resuming)
         if not findings.ok:
             return StartResult(findings)
-        claimed = take_claim(config, findings, request.agent)
-        if not findings.ok:
-            return StartResult(findings)
-        moment = now()
-        directory = config.path(config.sessions)
-        try:
-            sid, log_path = create_log(
-                directory,
-                moment.date().isoformat(),
-                lambda new_id: render_log(config, findings, new_id, moment).encode("utf-8"),
-            )
-        except BaseException:
-            undo_claim(config, claimed, request.agent)
-            raise
-        assert findings.task is not None and findings.task.id is not None
-        assert findings.level is not None
-        session = ActiveSession(
-            id=sid,
-            log=relpath(config.root, log_path),
-            task=findings.task.id,
-            level=findings.level,
-            approved_by=findings.approved_by,
-            agent=request.agent,
-            started=iso(moment),
-            started_epoch=round(time.time(), 3),
-        )
-        try:
-            write_active(config.root, session)
+        if interrupted is not None:
             _mark_in_progress(config, findings)
-        except BaseException:
-            clear_active(config.root)
-            log_path.unlink(missing_ok=True)
-            undo_claim(config, claimed, request.agent)
-            raise
-    _regenerate(config, session)
+            session = interrupted
+        else:
+            claimed = take_claim(config, findings, request.agent)
+            if not findings.ok:
+                return StartResult(findings)
+            session = _open(config, findings, request, claimed)
+        # Under the lock: a start that holds it is running, so an unfinished one found
+        # by `_interrupted_start` was killed (or failed), never one still under way.
+        _regenerate(config, session)
     return StartResult(findings, session)
+
+
+def _open(config: Config, findings: Findings, request: Request, claimed: Any) -> ActiveSession:
+    """Record the session, create its log, mark the task In Progress: in that order, so
+    a start killed on the way is finished by running it again (`_interrupted_start`)."""
+    assert findings.task is not None and findings.task.id is not None
+    assert findings.level is not None
+    moment = now()
+    directory = config.path(config.sessions)
+    day = moment.date().isoformat()
+    sid = session_id(day, highest_number(directory) + 1)
+    session = ActiveSession(
+        id=sid,
+        log=relpath(config.root, directory / f"{sid}.md"),
+        task=findings.task.id,
+        level=findings.level,
+        approved_by=findings.approved_by,
+        agent=request.agent,
+        started=iso(moment),
+        started_epoch=round(time.time(), 3),
+    )
+    log_path: Path | None = None
+    try:
+        write_active(config.root, session)
+        sid, log_path = create_log(
+            directory, day, lambda new_id: render_log(config, findings, new_id, moment).encode()
+        )
+        if sid != session.id:  # the number was taken meanwhile
+            session = replace(session, id=sid, log=relpath(config.root, log_path))
+            write_active(config.root, session)
+        _mark_in_progress(config, findings)
+    except BaseException:
+        clear_active(config.root)
+        if log_path is not None:
+            log_path.unlink(missing_ok=True)
+        undo_claim(config, claimed, request.agent)
+        raise
+    return session
+
+
+def _interrupted_start(config: Config, request: Request) -> ActiveSession | None:
+    """The active session a killed `session start` of this task and agent left unfinished
+    (its task not yet In Progress, or the board or handoff not regenerated), else None.
+    One killed before its log was created is cleared: the start begins again."""
+    try:
+        active = read_active(config.root)
+    except CharterError:
+        return None  # the preconditions report it
+    if active is None or (active.task, active.agent) != (request.task_id, request.agent):
+        return None
+    if not config.path(active.log).is_file():
+        clear_active(config.root)
+        return None
+    task = next(iter(load_repo(config).task_index().get(active.task, [])), None)
+    if task is not None and column_of(task, config) != config.active_column:
+        return active
+    try:
+        current = regenerate_board(config, check=True).up_to_date
+        current = current and check_handoff(config).up_to_date
+    except CharterError:
+        return None  # the preconditions report why the board cannot be checked
+    return None if current else active
 
 
 def _mark_in_progress(config: Config, findings: Findings) -> None:

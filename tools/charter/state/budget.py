@@ -285,7 +285,15 @@ def _read(path: str) -> dict[str, Any]:
 
 
 def _write(path: str, state: Mapping[str, Any]) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
+    """Caller holds the budget lock, so a temp file already there is a killed writer's."""
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    try:
+        for entry in os.listdir(directory):
+            if entry.startswith(f".{name}.") and entry.endswith(".tmp"):
+                os.unlink(os.path.join(directory, entry))
+    except OSError:
+        pass  # cleaning up is best effort; the write below reports a real failure
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(state, handle, sort_keys=True)

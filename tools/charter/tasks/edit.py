@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.config import Config
-from charter.errors import CharterError
+from charter.errors import CharterError, os_error_reason
 from charter.files import plan_files, relpath
 from charter.io import locked, write_bytes_atomic
 from charter.model import Field, Plan, Task
@@ -136,9 +136,9 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
     Reads every plan's bytes but parses only those that mention the ID.
     CharterError for an unknown ID (listing close matches) or one defined twice.
     """
+    mentioning, unreadable = _mentioning(config, task_id)
     parsed = [
-        (path, parse_plan(relpath(config.root, path), data, config))
-        for path, data in _mentioning(config, task_id)
+        (path, parse_plan(relpath(config.root, path), data, config)) for path, data in mentioning
     ]
     # A file an imported plan replaced (its `source`) is not a plan: the task is edited there.
     kept = {id(plan) for plan in without_replaced([plan for _path, plan in parsed])}
@@ -147,14 +147,17 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
         if id(plan) in kept:
             hits.extend((path, t) for t in plan.walk() if t.id == task_id)
     if not hits:
-        raise CharterError(unknown_task_message(config, task_id))
+        raise _not_found(config, task_id, unreadable)
     if len(hits) > 1:
         raise _duplicate(task_id, [t for _, t in hits])
     return hits[0]
 
 
-def _mentioning(config: Config, task_id: str) -> list[tuple[Path, bytes]]:
-    """Plans whose bytes hold `task_id` as a whole word (W0-1 is not in W0-10)."""
+def _mentioning(
+    config: Config, task_id: str
+) -> tuple[list[tuple[Path, bytes]], list[tuple[Path, OSError]]]:
+    """Plans whose bytes hold `task_id` as a whole word (W0-1 is not in W0-10), and the
+    plans that could not be read (the task may be in one of them)."""
     needle = task_id.encode("utf-8")
     bounded = re.compile(rb"(?<![\w-])" + re.escape(needle) + rb"(?![\w-])")
     # A numbered step (`| 3 |` in a plan with `id: LS` is LS-3) is named by its plan's id.
@@ -165,14 +168,26 @@ def _mentioning(config: Config, task_id: str) -> list[tuple[Path, bytes]]:
         else None
     )
     found: list[tuple[Path, bytes]] = []
+    unreadable: list[tuple[Path, OSError]] = []
     for path in plan_files(config):
         try:
             data = path.read_bytes()
-        except OSError:
+        except OSError as exc:
+            unreadable.append((path, exc))
             continue
         if (needle in data and bounded.search(data)) or (step_of and step_of.search(data)):
             found.append((path, data))
-    return found
+    return found, unreadable
+
+
+def _not_found(
+    config: Config, task_id: str, unreadable: list[tuple[Path, OSError]]
+) -> CharterError:
+    if not unreadable:  # a plan that cannot be read may hold it: never "no task" then
+        return CharterError(unknown_task_message(config, task_id))
+    path, exc = unreadable[0]
+    why = f"cannot read the plan ({os_error_reason(exc)}): {task_id} may be in it"
+    return CharterError(f"{why}; nothing was changed", relpath(config.root, path))
 
 
 def unknown_task_message(config: Config, task_id: str, known: Iterable[str] | None = None) -> str:
@@ -290,15 +305,18 @@ def _edit(
     plan_change: Callable[[Task], _Change],
     validate: Validator | None = None,
 ) -> Path:
-    mentioning = _mentioning(config, task_id)
+    mentioning, unreadable = _mentioning(config, task_id)
     if not mentioning:
-        raise CharterError(unknown_task_message(config, task_id))
+        raise _not_found(config, task_id, unreadable)
     # One plan mentions the ID: it is parsed once, under its lock. Several: parse
     # them all first, to refuse an ID defined in two plans.
     path = mentioning[0][0] if len(mentioning) == 1 else find_task(config, task_id)[0]
     rel = relpath(config.root, path)
     with locked(path):
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # EIO from read() names no file
+            raise CharterError(f"cannot read the plan ({os_error_reason(exc)})", rel) from exc
         plan = parse_plan(rel, data, config)
         tasks = [t for t in plan.walk() if t.id == task_id]
         if not tasks:
