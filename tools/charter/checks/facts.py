@@ -21,6 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
 from charter.checks.mirror_rules import anonymous_tasks
 from charter.model import Diagnostic, Field, Plan, SessionLog, Task
 from charter.repo import RepoModel
@@ -69,22 +74,30 @@ class FileFacts:
             for task_id, line, col, depends, dep_line, dep_col in self.rows
         )
 
+    def summary(self) -> str:
+        """A hash of what the CROSS rules read of this file (not its findings)."""
+        text = repr((self.kind, self.source, self.rows, self.session_task, self.anonymous))
+        return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+
     def to_data(self) -> list[Any]:
         return [
             self.kind,
             self.digest,
             [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in self.findings],
-            [list(row) for row in self.citations],
+            [[*row[:3], list(row[3]), row[4], [list(e) for e in row[5]]] for row in self.citations],
             self.tasks,
             self.source,
-            [list(row) for row in self.rows],
+            [[*row[:3], list(row[3]), *row[4:]] for row in self.rows],
             list(self.session_task) if self.session_task else None,
             self.anonymous,
         ]
 
     @classmethod
     def from_data(cls, rel: str, data: Any) -> FileFacts:
-        """The facts `to_data` wrote; ValueError, TypeError or KeyError when they are not."""
+        """The facts `to_data` wrote; ValueError, TypeError or KeyError when they are not.
+
+        The cache is sealed and keyed on charter's own code, so its shape is the one
+        `to_data` writes: this checks the containers, not every value (50,000 rows)."""
         kind, digest, findings, citations, tasks, source, rows, session_task, anonymous = data
         if not (isinstance(kind, str) and isinstance(digest, str) and isinstance(tasks, int)):
             raise ValueError("not a file's facts")
@@ -92,40 +105,17 @@ class FileFacts:
             rel,
             kind,
             digest,
-            tuple(Diagnostic(*_strict(f, 6)) for f in findings),
-            tuple(_citation(row) for row in citations),
+            tuple(Diagnostic(*f) for f in findings),
+            tuple(
+                (p, i, t, tuple(own), done, tuple(tuple(e) for e in cited))
+                for p, i, t, own, done, cited in citations
+            ),
             tasks,
             source if isinstance(source, str) else None,
-            tuple(_task_row(row) for row in rows),
+            tuple((i, line, col, tuple(deps), dl, dc) for i, line, col, deps, dl, dc in rows),
             (str(session_task[0]), int(session_task[1])) if session_task else None,
             bool(anonymous),
         )
-
-
-def _strict(row: Any, length: int) -> list[Any]:
-    if not isinstance(row, list) or len(row) != length:
-        raise ValueError("a row of the wrong shape")
-    return row
-
-
-def _citation(row: Any) -> CitationRow:
-    path, task_id, title, own_ids, done, cited = _strict(row, 6)
-    evidence = tuple((str(p), int(n), s if s is None else str(s)) for p, n, s in cited)
-    return (str(path), task_id, str(title), tuple(str(i) for i in own_ids), bool(done), evidence)
-
-
-def _task_row(row: Any) -> TaskRow:
-    task_id, line, col, depends, dep_line, dep_col = _strict(row, 6)
-    if task_id is not None and not isinstance(task_id, str):
-        raise ValueError("a task ID that is not text")
-    return (
-        task_id,
-        int(line),
-        int(col),
-        tuple(str(d) for d in depends),
-        int(dep_line),
-        int(dep_col),
-    )
 
 
 def facts_of(

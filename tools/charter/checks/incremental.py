@@ -31,6 +31,7 @@ from charter.repo import FileRead, RepoModel, Snapshot, models_of
 from charter.world import CitationRow
 
 FACT_SHARDS = 16
+CROSS_FILE = "check-cross.cache"
 # Up to this many changed files are parsed directly; more, and the parsed models are
 # looked up in the model cache first (opening it costs as much as parsing a few files).
 FEW_FILES = 24
@@ -150,17 +151,9 @@ def check_incrementally(
         found.update(f.findings)
     cross = [r for r in rules if r.code in CROSS]
     if cross:
-        stand_in = RepoModel(
-            config.root,
-            config,
-            tuple(Plan(f.rel, tasks=f.stand_in_tasks()) for f in plans),
-            tuple(_stand_in_session(f) for f in sessions),
-            today,
+        found.update(
+            _cross_findings(cross, run_rules, plans, sessions, mirrors, snapshot, fresh, today)
         )
-        found.update(run_rules([r for r in cross if r.code != "CH018"], stand_in))
-        mirror_rule = [r for r in cross if r.code == "CH018"]
-        if mirror_rule:
-            found.update(_mirror_findings(mirror_rule, run_rules, plans, mirrors, snapshot, fresh))
     return Outcome(
         tuple(sorted(found)),
         tuple(row for f in plans for row in f.citations),
@@ -201,24 +194,76 @@ def _stand_in_session(facts: FileFacts) -> SessionLog:
     return SessionLog(facts.rel, frontmatter={"task": task}, frontmatter_lines={"task": line})
 
 
-def _mirror_findings(
-    rule: Sequence[Any],
+def _cross_findings(
+    cross: Sequence[Any],
     run_rules: RunRules,
     plans: list[FileFacts],
+    sessions: list[FileFacts],
     mirrors: list[FileFacts],
     snapshot: Snapshot,
     fresh: dict[str, Plan | SessionLog],
-) -> set[Diagnostic]:
-    """CH018 over the files it can report on: the mirrors, the plans that share an ID
-    with another file, and (when there are mirrors) the plans with tasks without IDs.
-    The rule compares only such files, so its findings are those of a full check."""
+    today: date,
+) -> tuple[Diagnostic, ...]:
+    """The CROSS rules' findings: remembered while no summary they read changed (most
+    edits change a status or evidence, not an ID or a dependency)."""
+    config = snapshot.config
+    mirror_rule = [r for r in cross if r.code == "CH018"]
+    wanted = _mirror_inputs(plans, mirrors) if mirror_rule else []
+    h = blake2b(digest_size=20)
+    h.update(" ".join(r.code for r in cross).encode())
+    for f in (*plans, *sessions):
+        h.update(f"\0{f.rel}\0{f.summary()}".encode("utf-8", "surrogateescape"))
+    for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
+        h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
+    digest = h.hexdigest()
+    path = config.root / CACHE_DIR / CROSS_FILE
+    key = facts_key(config, today)
+    stored = load_cache(path)
+    if isinstance(stored, dict) and stored.get("key") == key and stored.get("digest") == digest:
+        try:
+            return tuple(Diagnostic(*row) for row in stored["findings"])
+        except (KeyError, TypeError, ValueError):  # another layout: find them afresh
+            pass
+    stand_in = RepoModel(
+        config.root,
+        config,
+        tuple(Plan(f.rel, tasks=f.stand_in_tasks()) for f in plans),
+        tuple(_stand_in_session(f) for f in sessions),
+        today,
+    )
+    found = run_rules([r for r in cross if r.code != "CH018"], stand_in)
+    if mirror_rule and (wanted or mirrors):
+        reads = {read.rel: read for read in snapshot.files}
+        needed = [reads[f.rel] for f in (*wanted, *mirrors) if f.rel not in fresh]
+        models = dict(fresh)
+        for read, model in _parsed(needed, config, None):
+            models[read.rel] = model
+        sub = RepoModel(
+            config.root,
+            config,
+            tuple(_as_plan(models[f.rel]) for f in wanted),
+            (),
+            today,
+            tuple(_as_plan(models[f.rel]) for f in mirrors),
+        )
+        found |= run_rules(mirror_rule, sub)
+    result = tuple(sorted(found))
+    rows = [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in result]
+    save_cache(path, {"key": key, "digest": digest, "findings": rows})
+    return result
+
+
+def _mirror_inputs(plans: list[FileFacts], mirrors: list[FileFacts]) -> list[FileFacts]:
+    """The plans CH018 can report on: those that share an ID with another file, and (when
+    there are mirrors) those with tasks without IDs. The rule compares only such files
+    and the mirrors, so over them its findings are those of a full check."""
     in_mirrors = {row[0] for f in mirrors for row in f.rows if row[0] is not None}
     counts: dict[str, int] = {}
     for f in plans:
         for row in f.rows:
             if row[0] is not None:
                 counts[row[0]] = counts.get(row[0], 0) + 1
-    wanted = [
+    return [
         f
         for f in plans
         if (mirrors and f.anonymous)
@@ -226,22 +271,6 @@ def _mirror_findings(
             row[0] is not None and (counts[row[0]] > 1 or row[0] in in_mirrors) for row in f.rows
         )
     ]
-    if not wanted and not mirrors:
-        return set()
-    reads = {read.rel: read for read in snapshot.files}
-    needed = [reads[f.rel] for f in (*wanted, *mirrors) if f.rel not in fresh]
-    models = dict(fresh)
-    for read, model in _parsed(needed, snapshot.config, None):
-        models[read.rel] = model
-    sub = RepoModel(
-        snapshot.config.root,
-        snapshot.config,
-        tuple(_as_plan(models[f.rel]) for f in wanted),
-        (),
-        date.today(),
-        tuple(_as_plan(models[f.rel]) for f in mirrors),
-    )
-    return run_rules(rule, sub)
 
 
 def _as_plan(model: Plan | SessionLog) -> Plan:
