@@ -18,7 +18,7 @@ only what those functions read, so the findings are the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
@@ -74,10 +74,13 @@ class FileFacts:
             for task_id, line, col, depends, dep_line, dep_col in self.rows
         )
 
-    def summary(self) -> str:
-        """A hash of what the CROSS rules read of this file (not its findings)."""
+    summary: str = ""  # a hash of what the CROSS rules read of this file (`summarised`)
+
+    def summarised(self) -> FileFacts:
+        """These facts with their summary hash filled in."""
         text = repr((self.kind, self.source, self.rows, self.session_task, self.anonymous))
-        return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        return replace(self, summary=digest)
 
     def to_data(self) -> list[Any]:
         return [
@@ -90,6 +93,7 @@ class FileFacts:
             [[*row[:3], list(row[3]), *row[4:]] for row in self.rows],
             list(self.session_task) if self.session_task else None,
             self.anonymous,
+            self.summary,
         ]
 
     @classmethod
@@ -98,8 +102,10 @@ class FileFacts:
 
         The cache is sealed and keyed on charter's own code, so its shape is the one
         `to_data` writes: this checks the containers, not every value (50,000 rows)."""
-        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous = data
-        if not (isinstance(kind, str) and isinstance(digest, str) and isinstance(tasks, int)):
+        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous, summary = (
+            data
+        )
+        if not (isinstance(kind, str) and isinstance(digest, str) and isinstance(summary, str)):
             raise ValueError("not a file's facts")
         return cls(
             rel,
@@ -115,6 +121,7 @@ class FileFacts:
             tuple((i, line, col, tuple(deps), dl, dc) for i, line, col, deps, dl, dc in rows),
             (str(session_task[0]), int(session_task[1])) if session_task else None,
             bool(anonymous),
+            summary,
         )
 
 
@@ -130,7 +137,9 @@ def facts_of(
     if isinstance(model, SessionLog):
         named_id = model.task
         named = (named_id, model.frontmatter_lines.get("task", 1)) if named_id else None
-        return FileFacts(rel, kind, digest, tuple(sorted(findings)), (), 0, None, (), named, False)
+        return FileFacts(
+            rel, kind, digest, tuple(sorted(findings)), (), 0, None, (), named, False
+        ).summarised()
     rows: list[TaskRow] = []
     count = 0
     for task in model.walk():
@@ -152,7 +161,7 @@ def facts_of(
         tuple(rows),
         None,
         bool(anonymous_tasks(model)),
-    )
+    ).summarised()
 
 
 def one_file_repo(template: RepoModel, model: Plan | SessionLog, kind: str) -> RepoModel:

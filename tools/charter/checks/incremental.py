@@ -212,7 +212,7 @@ def _cross_findings(
     h = blake2b(digest_size=20)
     h.update(" ".join(r.code for r in cross).encode())
     for f in (*plans, *sessions):
-        h.update(f"\0{f.rel}\0{f.summary()}".encode("utf-8", "surrogateescape"))
+        h.update(f"\0{f.rel}\0{f.summary}".encode("utf-8", "surrogateescape"))
     for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
         h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
     digest = h.hexdigest()
