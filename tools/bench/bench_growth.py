@@ -228,7 +228,21 @@ def measure(sizes: tuple[int, ...], layout: str, base: float) -> dict[str, Resul
             if command.edits:
                 _undo(root)
         print(f"  {layout}: {n:,} tasks measured ({load()})", file=sys.stderr, flush=True)
+        done = tuple(m for m in sizes if m <= n)
+        _save_partial(layout, done, results)
     return results
+
+
+def _save_partial(layout: str, sizes: tuple[int, ...], results: dict[str, Result]) -> None:
+    """What is measured so far, so that a long run stopped early still says something."""
+    OUT_DIR.mkdir(exist_ok=True)
+    data = {
+        name: {"wall": r.wall, "rss_mib": r.rss_mib, "failed": r.failed}
+        for name, r in results.items()
+    }
+    (OUT_DIR / f"growth-partial-{layout}.json").write_text(
+        json.dumps({"sizes": sizes, "results": data})
+    )
 
 
 def table(layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: float) -> str:

@@ -95,7 +95,7 @@ def check_output(
             config,
             not no_cache,
             [p if p.is_absolute() else Path.cwd() / p for p in paths],
-            progress=progress,
+            progress=progress if progress.enabled else None,  # else parsed in one batch
         )
     finally:
         progress.close()
