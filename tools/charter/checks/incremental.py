@@ -78,8 +78,8 @@ class FactsCache:
         self.seen: set[str] = set()
 
     def get(self, read: FileRead) -> FileFacts | None:
-        self.seen.add(read.rel)
-        data = self.shards[_shard_of(read.rel)].get(read.rel)
+        self.seen.add(f"{read.kind}:{read.rel}")
+        data = self.shards[_shard_of(read.rel)].get(f"{read.kind}:{read.rel}")
         if data is None:
             return None
         try:
@@ -90,7 +90,7 @@ class FactsCache:
 
     def put(self, facts: FileFacts) -> None:
         shard = _shard_of(facts.rel)
-        self.shards[shard][facts.rel] = facts.to_data()
+        self.shards[shard][f"{facts.kind}:{facts.rel}"] = facts.to_data()
         self.dirty.add(shard)
 
     def save(self) -> None:
@@ -122,14 +122,14 @@ def check_incrementally(
     cache = FactsCache(config.root, facts_key(config, today))
     template = RepoModel(config.root, config, (), (), today, (), True)
     local = [r for r in rules if r.code not in CROSS]
-    known: dict[str, FileFacts] = {}
+    known: dict[tuple[str, str], FileFacts] = {}  # by kind and path
     misses: list[FileRead] = []
     for read in snapshot.files:
         facts = cache.get(read) if read.digest is not None else None
         if facts is None:
             misses.append(read)
         else:
-            known[read.rel] = facts
+            known[read.kind, read.rel] = facts
     fresh: dict[str, Plan | SessionLog] = {}
     for read, model in _parsed(misses, config, progress):
         fresh[read.rel] = model
@@ -138,11 +138,11 @@ def check_incrementally(
         facts = facts_of(
             read.rel, read.kind, read.digest or "", model, run_rules(local, sub), citations
         )
-        known[read.rel] = facts
+        known[read.kind, read.rel] = facts
         if read.digest is not None:
             cache.put(facts)
     cache.save()
-    files = [known[read.rel] for read in snapshot.files]
+    files = [known[read.kind, read.rel] for read in snapshot.files]
     plans = _without_replaced([f for f in files if f.kind == "plan"])
     sessions = [f for f in files if f.kind == "session"]
     mirrors = [f for f in files if f.kind == "mirror"]
