@@ -240,6 +240,13 @@ def _models(
     return [m for m in found if m is not None]
 
 
+def models_of(
+    files: tuple[FileRead, ...], config: Config, cache: ModelCache | None
+) -> list[Plan | SessionLog]:
+    """A model per file read, from `cache` where it holds one (see `_models`)."""
+    return _models(files, config, cache)
+
+
 def _parse_weight(data: bytes) -> int:
     """About how long markdown-it takes over `data`: mostly a cost per line, some per byte.
     (By bytes alone, one plan of a few long lines took a quarter of the weight and a
