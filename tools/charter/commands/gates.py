@@ -60,6 +60,7 @@ def gates(
 
     config = config_for(repo_dir)
     progress = TerminalProgress("charter gates: reading metrics", quiet=quiet)
+    progress.start_ticker()
     try:
         results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics], progress)
     finally:
