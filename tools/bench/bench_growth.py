@@ -300,6 +300,7 @@ def main() -> int:
     sizes = _sizes()
     layouts = _layouts()
     print(f"# charter growth benchmark\n\nmachine: {machine()}; {load()}\n", flush=True)
+    OUT_DIR.mkdir(exist_ok=True)  # the baseline runs there, before any repository is made
     bare = [run_measured([sys.executable, "-c", "pass"], OUT_DIR, (0,))[0] for _ in range(5)]
     base = sorted(bare)[len(bare) // 2]
     report: dict[str, object] = {"sizes": sizes, "python_c_pass": base, "layouts": {}}
