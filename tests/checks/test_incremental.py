@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from charter.cache import CACHE_DIR
+from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.checks import incremental
 from charter.checks.engine import check_repo
 from charter.checks.memo import MEMO_FILE
@@ -157,3 +157,21 @@ def test_damaged_facts_are_read_afresh(tmp_path: Path) -> None:
         cache.write_bytes(data[: len(data) // 2] + b"garbage")
     (root / CACHE_DIR / MEMO_FILE).unlink()
     assert _report(root, True) == fresh
+
+
+def test_facts_of_the_wrong_shape_under_a_valid_seal_are_not_believed(tmp_path: Path) -> None:
+    """A facts file sealed by this user but holding rows of another shape: the check
+    reads the files again and finds what a check without caches finds."""
+    root = tmp_path / "repo"
+    _synthetic(root)
+    assert _report(root, True) == _report(root, False)
+    for path in (root / CACHE_DIR).glob("check-facts-*.cache"):
+        stored = load_cache(path)
+        for entry in stored["entries"].values():
+            entry[6] = [["not", "a", "task", "row"]] if entry[6] else entry[6]
+        assert save_cache(path, stored)
+    (root / CACHE_DIR / MEMO_FILE).unlink()
+    (root / CACHE_DIR / incremental.CROSS_FILE).unlink()
+    plan = _plans(root)[2]
+    plan.write_text(plan.read_text() + "\n- [ ] NEW-Q-1: one more task\n  - Depends: NOPE-Z-9\n")
+    assert _report(root, True) == _report(root, False)

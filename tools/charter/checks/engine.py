@@ -14,6 +14,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic
+from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
 from charter.world import World
 
@@ -60,16 +61,21 @@ def check_repo(
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         remembered = memo.recall(config.root, key) if key is not None else None
+    outcome = None
     if remembered is None and key is not None:
         plan_rules = [r for r in rules if r.world_check is None]
         with collector_paused():
-            outcome = check_incrementally(
-                snapshot,
-                plan_rules,
-                lambda chosen, repo: _findings(chosen, lambda rule: rule.check(repo), config),
-                today,
-                progress,
-            )
+            try:
+                outcome = check_incrementally(
+                    snapshot,
+                    plan_rules,
+                    lambda chosen, repo: _findings(chosen, lambda rule: rule.check(repo), config),
+                    today,
+                    progress,
+                )
+            except Malformed:  # remembered facts that are not what charter wrote: read all
+                outcome = None
+    if outcome is not None and key is not None:
         remembered = memo.Remembered(
             outcome.findings, outcome.citations, outcome.plans, outcome.tasks, outcome.sessions
         )

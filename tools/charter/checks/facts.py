@@ -58,7 +58,9 @@ class FileFacts:
     citations: tuple[CitationRow, ...]
     tasks: int
     source: str | None  # the file an imported plan replaces (repo.without_replaced)
-    rows: tuple[TaskRow, ...]  # tasks that have an ID or dependencies, in file order
+    # Tasks that have an ID or dependencies, in file order, as `to_data` writes them: most
+    # checks replay the rules that compare files and never look at them (`rows`).
+    rows_data: list[Any]
     session_task: tuple[str, int] | None  # the task a session log names, and its line
     anonymous: bool  # holds tasks without an ID that CH018 matches by text
 
@@ -78,14 +80,22 @@ class FileFacts:
                 else (),
                 depends=depends,
             )
-            for task_id, title, line, col, depends, dep_line, dep_col in self.rows
+            for task_id, title, line, col, depends, dep_line, dep_col in self.rows()
         )
+
+    def rows(self) -> tuple[TaskRow, ...]:
+        """The task rows; Malformed when what the cache held is not what `to_data` wrote."""
+        return _task_rows(self.rows_data)
+
+    def ids(self) -> list[str]:
+        """The task IDs this file defines, in file order (with repeats)."""
+        return [row[0] for row in self.rows() if row[0] is not None]
 
     summary: str = ""  # a hash of what the CROSS rules read of this file (`summarised`)
 
     def summarised(self) -> FileFacts:
         """These facts with their summary hash filled in."""
-        text = repr((self.kind, self.source, self.rows, self.session_task, self.anonymous))
+        text = repr((self.kind, self.source, self.rows_data, self.session_task, self.anonymous))
         digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
         return replace(self, summary=digest)
 
@@ -97,7 +107,7 @@ class FileFacts:
             [[*row[:3], list(row[3]), row[4], [list(e) for e in row[5]]] for row in self.citations],
             self.tasks,
             self.source,
-            [[*row[:4], list(row[4]), *row[5:]] for row in self.rows],
+            self.rows_data,
             list(self.session_task) if self.session_task else None,
             self.anonymous,
             self.summary,
@@ -134,7 +144,7 @@ class FileFacts:
             _citation_rows(citations),
             tasks,
             source,
-            _task_rows(rows),
+            rows,
             _session_task(session_task),
             anonymous,
             summary,
@@ -219,9 +229,9 @@ def facts_of(
         named_id = model.task
         named = (named_id, model.frontmatter_lines.get("task", 1)) if named_id else None
         return FileFacts(
-            rel, kind, digest, tuple(sorted(findings)), (), 0, None, (), named, False
+            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False
         ).summarised()
-    rows: list[TaskRow] = []
+    rows: list[list[Any]] = []
     count = 0
     for task in model.walk():
         count += 1
@@ -230,7 +240,7 @@ def facts_of(
         field = task.field("depends") if task.depends else None
         dep_line, dep_col = (field.line, field.start + 1) if field else (task.line, task.col)
         title = task.title if task.id is not None else ""
-        rows.append((task.id, title, task.line, task.col, task.depends, dep_line, dep_col))
+        rows.append([task.id, title, task.line, task.col, list(task.depends), dep_line, dep_col])
     source = model.frontmatter.get("source")
     return FileFacts(
         rel,
@@ -240,7 +250,7 @@ def facts_of(
         tuple(citations),
         count,
         source if isinstance(source, str) else None,
-        tuple(rows),
+        rows,
         None,
         bool(anonymous_tasks(model)),
     ).summarised()

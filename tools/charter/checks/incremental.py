@@ -209,18 +209,24 @@ def _cross_findings(
     edits change a status or evidence, not an ID or a dependency)."""
     config = snapshot.config
     mirror_rule = [r for r in cross if r.code == "CH018"]
-    wanted = _mirror_inputs(plans, mirrors) if mirror_rule else []
     h = blake2b(digest_size=20)
     h.update(" ".join(r.code for r in cross).encode())
-    for f in (*plans, *sessions):
-        h.update(f"\0{f.rel}\0{f.summary}".encode("utf-8", "surrogateescape"))
-    for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
-        h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
-    digest = h.hexdigest()
+    for f in (*plans, *sessions, *mirrors):
+        h.update(f"\0{f.kind}\0{f.rel}\0{f.summary}".encode("utf-8", "surrogateescape"))
+    summaries = h.hexdigest()
     path = config.root / CACHE_DIR / CROSS_FILE
     key = facts_key(config, today)
     stored = load_cache(path)
-    if isinstance(stored, dict) and stored.get("key") == key and stored.get("digest") == digest:
+    fits = isinstance(stored, dict) and stored.get("key") == key
+    # Which plans CH018 compares follows from the summaries alone: while none changed, the
+    # last check's choice holds, and no task row needs reading.
+    wanted = _remembered_inputs(stored, summaries, plans) if fits else None
+    if wanted is None:
+        wanted = _mirror_inputs(plans, mirrors) if mirror_rule else []
+    for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
+        h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
+    digest = h.hexdigest()
+    if fits and stored.get("digest") == digest:
         try:
             return tuple(decode_diagnostic(row) for row in stored["findings"])
         except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
@@ -250,27 +256,40 @@ def _cross_findings(
         found |= run_rules(mirror_rule, sub)
     result = tuple(sorted(found))
     rows = [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in result]
-    save_cache(path, {"key": key, "digest": digest, "findings": rows})
+    wanted_rels = [f.rel for f in wanted]
+    payload = {"key": key, "summaries": summaries, "wanted": wanted_rels, "digest": digest}
+    save_cache(path, {**payload, "findings": rows})
     return result
+
+
+def _remembered_inputs(
+    stored: dict[str, Any], summaries: str, plans: list[FileFacts]
+) -> list[FileFacts] | None:
+    """The plans the last check gave CH018, when it saw these same summaries."""
+    if stored.get("summaries") != summaries:
+        return None
+    rels = stored.get("wanted")
+    if type(rels) is not list:
+        return None
+    by_rel = {f.rel: f for f in plans}
+    found = [by_rel.get(rel) if type(rel) is str else None for rel in rels]
+    return None if None in found else [f for f in found if f is not None]
 
 
 def _mirror_inputs(plans: list[FileFacts], mirrors: list[FileFacts]) -> list[FileFacts]:
     """The plans CH018 can report on: those that share an ID with another file, and (when
     there are mirrors) those with tasks without IDs. The rule compares only such files
     and the mirrors, so over them its findings are those of a full check."""
-    in_mirrors = {row[0] for f in mirrors for row in f.rows if row[0] is not None}
+    in_mirrors = {task_id for f in mirrors for task_id in f.ids()}
     counts: dict[str, int] = {}
     for f in plans:
-        for row in f.rows:
-            if row[0] is not None:
-                counts[row[0]] = counts.get(row[0], 0) + 1
+        for task_id in f.ids():
+            counts[task_id] = counts.get(task_id, 0) + 1
     return [
         f
         for f in plans
         if (mirrors and f.anonymous)
-        or any(
-            row[0] is not None and (counts[row[0]] > 1 or row[0] in in_mirrors) for row in f.rows
-        )
+        or any(counts[task_id] > 1 or task_id in in_mirrors for task_id in f.ids())
     ]
 
 
