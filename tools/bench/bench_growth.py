@@ -18,8 +18,8 @@ least squares over the sizes measured: about 1 is linear, 2 quadratic, 0 flat.
     CHARTER_GROWTH_LAYOUTS=many .venv/bin/python tools/bench/bench_growth.py   # one layout
 
 `make bench` runs it with the defaults: 1k, 5k, 20k and 50k tasks in both
-layouts. 100,000 tasks is asked for by name (CHARTER_GROWTH_SIZES): on the
-2-CPU machine of docs/benchmarks.md that size alone takes most of an hour.
+layouts. 100,000 tasks is asked for by name (CHARTER_GROWTH_SIZES): each size
+takes several times as long as the one before (docs/benchmarks.md has the minutes).
 
 Prints a Markdown table per layout and writes out/growth.json. Exit 0 always
 unless a command crashed (exit 2): the targets live in bench_check.py.
