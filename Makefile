@@ -52,8 +52,8 @@ handoff: $(STAMP)
 	$(CHARTER) handoff
 
 session-start: $(STAMP)
-	@test -n "$(TASK)" || { echo "usage: make session-start TASK=ID [LEVEL=L2 APPROVED_BY=name AGENT=name]"; exit 2; }
-	$(CHARTER) session start $(TASK) $(if $(LEVEL),--level $(LEVEL)) $(if $(APPROVED_BY),--approved-by "$(APPROVED_BY)") $(if $(AGENT),--agent "$(AGENT)")
+	@test -n "$$TASK" || { echo "usage: make session-start TASK=ID [LEVEL=L2 APPROVED_BY=name AGENT=name]"; exit 2; }
+	$(CHARTER) session start "$$TASK" $(if $(LEVEL),--level $(LEVEL)) $(if $(APPROVED_BY),--approved-by "$$APPROVED_BY") $(if $(AGENT),--agent "$$AGENT")
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench/run_all.py

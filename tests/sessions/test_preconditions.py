@@ -9,6 +9,7 @@ import pytest
 
 from charter.config import Config
 from charter.repo import load_repo
+from charter.sessions.briefing import briefing
 from charter.sessions.preconditions import Request
 from charter.sessions.start import start_session
 from charter.state.session import ACTIVE_FILE
@@ -97,6 +98,14 @@ CASES: list[tuple[str, Mutation | None, Request, dict[str, str], str, str]] = [
         {},
         "scope",
         "CO-3 depends on CO-2, which is Backlog",
+    ),
+    (
+        "the parent's dependency open",  # an epic's Depends holds for every issue under it
+        edit_plan("  - Level: L2\n", "  - Level: L2\n  - [ ] **CO-5** Part of it\n"),
+        Request("CO-5"),
+        {},
+        "scope",
+        "CO-5 waits on CO-2 (as its parent CO-3 does), which is Backlog",
     ),
     (
         "dependency unknown",
@@ -313,3 +322,13 @@ def test_a_passing_start_opens_the_session(repo: Config) -> None:
     assert (repo.root / session.log).is_file() and (repo.root / ACTIVE_FILE).is_file()
     task = load_repo(repo, use_cache=False).find_task("CO-2")
     assert task is not None and task.status == "In Progress"
+
+
+def test_the_briefing_lists_what_the_plan_asks_to_read_first(repo: Config) -> None:
+    edit_plan("owner: core\n", "owner: core\nread_first: [docs/design.md]\n")(repo)
+    write(repo.root, "docs/design.md", "# Design\n")
+    result = start_session(repo, Request("CO-2", agent="codex"), {})
+    assert result.ok and result.session is not None, [str(f) for f in result.findings.failures]
+    text = briefing(repo, result.findings, result.session)
+    read_first = text.split("Read first:", 1)[1]
+    assert "  - docs/plans/core.md\n  - docs/design.md\n" in read_first

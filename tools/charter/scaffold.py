@@ -31,6 +31,7 @@ from charter.guard.export import render_levels_table
 from charter.guard.hook_script import stop_hook_command as portable
 from charter.guard.policy import load_policy, parse_policy
 from charter.handoff.regenerate import write_handoff
+from charter.makefile import make_variable
 from charter.presets import PRESETS
 from charter.sandbox import agents as sandbox
 
@@ -110,7 +111,8 @@ def init_repo(
 def _next_step(config: Config, example_written: bool) -> str:
     commit = 'git add -A && git commit -m "charter init"'
     if example_written:
-        return f"{commit}, then `make session-start TASK={EXAMPLE_ID}` (see AGENTS.md)"
+        start = f"make session-start {make_variable('TASK', EXAMPLE_ID)}"
+        return f"{commit}, then `{start}` (see AGENTS.md)"
     return (
         f"write a plan under {_plans_dir(config)}/ and a `## Plan ID` section for it in "
         f"{config.gates}, {commit}, then `make session-start TASK=ID` (see AGENTS.md)"

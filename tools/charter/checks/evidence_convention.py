@@ -21,6 +21,7 @@ inline clause, the table's own evidence column, or a new Evidence column.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -171,7 +172,7 @@ class _Unit:
         )
 
     def fix(self, task: Task) -> str:
-        command = f"`charter task done {task.id} --evidence PATH`" if task.id else None
+        command = f"`charter task done {shlex.quote(task.id)} --evidence PATH`" if task.id else None
         if task.kind == "table":
             named = next((h for h in self.header if _EVIDENCE_COLUMN.search(h)), None)
             if named is not None and named.lower().startswith("evidence"):

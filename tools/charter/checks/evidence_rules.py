@@ -9,6 +9,7 @@ cases are not reported twice here.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,11 @@ def _at(task: Citation, evidence: Evidence, code: str, message: str) -> Diagnost
 
 
 def _hash(task: Citation, evidence: Evidence, verdict: Verdict, done: bool) -> Iterator[Diagnostic]:
-    again = f"charter task done {task.task_id} --evidence {evidence.path}" if task.task_id else None
+    again = (
+        f"charter task done {shlex.quote(task.task_id)} --evidence {shlex.quote(evidence.path)}"
+        if task.task_id
+        else None
+    )
     redo = f"; if the new content is right, record its hash again ({again})" if again else ""
     if verdict.state == "mismatch":
         assert evidence.sha256 is not None and verdict.actual is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -65,7 +66,7 @@ def resume(approved_by: str, repo_dir: Path | None) -> int:
     if result.blocked_task is not None:
         click.echo(
             f"charter resume: {result.blocked_task} is still Blocked: when work may go on, "
-            f"`charter task set {result.blocked_task} --status 'In Progress'`"
+            f"`charter task set {shlex.quote(result.blocked_task)} --status 'In Progress'`"
         )
     for problem in result.problems:
         click.echo(f"charter resume: {problem}", err=True)

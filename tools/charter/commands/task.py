@@ -23,6 +23,7 @@ from charter.errors import CharterError, os_error_message
 from charter.evidence.digest import evidence_digest
 from charter.files import relpath
 from charter.repo import load_repo
+from charter.sessions.progress import record_progress
 from charter.tasks import edit
 from charter.tasks.available import next_unclaimed
 from charter.tasks.edit import unknown_task_message
@@ -224,7 +225,11 @@ def done(
     if compute and digest is None:
         digest = evidence_digest(config.root, edit.evidence_path(config, evidence))
     path = edit.mark_done(config, task_id, evidence, digest, validate=edit_validator(config))
-    return _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+    code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+    log = record_progress(config, task_id, evidence)
+    if log is not None:
+        click.echo(f"wrote {log} (progress)")
+    return code
 
 
 @task.command("block")

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from charter import stamps
 from charter.config import Config
 from charter.errors import CharterError
-from charter.handoff.render import handoff_context
+from charter.handoff import memo
 from charter.io import locked, read_text, write_text_atomic
 from charter.outputs import protect
-from charter.repo import RepoModel, load_repo
-from charter.templating import render_template
+from charter.repo import RepoModel, build_repo, read_snapshot
 
 TEMPLATE = "handoff.md.j2"
 
@@ -39,6 +38,9 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
+    from charter.handoff.render import handoff_context  # lazy: a warm --check renders nothing
+    from charter.templating import render_template  # lazy: a warm --check renders nothing
+
     body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
     return stamps.stamp_file(_normalise(body), header_note(repo.config))
 
@@ -57,8 +59,12 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
     would vanish in bulk (charter.outputs.protect), and when edited by hand."""
     path = config.path(config.handoff)
     with locked(path):
+        snapshot = read_snapshot(config)
+        key = memo.fingerprint(snapshot, TEMPLATE)
+        if memo.current(config, key):
+            return False
         old = read_text(path)
-        repo = load_repo(config)
+        repo = build_repo(snapshot)
         keys = protect.repo_keys(repo)
         if not force:
             protect.require_complete(repo, config.handoff)
@@ -73,17 +79,28 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             write_text_atomic(path, new)
         # Also when the file was current: a writer killed between its write and this
         # record left the mark behind.
-        if force or not protect.unreadable_problems(repo):
+        complete = not protect.unreadable_problems(repo)
+        if force or complete:
             protect.record(config, keys, reset=force)
+        if complete:
+            # Only a complete read may short-cut the next run: a forced write over an
+            # unreadable plan must be refused again while the plan stays unreadable.
+            memo.record(config, key, new)
         return old != new
 
 
 def check_handoff(config: Config) -> HandoffCheck:
-    """Compare without writing anything."""
+    """Compare without writing anything but charter's own cache (a memo of a match)."""
+    snapshot = read_snapshot(config)
+    key = memo.fingerprint(snapshot, TEMPLATE)
+    if memo.current(config, key):
+        return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
-    repo = load_repo(config)
+    repo = build_repo(snapshot)
     new = render_handoff(repo)
     if old == new:
+        if not protect.unreadable_problems(repo):
+            memo.record(config, key, new)
         return HandoffCheck(True)
     rel = config.handoff
     diff = "".join(

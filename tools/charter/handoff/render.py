@@ -6,10 +6,10 @@ Pure: the same plans and logs give the same variables, in the same order.
 
 from __future__ import annotations
 
-import heapq
-import math
+import functools
 import posixpath
 import re
+import shlex
 from typing import Any
 
 from charter.config import Config
@@ -17,18 +17,18 @@ from charter.errors import CharterError
 from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.ingest.fold import session_usage
-from charter.makefile import defines_target
+from charter.makefile import defines_target, make_variable
 from charter.model import SessionLog, Task
 from charter.repo import RepoModel
 from charter.sandbox.layers import handoff_line, repository_layers
 from charter.sorting import natural_key
-from charter.status import column_of, is_done
-from charter.tasks.query import priority_rank as task_priority_rank
+from charter.status import column_of
+from charter.tasks.order import execution_order as task_order
+from charter.tasks.order import open_waits, priority_number
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
 OUTCOME_CHARS = 240
-NO_PRIORITY = 99  # tasks without a priority come after every task that has one
 _SESSION_NUMBER = re.compile(r"session-(\d+)", re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -38,7 +38,8 @@ def handoff_context(repo: RepoModel) -> dict[str, Any]:
     base = posixpath.dirname(config.handoff)
     tasks = _tasks(repo)
     plan_rank = {plan.path: index for index, plan in enumerate(repo.plans)}
-    open_tasks = [t for t in tasks if _state(t, config) in ("open", "active")]
+    states = [_state(t, config) for t in tasks]  # once per task: 50,000 tasks, 4 lists
+    open_tasks = [t for t, state in zip(tasks, states, strict=True) if state in ("open", "active")]
     order = execution_order(open_tasks, tasks, config, plan_rank)
     logs = sorted(repo.sessions, key=_log_order)
     active = [log for log in logs if str(log.frontmatter.get("status", "")).lower() == "active"]
@@ -46,13 +47,21 @@ def handoff_context(repo: RepoModel) -> dict[str, Any]:
     return {
         "title": "Session handoff",
         "as_of": _as_of(logs),
-        "done": [_entry(t, config, base) for t in tasks if _state(t, config) == "done"],
+        "done": [
+            _entry(t, config, base)
+            for t, state in zip(tasks, states, strict=True)
+            if state == "done"
+        ],
         "in_progress": [
             {**_entry(t, config, base), "session": working.get(t.id or "", "")}
-            for t in tasks
-            if _state(t, config) == "active"
+            for t, state in zip(tasks, states, strict=True)
+            if state == "active"
         ],
-        "blocked": [_entry(t, config, base) for t in tasks if _state(t, config) == "blocked"],
+        "blocked": [
+            _entry(t, config, base)
+            for t, state in zip(tasks, states, strict=True)
+            if state == "blocked"
+        ],
         "order": order,
         "continue": _continue(repo, order, active),
         "sessions": [_session(log, base, config) for log in reversed(logs[-RECENT_SESSIONS:])],
@@ -126,7 +135,7 @@ def _entry(task: Task, config: Config, base: str) -> dict[str, Any]:
         "owner": task.owner or "",
         "plan": task.path,
         "line": task.line,
-        "href": f"{posixpath.relpath(task.path, base or '.')}#L{task.line}",
+        "href": f"{_relative(task.path, base)}#L{task.line}",
         "evidence": [
             {"path": path, "href": _href(path, base)}
             for path in dict.fromkeys(e.path for e in task.evidence)
@@ -137,77 +146,31 @@ def _entry(task: Task, config: Config, base: str) -> dict[str, Any]:
 
 
 def _href(path: str, base: str) -> str | None:
-    return None if set("*?[") & set(path) else posixpath.relpath(path.lstrip("/"), base or ".")
+    return None if set("*?[") & set(path) else _relative(path.lstrip("/"), base)
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative(path: str, base: str) -> str:
+    """posixpath.relpath, once per plan and evidence path (it was a third of a render)."""
+    return posixpath.relpath(path, base or ".")
 
 
 def priority_rank(text: str | None) -> int:
     """`charter task next`'s ranking, as an int: no or unknown priority sorts last."""
-    rank = task_priority_rank(text)
-    return NO_PRIORITY if rank == math.inf else int(rank)
+    return priority_number(text)
 
 
 def execution_order(
     open_tasks: list[Task], tasks: list[Task], config: Config, plan_rank: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """Open tasks, each after the open tasks it depends on; among those free to go,
-    the highest priority first, then plan order. A task is as urgent as the most urgent
-    task waiting for it, so a P0's prerequisites go first. A cycle is broken in plan order."""
+    """Open tasks, each after what it waits on (charter.tasks.order), as template rows."""
     by_id = {t.id or "": t for t in tasks}
-    open_ids = {t.id or "" for t in open_tasks}
-    waiting = {
-        t.id or "": {d for d in t.depends if d in open_ids and d != t.id} for t in open_tasks
-    }
-    urgency = _inherited_priority(waiting, by_id)
-
-    def key(task: Task) -> tuple[int, int, int, int]:
-        own = priority_rank(task.value("priority"))
-        return urgency[task.id or ""], own, plan_rank.get(task.path, 0), task.line
-
-    ready: list[tuple[tuple[int, int, int, int], str]] = [
-        (key(t), t.id or "") for t in open_tasks if not waiting[t.id or ""]
-    ]
-    heapq.heapify(ready)
-    placed: list[Task] = []
-    rest = dict(waiting)
-    while rest:
-        if not ready:  # a cycle: release its first task in plan order
-            stuck = min((by_id[i] for i in rest), key=key)
-            ready.append((key(stuck), stuck.id or ""))
-        _, task_id = heapq.heappop(ready)
-        if task_id not in rest:
-            continue
-        del rest[task_id]
-        placed.append(by_id[task_id])
-        for other, deps in rest.items():
-            if task_id in deps:
-                deps.discard(task_id)
-                if not deps:
-                    heapq.heappush(ready, (key(by_id[other]), other))
+    placed = task_order(open_tasks, tasks, config, plan_rank)
     return [_order_entry(n, t, by_id, config) for n, t in enumerate(placed, 1)]
 
 
-def _inherited_priority(waiting: dict[str, set[str]], by_id: dict[str, Task]) -> dict[str, int]:
-    """Each open task's rank: its own, or that of the most urgent task depending on it."""
-    rank = {tid: priority_rank(by_id[tid].value("priority")) for tid in waiting}
-    changed = True
-    while changed:  # a fixpoint: at most one pass per link of the longest chain
-        changed = False
-        for tid, deps in waiting.items():
-            for dep in deps:
-                if rank[tid] < rank[dep]:
-                    rank[dep] = rank[tid]
-                    changed = True
-    return rank
-
-
 def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config) -> dict[str, Any]:
-    waits = []
-    for dep in task.depends:
-        target = by_id.get(dep)
-        if target is None:
-            waits.append(f"{dep} (in no plan)")
-        elif not is_done(target, config):
-            waits.append(f"{dep} ({column_of(target, config)})")
+    waits = open_waits(task, by_id, config)
     base = posixpath.dirname(config.handoff)
     return {
         "number": number,
@@ -219,8 +182,17 @@ def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config
         "ready": not waits,
         "waits_on": waits,
         "plan": task.path,
-        "plan_href": posixpath.relpath(task.path, base or "."),
+        "plan_href": _relative(task.path, base),
+        "epic": _epic(task, by_id),
     }
+
+
+def _epic(task: Task, by_id: dict[str, Task]) -> str:
+    """The epic (parent task) `task` belongs to, as "ID title"; "" for a top-level task."""
+    parent = by_id.get(task.parent) if task.parent else None
+    if parent is None:
+        return ""
+    return f"{parent.id} {' '.join(parent.title.split())}".strip()
 
 
 def _continue(
@@ -233,9 +205,9 @@ def _continue(
     if next_task is not None:
         extra = _level_arguments(config, next_task["level"], make)
         command = (
-            f"make session-start TASK={next_task['id']}{extra}"
+            f"make session-start {make_variable('TASK', next_task['id'])}{extra}"
             if make
-            else f"charter session start {next_task['id']}{extra}"
+            else f"charter session start {shlex.quote(next_task['id'])}{extra}"
         )
     return {
         "next": next_task,

@@ -24,6 +24,7 @@ from charter.model import Diagnostic, Field, Plan
 from charter.parse import shapes
 from charter.parse import table_tasks as _tables
 from charter.parse.frontmatter import split_frontmatter
+from charter.parse.in_order import chain_in_order
 from charter.parse.source import Source, decode
 from charter.parse.task_parts import (
     FIELD_ALIASES,
@@ -81,7 +82,11 @@ def plan_from_source(source: Source, config: Config) -> Plan:
             )
         )
     roots = _checklist_tasks(path, lines, outline, config)
-    roots.extend(_tables.table_tasks(path, lines, outline, config, problems))
+    plan_id = fm.data.get("id")
+    step_prefix = f"{plan_id}-" if isinstance(plan_id, str) and plan_id else None
+    roots.extend(_tables.table_tasks(path, lines, outline, config, problems, step_prefix))
+    roots.sort(key=lambda b: b.line)
+    chain_in_order(roots, lines, outline)
     built = [b.build(path, config, None) for b in roots]
     defined = {t.id for b in built for t in b.walk()}
     # A heading naming a task the file defines as an item or row is that task's section.

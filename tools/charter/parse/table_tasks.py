@@ -34,7 +34,10 @@ def table_tasks(
     outline: markdown.Outline,
     config: Config,
     problems: list[Diagnostic],
+    step_prefix: str | None = None,
 ) -> list[_Builder]:
+    """Every task row of the file's tables. `step_prefix` is the plan's own ID and a dash
+    ("LS-"): a `#` (Step, No.) column then numbers the plan's steps, so step 3 is LS-3."""
     found: list[_Builder] = []
     if not config.table_tasks:
         return found
@@ -60,7 +63,8 @@ def table_tasks(
             id_col = _id_column(names, rows[:20], cells_of, lines, config)
         last = (table.end, header, names)
         number_col = next((names.index(n) for n in NUMBER_COLUMNS if n in names), None)
-        if id_col is None and (number_col is None or not config.anonymous_tasks):
+        numbered = number_col is not None and (config.anonymous_tasks or step_prefix is not None)
+        if id_col is None and not numbered:
             continue
         title_col = next(
             (names.index(n) for n in TITLE_COLUMNS if n in names and names.index(n) != id_col),
@@ -84,10 +88,16 @@ def table_tasks(
                 if task_id is None or not config.id_re.fullmatch(task_id):
                     continue
             else:
-                number = cells[key_col].text.strip().strip("*_").rstrip(".")
+                number = cells[key_col].text.strip().strip("*_`").rstrip(".")
                 if not number.isdigit():
                     continue
-                task_id = shapes.local_id(path, number)
+                step = f"{step_prefix}{int(number)}" if step_prefix else None
+                if step is not None and config.id_re.fullmatch(step):
+                    task_id = step
+                elif config.anonymous_tasks:
+                    task_id = shapes.local_id(path, number)
+                else:
+                    continue
             builder = _row_task(task_id, cells, key_col, title_col, names, row_line)
             if not has_status:
                 builder.implied_status = _date_status(names, cells) or heading_status

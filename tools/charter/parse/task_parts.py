@@ -121,13 +121,13 @@ class _Builder:
     fields: list[Field] = field(default_factory=list)
     children: list[_Builder] = field(default_factory=list)
     implied_status: str | None = None
+    after: list[str] = field(default_factory=list)  # the previous step of an in-order list
 
     def build(self, path: str, config: Config, parent: str | None) -> Task:
         subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
         evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
-        depends = tuple(
-            d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)
-        )
+        named = [d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)]
+        depends = tuple(dict.fromkeys([*named, *self.after]))
         return Task(
             id=self.id,
             title=self.title,

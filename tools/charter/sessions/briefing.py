@@ -15,6 +15,7 @@ from charter.parse.sessions import parse_session
 from charter.safety.status import LABELS
 from charter.sandbox.layers import format_layers, session_layers
 from charter.sessions.preconditions import Findings, plan_key
+from charter.sessions.read_first import read_first
 from charter.sessions.start import gate_context
 from charter.state.session import ActiveSession
 
@@ -128,5 +129,11 @@ def stop_conditions(config: Config) -> list[str]:
 def _documents(config: Config, findings: Findings, session: ActiveSession) -> list[str]:
     assert findings.plan is not None
     docs = [config.handoff] if config.path(config.handoff).is_file() else []
-    docs += [findings.plan.path, config.policy, config.gates, session.log]
+    docs += [findings.plan.path]
+    try:
+        plan_text = config.path(findings.plan.path).read_text("utf-8", "replace")
+    except OSError:
+        plan_text = ""
+    docs += read_first(findings.plan, plan_text)  # what the plan asks to read first
+    docs += [config.policy, config.gates, session.log]
     return list(dict.fromkeys(docs))

@@ -31,6 +31,7 @@ from charter.repo import RepoModel
 from charter.sessions.tooling import missing_tooling
 from charter.state.session import read_active
 from charter.status import column_of, is_done
+from charter.tasks.waits import waits_with_source
 
 APPROVER_ENV = "CHARTER_APPROVED_BY"
 CHECKS = ("scope", "gates", "tooling", "level", "session", "claim")
@@ -129,18 +130,23 @@ def _scope(repo: RepoModel, found: Findings) -> None:
         found.fail("scope", f"{task_id} is {column}{why}: unblock it in its plan first", where)
     depends = task.field("depends")
     depends_at = _where(task.path, depends.line) if depends is not None else where
-    for dep in task.depends:
+    by_id = {tid: defs[0] for tid, defs in index.items() if defs}
+    for dep, inherited in waits_with_source(task, by_id).items():
         targets = index.get(dep, [])
+        how = f"depends on {dep}" if inherited is None else f"waits on {dep} (as its parent "
+        how += "" if inherited is None else f"{inherited} does)"
+        at = depends_at if inherited is None else _inherited_at(by_id[inherited])
         if not targets:
-            found.fail("scope", f"{task_id} depends on {dep}, which no plan defines", depends_at)
+            found.fail("scope", f"{task_id} {how}, which no plan defines", at)
         elif not all(is_done(t, config) for t in targets):
             state = column_of(targets[0], config)
-            found.fail(
-                "scope",
-                f"{task_id} depends on {dep}, which is {state}, not {config.done_column}",
-                depends_at,
-            )
+            found.fail("scope", f"{task_id} {how}, which is {state}, not {config.done_column}", at)
     _board(config, task_id, found)
+
+
+def _inherited_at(parent: Task) -> str:
+    depends = parent.field("depends")
+    return _where(parent.path, depends.line if depends is not None else parent.line)
 
 
 def _board(config: Config, task_id: str, found: Findings) -> None:

@@ -156,13 +156,20 @@ def _mentioning(config: Config, task_id: str) -> list[tuple[Path, bytes]]:
     """Plans whose bytes hold `task_id` as a whole word (W0-1 is not in W0-10)."""
     needle = task_id.encode("utf-8")
     bounded = re.compile(rb"(?<![\w-])" + re.escape(needle) + rb"(?![\w-])")
+    # A numbered step (`| 3 |` in a plan with `id: LS` is LS-3) is named by its plan's id.
+    plan_id, _, step = task_id.rpartition("-")
+    step_of = (
+        re.compile(rb"^id:\s*['\"]?" + re.escape(plan_id.encode("utf-8")) + rb"['\"]?\s*$", re.M)
+        if plan_id and step.isdigit()
+        else None
+    )
     found: list[tuple[Path, bytes]] = []
     for path in plan_files(config):
         try:
             data = path.read_bytes()
         except OSError:
             continue
-        if needle in data and bounded.search(data):
+        if (needle in data and bounded.search(data)) or (step_of and step_of.search(data)):
             found.append((path, data))
     return found
 

@@ -9,6 +9,7 @@ from typing import Any
 from charter.model import Task
 from charter.repo import RepoModel
 from charter.status import column_of, is_done
+from charter.tasks.waits import waits_on
 
 # Priority words, most urgent first; P0/P1/... and bare integers rank by number.
 PRIORITY_WORDS: dict[str, int] = {
@@ -51,7 +52,7 @@ def next_tasks(repo: RepoModel) -> list[Task]:
     winners = repo.resolution.winners  # a task mentioned as done anywhere later is not open
 
     def ready(task: Task) -> bool:
-        for dep in task.depends:
+        for dep in waits_on(task, winners):
             found = winners.get(dep)
             if found is None or not is_done(found, config):
                 return False

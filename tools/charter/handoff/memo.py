@@ -1,0 +1,86 @@
+"""`handoff --check`'s no-op fast path: prove nothing changed without rendering.
+
+The handoff is a function of the plans, the session logs, the run manifests,
+the policy, the Makefile (its continue command), the configuration, the
+template and charter's own code. After each render that matched or was
+written, charter records a fingerprint of all of them and the hash of the
+handoff file in `.charter/cache/handoff.cache` (sealed, like every cache).
+When both still match, the handoff is current and nothing is parsed or rendered.
+
+The fingerprint reads file contents, not modification times, like the
+board's (charter.board.memo): an edit is never missed however fast it
+follows the last run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+from charter import __version__
+from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.config import Config
+from charter.evidence.manifest import MANIFEST_NAME
+from charter.repo import Snapshot
+from charter.templating import template_path
+
+MEMO = f"{CACHE_DIR}/handoff.cache"
+
+
+def fingerprint(snapshot: Snapshot, template: str) -> str:
+    """A hash of every input of the handoff; the plans and logs are the snapshot a
+    check reads (one read of each file serves the fingerprint and, on a miss, the render)."""
+    config = snapshot.config
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{__version__}\0{config!r}\0".encode())
+    h.update(code_stamp())
+    h.update(snapshot.fingerprint())
+    extra = [template_path(config, template), config.path(config.policy), config.root / "Makefile"]
+    for path in extra:
+        h.update(f"{path}\0".encode())
+        h.update(_content(path))
+    for manifest in _manifests(config.root / config.runs):
+        h.update(f"{manifest}\0".encode())
+        h.update(hashlib.blake2b(_content(Path(manifest)), digest_size=16).digest())
+    return h.hexdigest()
+
+
+def _manifests(runs: Path) -> list[str]:
+    """charter.evidence.manifest.manifest_paths, with os.walk (pathlib's rglob took
+    a third of a warm check at 2,000 run folders)."""
+    found = [
+        os.path.join(folder, MANIFEST_NAME)
+        for folder, _, names in os.walk(runs)
+        if MANIFEST_NAME in names
+    ]
+    return sorted(found)
+
+
+def current(config: Config, key: str) -> bool:
+    """True when the memo is for `key` and the handoff file still holds what it recorded."""
+    memo = load_cache(config.path(MEMO))
+    if not isinstance(memo, dict) or memo.get("key") != key:
+        return False
+    digest = hashlib.sha256(_content(config.path(config.handoff))).hexdigest()
+    return bool(memo.get("file") == digest)
+
+
+def record(config: Config, key: str, text: str) -> None:
+    """Remember that `text` is the handoff for `key`."""
+    memo = {"key": key, "file": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    # A read-only checkout renders the same handoff, only slower.
+    save_cache(config.path(MEMO), memo)
+
+
+def forget(config: Config) -> None:
+    with contextlib.suppress(OSError):
+        config.path(MEMO).unlink()
+
+
+def _content(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0missing"

@@ -1,0 +1,173 @@
+"""What a task waits on, and the order open tasks can be done in, in O(n log n).
+
+A subtask waits on what it names and on everything its parent (and the
+parent's parent) waits on: an epic's dependencies hold for every issue under
+it. The execution order is a topological order with a priority queue: among
+the tasks free to go, one that can go now (nothing it waits on is blocked,
+dropped or missing, directly or through another open task) before one that
+cannot, then the most urgent (a task is as urgent as the most urgent task
+waiting for it), then its own priority, then plan order, then line.
+
+Every loop step is counted in `Ops`, so a test can prove the growth without
+timing anything.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from charter.config import Config
+from charter.model import Task
+from charter.status import column_of, is_done
+from charter.tasks.query import priority_rank as task_priority_rank
+from charter.tasks.waits import waits_on
+
+NO_PRIORITY = 99  # tasks without a priority come after every task that has one
+OrderKey = tuple[int, int, int, int, int]
+
+
+@dataclass
+class Ops:
+    """Loop steps taken; a heap operation counts as the log2 of the heap's size."""
+
+    steps: int = 0
+
+    def heap(self, size: int) -> None:
+        self.steps += max(1, size.bit_length())
+
+
+def priority_number(text: str | None) -> int:
+    """`charter task next`'s ranking, as an int: no or unknown priority sorts last."""
+    rank = task_priority_rank(text)
+    return NO_PRIORITY if rank == math.inf else int(rank)
+
+
+def execution_order(
+    open_tasks: list[Task],
+    tasks: Iterable[Task],
+    config: Config,
+    plan_rank: dict[str, int],
+    ops: Ops | None = None,
+) -> list[Task]:
+    """The open tasks, each after the open tasks it waits on and after its own open
+    subtasks. A cycle is broken in plan order (the first of its tasks by the sort key
+    goes first)."""
+    ops = ops if ops is not None else Ops()
+    by_id = {t.id or "": t for t in tasks}
+    open_ids = {t.id or "" for t in open_tasks}
+    waiting: dict[str, set[str]] = {}
+    dependents: dict[str, list[str]] = {tid: [] for tid in open_ids}
+    stuck_on_closed: set[str] = set()
+    for task in open_tasks:
+        tid = task.id or ""
+        deps: set[str] = set()
+        for dep in waits_on(task, by_id):
+            ops.steps += 1
+            if dep in open_ids:
+                if dep not in deps:
+                    deps.add(dep)
+                    dependents[dep].append(tid)
+            elif dep not in by_id or not is_done(by_id[dep], config):
+                stuck_on_closed.add(tid)
+        # An epic is finished by its issues: it goes after them, and so does what waits on it.
+        for sub in task.subtasks:
+            ops.steps += 1
+            if sub.id in open_ids and sub.id != tid and sub.id not in deps:
+                deps.add(sub.id)
+                dependents[sub.id].append(tid)
+        waiting[tid] = deps
+    urgency = _inherited_priority(waiting, dependents, by_id, ops)
+    stalled = set(stuck_on_closed)
+
+    def key(tid: str) -> OrderKey:
+        task = by_id[tid]
+        own = priority_number(task.value("priority"))
+        stall = 1 if tid in stalled else 0
+        return stall, urgency[tid], own, plan_rank.get(task.path, 0), task.line
+
+    ready = [(key(tid), tid) for tid in waiting if not waiting[tid]]
+    heapq.heapify(ready)
+    ops.steps += len(ready)
+    placed: list[Task] = []
+    rest = dict(waiting)
+    while rest:
+        if not ready:  # a cycle: release its first task by the sort key
+            first = _first(rest, key, ops)
+            heapq.heappush(ready, (key(first), first))
+        ops.heap(len(ready))
+        _, tid = heapq.heappop(ready)
+        if tid not in rest:
+            continue
+        del rest[tid]
+        placed.append(by_id[tid])
+        for other in dependents[tid]:
+            ops.steps += 1
+            remaining = rest.get(other)
+            if remaining is None or tid not in remaining:
+                continue
+            remaining.discard(tid)
+            if tid in stalled:
+                stalled.add(other)  # waiting on a task that cannot go cannot go either
+            if not remaining:
+                ops.heap(len(ready))
+                heapq.heappush(ready, (key(other), other))
+    return placed
+
+
+def _first(rest: dict[str, set[str]], key: Callable[[str], OrderKey], ops: Ops) -> str:
+    ops.steps += len(rest)
+    return min(rest, key=key)
+
+
+def _inherited_priority(
+    waiting: dict[str, set[str]],
+    dependents: dict[str, list[str]],
+    by_id: dict[str, Task],
+    ops: Ops,
+) -> dict[str, int]:
+    """Each open task's rank: its own, or that of the most urgent task waiting on it.
+
+    Dependents pass their rank to what they wait on, in an order where every
+    task is done after all its dependents (Kahn's algorithm on the reversed
+    graph): one pass over the links. Tasks on or behind a cycle, which that
+    order never reaches, settle in a fixpoint over just them.
+    """
+    rank = {tid: priority_number(by_id[tid].value("priority")) for tid in waiting}
+    pending = {tid: len(dependents[tid]) for tid in waiting}
+    queue = [tid for tid, count in pending.items() if count == 0]
+    done: set[str] = set()
+    while queue:
+        tid = queue.pop()
+        done.add(tid)
+        for dep in waiting[tid]:
+            ops.steps += 1
+            rank[dep] = min(rank[dep], rank[tid])
+            pending[dep] -= 1
+            if pending[dep] == 0:
+                queue.append(dep)
+    cyclic = [tid for tid in waiting if tid not in done]
+    changed = bool(cyclic)
+    while changed:
+        changed = False
+        for tid in cyclic:
+            for dep in waiting[tid]:
+                ops.steps += 1
+                if rank[tid] < rank[dep]:
+                    rank[dep] = rank[tid]
+                    changed = True
+    return rank
+
+
+def open_waits(task: Task, by_id: dict[str, Task], config: Config) -> list[str]:
+    """What `task` still waits on, as `ID (column)` or `ID (in no plan)`."""
+    waits = []
+    for dep in waits_on(task, by_id):
+        target = by_id.get(dep)
+        if target is None:
+            waits.append(f"{dep} (in no plan)")
+        elif not is_done(target, config):
+            waits.append(f"{dep} ({column_of(target, config)})")
+    return waits
