@@ -235,11 +235,13 @@ def measure(sizes: tuple[int, ...], layout: str, base: float) -> dict[str, Resul
                 _undo(root)
         print(f"  {layout}: {n:,} tasks measured ({load()})", file=sys.stderr, flush=True)
         done = tuple(m for m in sizes if m <= n)
-        _save_partial(layout, done, results)
+        _save_partial(layout, done, results, base)
     return results
 
 
-def _save_partial(layout: str, sizes: tuple[int, ...], results: dict[str, Result]) -> None:
+def _save_partial(
+    layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: float | None = None
+) -> None:
     """What is measured so far, so that a long run stopped early still says something."""
     OUT_DIR.mkdir(exist_ok=True)
     data = {
@@ -247,7 +249,7 @@ def _save_partial(layout: str, sizes: tuple[int, ...], results: dict[str, Result
         for name, r in results.items()
     }
     (OUT_DIR / f"growth-partial-{layout}.json").write_text(
-        json.dumps({"sizes": sizes, "results": data})
+        json.dumps({"sizes": sizes, "python_c_pass": base, "results": data})
     )
 
 
