@@ -17,10 +17,13 @@ import pytest
 
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.checks import incremental
-from charter.checks.engine import check_repo
+from charter.checks.engine import check_repo, enabled_rules, repo_findings
+from charter.checks.facts import CROSS, one_file_repo
 from charter.checks.memo import MEMO_FILE
 from charter.config import load_config
-from tests.conftest import REPO_ROOT
+from charter.detect import config_for_repo
+from charter.repo import load_repo
+from tests.conftest import CORPORA, REPO_ROOT
 
 TODAY = date(2026, 11, 21)
 BENCH = REPO_ROOT / "tools" / "bench"
@@ -175,3 +178,30 @@ def test_facts_of_the_wrong_shape_under_a_valid_seal_are_not_believed(tmp_path: 
     plan = _plans(root)[2]
     plan.write_text(plan.read_text() + "\n- [ ] NEW-Q-1: one more task\n  - Depends: NOPE-Z-9\n")
     assert _report(root, True) == _report(root, False)
+
+
+@pytest.mark.parametrize("source", ["synthetic", "demo", "liorfranko__Spectra", "Kbediako__CO"])
+def test_every_rule_outside_cross_reads_one_file_at_a_time(tmp_path: Path, source: str) -> None:
+    """The rules the incremental check runs file by file (all plan rules but `CROSS`) find
+    over each file alone exactly what they find over the whole repository."""
+    root = tmp_path / "repo"
+    if source == "synthetic":
+        _synthetic(root)
+    elif source == "demo":
+        _demo(root)
+    else:
+        if not (CORPORA / source).is_dir():
+            pytest.skip(f"corpus {source} is not present beside the repository (../shared/corpora)")
+        shutil.copytree(CORPORA / source, root, symlinks=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    config, _ = config_for_repo(root)
+    repo = load_repo(config, use_cache=False, today=TODAY)
+    local = [r for r in enabled_rules(config) if r.world_check is None and r.code not in CROSS]
+    whole = repo_findings(local, repo)
+    by_file = set()
+    for model, kind in [
+        *((p, "plan") for p in repo.plans),
+        *((s, "session") for s in repo.sessions),
+    ]:
+        by_file |= repo_findings(local, one_file_repo(repo, model, kind))
+    assert by_file == whole
