@@ -15,15 +15,20 @@ from tests.conftest import REPO_ROOT
 @pytest.mark.parametrize(
     ("args", "parsed"),
     [
-        ([], ([], "text", False, None)),
-        (["--format", "json"], ([], "json", False, None)),
-        (["--format=github", "--no-cache"], ([], "github", True, None)),
-        (["docs/plans/a.md", "--repo", "r"], ([Path("docs/plans/a.md")], "text", False, Path("r"))),
-        (["--", "-odd.md"], ([Path("-odd.md")], "text", False, None)),
+        ([], ([], "text", False, None, False)),
+        (["--format", "json"], ([], "json", False, None, False)),
+        (["--format=github", "--no-cache"], ([], "github", True, None, False)),
+        (
+            ["docs/plans/a.md", "--repo", "r"],
+            ([Path("docs/plans/a.md")], "text", False, Path("r"), False),
+        ),
+        (["--", "-odd.md"], ([Path("-odd.md")], "text", False, None, False)),
+        (["--quiet"], ([], "text", False, None, True)),
+        (["-q", "--no-cache"], ([], "text", True, None, True)),
     ],
 )
 def test_plain_arguments_are_read(
-    args: list[str], parsed: tuple[list[Path], str, bool, Path | None]
+    args: list[str], parsed: tuple[list[Path], str, bool, Path | None, bool]
 ) -> None:
     assert check_plain.parse(args) == parsed
 
@@ -40,6 +45,7 @@ def test_plain_arguments_are_read(
         ["--repo"],
         ["--repo="],
         ["--no-cache", "--no-cache"],
+        ["--quiet", "-q"],
         ["--verbose"],
         ["-"],
         [""],

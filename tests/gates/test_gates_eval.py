@@ -350,3 +350,17 @@ def test_gate_table_outside_a_plan_section_is_an_error(make_repo) -> None:  # ty
     )
     with pytest.raises(CharterError, match=r"GATES.md:3: gate table outside"):
         evaluate_gates(load_config(root))
+
+
+def test_progress_hears_of_each_metric_file(make_repo) -> None:  # type: ignore[no-untyped-def]
+    files = {f"Logs/m{n}.jsonl": jsonl(events(seed=n, n=50)) for n in range(3)}
+    files["docs/telemetry/GATES.md"] = gates_doc(
+        "| latency.ms | p50 | < 100000 | Logs/*.jsonl#type=DatabaseWrite | yes |"
+    )
+    root = make_repo({"docs/plans/a.md": PLAN, **files})
+    heard: list[tuple[int, int]] = []
+    results = evaluate_gates(
+        load_config(root), None, (), lambda done, total: heard.append((done, total))
+    )
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+    assert results == evaluate_gates(load_config(root))

@@ -23,7 +23,7 @@ try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import parse_pool
+from charter import parse_pool, progress
 from charter.cache import ModelCache
 from charter.config import Config
 from charter.files import mirror_listing, plan_listing, session_listing
@@ -34,6 +34,7 @@ from charter.status import Standings
 from charter.world import LABEL_CHARS, Citation, World
 
 T = TypeVar("T")
+PROGRESS_STEP = 50  # files parsed between progress reports, at least
 
 
 @dataclass(frozen=True)
@@ -229,16 +230,28 @@ def _models(
         found.append(model)
     if len(misses) > parse_pool.MIN_FILES:
         _import_parsers()  # once, before a fork: the child finds them loaded
-    parsed = parse_pool.parse_all(
-        misses,
-        lambda miss: parse_file(miss[1].rel, miss[1].data or b"", config, miss[1].kind),
-        lambda miss: _parse_weight(miss[1].data or b""),
-    )
+    parsed: list[Plan | SessionLog] = []
+    # A command showing progress hears of each batch; otherwise all are parsed at once.
+    step = max(PROGRESS_STEP, len(misses) // 20) if progress.listening() else len(misses)
+    for start in range(0, len(misses), max(step, 1)):
+        parsed += parse_pool.parse_all(
+            misses[start : start + step],
+            lambda miss: parse_file(miss[1].rel, miss[1].data or b"", config, miss[1].kind),
+            lambda miss: _parse_weight(miss[1].data or b""),
+        )
+        progress.report(len(parsed), len(misses))
     for (slot, read), model in zip(misses, parsed, strict=True):
         found[slot] = model
         if cache is not None and read.digest is not None:
             cache.put(read.rel, read.digest, model)
     return [m for m in found if m is not None]
+
+
+def models_of(
+    files: tuple[FileRead, ...], config: Config, cache: ModelCache | None
+) -> list[Plan | SessionLog]:
+    """A model per file read, from `cache` where it holds one (see `_models`)."""
+    return _models(files, config, cache)
 
 
 def _parse_weight(data: bytes) -> int:

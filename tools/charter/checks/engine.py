@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
+from charter.checks.incremental import Progress, check_incrementally
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.model import Diagnostic
+from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
 from charter.world import World
 
@@ -43,17 +45,43 @@ class CheckReport:
 
 
 def check_repo(
-    config: Config, use_cache: bool = True, paths: Sequence[Path] = (), today: date | None = None
+    config: Config,
+    use_cache: bool = True,
+    paths: Sequence[Path] = (),
+    today: date | None = None,
+    progress: Progress | None = None,
 ) -> CheckReport:
     """`charter check`: every rule over the repository, replaying the plan rules' findings
-    from the last check when none of their inputs changed (checks.memo)."""
+    from the last check when none of their inputs changed (checks.memo), and otherwise
+    re-reading only the files that changed (checks.incremental). `progress(done, total)`
+    hears how parsing goes when many files must be read."""
     rules = enabled_rules(config)
     snapshot = read_snapshot(config)
     today = today or date.today()
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         remembered = memo.recall(config.root, key) if key is not None else None
-    if remembered is None:
+    outcome = None
+    if remembered is None and key is not None:
+        plan_rules = [r for r in rules if r.world_check is None]
+        with collector_paused():
+            try:
+                outcome = check_incrementally(
+                    snapshot,
+                    plan_rules,
+                    lambda chosen, repo: _findings(chosen, lambda rule: rule.check(repo), config),
+                    today,
+                    progress,
+                )
+            except Malformed:  # remembered facts that are not what charter wrote: read all
+                outcome = None
+    if outcome is not None and key is not None:
+        remembered = memo.Remembered(
+            outcome.findings, outcome.citations, outcome.plans, outcome.tasks, outcome.sessions
+        )
+        memo.remember(config.root, key, remembered)
+        world = World(config.root, config, use_cache, remembered.citations)
+    elif remembered is None:
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():
             plan_rules = [r for r in rules if r.world_check is None]

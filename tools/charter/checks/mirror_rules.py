@@ -172,6 +172,11 @@ def _by_text(
                         yield finding
 
 
+def anonymous_tasks(doc: Plan) -> dict[str, Task]:
+    """The tasks without an ID that a copy of `doc` is matched on, by their text."""
+    return _anonymous(doc)
+
+
 def _anonymous(doc: Plan) -> dict[str, Task]:
     """Tasks without an ID by their normalised text; text seen twice in one file is skipped."""
     found: dict[str, Task] = {}

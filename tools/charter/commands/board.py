@@ -9,6 +9,7 @@ import click
 from charter.board.regenerate import regenerate_board
 from charter.commands.common import config_for, repo_option
 from charter.files import relpath
+from charter.progress import shown
 
 
 @click.command("board")
@@ -29,8 +30,11 @@ from charter.files import relpath
     default=None,
     help="Also write a static HTML page of the board to this path.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress on long work.")
 @repo_option
-def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | None) -> int:
+def board(
+    check: bool, force: bool, html_path: Path | None, quiet: bool, repo_dir: Path | None
+) -> int:
     """Regenerate the task board from the plans.
 
     Writes the board Markdown and CSV (docs/taskboard/ by default), byte-stable.
@@ -42,7 +46,8 @@ def board(check: bool, force: bool, html_path: Path | None, repo_dir: Path | Non
 
     config = config_for(repo_dir, reads_plans=True)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None
-    result = regenerate_board(config, force=force, check=check, html=html)
+    with shown("charter board: reading plans", quiet):
+        result = regenerate_board(config, force=force, check=check, html=html)
     for reason in result.refused:
         label = "would refuse" if check else "overridden by --force"
         click.echo(f"charter board: {label}: {reason}", err=True)

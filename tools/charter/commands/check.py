@@ -20,9 +20,14 @@ def _rules_epilog() -> str:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @format_option(("text", "json", "github"))
 @click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring .charter/cache/.")
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress on a long check.")
 @repo_option
 def check(
-    paths: tuple[Path, ...], output_format: str, no_cache: bool, repo_dir: Path | None
+    paths: tuple[Path, ...],
+    output_format: str,
+    no_cache: bool,
+    quiet: bool,
+    repo_dir: Path | None,
 ) -> int:
     """Check plans and session logs; print `path:line:col: CODE message`.
 
@@ -31,4 +36,4 @@ def check(
     Exit 0 when there is no error (warnings do not fail), 1 on errors,
     2 on a usage or configuration error.
     """
-    return emit(*check_output(list(paths), output_format, no_cache, repo_dir))
+    return emit(*check_output(list(paths), output_format, no_cache, repo_dir, quiet))

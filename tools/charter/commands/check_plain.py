@@ -2,7 +2,7 @@
 
 A hook runs `charter check` on every commit, and loading click is a sixth of
 a warm check. `main()` reads the arguments only when they are the plain ones a
-hook or a person passes (`[PATHS] [--format F] [--no-cache] [--repo DIR]`) and
+hook or a person passes (`[PATHS] [--format F] [--no-cache] [--quiet] [--repo DIR]`) and
 hands anything else (`--help`, an unknown option, a bad value) to the click
 command, which explains it. A check that fails with an error is handed over
 too, before anything is printed: click's command reports it as usual. Both
@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from charter.progress import TerminalProgress
 from charter.report import format_diagnostics, summary
 
 FORMATS = ("text", "json", "github")
@@ -39,10 +40,11 @@ def main(args: list[str]) -> int | None:
         return 1
 
 
-def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None] | None:
+def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None, bool] | None:
     """The options of a plain call; None for anything click should read."""
     options: dict[str, str] = {}
     no_cache = False
+    quiet = False
     paths: list[Path] = []
     rest = iter(args)
     for arg in rest:
@@ -58,6 +60,8 @@ def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None] | None:
             options[name] = value
         elif arg == "--no-cache" and not no_cache:
             no_cache = True
+        elif arg in ("--quiet", "-q") and not quiet:
+            quiet = True
         elif arg.startswith("-"):
             return None
         else:
@@ -69,21 +73,32 @@ def parse(args: list[str]) -> tuple[list[Path], str, bool, Path | None] | None:
     repo_dir = Path(repo) if repo is not None else None
     if repo_dir is not None and repo_dir.is_file():
         return None  # click says why a file is not a repository
-    return paths, output_format, no_cache, repo_dir
+    return paths, output_format, no_cache, repo_dir, quiet
 
 
 def check_output(
-    paths: list[Path], output_format: str, no_cache: bool, repo_dir: Path | None
+    paths: list[Path],
+    output_format: str,
+    no_cache: bool,
+    repo_dir: Path | None,
+    quiet: bool = False,
 ) -> tuple[str | None, str | None, int]:
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
-    code."""
+    code. A long check shows its progress on a terminal's stderr meanwhile."""
     from charter.checks.engine import check_repo  # lazy: off a warm check's start-up path
     from charter.detect import config_for_repo  # lazy: off a warm check's start-up path
 
     config, detection = config_for_repo(repo_dir)
-    report = check_repo(
-        config, not no_cache, [p if p.is_absolute() else Path.cwd() / p for p in paths]
-    )
+    progress = TerminalProgress("charter check: reading", quiet=quiet)
+    try:
+        report = check_repo(
+            config,
+            not no_cache,
+            [p if p.is_absolute() else Path.cwd() / p for p in paths],
+            progress=progress if progress.enabled else None,  # else parsed in one batch
+        )
+    finally:
+        progress.close()
     diagnostics = report.diagnostics
     out = format_diagnostics(diagnostics, output_format) if diagnostics else None
     if out is None and output_format == "json":

@@ -11,6 +11,7 @@ import click
 
 from charter.commands.common import config_for, format_option, repo_option
 from charter.errors import CharterError
+from charter.progress import TerminalProgress
 from charter.safety.stop_conditions import escalate_once, gate_stop
 from charter.state.session import read_active
 
@@ -37,9 +38,14 @@ if TYPE_CHECKING:
     "a Source's #selector still applies.",
 )
 @format_option(("text", "json"))
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress while reading metrics.")
 @repo_option
 def gates(
-    plan_id: str | None, metrics: tuple[Path, ...], output_format: str, repo_dir: Path | None
+    plan_id: str | None,
+    metrics: tuple[Path, ...],
+    output_format: str,
+    quiet: bool,
+    repo_dir: Path | None,
 ) -> int:
     """Evaluate telemetry gates from docs/telemetry/GATES.md (see docs/gates.md).
 
@@ -54,7 +60,12 @@ def gates(
     from charter.gates.record import record_results  # lazy: with the evaluation it records
 
     config = config_for(repo_dir)
-    results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics])
+    progress = TerminalProgress("charter gates: reading metrics", quiet=quiet)
+    progress.start_ticker()
+    try:
+        results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics], progress)
+    finally:
+        progress.close()
     recorded = record_results(config, results)
     if output_format == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))

@@ -10,6 +10,7 @@ from charter.commands.common import config_for, format_option, repo_option
 from charter.files import plan_files, relpath
 from charter.importers.fit import require_readable_ids
 from charter.importers.writer import rendered, write_plans
+from charter.progress import shown
 from charter.report import format_diagnostics
 
 KINDS = ("taskmaster", "backlog", "speckit", "github")
@@ -28,6 +29,7 @@ KINDS = ("taskmaster", "backlog", "speckit", "github")
     "--dry-run", is_flag=True, help="Print the plans that would be written; write nothing."
 )
 @format_option(("text", "json", "github"))
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress on long work.")
 @repo_option
 def import_(
     kind: str,
@@ -35,6 +37,7 @@ def import_(
     out_dir: str | None,
     dry_run: bool,
     output_format: str,
+    quiet: bool,
     repo_dir: Path | None,
 ) -> int:
     """Write plans from Task Master, Backlog.md, spec-kit or GitHub issues.
@@ -59,11 +62,12 @@ def import_(
     path = source if source.is_absolute() else Path.cwd() / source
     rel = relpath(config.root, path)
     module = importlib.import_module(f"charter.importers.{kind}")
-    result = getattr(module, f"import_{kind}")(
-        path, rel, config, (out_dir or "docs/plans").strip("/")
-    )
-    require_readable_ids(kind, result, config)
-    files = rendered(result, config)
+    with shown(f"charter import {kind}: reading back plans", quiet, unit="plans"):
+        result = getattr(module, f"import_{kind}")(
+            path, rel, config, (out_dir or "docs/plans").strip("/")
+        )
+        require_readable_ids(kind, result, config)
+        files = rendered(result, config)
     unread: list[str] = []
     if not dry_run:
         write_plans(files, config.root)

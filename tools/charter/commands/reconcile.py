@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from charter.commands.common import config_for, format_option, repo_option
+from charter.progress import shown
 from charter.reconcile.compare import read_boards, takeover_note
 from charter.reconcile.compare import reconcile as compare
 from charter.reconcile.write import apply
@@ -29,9 +30,10 @@ from charter.report import format_diagnostics
     help="Move the board-only facts into the plans, and board-only tasks into from-board.md.",
 )
 @format_option(("text", "json", "github"))
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress on long work.")
 @repo_option
 def reconcile(
-    boards: tuple[Path, ...], write: bool, output_format: str, repo_dir: Path | None
+    boards: tuple[Path, ...], write: bool, output_format: str, quiet: bool, repo_dir: Path | None
 ) -> int:
     """Compare the plans with a board people kept by hand.
 
@@ -44,20 +46,21 @@ def reconcile(
     """
     config = config_for(repo_dir)
     paths = [p if p.is_absolute() else Path.cwd() / p for p in boards]
-    repo = load_repo(config)
-    result = compare(repo, read_boards(repo, paths))
     notes: list[str] = []
-    if write:
-        written, problems = apply(repo, result)
-        notes.append(
-            f"moved {len(result.moves) - len(problems)} fact(s) and "
-            f"{len(result.orphans)} board-only task(s); wrote {len(written)} file(s)"
-            + (": " + ", ".join(written) if written else "")
-        )
-        repo = load_repo(config, use_cache=False)
-        again = compare(repo, read_boards(repo, paths))
-        result = again
-        result.diagnostics = sorted({*again.diagnostics, *problems})
+    with shown("charter reconcile: reading plans", quiet):
+        repo = load_repo(config)
+        result = compare(repo, read_boards(repo, paths))
+        if write:
+            written, problems = apply(repo, result)
+            notes.append(
+                f"moved {len(result.moves) - len(problems)} fact(s) and "
+                f"{len(result.orphans)} board-only task(s); wrote {len(written)} file(s)"
+                + (": " + ", ".join(written) if written else "")
+            )
+            repo = load_repo(config, use_cache=False)
+            again = compare(repo, read_boards(repo, paths))
+            result = again
+            result.diagnostics = sorted({*again.diagnostics, *problems})
     diagnostics = result.diagnostics
     if diagnostics:
         click.echo(format_diagnostics(diagnostics, output_format))

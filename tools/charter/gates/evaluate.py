@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -100,9 +100,13 @@ class _Events:
 
 
 def evaluate_gates(
-    config: Config, plan_id: str | None = None, metrics: Sequence[str | Path] = ()
+    config: Config,
+    plan_id: str | None = None,
+    metrics: Sequence[str | Path] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[GateResult]:
-    """Evaluate the gates of one plan (or all). `metrics` replaces every gate's Source files."""
+    """Evaluate the gates of one plan (or all). `metrics` replaces every gate's Source files.
+    `progress(done, total)` hears of each metric file read."""
     doc = load_gates(config)
     if doc is None:
         raise CharterError("no gates file (config key `gates`); see docs/gates.md", config.gates)
@@ -122,7 +126,11 @@ def evaluate_gates(
     for g in gates:
         for path in files_of.get(id(g), ([], None))[0]:
             needed.setdefault(path, set()).update(_paths_of(g))
-    events = {path: read_events(path, sorted(paths), config.root) for path, paths in needed.items()}
+    events = {}
+    for done, (path, paths) in enumerate(needed.items(), 1):
+        events[path] = read_events(path, sorted(paths), config.root)
+        if progress is not None:
+            progress(done, len(needed))
     results = []
     for g in gates:
         if g.problem is not None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from charter import progress
 from charter.config import Config
 from charter.errors import CharterError, utf8_error_at
 from charter.io import locked, write_text_atomic
@@ -236,6 +237,7 @@ def rendered(result: ImportResult, config: Config) -> list[tuple[str, str]]:
         text = render_plan(plan, config)
         read_back(plan, text, config)
         files.append((plan.path, text))
+        progress.report(len(files), len(result.plans))
     return files
 
 

@@ -1,0 +1,266 @@
+"""What a check needs to remember of one file, as plain data (CH-F-9).
+
+A check after one plan edit should re-read that plan and no other. Each file's
+share of the check is therefore kept apart, as data that JSON can hold:
+
+- the findings of the rules that read only that file (`LOCAL` below), with
+  their severities applied, and the file's citations for the evidence rules;
+- a small summary for the rules that compare files: the IDs it defines, with
+  each task's title (CH002 tells two tasks from two mentions of one by their
+  titles, charter.mentions) and where, each task's dependencies and where
+  they are written, the task a session log names, the `source` an imported
+  plan replaces, and whether it holds tasks without IDs (which `mirrors`
+  copies match by text).
+
+The rules that compare files (`CROSS`) run on stand-in tasks rebuilt from
+those summaries: the same functions as a full check, over records that carry
+only what those functions read, so the findings are the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Any
+
+try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
+from charter.checks.mirror_rules import anonymous_tasks
+from charter.model import Diagnostic, Field, Plan, SessionLog, Task
+from charter.model_codec import Malformed, decode_diagnostic
+from charter.repo import RepoModel
+from charter.world import CitationRow
+
+# The rules whose findings depend on more than one file: duplicate IDs, unknown
+# dependencies, cycles, sessions naming unknown tasks, checklist mirrors. Every other
+# rule that reads only plans and logs looks at one file at a time (a test holds them to
+# it: tests/checks/test_incremental.py).
+CROSS = frozenset({"CH002", "CH006", "CH007", "CH012", "CH018"})
+
+# One task's row in the summary: ID, title (of a task with an ID; "" otherwise), line,
+# column, dependencies, and the line and column CH006 points at (the depends field's,
+# else the task's).
+TaskRow = tuple[str | None, str, int, int, tuple[str, ...], int, int]
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """One file's share of a check."""
+
+    rel: str
+    kind: str  # "plan", "session" or "mirror"
+    digest: str
+    findings: tuple[Diagnostic, ...]  # the LOCAL rules' findings in this file
+    citations: tuple[CitationRow, ...]
+    tasks: int
+    source: str | None  # the file an imported plan replaces (repo.without_replaced)
+    # Tasks that have an ID or dependencies, in file order, as `to_data` writes them: most
+    # checks replay the rules that compare files and never look at them (`rows`).
+    rows_data: list[Any]
+    session_task: tuple[str, int] | None  # the task a session log names, and its line
+    anonymous: bool  # holds tasks without an ID that CH018 matches by text
+
+    def stand_in_tasks(self) -> tuple[Task, ...]:
+        """Tasks carrying only what the CROSS rules read of them."""
+        return tuple(
+            Task(
+                task_id,
+                title,
+                self.rel,
+                line,
+                col,
+                "checklist",
+                None,
+                fields=(Field("depends", "", dep_line, dep_col - 1, dep_col - 1),)
+                if depends
+                else (),
+                depends=depends,
+            )
+            for task_id, title, line, col, depends, dep_line, dep_col in self.rows()
+        )
+
+    def rows(self) -> tuple[TaskRow, ...]:
+        """The task rows; Malformed when what the cache held is not what `to_data` wrote."""
+        return _task_rows(self.rows_data)
+
+    def ids(self) -> list[str]:
+        """The task IDs this file defines, in file order (with repeats)."""
+        return [row[0] for row in self.rows() if row[0] is not None]
+
+    summary: str = ""  # a hash of what the CROSS rules read of this file (`summarised`)
+
+    def summarised(self) -> FileFacts:
+        """These facts with their summary hash filled in."""
+        text = repr((self.kind, self.source, self.rows_data, self.session_task, self.anonymous))
+        digest = blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        return replace(self, summary=digest)
+
+    def to_data(self) -> list[Any]:
+        return [
+            self.kind,
+            self.digest,
+            [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in self.findings],
+            [[*row[:3], list(row[3]), row[4], [list(e) for e in row[5]]] for row in self.citations],
+            self.tasks,
+            self.source,
+            self.rows_data,
+            list(self.session_task) if self.session_task else None,
+            self.anonymous,
+            self.summary,
+        ]
+
+    @classmethod
+    def from_data(cls, rel: str, data: Any) -> FileFacts:
+        """The facts `to_data` wrote; Malformed (a ValueError) when they are not.
+
+        A cache file is believed only when sealed by this user (charter.sealed), but its
+        contents are still checked, column by column in C where there are many rows."""
+        if type(data) is not list or len(data) != 10:
+            raise Malformed("not a file's facts")
+        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous, summary = (
+            data
+        )
+        if not (
+            type(kind) is str
+            and type(digest) is str
+            and type(summary) is str
+            and type(tasks) is int
+            and (source is None or type(source) is str)
+            and type(anonymous) is bool
+            and type(findings) is list
+            and type(citations) is list
+            and type(rows) is list
+        ):
+            raise Malformed("not a file's facts")
+        return cls(
+            rel,
+            kind,
+            digest,
+            tuple(decode_diagnostic(f) for f in findings),
+            _citation_rows(citations),
+            tasks,
+            source,
+            rows,
+            _session_task(session_task),
+            anonymous,
+            summary,
+        )
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
+
+
+def _task_rows(rows: list[Any]) -> tuple[TaskRow, ...]:
+    if not _types(rows) <= {list} or not set(map(len, rows)) <= {7}:
+        raise Malformed("not task rows")
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    ids, titles, lines, cols, depends, dep_lines, dep_cols = columns
+    valid = (
+        _types(ids) <= {str, type(None)}
+        and _types(titles) <= {str}
+        and _types(chain(lines, cols, dep_lines, dep_cols)) <= {int}
+        and _types(depends) <= {list}
+        and _types(chain.from_iterable(depends)) <= {str}
+    )
+    if not valid:
+        raise Malformed("not task rows")
+    return tuple(
+        (i, title, line, col, tuple(deps), dl, dc) for i, title, line, col, deps, dl, dc in rows
+    )
+
+
+def _citation_rows(rows: list[Any]) -> tuple[CitationRow, ...]:
+    built: list[CitationRow] = []
+    for row in rows:
+        if type(row) is not list or len(row) != 6:
+            raise Malformed("not a citation")
+        path, task_id, title, own, done, cited = row
+        valid = (
+            type(path) is str
+            and (task_id is None or type(task_id) is str)
+            and type(title) is str
+            and type(own) is list
+            and _types(own) <= {str}
+            and type(done) is bool
+            and type(cited) is list
+            and all(
+                type(e) is list
+                and len(e) == 3
+                and type(e[0]) is str
+                and type(e[1]) is int
+                and (e[2] is None or type(e[2]) is str)
+                for e in cited
+            )
+        )
+        if not valid:
+            raise Malformed("not a citation")
+        built.append(
+            (path, task_id, title, tuple(own), done, tuple((e[0], e[1], e[2]) for e in cited))
+        )
+    return tuple(built)
+
+
+def _session_task(value: Any) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 2:
+        raise Malformed("not a session's task")
+    task, line = value
+    if type(task) is not str or type(line) is not int:
+        raise Malformed("not a session's task")
+    return task, line
+
+
+def facts_of(
+    rel: str,
+    kind: str,
+    digest: str,
+    model: Plan | SessionLog,
+    findings: Iterable[Diagnostic],
+    citations: Iterable[CitationRow],
+) -> FileFacts:
+    """The facts of one parsed file, given its LOCAL findings and citations."""
+    if isinstance(model, SessionLog):
+        named_id = model.task
+        named = (named_id, model.frontmatter_lines.get("task", 1)) if named_id else None
+        return FileFacts(
+            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False
+        ).summarised()
+    rows: list[list[Any]] = []
+    count = 0
+    for task in model.walk():
+        count += 1
+        if task.id is None and not task.depends:
+            continue
+        field = task.field("depends") if task.depends else None
+        dep_line, dep_col = (field.line, field.start + 1) if field else (task.line, task.col)
+        title = task.title if task.id is not None else ""
+        rows.append([task.id, title, task.line, task.col, list(task.depends), dep_line, dep_col])
+    source = model.frontmatter.get("source")
+    return FileFacts(
+        rel,
+        kind,
+        digest,
+        tuple(sorted(findings)),
+        tuple(citations),
+        count,
+        source if isinstance(source, str) else None,
+        rows,
+        None,
+        bool(anonymous_tasks(model)),
+    ).summarised()
+
+
+def one_file_repo(template: RepoModel, model: Plan | SessionLog, kind: str) -> RepoModel:
+    """A repository holding only `model`, for the rules that read one file at a time."""
+    plans = (model,) if kind == "plan" and isinstance(model, Plan) else ()
+    sessions = (model,) if isinstance(model, SessionLog) else ()
+    mirrors = (model,) if kind == "mirror" and isinstance(model, Plan) else ()
+    return RepoModel(
+        template.root, template.config, plans, sessions, template.today, mirrors, template.cache
+    )

@@ -1,0 +1,297 @@
+"""A check that re-reads only the files that changed since the last one (CH-F-9).
+
+Each file's facts (checks.facts) are kept under `.charter/cache/` in shards,
+keyed by charter's code, the configuration and today's date, each entry by
+the hash of the file's bytes. A check parses only files whose facts are
+missing or stale, runs the one-file rules on each of those alone, and runs
+the rules that compare files over the small summaries of all of them.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
+from charter import __version__
+from charter.cache import CACHE_DIR, ModelCache, code_stamp, load_cache, save_cache
+from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo
+from charter.config import Config
+from charter.model import Diagnostic, Plan, SessionLog
+from charter.model_codec import decode_diagnostic
+from charter.repo import FileRead, RepoModel, Snapshot, models_of
+from charter.world import CitationRow
+
+FACT_SHARDS = 16
+CROSS_FILE = "check-cross.cache"
+# Up to this many changed files are parsed directly; more, and the parsed models are
+# looked up in the model cache first (opening it costs as much as parsing a few files).
+FEW_FILES = 24
+# A progress report every this many files parsed, at most.
+PROGRESS_STEP = 50
+
+Progress = Callable[[int, int], None]  # (files done, files to do)
+RunRules = Callable[[Sequence[Any], RepoModel], set[Diagnostic]]  # rules, repo -> findings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    findings: tuple[Diagnostic, ...]
+    citations: tuple[CitationRow, ...]
+    plans: int
+    tasks: int
+    sessions: int
+    parsed: int  # how many files had to be read afresh
+
+
+def facts_key(config: Config, today: date) -> str:
+    h = blake2b(digest_size=20)
+    h.update(f"{__version__}\0{sys.version}\0{today.isoformat()}\0{config!r}\0".encode())
+    h.update(code_stamp())
+    return h.hexdigest()
+
+
+class FactsCache:
+    """{path: facts as data}, in shards so that one edit rewrites one shard."""
+
+    def __init__(self, root: Path, key: str):
+        self.folder = root / CACHE_DIR
+        self.key = key
+        self.shards: list[dict[str, Any]] = []
+        for n in range(FACT_SHARDS):
+            stored = load_cache(self._path(n))
+            fits = (
+                isinstance(stored, dict)
+                and stored.get("key") == key
+                and isinstance(stored.get("entries"), dict)
+            )
+            self.shards.append(stored["entries"] if fits else {})
+        self.dirty: set[int] = set()
+        self.seen: set[str] = set()
+
+    def get(self, read: FileRead) -> FileFacts | None:
+        self.seen.add(f"{read.kind}:{read.rel}")
+        data = self.shards[_shard_of(read.rel)].get(f"{read.kind}:{read.rel}")
+        if data is None:
+            return None
+        try:
+            facts = FileFacts.from_data(read.rel, data)
+        except ValueError:  # another layout (Malformed): read afresh
+            return None
+        return facts if facts.digest == read.digest and facts.kind == read.kind else None
+
+    def put(self, facts: FileFacts) -> None:
+        shard = _shard_of(facts.rel)
+        self.shards[shard][f"{facts.kind}:{facts.rel}"] = facts.to_data()
+        self.dirty.add(shard)
+
+    def save(self) -> None:
+        for n, entries in enumerate(self.shards):
+            stale = [rel for rel in entries if rel not in self.seen]
+            for rel in stale:
+                del entries[rel]
+            if stale or n in self.dirty:
+                save_cache(self._path(n), {"key": self.key, "entries": entries})
+
+    def _path(self, n: int) -> Path:
+        return self.folder / f"check-facts-{n:02d}.cache"
+
+
+def _shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+
+
+def check_incrementally(
+    snapshot: Snapshot,
+    rules: Sequence[Any],
+    run_rules: RunRules,
+    today: date,
+    progress: Progress | None = None,
+) -> Outcome:
+    """The plan rules' findings over `snapshot`, from remembered facts where a file is
+    unchanged; the same findings as running every rule over the whole repository."""
+    config = snapshot.config
+    cache = FactsCache(config.root, facts_key(config, today))
+    template = RepoModel(config.root, config, (), (), today, (), True)
+    local = [r for r in rules if r.code not in CROSS]
+    known: dict[tuple[str, str], FileFacts] = {}  # by kind and path
+    misses: list[FileRead] = []
+    for read in snapshot.files:
+        facts = cache.get(read) if read.digest is not None else None
+        if facts is None:
+            misses.append(read)
+        else:
+            known[read.kind, read.rel] = facts
+    fresh: dict[str, Plan | SessionLog] = {}
+    for read, model in _parsed(misses, config, progress):
+        fresh[read.rel] = model
+        sub = one_file_repo(template, model, read.kind)
+        citations = (c.row() for c in sub.world.citations) if read.kind == "plan" else ()
+        facts = facts_of(
+            read.rel, read.kind, read.digest or "", model, run_rules(local, sub), citations
+        )
+        known[read.kind, read.rel] = facts
+        if read.digest is not None:
+            cache.put(facts)
+    cache.save()
+    files = [known[read.kind, read.rel] for read in snapshot.files]
+    plans = _without_replaced([f for f in files if f.kind == "plan"])
+    sessions = [f for f in files if f.kind == "session"]
+    mirrors = [f for f in files if f.kind == "mirror"]
+    found: set[Diagnostic] = set()
+    for f in (*plans, *sessions):
+        found.update(f.findings)
+    cross = [r for r in rules if r.code in CROSS]
+    if cross:
+        found.update(
+            _cross_findings(cross, run_rules, plans, sessions, mirrors, snapshot, fresh, today)
+        )
+    return Outcome(
+        tuple(sorted(found)),
+        tuple(row for f in plans for row in f.citations),
+        len(plans),
+        sum(f.tasks for f in plans),
+        len(sessions),
+        len(misses),
+    )
+
+
+def _parsed(
+    misses: list[FileRead], config: Config, progress: Progress | None
+) -> Iterable[tuple[FileRead, Plan | SessionLog]]:
+    """Each missed file with its model, reporting progress as batches finish."""
+    if not misses:
+        return
+    cache = ModelCache(config) if len(misses) > FEW_FILES else None
+    step = max(PROGRESS_STEP, len(misses) // 20) if progress is not None else len(misses)
+    for start in range(0, len(misses), step):
+        batch = misses[start : start + step]
+        yield from zip(batch, models_of(tuple(batch), config, cache), strict=True)
+        if progress is not None:
+            progress(min(start + step, len(misses)), len(misses))
+    if cache is not None:
+        cache.save()
+
+
+def _without_replaced(plans: list[FileFacts]) -> list[FileFacts]:
+    """As `repo.without_replaced`, from the facts."""
+    replaced = {f.source for f in plans if f.source is not None and f.source != f.rel}
+    return [f for f in plans if f.rel not in replaced] if replaced else plans
+
+
+def _stand_in_session(facts: FileFacts) -> SessionLog:
+    if facts.session_task is None:
+        return SessionLog(facts.rel)
+    task, line = facts.session_task
+    return SessionLog(facts.rel, frontmatter={"task": task}, frontmatter_lines={"task": line})
+
+
+def _cross_findings(
+    cross: Sequence[Any],
+    run_rules: RunRules,
+    plans: list[FileFacts],
+    sessions: list[FileFacts],
+    mirrors: list[FileFacts],
+    snapshot: Snapshot,
+    fresh: dict[str, Plan | SessionLog],
+    today: date,
+) -> tuple[Diagnostic, ...]:
+    """The CROSS rules' findings: remembered while no summary they read changed (most
+    edits change a status or evidence, not an ID or a dependency)."""
+    config = snapshot.config
+    mirror_rule = [r for r in cross if r.code == "CH018"]
+    h = blake2b(digest_size=20)
+    h.update(" ".join(r.code for r in cross).encode())
+    for f in (*plans, *sessions, *mirrors):
+        h.update(f"\0{f.kind}\0{f.rel}\0{f.summary}".encode("utf-8", "surrogateescape"))
+    summaries = h.hexdigest()
+    path = config.root / CACHE_DIR / CROSS_FILE
+    key = facts_key(config, today)
+    stored = load_cache(path)
+    fits = isinstance(stored, dict) and stored.get("key") == key
+    # Which plans CH018 compares follows from the summaries alone: while none changed, the
+    # last check's choice holds, and no task row needs reading.
+    wanted = _remembered_inputs(stored, summaries, plans) if fits else None
+    if wanted is None:
+        wanted = _mirror_inputs(plans, mirrors) if mirror_rule else []
+    for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
+        h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
+    digest = h.hexdigest()
+    if fits and stored.get("digest") == digest:
+        try:
+            return tuple(decode_diagnostic(row) for row in stored["findings"])
+        except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
+            pass
+    stand_in = RepoModel(
+        config.root,
+        config,
+        tuple(Plan(f.rel, tasks=f.stand_in_tasks()) for f in plans),
+        tuple(_stand_in_session(f) for f in sessions),
+        today,
+    )
+    found = run_rules([r for r in cross if r.code != "CH018"], stand_in)
+    if mirror_rule and (wanted or mirrors):
+        reads = {read.rel: read for read in snapshot.files}
+        needed = [reads[f.rel] for f in (*wanted, *mirrors) if f.rel not in fresh]
+        models = dict(fresh)
+        for read, model in _parsed(needed, config, None):
+            models[read.rel] = model
+        sub = RepoModel(
+            config.root,
+            config,
+            tuple(_as_plan(models[f.rel]) for f in wanted),
+            (),
+            today,
+            tuple(_as_plan(models[f.rel]) for f in mirrors),
+        )
+        found |= run_rules(mirror_rule, sub)
+    result = tuple(sorted(found))
+    rows = [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in result]
+    wanted_rels = [f.rel for f in wanted]
+    payload = {"key": key, "summaries": summaries, "wanted": wanted_rels, "digest": digest}
+    save_cache(path, {**payload, "findings": rows})
+    return result
+
+
+def _remembered_inputs(
+    stored: dict[str, Any], summaries: str, plans: list[FileFacts]
+) -> list[FileFacts] | None:
+    """The plans the last check gave CH018, when it saw these same summaries."""
+    if stored.get("summaries") != summaries:
+        return None
+    rels = stored.get("wanted")
+    if type(rels) is not list:
+        return None
+    by_rel = {f.rel: f for f in plans}
+    found = [by_rel.get(rel) if type(rel) is str else None for rel in rels]
+    return None if None in found else [f for f in found if f is not None]
+
+
+def _mirror_inputs(plans: list[FileFacts], mirrors: list[FileFacts]) -> list[FileFacts]:
+    """The plans CH018 can report on: those that share an ID with another file, and (when
+    there are mirrors) those with tasks without IDs. The rule compares only such files
+    and the mirrors, so over them its findings are those of a full check."""
+    in_mirrors = {task_id for f in mirrors for task_id in f.ids()}
+    counts: dict[str, int] = {}
+    for f in plans:
+        for task_id in f.ids():
+            counts[task_id] = counts.get(task_id, 0) + 1
+    return [
+        f
+        for f in plans
+        if (mirrors and f.anonymous)
+        or any(counts[task_id] > 1 or task_id in in_mirrors for task_id in f.ids())
+    ]
+
+
+def _as_plan(model: Plan | SessionLog) -> Plan:
+    return model if isinstance(model, Plan) else Plan(model.path)
