@@ -29,8 +29,9 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
+from charter import rulecodes
 from charter.checks.mirror_rules import anonymous_tasks
-from charter.model import Diagnostic, Field, Plan, SessionLog, Task
+from charter.model import Diagnostic, Evidence, Field, Plan, SessionLog, Task
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import RepoModel
 from charter.world import CitationRow
@@ -39,12 +40,33 @@ from charter.world import CitationRow
 # dependencies, cycles, sessions naming unknown tasks, checklist mirrors. Every other
 # rule that reads only plans and logs looks at one file at a time (a test holds them to
 # it: tests/checks/test_incremental.py).
-CROSS = frozenset({"CH002", "CH006", "CH007", "CH012", "CH018"})
+CROSS = frozenset(
+    {
+        rulecodes.DUPLICATE_TASK_ID,
+        rulecodes.UNKNOWN_DEPENDENCY,
+        rulecodes.DEPENDENCY_CYCLE,
+        rulecodes.SESSION_UNKNOWN_TASK,
+        rulecodes.CHECKLIST_MIRROR,
+    }
+)
 
 # One task's row in the summary: ID, title (of a task with an ID; "" otherwise), line,
-# column, dependencies, and the line and column CH006 points at (the depends field's,
-# else the task's).
-TaskRow = tuple[str | None, str, int, int, tuple[str, ...], int, int]
+# column, dependencies, the line and column CH006 points at (the depends field's, else
+# the task's), its kind, its other fields as (name, value) and its evidence paths (which
+# of two mentions of an ID repeat or reword one task: charter.mentions).
+TaskRow = tuple[
+    str | None,
+    str,
+    int,
+    int,
+    tuple[str, ...],
+    int,
+    int,
+    str,
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+]
+_ROW_WIDTH = 10
 
 
 @dataclass(frozen=True)
@@ -73,14 +95,15 @@ class FileFacts:
                 self.rel,
                 line,
                 col,
-                "checklist",
+                "table" if kind == "table" else "checklist",
                 None,
-                fields=(Field("depends", "", dep_line, dep_col - 1, dep_col - 1),)
-                if depends
-                else (),
+                fields=_stand_in_fields(line, fields, bool(depends), dep_line, dep_col),
+                evidence=tuple(Evidence(path, line) for path in evidence),
                 depends=depends,
             )
-            for task_id, title, line, col, depends, dep_line, dep_col in self.rows()
+            for task_id, title, line, col, depends, dep_line, dep_col, kind, fields, evidence in (
+                self.rows()
+            )
         )
 
     def rows(self) -> tuple[TaskRow, ...]:
@@ -155,22 +178,43 @@ def _types(values: Iterable[Any]) -> set[type]:
     return set(map(type, values))
 
 
+def _stand_in_fields(
+    line: int, fields: tuple[tuple[str, str], ...], depends: bool, dep_line: int, dep_col: int
+) -> tuple[Field, ...]:
+    """The fields in their order, the depends one where CH006 points (the task's own place
+    when its dependencies come from elsewhere, an in-order chain)."""
+    where = (dep_line, dep_col - 1, dep_col - 1)
+    built = tuple(
+        Field(name, value, *where) if name == "depends" else Field(name, value, line, 0, 0)
+        for name, value in fields
+    )
+    if depends and not any(name == "depends" for name, _ in fields):
+        built = (Field("depends", "", *where), *built)
+    return built
+
+
 def _task_rows(rows: list[Any]) -> tuple[TaskRow, ...]:
-    if not _types(rows) <= {list} or not set(map(len, rows)) <= {7}:
+    if not _types(rows) <= {list} or not set(map(len, rows)) <= {_ROW_WIDTH}:
         raise Malformed("not task rows")
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
-    ids, titles, lines, cols, depends, dep_lines, dep_cols = columns
+    columns = list(zip(*rows, strict=True)) if rows else [()] * _ROW_WIDTH
+    ids, titles, lines, cols, depends, dep_lines, dep_cols, kinds, fields, evidence = columns
+    pairs = list(chain.from_iterable(fields))
     valid = (
         _types(ids) <= {str, type(None)}
         and _types(titles) <= {str}
+        and _types(kinds) <= {str}
         and _types(chain(lines, cols, dep_lines, dep_cols)) <= {int}
-        and _types(depends) <= {list}
-        and _types(chain.from_iterable(depends)) <= {str}
+        and _types(chain(depends, fields, evidence)) <= {list}
+        and _types(chain.from_iterable(chain(depends, evidence))) <= {str}
+        and _types(pairs) <= {list}
+        and set(map(len, pairs)) <= {2}
+        and _types(chain.from_iterable(pairs)) <= {str}
     )
     if not valid:
         raise Malformed("not task rows")
     return tuple(
-        (i, title, line, col, tuple(deps), dl, dc) for i, title, line, col, deps, dl, dc in rows
+        (i, title, line, col, tuple(deps), dl, dc, kind, tuple((n, v) for n, v in fs), tuple(ev))
+        for i, title, line, col, deps, dl, dc, kind, fs, ev in rows
     )
 
 
@@ -240,7 +284,22 @@ def facts_of(
         field = task.field("depends") if task.depends else None
         dep_line, dep_col = (field.line, field.start + 1) if field else (task.line, task.col)
         title = task.title if task.id is not None else ""
-        rows.append([task.id, title, task.line, task.col, list(task.depends), dep_line, dep_col])
+        fields = [[f.name, f.value] for f in task.fields]
+        evidence = [e.path for e in task.evidence]
+        rows.append(
+            [
+                task.id,
+                title,
+                task.line,
+                task.col,
+                list(task.depends),
+                dep_line,
+                dep_col,
+                task.kind,
+                fields if task.id is not None else [],
+                evidence if task.id is not None else [],
+            ]
+        )
     source = model.frontmatter.get("source")
     return FileFacts(
         rel,

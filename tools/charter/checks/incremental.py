@@ -22,7 +22,7 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__
+from charter import __version__, rulecodes
 from charter.cache import CACHE_DIR, ModelCache, code_stamp, load_cache, save_cache
 from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo
 from charter.config import Config
@@ -208,7 +208,7 @@ def _cross_findings(
     """The CROSS rules' findings: remembered while no summary they read changed (most
     edits change a status or evidence, not an ID or a dependency)."""
     config = snapshot.config
-    mirror_rule = [r for r in cross if r.code == "CH018"]
+    mirror_rule = [r for r in cross if r.code == rulecodes.CHECKLIST_MIRROR]
     h = blake2b(digest_size=20)
     h.update(" ".join(r.code for r in cross).encode())
     for f in (*plans, *sessions, *mirrors):
@@ -238,7 +238,7 @@ def _cross_findings(
         tuple(_stand_in_session(f) for f in sessions),
         today,
     )
-    found = run_rules([r for r in cross if r.code != "CH018"], stand_in)
+    found = run_rules([r for r in cross if r.code != rulecodes.CHECKLIST_MIRROR], stand_in)
     if mirror_rule and (wanted or mirrors):
         reads = {read.rel: read for read in snapshot.files}
         needed = [reads[f.rel] for f in (*wanted, *mirrors) if f.rel not in fresh]
