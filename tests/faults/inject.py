@@ -115,7 +115,14 @@ def _stop_judge_kill(
                 proc.returncode = -signal.SIGKILL
                 raise AssertionError("the command neither finished nor reached its point: a hang")
             os.killpg(proc.pid, signal.SIGSTOP)
-            pid, status = os.waitpid(proc.pid, os.WUNTRACED)
+            status = _wait_stopped(proc.pid)
+            if status is None:
+                # Frozen mid-fork: a child stopped before its exec holds the command in
+                # the kernel's vfork wait, where it cannot stop. Kill without judging.
+                os.killpg(proc.pid, signal.SIGKILL)
+                os.waitpid(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                return Kill(landed=False, lock_held=False)
             if not os.WIFSTOPPED(status):
                 proc.returncode = os.waitstatus_to_exitcode(status)
                 return Kill(landed=False, lock_held=False)
@@ -128,6 +135,19 @@ def _stop_judge_kill(
     os.waitpid(proc.pid, 0)
     proc.returncode = -signal.SIGKILL
     return Kill(landed=True, lock_held=held)
+
+
+def _wait_stopped(pid: int, timeout: float = 2.0) -> int | None:
+    """The command's wait status once it stopped or ended; None when it did neither in
+    `timeout` seconds (SIGSTOP stays pending while the command waits on a vfork child)."""
+    end = time.monotonic() + timeout
+    while True:
+        found, status = os.waitpid(pid, os.WNOHANG | os.WUNTRACED)
+        if found:
+            return status
+        if time.monotonic() >= end:
+            return None
+        time.sleep(0.002)
 
 
 def locks_held(root: Path) -> bool:

@@ -44,7 +44,56 @@ _PARSER_MODULES = (
 )
 
 
-class ModelCache:
+class ShardedCache:
+    """Entries {key: plain data} spread over `shards` sealed files named `name-NN.cache`,
+    all dropped when `key` (what they were computed with) changes. An edit rewrites only
+    the shards it touched; entries not looked at since loading are dropped on save."""
+
+    def __init__(self, folder: Path, name: str, shards: int, key: str):
+        self.folder, self.name, self.count, self.key = folder, name, shards, key
+        self.shards: list[dict[str, Any]] = []
+        for n in range(shards):
+            stored = load_cache(self._shard_path(n))
+            fits = (
+                isinstance(stored, dict)
+                and stored.get("key") == key
+                and isinstance(stored.get("entries"), dict)
+            )
+            self.shards.append(stored["entries"] if fits else {})
+        self.dirty: set[int] = set()
+        self.seen: set[str] = set()
+
+    def entry(self, rel: str, entry_key: str) -> Any:
+        """What is stored under `entry_key` (in `rel`'s shard), None when nothing is."""
+        self.seen.add(entry_key)
+        return self.shards[self._shard_of(rel)].get(entry_key)
+
+    def store(self, rel: str, entry_key: str, data: Any | None) -> None:
+        """Store `data` under `entry_key`; None forgets the entry."""
+        shard = self.shards[self._shard_of(rel)]
+        if data is None:
+            shard.pop(entry_key, None)
+        else:
+            shard[entry_key] = data
+        self.dirty.add(self._shard_of(rel))
+
+    def save(self) -> None:
+        """Write the shards that changed, dropping entries of files that are gone."""
+        for n, entries in enumerate(self.shards):
+            stale = [key for key in entries if key not in self.seen]
+            for key in stale:
+                del entries[key]
+            if stale or n in self.dirty:
+                save_cache(self._shard_path(n), {"key": self.key, "entries": entries})
+
+    def _shard_path(self, n: int) -> Path:
+        return self.folder / f"{self.name}-{n:02d}.cache"
+
+    def _shard_of(self, rel: str) -> int:
+        return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % self.count
+
+
+class ModelCache(ShardedCache):
     """{path: (content hash, model as data)}, invalidated by a parser or configuration change.
 
     Entries stay in their JSON form until asked for: a check that needs a few models
@@ -52,23 +101,12 @@ class ModelCache:
     """
 
     def __init__(self, config: Config):
-        self.folder = config.root / CACHE_DIR
-        self.key = _parser_fingerprint(config)
-        self.shards: list[dict[str, Any]] = []
-        for n in range(MODEL_SHARDS):
-            stored = load_cache(self._shard_path(n))
-            fits = (
-                isinstance(stored, dict)
-                and stored.get("key") == self.key
-                and isinstance(stored.get("entries"), dict)
-            )
-            self.shards.append(stored["entries"] if fits else {})
-        self.dirty: set[int] = set()
-        self.seen: set[str] = set()
+        super().__init__(
+            config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config)
+        )
 
     def get(self, rel: str, digest: str) -> Any:
-        self.seen.add(rel)
-        entry = self.shards[_shard_of(rel)].get(rel)
+        entry = self.entry(rel, rel)
         if type(entry) is not list or len(entry) != 2 or entry[0] != digest:
             return None
         try:
@@ -78,28 +116,10 @@ class ModelCache:
         return model if model.path == rel else None
 
     def put(self, rel: str, digest: str, model: Any) -> None:
-        shard = _shard_of(rel)
         try:
-            self.shards[shard][rel] = [digest, model_codec.encode(model)]
+            self.store(rel, rel, [digest, model_codec.encode(model)])
         except model_codec.Unencodable:  # parsed again next time, never given back changed
-            self.shards[shard].pop(rel, None)
-        self.dirty.add(shard)
-
-    def save(self) -> None:
-        """Write the shards that changed, dropping files that are gone."""
-        for n, entries in enumerate(self.shards):
-            stale = [rel for rel in entries if rel not in self.seen]
-            for rel in stale:
-                del entries[rel]
-            if stale or n in self.dirty:
-                save_cache(self._shard_path(n), {"key": self.key, "entries": entries})
-
-    def _shard_path(self, n: int) -> Path:
-        return self.folder / f"models-{n:02d}.cache"
-
-
-def _shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % MODEL_SHARDS
+            self.store(rel, rel, None)
 
 
 def load_cache(path: Path) -> Any:

@@ -10,7 +10,6 @@ the rules that compare files over the small summaries of all of them.
 from __future__ import annotations
 
 import sys
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
 from charter import __version__, rulecodes
-from charter.cache import CACHE_DIR, ModelCache, code_stamp, load_cache, save_cache
+from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp, load_cache, save_cache
 from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
@@ -60,27 +59,14 @@ def facts_key(config: Config, today: date) -> str:
     return h.hexdigest()
 
 
-class FactsCache:
+class FactsCache(ShardedCache):
     """{path: facts as data}, in shards so that one edit rewrites one shard."""
 
     def __init__(self, root: Path, key: str):
-        self.folder = root / CACHE_DIR
-        self.key = key
-        self.shards: list[dict[str, Any]] = []
-        for n in range(FACT_SHARDS):
-            stored = load_cache(self._path(n))
-            fits = (
-                isinstance(stored, dict)
-                and stored.get("key") == key
-                and isinstance(stored.get("entries"), dict)
-            )
-            self.shards.append(stored["entries"] if fits else {})
-        self.dirty: set[int] = set()
-        self.seen: set[str] = set()
+        super().__init__(root / CACHE_DIR, "check-facts", FACT_SHARDS, key)
 
     def get(self, read: FileRead) -> FileFacts | None:
-        self.seen.add(f"{read.kind}:{read.rel}")
-        data = self.shards[_shard_of(read.rel)].get(f"{read.kind}:{read.rel}")
+        data = self.entry(read.rel, f"{read.kind}:{read.rel}")
         if data is None:
             return None
         try:
@@ -90,24 +76,7 @@ class FactsCache:
         return facts if facts.digest == read.digest and facts.kind == read.kind else None
 
     def put(self, facts: FileFacts) -> None:
-        shard = _shard_of(facts.rel)
-        self.shards[shard][f"{facts.kind}:{facts.rel}"] = facts.to_data()
-        self.dirty.add(shard)
-
-    def save(self) -> None:
-        for n, entries in enumerate(self.shards):
-            stale = [rel for rel in entries if rel not in self.seen]
-            for rel in stale:
-                del entries[rel]
-            if stale or n in self.dirty:
-                save_cache(self._path(n), {"key": self.key, "entries": entries})
-
-    def _path(self, n: int) -> Path:
-        return self.folder / f"check-facts-{n:02d}.cache"
-
-
-def _shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+        self.store(facts.rel, f"{facts.kind}:{facts.rel}", facts.to_data())
 
 
 def check_incrementally(
