@@ -66,7 +66,7 @@ INVALID: list[tuple[str, str, int]] = [
     (_replace('"make test", ', '"make test", "env", '), "'env' can never be allowed", 13),
     (_replace('"make test", ', '"make test", "git -c x=y", '), "never be allowed", 13),
     (_replace('"make test", ', '"make test", 7, '), "allow entries must be text", 13),
-    (_replace('"git reset --hard"]', '"git reset --hard", "rg |x"]'), "bad pattern 'rg |x'", 28),
+    (_replace('"git reset --hard"]', '"git reset --hard", "rg |x"]'), "bad pattern 'rg |x'", 29),
     (
         _replace('env: {CHARTER_ALLOW_NET: "1"}', "env: {CHARTER_ALLOW_NET: 1}"),
         "must be quoted text",
@@ -78,7 +78,7 @@ INVALID: list[tuple[str, str, int]] = [
         25,
     ),
     (_replace("  L2:\n", "  L2 x:\n"), "level name 'L2 x'", 15),
-    (_replace('forbidden_paths: ["*.accdb"', 'forbidden_paths: ["../x"'), "bad path pattern", 29),
+    (_replace('forbidden_paths: ["*.accdb"', 'forbidden_paths: ["../x"'), "bad path pattern", 30),
     (_replace("  L1:\n", "  L0:\n"), "duplicate key 'L0'", 9),
     (
         _replace("    description: Read-only analysis", "    description: [1]"),
@@ -86,7 +86,7 @@ INVALID: list[tuple[str, str, int]] = [
         7,
     ),
     (_replace("levels:\n", "levels: []\nlevelz:\n"), "unknown key 'levelz'", 5),
-    (_replace("deny: [", "deny: 7\nx: ["), "unknown key 'x'", 28),
+    (_replace("deny: [", "deny: 7\nx: ["), "unknown key 'x'", 29),
     ("no frontmatter\n", "must start with YAML frontmatter", 1),
     ("---\ncharter_policy: 1\n", "never closed", 1),
     ("---\nlevels: [\n---\n", "invalid YAML", 3),
