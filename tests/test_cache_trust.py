@@ -28,6 +28,7 @@ import pytest
 from charter.cache import CACHE_DIR, MODEL_SHARDS
 from charter.sealed import seal, unseal
 from tests.governed import init_charter_repo
+from tests.json_paths import node_paths, replaced
 
 EXTRA_PLAN = """---
 id: trust
@@ -240,24 +241,6 @@ def test_flips_and_truncations_of_every_cache_file_change_no_answer(repo: Path) 
 json_leaves: tuple[Any, ...] = (None, True, 0, -1, 2**70, 1.5, "", "x", [], {}, [[]], {"k": 1})
 
 
-def _nodes(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            found += _nodes(item, (*path, i))
-    elif isinstance(data, dict):
-        for key, item in data.items():
-            found += _nodes(item, (*path, key))
-    return found
-
-
-def _replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    data[path[0]] = _replaced(data[path[0]], path[1:], value)
-    return data
-
-
 def test_well_formed_caches_of_the_wrong_shape_never_crash(repo: Path) -> None:
     """A valid checksum over wrong contents (a bug, or someone who can write the cache)
     may cost the cache or, where the wrong contents are themselves plausible, change an
@@ -269,12 +252,12 @@ def test_well_formed_caches_of_the_wrong_shape_never_crash(repo: Path) -> None:
     runs = 0
     for path, data in originals.items():
         payload = unseal(path.name, data)
-        nodes = _nodes(payload)
+        nodes = node_paths(payload)
         for _ in range(4):
             for other, content in originals.items():
                 other.write_bytes(content)
             target = rng.choice(nodes)
-            mutated = _replaced(json.loads(json.dumps(payload)), target, rng.choice(json_leaves))
+            mutated = replaced(json.loads(json.dumps(payload)), target, rng.choice(json_leaves))
             path.write_bytes(seal(path.name, mutated))
             _answers(repo)
             runs += 1

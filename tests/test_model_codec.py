@@ -15,6 +15,7 @@ from charter.config import load_config
 from charter.model import Plan, SessionLog
 from charter.model_codec import TAG, Malformed, Unencodable, decode, encode
 from charter.repo import parse_file
+from tests.json_paths import node_paths, replaced
 
 PLAN = """---
 id: demo
@@ -121,24 +122,6 @@ json_values = st.recursive(
 )
 
 
-def _nodes(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            found += _nodes(item, (*path, i))
-    elif isinstance(data, dict):
-        for key, item in data.items():
-            found += _nodes(item, (*path, key))
-    return found
-
-
-def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    data[path[0]] = _replace(data[path[0]], path[1:], value)
-    return data
-
-
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.data())
 def test_well_formed_data_of_the_wrong_shape_is_malformed_never_a_crash(
@@ -148,8 +131,8 @@ def test_well_formed_data_of_the_wrong_shape_is_malformed_never_a_crash(
         "docs/plans/demo.md", PLAN.encode(), load_config(Path(__file__).parent), "plan"
     )
     encoded = json.loads(json.dumps(encode(model)))
-    target = data.draw(st.sampled_from(_nodes(encoded)))
-    mutated = _replace(encoded, target, data.draw(json_values))
+    target = data.draw(st.sampled_from(node_paths(encoded)))
+    mutated = replaced(encoded, target, data.draw(json_values))
     try:
         back = decode(mutated)
     except Malformed:

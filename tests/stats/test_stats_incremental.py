@@ -23,6 +23,7 @@ from charter.stats.compute import cached_stats, compute_stats
 from charter.stats.facts import cached_facts
 from charter.stats.history import read_history
 from charter.status import column_of
+from tests.json_paths import node_paths, replaced
 from tests.stats.test_stats_history import commit
 
 NOW = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
@@ -196,24 +197,6 @@ def test_a_warm_run_parses_nothing_and_never_builds_the_model(
 _LEAVES: tuple[object, ...] = (None, True, 0, -1, 1.5, "", "x", [], {}, [[]], {"k": 1})
 
 
-def _nodes(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [path]
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            found += _nodes(item, (*path, i))
-    elif isinstance(data, dict):
-        for key, item in data.items():
-            found += _nodes(item, (*path, key))
-    return found
-
-
-def _replaced(data: Any, path: tuple[Any, ...], value: object) -> Any:
-    if not path:
-        return value
-    data[path[0]] = _replaced(data[path[0]], path[1:], value)
-    return data
-
-
 @pytest.mark.parametrize("cache", [history_module.CACHE, facts_module.CACHE])
 def test_damaged_or_wrongly_shaped_caches_never_crash(work: Work, cache: str) -> None:
     """Flipped bytes are a miss; a valid seal over contents of the wrong shape is a miss
@@ -229,9 +212,9 @@ def test_damaged_or_wrongly_shaped_caches_never_crash(work: Work, cache: str) ->
     path.write_bytes(bytes(flipped))
     assert stats_dict(work.root) == expected
     payload = unseal(path.name, original)
-    nodes = _nodes(payload)
+    nodes = node_paths(payload)
     for _ in range(60):
         target = rng.choice(nodes)
-        mutated = _replaced(json.loads(json.dumps(payload)), target, rng.choice(_LEAVES))
+        mutated = replaced(json.loads(json.dumps(payload)), target, rng.choice(_LEAVES))
         path.write_bytes(seal(path.name, mutated))
         stats_dict(work.root)  # no exception

@@ -138,6 +138,15 @@ def save_cache(path: Path, payload: Any) -> bool:
     return write_sealed(str(path), path.name, payload)
 
 
+def file_content(path: Path) -> bytes:
+    """A file's bytes for a fingerprint; a missing or unreadable file hashes as such, never
+    as an empty one."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0missing"
+
+
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     """Each module of charter under `folders` (and their subfolders) with its modification
     time: a cache keyed on this is invalidated by any change to charter's code."""

@@ -19,7 +19,7 @@ import hashlib
 from pathlib import Path
 
 from charter import __version__
-from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.cache import CACHE_DIR, code_stamp, file_content, load_cache, save_cache
 from charter.config import Config
 from charter.files import plan_listing
 from charter.templating import template_path
@@ -36,10 +36,10 @@ def fingerprint(config: Config, templates: tuple[str, ...], claims: bytes = b"")
     for name in templates:
         path = template_path(config, name)
         h.update(f"{path}\0".encode())
-        h.update(_content(path))
+        h.update(file_content(path))
     for rel, full in plan_listing(config):
         h.update(rel.encode() + b"\0")
-        h.update(hashlib.blake2b(_content(Path(full)), digest_size=16).digest())
+        h.update(hashlib.blake2b(file_content(Path(full)), digest_size=16).digest())
     return h.hexdigest()
 
 
@@ -55,7 +55,7 @@ def current(config: Config, key: str, targets: list[str]) -> int | None:
     for rel in targets:
         if not isinstance(files[rel], str):
             return None
-        if hashlib.sha256(_content(config.path(rel))).hexdigest() != files[rel]:
+        if hashlib.sha256(file_content(config.path(rel))).hexdigest() != files[rel]:
             return None
     rows = memo.get("rows")
     return rows if type(rows) is int else None
@@ -80,10 +80,3 @@ def forget(config: Config) -> None:
 def _load(config: Config) -> dict[str, object] | None:
     data = load_cache(config.path(MEMO))
     return data if isinstance(data, dict) else None
-
-
-def _content(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0missing"

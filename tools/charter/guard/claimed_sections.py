@@ -172,9 +172,12 @@ def plan_edit_reason(
 
     try:
         config = load_config(Path(root))
-        if not _is_plan(config, rel):
+        # The text diff first: most Markdown edits touch no task line, and then the
+        # repository's plans are never listed.
+        touched = _touched(config, old, new)
+        if not touched or not _is_plan(config, rel):
             return None
-        return _claimed_reason(config, rel, old, new)
+        return _claimed_reason(config, rel, touched)
     except CharterError as exc:
         return f"{rel}: whose tasks the edit changes cannot be checked: {exc}"
 
@@ -185,13 +188,14 @@ def _is_plan(config: Config, rel: str) -> bool:
     return any(found == rel for found, _full in plan_listing(config))
 
 
-def _claimed_reason(config: Config, rel: str, old: str, new: str) -> str | None:
+def _touched(config: Config, old: str, new: str) -> dict[str, tuple[int, int]]:
+    """The tasks (ID -> first line, end) whose lines the edit changes."""
     if new == WHOLE_FILE:
-        touched = {task: (start, end) for task, start, end in task_sections(old, config.id_re)}
-    else:
-        touched = touched_tasks(old, new, config.id_re)
-    if not touched:
-        return None
+        return {task: (start, end) for task, start, end in task_sections(old, config.id_re)}
+    return touched_tasks(old, new, config.id_re)
+
+
+def _claimed_reason(config: Config, rel: str, touched: dict[str, tuple[int, int]]) -> str | None:
     from charter.claims import ops  # lazy: edits of a plan's task lines only
 
     live = ops.live_claims(ops.store_for(config))

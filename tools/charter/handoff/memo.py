@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from charter import __version__
-from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.cache import CACHE_DIR, code_stamp, file_content, load_cache, save_cache
 from charter.config import Config
 from charter.evidence.manifest import MANIFEST_NAME
 from charter.repo import Snapshot
@@ -40,10 +40,10 @@ def fingerprint(snapshot: Snapshot, template: str) -> str:
     extra = [template_path(config, template), config.path(config.policy), config.root / "Makefile"]
     for path in extra:
         h.update(f"{path}\0".encode())
-        h.update(_content(path))
+        h.update(file_content(path))
     for manifest in _manifests(config.root / config.runs):
         h.update(f"{manifest}\0".encode())
-        h.update(hashlib.blake2b(_content(Path(manifest)), digest_size=16).digest())
+        h.update(hashlib.blake2b(file_content(Path(manifest)), digest_size=16).digest())
     return h.hexdigest()
 
 
@@ -63,7 +63,7 @@ def current(config: Config, key: str) -> bool:
     memo = load_cache(config.path(MEMO))
     if not isinstance(memo, dict) or memo.get("key") != key:
         return False
-    digest = hashlib.sha256(_content(config.path(config.handoff))).hexdigest()
+    digest = hashlib.sha256(file_content(config.path(config.handoff))).hexdigest()
     return bool(memo.get("file") == digest)
 
 
@@ -77,10 +77,3 @@ def record(config: Config, key: str, text: str) -> None:
 def forget(config: Config) -> None:
     with contextlib.suppress(OSError):
         config.path(MEMO).unlink()
-
-
-def _content(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0missing"
