@@ -107,7 +107,9 @@ def _charter(root: Path, *args: str, process: bool = False) -> tuple[int, str]:
         code, output = proc.returncode, proc.stdout + proc.stderr
     else:
         from charter.cli import main
+        from charter.repo import forget_loaded
 
+        forget_loaded()  # as a new process starts: the caches on disk are what it meets
         out, err = io.StringIO(), io.StringIO()
         previous = os.getcwd(), os.environ.get("CHARTER_NOW")
         os.chdir(root)

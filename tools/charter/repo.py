@@ -12,7 +12,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +35,8 @@ from charter.world import LABEL_CHARS, Citation, World
 
 T = TypeVar("T")
 PROGRESS_STEP = 50  # files parsed between progress reports, at least
+# RepoModel's cached values that are functions of its plans and configuration alone.
+_PURE = ("_all_tasks", "_task_index", "resolution", "standings")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,19 @@ class RepoModel:
             if task.evidence
         ]
 
+    def again(self, today: date) -> RepoModel:
+        """This model dated `today`, sharing what depends only on its plans."""
+        fresh = replace(self, today=today)
+        fresh.share_plan_facts(self)
+        return fresh
+
+    def share_plan_facts(self, other: RepoModel) -> None:
+        """Take `other`'s tasks, index, resolution and standings, worked out already:
+        the caller knows both models hold the same plans and configuration."""
+        for name in _PURE:
+            if name in other.__dict__:
+                self.__dict__[name] = other.__dict__[name]  # a cached_property's own slot
+
     def plan_of(self, task: Task) -> Plan | None:
         return next((p for p in self.plans if p.path == task.path), None)
 
@@ -170,11 +185,48 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
     return build_repo(read_snapshot(config), use_cache, today)
 
 
+@dataclass
+class _Remembered:
+    """What the last `build_repo` in this process built, so that a command that loads the
+    repository again (a precondition, then the board, then the handoff) decodes only the
+    files that changed in between, and nothing when none did.
+
+    Only the models and what is computed from them alone are shared (`RepoModel.again`);
+    what reads the rest of the file system (`RepoModel.world`) is computed afresh, since
+    the command may have written files in between. `use_cache=False` shares nothing: it
+    asks for every file to be parsed."""
+
+    fingerprint: bytes | None = None
+    settings: str | None = None  # the configuration the models were parsed with
+    model: RepoModel | None = None
+    by_file: dict[tuple[str, str, str], Plan | SessionLog] = field(default_factory=dict)
+
+
+_remembered = _Remembered()
+
+
+def forget_loaded() -> None:
+    """Drop what `build_repo` remembers, so that the next load reads the model cache (tests of
+    the cache itself)."""
+    global _remembered
+    _remembered = _Remembered()
+
+
 def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = None) -> RepoModel:
     config = snapshot.config
+    today = today or date.today()
+    last = _remembered
+    settings = repr(config)
+    fingerprint = snapshot.fingerprint()
+    if use_cache and last.model is not None and last.settings == settings:
+        if last.fingerprint == fingerprint:
+            return last.model.again(today)
+        reuse = last.by_file
+    else:
+        reuse = {}
     with collector_paused():
         cache = ModelCache(config) if use_cache else None
-        models = _models(snapshot.files, config, cache)
+        models = _models(snapshot.files, config, cache, reuse)
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -183,15 +235,30 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     by_kind: dict[str, list[Any]] = {"plan": [], "session": [], "mirror": []}
     for read, model in zip(snapshot.files, models, strict=True):
         by_kind[read.kind].append(model)
-    return RepoModel(
+    repo = RepoModel(
         config.root,
         config,
         tuple(without_replaced(by_kind["plan"])),
         tuple(by_kind["session"]),
-        today or date.today(),
+        today,
         tuple(by_kind["mirror"]),
         use_cache,
     )
+    if not use_cache:
+        return repo
+    if last.model is not None and _same_objects(last.model.plans, repo.plans):
+        repo.share_plan_facts(last.model)  # only session logs or mirrors changed
+    last.fingerprint, last.settings, last.model = fingerprint, settings, repo
+    last.by_file = {
+        (read.kind, read.rel, read.digest): model
+        for read, model in zip(snapshot.files, models, strict=True)
+        if read.digest is not None
+    }
+    return repo
+
+
+def _same_objects(old: tuple[Plan, ...], new: tuple[Plan, ...]) -> bool:
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
 def without_replaced(plans: list[Plan]) -> list[Plan]:
@@ -208,23 +275,18 @@ def without_replaced(plans: list[Plan]) -> list[Plan]:
 
 
 def _models(
-    files: tuple[FileRead, ...], config: Config, cache: ModelCache | None
+    files: tuple[FileRead, ...],
+    config: Config,
+    cache: ModelCache | None,
+    reuse: dict[tuple[str, str, str], Plan | SessionLog] | None = None,
 ) -> list[Plan | SessionLog]:
-    """A model per file: from the cache when it holds one, else parsed, all misses at once,
-    so that many changed files can be parsed on two cores (`charter.parse_pool`)."""
+    """A model per file: the one built earlier in this process from the same bytes (`reuse`),
+    else from the cache when it holds one, else parsed, all misses at once, so that many
+    changed files can be parsed on two cores (`charter.parse_pool`)."""
     found: list[Plan | SessionLog | None] = []
     misses: list[tuple[int, FileRead]] = []
     for read in files:
-        model: Plan | SessionLog | None = None
-        if read.data is None or read.digest is None:
-            problem = Diagnostic(read.rel, 1, 1, PARSE_ERROR, f"cannot read file: {read.error}")
-            model = (
-                SessionLog(read.rel, problems=(problem,))
-                if read.kind == "session"
-                else Plan(read.rel, problems=(problem,))
-            )
-        elif cache is not None:
-            model = cache.get(read.rel, read.digest)
+        model = _known(read, cache, reuse or {})
         if model is None:
             misses.append((len(found), read))
         found.append(model)
@@ -245,6 +307,23 @@ def _models(
         if cache is not None and read.digest is not None:
             cache.put(read.rel, read.digest, model)
     return [m for m in found if m is not None]
+
+
+def _known(
+    read: FileRead,
+    cache: ModelCache | None,
+    reuse: dict[tuple[str, str, str], Plan | SessionLog],
+) -> Plan | SessionLog | None:
+    """The file's model without parsing it, when it can be had; None when it must be parsed."""
+    if read.data is None or read.digest is None:
+        problem = Diagnostic(read.rel, 1, 1, PARSE_ERROR, f"cannot read file: {read.error}")
+        if read.kind == "session":
+            return SessionLog(read.rel, problems=(problem,))
+        return Plan(read.rel, problems=(problem,))
+    model = reuse.get((read.kind, read.rel, read.digest))
+    if model is None and cache is not None:
+        model = cache.get(read.rel, read.digest)
+    return model
 
 
 def models_of(
