@@ -30,7 +30,7 @@ from charter import parse_pool
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.ingest.fold import session_usage
-from charter.model import Plan, SessionLog
+from charter.model import Plan, SessionLog, Task
 from charter.repo import FileRead, RepoModel, parse_file, read_snapshot
 from charter.stats.history import State
 from charter.status import column_of
@@ -72,7 +72,10 @@ class Facts:
         return self.lookup(name, digest)
 
 
-def plan_facts(plan: Plan, config: Config) -> PlanFacts:
+def plan_facts(
+    plan: Plan, config: Config, column_of: Callable[[Task, Config], str] = column_of
+) -> PlanFacts:
+    """`column_of`: where a task stands (a loaded repository has worked it out already)."""
     facts = PlanFacts(_source(plan), [], [], [])
     for task in plan.walk():
         if task.id is None:
@@ -101,8 +104,9 @@ def facts_of_repo(repo: RepoModel) -> Facts:
     config = repo.config
     facts = Facts(sessions=[session_facts(log) for log in repo.sessions])
     by_path = {plan.path: plan for plan in repo.plans}
+    standings = repo.standings
     for plan in repo.plans:
-        _merge(facts, plan_facts(plan, config))
+        _merge(facts, plan_facts(plan, config, lambda task, _: standings.column(task)))
 
     def lookup(name: str, digest: str) -> State | None:
         plan = by_path.get(name)
