@@ -31,7 +31,7 @@ from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.ingest.fold import session_usage
 from charter.model import Plan, SessionLog, Task
-from charter.repo import FileRead, RepoModel, parse_file, read_snapshot
+from charter.repo import FileRead, RepoModel, collector_paused, parse_file, read_snapshot
 from charter.stats.history import State
 from charter.status import column_of
 
@@ -144,16 +144,22 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
         else:
             continue
         misses.append(read)
-    parsed = parse_pool.parse_all(
-        misses,
-        lambda read: parse_file(read.rel, read.data or b"", config, read.kind),
-        lambda read: len(read.data or b""),
-    )
-    for read, model in zip(misses, parsed, strict=True):
-        if isinstance(model, Plan):
-            plans[read.rel] = (read.digest, plan_facts(model, config))
+    # Each file's facts come back from the parse, not its model: the second process then
+    # sends a few lists per plan instead of pickled models (a second of unpickling at
+    # 50,000 tasks, in the parent, after both had finished), and no model is kept.
+    with collector_paused():  # as when the models are built: parsing makes no cycles
+        parsed = parse_pool.parse_all(
+            misses,
+            lambda read: file_facts(
+                parse_file(read.rel, read.data or b"", config, read.kind), config
+            ),
+            lambda read: len(read.data or b""),
+        )
+    for read, new in zip(misses, parsed, strict=True):
+        if isinstance(new, PlanFacts):
+            plans[read.rel] = (read.digest, new)
         else:
-            sessions[read.rel] = (read.digest, session_facts(model))
+            sessions[read.rel] = (read.digest, new)
     facts = Facts()
     order = [r.rel for r in snapshot.files if r.kind == "plan" and r.rel in plans]
     replaced = {
@@ -176,6 +182,10 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
     if use_cache and (misses or stored is None or len(old_plans) != len(plans)):
         _save(config, key, plans, sessions)
     return facts
+
+
+def file_facts(model: Plan | SessionLog, config: Config) -> PlanFacts | SessionFacts:
+    return plan_facts(model, config) if isinstance(model, Plan) else session_facts(model)
 
 
 def _merge(facts: Facts, one: PlanFacts) -> None:
