@@ -1,0 +1,113 @@
+"""Work done beside the caller in a forked child gives what the caller would compute, or
+falls back to computing it there."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from charter import beside
+from charter.beside import Beside
+
+needs_fork = pytest.mark.skipif(
+    not hasattr(os, "fork") or beside._cores() < 2, reason="needs fork and two cores"
+)
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Threads left running by other tests make Beside (rightly) stay in the parent.
+    monkeypatch.setattr(beside, "can_fork", lambda: True)
+
+
+@needs_fork
+@pytest.mark.usefixtures("forking")
+def test_the_child_works_out_the_value() -> None:
+    parent = os.getpid()
+    with Beside(lambda: {"pid": os.getpid(), "squares": [n * n for n in range(1000)]}) as job:
+        assert job.forked
+        value = job.result()
+    assert value["pid"] != parent
+    assert value["squares"] == [n * n for n in range(1000)]
+
+
+@needs_fork
+@pytest.mark.usefixtures("forking")
+def test_a_value_larger_than_the_pipe_buffer_arrives_whole() -> None:
+    big = "x" * 5_000_000
+    with Beside(lambda: big) as job:
+        assert job.result() == big
+
+
+@needs_fork
+@pytest.mark.usefixtures("forking")
+@pytest.mark.parametrize("failure", ["raises", "exits", "unpicklable"])
+def test_a_failing_child_leaves_the_parent_to_compute(failure: str) -> None:
+    parent = os.getpid()
+
+    def work() -> object:
+        if os.getpid() != parent:
+            if failure == "raises":
+                raise RuntimeError("child broke")
+            if failure == "exits":
+                os._exit(3)
+            return lambda: None  # pickle refuses a lambda
+        return ("computed by", os.getpid())
+
+    with Beside(work) as job:
+        assert job.forked
+        assert job.result() == ("computed by", parent)
+
+
+@needs_fork
+@pytest.mark.usefixtures("forking")
+def test_an_error_is_the_one_the_parent_would_raise() -> None:
+    def work() -> int:
+        raise ValueError("no such plan")
+
+    with pytest.raises(ValueError, match="no such plan"), Beside(work) as job:
+        job.result()
+
+
+@needs_fork
+@pytest.mark.usefixtures("forking")
+def test_leaving_early_stops_and_reaps_the_child() -> None:
+    read_end, write_end = os.pipe()
+
+    def work() -> None:
+        os.close(read_end)
+        os.write(write_end, b"started")
+        threading.Event().wait(60)  # never collected: stopped by close()
+
+    with Beside(work) as job:
+        os.close(write_end)
+        assert os.read(read_end, 7) == b"started"
+        pid = job.pid
+    os.close(read_end)
+    assert job.pid == 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+
+
+def test_without_fork_the_work_runs_in_the_caller_when_asked() -> None:
+    calls: list[int] = []
+    job = Beside(lambda: calls.append(os.getpid()) or len(calls), fork=False)
+    assert not job.forked and calls == []  # nothing done until the value is asked for
+    assert job.result() == 1
+    assert calls == [os.getpid()]
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not beside.can_fork()
+        with Beside(os.getpid) as job:
+            assert not job.forked
+            assert job.result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
