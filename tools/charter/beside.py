@@ -32,6 +32,7 @@ class Beside(Generic[T]):
         self.pid = 0
         self.read_end = -1
         self.forked = False  # whether a child took the work (for tests and benchmarks)
+        self._done: list[T] = []  # the value, once known
         if fork and can_fork():
             self._start()
 
@@ -60,7 +61,12 @@ class Beside(Generic[T]):
         self.pid, self.read_end, self.forked = pid, read_end, True
 
     def result(self) -> T:
-        """The value: the child's when it sent one, else computed here."""
+        """The value: the child's when it sent one, else computed here (once)."""
+        if not self._done:
+            self._done.append(self._collect())
+        return self._done[0]
+
+    def _collect(self) -> T:
         if not self.pid:
             return self.work()
         try:
