@@ -37,8 +37,7 @@ PAGE_SIZE = 50  # cards per column drawn at first; "Show more" adds as many agai
 
 @dataclass(frozen=True)
 class Figures:
-    """What the page shows of the statistics: its charts and a note on where they come from.
-    Small and plain, so a child process can work them out and send them back."""
+    """What the page shows of the statistics: its charts and a note on where they come from."""
 
     charts: tuple[Chart, ...] = ()
     note: str = ""
