@@ -3,12 +3,13 @@ falls back to computing it there."""
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 
 import pytest
 
-from charter import beside
+from charter import beside, progress
 from charter.beside import Beside
 
 needs_fork = pytest.mark.skipif(
@@ -19,7 +20,7 @@ needs_fork = pytest.mark.skipif(
 @pytest.fixture
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     # Threads left running by other tests make Beside (rightly) stay in the parent.
-    monkeypatch.setattr(beside, "can_fork", lambda: True)
+    monkeypatch.setattr(beside, "can_fork", lambda *_: True)
 
 
 @needs_fork
@@ -112,3 +113,51 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@needs_fork
+def test_the_progress_tickers_thread_does_not_keep_the_work_in_the_caller() -> None:
+    """On a terminal the progress line's ticker runs beside the command: held still while
+    the child is forked, it copies no lock into the child, which reports to nobody."""
+    stream = _Terminal()
+    parent = os.getpid()
+
+    def work() -> int:
+        progress.report(1, 2)  # in the child: heard by nobody, drawn by nobody
+        return os.getpid()
+
+    with progress.shown("charter board: reading plans", stream=stream, delay=0) as shown:
+        ticker = shown._ticker
+        assert ticker is not None and ticker.is_alive()
+        others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+        if others != [ticker]:  # threads left running by other tests: rightly no fork
+            pytest.skip("other threads run in this test process")
+        with Beside(work) as job:
+            assert job.forked
+            assert job.result() != parent
+        assert ticker.is_alive()
+        progress.report(2, 2)  # the parent's line goes on
+    assert "2/2" in stream.getvalue() or "read 2 files" in stream.getvalue()
+
+
+def test_a_thread_besides_the_ticker_still_keeps_the_work_in_the_caller() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with progress.shown("x", stream=_Terminal(), delay=0), progress.ticker_held() as ticker:
+            assert ticker is not None
+            assert not beside.can_fork(ticker)
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_no_ticker_without_a_terminal() -> None:
+    with progress.shown("x", stream=io.StringIO(), delay=0), progress.ticker_held() as ticker:
+        assert ticker is None

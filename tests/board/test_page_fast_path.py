@@ -98,7 +98,7 @@ def test_the_page_equals_a_full_render(
 ) -> None:
     root: Path = request.getfixturevalue(which)
     forks = fork and beside._cores() > 1
-    monkeypatch.setattr(beside, "can_fork", lambda: forks)
+    monkeypatch.setattr(beside, "can_fork", lambda *_: forks)
     here: list[int] = []  # page_statistics calls this process saw (a child's are not seen)
 
     def counted(repo: RepoModel) -> Figures:

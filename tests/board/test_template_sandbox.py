@@ -151,7 +151,7 @@ def test_every_template_is_given_plain_data_only(
         if hasattr(module, "render_template"):
             monkeypatch.setattr(module, "render_template", recording)
     # The page renders in this process, where the recording sees it (not beside it).
-    monkeypatch.setattr(charter.beside, "can_fork", lambda: False)
+    monkeypatch.setattr(charter.beside, "can_fork", lambda *_: False)
     root = init_charter_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     (root / "docs/taskboard/TaskBoard.md").unlink()  # so that the board renders again

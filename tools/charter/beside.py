@@ -7,9 +7,10 @@ and the cards; on two cores they need not wait for each other. The child is
 forked from the parent itself, so the value is the one the parent would have
 computed; the parent never imports what only the child needed.
 
-Anything unusual (no fork, other threads running, one core, a child that fails,
-is killed or sends something broken) falls back to computing in the parent when
-the value is asked for: the same value, or the same error, as without the child.
+Anything unusual (no fork, other threads running besides the progress line's
+ticker, one core, a child that fails, is killed or sends something broken)
+falls back to computing in the parent when the value is asked for: the same
+value, or the same error, as without the child.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ import os
 import pickle
 import sys
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from charter import progress
+
+if TYPE_CHECKING:
+    import threading
 
 T = TypeVar("T")
 
@@ -33,8 +39,12 @@ class Beside(Generic[T]):
         self.read_end = -1
         self.forked = False  # whether a child took the work (for tests and benchmarks)
         self._done: list[T] = []  # the value, once known
-        if fork and can_fork():
-            self._start()
+        if fork:
+            # The progress line's ticker is the one thread that may run beside the caller:
+            # held still while the child is forked, it holds no lock the child would copy.
+            with progress.ticker_held() as ticker:
+                if can_fork(ticker):
+                    self._start()
 
     def _start(self) -> None:
         try:
@@ -50,6 +60,7 @@ class Beside(Generic[T]):
         if pid == 0:  # the child: work, send, and leave without the parent's cleanup
             status = 1
             try:
+                progress.forget()
                 os.close(read_end)
                 data = pickle.dumps(self.work(), protocol=5)
                 with os.fdopen(write_end, "wb") as out:
@@ -105,13 +116,16 @@ class Beside(Generic[T]):
         self.close()
 
 
-def can_fork() -> bool:
+def can_fork(held: threading.Thread | None = None) -> bool:
     """Fork only where a second core is free to use and no other thread could hold a lock
-    the child would copy."""
+    the child would copy (`held`: a thread kept from taking any, see `progress.ticker_held`)."""
     if not hasattr(os, "fork") or _cores() < 2:
         return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
+    threads = sys.modules.get("threading")
+    if threads is None:
+        return True
+    current = threads.current_thread()
+    return all(t is current or t is held for t in threads.enumerate())
 
 
 def _cores() -> int:
