@@ -125,6 +125,7 @@ def test_every_template_is_given_plain_data_only(
 ) -> None:
     """The sandbox blocks Python's internals; plain data leaves no method of charter's
     (a Path's write_text, a Config's) for a template to call either."""
+    import charter.beside
     import charter.board.html
     import charter.board.parts
     import charter.handoff.regenerate
@@ -149,6 +150,8 @@ def test_every_template_is_given_plain_data_only(
     for module in (charter.templating, *modules):
         if hasattr(module, "render_template"):
             monkeypatch.setattr(module, "render_template", recording)
+    # The page renders in this process, where the recording sees it (not beside it).
+    monkeypatch.setattr(charter.beside, "can_fork", lambda *_: False)
     root = init_charter_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     (root / "docs/taskboard/TaskBoard.md").unlink()  # so that the board renders again

@@ -12,9 +12,12 @@ one run: `python -c pass` (the baseline), and
 - `charter board --html`: the board, its CSV and the page with its charts.
 
 Targets (issues 21 and 23): stats at most 10 s cold and 2 s warm, the page
-at most 5 s, at 50,000 tasks. CPU time (user + system) is reported beside the
-wall time: on a loaded machine it is the steadier figure. Exit 0 when every
-target is met, 1 when one is missed, 2 when a command failed.
+at most 5 s, at 50,000 tasks, and each within 300 MiB peak RSS (one more run
+of each, its peak taken from `os.wait4`, which counts the children it reaped:
+the page's forked statistics and the parse pool's child). CPU time (user +
+system, children included) is reported beside the wall time: on a loaded
+machine it is the steadier figure. Exit 0 when every target is met, 1 when
+one is missed, 2 when a command failed.
 CHARTER_BENCH_QUICK=1 uses a tenth of the corpus and checks no target.
 
     .venv/bin/python tools/bench/bench_stats.py
@@ -33,11 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # sibling modules, found through the sys.path line above
 from bench_board import _STATUS, _Toggle
+from bench_growth import run_measured
 from timing import Bench, BenchError, charter, load, machine, python_c
 
 STATS_COLD = 10.0
 STATS_WARM = 2.0
 PAGE = 5.0
+MEMORY_MIB = 300.0
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -95,6 +100,19 @@ def bench(root: Path, info: corpus.CorpusInfo, quick: bool) -> Bench:
     return result
 
 
+def peaks(root: Path) -> dict[str, float]:
+    """Peak RSS in MiB of one more run of each command, as the table measured it."""
+    cache = root / ".charter" / "cache"
+    stats = [*charter(), "stats", "--repo", str(root)]
+    page = [*charter(), "board", "--html", "board.html", "--force", "--repo", str(root)]
+    found = {"python -c pass": run_measured(python_c("pass"), root, (0,))[1]}
+    shutil.rmtree(cache, ignore_errors=True)
+    found["stats, cold"] = run_measured(stats, root, (0,))[1]
+    found["stats, warm"] = run_measured(stats, root, (0,))[1]
+    found["board --html"] = run_measured(page, root, (0,))[1]
+    return found
+
+
 def main() -> int:
     quick = os.environ.get("CHARTER_BENCH_QUICK") == "1"
     scale = 10 if quick else 1
@@ -107,16 +125,25 @@ def main() -> int:
             root = Path(tmp) / "repo"
             shutil.copytree(source, root)
             result = bench(root, info, quick)
+            memory = peaks(root)
     except BenchError as exc:
         print(f"bench_stats: error: {exc}", file=sys.stderr)
         return 2
+    print("Peak RSS, one run each: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items()))
     print(f"After the run: {load()}.")
     for m in result.missed():
         print(
             f"bench_stats: target missed: {m.name}: median {m.median:.2f} s > {m.target} s",
             file=sys.stderr,
         )
-    return 1 if result.missed() else 0
+    heavy = [] if quick else [k for k, v in memory.items() if v > MEMORY_MIB]
+    for name in heavy:
+        print(
+            f"bench_stats: target missed: {name}: peak RSS {memory[name]:.0f} MiB "
+            f"> {MEMORY_MIB:.0f} MiB",
+            file=sys.stderr,
+        )
+    return 1 if result.missed() or heavy else 0
 
 
 if __name__ == "__main__":

@@ -171,6 +171,29 @@ def shown(
         progress.close()
 
 
+@contextmanager
+def ticker_held() -> Iterator[threading.Thread | None]:
+    """The running command's ticker kept from drawing for the block (its lock held), so that
+    a child forked inside copies no lock the ticker holds, its own or the terminal
+    stream's. Yields the ticker's thread, or None when no ticker runs."""
+    listener = _listener.get()
+    if not isinstance(listener, TerminalProgress):
+        yield None
+        return
+    ticker, lock = listener._ticker, listener._lock
+    if ticker is None or lock is None:
+        yield None
+        return
+    with lock:
+        yield ticker
+
+
+def forget() -> None:
+    """In a forked child: report to nobody (the parent draws the line; the child's copy of
+    the ticker's lock may stay held forever)."""
+    _listener.set(None)
+
+
 def _is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()

@@ -14,11 +14,13 @@ import json
 import posixpath
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from charter.board.charts import Chart, bar_chart, column_chart, scale_chart, share_chart
-from charter.board.render import _GLOB, BoardRow, _relative, board_rows, field_values
+from charter.board.render import _GLOB, BoardRow, _relative, board_rows
+from charter.model import Task
 from charter.repo import RepoModel
 from charter.templating import render_template
 
@@ -33,16 +35,34 @@ CHART_WEEKS = 12
 PAGE_SIZE = 50  # cards per column drawn at first; "Show more" adds as many again
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What the page shows of the statistics: its charts and a note on where they come from."""
+
+    charts: tuple[Chart, ...] = ()
+    note: str = ""
+
+
+def page_figures(stats: Stats | None, columns: Sequence[str]) -> Figures:
+    if stats is None:
+        return Figures()
+    return Figures(tuple(charts(stats, columns)), _stats_note(stats))
+
+
 def render_board_html(
     repo: RepoModel,
     stats: Stats | None = None,
     *,
     output: str = "board.html",
     rows: Sequence[BoardRow] | None = None,
+    figures: Figures | None = None,
 ) -> str:
     """The page's text. `output` (repo-relative) is where it will live, for relative links
-    (or, with `repo_url` configured, links go to the hosting repository's web pages)."""
+    (or, with `repo_url` configured, links go to the hosting repository's web pages).
+    `figures`: the statistics' charts when worked out already (else drawn from `stats`)."""
     config = repo.config
+    if figures is None:
+        figures = page_figures(stats, config.columns)
     rows = board_rows(repo) if rows is None else rows
     links = Links(config.repo_url, posixpath.dirname(output))
     tasks = {(t.path, t.line): t for t in repo.tasks()}
@@ -51,28 +71,33 @@ def render_board_html(
     plans: list[list[str]] = []
     cards: dict[str, list[list[Any]]] = {name: [] for name in config.columns}
     owners: set[str] = set()
+    evidence_links: dict[str, list[Any]] = {}  # many tasks cite one file: link it once
+    blocked_column = config.blocked_column
     for row in rows:
         task = tasks.get((row.plan, row.line))
         index = plan_index.get(row.plan)
         if index is None:
             index = plan_index[row.plan] = len(plans)
             plans.append([plan_names.get(row.plan, row.plan), links.plan(row.plan)])
-        values = field_values(task) if task else {}
-        reason = ""
-        if row.column == config.blocked_column:
-            reason = values.get("blocked_reason") or values.get("notes") or "no reason given"
+        level, priority, reason = card_fields(task, row.column == blocked_column)
         owners.add(row.owner)
+        evidence = []
+        for path in row.evidence:
+            link = evidence_links.get(path)
+            if link is None:
+                link = evidence_links[path] = [path, links.evidence(path)]
+            evidence.append(link)
         cards.setdefault(row.column, []).append(
             [
                 row.id,
                 row.title,
                 row.owner,
-                values.get("level") or "",
-                values.get("priority") or "",
+                level,
+                priority,
                 index,
                 row.line,
                 list(row.depends),
-                [[e, links.evidence(e)] for e in row.evidence],
+                evidence,
                 reason,
                 (task.parent if task else None) or "",
             ]
@@ -88,8 +113,8 @@ def render_board_html(
         "plans": sorted({p[0] for p in plans}),
         "owners": sorted(o for o in owners if o),
         "unowned": "" in owners,
-        "charts": charts(stats, config.columns) if stats is not None else [],
-        "stats_note": _stats_note(stats),
+        "charts": list(figures.charts),
+        "stats_note": figures.note,
         "blocked": blocked,
         "page_size": PAGE_SIZE,
         "data": text,
@@ -104,6 +129,26 @@ def render_board_html(
         "page": page,
     }
     return render_template(config, TEMPLATE, **context)
+
+
+def card_fields(task: Task | None, blocked: bool) -> tuple[str, str, str]:
+    """A card's level, priority and (on a blocked card) blocked reason, the first of a
+    repeated field winning as `Task.value` does: one pass over the task's fields."""
+    if task is None:
+        return "", "", "no reason given" if blocked else ""
+    level = priority = reason = notes = None
+    for field in task.fields:
+        name = field.name
+        if name == "level":
+            level = field.value if level is None else level
+        elif name == "priority":
+            priority = field.value if priority is None else priority
+        elif name == "blocked_reason":
+            reason = field.value if reason is None else reason
+        elif name == "notes":
+            notes = field.value if notes is None else notes
+    shown = (reason or notes or "no reason given") if blocked else ""
+    return level or "", priority or "", shown
 
 
 def script_json(data: Any) -> str:

@@ -7,10 +7,12 @@ the rows and the Markdown are charter.board.render's.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from charter.beside import Beside
 from charter.board.claimed import Claimed
-from charter.board.html import render_board_html
+from charter.board.html import Figures, page_figures, render_board_html
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -23,7 +25,7 @@ from charter.board.render import (
     stamped_markdown,
 )
 from charter.config import Config
-from charter.repo import RepoModel
+from charter.repo import RepoModel, collector_paused
 from charter.stamps import stamp_file
 from charter.templating import render_template
 
@@ -39,18 +41,32 @@ def render_parts(
     applied); otherwise they are read with `claimed`."""
     config = repo.config
     rows = board_rows(repo, claimed) if rows is None else rows
-    markdown = _normalise(
-        render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
-    )
-    page = None
-    if html is not None:
-        # The page (cards, filters, charts of `charter stats`) is charter.board.html's;
-        # it reads the plans' git history, so pandas is imported only when one is asked for.
-        from charter.stats.compute import compute_stats  # lazy: pandas, only for the page
-
-        stats = compute_stats(repo, now=stats_time(repo))
-        page = _normalise(render_board_html(repo, stats, output=html, rows=rows))
+    # The page (its statistics: pandas, the plans' git history; its cards) needs nothing of
+    # the Markdown board: a second core renders it meanwhile (charter.beside).
+    output = html or ""
+    with Beside(lambda: render_page(repo, rows, output), fork=html is not None) as page_job:
+        markdown = _normalise(
+            render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
+        )
+        page = page_job.result() if html is not None else None
     return BoardParts(tuple(rows), markdown, render_csv(rows), page)
+
+
+def render_page(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> str:
+    """The page's text, with its charts of `charter stats`. 50,000 cards and the statistics'
+    moves are short-lived objects without cycles: a collection walking everything alive
+    while they are made only costs time."""
+    with collector_paused():
+        figures = page_statistics(repo)
+        return _normalise(render_board_html(repo, output=output, rows=rows, figures=figures))
+
+
+def page_statistics(repo: RepoModel) -> Figures:
+    """The page's charts of `charter stats`, taken at the last commit (`stats_time`)."""
+    from charter.stats.compute import compute_stats  # lazy: pandas, only for the page
+
+    stats = compute_stats(repo, now=stats_time(repo))
+    return page_figures(stats, repo.config.columns)
 
 
 def stats_time(repo: RepoModel) -> datetime:

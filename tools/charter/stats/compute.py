@@ -195,8 +195,10 @@ def _throughput(done_at: pd.Series, since: date | None, last: datetime) -> list[
 
 def _cycle_time(done_at: pd.Series, started_at: pd.Series, since: date | None) -> dict[str, Any]:
     rows = []
-    for task, finished in done_at.items():
-        started = started_at.get(task)
+    # A dict, not the Series: looking one label up in pandas costs tens of microseconds.
+    starts = dict(zip(started_at.index, started_at.to_numpy(), strict=True))
+    for task, finished in zip(done_at.index, done_at.to_numpy(), strict=True):
+        started = starts.get(task)
         if started is None or started > finished:
             continue
         if since is not None and finished.date() < since:

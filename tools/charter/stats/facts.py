@@ -30,8 +30,8 @@ from charter import parse_pool
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.ingest.fold import session_usage
-from charter.model import Plan, SessionLog
-from charter.repo import FileRead, RepoModel, parse_file, read_snapshot
+from charter.model import Plan, SessionLog, Task
+from charter.repo import FileRead, RepoModel, collector_paused, parse_file, read_snapshot
 from charter.stats.history import State
 from charter.status import column_of
 
@@ -72,7 +72,10 @@ class Facts:
         return self.lookup(name, digest)
 
 
-def plan_facts(plan: Plan, config: Config) -> PlanFacts:
+def plan_facts(
+    plan: Plan, config: Config, column_of: Callable[[Task, Config], str] = column_of
+) -> PlanFacts:
+    """`column_of`: where a task stands (a loaded repository has worked it out already)."""
     facts = PlanFacts(_source(plan), [], [], [])
     for task in plan.walk():
         if task.id is None:
@@ -101,8 +104,9 @@ def facts_of_repo(repo: RepoModel) -> Facts:
     config = repo.config
     facts = Facts(sessions=[session_facts(log) for log in repo.sessions])
     by_path = {plan.path: plan for plan in repo.plans}
+    standings = repo.standings
     for plan in repo.plans:
-        _merge(facts, plan_facts(plan, config))
+        _merge(facts, plan_facts(plan, config, lambda task, _: standings.column(task)))
 
     def lookup(name: str, digest: str) -> State | None:
         plan = by_path.get(name)
@@ -140,16 +144,22 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
         else:
             continue
         misses.append(read)
-    parsed = parse_pool.parse_all(
-        misses,
-        lambda read: parse_file(read.rel, read.data or b"", config, read.kind),
-        lambda read: len(read.data or b""),
-    )
-    for read, model in zip(misses, parsed, strict=True):
-        if isinstance(model, Plan):
-            plans[read.rel] = (read.digest, plan_facts(model, config))
+    # Each file's facts come back from the parse, not its model: the second process then
+    # sends a few lists per plan instead of pickled models (a second of unpickling at
+    # 50,000 tasks, in the parent, after both had finished), and no model is kept.
+    with collector_paused():  # as when the models are built: parsing makes no cycles
+        parsed = parse_pool.parse_all(
+            misses,
+            lambda read: file_facts(
+                parse_file(read.rel, read.data or b"", config, read.kind), config
+            ),
+            lambda read: len(read.data or b""),
+        )
+    for read, new in zip(misses, parsed, strict=True):
+        if isinstance(new, PlanFacts):
+            plans[read.rel] = (read.digest, new)
         else:
-            sessions[read.rel] = (read.digest, session_facts(model))
+            sessions[read.rel] = (read.digest, new)
     facts = Facts()
     order = [r.rel for r in snapshot.files if r.kind == "plan" and r.rel in plans]
     replaced = {
@@ -172,6 +182,10 @@ def cached_facts(config: Config, *, use_cache: bool = True) -> Facts:
     if use_cache and (misses or stored is None or len(old_plans) != len(plans)):
         _save(config, key, plans, sessions)
     return facts
+
+
+def file_facts(model: Plan | SessionLog, config: Config) -> PlanFacts | SessionFacts:
+    return plan_facts(model, config) if isinstance(model, Plan) else session_facts(model)
 
 
 def _merge(facts: Facts, one: PlanFacts) -> None:

@@ -27,7 +27,7 @@ except ImportError:  # an interpreter without the module
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.errors import CharterError
-from charter.files import plan_files, relpath
+from charter.files import plan_listing
 
 CACHE = f"{CACHE_DIR}/stats-history.cache"
 State = dict[str, str]  # task id -> column
@@ -89,7 +89,9 @@ def read_history(
     if head is None:  # not a repository, or no commit yet
         return History(available=False)
     head = head.strip()
-    wanted = {relpath(root, p) for p in plan_files(config)}
+    # The listing's own relative names, as the facts name the plans: resolving 2,000
+    # paths one by one cost a quarter of a second.
+    wanted = {rel for rel, _ in plan_listing(config)}
     key = _key(config, wanted)
     history = _load(config, key) if use_cache else None
     if (
