@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from charter.config import Config
@@ -45,6 +45,34 @@ def priority_number(text: str | None) -> int:
     return NO_PRIORITY if rank == math.inf else int(rank)
 
 
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What the order reads of a task, worked out once: the handoff keeps these per plan
+    (charter.handoff.facts), so it can order 50,000 tasks without their parsed models."""
+
+    id: str
+    parent: str | None
+    depends: tuple[str, ...]
+    subtasks: tuple[str, ...]  # the IDs of its direct subtasks
+    rank: int  # priority_number of its priority
+    done: bool
+    path: str
+    line: int
+
+
+def order_facts(task: Task, config: Config) -> OrderFacts:
+    return OrderFacts(
+        task.id or "",
+        task.parent,
+        task.depends,
+        tuple(sub.id for sub in task.subtasks if sub.id is not None),
+        priority_number(task.value("priority")),
+        is_done(task, config),
+        task.path,
+        task.line,
+    )
+
+
 def execution_order(
     open_tasks: list[Task],
     tasks: Iterable[Task],
@@ -55,43 +83,54 @@ def execution_order(
     """The open tasks, each after the open tasks it waits on and after its own open
     subtasks. A cycle is broken in plan order (the first of its tasks by the sort key
     goes first)."""
-    ops = ops if ops is not None else Ops()
     by_id = {t.id or "": t for t in tasks}
-    open_ids = {t.id or "" for t in open_tasks}
+    facts = {tid: order_facts(task, config) for tid, task in by_id.items()}
+    placed = order_ids([t.id or "" for t in open_tasks], facts, plan_rank, ops)
+    return [by_id[tid] for tid in placed]
+
+
+def order_ids(
+    open_ids: list[str],
+    by_id: Mapping[str, OrderFacts],
+    plan_rank: Mapping[str, int],
+    ops: Ops | None = None,
+) -> list[str]:
+    """`execution_order` over the tasks' OrderFacts: the open IDs in order."""
+    ops = ops if ops is not None else Ops()
+    open_set = set(open_ids)
     waiting: dict[str, set[str]] = {}
-    dependents: dict[str, list[str]] = {tid: [] for tid in open_ids}
+    dependents: dict[str, list[str]] = {tid: [] for tid in open_set}
     stuck_on_closed: set[str] = set()
-    for task in open_tasks:
-        tid = task.id or ""
+    for tid in open_ids:
+        task = by_id[tid]
         deps: set[str] = set()
         for dep in waits_on(task, by_id):
             ops.steps += 1
-            if dep in open_ids:
+            if dep in open_set:
                 if dep not in deps:
                     deps.add(dep)
                     dependents[dep].append(tid)
-            elif dep not in by_id or not is_done(by_id[dep], config):
+            elif dep not in by_id or not by_id[dep].done:
                 stuck_on_closed.add(tid)
         # An epic is finished by its issues: it goes after them, and so does what waits on it.
         for sub in task.subtasks:
             ops.steps += 1
-            if sub.id in open_ids and sub.id != tid and sub.id not in deps:
-                deps.add(sub.id)
-                dependents[sub.id].append(tid)
+            if sub in open_set and sub != tid and sub not in deps:
+                deps.add(sub)
+                dependents[sub].append(tid)
         waiting[tid] = deps
     urgency = _inherited_priority(waiting, dependents, by_id, ops)
     stalled = set(stuck_on_closed)
 
     def key(tid: str) -> OrderKey:
         task = by_id[tid]
-        own = priority_number(task.value("priority"))
         stall = 1 if tid in stalled else 0
-        return stall, urgency[tid], own, plan_rank.get(task.path, 0), task.line
+        return stall, urgency[tid], task.rank, plan_rank.get(task.path, 0), task.line
 
     ready = [(key(tid), tid) for tid in waiting if not waiting[tid]]
     heapq.heapify(ready)
     ops.steps += len(ready)
-    placed: list[Task] = []
+    placed: list[str] = []
     rest = dict(waiting)
     while rest:
         if not ready:  # a cycle: release its first task by the sort key
@@ -102,7 +141,7 @@ def execution_order(
         if tid not in rest:
             continue
         del rest[tid]
-        placed.append(by_id[tid])
+        placed.append(tid)
         for other in dependents[tid]:
             ops.steps += 1
             remaining = rest.get(other)
@@ -125,7 +164,7 @@ def _first(rest: dict[str, set[str]], key: Callable[[str], OrderKey], ops: Ops) 
 def _inherited_priority(
     waiting: dict[str, set[str]],
     dependents: dict[str, list[str]],
-    by_id: dict[str, Task],
+    by_id: Mapping[str, OrderFacts],
     ops: Ops,
 ) -> dict[str, int]:
     """Each open task's rank: its own, or that of the most urgent task waiting on it.
@@ -135,7 +174,7 @@ def _inherited_priority(
     graph): one pass over the links. Tasks on or behind a cycle, which that
     order never reaches, settle in a fixpoint over just them.
     """
-    rank = {tid: priority_number(by_id[tid].value("priority")) for tid in waiting}
+    rank = {tid: by_id[tid].rank for tid in waiting}
     pending = {tid: len(dependents[tid]) for tid in waiting}
     queue = [tid for tid, count in pending.items() if count == 0]
     done: set[str] = set()
