@@ -21,7 +21,11 @@ from charter.errors import CharterError
 from charter.handoff import memo
 from charter.io import locked, read_text, write_text_atomic
 from charter.outputs import protect
-from charter.repo import RepoModel, build_repo, read_snapshot
+from charter.repo import RepoModel, read_snapshot
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.handoff.facts import HandoffFacts
 
 TEMPLATE = "handoff.md.j2"
 
@@ -38,11 +42,18 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
-    from charter.handoff.render import handoff_context  # lazy: a warm --check renders nothing
+    from charter.handoff.facts import from_repo  # lazy: a warm --check renders nothing
+
+    return render_facts(from_repo(repo), repo.config)
+
+
+def render_facts(facts: HandoffFacts, config: Config) -> str:
+    """The handoff file's full text from the plans' and logs' facts, stamped."""
+    from charter.handoff.render import context_of  # lazy: a warm --check renders nothing
     from charter.templating import render_template  # lazy: a warm --check renders nothing
 
-    body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
-    return stamps.stamp_file(_normalise(body), header_note(repo.config))
+    body = render_template(config, TEMPLATE, **context_of(facts, config))
+    return stamps.stamp_file(_normalise(body), header_note(config))
 
 
 def header_note(config: Config) -> str:
@@ -63,15 +74,23 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
         key = memo.fingerprint(snapshot, TEMPLATE)
         if memo.current(config, key):
             return False
+        from charter.handoff.incremental import gather  # lazy: the memo may say current
+
+        gathered = gather(snapshot)
+        facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), TEMPLATE)
+        if memo.current(config, facts_key, "facts"):
+            memo.also_for(config, key)
+            return False
         old = read_text(path)
-        repo = build_repo(snapshot)
-        keys = protect.repo_keys(repo)
+        facts = gathered.facts()
+        keys = facts.keys
         if not force:
-            protect.require_complete(repo, config.handoff)
+            if facts.problems:
+                raise protect.incomplete_error(list(facts.problems), config.handoff)
             drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
             if drop is not None:
                 raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
-        new = render_handoff(repo)
+        new = render_facts(facts, config)
         if old != new:
             refusal = _refusal(config, old, new)
             if refusal is not None and not force:
@@ -79,13 +98,13 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             write_text_atomic(path, new)
         # Also when the file was current: a writer killed between its write and this
         # record left the mark behind.
-        complete = not protect.unreadable_problems(repo)
+        complete = not facts.problems
         if force or complete:
             protect.record(config, keys, reset=force)
         if complete:
             # Only a complete read may short-cut the next run: a forced write over an
             # unreadable plan must be refused again while the plan stays unreadable.
-            memo.record(config, key, new)
+            memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return old != new
 
 
@@ -95,12 +114,19 @@ def check_handoff(config: Config) -> HandoffCheck:
     key = memo.fingerprint(snapshot, TEMPLATE)
     if memo.current(config, key):
         return HandoffCheck(True)
+    from charter.handoff.incremental import gather  # lazy: the memo may say current
+
+    gathered = gather(snapshot)
+    facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), TEMPLATE)
+    if memo.current(config, facts_key, "facts"):
+        memo.also_for(config, key)
+        return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
-    repo = build_repo(snapshot)
-    new = render_handoff(repo)
+    facts = gathered.facts()
+    new = render_facts(facts, config)
     if old == new:
-        if not protect.unreadable_problems(repo):
-            memo.record(config, key, new)
+        if not facts.problems:
+            memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return HandoffCheck(True)
     rel = config.handoff
     diff = "".join(
@@ -112,9 +138,8 @@ def check_handoff(config: Config) -> HandoffCheck:
         )
     )
     refusal = _refusal(config, old, new)
-    problems = protect.unreadable_problems(repo)
-    if refusal is None and problems:
-        refusal = protect.incomplete_error(problems, config.handoff)
+    if refusal is None and facts.problems:
+        refusal = protect.incomplete_error(list(facts.problems), config.handoff)
     return HandoffCheck(False, diff, str(refusal) if refusal else None)
 
 
