@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from charter.config import Config
 from charter.ingest.fold import session_usage
@@ -24,16 +24,23 @@ from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.outputs import protect
 from charter.repo import RepoModel
 from charter.status import Standings, column_of
-from charter.tasks.order import OrderFacts, order_facts
+from charter.tasks.order import order_facts
 
 OUTCOME_CHARS = 240
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-@dataclass(frozen=True, slots=True)
-class TaskFacts(OrderFacts):
-    """One task with an ID, as the handoff shows it."""
+class TaskFacts(NamedTuple):
+    """One task with an ID, as the handoff shows it: its OrderFacts, then the rest."""
 
+    id: str
+    parent: str | None
+    depends: tuple[str, ...]
+    subtasks: tuple[str, ...]
+    rank: int
+    done: bool
+    path: str
+    line: int
     title: str  # as written (the Mermaid label cuts it; the lists join its words)
     column: str
     owner: str
@@ -87,16 +94,8 @@ class HandoffFacts:
 
 
 def task_facts(task: Task, config: Config) -> TaskFacts:
-    order = order_facts(task, config)
     return TaskFacts(
-        order.id,
-        order.parent,
-        order.depends,
-        order.subtasks,
-        order.rank,
-        order.done,
-        order.path,
-        order.line,
+        *order_facts(task, config),
         task.title,
         column_of(task, config),
         task.owner or "",

@@ -12,7 +12,9 @@ both (charter.mentions).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
@@ -37,6 +39,9 @@ from charter.model import Diagnostic, Plan, SessionLog
 from charter.repo import FileRead, Snapshot, build_repo, models_of
 
 SHARDS = 16
+_FIELDS = len(TaskFacts._fields)
+_EVIDENCE = TaskFacts._fields.index("evidence")
+_OPTIONAL_TEXT = {str, type(None)}
 # More changed files than this are decoded from the model cache (loading all of it
 # costs about what parsing this many plans does); fewer are parsed.
 MODEL_CACHE_FROM = 64
@@ -92,6 +97,13 @@ class Gathered:
             return assembled
         self.work.full_load = True
         return from_repo(build_repo(self.snapshot))
+
+    def plan_digests(self) -> dict[str, str] | None:
+        """{plan: a hash of its facts}, for the row cache (charter.handoff.rows); None when
+        the facts came from the loaded repository (asked after `facts`)."""
+        if self.work.full_load:
+            return None
+        return {f.read.rel: f.digest for f in self.found if f.read.kind == "plan"}
 
 
 def snapshot_facts(snapshot: Snapshot, work: Work | None = None) -> HandoffFacts:
@@ -177,7 +189,7 @@ def _encode(facts: PlanFacts | SessionFacts) -> list[Any]:
         ]  # fmt: skip
     return [
         facts.path,
-        [_encode_task(t) for t in facts.tasks],
+        _columns(facts.tasks),
         facts.unlisted,
         [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in facts.problems],
         facts.source,
@@ -185,11 +197,11 @@ def _encode(facts: PlanFacts | SessionFacts) -> list[Any]:
     ]
 
 
-def _encode_task(t: TaskFacts) -> list[Any]:
-    return [
-        t.id, t.parent, list(t.depends), list(t.subtasks), t.rank, t.done, t.line,
-        t.title, t.column, t.owner, t.priority, t.level, list(t.evidence), t.reason,
-    ]  # fmt: skip
+def _columns(tasks: tuple[TaskFacts, ...]) -> list[list[Any]]:
+    """The tasks column by column: 50,000 tasks decode and check in a few passes over lists."""
+    if not tasks:
+        return [[] for _ in range(_FIELDS)]
+    return [list(column) for column in zip(*tasks, strict=True)]
 
 
 def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
@@ -209,7 +221,7 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
     _require(source is None or type(source) is str)
     return PlanFacts(
         path,
-        tuple(_decode_task(path, row) for row in tasks),
+        _decode_tasks(path, tasks),
         unlisted,
         tuple(_decode_problem(row) for row in problems),
         source,
@@ -217,17 +229,29 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
     )
 
 
-def _decode_task(path: str, row: Any) -> TaskFacts:
-    (tid, parent, depends, subtasks, rank, done, line, title, column, owner) = row[:10]
-    priority, level, evidence, reason = row[10:]
-    _require(len(row) == 14 and type(rank) is int and type(done) is bool and type(line) is int)
-    _require(parent is None or type(parent) is str)
-    texts = (tid, title, column, owner, priority, level, reason)
-    _require(all(type(s) is str for s in texts))
-    return TaskFacts(
-        tid, parent, _strings(depends), _strings(subtasks), rank, done, path, line,
-        title, column, owner, priority, level, _strings(evidence), reason,
-    )  # fmt: skip
+def _decode_tasks(path: str, columns: Any) -> tuple[TaskFacts, ...]:
+    _require(type(columns) is list and len(columns) == _FIELDS)
+    _require(all(type(column) is list for column in columns))
+    count = len(columns[0])
+    _require(all(len(column) == count for column in columns))
+    tid, parent, depends, subtasks, rank, done, paths, line = columns[:8]
+    _require(set(map(type, parent)) <= _OPTIONAL_TEXT and set(paths) <= {path})
+    _require(_types(rank) <= {int} and _types(line) <= {int} and _types(done) <= {bool})
+    for column in (tid, *columns[8:]):
+        if column is not columns[_EVIDENCE]:
+            _require(_types(column) <= {str})
+    lists = [depends, subtasks, columns[_EVIDENCE]]
+    for column in lists:
+        _require(_types(column) <= {list} and _types(chain.from_iterable(column)) <= {str})
+    depends, subtasks, evidence = (list(map(tuple, column)) for column in lists)
+    rest = columns[8:]
+    rest[_EVIDENCE - 8] = evidence
+    rows = zip(tid, parent, depends, subtasks, rank, done, paths, line, *rest, strict=True)
+    return tuple(map(TaskFacts._make, rows))
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
 
 
 def _decode_problem(row: Any) -> Diagnostic:

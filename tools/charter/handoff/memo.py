@@ -34,23 +34,24 @@ from charter.templating import template_path
 MEMO = f"{CACHE_DIR}/handoff.cache"
 
 
-def fingerprint(snapshot: Snapshot, template: str) -> str:
+def fingerprint(snapshot: Snapshot, *templates: str) -> str:
     """A hash of every input of the handoff; the plans and logs are the snapshot a
     check reads (one read of each file serves the fingerprint and, on a miss, the render)."""
-    return _fingerprint(snapshot.config, template, b"files\0" + snapshot.fingerprint())
+    return _fingerprint(snapshot.config, templates, b"files\0" + snapshot.fingerprint())
 
 
-def facts_fingerprint(config: Config, facts: bytes, template: str) -> str:
+def facts_fingerprint(config: Config, facts: bytes, *templates: str) -> str:
     """`fingerprint` with the plans and logs stood for by `facts`, a hash of their facts."""
-    return _fingerprint(config, template, b"facts\0" + facts)
+    return _fingerprint(config, templates, b"facts\0" + facts)
 
 
-def _fingerprint(config: Config, template: str, sources: bytes) -> str:
+def _fingerprint(config: Config, templates: tuple[str, ...], sources: bytes) -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{config!r}\0".encode())
     h.update(code_stamp())
     h.update(sources)
-    extra = [template_path(config, template), config.path(config.policy), config.root / "Makefile"]
+    extra = [template_path(config, name) for name in templates]
+    extra += [config.path(config.policy), config.root / "Makefile"]
     for path in extra:
         h.update(f"{path}\0".encode())
         h.update(file_content(path))

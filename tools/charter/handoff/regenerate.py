@@ -13,6 +13,7 @@ since charter wrote it is not overwritten unless forced.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from charter import stamps
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from charter.handoff.facts import HandoffFacts
 
 TEMPLATE = "handoff.md.j2"
+ROWS_TEMPLATE = "handoff-rows.md.j2"  # charter.handoff.rows
+TEMPLATES = (TEMPLATE, ROWS_TEMPLATE)
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,22 @@ def render_handoff(repo: RepoModel) -> str:
     return render_facts(from_repo(repo), repo.config)
 
 
-def render_facts(facts: HandoffFacts, config: Config) -> str:
-    """The handoff file's full text from the plans' and logs' facts, stamped."""
+def render_facts(
+    facts: HandoffFacts, config: Config, plan_digests: Mapping[str, str] | None = None
+) -> str:
+    """The handoff file's full text from the plans' and logs' facts, stamped.
+    `plan_digests` ({plan: a hash of its facts}) lets rows come from the row cache."""
     from charter.handoff.render import context_of  # lazy: a warm --check renders nothing
-    from charter.templating import render_template  # lazy: a warm --check renders nothing
+    from charter.handoff.rows import rows_text  # lazy: a warm --check renders nothing
+    from charter.templating import (  # lazy: a warm --check renders nothing
+        render_template,
+        template_variables,
+    )
 
-    body = render_template(config, TEMPLATE, **context_of(facts, config))
+    context = context_of(facts, config)
+    if "rows" in template_variables(config, TEMPLATE):  # a template of before the row macros
+        context["rows"] = rows_text(config, context, plan_digests)
+    body = render_template(config, TEMPLATE, **context)
     return stamps.stamp_file(_normalise(body), header_note(config))
 
 
@@ -71,13 +84,13 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
     path = config.path(config.handoff)
     with locked(path):
         snapshot = read_snapshot(config)
-        key = memo.fingerprint(snapshot, TEMPLATE)
+        key = memo.fingerprint(snapshot, *TEMPLATES)
         if memo.current(config, key):
             return False
         from charter.handoff.incremental import gather  # lazy: the memo may say current
 
         gathered = gather(snapshot)
-        facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), TEMPLATE)
+        facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), *TEMPLATES)
         if memo.current(config, facts_key, "facts"):
             memo.also_for(config, key)
             return False
@@ -90,7 +103,7 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
             if drop is not None:
                 raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
-        new = render_facts(facts, config)
+        new = render_facts(facts, config, gathered.plan_digests())
         if old != new:
             refusal = _refusal(config, old, new)
             if refusal is not None and not force:
@@ -111,19 +124,19 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
 def check_handoff(config: Config) -> HandoffCheck:
     """Compare without writing anything but charter's own cache (a memo of a match)."""
     snapshot = read_snapshot(config)
-    key = memo.fingerprint(snapshot, TEMPLATE)
+    key = memo.fingerprint(snapshot, *TEMPLATES)
     if memo.current(config, key):
         return HandoffCheck(True)
     from charter.handoff.incremental import gather  # lazy: the memo may say current
 
     gathered = gather(snapshot)
-    facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), TEMPLATE)
+    facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), *TEMPLATES)
     if memo.current(config, facts_key, "facts"):
         memo.also_for(config, key)
         return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
     facts = gathered.facts()
-    new = render_facts(facts, config)
+    new = render_facts(facts, config, gathered.plan_digests())
     if old == new:
         if not facts.problems:
             memo.record(config, key, new, None if gathered.work.full_load else facts_key)

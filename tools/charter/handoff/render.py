@@ -134,6 +134,7 @@ def _entry(task: TaskFacts, base: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=8192)
 def _href(path: str, base: str) -> str | None:
     return None if set("*?[") & set(path) else _relative(path.lstrip("/"), base)
 

@@ -1,0 +1,245 @@
+"""The handoff from cached per-plan facts and rows is byte for byte the full render.
+
+After random edits to a generated repository and to the demo, `charter handoff`
+(which re-reads only the plans that changed and reuses every other plan's
+facts and rows) writes exactly what a fresh render from a repository loaded
+without any cache gives; and after one edit it re-reads one plan.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from charter.config import Config, load_config
+from charter.handoff import incremental
+from charter.handoff.incremental import Work, gather
+from charter.handoff.regenerate import check_handoff, render_handoff, write_handoff
+from charter.repo import load_repo, read_snapshot
+from tests.conftest import REPO_ROOT
+from tests.sessions.helpers import POLICY, write
+
+STATUSES = ("Todo", "Backlog", "In Progress", "Review", "Blocked", "Done", "Won't do")
+PRIORITIES = ("", "P0", "P1", "high", "low", "P3")
+
+
+def _task_lines(rng: random.Random, prefix: str, number: int, ids: list[str]) -> list[str]:
+    tid = f"{prefix}-{number}"
+    status = rng.choice(STATUSES)
+    lines = [f"- [{'x' if status == 'Done' else ' '}] **{tid}** Task {number} of {prefix}"]
+    lines.append(f"  - Status: {status}")
+    if status == "Blocked" and rng.random() < 0.7:
+        lines.append(f"  - Blocked reason: waits on vendor {number}")
+    if status == "Done" and rng.random() < 0.8:
+        lines.append(f"  - Evidence: `{rng.choice(['docs/evidence/run.txt', '.runs/*/x.json'])}`")
+    if priority := rng.choice(PRIORITIES):
+        lines.append(f"  - Priority: {priority}")
+    if rng.random() < 0.2:
+        lines.append("  - Level: L2")
+    if ids and rng.random() < 0.4:
+        deps = rng.sample(ids, min(len(ids), rng.randint(1, 2)))
+        if rng.random() < 0.1:
+            deps.append("ZZ-404")  # in no plan
+        lines.append(f"  - Depends: {', '.join(deps)}")
+    if rng.random() < 0.25:  # an epic with issues under it
+        for sub in range(1, rng.randint(2, 3)):
+            sub_status = rng.choice(STATUSES[:3])
+            lines.append(f"  - [ ] **{tid}{sub:02d}** Issue {sub} of {tid}")
+            lines.append(f"    - Status: {sub_status}")
+    ids.append(tid)
+    return lines
+
+
+def _plan(rng: random.Random, prefix: str, tasks: int, ids: list[str]) -> str:
+    lines = ["---", f"id: {prefix}", f"title: Plan {prefix}", "---", f"# Plan {prefix}", ""]
+    for number in range(1, tasks + 1):
+        lines += _task_lines(rng, prefix, number, ids)
+    if rng.random() < 0.3:
+        lines += ["", "| ID | Title | Status |", "|----|-------|--------|"]
+        lines += [f"| {prefix}-T{n} | Table task {n} | {rng.choice(STATUSES)} |" for n in (1, 2)]
+    lines += ["", "- [ ] A task without an ID", ""]
+    return "\n".join(lines)
+
+
+def _session(number: int, task: str, status: str) -> str:
+    return (
+        f"---\nid: s-{number}\ndate: 2026-02-{number:02d}\nagent: codex\ntask: {task}\n"
+        f"level: L1\nstatus: {status}\n---\n\n## Outcome\n\nSession {number} did its part.\n"
+    )
+
+
+def _synthetic(tmp_path: Path) -> Config:
+    rng = random.Random(23)
+    root = tmp_path / "generated"
+    write(root, "charter.toml", '[tool.charter]\nid_pattern = "[A-Z]+-T?\\\\d+"\n')
+    write(root, "Makefile", "session-start:\n\t@true\ncheck:\n\t@true\n")
+    write(root, "docs/agents/AUTONOMY.md", POLICY)
+    write(root, "docs/evidence/run.txt", "ok\n")
+    ids: list[str] = []
+    for n in range(12):
+        prefix = "".join(chr(65 + int(d)) for d in f"{n:02d}")
+        write(root, f"docs/plans/area-{n % 3}/plan-{n:02d}.md", _plan(rng, prefix, 8, ids))
+    for n in range(1, 5):
+        write(
+            root,
+            f"docs/agents/sessions/2026-02-{n:02d}_session-{n:04d}.md",
+            _session(n, rng.choice(ids), "active" if n == 4 else "done"),
+        )
+    return load_config(root)
+
+
+def _demo(tmp_path: Path) -> Config:
+    root = tmp_path / "demo"
+    shutil.copytree(REPO_ROOT / "examples" / "demo", root)
+    return load_config(root)
+
+
+def _plans(config: Config) -> list[Path]:
+    return sorted((config.root / "docs" / "plans").rglob("*.md"))
+
+
+Edit = Callable[[Config, random.Random], None]
+
+
+def _flip_status(config: Config, rng: random.Random) -> None:
+    plan = rng.choice(_plans(config))
+    lines = plan.read_text("utf-8").split("\n")
+    at = [n for n, line in enumerate(lines) if "Status:" in line or line.startswith("| ")]
+    if at:
+        n = rng.choice(at)
+        for old in STATUSES:
+            if old in lines[n]:
+                lines[n] = lines[n].replace(old, rng.choice(STATUSES), 1)
+                break
+    plan.write_text("\n".join(lines), "utf-8")
+
+
+def _touch(config: Config, rng: random.Random) -> None:
+    plan = rng.choice(_plans(config))
+    plan.write_text(plan.read_text("utf-8") + "\nA note that changes no task.\n", "utf-8")
+
+
+def _retitle(config: Config, rng: random.Random) -> None:
+    plan = rng.choice(_plans(config))
+    text = plan.read_text("utf-8")
+    plan.write_text(text.replace("** ", "** Renamed ", 1), "utf-8")
+
+
+def _new_plan(config: Config, rng: random.Random) -> None:
+    prefix = "NEW" + chr(65 + rng.randrange(26))
+    text = _plan(rng, prefix, 3, [])
+    write(config.root, f"docs/plans/{prefix.lower()}.md", text)
+
+
+def _drop_plan(config: Config, rng: random.Random) -> None:
+    plans = _plans(config)
+    if len(plans) > 1:
+        rng.choice(plans).unlink()
+
+
+def _mention_elsewhere(config: Config, rng: random.Random) -> None:
+    """An ID of one plan mentioned in another: the loaded repository resolves it."""
+    plans = _plans(config)
+    source, other = rng.sample(plans, 2) if len(plans) > 1 else (plans[0], plans[0])
+    first = next(
+        (line for line in source.read_text("utf-8").split("\n") if line.startswith("- [")), None
+    )
+    if first is not None:
+        other.write_text(other.read_text("utf-8") + "\n" + first + "\n  - Status: Done\n")
+
+
+def _end_session(config: Config, rng: random.Random) -> None:
+    for log in sorted((config.root / "docs" / "agents" / "sessions").glob("*.md")):
+        text = log.read_text("utf-8")
+        if "status: active" in text:
+            log.write_text(text.replace("status: active", "status: done"), "utf-8")
+            return
+
+
+EDITS: list[Edit] = [
+    _flip_status,
+    _touch,
+    _retitle,
+    _new_plan,
+    _drop_plan,
+    _mention_elsewhere,
+    _end_session,
+    _flip_status,
+    _flip_status,
+]
+
+
+def _full(config: Config) -> str:
+    return render_handoff(load_repo(config, use_cache=False))
+
+
+@pytest.mark.parametrize("make", [_synthetic, _demo], ids=["generated", "demo"])
+def test_the_cached_handoff_is_the_full_render_after_random_edits(
+    tmp_path: Path, make: Callable[[Path], Config]
+) -> None:
+    config = make(tmp_path)
+    rng = random.Random(2026)
+    write_handoff(config, force=True)
+    path = config.path(config.handoff)
+    assert path.read_text("utf-8") == _full(config)
+    for step, edit in enumerate(rng.sample(EDITS * 2, len(EDITS) * 2)):  # each edit twice
+        edit(config, rng)
+        expected = _full(config)
+        changed = path.read_text("utf-8") != expected
+        assert check_handoff(config).up_to_date is not changed, (step, edit.__name__)
+        write_handoff(config, force=True)
+        assert path.read_text("utf-8") == expected, (step, edit.__name__)
+        assert check_handoff(config).up_to_date
+
+
+def test_one_edit_reads_one_plan(tmp_path: Path) -> None:
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    plans = _plans(config)
+    edited = plans[5]
+    edited.write_text(edited.read_text("utf-8").replace("Task 3 of", "Task three of"), "utf-8")
+    work = Work()
+    gathered = gather(read_snapshot(config), work)
+    gathered.facts()
+    sessions = 4
+    assert work.read == [edited.relative_to(config.root).as_posix()]
+    assert work.from_cache == len(plans) - 1 + sessions
+    assert not work.full_load
+    write_handoff(config)
+    assert config.path(config.handoff).read_text("utf-8") == _full(config)
+
+
+def test_an_edit_that_changes_no_fact_renders_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    _touch(config, random.Random(1))
+
+    def no_render(*_: object) -> str:
+        raise AssertionError("rendered although no fact changed")
+
+    from charter.handoff import regenerate
+
+    monkeypatch.setattr(regenerate, "render_facts", no_render)
+    assert check_handoff(config).up_to_date
+    assert write_handoff(config) is False
+
+
+def test_a_damaged_facts_entry_is_read_again(tmp_path: Path) -> None:
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    snapshot = read_snapshot(config)
+    gathered = gather(snapshot)
+    # An entry whose digest matches but whose facts do not decode: the whole repository
+    # is read instead, never a crash.
+    damaged = next(f for f in gathered.found if f.read.kind == "plan")
+    damaged.data = [damaged.read.rel, [["not", "columns"]], 0, [], None, []]
+    damaged.facts = None
+    facts = gathered.facts()
+    assert gathered.work.full_load
+    assert incremental.snapshot_facts(snapshot).tasks == facts.tasks
