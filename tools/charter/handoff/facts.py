@@ -41,7 +41,7 @@ class TaskFacts(NamedTuple):
     done: bool
     path: str
     line: int
-    title: str  # as written (the Mermaid label cuts it; the lists join its words)
+    title: str  # its words joined by single spaces
     column: str
     owner: str
     priority: str
@@ -96,7 +96,7 @@ class HandoffFacts:
 def task_facts(task: Task, config: Config) -> TaskFacts:
     return TaskFacts(
         *order_facts(task, config),
-        task.title,
+        " ".join(task.title.split()),
         column_of(task, config),
         task.owner or "",
         task.value("priority") or "",

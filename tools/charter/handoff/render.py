@@ -12,6 +12,7 @@ import functools
 import posixpath
 import re
 import shlex
+from collections.abc import Mapping
 from typing import Any
 
 from charter.config import Config
@@ -19,12 +20,12 @@ from charter.errors import CharterError
 from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.handoff.facts import HandoffFacts, SessionFacts, TaskFacts, from_repo
+from charter.handoff.rows import PLAN_LISTS, PlanList, rows_text
 from charter.makefile import defines_target, make_variable
 from charter.repo import RepoModel
 from charter.sandbox.layers import handoff_line, repository_layers
 from charter.sorting import natural_key
-from charter.tasks.order import order_ids, priority_number
-from charter.tasks.waits import waits_on
+from charter.tasks.order import order_ids, priority_number, waits_of
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
@@ -36,31 +37,46 @@ def handoff_context(repo: RepoModel) -> dict[str, Any]:
     return context_of(from_repo(repo), repo.config)
 
 
-def context_of(facts: HandoffFacts, config: Config) -> dict[str, Any]:
-    """The template's variables from the plans' and logs' facts (charter.handoff.facts)."""
+def context_of(
+    facts: HandoffFacts,
+    config: Config,
+    wanted: frozenset[str] | None = None,
+    plan_digests: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The template's variables from the plans' and logs' facts (charter.handoff.facts).
+
+    `wanted`: the variables the template reads (charter.templating.template_variables),
+    None for all; a long list it only counts (`counts`) or shows as `rows` is never built
+    entry by entry. `plan_digests` lets the rows come from their cache (charter.handoff.rows).
+    """
     base = posixpath.dirname(config.handoff)
     tasks = list(facts.tasks)
     plan_rank = {path: index for index, path in enumerate(facts.plan_paths)}
-    states = [_state(t, config) for t in tasks]  # once per task: 50,000 tasks, 4 lists
-    open_tasks = [t for t, state in zip(tasks, states, strict=True) if state in ("open", "active")]
+    members: dict[str, list[TaskFacts]] = {name: [] for name in PLAN_LISTS}
+    open_tasks = []
+    for task in tasks:  # once per task: 50,000 tasks, 4 lists
+        state = _state(task, config)
+        if state in ("open", "active"):
+            open_tasks.append(task)
+        if state in _LIST_OF:
+            members[_LIST_OF[state]].append(task)
     order = execution_order(open_tasks, tasks, config, plan_rank)
     logs = sorted(facts.sessions, key=_log_order)
     active = [log for log in logs if log.status_key == "active"]
     working = {log.task: log.id for log in active if log.task}
-    return {
+    lists = {
+        "in_progress": PlanList(
+            members["in_progress"],
+            lambda t: {**_entry(t, base), "session": working.get(t.id, "")},
+            frozenset(working),
+        ),
+        "blocked": PlanList(members["blocked"], lambda t: _entry(t, base)),
+        "done": PlanList(members["done"], lambda t: _entry(t, base)),
+    }
+    context: dict[str, Any] = {
         "title": "Session handoff",
         "as_of": _as_of(logs),
-        "done": [
-            _entry(t, base) for t, state in zip(tasks, states, strict=True) if state == "done"
-        ],
-        "in_progress": [
-            {**_entry(t, base), "session": working.get(t.id, "")}
-            for t, state in zip(tasks, states, strict=True)
-            if state == "active"
-        ],
-        "blocked": [
-            _entry(t, base) for t, state in zip(tasks, states, strict=True) if state == "blocked"
-        ],
+        "counts": {"order": len(order), **{name: len(m) for name, m in members.items()}},
         "order": order,
         "continue": _continue(config, order, active),
         "sessions": [_session(log, base) for log in reversed(logs[-RECENT_SESSIONS:])],
@@ -70,6 +86,15 @@ def context_of(facts: HandoffFacts, config: Config) -> dict[str, Any]:
         "layers": _layers(config),
         **_runs_and_tokens(config, tasks, logs),
     }
+    for name, plan_list in lists.items():
+        if wanted is None or name in wanted:
+            context[name] = [plan_list.entry(t) for t in plan_list.tasks]
+    if wanted is None or "rows" in wanted:
+        context["rows"] = rows_text(config, order, lists, plan_digests)
+    return context
+
+
+_LIST_OF = {"active": "in_progress", "blocked": "blocked", "done": "done"}
 
 
 def _layers(config: Config) -> str | None:
@@ -122,7 +147,7 @@ def _state(task: TaskFacts, config: Config) -> str:
 def _entry(task: TaskFacts, base: str) -> dict[str, Any]:
     return {
         "id": task.id,
-        "title": " ".join(task.title.split()),
+        "title": task.title,
         "column": task.column,
         "owner": task.owner,
         "plan": task.path,
@@ -170,7 +195,7 @@ def _order_entry(
     return {
         "number": number,
         "id": task.id,
-        "title": " ".join(task.title.split()),
+        "title": task.title,
         "column": task.column,
         "priority": task.priority,
         "level": task.level,
@@ -185,7 +210,7 @@ def _order_entry(
 def open_waits(task: TaskFacts, by_id: dict[str, TaskFacts]) -> list[str]:
     """What `task` still waits on, as `ID (column)` or `ID (in no plan)`."""
     waits = []
-    for dep in waits_on(task, by_id):
+    for dep in waits_of(task, by_id):
         target = by_id.get(dep)
         if target is None:
             waits.append(f"{dep} (in no plan)")
@@ -199,7 +224,7 @@ def _epic(task: TaskFacts, by_id: dict[str, TaskFacts]) -> str:
     parent = by_id.get(task.parent) if task.parent else None
     if parent is None:
         return ""
-    return f"{parent.id} {' '.join(parent.title.split())}".strip()
+    return f"{parent.id} {parent.title}".strip()
 
 
 def _continue(

@@ -15,8 +15,9 @@ charter's code changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any
 
 try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
@@ -27,28 +28,43 @@ except ImportError:  # an interpreter without the module
 from charter import __version__
 from charter.cache import CACHE_DIR, ShardedCache, code_stamp, file_content
 from charter.config import Config
+from charter.handoff.facts import TaskFacts
 from charter.templating import template_macros, template_path
 
 ROWS_TEMPLATE = "handoff-rows.md.j2"
 SHARDS = 16
 # Lists in plan order, rendered plan by plan; the order is global, rendered row by row.
-PLAN_LISTS = {"in_progress": "in_progress_row", "blocked": "blocked_row", "done": "done_row"}
+PLAN_LISTS = ("in_progress", "blocked", "done")
 Render = Callable[..., str]
+Entry = Callable[[TaskFacts], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PlanList:
+    """A list in plan order: its tasks, and each one's template entry."""
+
+    tasks: list[TaskFacts]
+    entry: Entry
+    # Tasks whose row depends on more than their plan (the session at work on them).
+    volatile: frozenset[str] = frozenset()
 
 
 def rows_text(
-    config: Config, context: Mapping[str, Any], plan_digests: Mapping[str, str] | None
+    config: Config,
+    order: Iterable[Mapping[str, Any]],
+    lists: Mapping[str, PlanList],
+    plan_digests: Mapping[str, str] | None,
 ) -> dict[str, str]:
-    """{list: its rows as text} for the order, in-progress, blocked and done lists of
-    `context` (charter.handoff.render.context_of). `plan_digests` ({plan: a hash of its
-    facts}) lets a plan's rows come from the cache; None renders every row."""
+    """{list: its rows as text} for the execution order and the in-progress, blocked and
+    done lists. `plan_digests` ({plan: a hash of its facts}) lets a plan's rows come
+    from the cache; None renders every row."""
     render = template_macros(config, ROWS_TEMPLATE)
     cache = None
     if plan_digests is not None:
         cache = ShardedCache(config.root / CACHE_DIR, "handoff-rows", SHARDS, _cache_key(config))
-    found = {"order": _order_rows(context["order"], render, cache)}
-    for name, macro in PLAN_LISTS.items():
-        found[name] = _plan_rows(name, macro, context[name], render, cache, plan_digests or {})
+    found = {"order": _order_rows(order, render, cache)}
+    for name in PLAN_LISTS:
+        found[name] = _plan_rows(name, lists[name], render, cache, plan_digests or {})
     if cache is not None:
         cache.save()
     return found
@@ -76,24 +92,24 @@ def _order_rows(
 
 def _plan_rows(
     name: str,
-    macro: str,
-    entries: Iterable[Mapping[str, Any]],
+    plan_list: PlanList,
     render: Render,
     cache: ShardedCache | None,
     plan_digests: Mapping[str, str],
 ) -> str:
+    macro = f"{name}_row"
     parts: list[str] = []
-    for plan, group in groupby(entries, key=itemgetter("plan")):
-        rows = list(group)
+    for plan, group in groupby(plan_list.tasks, key=attrgetter("path")):
+        tasks = list(group)
         digest = plan_digests.get(plan)
-        # A row naming the session at work on it depends on more than the plan.
-        if cache is None or digest is None or any(row.get("session") for row in rows):
-            parts.extend(render(macro, row) for row in rows)
+        volatile = plan_list.volatile and any(t.id in plan_list.volatile for t in tasks)
+        if cache is None or digest is None or volatile:
+            parts.extend(render(macro, plan_list.entry(t)) for t in tasks)
             continue
         key = f"{name}\0{plan}\0{digest}"
         text = cache.entry(plan, key)
         if type(text) is not str:
-            text = "".join(render(macro, row) for row in rows)
+            text = "".join(render(macro, plan_list.entry(t)) for t in tasks)
             cache.store(plan, key, text)
         parts.append(text)
     return "".join(parts)

@@ -126,7 +126,7 @@ def order_ids(
     for tid in open_ids:
         task = by_id[tid]
         deps: set[str] = set()
-        for dep in waits_on(task, by_id):
+        for dep in waits_of(task, by_id):
             ops.steps += 1
             if dep in open_set:
                 if dep not in deps:
@@ -176,6 +176,16 @@ def order_ids(
                 ops.heap(len(ready))
                 heapq.heappush(ready, (key(other), other))
     return placed
+
+
+def waits_of(task: Orderable, by_id: Mapping[str, Orderable]) -> tuple[str, ...]:
+    """charter.tasks.waits.waits_on, without its walk for a task that has no parent (most
+    of them): what it names itself, once each, never itself."""
+    if task.parent is not None:
+        return waits_on(task, by_id)
+    if not task.depends:
+        return ()
+    return tuple(dict.fromkeys(dep for dep in task.depends if dep != task.id))
 
 
 def _first(rest: dict[str, set[str]], key: Callable[[str], OrderKey], ops: Ops) -> str:
