@@ -18,8 +18,16 @@ import pytest
 from charter.config import Config, load_config
 from charter.handoff import incremental
 from charter.handoff.incremental import Work, gather
-from charter.handoff.regenerate import check_handoff, render_handoff, write_handoff
+from charter.handoff.regenerate import (
+    ROWS_TEMPLATE,
+    TEMPLATE,
+    check_handoff,
+    render_handoff,
+    write_handoff,
+)
+from charter.handoff.rows import numbers_apart
 from charter.repo import load_repo, read_snapshot
+from charter.templating import PACKAGE_TEMPLATES
 from tests.conftest import REPO_ROOT
 from tests.sessions.helpers import POLICY, write
 
@@ -90,6 +98,21 @@ def _synthetic(tmp_path: Path) -> Config:
             _session(n, rng.choice(ids), "active" if n == 4 else "done"),
         )
     return load_config(root)
+
+
+def _custom_templates(tmp_path: Path) -> Config:
+    """A repository whose row template does sums with the number, and whose handoff
+    template lists the done tasks itself: both must still match a full render."""
+    config = _synthetic(tmp_path)
+    rows = (PACKAGE_TEMPLATES / ROWS_TEMPLATE).read_text("utf-8")
+    rows = rows.replace("{{ item.number }}. ", "{{ item.number * 10 }}. ")
+    write(config.root, f"templates/{ROWS_TEMPLATE}", rows)
+    main = (PACKAGE_TEMPLATES / TEMPLATE).read_text("utf-8")
+    main = main.replace(
+        "{{ rows.done }}", "{% for t in done %}\n- {{ t.id }} {{ t.title }}\n{% endfor %}"
+    )
+    write(config.root, f"templates/{TEMPLATE}", main)
+    return config
 
 
 def _demo(tmp_path: Path) -> Config:
@@ -177,7 +200,9 @@ def _full(config: Config) -> str:
     return render_handoff(load_repo(config, use_cache=False))
 
 
-@pytest.mark.parametrize("make", [_synthetic, _demo], ids=["generated", "demo"])
+@pytest.mark.parametrize(
+    "make", [_synthetic, _custom_templates, _demo], ids=["generated", "custom", "demo"]
+)
 def test_the_cached_handoff_is_the_full_render_after_random_edits(
     tmp_path: Path, make: Callable[[Path], Config]
 ) -> None:
@@ -243,3 +268,25 @@ def test_a_damaged_facts_entry_is_read_again(tmp_path: Path) -> None:
     facts = gathered.facts()
     assert gathered.work.full_load
     assert incremental.snapshot_facts(snapshot).tasks == facts.tasks
+
+
+@pytest.mark.parametrize(
+    ("body", "apart"),
+    [
+        ("{{ item.number }}. {{ item.title }}", True),
+        ("{{ item.title }} (no number)", True),
+        ("{{ item.number + 1 }}", False),
+        ("{{ item.number | string }}", False),
+        ("{% if item.number > 3 %}late{% endif %}", False),
+        ("{{ item['number'] }}", False),
+        ("{{ item }}", False),
+        ("{% set other = item %}{{ other.number }}", False),
+    ],
+)
+def test_a_row_is_kept_without_its_number_only_when_it_just_prints_it(
+    body: str, apart: bool
+) -> None:
+    import jinja2
+
+    source = f"{{% macro order_row(item, epic_starts) %}}{body}{{% endmacro %}}"
+    assert numbers_apart(jinja2.Environment().parse(source)) is apart

@@ -72,16 +72,22 @@ def template_variables(config: Config, name: str) -> frozenset[str] | None:
     """The variables template `name` reads from its context (Jinja2's own analysis), so a
     caller can skip working out what a template never shows; None when it includes,
     imports or extends another template, which may read any variable."""
-    import jinja2
     from jinja2 import meta
+
+    tree = template_tree(config, name)
+    if any(True for _ in meta.find_referenced_templates(tree)):
+        return None
+    return frozenset(meta.find_undeclared_variables(tree))
+
+
+def template_tree(config: Config, name: str) -> Any:
+    """Template `name` parsed (a jinja2.nodes.Template), for a caller to analyse."""
+    import jinja2
 
     env = _environment(str(config.root / config.templates), _overridden(config, name))
     try:
         source, filename, _ = env.loader.get_source(env, name)
-        tree = env.parse(source, name, filename)
-        if any(True for _ in meta.find_referenced_templates(tree)):
-            return None
-        return frozenset(meta.find_undeclared_variables(tree))
+        return env.parse(source, name, filename)
     except jinja2.TemplateNotFound as exc:
         raise CharterError(
             f"template {name} not found in {config.templates}/ or charter's defaults"

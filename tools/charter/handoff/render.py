@@ -315,11 +315,12 @@ def dependency_graph(
 ) -> dict[str, Any]:
     """Mermaid nodes and edges: open and blocked tasks, and the tasks they depend on."""
     by_id = {t.id: t for t in tasks}
-    blocked = sorted(
-        (t for t in tasks if _state(t, config) == "blocked"), key=lambda t: natural_key(t.id)
-    )
-    wanted = [o["id"] for o in order] + [t.id for t in blocked]
-    shown, omitted = wanted[:MAX_GRAPH_TASKS], max(0, len(wanted) - MAX_GRAPH_TASKS)
+    blocked = [t for t in tasks if _state(t, config) == "blocked"]
+    omitted = max(0, len(order) + len(blocked) - MAX_GRAPH_TASKS)
+    shown = [o["id"] for o in order[:MAX_GRAPH_TASKS]]
+    if len(shown) < MAX_GRAPH_TASKS:  # sorted only when some of them are drawn
+        blocked.sort(key=lambda t: natural_key(t.id))
+        shown += [t.id for t in blocked[: MAX_GRAPH_TASKS - len(shown)]]
     nodes: dict[str, str] = {}
     for task_id in shown:
         nodes.setdefault(task_id, "")

@@ -20,6 +20,8 @@ from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
+from jinja2 import nodes
+
 try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
     from _blake2 import blake2b
 except ImportError:  # an interpreter without the module
@@ -29,7 +31,7 @@ from charter import __version__
 from charter.cache import CACHE_DIR, ShardedCache, code_stamp, file_content
 from charter.config import Config
 from charter.handoff.facts import TaskFacts
-from charter.templating import template_macros, template_path
+from charter.templating import template_macros, template_path, template_tree
 
 ROWS_TEMPLATE = "handoff-rows.md.j2"
 SHARDS = 16
@@ -62,7 +64,8 @@ def rows_text(
     cache = None
     if plan_digests is not None:
         cache = ShardedCache(config.root / CACHE_DIR, "handoff-rows", SHARDS, _cache_key(config))
-    found = {"order": _order_rows(order, render, cache)}
+    apart = cache is not None and numbers_apart(template_tree(config, ROWS_TEMPLATE))
+    found = {"order": _order_rows(order, render, cache, apart)}
     for name in PLAN_LISTS:
         found[name] = _plan_rows(name, lists[name], render, cache, plan_digests or {})
     if cache is not None:
@@ -71,8 +74,14 @@ def rows_text(
 
 
 def _order_rows(
-    order: Iterable[Mapping[str, Any]], render: Render, cache: ShardedCache | None
+    order: Iterable[Mapping[str, Any]],
+    render: Render,
+    cache: ShardedCache | None,
+    numbered_apart: bool,
 ) -> str:
+    """The execution order's rows. With `numbered_apart` (see `numbers_apart`), a row is
+    kept without its number, so that the rows after a task that came or went, whose
+    numbers all moved by one, are not rendered again."""
     parts: list[str] = []
     previous = None
     for item in order:
@@ -81,13 +90,55 @@ def _order_rows(
         if cache is None:
             parts.append(render("order_row", item, epic_starts))
             continue
-        key = repr((tuple(item.values()), epic_starts))
-        text = cache.entry(item["id"], key)
+        number = item["number"]
+        apart = numbered_apart
+        fields = tuple(v for k, v in item.items() if not (apart and k == "number"))
+        said = repr((fields, epic_starts))
+        apart = apart and "\\x00" not in said  # no field can pass for the stand-in
+        digest = blake2b(said.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        digest += "-" if apart else "#"
+        entry = cache.entry(item["id"], item["id"])
+        if type(entry) is list and len(entry) == 2 and entry[0] == digest:
+            text = entry[1]
+        else:
+            text = render("order_row", {**item, "number": _NUMBER} if apart else item, epic_starts)
+            cache.store(item["id"], item["id"], [digest, text])
         if type(text) is not str:
             text = render("order_row", item, epic_starts)
-            cache.store(item["id"], key, text)
-        parts.append(text)
+        parts.append(text.replace(_NUMBER, str(number)) if apart else text)
     return "".join(parts)
+
+
+_NUMBER = "\x00number\x00"  # stands in for a row's number in the text kept of it
+
+
+def numbers_apart(tree: Any) -> bool:
+    """True when the order_row macro of the row template `tree` uses its item only by
+    its fields and prints `item.number` only as it is (`{{ item.number }}`): then a row's
+    text is the same for every number but where the number is printed."""
+    macro = next((m for m in tree.find_all(nodes.Macro) if m.name == "order_row"), None)
+    if macro is None or not macro.args:
+        return False
+    item = macro.args[0].name
+
+    def plain(node: Any, parent: Any) -> bool:
+        if (
+            isinstance(node, nodes.Name)
+            and node.name == item
+            and not (isinstance(parent, nodes.Getattr) and parent.node is node)
+        ):
+            return False
+        if (
+            isinstance(node, nodes.Getattr)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name == item
+            and node.attr == "number"
+            and not isinstance(parent, nodes.Output)
+        ):
+            return False
+        return all(plain(child, node) for child in node.iter_child_nodes())
+
+    return all(plain(node, macro) for node in macro.body)
 
 
 def _plan_rows(
