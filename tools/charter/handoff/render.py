@@ -54,10 +54,13 @@ def context_of(
     plan_rank = {path: index for index, path in enumerate(facts.plan_paths)}
     members: dict[str, list[TaskFacts]] = {name: [] for name in PLAN_LISTS}
     open_tasks = []
+    closed: set[str] = set()
     for task in tasks:  # once per task: 50,000 tasks, 4 lists
         state = _state(task, config)
         if state in ("open", "active"):
             open_tasks.append(task)
+        elif task.id:
+            closed.add(task.id)
         if state in _LIST_OF:
             members[_LIST_OF[state]].append(task)
     order = execution_order(open_tasks, tasks, config, plan_rank)
@@ -81,10 +84,10 @@ def context_of(
         "continue": _continue(config, order, active),
         "sessions": [_session(log, base) for log in reversed(logs[-RECENT_SESSIONS:])],
         "session_count": len(logs),
-        "graph": dependency_graph(tasks, order, config),
+        "graph": dependency_graph(tasks, order, config, members["blocked"]),
         "unlisted": facts.unlisted,
         "layers": _layers(config),
-        **_runs_and_tokens(config, tasks, logs),
+        **_runs_and_tokens(config, closed, logs),
     }
     for name, plan_list in lists.items():
         if wanted is None or name in wanted:
@@ -106,15 +109,13 @@ def _layers(config: Config) -> str | None:
     return handoff_line(repository_layers(config.root, policy))
 
 
-def _runs_and_tokens(
-    config: Config, tasks: list[TaskFacts], logs: list[SessionFacts]
-) -> dict[str, Any]:
-    """Run manifests of closed tasks, and token usage of ended sessions (docs/evidence.md).
+def _runs_and_tokens(config: Config, closed: set[str], logs: list[SessionFacts]) -> dict[str, Any]:
+    """Run manifests of closed tasks (done, blocked or dropped), and token usage of ended
+    sessions (docs/evidence.md).
 
     Closed and ended only: a run or a transcript during open work must not
     make this generated file stale.
     """
-    closed = {t.id for t in tasks if t.id and _state(t, config) in ("done", "blocked", "dropped")}
     runs = [
         {**row, "failure_percent": round(row["failure_rate"] * 100)}
         for row in runs_of(config, closed)
@@ -311,11 +312,17 @@ def _session(log: SessionFacts, base: str) -> dict[str, Any]:
 
 
 def dependency_graph(
-    tasks: list[TaskFacts], order: list[dict[str, Any]], config: Config
+    tasks: list[TaskFacts],
+    order: list[dict[str, Any]],
+    config: Config,
+    blocked: list[TaskFacts] | None = None,
 ) -> dict[str, Any]:
-    """Mermaid nodes and edges: open and blocked tasks, and the tasks they depend on."""
+    """Mermaid nodes and edges: open and blocked tasks (`blocked`, when the caller has
+    them), and the tasks they depend on."""
     by_id = {t.id: t for t in tasks}
-    blocked = [t for t in tasks if _state(t, config) == "blocked"]
+    if blocked is None:
+        blocked = [t for t in tasks if _state(t, config) == "blocked"]
+    blocked = list(blocked)
     omitted = max(0, len(order) + len(blocked) - MAX_GRAPH_TASKS)
     shown = [o["id"] for o in order[:MAX_GRAPH_TASKS]]
     if len(shown) < MAX_GRAPH_TASKS:  # sorted only when some of them are drawn

@@ -92,8 +92,9 @@ def _order_rows(
             continue
         number = item["number"]
         apart = numbered_apart
-        fields = tuple(v for k, v in item.items() if not (apart and k == "number"))
-        said = repr((fields, epic_starts))
+        said = repr(
+            (tuple({**item, "number": 0}.values() if apart else item.values()), epic_starts)
+        )
         apart = apart and "\\x00" not in said  # no field can pass for the stand-in
         digest = blake2b(said.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         digest += "-" if apart else "#"
