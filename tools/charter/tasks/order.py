@@ -121,26 +121,30 @@ def order_ids(
     ops = ops if ops is not None else Ops()
     open_set = set(open_ids)
     waiting: dict[str, set[str]] = {}
-    dependents: dict[str, list[str]] = {tid: [] for tid in open_set}
+    # Only tasks something waits on have dependents: most have none (50,000 empty lists).
+    dependents: dict[str, list[str]] = {}
     stuck_on_closed: set[str] = set()
+    steps = 0
     for tid in open_ids:
         task = by_id[tid]
         deps: set[str] = set()
-        for dep in waits_of(task, by_id):
-            ops.steps += 1
-            if dep in open_set:
-                if dep not in deps:
-                    deps.add(dep)
-                    dependents[dep].append(tid)
-            elif dep not in by_id or not by_id[dep].done:
-                stuck_on_closed.add(tid)
+        if task.depends or task.parent is not None:
+            for dep in waits_of(task, by_id):
+                steps += 1
+                if dep in open_set:
+                    if dep not in deps:
+                        deps.add(dep)
+                        dependents.setdefault(dep, []).append(tid)
+                elif dep not in by_id or not by_id[dep].done:
+                    stuck_on_closed.add(tid)
         # An epic is finished by its issues: it goes after them, and so does what waits on it.
         for sub in task.subtasks:
-            ops.steps += 1
+            steps += 1
             if sub in open_set and sub != tid and sub not in deps:
                 deps.add(sub)
-                dependents[sub].append(tid)
+                dependents.setdefault(sub, []).append(tid)
         waiting[tid] = deps
+    ops.steps += steps
     urgency = _inherited_priority(waiting, dependents, by_id, ops)
     stalled = set(stuck_on_closed)
 
@@ -164,7 +168,7 @@ def order_ids(
             continue
         del rest[tid]
         placed.append(tid)
-        for other in dependents[tid]:
+        for other in dependents.get(tid, ()):
             ops.steps += 1
             remaining = rest.get(other)
             if remaining is None or tid not in remaining:
@@ -207,7 +211,7 @@ def _inherited_priority(
     order never reaches, settle in a fixpoint over just them.
     """
     rank = {tid: by_id[tid].rank for tid in waiting}
-    pending = {tid: len(dependents[tid]) for tid in waiting}
+    pending = {tid: len(dependents.get(tid, ())) for tid in waiting}
     queue = [tid for tid, count in pending.items() if count == 0]
     done: set[str] = set()
     while queue:
