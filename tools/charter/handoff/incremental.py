@@ -41,6 +41,7 @@ from charter.repo import FileRead, Snapshot, build_repo, models_of
 SHARDS = 16
 _FIELDS = len(TaskFacts._fields)
 _EVIDENCE = TaskFacts._fields.index("evidence")
+_PATH = TaskFacts._fields.index("path")
 _OPTIONAL_TEXT = {str, type(None)}
 # More changed files than this are decoded from the model cache (loading all of it
 # costs about what parsing this many plans does); fewer are parsed.
@@ -201,7 +202,9 @@ def _columns(tasks: tuple[TaskFacts, ...]) -> list[list[Any]]:
     """The tasks column by column: 50,000 tasks decode and check in a few passes over lists."""
     if not tasks:
         return [[] for _ in range(_FIELDS)]
-    return [list(column) for column in zip(*tasks, strict=True)]
+    columns = [list(column) for column in zip(*tasks, strict=True)]
+    columns[_PATH] = []  # the plan's own path, every time: the entry says it once
+    return columns
 
 
 def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
@@ -233,9 +236,11 @@ def _decode_tasks(path: str, columns: Any) -> tuple[TaskFacts, ...]:
     _require(type(columns) is list and len(columns) == _FIELDS)
     _require(all(type(column) is list for column in columns))
     count = len(columns[0])
-    _require(all(len(column) == count for column in columns))
-    tid, parent, depends, subtasks, rank, done, paths, line = columns[:8]
-    _require(set(map(type, parent)) <= _OPTIONAL_TEXT and set(paths) <= {path})
+    _require(columns[_PATH] == [])
+    _require(all(len(column) == count for n, column in enumerate(columns) if n != _PATH))
+    tid, parent, depends, subtasks, rank, done, _, line = columns[:8]
+    paths = [path] * count
+    _require(set(map(type, parent)) <= _OPTIONAL_TEXT)
     _require(_types(rank) <= {int} and _types(line) <= {int} and _types(done) <= {bool})
     for column in (tid, *columns[8:]):
         if column is not columns[_EVIDENCE]:
