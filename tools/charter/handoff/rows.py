@@ -84,6 +84,9 @@ def _order_rows(
     numbers all moved by one, are not rendered again."""
     parts: list[str] = []
     previous = None
+    kept = cache.entry(_ORDER, _ORDER) if cache is not None else None
+    kept = kept if type(kept) is dict else {}
+    fresh: dict[str, list[str]] = {}  # {task ID: [a hash of its row's fields, its text]}
     for item in order:
         epic_starts = bool(item["epic"]) and (previous is None or previous["epic"] != item["epic"])
         previous = item
@@ -98,18 +101,19 @@ def _order_rows(
         apart = apart and "\\x00" not in said  # no field can pass for the stand-in
         digest = blake2b(said.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         digest += "-" if apart else "#"
-        entry = cache.entry(item["id"], item["id"])
-        if type(entry) is list and len(entry) == 2 and entry[0] == digest:
+        entry = kept.get(item["id"])
+        if type(entry) is list and len(entry) == 2 and entry[0] == digest and type(entry[1]) is str:
             text = entry[1]
         else:
             text = render("order_row", {**item, "number": _NUMBER} if apart else item, epic_starts)
-            cache.store(item["id"], item["id"], [digest, text])
-        if type(text) is not str:
-            text = render("order_row", item, epic_starts)
+        fresh[item["id"]] = [digest, text]
         parts.append(text.replace(_NUMBER, str(number)) if apart else text)
+    if cache is not None and fresh != kept:
+        cache.store(_ORDER, _ORDER, fresh)
     return "".join(parts)
 
 
+_ORDER = "order"  # the execution order's rows: one entry, read and written whole
 _NUMBER = "\x00number\x00"  # stands in for a row's number in the text kept of it
 
 
