@@ -221,12 +221,17 @@ def test_the_cached_handoff_is_the_full_render_after_random_edits(
         assert check_handoff(config).up_to_date
 
 
-def test_one_edit_reads_one_plan(tmp_path: Path) -> None:
+def test_one_edit_reads_one_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = _synthetic(tmp_path)
     write_handoff(config, force=True)
     plans = _plans(config)
     edited = plans[5]
     edited.write_text(edited.read_text("utf-8").replace("Task 3 of", "Task three of"), "utf-8")
+
+    def no_model_cache(*_: object) -> None:
+        raise AssertionError("decoded the parsed models of plans that did not change")
+
+    monkeypatch.setattr(incremental, "ModelCache", no_model_cache)
     work = Work()
     gathered = gather(read_snapshot(config), work)
     gathered.facts()
