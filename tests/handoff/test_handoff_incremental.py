@@ -22,13 +22,14 @@ from charter.handoff.regenerate import (
     ROWS_TEMPLATE,
     TEMPLATE,
     check_handoff,
+    render_facts,
     render_handoff,
     write_handoff,
 )
 from charter.handoff.rows import numbers_apart
 from charter.repo import load_repo, read_snapshot
 from charter.templating import PACKAGE_TEMPLATES
-from tests.conftest import REPO_ROOT
+from tests.conftest import CORPORA, REPO_ROOT
 from tests.sessions.helpers import POLICY, write
 
 STATUSES = ("Todo", "Backlog", "In Progress", "Review", "Blocked", "Done", "Won't do")
@@ -295,3 +296,21 @@ def test_a_row_is_kept_without_its_number_only_when_it_just_prints_it(
 
     source = f"{{% macro order_row(item, epic_starts) %}}{body}{{% endmacro %}}"
     assert numbers_apart(jinja2.Environment().parse(source)) is apart
+
+
+CONFIGURED = REPO_ROOT / "tests" / "adoption" / "corpora"  # each corpus's charter.toml
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in CONFIGURED.glob("*.toml")))
+def test_the_cached_handoff_of_a_real_corpus_is_the_full_render(tmp_path: Path, name: str) -> None:
+    if not (CORPORA / name).is_dir():
+        pytest.skip(f"../shared/corpora/{name} is not here")
+    root = tmp_path / name
+    shutil.copytree(CORPORA / name, root)
+    shutil.copy(CONFIGURED / f"{name}.toml", root / "charter.toml")
+    config = load_config(root)
+    full = _full(config)
+    for _ in range(2):  # facts worked out, then read back from the cache
+        gathered = gather(read_snapshot(config))
+        facts = gathered.facts()
+        assert render_facts(facts, config, gathered.plan_digests()) == full
