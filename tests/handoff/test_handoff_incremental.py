@@ -261,19 +261,41 @@ def test_an_edit_that_changes_no_fact_renders_nothing(
     assert write_handoff(config) is False
 
 
-def test_a_damaged_facts_entry_is_read_again(tmp_path: Path) -> None:
+def _damage_columns(column: int, value: object) -> Callable[[list[object]], None]:
+    def damage(data: list[object]) -> None:
+        columns = data[1]
+        assert isinstance(columns, list)
+        columns[column][0] = value
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data.__setitem__(1, [["not", "columns"]]),
+        _damage_columns(7, "3"),  # a line that is text
+        _damage_columns(8, 42),  # a title that is a number
+        _damage_columns(2, [7]),  # a dependency that is a number
+        _damage_columns(5, "yes"),  # done, as text
+        _damage_columns(4, True),  # a rank that is a boolean
+        lambda data: data.__setitem__(2, "many"),  # the count of tasks without an ID
+    ],
+)
+def test_a_damaged_facts_entry_is_read_again(
+    tmp_path: Path, damage: Callable[[list[object]], None]
+) -> None:
     config = _synthetic(tmp_path)
     write_handoff(config, force=True)
     snapshot = read_snapshot(config)
     gathered = gather(snapshot)
     # An entry whose digest matches but whose facts do not decode: the whole repository
     # is read instead, never a crash.
-    damaged = next(f for f in gathered.found if f.read.kind == "plan")
-    damaged.data = [damaged.read.rel, [["not", "columns"]], 0, [], None, []]
-    damaged.facts = None
+    damaged = next(f for f in gathered.found if f.read.kind == "plan" and f.facts is None)
+    damage(damaged.data)
     facts = gathered.facts()
     assert gathered.work.full_load
-    assert incremental.snapshot_facts(snapshot).tasks == facts.tasks
+    assert render_facts(facts, config, gathered.plan_digests()) == _full(config)
 
 
 @pytest.mark.parametrize(
