@@ -157,12 +157,11 @@ def assemble(
     plans = [p for p in plans if p.path not in replaced]
     tasks: list[TaskFacts] = []
     keys: protect.Keys = {}
-    for plan in plans:
-        for task in plan.tasks:
-            if task.id in keys:
-                return None
-            keys[task.id] = task.path
-            tasks.append(task)
+    for plan in plans:  # each ID is once in its plan's facts (resolved within the plan)
+        keys.update(dict.fromkeys([task.id for task in plan.tasks], plan.path))
+        tasks += plan.tasks
+    if len(keys) != len(tasks):  # so an ID counted once for two tasks is in two plans
+        return None
     for plan in plans:
         for key in plan.anonymous:
             keys[key] = plan.path
