@@ -20,7 +20,7 @@ def test_an_unchanged_repository_is_answered_without_rendering(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert write_handoff(rich) is True
-    monkeypatch.setattr(regenerate, "render_handoff", _no_render)
+    monkeypatch.setattr(regenerate, "render_facts", _no_render)
     assert check_handoff(rich).up_to_date
     assert write_handoff(rich) is False
 

@@ -17,6 +17,7 @@ interpreter).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +66,91 @@ def render_template(config: Config, name: str, **context: Any) -> str:
         raise CharterError(
             f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
         ) from exc
+
+
+def template_variables(config: Config, name: str) -> frozenset[str] | None:
+    """The variables template `name` reads from its context (Jinja2's own analysis), so a
+    caller can skip working out what a template never shows; None when it includes,
+    imports or extends another template, which may read any variable."""
+    from jinja2 import meta
+
+    tree = template_tree(config, name)
+    if any(True for _ in meta.find_referenced_templates(tree)):
+        return None
+    return frozenset(meta.find_undeclared_variables(tree))
+
+
+def template_tree(config: Config, name: str) -> Any:
+    """Template `name` parsed (a jinja2.nodes.Template), for a caller to analyse."""
+    import jinja2
+
+    env = _environment(str(config.root / config.templates), _overridden(config, name))
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+        return env.parse(source, name, filename)
+    except jinja2.TemplateNotFound as exc:
+        raise CharterError(
+            f"template {name} not found in {config.templates}/ or charter's defaults"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise CharterError(
+            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
+        ) from exc
+
+
+def template_macros(config: Config, name: str) -> Callable[..., str]:
+    """`render(macro, *args)`: the text of one macro of template `name`.
+
+    The template is loaded with no variables, so what a macro renders depends
+    on its arguments alone: a caller may keep the text and reuse it for the
+    same arguments and the same template. Errors name the template and line.
+    """
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    env = _environment(str(config.root / config.templates), _overridden(config, name))
+    template = None
+    try:
+        template = env.get_template(name)
+        module = template.make_module({})
+    except jinja2.TemplateNotFound as exc:
+        raise CharterError(
+            f"template {name} not found in {config.templates}/ or charter's defaults"
+        ) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise CharterError(
+            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
+        ) from exc
+    except jinja2.TemplateError as exc:
+        filename = (template.filename if template else None) or name
+        raise CharterError(
+            f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
+        ) from exc
+    filename = template.filename or name
+
+    def render(macro: str, *args: Any) -> str:
+        function = getattr(module, macro, None)
+        if function is None:
+            raise CharterError(f"template {name} defines no macro {macro}", filename)
+        try:
+            return str(function(*args))
+        except SecurityError as exc:
+            raise CharterError(
+                f"template refused: {exc} (templates render in a sandbox: use the variables "
+                "charter passes, not Python internals)",
+                filename,
+                _template_line(exc.__traceback__, filename),
+            ) from exc
+        except jinja2.TemplateError as exc:
+            raise CharterError(
+                f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
+            ) from exc
+
+    return render
+
+
+def _overridden(config: Config, name: str) -> bool:
+    return (config.root / config.templates / name).is_file()
 
 
 def template_path(config: Config, name: str) -> Path:

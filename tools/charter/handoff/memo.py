@@ -10,6 +10,11 @@ When both still match, the handoff is current and nothing is parsed or rendered.
 The fingerprint reads file contents, not modification times, like the
 board's (charter.board.memo): an edit is never missed however fast it
 follows the last run.
+
+A second key stands for the same inputs with the plans and logs replaced by
+their facts (charter.handoff.incremental): an edit that changes no fact the
+handoff shows (a note, a blank line, an acceptance criterion) matches it, and
+the handoff is known current after re-reading only the edited plan.
 """
 
 from __future__ import annotations
@@ -29,15 +34,24 @@ from charter.templating import template_path
 MEMO = f"{CACHE_DIR}/handoff.cache"
 
 
-def fingerprint(snapshot: Snapshot, template: str) -> str:
+def fingerprint(snapshot: Snapshot, *templates: str) -> str:
     """A hash of every input of the handoff; the plans and logs are the snapshot a
     check reads (one read of each file serves the fingerprint and, on a miss, the render)."""
-    config = snapshot.config
+    return _fingerprint(snapshot.config, templates, b"files\0" + snapshot.fingerprint())
+
+
+def facts_fingerprint(config: Config, facts: bytes, *templates: str) -> str:
+    """`fingerprint` with the plans and logs stood for by `facts`, a hash of their facts."""
+    return _fingerprint(config, templates, b"facts\0" + facts)
+
+
+def _fingerprint(config: Config, templates: tuple[str, ...], sources: bytes) -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{config!r}\0".encode())
     h.update(code_stamp())
-    h.update(snapshot.fingerprint())
-    extra = [template_path(config, template), config.path(config.policy), config.root / "Makefile"]
+    h.update(sources)
+    extra = [template_path(config, name) for name in templates]
+    extra += [config.path(config.policy), config.root / "Makefile"]
     for path in extra:
         h.update(f"{path}\0".encode())
         h.update(file_content(path))
@@ -58,20 +72,32 @@ def _manifests(runs: Path) -> list[str]:
     return sorted(found)
 
 
-def current(config: Config, key: str) -> bool:
-    """True when the memo is for `key` and the handoff file still holds what it recorded."""
+def current(config: Config, key: str, field: str = "key") -> bool:
+    """True when the memo is for `key` (`field`: "key" for `fingerprint`, "facts" for
+    `facts_fingerprint`) and the handoff file still holds what it recorded."""
     memo = load_cache(config.path(MEMO))
-    if not isinstance(memo, dict) or memo.get("key") != key:
+    if not isinstance(memo, dict) or memo.get(field) != key:
         return False
     digest = hashlib.sha256(file_content(config.path(config.handoff))).hexdigest()
     return bool(memo.get("file") == digest)
 
 
-def record(config: Config, key: str, text: str) -> None:
-    """Remember that `text` is the handoff for `key`."""
-    memo = {"key": key, "file": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+def record(config: Config, key: str, text: str, facts_key: str | None = None) -> None:
+    """Remember that `text` is the handoff for `key` (and for `facts_key`)."""
+    memo = {
+        "key": key,
+        "facts": facts_key,
+        "file": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
     # A read-only checkout renders the same handoff, only slower.
     save_cache(config.path(MEMO), memo)
+
+
+def also_for(config: Config, key: str) -> None:
+    """Remember that the recorded handoff is also the one for `key` (its facts matched)."""
+    memo = load_cache(config.path(MEMO))
+    if isinstance(memo, dict):
+        save_cache(config.path(MEMO), {**memo, "key": key})
 
 
 def forget(config: Config) -> None:

@@ -13,6 +13,7 @@ since charter wrote it is not overwritten unless forced.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from charter import stamps
@@ -21,9 +22,15 @@ from charter.errors import CharterError
 from charter.handoff import memo
 from charter.io import locked, read_text, write_text_atomic
 from charter.outputs import protect
-from charter.repo import RepoModel, build_repo, read_snapshot
+from charter.repo import RepoModel, collector_paused, read_snapshot
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.handoff.facts import HandoffFacts
 
 TEMPLATE = "handoff.md.j2"
+ROWS_TEMPLATE = "handoff-rows.md.j2"  # charter.handoff.rows
+TEMPLATES = (TEMPLATE, ROWS_TEMPLATE)
 
 
 @dataclass(frozen=True)
@@ -38,11 +45,26 @@ class HandoffCheck:
 
 def render_handoff(repo: RepoModel) -> str:
     """The handoff file's full text, stamped."""
-    from charter.handoff.render import handoff_context  # lazy: a warm --check renders nothing
-    from charter.templating import render_template  # lazy: a warm --check renders nothing
+    from charter.handoff.facts import from_repo  # lazy: a warm --check renders nothing
 
-    body = render_template(repo.config, TEMPLATE, **handoff_context(repo))
-    return stamps.stamp_file(_normalise(body), header_note(repo.config))
+    return render_facts(from_repo(repo), repo.config)
+
+
+def render_facts(
+    facts: HandoffFacts, config: Config, plan_digests: Mapping[str, str] | None = None
+) -> str:
+    """The handoff file's full text from the plans' and logs' facts, stamped.
+    `plan_digests` ({plan: a hash of its facts}) lets rows come from the row cache."""
+    from charter.handoff.render import context_of  # lazy: a warm --check renders nothing
+    from charter.templating import (  # lazy: a warm --check renders nothing
+        render_template,
+        template_variables,
+    )
+
+    wanted = template_variables(config, TEMPLATE)
+    context = context_of(facts, config, wanted, plan_digests)
+    body = render_template(config, TEMPLATE, **context)
+    return stamps.stamp_file(_normalise(body), header_note(config))
 
 
 def header_note(config: Config) -> str:
@@ -57,21 +79,36 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
 
     Refused, like the board, when a plan could not be read completely or tasks
     would vanish in bulk (charter.outputs.protect), and when edited by hand."""
+    # 50,000 tasks' facts and rows, none of them in a cycle: a collection in between
+    # walked them all again, and took a third of the time.
+    with collector_paused():
+        return _write_handoff(config, force)
+
+
+def _write_handoff(config: Config, force: bool) -> bool:
     path = config.path(config.handoff)
     with locked(path):
         snapshot = read_snapshot(config)
-        key = memo.fingerprint(snapshot, TEMPLATE)
+        key = memo.fingerprint(snapshot, *TEMPLATES)
         if memo.current(config, key):
             return False
+        from charter.handoff.incremental import gather  # lazy: the memo may say current
+
+        gathered = gather(snapshot)
+        facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), *TEMPLATES)
+        if memo.current(config, facts_key, "facts"):
+            memo.also_for(config, key)
+            return False
         old = read_text(path)
-        repo = build_repo(snapshot)
-        keys = protect.repo_keys(repo)
+        facts = gathered.facts()
+        keys = facts.keys
         if not force:
-            protect.require_complete(repo, config.handoff)
+            if facts.problems:
+                raise protect.incomplete_error(list(facts.problems), config.handoff)
             drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
             if drop is not None:
                 raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
-        new = render_handoff(repo)
+        new = render_facts(facts, config, gathered.plan_digests())
         if old != new:
             refusal = _refusal(config, old, new)
             if refusal is not None and not force:
@@ -79,28 +116,40 @@ def write_handoff(config: Config, *, force: bool = False) -> bool:
             write_text_atomic(path, new)
         # Also when the file was current: a writer killed between its write and this
         # record left the mark behind.
-        complete = not protect.unreadable_problems(repo)
+        complete = not facts.problems
         if force or complete:
             protect.record(config, keys, reset=force)
         if complete:
             # Only a complete read may short-cut the next run: a forced write over an
             # unreadable plan must be refused again while the plan stays unreadable.
-            memo.record(config, key, new)
+            memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return old != new
 
 
 def check_handoff(config: Config) -> HandoffCheck:
     """Compare without writing anything but charter's own cache (a memo of a match)."""
+    with collector_paused():  # as in write_handoff
+        return _check_handoff(config)
+
+
+def _check_handoff(config: Config) -> HandoffCheck:
     snapshot = read_snapshot(config)
-    key = memo.fingerprint(snapshot, TEMPLATE)
+    key = memo.fingerprint(snapshot, *TEMPLATES)
     if memo.current(config, key):
         return HandoffCheck(True)
+    from charter.handoff.incremental import gather  # lazy: the memo may say current
+
+    gathered = gather(snapshot)
+    facts_key = memo.facts_fingerprint(config, gathered.fingerprint(), *TEMPLATES)
+    if memo.current(config, facts_key, "facts"):
+        memo.also_for(config, key)
+        return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
-    repo = build_repo(snapshot)
-    new = render_handoff(repo)
+    facts = gathered.facts()
+    new = render_facts(facts, config, gathered.plan_digests())
     if old == new:
-        if not protect.unreadable_problems(repo):
-            memo.record(config, key, new)
+        if not facts.problems:
+            memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return HandoffCheck(True)
     rel = config.handoff
     diff = "".join(
@@ -112,9 +161,8 @@ def check_handoff(config: Config) -> HandoffCheck:
         )
     )
     refusal = _refusal(config, old, new)
-    problems = protect.unreadable_problems(repo)
-    if refusal is None and problems:
-        refusal = protect.incomplete_error(problems, config.handoff)
+    if refusal is None and facts.problems:
+        refusal = protect.incomplete_error(list(facts.problems), config.handoff)
     return HandoffCheck(False, diff, str(refusal) if refusal else None)
 
 

@@ -1,6 +1,8 @@
 """The handoff's content: the template variables, from the plans, the logs and the policy.
 
-Pure: the same plans and logs give the same variables, in the same order.
+Pure: the same plans and logs give the same variables, in the same order. They
+are computed from the plans' and logs' facts (charter.handoff.facts), whether
+those come from a loaded repository or from the per-plan cache.
 `charter.handoff.regenerate` renders them (templates/handoff.md.j2) and writes the file.
 """
 
@@ -10,67 +12,92 @@ import functools
 import posixpath
 import re
 import shlex
+from collections.abc import Mapping
 from typing import Any
 
 from charter.config import Config
 from charter.errors import CharterError
 from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
-from charter.ingest.fold import session_usage
+from charter.handoff.facts import HandoffFacts, SessionFacts, TaskFacts, from_repo
+from charter.handoff.rows import PLAN_LISTS, PlanList, rows_text
 from charter.makefile import defines_target, make_variable
-from charter.model import SessionLog, Task
 from charter.repo import RepoModel
 from charter.sandbox.layers import handoff_line, repository_layers
 from charter.sorting import natural_key
-from charter.status import column_of
-from charter.tasks.order import execution_order as task_order
-from charter.tasks.order import open_waits, priority_number
+from charter.tasks.order import order_ids, priority_number, waits_of
 
 RECENT_SESSIONS = 5
 MAX_GRAPH_TASKS = 60  # GitHub stops rendering large Mermaid graphs; the rest is counted
-OUTCOME_CHARS = 240
 _SESSION_NUMBER = re.compile(r"session-(\d+)", re.I)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def handoff_context(repo: RepoModel) -> dict[str, Any]:
-    config = repo.config
+    """The template's variables for a loaded repository."""
+    return context_of(from_repo(repo), repo.config)
+
+
+def context_of(
+    facts: HandoffFacts,
+    config: Config,
+    wanted: frozenset[str] | None = None,
+    plan_digests: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The template's variables from the plans' and logs' facts (charter.handoff.facts).
+
+    `wanted`: the variables the template reads (charter.templating.template_variables),
+    None for all; a long list it only counts (`counts`) or shows as `rows` is never built
+    entry by entry. `plan_digests` lets the rows come from their cache (charter.handoff.rows).
+    """
     base = posixpath.dirname(config.handoff)
-    tasks = _tasks(repo)
-    plan_rank = {plan.path: index for index, plan in enumerate(repo.plans)}
-    states = [_state(t, config) for t in tasks]  # once per task: 50,000 tasks, 4 lists
-    open_tasks = [t for t, state in zip(tasks, states, strict=True) if state in ("open", "active")]
+    tasks = list(facts.tasks)
+    plan_rank = {path: index for index, path in enumerate(facts.plan_paths)}
+    members: dict[str, list[TaskFacts]] = {name: [] for name in PLAN_LISTS}
+    open_tasks = []
+    closed: set[str] = set()
+    for task in tasks:  # once per task: 50,000 tasks, 4 lists
+        state = _state(task, config)
+        if state in ("open", "active"):
+            open_tasks.append(task)
+        elif task.id:
+            closed.add(task.id)
+        if state in _LIST_OF:
+            members[_LIST_OF[state]].append(task)
     order = execution_order(open_tasks, tasks, config, plan_rank)
-    logs = sorted(repo.sessions, key=_log_order)
-    active = [log for log in logs if str(log.frontmatter.get("status", "")).lower() == "active"]
-    working = {log.task: _session_id(log) for log in active if log.task}
-    return {
+    logs = sorted(facts.sessions, key=_log_order)
+    active = [log for log in logs if log.status_key == "active"]
+    working = {log.task: log.id for log in active if log.task}
+    lists = {
+        "in_progress": PlanList(
+            members["in_progress"],
+            lambda t: {**_entry(t, base), "session": working.get(t.id, "")},
+            frozenset(working),
+        ),
+        "blocked": PlanList(members["blocked"], lambda t: _entry(t, base)),
+        "done": PlanList(members["done"], lambda t: _entry(t, base)),
+    }
+    context: dict[str, Any] = {
         "title": "Session handoff",
         "as_of": _as_of(logs),
-        "done": [
-            _entry(t, config, base)
-            for t, state in zip(tasks, states, strict=True)
-            if state == "done"
-        ],
-        "in_progress": [
-            {**_entry(t, config, base), "session": working.get(t.id or "", "")}
-            for t, state in zip(tasks, states, strict=True)
-            if state == "active"
-        ],
-        "blocked": [
-            _entry(t, config, base)
-            for t, state in zip(tasks, states, strict=True)
-            if state == "blocked"
-        ],
+        "counts": {"order": len(order), **{name: len(m) for name, m in members.items()}},
         "order": order,
-        "continue": _continue(repo, order, active),
-        "sessions": [_session(log, base, config) for log in reversed(logs[-RECENT_SESSIONS:])],
+        "continue": _continue(config, order, active),
+        "sessions": [_session(log, base) for log in reversed(logs[-RECENT_SESSIONS:])],
         "session_count": len(logs),
-        "graph": dependency_graph(tasks, order, config),
-        "unlisted": sum(1 for t in repo.tasks() if t.id is None),
+        "graph": dependency_graph(tasks, order, config, members["blocked"]),
+        "unlisted": facts.unlisted,
         "layers": _layers(config),
-        **_runs_and_tokens(repo, tasks, logs),
+        **_runs_and_tokens(config, closed, logs),
     }
+    for name, plan_list in lists.items():
+        if wanted is None or name in wanted:
+            context[name] = [plan_list.entry(t) for t in plan_list.tasks]
+    if wanted is None or "rows" in wanted:
+        context["rows"] = rows_text(config, order, lists, plan_digests)
+    return context
+
+
+_LIST_OF = {"active": "in_progress", "blocked": "blocked", "done": "done"}
 
 
 def _layers(config: Config) -> str | None:
@@ -82,42 +109,33 @@ def _layers(config: Config) -> str | None:
     return handoff_line(repository_layers(config.root, policy))
 
 
-def _runs_and_tokens(repo: RepoModel, tasks: list[Task], logs: list[SessionLog]) -> dict[str, Any]:
-    """Run manifests of closed tasks, and token usage of ended sessions (docs/evidence.md).
+def _runs_and_tokens(config: Config, closed: set[str], logs: list[SessionFacts]) -> dict[str, Any]:
+    """Run manifests of closed tasks (done, blocked or dropped), and token usage of ended
+    sessions (docs/evidence.md).
 
     Closed and ended only: a run or a transcript during open work must not
     make this generated file stale.
     """
-    closed = {
-        t.id for t in tasks if t.id and _state(t, repo.config) in ("done", "blocked", "dropped")
-    }
     runs = [
         {**row, "failure_percent": round(row["failure_rate"] * 100)}
-        for row in runs_of(repo.config, closed)
+        for row in runs_of(config, closed)
     ]
-    tokens = []
-    for log in logs:
-        usage = session_usage(log.text)
-        if usage is not None and str(log.frontmatter.get("status", "")).lower() != "active":
-            tokens.append(
-                {
-                    "id": _session_id(log),
-                    "task": log.task or "",
-                    "input": usage.input,
-                    "output": usage.output,
-                    "total": usage.total,
-                }
-            )
+    tokens = [
+        {
+            "id": log.id,
+            "task": log.task,
+            "input": log.usage[0],
+            "output": log.usage[1],
+            "total": log.usage[2],
+        }
+        for log in logs
+        if log.usage is not None and log.status_key != "active"
+    ]
     return {"runs": runs, "tokens": tokens}
 
 
-def _tasks(repo: RepoModel) -> list[Task]:
-    """Every task with an ID once (its speaking mention, charter.mentions), in plan order."""
-    return [task for task in repo.resolution.tasks if task.id is not None]
-
-
-def _state(task: Task, config: Config) -> str:
-    column = column_of(task, config)
+def _state(task: TaskFacts, config: Config) -> str:
+    column = task.column
     if column == config.done_column:
         return "done"
     if column in config.closed_columns:
@@ -127,24 +145,22 @@ def _state(task: Task, config: Config) -> str:
     return "open" if column == config.open_column else "active"
 
 
-def _entry(task: Task, config: Config, base: str) -> dict[str, Any]:
+def _entry(task: TaskFacts, base: str) -> dict[str, Any]:
     return {
         "id": task.id,
-        "title": " ".join(task.title.split()),
-        "column": column_of(task, config),
-        "owner": task.owner or "",
+        "title": task.title,
+        "column": task.column,
+        "owner": task.owner,
         "plan": task.path,
         "line": task.line,
         "href": f"{_relative(task.path, base)}#L{task.line}",
-        "evidence": [
-            {"path": path, "href": _href(path, base)}
-            for path in dict.fromkeys(e.path for e in task.evidence)
-        ],
-        "reason": task.value("blocked_reason") or task.value("notes") or "",
+        "evidence": [{"path": path, "href": _href(path, base)} for path in task.evidence],
+        "reason": task.reason,
         "depends": list(task.depends),
     }
 
 
+@functools.lru_cache(maxsize=8192)
 def _href(path: str, base: str) -> str | None:
     return None if set("*?[") & set(path) else _relative(path.lstrip("/"), base)
 
@@ -161,24 +177,29 @@ def priority_rank(text: str | None) -> int:
 
 
 def execution_order(
-    open_tasks: list[Task], tasks: list[Task], config: Config, plan_rank: dict[str, int]
+    open_tasks: list[TaskFacts],
+    tasks: list[TaskFacts],
+    config: Config,
+    plan_rank: dict[str, int],
 ) -> list[dict[str, Any]]:
     """Open tasks, each after what it waits on (charter.tasks.order), as template rows."""
-    by_id = {t.id or "": t for t in tasks}
-    placed = task_order(open_tasks, tasks, config, plan_rank)
-    return [_order_entry(n, t, by_id, config) for n, t in enumerate(placed, 1)]
-
-
-def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config) -> dict[str, Any]:
-    waits = open_waits(task, by_id, config)
+    by_id = {t.id: t for t in tasks}
+    placed = order_ids([t.id for t in open_tasks], by_id, plan_rank)
     base = posixpath.dirname(config.handoff)
+    return [_order_entry(n, by_id[tid], by_id, base) for n, tid in enumerate(placed, 1)]
+
+
+def _order_entry(
+    number: int, task: TaskFacts, by_id: dict[str, TaskFacts], base: str
+) -> dict[str, Any]:
+    waits = open_waits(task, by_id)
     return {
         "number": number,
         "id": task.id,
-        "title": " ".join(task.title.split()),
-        "column": column_of(task, config),
-        "priority": task.value("priority") or "",
-        "level": task.level or "",
+        "title": task.title,
+        "column": task.column,
+        "priority": task.priority,
+        "level": task.level,
         "ready": not waits,
         "waits_on": waits,
         "plan": task.path,
@@ -187,20 +208,31 @@ def _order_entry(number: int, task: Task, by_id: dict[str, Task], config: Config
     }
 
 
-def _epic(task: Task, by_id: dict[str, Task]) -> str:
+def open_waits(task: TaskFacts, by_id: dict[str, TaskFacts]) -> list[str]:
+    """What `task` still waits on, as `ID (column)` or `ID (in no plan)`."""
+    waits = []
+    for dep in waits_of(task, by_id):
+        target = by_id.get(dep)
+        if target is None:
+            waits.append(f"{dep} (in no plan)")
+        elif not target.done:
+            waits.append(f"{dep} ({target.column})")
+    return waits
+
+
+def _epic(task: TaskFacts, by_id: dict[str, TaskFacts]) -> str:
     """The epic (parent task) `task` belongs to, as "ID title"; "" for a top-level task."""
     parent = by_id.get(task.parent) if task.parent else None
     if parent is None:
         return ""
-    return f"{parent.id} {' '.join(parent.title.split())}".strip()
+    return f"{parent.id} {parent.title}".strip()
 
 
 def _continue(
-    repo: RepoModel, order: list[dict[str, Any]], active: list[SessionLog]
+    config: Config, order: list[dict[str, Any]], active: list[SessionFacts]
 ) -> dict[str, Any]:
-    config = repo.config
     next_task = next((o for o in order if o["ready"]), None)
-    make = _has_make_target(repo, "session-start")
+    make = _has_make_target(config, "session-start")
     command = None
     if next_task is not None:
         extra = _level_arguments(config, next_task["level"], make)
@@ -214,14 +246,14 @@ def _continue(
         "start": command,
         "active": [
             {
-                "id": _session_id(log),
-                "task": log.task or "",
+                "id": log.id,
+                "task": log.task,
                 "path": log.path,
                 "href": posixpath.relpath(log.path, posixpath.dirname(config.handoff) or "."),
             }
             for log in active
         ],
-        "check": "make check" if _has_make_target(repo, "check") else "charter check",
+        "check": "make check" if _has_make_target(config, "check") else "charter check",
     }
 
 
@@ -241,76 +273,61 @@ def _level_arguments(config: Config, documented: str, make: bool) -> str:
     return f" --level {level} --approved-by <operator>"
 
 
-def _has_make_target(repo: RepoModel, target: str) -> bool:
-    makefile = repo.root / "Makefile"
+def _has_make_target(config: Config, target: str) -> bool:
+    makefile = config.root / "Makefile"
     return makefile.is_file() and defines_target(makefile.read_text("utf-8", "replace"), target)
 
 
 # ---- sessions ------------------------------------------------------------------
 
 
-def _log_order(log: SessionLog) -> tuple[int, str]:
+def _log_order(log: SessionFacts) -> tuple[int, str]:
     match = _SESSION_NUMBER.search(posixpath.basename(log.path))
     return (int(match.group(1)) if match else 0), log.path
 
 
-def _session_id(log: SessionLog) -> str:
-    return _text(log.frontmatter.get("id")) or posixpath.basename(log.path).removesuffix(".md")
-
-
-def _as_of(logs: list[SessionLog]) -> str | None:
+def _as_of(logs: list[SessionFacts]) -> str | None:
     if not logs:
         return None
     last = logs[-1]
-    sid = _session_id(last)
-    when = _text(last.frontmatter.get("ended")) or _text(last.frontmatter.get("date"))
-    return f"{sid} ({when})" if when else sid
+    return f"{last.id} ({last.when})" if last.when else last.id
 
 
-def _session(log: SessionLog, base: str, config: Config) -> dict[str, Any]:
-    fm = log.frontmatter
+def _session(log: SessionFacts, base: str) -> dict[str, Any]:
     return {
-        "id": _session_id(log),
+        "id": log.id,
         "path": log.path,
         "href": posixpath.relpath(log.path, base or "."),
-        "date": _text(fm.get("date")) or "",
-        "task": log.task or "",
-        "agent": _text(fm.get("agent")) or "",
-        "level": _text(fm.get("level")) or "",
-        "status": _text(fm.get("status")) or "",
-        "outcome": _outcome(log, config),
-        "blocked_reason": _text(fm.get("blocked_reason")) or "",
+        "date": log.date,
+        "task": log.task,
+        "agent": log.agent,
+        "level": log.level,
+        "status": log.status,
+        "outcome": log.outcome,
+        "blocked_reason": log.blocked_reason,
     }
-
-
-def _outcome(log: SessionLog, config: Config) -> str:
-    section = log.section("Outcome")
-    if section is None:
-        return ""
-    text = _COMMENT.sub("", section.body)
-    text = config.placeholder_re.sub("", text)
-    paragraph = next((p for p in re.split(r"\n\s*\n", text) if p.strip()), "")
-    words = " ".join(paragraph.split())
-    return words if len(words) <= OUTCOME_CHARS else words[: OUTCOME_CHARS - 1].rstrip() + "…"
-
-
-def _text(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 # ---- the dependency graph ----------------------------------------------------------
 
 
 def dependency_graph(
-    tasks: list[Task], order: list[dict[str, Any]], config: Config
+    tasks: list[TaskFacts],
+    order: list[dict[str, Any]],
+    config: Config,
+    blocked: list[TaskFacts] | None = None,
 ) -> dict[str, Any]:
-    """Mermaid nodes and edges: open and blocked tasks, and the tasks they depend on."""
+    """Mermaid nodes and edges: open and blocked tasks (`blocked`, when the caller has
+    them), and the tasks they depend on."""
     by_id = {t.id: t for t in tasks}
-    blocked = sorted(
-        (t for t in tasks if _state(t, config) == "blocked"), key=lambda t: natural_key(t.id)
-    )
-    wanted = [o["id"] for o in order] + [t.id for t in blocked]
-    shown, omitted = wanted[:MAX_GRAPH_TASKS], max(0, len(wanted) - MAX_GRAPH_TASKS)
+    if blocked is None:
+        blocked = [t for t in tasks if _state(t, config) == "blocked"]
+    blocked = list(blocked)
+    omitted = max(0, len(order) + len(blocked) - MAX_GRAPH_TASKS)
+    shown = [o["id"] for o in order[:MAX_GRAPH_TASKS]]
+    if len(shown) < MAX_GRAPH_TASKS:  # sorted only when some of them are drawn
+        blocked.sort(key=lambda t: natural_key(t.id))
+        shown += [t.id for t in blocked[: MAX_GRAPH_TASKS - len(shown)]]
     nodes: dict[str, str] = {}
     for task_id in shown:
         nodes.setdefault(task_id, "")

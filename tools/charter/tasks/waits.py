@@ -7,11 +7,24 @@ while what its epic waits on is open.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol, TypeVar
 
-from charter.model import Task
+
+class Linked(Protocol):
+    """What waiting reads of a task: a parsed Task, or the facts the handoff keeps of one."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def depends(self) -> tuple[str, ...]: ...
 
 
-def waits_on(task: Task, by_id: Mapping[str, Task]) -> tuple[str, ...]:
+T = TypeVar("T", bound=Linked)
+
+
+def waits_on(task: T, by_id: Mapping[str, T]) -> tuple[str, ...]:
     """The IDs `task` waits on: its own, then its ancestors' (nearest first), once each.
 
     A task never waits on itself or on one of its ancestors (the epic is done
@@ -20,9 +33,9 @@ def waits_on(task: Task, by_id: Mapping[str, Task]) -> tuple[str, ...]:
     return tuple(waits_with_source(task, by_id))
 
 
-def waits_with_source(task: Task, by_id: Mapping[str, Task]) -> dict[str, str | None]:
+def waits_with_source(task: T, by_id: Mapping[str, T]) -> dict[str, str | None]:
     """{ID waited on: None when `task` names it, else the ancestor it inherits it from}."""
-    ancestors: list[Task] = []
+    ancestors: list[T] = []
     seen_parents: set[str] = set()
     parent = task.parent
     while parent is not None and parent not in seen_parents and parent in by_id:
