@@ -10,13 +10,12 @@ import subprocess
 from datetime import UTC, datetime
 
 from charter.board.claimed import Claimed
+from charter.board.fastmd import board_markdown
 from charter.board.html import render_board_html
 from charter.board.render import (
-    MD_TEMPLATE,
     BoardParts,
     BoardRow,
     _normalise,
-    board_context,
     board_rows,
     header_note,
     render_csv,
@@ -25,7 +24,6 @@ from charter.board.render import (
 from charter.config import Config
 from charter.repo import RepoModel
 from charter.stamps import stamp_file
-from charter.templating import render_template
 
 
 def render_parts(
@@ -37,11 +35,8 @@ def render_parts(
 ) -> BoardParts:
     """`rows`: the repository's board rows when the caller has them already (with `claimed`
     applied); otherwise they are read with `claimed`."""
-    config = repo.config
     rows = board_rows(repo, claimed) if rows is None else rows
-    markdown = _normalise(
-        render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
-    )
+    markdown = board_markdown(repo, rows)
     page = None
     if html is not None:
         # The page (cards, filters, charts of `charter stats`) is charter.board.html's;

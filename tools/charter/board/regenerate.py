@@ -25,11 +25,20 @@ import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
+from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
+from charter.board.patch import (
+    forget_state,
+    patch_board,
+    plan_digest,
+    record_state,
+    save_state,
+)
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -41,7 +50,7 @@ from charter.errors import CharterError
 from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
-from charter.repo import load_repo
+from charter.repo import build_repo, read_snapshot
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
 IN_TRANSIT = f"{STATE_DIR}/outputs/board-in-transit.json"  # CSV hashes while the board is written
@@ -84,19 +93,20 @@ def regenerate_board(
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
     """
-    key = None
     claimed = board_claims(config)
+    inputs = board_memo.inputs_key(config, (MD_TEMPLATE,), claims_key(claimed))
     if html is None:
         # Nothing changed since the last regeneration: no parse, no render.
-        key = board_memo.fingerprint(config, (MD_TEMPLATE,), claims_key(claimed))
+        plans = [(rel, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        key = board_memo.fingerprint(inputs, plans)
         rows = board_memo.current(config, key, _targets(config, None))
         if rows is not None:
             return BoardResult(rows=rows)
-    run = _Request(force, html, claimed)
+    run = _Request(force, html, claimed, inputs)
     if check:
-        return _regenerate(config, run, check=True, key=None)
+        return _regenerate(config, run, check=True)
     with _board_locks(config, html):
-        return _regenerate(config, run, check=False, key=key)
+        return _regenerate(config, run, check=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,7 @@ class _Request:
     force: bool
     html: str | None
     claimed: Claimed
+    inputs: str  # board_memo.inputs_key: every input but the plans
 
 
 @contextlib.contextmanager
@@ -119,10 +130,25 @@ def _targets(config: Config, html: str | None) -> list[str]:
     return [config.board, config.board_csv, *([html] if html else [])]
 
 
-def _regenerate(config: Config, request: _Request, *, check: bool, key: str | None) -> BoardResult:
-    """`key` is the inputs' fingerprint to remember the result under (None: remember nothing)."""
+def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResult:
+    """Read the plans (under the board's locks, when writing) and regenerate from them: the
+    rows of the plans that changed alone when the last state allows (charter.board.patch),
+    else every row."""
     force, html = request.force, request.html
-    repo = load_repo(config)
+    snapshot = read_snapshot(config)
+    plans = [(f.rel, f.data) for f in snapshot.files if f.kind == "plan"]
+    key = board_memo.fingerprint(request.inputs, [(rel, plan_digest(d)) for rel, d in plans])
+    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    fast = is_default_template(config)
+    if html is None and not force and fast:
+        patched = patch_board(config, request.inputs, plans, request.claimed, old)
+        if patched is not None:
+            parts = BoardParts((), patched.markdown, patched.csv)
+            run = _Run(config, parts, board_files(config, parts, None))
+            drop = protect.drop_refusal(config, patched.keys, old[config.board_csv], patched.keys)
+            done = _Done(run, old, [], drop, patched.keys, patched.rows, key)
+            return _conclude(done, request, check, patched.state)
+    repo = build_repo(snapshot)
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
     if unreadable:
@@ -130,41 +156,68 @@ def _regenerate(config: Config, request: _Request, *, check: bool, key: str | No
         if not (force or check):
             raise refusals[0]
     fresh = board_rows(repo, request.claimed)
-    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     # The drop guard reads the last commit's board before anything is rendered: its
     # 50,000 keys and the page's text then never take memory at the same time.
     new_keys = protect.keys_of((r.id, r.plan, r.title) for r in fresh)
     drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
     parts = render_parts(repo, html=html, rows=fresh)
     run = _Run(config, parts, board_files(config, parts, html))
+    state = None
+    if fast and not unreadable:
+        state = record_state(config, request.inputs, plans, repo.plans, fresh, {})
+    done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
+    return _conclude(done, request, check, state)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A regeneration's result before it is compared or written."""
+
+    run: _Run
+    old: dict[str, str | None]
+    refusals: list[CharterError]
+    drop: CharterError | None
+    keys: protect.Keys
+    rows: int
+    key: str  # the fingerprint of the plans it was made from
+    unreadable: bool = False
+
+
+def _conclude(
+    done: _Done, request: _Request, check: bool, state: dict[str, Any] | None
+) -> BoardResult:
+    run, old = done.run, done.old
+    config = run.config
+    html = request.html
     outputs = [_markdown_output(run, old), _csv_output(run, old)]
     if html is not None:
         outputs.append(_html_output(run, html, old[html]))
+    refusals = list(done.refusals)
     refusals.extend(o.refusal for o in outputs if o.refusal is not None)
-    if drop is not None:
-        refusals.append(drop)
+    if done.drop is not None:
+        refusals.append(done.drop)
     changed = [o for o in outputs if o.old != o.new]
     reasons = tuple(str(r) for r in refusals)
-    rows = len(run.parts.rows)
     if check:
-        return BoardResult(tuple(o.rel for o in changed), _diff(changed), reasons, rows)
-    if refusals and not force:
+        return BoardResult(tuple(o.rel for o in changed), _diff(changed), reasons, done.rows)
+    if refusals and not request.force:
         raise _combined(refusals)
     _write(run, outputs)
-    if not unreadable:
-        protect.record(config, new_keys, reset=force)
-    # Remember the result, unless a plan changed while it was rendered (the record
-    # would pair one version's fingerprint with another's board) or was unreadable.
-    claims = claims_key(request.claimed)
-    if (
-        key is not None
-        and not unreadable
-        and key == board_memo.fingerprint(config, (MD_TEMPLATE,), claims)
-    ):
-        board_memo.record(config, key, {o.rel: o.new for o in outputs}, rows)
-    elif key is not None:
+    if not done.unreadable:
+        protect.record(config, done.keys, reset=request.force)
+    texts = {o.rel: o.new for o in outputs}
+    # What was written is the board of the plans as read under the lock: remember both,
+    # unless a plan was unreadable (the board may then lack its tasks).
+    if html is None and not done.unreadable:
+        board_memo.record(config, done.key, texts, done.rows)
+    elif html is None:
         board_memo.forget(config)
-    return BoardResult(tuple(o.rel for o in changed), "", reasons, rows)
+    md = outputs[0]
+    if state is not None and not md.region and not done.unreadable:
+        save_state(config, state, {o.rel: o.new for o in outputs[:2]})
+    else:
+        forget_state(config)
+    return BoardResult(tuple(o.rel for o in changed), "", reasons, done.rows)
 
 
 # ---- what each file should hold, and whether it may be overwritten ----------

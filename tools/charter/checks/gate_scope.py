@@ -21,7 +21,6 @@ gets None, and the gate reads the whole repository as `charter check` does.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -109,7 +108,7 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
             steps[name] = re.compile(rb"^id:\s*['\"]?" + re.escape(name) + rb"['\"]?\s*$", re.M)
     found: list[FileRead] = []
     # IDs of one plan mostly share a prefix (`ST-B-`): a file without it holds none of them.
-    shared = os.path.commonprefix(sorted(needles | set(steps))) if needles else b""
+    shared = _common_prefix(needles | set(steps))
     for read in files:
         if read.kind == "session" or read.rel == plan.path or read.data is None:
             continue
@@ -123,3 +122,14 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
             if len(found) > MAX_RELATED:
                 return None
     return found
+
+
+def _common_prefix(words: set[bytes]) -> bytes:
+    """The longest prefix every one of `words` starts with."""
+    if not words:
+        return b""
+    low, high = min(words), max(words)  # what the extremes share, all share
+    n = 0
+    while n < min(len(low), len(high)) and low[n] == high[n]:
+        n += 1
+    return low[:n]
