@@ -84,7 +84,7 @@ def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
     memo = {
         "key": key,
         "rows": rows,
-        "files": {rel: hashlib.sha256(t.encode("utf-8")).hexdigest() for rel, t in texts.items()},
+        "files": {rel: sha(t) for rel, t in texts.items()},
     }
     # A read-only checkout regenerates the same board, only slower.
     save_cache(config.path(MEMO), memo)
@@ -98,3 +98,19 @@ def forget(config: Config) -> None:
 def _load(config: Config) -> dict[str, object] | None:
     data = load_cache(config.path(MEMO))
     return data if isinstance(data, dict) else None
+
+
+_hashed: dict[int, tuple[str, str]] = {}  # id(text) -> (text, its sha256)
+
+
+def sha(text: str) -> str:
+    """The sha256 of `text`, remembered for the run: the board's megabytes are hashed for
+    the memo and the patch state alike (charter.board.patch)."""
+    known = _hashed.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if len(_hashed) >= 4:  # the last few texts only: they are large
+        _hashed.clear()
+    _hashed[id(text)] = (text, digest)
+    return digest

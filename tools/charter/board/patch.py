@@ -35,6 +35,7 @@ from datetime import date
 from typing import Any
 
 from charter.board.fastmd import RowWriter, assemble, ordered_columns
+from charter.board.memo import sha
 from charter.board.render import BoardRow, board_rows, csv_cells
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
@@ -47,7 +48,7 @@ from charter.templating import md_cell
 STATE = f"{CACHE_DIR}/board-state.cache"
 # More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
 MAX_CHANGED = 64
-PlanRead = tuple[str, bytes | None]  # a plan's path and bytes (None: could not be read)
+PlanRead = tuple[str, bytes | None, str]  # a plan's path, bytes (None: unreadable), plan_digest
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Patched:
 
     markdown: str  # without its stamp line
     csv: str
-    keys: dict[str, str]  # row key -> plan, for the drop guard
+    entries: list[list[Any]]  # the state's plans, with each plan's row keys
     rows: int
     state: dict[str, Any]
     parsed: int  # plans parsed (the ones that changed)
@@ -86,7 +87,6 @@ def record_state(
     plans: Sequence[PlanRead],
     models: Sequence[Plan],
     rows: Sequence[BoardRow],
-    files: Mapping[str, str],
 ) -> dict[str, Any]:
     """The state after a full regeneration from `models` (the repository's plans)."""
     by_rel = {p.path: p for p in models}
@@ -101,20 +101,25 @@ def record_state(
     for r in rows:
         spoken.setdefault(r.plan, []).append(row_key(r.id, r.plan, r.title))
     entries = []
-    for rel, data in plans:
+    for rel, _data, digest in plans:
         shape, mentioned = shapes.get(rel, ("", []))
         keys = spoken.get(rel, [])
         if rel not in by_rel or any(task_id in shared for task_id in mentioned):
             shape = ""  # replaced by an import, or shares an ID: never patched alone
-        entries.append([rel, plan_digest(data), shape, keys])
+        entries.append([rel, digest, shape, _joined(keys)])
     columns = ordered_columns(config, rows)
     epics = any(r.epic for r in rows)
     return {
         "base": base,
-        "files": {rel: _sha(text) for rel, text in files.items()},
+        "files": {},
         "plans": entries,
         "columns": [
-            [name, [r.id for r in items], [r.epic for r in items] if epics else None]
+            [
+                name,
+                len(items),
+                _joined(r.id for r in items),
+                _joined(r.epic for r in items) if epics else None,
+            ]
             for name, items in columns.items()
         ],
         "epics": epics,
@@ -129,8 +134,9 @@ def load_state(config: Config) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def save_state(config: Config, state: dict[str, Any], files: Mapping[str, str]) -> None:
-    state = {**state, "files": {rel: _sha(text) for rel, text in files.items()}}
+def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
+    """Keep `state` for the board files whose sha256 `hashes` gives (by path)."""
+    state = {**state, "files": dict(hashes)}
     save_cache(config.path(STATE), state)
 
 
@@ -170,14 +176,14 @@ def _patch(
     files = state["files"]
     if md_text is None or csv_text is None:
         return None
-    if files.get(config.board) != _sha(md_text) or files.get(config.board_csv) != _sha(csv_text):
+    if files.get(config.board) != sha(md_text) or files.get(config.board_csv) != sha(csv_text):
         return None  # not what charter wrote last (edited, restored, another branch's)
     entries: list[list[Any]] = state["plans"]
-    if [e[0] for e in entries] != [rel for rel, _ in plans]:
+    if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
         return None
     changed: list[tuple[int, Plan]] = []
-    for n, (rel, data) in enumerate(plans):
-        if entries[n][1] == plan_digest(data):
+    for n, (rel, data, digest) in enumerate(plans):
+        if entries[n][1] == digest:
             continue
         if data is None or not entries[n][2] or len(changed) >= MAX_CHANGED:
             return None
@@ -223,11 +229,32 @@ def _patch(
     table = _patched_csv(csv_text, fresh, claims, int(state["rows"]))
     if table is None:
         return None
-    for n, (_rel, data) in enumerate(plans):
-        entries[n][1] = plan_digest(data)
-    state["columns"] = [[c.name, c.ids, c.epics if epics else None] for c in columns]
-    keys = {key: e[0] for e in entries for key in e[3]}
-    return Patched(body, table, keys, int(state["rows"]), state, len(changed))
+    for n, _model in changed:
+        entries[n][1] = plans[n][2]
+    state["columns"] = [
+        [c.name, len(c.ids), _joined(c.ids), _joined(c.epics) if epics else None] for c in columns
+    ]
+    return Patched(body, table, entries, int(state["rows"]), state, len(changed))
+
+
+def row_keys(patched: Patched) -> dict[str, str]:
+    """The board's row keys (task IDs) and the plan each is in, for the drop guard."""
+    return {key: e[0] for e in patched.entries for key in _split(e[3], None)}
+
+
+def _joined(texts: Iterable[str]) -> str:
+    """Lines of text as one string: JSON decodes one string much faster than 50,000."""
+    return "\n".join(texts)
+
+
+def _split(text: str, count: int | None) -> list[str]:
+    """`_joined`'s lines again (`count`: how many, when an empty line may be one)."""
+    if count == 0 or (count is None and not text):
+        return []
+    found = text.split("\n")
+    if count is not None and len(found) != count:
+        raise ValueError("a state of another layout")
+    return found
 
 
 @dataclass
@@ -282,7 +309,9 @@ def _sections(lines: list[str], stored: Iterable[list[Any]]) -> list[_Column] | 
     """Each column's row lines in the board's body, where the state says they are."""
     found: list[_Column] = []
     at = 0
-    for name, ids, epics in stored:
+    for name, count, joined_ids, joined_epics in stored:
+        ids = _split(joined_ids, count)
+        epics = _split(joined_epics, count) if joined_epics is not None else None
         head = f"## {name} ({len(ids)})"
         try:
             index = lines.index(head, at)
@@ -341,7 +370,3 @@ def _csv_line(cells: Sequence[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return out.getvalue()
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

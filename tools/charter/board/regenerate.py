@@ -33,10 +33,12 @@ from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
 from charter.board.patch import (
+    Patched,
     forget_state,
     patch_board,
     plan_digest,
     record_state,
+    row_keys,
     save_state,
 )
 from charter.board.render import (
@@ -86,16 +88,23 @@ class _Run:
 
 
 def regenerate_board(
-    config: Config, *, force: bool = False, check: bool = False, html: str | None = None
+    config: Config,
+    *,
+    force: bool = False,
+    check: bool = False,
+    html: str | None = None,
+    edited: bool = False,
 ) -> BoardResult:
     """Write (or, with `check`, compare) TaskBoard.md, TaskBoard.csv and an optional HTML page.
 
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
+    `edited`: the caller has just written a plan, so the board is not current and
+    the no-op check (a read of every plan) is skipped.
     """
     claimed = board_claims(config)
     inputs = board_memo.inputs_key(config, (MD_TEMPLATE,), claims_key(claimed))
-    if html is None:
+    if html is None and not edited:
         # Nothing changed since the last regeneration: no parse, no render.
         plans = [(rel, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
         key = board_memo.fingerprint(inputs, plans)
@@ -136,8 +145,8 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     else every row."""
     force, html = request.force, request.html
     snapshot = read_snapshot(config)
-    plans = [(f.rel, f.data) for f in snapshot.files if f.kind == "plan"]
-    key = board_memo.fingerprint(request.inputs, [(rel, plan_digest(d)) for rel, d in plans])
+    plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
+    key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
     old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
@@ -145,8 +154,9 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
             run = _Run(config, parts, board_files(config, parts, None))
-            drop = protect.drop_refusal(config, patched.keys, old[config.board_csv], patched.keys)
-            done = _Done(run, old, [], drop, patched.keys, patched.rows, key)
+            drop, known = _drop_verdict(config, patched, old[config.board_csv])
+            keys = {} if known else row_keys(patched)
+            done = _Done(run, old, [], drop, keys, patched.rows, key, verified=True, marked=known)
             return _conclude(done, request, check, patched.state)
     repo = build_repo(snapshot)
     unreadable = unreadable_problems(repo)
@@ -164,9 +174,25 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     run = _Run(config, parts, board_files(config, parts, html))
     state = None
     if fast and not unreadable:
-        state = record_state(config, request.inputs, plans, repo.plans, fresh, {})
+        state = record_state(config, request.inputs, plans, repo.plans, fresh)
     done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
     return _conclude(done, request, check, state)
+
+
+def _drop_verdict(
+    config: Config, patched: Patched, on_disk: str | None
+) -> tuple[CharterError | None, bool]:
+    """The drop guard's verdict on a patched board, and whether it is one remembered. The
+    keys are those of the board on disk (a patch keeps every task ID), so while the commit,
+    its CSV and the high-water mark are what they were when the guard last passed these
+    keys, it passes them again, and the mark already holds them."""
+    inputs = protect.drop_inputs(config)
+    if patched.state.get("drop") == inputs:
+        return None, True
+    keys = row_keys(patched)
+    drop = protect.drop_refusal(config, keys, on_disk, keys)
+    patched.state["drop"] = inputs if drop is None else None
+    return drop, False
 
 
 @dataclass(frozen=True)
@@ -181,6 +207,10 @@ class _Done:
     rows: int
     key: str  # the fingerprint of the plans it was made from
     unreadable: bool = False
+    # The board files on disk are the ones charter wrote last (charter.board.patch checked
+    # their hashes).
+    verified: bool = False
+    marked: bool = False  # the high-water mark holds `keys` already (then left empty)
 
 
 def _conclude(
@@ -189,7 +219,10 @@ def _conclude(
     run, old = done.run, done.old
     config = run.config
     html = request.html
-    outputs = [_markdown_output(run, old), _csv_output(run, old)]
+    if done.verified:  # what charter wrote: nothing to inspect
+        outputs = [_Output(rel, old[rel], run.files[rel]) for rel in _targets(config, None)]
+    else:
+        outputs = [_markdown_output(run, old), _csv_output(run, old)]
     if html is not None:
         outputs.append(_html_output(run, html, old[html]))
     refusals = list(done.refusals)
@@ -203,7 +236,7 @@ def _conclude(
     if refusals and not request.force:
         raise _combined(refusals)
     _write(run, outputs)
-    if not done.unreadable:
+    if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
     texts = {o.rel: o.new for o in outputs}
     # What was written is the board of the plans as read under the lock: remember both,
@@ -214,7 +247,7 @@ def _conclude(
         board_memo.forget(config)
     md = outputs[0]
     if state is not None and not md.region and not done.unreadable:
-        save_state(config, state, {o.rel: o.new for o in outputs[:2]})
+        save_state(config, state, {o.rel: board_memo.sha(o.new) for o in outputs[:2]})
     else:
         forget_state(config)
     return BoardResult(tuple(o.rel for o in changed), "", reasons, done.rows)

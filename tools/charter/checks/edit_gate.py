@@ -27,7 +27,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.model import Diagnostic, Plan
 from charter.repo import RepoModel, load_repo
-from charter.tasks.edit import Validator
+from charter.tasks.edit import EditedPlan, Validator
 
 _SHOWN = 3
 
@@ -37,8 +37,9 @@ def edit_validator(config: Config) -> Validator:
     carry an error `charter check` reports and the plan before the edit did not."""
     rules = [rule for rule in enabled_rules(config) if rule.world_check is None]
 
-    def validate(before: Plan, after: Plan) -> None:
-        scoped = scoped_errors(config, rules, before, after, date.today())
+    def validate(edit: EditedPlan) -> None:
+        before, after = edit.before, edit.after
+        scoped = scoped_errors(config, rules, edit, date.today())
         if scoped is not None:
             old_errors, new_errors = scoped
         else:  # an edit the scoped reading cannot judge alone: the whole repository

@@ -24,14 +24,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from charter import rulecodes
 from charter.checks.engine import repo_findings
 from charter.checks.facts import CROSS, one_file_repo
 from charter.checks.registry import Rule
 from charter.config import Config
+from charter.files import mirror_listing
 from charter.model import Diagnostic, Plan
-from charter.repo import FileRead, RepoModel, parse_file, read_snapshot
+from charter.repo import FileRead, RepoModel, parse_file
+from charter.tasks.edit import EditedPlan, PlanBytes
 
 # Rules comparing files whose findings an edit of fields can change.
 _COMPARED = frozenset({rulecodes.DUPLICATE_TASK_ID, rulecodes.CHECKLIST_MIRROR})
@@ -40,19 +43,19 @@ MAX_RELATED = 64
 
 
 def scoped_errors(
-    config: Config, rules: Sequence[Rule], before: Plan, after: Plan, today: date
+    config: Config, rules: Sequence[Rule], edit: EditedPlan, today: date
 ) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
     """The errors `rules` find in the edited plan before and after the edit, as a check of
     the whole repository would; None when this edit needs the whole repository."""
+    before, after = edit.before, edit.after
     if config.handoff_plans or _shape(before) != _shape(after):
         return None
     if _source(before) or _source(after):
         return None
-    snapshot = read_snapshot(config)
-    rels = [read.rel for read in snapshot.files]
-    if before.path not in rels:
+    files = _files(config, edit.plans)
+    if before.path not in {read.rel for read in files}:
         return None
-    related = _related(snapshot.files, before)
+    related = _related(files, before)
     if related is None:
         return None
     others = {
@@ -69,19 +72,28 @@ def scoped_errors(
         if compared and (others or config.mirrors):
             plans = tuple(
                 version if read.rel == version.path else others[read.rel]
-                for read in snapshot.files
+                for read in files
                 if read.kind == "plan" and (read.rel == version.path or read.rel in others)
             )
             mirrors = tuple(
-                others[read.rel]
-                for read in snapshot.files
-                if read.kind == "mirror" and read.rel in others
+                others[read.rel] for read in files if read.kind == "mirror" and read.rel in others
             )
             sub = RepoModel(config.root, config, plans, (), today, mirrors, False)  # type: ignore[arg-type]
             found |= repo_findings(compared, sub)
         return sorted(d for d in found if d.severity == "error" and d.path == version.path)
 
     return errors(before), errors(after)
+
+
+def _files(config: Config, plans: PlanBytes) -> list[FileRead]:
+    """The plans as the edit read them, and the mirrors (`mirrors`), read now."""
+    files = [FileRead(rel, "plan", data, None) for rel, data in plans]
+    for rel, full in mirror_listing(config, {rel for rel, _ in plans}):
+        try:
+            files.append(FileRead(rel, "mirror", Path(full).read_bytes(), None))
+        except OSError:
+            continue  # no tasks to compare: as a check, which reads it as a problem alone
+    return files
 
 
 def _shape(plan: Plan) -> list[tuple[object, ...]]:

@@ -18,6 +18,7 @@ A regeneration (`charter board`, `charter handoff`, the board an edit or
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -120,6 +121,21 @@ def baseline(config: Config, on_disk_csv: str | None, on_disk_keys: Keys | None 
         for key, plan in mark.keys.items():
             keys.setdefault(key, plan)
     return keys
+
+
+def drop_inputs(config: Config) -> str:
+    """A hash of what the drop guard reads besides the board itself: the commit HEAD names,
+    its board CSV's blob and the high-water mark. While it holds, a verdict on one set of
+    keys stands (charter.board.patch keeps it)."""
+    head = _git(config, "rev-parse", "--verify", "-q", "HEAD") or ""
+    blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}") or ""
+    try:
+        mark = read_text(config.path(HIGH_WATER)) or ""
+    except (OSError, CharterError):
+        mark = "\0unreadable"
+    digest = hashlib.sha256(f"{head}\0{blob}\0".encode())
+    digest.update(mark.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def committed_keys(config: Config) -> Keys:
@@ -275,7 +291,9 @@ def _read_mark(config: Config) -> _Mark | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         return None
-    keys = {str(k): str(v) for k, v in data["keys"].items()}
+    keys = data["keys"]  # JSON object keys are strings already
+    if not all(type(v) is str for v in keys.values()):
+        keys = {k: str(v) for k, v in keys.items()}
     mark = _Mark(str(data.get("head") or ""), keys, data.get("forced") is True)
     _last_mark[:] = [(text, mark)]
     return mark
