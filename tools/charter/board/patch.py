@@ -351,12 +351,13 @@ def _patched_csv(text: str, fresh: Sequence[BoardRow], claims: bool, rows: int) 
     if text.count("\n") != rows + 1:  # a cell spanning lines: find nothing by line
         return None
     wanted: list[tuple[int, BoardRow]] = []
-    for r in fresh:
-        start = text.find("\n" + _csv_line((r.id,))[:-1] + ",")
+    start = 0
+    # In the CSV's own order, so that each search starts where the last one ended.
+    for r in sorted(fresh, key=lambda r: natural_key(r.id)):
+        start = text.find("\n" + _csv_line((r.id,))[:-1] + ",", start)
         if start < 0:
             return None
         wanted.append((start, r))
-    wanted.sort(key=lambda item: item[0])
     lines = text.split("\n")
     line, counted = 0, 0
     for start, r in wanted:  # line numbers counted once, front to back

@@ -144,12 +144,11 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     rows of the plans that changed alone when the last state allows (charter.board.patch),
     else every row."""
     force, html = request.force, request.html
-    snapshot = read_snapshot(config)
-    plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
-    key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
     old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
+        plans = [(rel, data, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
         patched = patch_board(config, request.inputs, plans, request.claimed, old)
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
@@ -158,6 +157,9 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
             keys = {} if known else row_keys(patched)
             done = _Done(run, old, [], drop, keys, patched.rows, key, verified=True, marked=known)
             return _conclude(done, request, check, patched.state)
+    snapshot = read_snapshot(config)
+    plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
+    key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
     repo = build_repo(snapshot)
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
