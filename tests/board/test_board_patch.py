@@ -222,3 +222,17 @@ def test_the_default_template_renders_the_same_without_jinja(
     for config in configs:
         with_jinja, without = _jinja(config)
         assert with_jinja == without, config.root
+
+
+def test_a_plan_holding_many_rows_is_not_moved_row_by_row(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _repo(governed)
+    regenerate_board(config)
+    monkeypatch.setattr(charter.board.patch, "MAX_ROWS", 5)  # plans here give 10 rows
+    counts = _count_parses(monkeypatch)
+    edit.set_status(config, "A3-2", "Review")
+    regenerate_board(config, edited=True)
+    work = dict(counts)
+    assert _board(config) == _full_board(config, tmp_path)
+    assert work == {"patched": 0, "full": 1}  # not parsed twice

@@ -48,6 +48,9 @@ from charter.templating import md_cell
 STATE = f"{CACHE_DIR}/board-state.cache"
 # More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
 MAX_CHANGED = 64
+# More rows than this in the changed plans (one plan holding every task), and moving them
+# one by one costs more than rendering all: the full path.
+MAX_ROWS = 2_000
 PlanRead = tuple[str, bytes | None, str]  # a plan's path, bytes (None: unreadable), plan_digest
 
 
@@ -182,11 +185,15 @@ def _patch(
     if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
         return None
     changed: list[tuple[int, Plan]] = []
+    moving = 0  # rows the changed plans gave the board
     for n, (rel, data, digest) in enumerate(plans):
         if entries[n][1] == digest:
             continue
         if data is None or not entries[n][2] or len(changed) >= MAX_CHANGED:
             return None
+        moving += entries[n][3].count("\n") + 1
+        if moving > MAX_ROWS:
+            return None  # checked before parsing: the full path parses the plan anyway
         model = parse_file(rel, data, config, "plan")
         if not isinstance(model, Plan) or plan_unreadable(model):
             return None
