@@ -236,3 +236,50 @@ def test_a_plan_holding_many_rows_is_not_moved_row_by_row(
     work = dict(counts)
     assert _board(config) == _full_board(config, tmp_path)
     assert work == {"patched": 0, "full": 1}  # not parsed twice
+
+
+def _apply(old: list[str], diff: list[str]) -> list[str]:
+    """`old` with a unified diff's hunks applied (checking every context and removed line)."""
+    out: list[str] = []
+    at = 0
+    for line in diff[2:]:
+        if line.startswith("@@"):
+            start = int(line.split()[1][1:].split(",")[0])
+            length = line.split()[1].split(",")
+            first = start - 1 if len(length) == 1 or length[1] != "0" else start
+            out += old[at:first]
+            at = first
+        elif line.startswith((" ", "-")):
+            assert old[at] == line[1:]
+            at += 1
+            if line.startswith(" "):
+                out.append(line[1:])
+        else:
+            out.append(line[1:])
+    return out + old[at:]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_diff_of_long_boards_turns_the_old_into_the_new(seed: int) -> None:
+    import difflib
+    import random
+
+    from charter.board.regenerate import _unified
+
+    rng = random.Random(seed)
+    pool = ["\n", "|---|---|\n", "## Done (3)\n"] + [f"| R-{i} | x |\n" for i in range(40)]
+    old = [rng.choice(pool) if rng.random() < 0.5 else f"line {i}\n" for i in range(2_500)]
+    new = list(old)
+    for _ in range(rng.randint(1, 5)):
+        k = rng.randrange(len(new))
+        kind = rng.random()
+        if kind < 0.4:
+            new[k] = rng.choice(pool)
+        elif kind < 0.7:
+            new.insert(k, rng.choice(pool))
+        else:
+            del new[k]
+    diff = list(_unified(old, new, "a/x", "b/x"))
+    assert diff[:2] == ["--- a/x\n", "+++ b/x\n"] and _apply(old, diff) == new
+    short = old[:100], new[:100]  # short files: difflib itself, byte for byte
+    assert list(_unified(*short, "a/x", "b/x")) == list(difflib.unified_diff(*short, "a/x", "b/x"))
