@@ -113,10 +113,15 @@ def baseline(config: Config, on_disk_csv: str | None, on_disk_keys: Keys | None 
     mark = _read_mark(config)
     current = mark is not None and mark.head == (head or "")
     keys: Keys = {}
+    blob = None
     # A forced write since the commit accepted its drop: count from there instead.
     if head is not None and not (current and mark is not None and mark.forced):
-        keys.update(committed_keys(config))
-    keys.update(on_disk_keys if on_disk_keys is not None else csv_keys(on_disk_csv))
+        blob, committed = _committed(config)
+        keys.update(committed)
+    if on_disk_keys is not None:
+        keys.update(on_disk_keys)
+    elif on_disk_csv is None or blob is None or _blob_id(on_disk_csv, blob) != blob:
+        keys.update(csv_keys(on_disk_csv))  # (the committed CSV itself adds nothing)
     if current and mark is not None:
         for key, plan in mark.keys.items():
             keys.setdefault(key, plan)
@@ -141,9 +146,14 @@ def drop_inputs(config: Config) -> str:
 def committed_keys(config: Config) -> Keys:
     """The keys of the board CSV HEAD holds, remembered by the blob's hash: at 50,000 tasks
     reading them from git on every regeneration took half a second."""
+    return _committed(config)[1]
+
+
+def _committed(config: Config) -> tuple[str | None, Keys]:
+    """The blob HEAD holds the board CSV in (None: none), and its keys."""
     blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}")
     if blob is None:
-        return {}
+        return None, {}
     path = config.path(COMMITTED)
     stored = load_cache(path)
     if (
@@ -151,10 +161,19 @@ def committed_keys(config: Config) -> Keys:
         and stored.get("blob") == blob
         and isinstance(stored.get("keys"), dict)
     ):
-        return stored["keys"]  # type: ignore[no-any-return]
+        return blob, stored["keys"]
     keys = csv_keys(_git(config, "cat-file", "blob", blob))
     save_cache(path, {"blob": blob, "keys": keys})
-    return keys
+    return blob, keys
+
+
+def _blob_id(text: str, like: str) -> str:
+    """The id git gives `text` as a blob, in the hash `like` is in (SHA-1, or SHA-256)."""
+    data = text.encode("utf-8")
+    h = hashlib.sha256() if len(like) == 64 else hashlib.sha1(usedforsecurity=False)
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
 
 
 def drop_refusal(
