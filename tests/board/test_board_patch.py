@@ -120,14 +120,26 @@ def test_an_edit_then_the_patch_writes_what_a_full_board_writes(
         assert work["full"] == 1
 
 
-def test_many_edits_in_a_row_stay_byte_identical(governed: GovernedRepo, tmp_path: Path) -> None:
+def test_many_edits_in_a_row_stay_byte_identical(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = _repo(governed, plans=12)
     regenerate_board(config)
-    for n, status in enumerate(("Review", "Done", "Blocked", "Todo", "Dropped", "In Progress")):
-        task = f"A{(n * 5) % 12}-{n % 6}"
+    counts = _count_parses(monkeypatch)
+    statuses = ("Review", "Done", "Blocked", "Todo", "Dropped", "In Progress")
+    edits = 0
+    for n, status in enumerate(statuses):
+        task = f"A{(n * 5) % 12 + 3 if (n * 5) % 12 in (1, 2) else (n * 5) % 12}-{n % 6}"
+        plan = config.path(edit.find_task(config, task)[0])
+        before = plan.read_bytes()
         edit.set_status(config, task, status)
+        edits += plan.read_bytes() != before
         regenerate_board(config, edited=True)
+    work = dict(counts)
     assert _board(config) == _full_board(config, tmp_path)
+    # each patch kept the state for the next one: no full regeneration in between
+    assert edits >= 4 and work == {"patched": edits, "full": 0}
+    assert regenerate_board(config, check=True).up_to_date  # and the memo recorded it
 
 
 def test_a_hand_edit_is_patched_and_board_check_sees_it(

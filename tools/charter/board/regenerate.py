@@ -154,9 +154,11 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
             run = _Run(config, parts, board_files(config, parts, None))
-            drop, known = _drop_verdict(config, patched, old[config.board_csv])
-            keys = {} if known else row_keys(patched)
-            done = _Done(run, old, [], drop, keys, patched.rows, key, verified=True, marked=known)
+            drop, keys = _drop_verdict(config, patched, old[config.board_csv])
+            marked = keys is None
+            done = _Done(
+                run, old, [], drop, keys or {}, patched.rows, key, verified=True, marked=marked
+            )
             return _conclude(done, request, check, patched.state)
     snapshot = read_snapshot(config)
     plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
@@ -184,18 +186,18 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
 
 def _drop_verdict(
     config: Config, patched: Patched, on_disk: str | None
-) -> tuple[CharterError | None, bool]:
-    """The drop guard's verdict on a patched board, and whether it is one remembered. The
-    keys are those of the board on disk (a patch keeps every task ID), so while the commit,
-    its CSV and the high-water mark are what they were when the guard last passed these
-    keys, it passes them again, and the mark already holds them."""
+) -> tuple[CharterError | None, protect.Keys | None]:
+    """The drop guard's verdict on a patched board, and the keys it judged (None: a verdict
+    remembered). The keys are those of the board on disk (a patch keeps every task ID), so
+    while the commit, its CSV and the high-water mark are what they were when the guard last
+    passed these keys, it passes them again, and the mark already holds them."""
     inputs = protect.drop_inputs(config)
     if patched.state.get("drop") == inputs:
-        return None, True
+        return None, None
     keys = row_keys(patched)
     drop = protect.drop_refusal(config, keys, on_disk, keys)
     patched.state["drop"] = inputs if drop is None else None
-    return drop, False
+    return drop, keys
 
 
 @dataclass(frozen=True)
