@@ -276,7 +276,7 @@ def test_the_diff_of_long_boards_turns_the_old_into_the_new(seed: int) -> None:
     import difflib
     import random
 
-    from charter.board.regenerate import _unified
+    from charter.board.drift import _unified
 
     rng = random.Random(seed)
     pool = ["\n", "|---|---|\n", "## Done (3)\n"] + [f"| R-{i} | x |\n" for i in range(40)]

@@ -21,9 +21,7 @@ that is already current is recognised without parsing (charter.board.memo).
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
+from charter.board.drift import unified_diffs
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
 from charter.board.patch import (
@@ -237,7 +236,8 @@ def _conclude(
     changed = [o for o in outputs if o.old != o.new]
     reasons = tuple(str(r) for r in refusals)
     if check:
-        return BoardResult(tuple(o.rel for o in changed), _diff(changed), reasons, done.rows)
+        diff = unified_diffs((o.rel, o.old, o.new) for o in changed)
+        return BoardResult(tuple(o.rel for o in changed), diff, reasons, done.rows)
     if refusals and not request.force:
         raise _combined(refusals)
     _write(run, outputs)
@@ -434,55 +434,3 @@ def _combined(refusals: list[CharterError]) -> CharterError:
     first = refusals[0]
     rest = "\n".join(f"  {r}" for r in refusals[1:])
     return CharterError(f"{first.message}\nalso:\n{rest}", first.path, first.line)
-
-
-def _diff(changed: list[_Output]) -> str:
-    chunks: list[str] = []
-    for o in changed:
-        old_lines = (o.old or "").splitlines(keepends=True)
-        new_lines = o.new.splitlines(keepends=True)
-        fromfile = f"a/{o.rel}" if o.old is not None else "/dev/null"
-        for line in _unified(old_lines, new_lines, fromfile, f"b/{o.rel}"):
-            if not line.endswith("\n"):
-                line += "\n\\ No newline at end of file\n"
-            chunks.append(line)
-    return "".join(chunks)
-
-
-_CONTEXT = 3  # difflib's default
-_HUNK = re.compile(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@\n")
-_LONG = 2_000  # lines: below this difflib compares the whole files
-
-
-def _unified(old: list[str], new: list[str], fromfile: str, tofile: str) -> Iterator[str]:
-    """`difflib.unified_diff`, on long files only over the lines between their common start
-    and end (with the context lines): a board of 50,000 lines that differs in a few took
-    difflib a quarter of a second to index. The hunks' line numbers are shifted back. Where
-    repeated lines (blank lines, table rules) allow several alignments, difflib over the
-    middle may pick another than over the whole file: still a diff that turns one into the
-    other (tests/board/test_board_patch.py applies it)."""
-    if len(old) < _LONG and len(new) < _LONG:
-        yield from difflib.unified_diff(old, new, fromfile, tofile)
-        return
-    most = min(len(old), len(new))
-    head = 0
-    while head < most and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < most - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    start = max(0, head - _CONTEXT)
-    keep = max(0, tail - _CONTEXT)
-    lines = difflib.unified_diff(old[start : len(old) - keep], new[start : len(new) - keep])
-    for n, line in enumerate(lines):
-        if n == 0:
-            yield f"--- {fromfile}\n"
-        elif n == 1:
-            yield f"+++ {tofile}\n"
-        else:
-            hunk = _HUNK.fullmatch(line)
-            if hunk is None:
-                yield line
-            else:
-                a, b, c, d = hunk.groups()
-                yield f"@@ -{int(a) + start}{b or ''} +{int(c) + start}{d or ''} @@\n"
