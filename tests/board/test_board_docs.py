@@ -61,3 +61,32 @@ def test_tasks_example(tmp_path: Path) -> None:
     assert "does not exist" in output and "exit 2" in output.splitlines()
     plan = (tmp_path / "tasks-demo/docs/plans/ingest.md").read_bytes()
     assert plan.count(b"\r\n") == plan.count(b"\n")  # still CRLF throughout
+
+
+def test_patch_example_after_the_first(tmp_path: Path) -> None:
+    """The example under "After an edit, only the edited plans' rows" runs in the repository
+    the "Try it" example made, and a full render without caches agrees with the patch."""
+    run_example("board.md", tmp_path)
+    text = (DOCS / "board.md").read_text("utf-8")
+    match = re.search(r"## After an edit, only.*?```sh\n(.*?)```", text, re.S)
+    assert match is not None
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    proc = subprocess.run(
+        ["bash", "-c", match.group(1)],
+        cwd=tmp_path / "board-demo",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output
+    assert [line for line in output.splitlines() if line.startswith("exit")] == [
+        "exit 1",
+        "exit 0",
+    ]
+    assert (
+        "ST-C-3,Table task,Review,QA"
+        in (tmp_path / "board-demo/docs/taskboard/TaskBoard.csv").read_text()
+    )

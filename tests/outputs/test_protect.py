@@ -106,3 +106,33 @@ def test_keys_match_the_boards_rows(repo: Config) -> None:
 
     csv = repo.path(repo.board_csv).read_text()
     assert protect.repo_keys(load_repo(repo)) == protect.csv_keys(csv)
+
+
+def test_the_committed_csv_is_read_once_and_known_by_its_blob(tmp_path: Path) -> None:
+    """The last commit's board keys are remembered by the CSV blob's id; a CSV on disk that
+    is that blob (its id computed as git does) adds nothing and is not read again."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "charter.toml").write_text("")
+    csv_path = root / "docs/taskboard/TaskBoard.csv"
+    csv_path.parent.mkdir(parents=True)
+    csv_path.write_text("ID,Title,Plan\nA-1,one,docs/plans/a.md\nA-2,two,docs/plans/a.md\n")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "board"], check=True)
+    config = load_config(root)
+    blob = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD:./docs/taskboard/TaskBoard.csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert protect._blob_id(csv_path.read_text(), blob) == blob
+    expected = {"A-1": "docs/plans/a.md", "A-2": "docs/plans/a.md"}
+    assert protect.committed_keys(config) == expected
+    assert (root / protect.COMMITTED).is_file()
+    # a drop of both tasks is refused, from the remembered keys as from git
+    for _ in range(2):
+        refusal = protect.drop_refusal(config, {}, csv_path.read_text())
+        assert refusal is not None and "A-1, A-2" in str(refusal)

@@ -27,8 +27,8 @@ from charter.templating import template_path
 MEMO = f"{CACHE_DIR}/board.cache"
 
 
-def fingerprint(config: Config, templates: tuple[str, ...], claims: bytes = b"") -> str:
-    """A hash of every input of the board (`claims`: the claims it shows, hashed)."""
+def inputs_key(config: Config, templates: tuple[str, ...], claims: bytes = b"") -> str:
+    """A hash of every input of the board but the plans (`claims`: the claims it shows)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{__version__}\0{config!r}\0".encode())
     h.update(claims + b"\0")
@@ -37,9 +37,27 @@ def fingerprint(config: Config, templates: tuple[str, ...], claims: bytes = b"")
         path = template_path(config, name)
         h.update(f"{path}\0".encode())
         h.update(file_content(path))
+    return h.hexdigest()
+
+
+def read_plans(config: Config) -> list[tuple[str, bytes | None]]:
+    """Every plan's path and bytes (None when it cannot be read), in listing order."""
+    found: list[tuple[str, bytes | None]] = []
     for rel, full in plan_listing(config):
-        h.update(rel.encode() + b"\0")
-        h.update(hashlib.blake2b(file_content(Path(full)), digest_size=16).digest())
+        try:
+            found.append((rel, Path(full).read_bytes()))
+        except OSError:
+            found.append((rel, None))
+    return found
+
+
+def fingerprint(inputs: str, plans: list[tuple[str, str]]) -> str:
+    """A hash of every input of the board: `inputs_key` and each plan's path and content
+    hash (charter.board.patch.plan_digest; "" for a file that cannot be read)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(inputs.encode())
+    for rel, digest in plans:
+        h.update(f"\0{rel}\0{digest}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -66,7 +84,7 @@ def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
     memo = {
         "key": key,
         "rows": rows,
-        "files": {rel: hashlib.sha256(t.encode("utf-8")).hexdigest() for rel, t in texts.items()},
+        "files": {rel: sha(t) for rel, t in texts.items()},
     }
     # A read-only checkout regenerates the same board, only slower.
     save_cache(config.path(MEMO), memo)
@@ -80,3 +98,19 @@ def forget(config: Config) -> None:
 def _load(config: Config) -> dict[str, object] | None:
     data = load_cache(config.path(MEMO))
     return data if isinstance(data, dict) else None
+
+
+_hashed: dict[int, tuple[str, str]] = {}  # id(text) -> (text, its sha256)
+
+
+def sha(text: str) -> str:
+    """The sha256 of `text`, remembered for the run: the board's megabytes are hashed for
+    the memo and the patch state alike (charter.board.patch)."""
+    known = _hashed.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if len(_hashed) >= 4:  # the last few texts only: they are large
+        _hashed.clear()
+    _hashed[id(text)] = (text, digest)
+    return digest

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 
 from charter.beside import Beside
 from charter.board.claimed import Claimed
+from charter.board.fastmd import board_markdown
 from charter.board.html import Figures, page_figures, render_board_html
 from charter.board.render import (
-    MD_TEMPLATE,
     BoardParts,
     BoardRow,
     _normalise,
-    board_context,
     board_rows,
     header_note,
     render_csv,
@@ -27,7 +26,6 @@ from charter.board.render import (
 from charter.config import Config
 from charter.repo import RepoModel, collector_paused
 from charter.stamps import stamp_file
-from charter.templating import render_template
 
 
 def render_parts(
@@ -39,15 +37,12 @@ def render_parts(
 ) -> BoardParts:
     """`rows`: the repository's board rows when the caller has them already (with `claimed`
     applied); otherwise they are read with `claimed`."""
-    config = repo.config
     rows = board_rows(repo, claimed) if rows is None else rows
     # The page (its statistics: pandas, the plans' git history; its cards) needs nothing of
     # the Markdown board: a second core renders it meanwhile (charter.beside).
     output = html or ""
     with Beside(lambda: render_page(repo, rows, output), fork=html is not None) as page_job:
-        markdown = _normalise(
-            render_template(config, MD_TEMPLATE, **board_context(repo, rows, config.board))
-        )
+        markdown = board_markdown(repo, rows)
         page = page_job.result() if html is not None else None
     return BoardParts(tuple(rows), markdown, render_csv(rows), page)
 

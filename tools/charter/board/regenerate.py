@@ -21,15 +21,26 @@ that is already current is recognised without parsing (charter.board.memo).
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
+from charter.board.drift import unified_diffs
+from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
+from charter.board.patch import (
+    Patched,
+    forget_state,
+    patch_board,
+    plan_digest,
+    record_state,
+    row_keys,
+    save_state,
+)
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -41,7 +52,7 @@ from charter.errors import CharterError
 from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
-from charter.repo import load_repo
+from charter.repo import build_repo, read_snapshot
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
 IN_TRANSIT = f"{STATE_DIR}/outputs/board-in-transit.json"  # CSV hashes while the board is written
@@ -77,26 +88,34 @@ class _Run:
 
 
 def regenerate_board(
-    config: Config, *, force: bool = False, check: bool = False, html: str | None = None
+    config: Config,
+    *,
+    force: bool = False,
+    check: bool = False,
+    html: str | None = None,
+    edited: bool = False,
 ) -> BoardResult:
     """Write (or, with `check`, compare) TaskBoard.md, TaskBoard.csv and an optional HTML page.
 
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
+    `edited`: the caller has just written a plan, so the board is not current and
+    the no-op check (a read of every plan) is skipped.
     """
-    key = None
     claimed = board_claims(config)
-    if html is None:
+    inputs = board_memo.inputs_key(config, (MD_TEMPLATE,), claims_key(claimed))
+    if html is None and not edited:
         # Nothing changed since the last regeneration: no parse, no render.
-        key = board_memo.fingerprint(config, (MD_TEMPLATE,), claims_key(claimed))
+        plans = [(rel, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        key = board_memo.fingerprint(inputs, plans)
         rows = board_memo.current(config, key, _targets(config, None))
         if rows is not None:
             return BoardResult(rows=rows)
-    run = _Request(force, html, claimed)
+    run = _Request(force, html, claimed, inputs)
     if check:
-        return _regenerate(config, run, check=True, key=None)
+        return _regenerate(config, run, check=True)
     with _board_locks(config, html):
-        return _regenerate(config, run, check=False, key=key)
+        return _regenerate(config, run, check=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,7 @@ class _Request:
     force: bool
     html: str | None
     claimed: Claimed
+    inputs: str  # board_memo.inputs_key: every input but the plans
 
 
 @contextlib.contextmanager
@@ -119,10 +139,30 @@ def _targets(config: Config, html: str | None) -> list[str]:
     return [config.board, config.board_csv, *([html] if html else [])]
 
 
-def _regenerate(config: Config, request: _Request, *, check: bool, key: str | None) -> BoardResult:
-    """`key` is the inputs' fingerprint to remember the result under (None: remember nothing)."""
+def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResult:
+    """Read the plans (under the board's locks, when writing) and regenerate from them: the
+    rows of the plans that changed alone when the last state allows (charter.board.patch),
+    else every row."""
     force, html = request.force, request.html
-    repo = load_repo(config)
+    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    fast = is_default_template(config)
+    if html is None and not force and fast:
+        plans = [(rel, data, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
+        patched = patch_board(config, request.inputs, plans, request.claimed, old)
+        if patched is not None:
+            parts = BoardParts((), patched.markdown, patched.csv)
+            run = _Run(config, parts, board_files(config, parts, None))
+            drop, keys = _drop_verdict(config, patched, old[config.board_csv])
+            marked = keys is None
+            done = _Done(
+                run, old, [], drop, keys or {}, patched.rows, key, verified=True, marked=marked
+            )
+            return _conclude(done, request, check, patched.state)
+    snapshot = read_snapshot(config)
+    plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
+    key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
+    repo = build_repo(snapshot)
     unreadable = unreadable_problems(repo)
     refusals: list[CharterError] = []
     if unreadable:
@@ -130,41 +170,92 @@ def _regenerate(config: Config, request: _Request, *, check: bool, key: str | No
         if not (force or check):
             raise refusals[0]
     fresh = board_rows(repo, request.claimed)
-    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
     # The drop guard reads the last commit's board before anything is rendered: its
     # 50,000 keys and the page's text then never take memory at the same time.
     new_keys = protect.keys_of((r.id, r.plan, r.title) for r in fresh)
     drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
     parts = render_parts(repo, html=html, rows=fresh)
     run = _Run(config, parts, board_files(config, parts, html))
-    outputs = [_markdown_output(run, old), _csv_output(run, old)]
+    state = None
+    if fast and not unreadable:
+        state = record_state(config, request.inputs, plans, repo.plans, fresh)
+    done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
+    return _conclude(done, request, check, state)
+
+
+def _drop_verdict(
+    config: Config, patched: Patched, on_disk: str | None
+) -> tuple[CharterError | None, protect.Keys | None]:
+    """The drop guard's verdict on a patched board, and the keys it judged (None: a verdict
+    remembered). The keys are those of the board on disk (a patch keeps every task ID), so
+    while the commit, its CSV and the high-water mark are what they were when the guard last
+    passed these keys, it passes them again, and the mark already holds them."""
+    inputs = protect.drop_inputs(config)
+    if patched.state.get("drop") == inputs:
+        return None, None
+    keys = row_keys(patched)
+    drop = protect.drop_refusal(config, keys, on_disk, keys)
+    patched.state["drop"] = inputs if drop is None else None
+    return drop, keys
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A regeneration's result before it is compared or written."""
+
+    run: _Run
+    old: dict[str, str | None]
+    refusals: list[CharterError]
+    drop: CharterError | None
+    keys: protect.Keys
+    rows: int
+    key: str  # the fingerprint of the plans it was made from
+    unreadable: bool = False
+    # The board files on disk are the ones charter wrote last (charter.board.patch checked
+    # their hashes).
+    verified: bool = False
+    marked: bool = False  # the high-water mark holds `keys` already (then left empty)
+
+
+def _conclude(
+    done: _Done, request: _Request, check: bool, state: dict[str, Any] | None
+) -> BoardResult:
+    run, old = done.run, done.old
+    config = run.config
+    html = request.html
+    if done.verified:  # what charter wrote: nothing to inspect
+        outputs = [_Output(rel, old[rel], run.files[rel]) for rel in _targets(config, None)]
+    else:
+        outputs = [_markdown_output(run, old), _csv_output(run, old)]
     if html is not None:
         outputs.append(_html_output(run, html, old[html]))
+    refusals = list(done.refusals)
     refusals.extend(o.refusal for o in outputs if o.refusal is not None)
-    if drop is not None:
-        refusals.append(drop)
+    if done.drop is not None:
+        refusals.append(done.drop)
     changed = [o for o in outputs if o.old != o.new]
     reasons = tuple(str(r) for r in refusals)
-    rows = len(run.parts.rows)
     if check:
-        return BoardResult(tuple(o.rel for o in changed), _diff(changed), reasons, rows)
-    if refusals and not force:
+        diff = unified_diffs((o.rel, o.old, o.new) for o in changed)
+        return BoardResult(tuple(o.rel for o in changed), diff, reasons, done.rows)
+    if refusals and not request.force:
         raise _combined(refusals)
     _write(run, outputs)
-    if not unreadable:
-        protect.record(config, new_keys, reset=force)
-    # Remember the result, unless a plan changed while it was rendered (the record
-    # would pair one version's fingerprint with another's board) or was unreadable.
-    claims = claims_key(request.claimed)
-    if (
-        key is not None
-        and not unreadable
-        and key == board_memo.fingerprint(config, (MD_TEMPLATE,), claims)
-    ):
-        board_memo.record(config, key, {o.rel: o.new for o in outputs}, rows)
-    elif key is not None:
+    if not done.unreadable and not done.marked:
+        protect.record(config, done.keys, reset=request.force)
+    texts = {o.rel: o.new for o in outputs}
+    # What was written is the board of the plans as read under the lock: remember both,
+    # unless a plan was unreadable (the board may then lack its tasks).
+    if html is None and not done.unreadable:
+        board_memo.record(config, done.key, texts, done.rows)
+    elif html is None:
         board_memo.forget(config)
-    return BoardResult(tuple(o.rel for o in changed), "", reasons, rows)
+    md = outputs[0]
+    if state is not None and not md.region and not done.unreadable:
+        save_state(config, state, {o.rel: board_memo.sha(o.new) for o in outputs[:2]})
+    else:
+        forget_state(config)
+    return BoardResult(tuple(o.rel for o in changed), "", reasons, done.rows)
 
 
 # ---- what each file should hold, and whether it may be overwritten ----------
@@ -343,16 +434,3 @@ def _combined(refusals: list[CharterError]) -> CharterError:
     first = refusals[0]
     rest = "\n".join(f"  {r}" for r in refusals[1:])
     return CharterError(f"{first.message}\nalso:\n{rest}", first.path, first.line)
-
-
-def _diff(changed: list[_Output]) -> str:
-    chunks: list[str] = []
-    for o in changed:
-        old_lines = (o.old or "").splitlines(keepends=True)
-        new_lines = o.new.splitlines(keepends=True)
-        fromfile = f"a/{o.rel}" if o.old is not None else "/dev/null"
-        for line in difflib.unified_diff(old_lines, new_lines, fromfile, f"b/{o.rel}"):
-            if not line.endswith("\n"):
-                line += "\n\\ No newline at end of file\n"
-            chunks.append(line)
-    return "".join(chunks)

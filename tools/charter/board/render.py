@@ -130,21 +130,24 @@ def render_csv(rows: Sequence[BoardRow]) -> str:
     claims = shows_claims(rows)
     writer.writerow(CSV_HEADER + (CSV_CLAIM_HEADER if claims else ()))
     for r in rows:
-        claim = (r.claimed_by, r.claimed_until) if claims else ()
-        writer.writerow(
-            (
-                r.id,
-                r.title,
-                r.column,
-                r.owner,
-                r.plan,
-                "; ".join(r.depends),
-                "; ".join(r.evidence),
-                r.updated,
-                *claim,
-            )
-        )
+        writer.writerow(csv_cells(r, claims))
     return out.getvalue()
+
+
+def csv_cells(r: BoardRow, claims: bool) -> tuple[str, ...]:
+    """One row's CSV cells (with the claim columns when the board shows claims)."""
+    claim = (r.claimed_by, r.claimed_until) if claims else ()
+    return (
+        r.id,
+        r.title,
+        r.column,
+        r.owner,
+        r.plan,
+        "; ".join(r.depends),
+        "; ".join(r.evidence),
+        r.updated,
+        *claim,
+    )
 
 
 def board_context(repo: RepoModel, rows: Sequence[BoardRow], output: str) -> dict[str, Any]:

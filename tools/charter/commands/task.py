@@ -280,7 +280,7 @@ def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int
     if no_board:
         return 0
     try:
-        result = regenerate_board(config)
+        result = regenerate_board(config, edited=True)
     except (CharterError, OSError) as exc:
         click.echo(
             f"charter task: {plan} was written; the board was NOT regenerated: {_failed(exc)}. "

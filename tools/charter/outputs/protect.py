@@ -18,21 +18,24 @@ A regeneration (`charter board`, `charter handoff`, the board an edit or
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
 from charter.errors import CharterError
 from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Plan
 from charter.repo import RepoModel
 from charter.rulecodes import FILE_ENCODING, NESTING_TOO_DEEP, PARSE_ERROR
 from charter.sorting import natural_key
 
 HIGH_WATER = f"{STATE_DIR}/outputs/high-water.json"
+COMMITTED = f"{CACHE_DIR}/committed-board.cache"  # the keys of the last commit's board CSV
 EXAMPLE_PLAN = "example.md"  # the file name of the example plan `charter init` writes
 _SHOW_IDS = 30
 _GIT_TIMEOUT_S = 10
@@ -55,17 +58,17 @@ def unreadable_problems(repo: RepoModel) -> list[Diagnostic]:
     (CH001 on line 1; invalid YAML in a closed block is reported on its own line
     and leaves the body intact), invalid UTF-8 (CH016 error) or nesting too deep (CH017).
     """
-    found = []
-    for plan in repo.plans:
-        for d in plan.problems:
-            if d.severity != "error":
-                continue
-            if (d.code == PARSE_ERROR and d.line == 1) or d.code in (
-                FILE_ENCODING,
-                NESTING_TOO_DEEP,
-            ):
-                found.append(d)
-    return sorted(found)
+    return sorted(d for plan in repo.plans for d in plan_unreadable(plan))
+
+
+def plan_unreadable(plan: Plan) -> list[Diagnostic]:
+    """`unreadable_problems` of one plan."""
+    return [
+        d
+        for d in plan.problems
+        if d.severity == "error"
+        and ((d.code == PARSE_ERROR and d.line == 1) or d.code in (FILE_ENCODING, NESTING_TOO_DEEP))
+    ]
 
 
 def incomplete_error(problems: list[Diagnostic], output: str) -> CharterError:
@@ -103,30 +106,84 @@ def repo_keys(repo: RepoModel) -> Keys:
     return keys
 
 
-def baseline(config: Config, on_disk_csv: str | None) -> Keys:
-    """Every task key the last commit, the CSV on disk and the high-water mark hold."""
+def baseline(config: Config, on_disk_csv: str | None, on_disk_keys: Keys | None = None) -> Keys:
+    """Every task key the last commit, the CSV on disk and the high-water mark hold
+    (`on_disk_keys`: the keys of `on_disk_csv`, when the caller knows them already)."""
     head = _git(config, "rev-parse", "--verify", "-q", "HEAD")
     mark = _read_mark(config)
     current = mark is not None and mark.head == (head or "")
     keys: Keys = {}
+    blob = None
     # A forced write since the commit accepted its drop: count from there instead.
-    committed = None
     if head is not None and not (current and mark is not None and mark.forced):
-        committed = _git(config, "show", f"HEAD:./{config.board_csv}")
-        keys.update(csv_keys(committed))
-    if on_disk_csv != committed:  # mostly the same text: read 50,000 rows once
-        keys.update(csv_keys(on_disk_csv))
+        blob, committed = _committed(config)
+        keys.update(committed)
+    if on_disk_keys is not None:
+        keys.update(on_disk_keys)
+    elif on_disk_csv is None or blob is None or _blob_id(on_disk_csv, blob) != blob:
+        keys.update(csv_keys(on_disk_csv))  # (the committed CSV itself adds nothing)
     if current and mark is not None:
         for key, plan in mark.keys.items():
             keys.setdefault(key, plan)
     return keys
 
 
+def drop_inputs(config: Config) -> str:
+    """A hash of what the drop guard reads besides the board itself: the commit HEAD names,
+    its board CSV's blob and the high-water mark. While it holds, a verdict on one set of
+    keys stands (charter.board.patch keeps it)."""
+    head = _git(config, "rev-parse", "--verify", "-q", "HEAD") or ""
+    blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}") or ""
+    try:
+        mark = read_text(config.path(HIGH_WATER)) or ""
+    except (OSError, CharterError):
+        mark = "\0unreadable"
+    digest = hashlib.sha256(f"{head}\0{blob}\0".encode())
+    digest.update(mark.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def committed_keys(config: Config) -> Keys:
+    """The keys of the board CSV HEAD holds, remembered by the blob's hash: at 50,000 tasks
+    reading them from git on every regeneration took half a second."""
+    return _committed(config)[1]
+
+
+def _committed(config: Config) -> tuple[str | None, Keys]:
+    """The blob HEAD holds the board CSV in (None: none), and its keys."""
+    blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}")
+    if blob is None:
+        return None, {}
+    path = config.path(COMMITTED)
+    stored = load_cache(path)
+    if (
+        isinstance(stored, dict)
+        and stored.get("blob") == blob
+        and isinstance(stored.get("keys"), dict)
+    ):
+        return blob, stored["keys"]
+    keys = csv_keys(_git(config, "cat-file", "blob", blob))
+    save_cache(path, {"blob": blob, "keys": keys})
+    return blob, keys
+
+
+def _blob_id(text: str, like: str) -> str:
+    """The id git gives `text` as a blob, in the hash `like` is in (SHA-1, or SHA-256)."""
+    data = text.encode("utf-8")
+    h = hashlib.sha256() if len(like) == 64 else hashlib.sha1(usedforsecurity=False)
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
 def drop_refusal(
-    config: Config, new: Mapping[str, str], on_disk_csv: str | None
+    config: Config,
+    new: Mapping[str, str],
+    on_disk_csv: str | None,
+    on_disk_keys: Keys | None = None,
 ) -> CharterError | None:
     """A refusal when `new` would drop too many of the baseline's tasks; None when fine."""
-    old = baseline(config, on_disk_csv)
+    old = baseline(config, on_disk_csv, on_disk_keys)
     if not old:
         return None
     gone = sorted(set(old) - set(new), key=natural_key)
@@ -221,6 +278,8 @@ def record(config: Config, keys: Mapping[str, str], *, reset: bool = False) -> N
             merged: Keys = dict(mark.keys) if mark is not None and same and not reset else {}
             merged.update(keys)
             forced = reset or (mark is not None and same and mark.forced)
+            if mark is not None and same and merged == mark.keys and forced == mark.forced:
+                return  # nothing new to remember (most regenerations after an edit)
             text = json.dumps({"head": head, "keys": merged, "forced": forced}, sort_keys=True)
             if read_text(path) != text:
                 write_text_atomic(path, text)
@@ -235,15 +294,28 @@ class _Mark:
     forced: bool  # a forced write since that commit: its drop was accepted
 
 
+_last_mark: list[tuple[str, _Mark]] = []  # the text last decoded, and what it said
+
+
 def _read_mark(config: Config) -> _Mark | None:
     try:
-        data = json.loads(read_text(config.path(HIGH_WATER)) or "null")
-    except (OSError, ValueError, CharterError):
+        text = read_text(config.path(HIGH_WATER)) or "null"
+    except (OSError, CharterError):
+        return None
+    if _last_mark and _last_mark[0][0] == text:  # a regeneration reads it twice: decode once
+        return _last_mark[0][1]
+    try:
+        data = json.loads(text)
+    except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         return None
-    keys = {str(k): str(v) for k, v in data["keys"].items()}
-    return _Mark(str(data.get("head") or ""), keys, data.get("forced") is True)
+    keys = data["keys"]  # JSON object keys are strings already
+    if not all(type(v) is str for v in keys.values()):
+        keys = {k: str(v) for k, v in keys.items()}
+    mark = _Mark(str(data.get("head") or ""), keys, data.get("forced") is True)
+    _last_mark[:] = [(text, mark)]
+    return mark
 
 
 def _git(config: Config, *args: str) -> str | None:

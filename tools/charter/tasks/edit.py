@@ -20,7 +20,7 @@ from pathlib import Path
 
 from charter.config import Config
 from charter.errors import CharterError, os_error_reason
-from charter.files import plan_files, relpath
+from charter.files import plan_listing, relpath
 from charter.io import locked, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
@@ -57,7 +57,20 @@ _CHECKBOX_CELL = ("[ ]", "[x]", "[X]")
 # ---- public API ------------------------------------------------------------------
 
 
-Validator = Callable[[Plan, Plan], None]  # (plan before, plan after): raise to refuse the edit
+PlanBytes = tuple[tuple[str, bytes | None], ...]  # every plan's path and bytes (None: unreadable)
+
+
+@dataclass(frozen=True)
+class EditedPlan:
+    """What a validator judges: the plan before and after the edit, and every plan's bytes as
+    the edit read them (the edited plan's as they were before it)."""
+
+    before: Plan
+    after: Plan
+    plans: PlanBytes
+
+
+Validator = Callable[[EditedPlan], None]  # raise to refuse the edit
 
 
 def set_status(
@@ -154,28 +167,37 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
 
 
 def _mentioning(
-    config: Config, task_id: str
+    config: Config, task_id: str, everything: list[tuple[str, bytes | None]] | None = None
 ) -> tuple[list[tuple[Path, bytes]], list[tuple[Path, OSError]]]:
     """Plans whose bytes hold `task_id` as a whole word (W0-1 is not in W0-10), and the
-    plans that could not be read (the task may be in one of them)."""
+    plans that could not be read (the task may be in one of them). `everything` hears of
+    every plan read."""
     needle = task_id.encode("utf-8")
     bounded = re.compile(rb"(?<![\w-])" + re.escape(needle) + rb"(?![\w-])")
     # A numbered step (`| 3 |` in a plan with `id: LS` is LS-3) is named by its plan's id.
     plan_id, _, step = task_id.rpartition("-")
+    plan_name = plan_id.encode("utf-8")
     step_of = (
-        re.compile(rb"^id:\s*['\"]?" + re.escape(plan_id.encode("utf-8")) + rb"['\"]?\s*$", re.M)
+        re.compile(rb"^id:\s*['\"]?" + re.escape(plan_name) + rb"['\"]?\s*$", re.M)
         if plan_id and step.isdigit()
         else None
     )
     found: list[tuple[Path, bytes]] = []
     unreadable: list[tuple[Path, OSError]] = []
-    for path in plan_files(config):
+    for rel, full in plan_listing(config):
+        path = Path(full)
         try:
             data = path.read_bytes()
         except OSError as exc:
             unreadable.append((path, exc))
+            if everything is not None:
+                everything.append((rel, None))
             continue
-        if (needle in data and bounded.search(data)) or (step_of and step_of.search(data)):
+        if everything is not None:
+            everything.append((rel, data))
+        if (needle in data and bounded.search(data)) or (
+            step_of and plan_name in data and step_of.search(data)
+        ):
             found.append((path, data))
     return found, unreadable
 
@@ -305,7 +327,8 @@ def _edit(
     plan_change: Callable[[Task], _Change],
     validate: Validator | None = None,
 ) -> Path:
-    mentioning, unreadable = _mentioning(config, task_id)
+    everything: list[tuple[str, bytes | None]] = []
+    mentioning, unreadable = _mentioning(config, task_id, everything)
     if not mentioning:
         raise _not_found(config, task_id, unreadable)
     # One plan mentions the ID: it is parsed once, under its lock. Several: parse
@@ -333,7 +356,8 @@ def _edit(
         after = parse_plan(rel, new, config)
         _verify(plan, after, task, change)
         if validate is not None:
-            validate(plan, after)
+            read = tuple((r, data if r == rel else d) for r, d in everything)
+            validate(EditedPlan(plan, after, read))
         write_bytes_atomic(path, new)
     return path
 

@@ -1,0 +1,380 @@
+"""A board regenerated after a few plan edits: only the rows of the plans that changed.
+
+At 50,000 tasks a full regeneration decodes every plan, resolves every ID and
+renders every row, seconds of work for an edit that moved one row. After each
+regeneration charter keeps, under `.charter/cache/board-state.cache`, what the
+board it wrote is made of: the hashes of the two files, each plan's content
+hash and the row keys (task IDs) it contributed, and each column's IDs in the
+board's order. The next regeneration re-reads the plans' bytes; for the plans
+whose bytes changed it parses them alone, and replaces their rows in the
+Markdown (removed from their old column, inserted at their place in the new
+one, found by the order `board_rows` sorts by) and their lines in the CSV.
+
+The board on disk is the cache of rows: nothing of 50,000 rows is decoded.
+Only edits that keep the board's shape take this path, checked before a byte
+changes: the files on disk are what charter wrote last, every changed plan
+keeps its task IDs and subtasks, none of its IDs is mentioned in another plan
+(which mention speaks for the task is then the whole repository's question,
+charter.mentions), it holds no tasks without IDs and replaces no imported
+file, the template is charter's own and the claims and configuration are as
+they were. Anything else (a plan added, a task renamed or moved, a second
+mention) is a full regeneration, which records the state again. A test edits
+generated repositories every way and compares with a full `charter board
+--force`, byte for byte.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from charter.board.fastmd import RowWriter, assemble, ordered_columns
+from charter.board.memo import sha
+from charter.board.render import BoardRow, board_rows, csv_cells
+from charter.cache import CACHE_DIR, load_cache, save_cache
+from charter.config import Config
+from charter.model import Plan
+from charter.outputs.protect import plan_unreadable, row_key
+from charter.repo import RepoModel, parse_file
+from charter.sorting import natural_key
+from charter.templating import md_cell
+
+STATE = f"{CACHE_DIR}/board-state.cache"
+# More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
+MAX_CHANGED = 64
+# More rows than this in the changed plans (one plan holding every task), and moving them
+# one by one costs more than rendering all: the full path.
+MAX_ROWS = 2_000
+PlanRead = tuple[str, bytes | None, str]  # a plan's path, bytes (None: unreadable), plan_digest
+
+
+@dataclass(frozen=True)
+class Patched:
+    """The board after the edits: both bodies, the row keys, and the state to keep."""
+
+    markdown: str  # without its stamp line
+    csv: str
+    entries: list[list[Any]]  # the state's plans, with each plan's row keys
+    rows: int
+    state: dict[str, Any]
+    parsed: int  # plans parsed (the ones that changed)
+
+
+def plan_digest(data: bytes | None) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else ""
+
+
+def shape_of(plan: Plan, config: Config) -> tuple[str, list[str]]:
+    """(a hash of the plan's task IDs and subtasks, the IDs it mentions); the hash is ""
+    when the plan cannot be patched alone (tasks without IDs on the board, an import)."""
+    ids = [t.id for t in plan.walk() if t.id]
+    source = plan.frontmatter.get("source")
+    anonymous = config.anonymous_tasks and any(not t.id for t in plan.tasks)
+    if anonymous or (isinstance(source, str) and source != plan.path):
+        return "", list(dict.fromkeys(ids))
+    text = repr([(t.id, t.parent) for t in plan.walk() if t.id])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest(), list(
+        dict.fromkeys(ids)
+    )
+
+
+def record_state(
+    config: Config,
+    base: str,
+    plans: Sequence[PlanRead],
+    models: Sequence[Plan],
+    rows: Sequence[BoardRow],
+) -> dict[str, Any]:
+    """The state after a full regeneration from `models` (the repository's plans)."""
+    by_rel = {p.path: p for p in models}
+    seen: dict[str, int] = {}
+    shapes: dict[str, tuple[str, list[str]]] = {}
+    for plan in models:
+        shape, ids = shapes[plan.path] = shape_of(plan, config)
+        for task_id in ids:
+            seen[task_id] = seen.get(task_id, 0) + 1
+    shared = {task_id for task_id, count in seen.items() if count > 1}
+    spoken: dict[str, list[str]] = {}  # plan -> the keys of the rows it speaks for
+    for r in rows:
+        spoken.setdefault(r.plan, []).append(row_key(r.id, r.plan, r.title))
+    entries = []
+    for rel, _data, digest in plans:
+        shape, mentioned = shapes.get(rel, ("", []))
+        keys = spoken.get(rel, [])
+        if rel not in by_rel or any(task_id in shared for task_id in mentioned):
+            shape = ""  # replaced by an import, or shares an ID: never patched alone
+        entries.append([rel, digest, shape, _joined(keys)])
+    columns = ordered_columns(config, rows)
+    epics = any(r.epic for r in rows)
+    return {
+        "base": base,
+        "files": {},
+        "plans": entries,
+        "columns": [
+            [
+                name,
+                len(items),
+                _joined(r.id for r in items),
+                _joined(r.epic for r in items) if epics else None,
+            ]
+            for name, items in columns.items()
+        ],
+        "epics": epics,
+        "claims": any(r.claimed_by for r in rows),
+        "plan_count": len(models),
+        "rows": len(rows),
+    }
+
+
+def load_state(config: Config) -> dict[str, Any] | None:
+    data = load_cache(config.path(STATE))
+    return data if isinstance(data, dict) else None
+
+
+def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
+    """Keep `state` for the board files whose sha256 `hashes` gives (by path)."""
+    state = {**state, "files": dict(hashes)}
+    save_cache(config.path(STATE), state)
+
+
+def forget_state(config: Config) -> None:
+    try:
+        config.path(STATE).unlink()
+    except OSError:
+        return
+
+
+def patch_board(
+    config: Config,
+    base: str,
+    plans: Sequence[PlanRead],
+    claimed: Mapping[str, tuple[str, str]],
+    old: Mapping[str, str | None],
+) -> Patched | None:
+    """The board after the plans' edits, from the last state and the board on disk; None
+    when this regeneration needs a full one (see the module's docstring)."""
+    state = load_state(config)
+    if state is None or state.get("base") != base:
+        return None
+    try:
+        return _patch(config, state, plans, claimed, old)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None  # a state of another layout: regenerate in full
+
+
+def _patch(
+    config: Config,
+    state: dict[str, Any],
+    plans: Sequence[PlanRead],
+    claimed: Mapping[str, tuple[str, str]],
+    old: Mapping[str, str | None],
+) -> Patched | None:
+    md_text, csv_text = old[config.board], old[config.board_csv]
+    files = state["files"]
+    if md_text is None or csv_text is None:
+        return None
+    if files.get(config.board) != sha(md_text) or files.get(config.board_csv) != sha(csv_text):
+        return None  # not what charter wrote last (edited, restored, another branch's)
+    entries: list[list[Any]] = state["plans"]
+    if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
+        return None
+    changed: list[tuple[int, Plan]] = []
+    moving = 0  # rows the changed plans gave the board
+    for n, (rel, data, digest) in enumerate(plans):
+        if entries[n][1] == digest:
+            continue
+        if data is None or not entries[n][2] or len(changed) >= MAX_CHANGED:
+            return None
+        moving += entries[n][3].count("\n") + 1
+        if moving > MAX_ROWS:
+            return None  # checked before parsing: the full path parses the plan anyway
+        model = parse_file(rel, data, config, "plan")
+        if not isinstance(model, Plan) or plan_unreadable(model):
+            return None
+        if shape_of(model, config)[0] != entries[n][2]:
+            return None
+        changed.append((n, model))
+    today = date.today()
+    fresh: list[BoardRow] = []
+    for _n, model in changed:
+        fresh += board_rows(RepoModel(config.root, config, (model,), (), today), claimed)
+    ids = {r.id for r in fresh}
+    if "" in ids or any(not r.id for r in fresh):
+        return None
+    if any("\n" in cell or "\r" in cell for r in fresh for cell in csv_cells(r, state["claims"])):
+        return None
+    lines = md_text.partition("\n")[2].split("\n")
+    columns = _sections(lines, state["columns"])
+    if columns is None:
+        return None
+    epics, claims = bool(state["epics"]), bool(state["claims"])
+    if any(bool(r.claimed_by) for r in fresh) and not claims:
+        return None
+    writer = RowWriter(config, epics, claims)
+    if not _remove(columns, ids):
+        return None
+    by_name = {c.name: c for c in columns}
+    for r in fresh:
+        column = by_name.get(r.column)
+        if column is None:
+            return None
+        column.insert(r, writer.line(r), epics)
+    body = assemble(
+        config,
+        int(state["rows"]),
+        int(state["plan_count"]),
+        {c.name: c.lines for c in columns},
+        epics,
+        claims,
+    )
+    table = _patched_csv(csv_text, fresh, claims, int(state["rows"]))
+    if table is None:
+        return None
+    for n, _model in changed:
+        entries[n][1] = plans[n][2]
+    state["columns"] = [
+        [c.name, len(c.ids), _joined(c.ids), _joined(c.epics) if epics else None] for c in columns
+    ]
+    return Patched(body, table, entries, int(state["rows"]), state, len(changed))
+
+
+def row_keys(patched: Patched) -> dict[str, str]:
+    """The board's row keys (task IDs) and the plan each is in, for the drop guard."""
+    return {key: e[0] for e in patched.entries for key in _split(e[3], None)}
+
+
+def _joined(texts: Iterable[str]) -> str:
+    """Lines of text as one string: JSON decodes one string much faster than 50,000."""
+    return "\n".join(texts)
+
+
+def _split(text: str, count: int | None) -> list[str]:
+    """`_joined`'s lines again (`count`: how many, when an empty line may be one)."""
+    if count == 0 or (count is None and not text):
+        return []
+    found = text.split("\n")
+    if count is not None and len(found) != count:
+        raise ValueError("a state of another layout")
+    return found
+
+
+@dataclass
+class _Column:
+    name: str
+    ids: list[str]
+    epics: list[str]
+    lines: list[str]
+
+    def insert(self, row: BoardRow, line: str, epics: bool) -> None:
+        keys: Any
+        wanted: tuple[Any, ...]
+        if epics:
+            keys = _EpicKeys(self.ids, self.epics)
+            wanted = (natural_key(row.epic or row.id), row.epic != "", natural_key(row.id))
+        else:
+            keys = _Keys(self.ids)
+            wanted = (False, natural_key(row.id))
+        at = bisect.bisect_left(keys, wanted)
+        self.ids.insert(at, row.id)
+        self.epics.insert(at, row.epic)
+        self.lines.insert(at, line)
+
+
+class _Keys:
+    """The sort keys of a column's rows, as `board_rows` orders them (tasks without IDs last)."""
+
+    def __init__(self, ids: list[str]):
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, n: int) -> tuple[Any, ...]:
+        task_id = self.ids[n]
+        return (not task_id, natural_key(task_id))
+
+
+class _EpicKeys(_Keys):
+    """The keys of a column grouped by epic (charter.board.render._grouped_by_epic)."""
+
+    def __init__(self, ids: list[str], epics: list[str]):
+        super().__init__(ids)
+        self.epics = epics
+
+    def __getitem__(self, n: int) -> tuple[Any, ...]:
+        task_id, epic = self.ids[n], self.epics[n]
+        return (natural_key(epic or task_id), epic != "", natural_key(task_id))
+
+
+def _sections(lines: list[str], stored: Iterable[list[Any]]) -> list[_Column] | None:
+    """Each column's row lines in the board's body, where the state says they are."""
+    found: list[_Column] = []
+    at = 0
+    for name, count, joined_ids, joined_epics in stored:
+        ids = _split(joined_ids, count)
+        epics = _split(joined_epics, count) if joined_epics is not None else None
+        head = f"## {name} ({len(ids)})"
+        try:
+            index = lines.index(head, at)
+        except ValueError:
+            return None
+        if ids:
+            start = index + 4
+            rows = lines[start : start + len(ids)]
+            if len(rows) != len(ids) or not lines[index + 2].startswith("| ID |"):
+                return None
+            at = start + len(ids)
+        else:
+            if lines[index + 2 : index + 3] != ["_No tasks._"]:
+                return None
+            rows, at = [], index + 3
+        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), rows))
+    return found
+
+
+def _remove(columns: list[_Column], ids: set[str]) -> bool:
+    """Take the rows of `ids` out of their columns; False when one is not where expected."""
+    left = set(ids)
+    for column in columns:
+        at = [n for n, task_id in enumerate(column.ids) if task_id in left]
+        for n in reversed(at):
+            task_id = column.ids[n]
+            if not column.lines[n].startswith(f"| {md_cell(task_id)} |"):
+                return False
+            del column.ids[n], column.epics[n], column.lines[n]
+            left.discard(task_id)
+    return not left
+
+
+def _patched_csv(text: str, fresh: Sequence[BoardRow], claims: bool, rows: int) -> str | None:
+    """The CSV with the lines of `fresh`'s IDs replaced (rows keep their places: the CSV is
+    ordered by ID alone, and the IDs did not change)."""
+    if text.count("\n") != rows + 1:  # a cell spanning lines: find nothing by line
+        return None
+    wanted: list[tuple[int, BoardRow]] = []
+    start = 0
+    # In the CSV's own order, so that each search starts where the last one ended.
+    for r in sorted(fresh, key=lambda r: natural_key(r.id)):
+        start = text.find("\n" + _csv_line((r.id,))[:-1] + ",", start)
+        if start < 0:
+            return None
+        wanted.append((start, r))
+    lines = text.split("\n")
+    line, counted = 0, 0
+    for start, r in wanted:  # line numbers counted once, front to back
+        line += text.count("\n", counted, start + 1)
+        counted = start + 1
+        lines[line] = _csv_line(csv_cells(r, claims))[:-1]
+    return "\n".join(lines)
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    return out.getvalue()
