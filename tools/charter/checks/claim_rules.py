@@ -226,7 +226,7 @@ def _matches(path: str, pattern: str) -> bool:
 
 
 def review_drift(world: World) -> Iterator[Diagnostic]:
-    if not _mentions_review(world):
+    if world.reviews is False or (world.reviews is None and not _mentions_review(world)):
         return
     reviews = _reviews(world)
     if not reviews:

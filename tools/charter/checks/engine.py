@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
+from charter.checks.facts import says_reviewed
 from charter.checks.incremental import Progress, check_incrementally
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
@@ -77,10 +78,15 @@ def check_repo(
                 outcome = None
     if outcome is not None and key is not None:
         remembered = memo.Remembered(
-            outcome.findings, outcome.citations, outcome.plans, outcome.tasks, outcome.sessions
+            outcome.findings,
+            outcome.citations,
+            outcome.plans,
+            outcome.tasks,
+            outcome.sessions,
+            reviews=outcome.reviews,
         )
         memo.remember(config.root, key, remembered)
-        world = World(config.root, config, use_cache, remembered.citations)
+        world = World(config.root, config, use_cache, remembered.citations, outcome.reviews)
     elif remembered is None:
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():
@@ -92,12 +98,13 @@ def check_repo(
                 len(repo.plans),
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),
+                reviews=says_reviewed(repo),
             )
         if key is not None:
             memo.remember(config.root, key, remembered)
         world = repo.world
     else:
-        world = World(config.root, config, use_cache, remembered.citations)
+        world = World(config.root, config, use_cache, remembered.citations, remembered.reviews)
     world_rules = [r for r in rules if r.world_check is not None]
     with collector_paused():
         found = _findings(

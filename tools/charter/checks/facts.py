@@ -85,6 +85,7 @@ class FileFacts:
     rows_data: list[Any]
     session_task: tuple[str, int] | None  # the task a session log names, and its line
     anonymous: bool  # holds tasks without an ID that CH018 matches by text
+    reviewed: bool  # says `Reviewed:` (the plan or a task): CH031 has something to look at
 
     def stand_in_tasks(self) -> tuple[Task, ...]:
         """Tasks carrying only what the CROSS rules read of them."""
@@ -134,6 +135,7 @@ class FileFacts:
             list(self.session_task) if self.session_task else None,
             self.anonymous,
             self.summary,
+            self.reviewed,
         ]
 
     @classmethod
@@ -142,11 +144,10 @@ class FileFacts:
 
         A cache file is believed only when sealed by this user (charter.sealed), but its
         contents are still checked, column by column in C where there are many rows."""
-        if type(data) is not list or len(data) != 10:
+        if type(data) is not list or len(data) != 11:
             raise Malformed("not a file's facts")
-        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous, summary = (
-            data
-        )
+        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous = data[:9]
+        summary, reviewed = data[9:]
         if not (
             type(kind) is str
             and type(digest) is str
@@ -154,6 +155,7 @@ class FileFacts:
             and type(tasks) is int
             and (source is None or type(source) is str)
             and type(anonymous) is bool
+            and type(reviewed) is bool
             and type(findings) is list
             and type(citations) is list
             and type(rows) is list
@@ -170,6 +172,7 @@ class FileFacts:
             rows,
             _session_task(session_task),
             anonymous,
+            reviewed,
             summary,
         )
 
@@ -273,7 +276,7 @@ def facts_of(
         named_id = model.task
         named = (named_id, model.frontmatter_lines.get("task", 1)) if named_id else None
         return FileFacts(
-            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False
+            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False, False
         ).summarised()
     rows: list[list[Any]] = []
     count = 0
@@ -312,7 +315,20 @@ def facts_of(
         rows,
         None,
         bool(anonymous_tasks(model)),
+        _says_reviewed(model),
     ).summarised()
+
+
+def says_reviewed(repo: RepoModel) -> bool:
+    """Whether a plan says `Reviewed:` (World.reviews), from the loaded models."""
+    return any(_says_reviewed(plan) for plan in repo.plans)
+
+
+def _says_reviewed(plan: Plan) -> bool:
+    """What CH031 looks for (claim_rules._reviews): a `reviewed` frontmatter key or task field."""
+    if plan.frontmatter.get("reviewed") is not None:
+        return True
+    return any(task.field("reviewed") is not None for task in plan.walk())
 
 
 def one_file_repo(template: RepoModel, model: Plan | SessionLog, kind: str) -> RepoModel:

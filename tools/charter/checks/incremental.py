@@ -50,6 +50,7 @@ class Outcome:
     tasks: int
     sessions: int
     parsed: int  # how many files had to be read afresh
+    reviews: bool  # whether a plan says `Reviewed:` (World.reviews)
 
 
 def facts_key(config: Config, today: date) -> str:
@@ -131,6 +132,7 @@ def check_incrementally(
         sum(f.tasks for f in plans),
         len(sessions),
         len(misses),
+        any(f.reviewed for f in plans),
     )
 
 

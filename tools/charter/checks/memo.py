@@ -53,6 +53,7 @@ class Remembered:
     tasks: int
     sessions: int
     recalled: tuple[Citation, ...] | None = None  # built straight from the memo file
+    reviews: bool | None = None  # whether a plan says `Reviewed:` (World.reviews)
 
     def citations(self) -> list[Citation]:
         if self.recalled is not None:
@@ -78,9 +79,12 @@ def recall(root: Path, key: str) -> Remembered | None:
         plans, tasks, sessions = stored["counts"]
         if not all(type(n) is int for n in (plans, tasks, sessions)):
             return None
+        reviews = stored["reviews"]
+        if reviews is not None and type(reviews) is not bool:
+            return None
         findings = tuple(decode_diagnostic(row) for row in _list(stored["findings"]))
         citations = _citations(stored["citations"])
-        return Remembered(findings, (), plans, tasks, sessions, citations)
+        return Remembered(findings, (), plans, tasks, sessions, citations, reviews)
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
 
@@ -161,6 +165,7 @@ def remember(root: Path, key: str, remembered: Remembered) -> None:
         "counts": (remembered.plans, remembered.tasks, remembered.sessions),
         "findings": findings,
         "citations": _columns(remembered.citation_rows),
+        "reviews": remembered.reviews,
     }
     save_cache(root / CACHE_DIR / MEMO_FILE, payload)
 

@@ -82,12 +82,16 @@ def evidence_path(
     exists_of: dict[str, bool] = {}
     outside_of: dict[str, bool] = {}
     entries = RepoEntries(root)
+    claims_of: dict[str, list[str]] = {}  # what each evidence text claims, read once
     for task in world.citations:
         done = task.done
         if not (outside_wanted or (done and missing_wanted)):
             continue
         for evidence in task.evidence:
-            for text in _claims(evidence.path, entries):
+            claimed = claims_of.get(evidence.path)
+            if claimed is None:
+                claimed = claims_of[evidence.path] = _claims(evidence.path, entries)
+            for text in claimed:
                 missing = None
                 if done and missing_wanted:
                     if text not in exists_of:
