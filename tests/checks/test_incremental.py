@@ -19,7 +19,7 @@ from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.checks import cross_index, incremental
 from charter.checks.engine import check_repo, enabled_rules, repo_findings
 from charter.checks.facts import CROSS, FileFacts, one_file_repo
-from charter.checks.memo import MEMO_FILE
+from charter.checks.memo import FILES_FILE, MEMO_FILE
 from charter.config import load_config
 from charter.detect import config_for_repo
 from charter.repo import load_repo
@@ -285,3 +285,30 @@ def test_one_edit_reads_one_plans_rows_for_the_rules_that_compare_files(
     assert counted == {"rows": rows_read, "stand_ins": stand_ins, "parsed": parsed}
     monkeypatch.undo()
     assert after == _report(root, False)
+
+
+@pytest.mark.parametrize("damage", ["facts-gone", "table-misshapen", "table-of-another-check"])
+def test_a_check_after_an_edit_starts_from_the_memo_only_when_it_fits(
+    tmp_path: Path, damage: str
+) -> None:
+    """After an edit, unchanged files' facts come from the last check's memo and its table
+    of files (memo.Previous); when the facts cache lost them, or the table is not what
+    charter wrote with that memo, the check reads what it needs afresh and finds the same."""
+    root = tmp_path / "repo"
+    _plans_repo(root, plans=12)
+    assert _report(root, True) == _report(root, False)
+    table = root / CACHE_DIR / FILES_FILE
+    if damage == "facts-gone":
+        for shard in (root / CACHE_DIR).glob("check-facts-*.cache"):
+            shard.unlink()
+    elif damage == "table-misshapen":
+        stored = load_cache(table)
+        stored["files"] = [[*row[:4], "many", *row[5:]] for row in stored["files"]]
+        assert save_cache(table, stored)
+    else:
+        stored = load_cache(table)
+        stored["key"] = "0" * 40
+        assert save_cache(table, stored)
+    plan = root / "docs" / "plans" / "plan-004.md"
+    plan.write_text(plan.read_text() + "- [ ] **P2-3** Task 3 of plan 2\n  - Depends: P40-1\n")
+    assert _report(root, True) == _report(root, False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from charter.checks import memo
 from charter.checks.facts import says_reviewed
-from charter.checks.incremental import Progress, check_incrementally
+from charter.checks.incremental import Progress, check_incrementally, facts_key
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
@@ -61,21 +61,32 @@ def check_repo(
     today = today or date.today()
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
-        remembered = memo.recall(config.root, key) if key is not None else None
+        stored = memo.load(config.root) if key is not None else None
+        remembered = memo.recall(stored, key) if key is not None else None
     outcome = None
+    base = ""
     if remembered is None and key is not None:
+        base = facts_key(config, today)
         plan_rules = [r for r in rules if r.world_check is None]
         with collector_paused():
-            try:
-                outcome = check_incrementally(
-                    snapshot,
-                    plan_rules,
-                    lambda chosen, repo: _findings(chosen, lambda rule: rule.check(repo), config),
-                    today,
-                    progress,
-                )
-            except Malformed:  # remembered facts that are not what charter wrote: read all
-                outcome = None
+            # From the last check's memo when it has what this one needs; else every file's
+            # facts; else, when remembered facts are not what charter wrote, read all.
+            last = memo.previous(config.root, stored, base)
+            for previous in (last, None) if last is not None else (None,):
+                try:
+                    outcome = check_incrementally(
+                        snapshot,
+                        plan_rules,
+                        lambda chosen, repo: _findings(
+                            chosen, lambda rule: rule.check(repo), config
+                        ),
+                        today,
+                        progress,
+                        previous,
+                    )
+                    break
+                except Malformed:
+                    outcome = None
     if outcome is not None and key is not None:
         remembered = memo.Remembered(
             outcome.findings,
@@ -84,6 +95,8 @@ def check_repo(
             outcome.tasks,
             outcome.sessions,
             reviews=outcome.reviews,
+            base=base,
+            files=outcome.files,
         )
         memo.remember(config.root, key, remembered)
         world = World(config.root, config, use_cache, remembered.citations, outcome.reviews)
@@ -94,7 +107,7 @@ def check_repo(
             plan_found = _findings(plan_rules, lambda rule: rule.check(repo), config)
             remembered = memo.Remembered(
                 tuple(sorted(plan_found)),
-                tuple(c.row() for c in repo.world.citations),
+                repo.world.citations,
                 len(repo.plans),
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),

@@ -19,8 +19,8 @@ only what those functions read, so the findings are the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -81,8 +81,9 @@ class FileFacts:
     tasks: int
     source: str | None  # the file an imported plan replaces (repo.without_replaced)
     # Tasks that have an ID or dependencies, in file order, as `to_data` writes them: most
-    # checks replay the rules that compare files and never look at them (`rows`).
-    rows_data: list[Any]
+    # checks replay the rules that compare files and never look at them (`rows`). None in
+    # facts recalled from the last check's memo: `rows_loader` reads them from the cache.
+    rows_data: list[Any] | None
     session_task: tuple[str, int] | None  # the task a session log names, and its line
     anonymous: bool  # holds tasks without an ID that CH018 matches by text
     reviewed: bool  # says `Reviewed:` (the plan or a task): CH031 has something to look at
@@ -109,13 +110,18 @@ class FileFacts:
 
     def rows(self) -> tuple[TaskRow, ...]:
         """The task rows; Malformed when what the cache held is not what `to_data` wrote."""
-        return _task_rows(self.rows_data)
+        if self.rows_data is not None:
+            return _task_rows(self.rows_data)
+        if self.rows_loader is None:
+            raise Malformed("facts without their task rows")
+        return _task_rows(self.rows_loader())
 
     def ids(self) -> list[str]:
         """The task IDs this file defines, in file order (with repeats)."""
         return [row[0] for row in self.rows() if row[0] is not None]
 
     summary: str = ""  # a hash of what the CROSS rules read of this file (`summarised`)
+    rows_loader: Callable[[], list[Any]] | None = field(default=None, compare=False, repr=False)
 
     def summarised(self) -> FileFacts:
         """These facts with their summary hash filled in."""
@@ -146,7 +152,7 @@ class FileFacts:
         contents are still checked, column by column in C where there are many rows."""
         if type(data) is not list or len(data) != 11:
             raise Malformed("not a file's facts")
-        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous = data[:9]
+        kind, digest, findings, citations, tasks, source, rows, named, anonymous = data[:9]
         summary, reviewed = data[9:]
         if not (
             type(kind) is str
@@ -170,7 +176,7 @@ class FileFacts:
             tasks,
             source,
             rows,
-            _session_task(session_task),
+            session_task(named),
             anonymous,
             reviewed,
             summary,
@@ -252,7 +258,7 @@ def _citation_rows(rows: list[Any]) -> tuple[CitationRow, ...]:
     return tuple(built)
 
 
-def _session_task(value: Any) -> tuple[str, int] | None:
+def session_task(value: Any) -> tuple[str, int] | None:
     if value is None:
         return None
     if type(value) is not list or len(value) != 2:

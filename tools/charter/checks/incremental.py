@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,13 @@ except ImportError:  # an interpreter without the module
 from charter import __version__
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.checks.cross_index import cross_findings
-from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo
+from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo, session_task
+from charter.checks.memo import Previous
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
+from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import FileRead, RepoModel, Snapshot, models_of
-from charter.world import CitationRow
+from charter.world import Citation
 
 FACT_SHARDS = 16
 # Up to this many changed files are parsed directly; more, and the parsed models are
@@ -44,12 +47,13 @@ RunRules = Callable[[Sequence[Any], RepoModel], set[Diagnostic]]  # rules, repo 
 @dataclass(frozen=True)
 class Outcome:
     findings: tuple[Diagnostic, ...]
-    citations: tuple[CitationRow, ...]
+    citations: tuple[Citation, ...]
     plans: int
     tasks: int
     sessions: int
     parsed: int  # how many files had to be read afresh
     reviews: bool  # whether a plan says `Reviewed:` (World.reviews)
+    files: tuple[list[Any], ...]  # every file's facts but its task rows (memo.Previous)
 
 
 def facts_key(config: Config, today: date) -> str:
@@ -62,8 +66,15 @@ def facts_key(config: Config, today: date) -> str:
 class FactsCache(ShardedCache):
     """{path: facts as data}, in shards so that one edit rewrites one shard."""
 
-    def __init__(self, root: Path, key: str):
-        super().__init__(root / CACHE_DIR, "check-facts", FACT_SHARDS, key)
+    def __init__(self, root: Path, key: str, lazy: bool = False):
+        super().__init__(root / CACHE_DIR, "check-facts", FACT_SHARDS, key, lazy)
+
+    def rows_of(self, read: FileRead) -> list[Any]:
+        """The task rows of a file whose other facts the memo held (`_recalled`)."""
+        facts = self.get(read)
+        if facts is None or facts.rows_data is None:
+            raise Malformed(f"{read.rel}: the facts cache does not hold this version's facts")
+        return facts.rows_data
 
     def get(self, read: FileRead) -> FileFacts | None:
         data = self.entry(read.rel, f"{read.kind}:{read.rel}")
@@ -85,17 +96,30 @@ def check_incrementally(
     run_rules: RunRules,
     today: date,
     progress: Progress | None = None,
+    previous: Previous | None = None,
 ) -> Outcome:
     """The plan rules' findings over `snapshot`, from remembered facts where a file is
-    unchanged; the same findings as running every rule over the whole repository."""
+    unchanged; the same findings as running every rule over the whole repository.
+
+    With the `previous` check's memo, an unchanged file's facts come from there and the
+    facts cache is read only for the files that changed (and the task rows the rules that
+    compare files ask for); Malformed when the two do not agree."""
     config = snapshot.config
-    cache = FactsCache(config.root, facts_key(config, today))
+    cache = FactsCache(config.root, facts_key(config, today), lazy=previous is not None)
     template = RepoModel(config.root, config, (), (), today, (), True)
     local = [r for r in rules if r.code not in CROSS]
     known: dict[tuple[str, str], FileFacts] = {}  # by kind and path
     misses: list[FileRead] = []
+    recalled: set[str] = set()  # plans whose facts came from the memo
     for read in snapshot.files:
-        facts = cache.get(read) if read.digest is not None else None
+        facts = None
+        if read.digest is not None and previous is not None:
+            row = previous.files.get((read.kind, read.rel))
+            if row is not None and row[2] == read.digest:
+                facts = _recalled(row, partial(cache.rows_of, read))
+                recalled.add(read.rel)
+        if facts is None and read.digest is not None:
+            facts = cache.get(read)
         if facts is None:
             misses.append(read)
         else:
@@ -135,14 +159,69 @@ def check_incrementally(
                 cross, run_rules, plans, sessions, mirrors, config, today, key, read_models
             )
         )
+    cited = [Citation.from_row(row) for f in plans if f.rel not in recalled for row in f.citations]
+    if previous is not None and recalled:
+        kept = recalled.intersection(f.rel for f in plans)
+        cited += (c for c in previous.citations if c.path in kept)
     return Outcome(
         tuple(sorted(found)),
-        tuple(row for f in plans for row in f.citations),
+        tuple(cited),
         len(plans),
         sum(f.tasks for f in plans),
         len(sessions),
         len(misses),
         any(f.reviewed for f in plans),
+        tuple(_light_row(f) for f in files),
+    )
+
+
+def _light_row(f: FileFacts) -> list[Any]:
+    """A file's facts but its task rows, as the memo keeps them (memo.Previous)."""
+    return [
+        f.kind,
+        f.rel,
+        f.digest,
+        f.summary,
+        f.tasks,
+        f.reviewed,
+        f.anonymous,
+        list(f.session_task) if f.session_task else None,
+        f.source,
+        [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in f.findings],
+    ]
+
+
+def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
+    """The facts `_light_row` wrote, their task rows read by `rows()` when asked for;
+    Malformed when the row is anything else."""
+    kind, rel, digest, summary, tasks, reviewed, anonymous, named, source, findings = row
+    valid = (
+        type(kind) is str
+        and type(rel) is str
+        and type(digest) is str
+        and type(summary) is str
+        and type(tasks) is int
+        and type(reviewed) is bool
+        and type(anonymous) is bool
+        and (source is None or type(source) is str)
+        and type(findings) is list
+    )
+    if not valid:
+        raise Malformed("not a file's facts")
+    return FileFacts(
+        rel,
+        kind,
+        digest,
+        tuple(decode_diagnostic(f) for f in findings),
+        (),
+        tasks,
+        source,
+        None,
+        session_task(named),
+        anonymous,
+        reviewed,
+        summary,
+        rows,
     )
 
 
