@@ -125,7 +125,13 @@ class ModelCache(ShardedCache):
             model = model_codec.decode(entry[1])
         except model_codec.Malformed:
             return None
-        return model if model.path == rel else None
+        if model.path != rel:
+            return None
+        # every task of a plan lives in it: a task placed elsewhere is damage, not a model
+        walk = getattr(model, "walk", None)
+        if walk is not None and any(task.path != rel for task in walk()):
+            return None
+        return model
 
     def put(self, rel: str, digest: str, model: Any) -> None:
         try:
