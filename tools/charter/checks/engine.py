@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
-from charter.checks.facts import says_reviewed
-from charter.checks.incremental import Progress, check_incrementally, facts_key
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
@@ -18,6 +16,10 @@ from charter.model import Diagnostic
 from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
 from charter.world import World
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.checks.incremental import Progress
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -66,7 +68,9 @@ def check_repo(
     outcome = None
     base = ""
     if remembered is None and key is not None:
-        base = facts_key(config, today)
+        from charter.checks import incremental  # lazy: a warm check replays the memo
+
+        base = incremental.facts_key(config, today)
         plan_rules = [r for r in rules if r.world_check is None]
         with collector_paused():
             # From the last check's memo when it has what this one needs; else every file's
@@ -74,7 +78,7 @@ def check_repo(
             last = memo.previous(config.root, stored, base)
             for previous in (last, None) if last is not None else (None,):
                 try:
-                    outcome = check_incrementally(
+                    outcome = incremental.check_incrementally(
                         snapshot,
                         plan_rules,
                         lambda chosen, repo: _findings(
@@ -101,6 +105,8 @@ def check_repo(
         memo.remember(config.root, key, remembered)
         world = World(config.root, config, use_cache, remembered.citations, outcome.reviews)
     elif remembered is None:
+        from charter.checks import facts  # lazy: a warm check replays the memo
+
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():
             plan_rules = [r for r in rules if r.world_check is None]
@@ -111,7 +117,7 @@ def check_repo(
                 len(repo.plans),
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),
-                reviews=says_reviewed(repo),
+                reviews=facts.says_reviewed(repo),
             )
         if key is not None:
             memo.remember(config.root, key, remembered)
