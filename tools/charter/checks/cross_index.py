@@ -16,8 +16,9 @@ rule on what it reads, through the same functions a full check runs:
 - CH006 (unknown dependency) in the changed plans, and in the plans that depend
   on an ID that came or went (all of them when the IDs' schemes changed, in
   charter's own documents); the other plans' findings are replayed;
-- CH007 (cycles) over the edges of the index: no task is read, except the first
-  mention of a cycle's first ID, to place it;
+- CH007 (cycles) over the edges of the index, when an edge came or went or the
+  last check found a cycle: no task is read, except the first mention of a
+  cycle's first ID, to place it;
 - CH002 (duplicate IDs) over stand-ins of only the plans holding an ID defined
   twice: a task whose ID is defined once is never a duplicate;
 - CH012 (a log naming an unknown task) over the logs' named tasks;
