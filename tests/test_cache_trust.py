@@ -231,11 +231,19 @@ def test_flips_and_truncations_of_every_cache_file_change_no_answer(repo: Path) 
                 other.write_bytes(content)
             path.write_bytes(damaged)
             if path.name.startswith(
-                ("models-", "check-facts-", "check-cross", "board-state", "committed-board")
+                (
+                    "models-",
+                    "check-facts-",
+                    "check-cross",
+                    "check-files",
+                    "board-state",
+                    "committed-board",
+                )
             ):
                 # without the memos, check and board read every model from the shards, and
                 # the check its files' facts (checks.incremental), the board its patch state
-                # and the last commit's keys (board.patch, outputs.protect): the damage is met
+                # and the last commit's keys (board.patch, outputs.protect): the damage is met;
+                # the memo's table of files is read, and written again, only when the memo misses
                 for memo in ("check.cache", "board.cache"):
                     (repo / CACHE_DIR / memo).unlink()
             assert _answers(repo) == expected, f"{path.name}: {how}"

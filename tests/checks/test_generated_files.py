@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from charter.board.regenerate import regenerate_board
+from charter.checks.blob_facts import BLOB_FILE
 from charter.config import Config, load_config
 from charter.handoff.regenerate import write_handoff
 from charter.scaffold import init_repo
@@ -123,6 +124,42 @@ def test_other_large_files_are_still_findings(tmp_path: Path) -> None:
     big.write_text("z" * 4096)
     _git(config.root, "add", "-A")
     assert too_large(config, "docs/taskboard/dump.md") == ["docs/taskboard/dump.md"]
+
+
+def test_verdicts_remembered_by_blob_follow_what_is_staged(tmp_path: Path) -> None:
+    """Sizes and "charter's own output" verdicts are remembered by blob id between checks
+    (checks.blob_facts): a board edited and staged is a new blob, judged afresh, and the
+    stamped board staged again is the remembered verdict."""
+    config = initialised(tmp_path / "repo", 100)
+    size_limit(config, 1)
+    rel = config.board
+    board = config.path(rel)
+    good = board.read_text()
+
+    def over() -> list[str]:
+        among = {config.board, config.board_csv, config.handoff, "docs/dump.md"}
+        answers = [
+            sorted(d.path for d in found if d.code == "CH025" and d.path in among)
+            for found in (
+                check_findings(load_config(config.root), use_cache=True),
+                check_findings(load_config(config.root), use_cache=False),
+            )
+        ]
+        assert answers[0] == answers[1]  # remembered or not, the same answer
+        return answers[0]
+
+    assert over() == []
+    assert (config.root / ".charter" / "cache" / BLOB_FILE).is_file()
+    assert over() == []  # from the remembered verdicts
+    board.write_text(good + "| smuggled | row |\n" + "x" * 4096 + "\n")
+    _git(config.root, "add", rel)
+    assert over() == [rel]
+    board.write_text(good)
+    _git(config.root, "add", rel)
+    assert over() == []
+    (config.root / "docs" / "dump.md").write_text("z" * 4096)
+    _git(config.root, "add", "-A")
+    assert over() == ["docs/dump.md"]
 
 
 @pytest.mark.slow

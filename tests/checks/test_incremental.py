@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from charter.cache import CACHE_DIR, load_cache, save_cache
-from charter.checks import incremental
+from charter.checks import cross_index, incremental
 from charter.checks.engine import check_repo, enabled_rules, repo_findings
-from charter.checks.facts import CROSS, one_file_repo
-from charter.checks.memo import MEMO_FILE
+from charter.checks.facts import CROSS, FileFacts, one_file_repo
+from charter.checks.memo import FILES_FILE, MEMO_FILE
 from charter.config import load_config
 from charter.detect import config_for_repo
 from charter.repo import load_repo
@@ -41,6 +41,13 @@ def _synthetic(dest: Path) -> None:
 
 def _demo(dest: Path) -> None:
     shutil.copytree(REPO_ROOT / "examples" / "demo", dest)
+
+
+def _synthetic_loose(dest: Path) -> None:
+    """The synthetic corpus read as documents that are not charter's own: each task's
+    dependencies say which ID schemes count (CH006), not every ID the plans define."""
+    _synthetic(dest)
+    (dest / "charter.toml").write_text("require_frontmatter = false\n")
 
 
 def _report(root: Path, use_cache: bool) -> tuple[object, ...]:
@@ -114,7 +121,9 @@ def _edit(root: Path, rng: random.Random) -> str:
     return f"{kind} {target.name}:{n + 1}"
 
 
-@pytest.mark.parametrize("make", [_synthetic, _demo], ids=["synthetic", "demo"])
+@pytest.mark.parametrize(
+    "make", [_synthetic, _demo, _synthetic_loose], ids=["synthetic", "demo", "loose"]
+)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edits_find_what_a_check_without_caches_finds(
     tmp_path: Path, make: Callable[[Path], None], seed: int
@@ -174,7 +183,7 @@ def test_facts_of_the_wrong_shape_under_a_valid_seal_are_not_believed(tmp_path: 
             entry[6] = [["not", "a", "task", "row"]] if entry[6] else entry[6]
         assert save_cache(path, stored)
     (root / CACHE_DIR / MEMO_FILE).unlink()
-    (root / CACHE_DIR / incremental.CROSS_FILE).unlink()
+    (root / CACHE_DIR / cross_index.CROSS_FILE).unlink()
     plan = _plans(root)[2]
     plan.write_text(plan.read_text() + "\n- [ ] NEW-Q-1: one more task\n  - Depends: NOPE-Z-9\n")
     assert _report(root, True) == _report(root, False)
@@ -205,3 +214,101 @@ def test_every_rule_outside_cross_reads_one_file_at_a_time(tmp_path: Path, sourc
     ]:
         by_file |= repo_findings(local, one_file_repo(repo, model, kind))
     assert by_file == whole
+
+
+def _plans_repo(root: Path, plans: int = 40) -> None:
+    """Plans of unique IDs, each task after the first depending on the one before."""
+    folder = root / "docs" / "plans"
+    folder.mkdir(parents=True)
+    for n in range(plans):
+        lines = ["---", f"id: P{n}", f"title: Plan {n}", "owner: team", "status: active", "---"]
+        for t in range(1, 6):
+            lines += [f"- [ ] **P{n}-{t}** Task {t} of plan {n}", "  - Status: Todo"]
+            if t > 1:
+                lines.append(f"  - Depends: P{n}-{t - 1}")
+        (folder / f"plan-{n:03d}.md").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("edit", "rows_read", "stand_ins", "parsed"),
+    [
+        # a status flip: one plan's rows read again, nothing compared afresh
+        (lambda text: text.replace("Status: Todo", "Status: In Progress", 1), 1, 0, 1),
+        # a line inserted above every task moves them all: still one plan's rows
+        (lambda text: text.replace("---\n- [ ]", "---\n\nIntro.\n\n- [ ]", 1), 1, 0, 1),
+        # a new task with a new ID: the known IDs changed, no plan depends on it
+        (lambda text: text + "- [ ] **P5-9** One more\n  - Depends: P5-1\n", 1, 0, 1),
+        # an ID another plan defines: the two plans holding it are compared as stand-ins
+        # (their rows read) and as text (CH018 reads the other one), no other plan
+        (lambda text: text + "- [ ] **P9-2** Task 2 of plan 9\n", 3, 2, 2),
+        # a dependency on an ID that no plan defines yet
+        (lambda text: text + "- [ ] **P5-8** Waits\n  - Depends: P77-1\n", 1, 0, 1),
+    ],
+    ids=["status", "moved-lines", "new-id", "duplicate-id", "unknown-dep"],
+)
+def test_one_edit_reads_one_plans_rows_for_the_rules_that_compare_files(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[str], str],
+    rows_read: int,
+    stand_ins: int,
+    parsed: int,
+) -> None:
+    """The rules that compare files work from the cross cache's index after an edit: they
+    read the changed plan's task rows and rebuild stand-in tasks only for the plans that
+    hold an ID defined twice, however many plans there are."""
+    root = tmp_path / "repo"
+    _plans_repo(root)
+    _report(root, True)
+    counted = {"rows": 0, "stand_ins": 0, "parsed": 0}
+    real_rows, real_stand_ins = FileFacts.rows, FileFacts.stand_in_tasks
+    real_models = incremental.models_of
+
+    def rows(self: FileFacts) -> object:
+        counted["rows"] += 1
+        return real_rows(self)
+
+    def stand_in_tasks(self: FileFacts) -> object:
+        counted["stand_ins"] += 1
+        return real_stand_ins(self)
+
+    def models_of(files, config, cache):  # type: ignore[no-untyped-def]
+        counted["parsed"] += len(files)
+        return real_models(files, config, cache)
+
+    monkeypatch.setattr(FileFacts, "rows", rows)
+    monkeypatch.setattr(FileFacts, "stand_in_tasks", stand_in_tasks)
+    monkeypatch.setattr(incremental, "models_of", models_of)
+    plan = root / "docs" / "plans" / "plan-005.md"
+    plan.write_text(edit(plan.read_text()))
+    after = _report(root, True)
+    assert counted == {"rows": rows_read, "stand_ins": stand_ins, "parsed": parsed}
+    monkeypatch.undo()
+    assert after == _report(root, False)
+
+
+@pytest.mark.parametrize("damage", ["facts-gone", "table-misshapen", "table-of-another-check"])
+def test_a_check_after_an_edit_starts_from_the_memo_only_when_it_fits(
+    tmp_path: Path, damage: str
+) -> None:
+    """After an edit, unchanged files' facts come from the last check's memo and its table
+    of files (memo.Previous); when the facts cache lost them, or the table is not what
+    charter wrote with that memo, the check reads what it needs afresh and finds the same."""
+    root = tmp_path / "repo"
+    _plans_repo(root, plans=12)
+    assert _report(root, True) == _report(root, False)
+    table = root / CACHE_DIR / FILES_FILE
+    if damage == "facts-gone":
+        for shard in (root / CACHE_DIR).glob("check-facts-*.cache"):
+            shard.unlink()
+    elif damage == "table-misshapen":
+        stored = load_cache(table)
+        stored["files"] = [[*row[:4], "many", *row[5:]] for row in stored["files"]]
+        assert save_cache(table, stored)
+    else:
+        stored = load_cache(table)
+        stored["key"] = "0" * 40
+        assert save_cache(table, stored)
+    plan = root / "docs" / "plans" / "plan-004.md"
+    plan.write_text(plan.read_text() + "- [ ] **P2-3** Task 3 of plan 2\n  - Depends: P40-1\n")
+    assert _report(root, True) == _report(root, False)

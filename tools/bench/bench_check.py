@@ -7,7 +7,9 @@ every round (cold), with the cache as the previous round left it (warm: the
 plan rules' findings are replayed from the check memo), warm with only the
 memo dropped (every file's facts from the facts cache, the rules that compare
 files over them), and warm with one plan edited before every round (the
-pre-commit case: one file parsed and checked again, checks.incremental).
+pre-commit case: one file parsed and checked again, checks.incremental): a
+trailing line added, and a task's status changed (which changes what the
+rules that compare files read of the plan).
 
 Exit 0 when every target is met, 1 when one is missed, 2 when charter crashed
 or found a different number of plans, tasks or session logs than the corpus
@@ -85,17 +87,35 @@ def _drop_memo(root: Path) -> Callable[[], None]:
     return drop
 
 
-class _Editor:
-    """Changes one plan before every round (a trailing line, on then off) and restores it."""
+_STATUS = re.compile(rb"(Status: *)([^\n]*)")
 
-    def __init__(self, path: Path):
+
+def _trailing_line(text: bytes) -> bytes:
+    return text + b"\n"
+
+
+def _status_changed(text: bytes) -> bytes:
+    """The first task's status changed: the plan's facts and its summary for the rules that
+    compare files change too (a trailing line changes neither)."""
+    found = _STATUS.search(text)
+    if found is None:
+        return text + b"\n"
+    new = b"Review" if found.group(2) != b"Review" else b"Todo"
+    return text[: found.start(2)] + new + text[found.end(2) :]
+
+
+class _Editor:
+    """Changes one plan before every round (`change`, on then off) and restores it."""
+
+    def __init__(self, path: Path, change: Callable[[bytes], bytes] = _trailing_line):
         self.path = path
         self.original = path.read_bytes()
+        self.changed = change(self.original)
         self.edited = False
 
     def __call__(self) -> None:
         self.edited = not self.edited
-        self.path.write_bytes(self.original + b"\n" if self.edited else self.original)
+        self.path.write_bytes(self.changed if self.edited else self.original)
 
     def restore(self) -> None:
         self.path.write_bytes(self.original)
@@ -135,13 +155,15 @@ def bench_corpus(
     bench.measure("charter check, warm, memo dropped", check, before=_drop_memo(root))
     plans = sorted((root / "docs" / "plans").rglob("*.md"))
     edited = plans[len(plans) // 2]  # a typical plan, not the one large file
-    editor = _Editor(edited)
-    try:
-        bench.measure(
-            "charter check, warm, 1 plan edited", check, before=editor, target=edit_target
-        )
-    finally:
-        editor.restore()
+    for name, change in (
+        ("charter check, warm, 1 plan edited", _trailing_line),
+        ("charter check, warm, 1 task's status edited", _status_changed),
+    ):
+        editor = _Editor(edited, change)
+        try:
+            bench.measure(name, check, before=editor, target=edit_target)
+        finally:
+            editor.restore()
     report = bench.report(baseline=base, reference=read)
     print(f"{report}\n\nAfter this corpus: {load()}.\n", flush=True)
 

@@ -47,30 +47,40 @@ _PARSER_MODULES = (
 class ShardedCache:
     """Entries {key: plain data} spread over `shards` sealed files named `name-NN.cache`,
     all dropped when `key` (what they were computed with) changes. An edit rewrites only
-    the shards it touched; entries not looked at since loading are dropped on save."""
+    the shards it touched; entries not looked at since loading are dropped on save.
+    A `lazy` cache reads a shard when an entry in it is first asked for, and drops
+    nothing on save (it cannot know which entries the files still need)."""
 
-    def __init__(self, folder: Path, name: str, shards: int, key: str):
+    def __init__(self, folder: Path, name: str, shards: int, key: str, lazy: bool = False):
         self.folder, self.name, self.count, self.key = folder, name, shards, key
-        self.shards: list[dict[str, Any]] = []
-        for n in range(shards):
+        self.lazy = lazy
+        self.loaded: list[dict[str, Any] | None] = [None] * shards
+        if not lazy:
+            for n in range(shards):
+                self._shard(n)
+        self.dirty: set[int] = set()
+        self.seen: set[str] = set()
+
+    def _shard(self, n: int) -> dict[str, Any]:
+        entries = self.loaded[n]
+        if entries is None:
             stored = load_cache(self._shard_path(n))
             fits = (
                 isinstance(stored, dict)
-                and stored.get("key") == key
+                and stored.get("key") == self.key
                 and isinstance(stored.get("entries"), dict)
             )
-            self.shards.append(stored["entries"] if fits else {})
-        self.dirty: set[int] = set()
-        self.seen: set[str] = set()
+            entries = self.loaded[n] = stored["entries"] if fits else {}
+        return entries
 
     def entry(self, rel: str, entry_key: str) -> Any:
         """What is stored under `entry_key` (in `rel`'s shard), None when nothing is."""
         self.seen.add(entry_key)
-        return self.shards[self._shard_of(rel)].get(entry_key)
+        return self._shard(self._shard_of(rel)).get(entry_key)
 
     def store(self, rel: str, entry_key: str, data: Any | None) -> None:
         """Store `data` under `entry_key`; None forgets the entry."""
-        shard = self.shards[self._shard_of(rel)]
+        shard = self._shard(self._shard_of(rel))
         if data is None:
             shard.pop(entry_key, None)
         else:
@@ -79,8 +89,10 @@ class ShardedCache:
 
     def save(self) -> None:
         """Write the shards that changed, dropping entries of files that are gone."""
-        for n, entries in enumerate(self.shards):
-            stale = [key for key in entries if key not in self.seen]
+        for n, entries in enumerate(self.loaded):
+            if entries is None:
+                continue
+            stale = [] if self.lazy else [key for key in entries if key not in self.seen]
             for key in stale:
                 del entries[key]
             if stale or n in self.dirty:
@@ -113,7 +125,13 @@ class ModelCache(ShardedCache):
             model = model_codec.decode(entry[1])
         except model_codec.Malformed:
             return None
-        return model if model.path == rel else None
+        if model.path != rel:
+            return None
+        # every task of a plan lives in it: a task placed elsewhere is damage, not a model
+        walk = getattr(model, "walk", None)
+        if walk is not None and any(task.path != rel for task in walk()):
+            return None
+        return model
 
     def put(self, rel: str, digest: str, model: Any) -> None:
         try:
@@ -151,13 +169,19 @@ def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     """Each module of charter under `folders` (and their subfolders) with its modification
     time: a cache keyed on this is invalidated by any change to charter's code."""
     stamps: list[str] = []
+    prefix = os.path.join(CODE, "")
     for top in folders:
         for folder, dirs, names in os.walk(top):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(names):
                 if name.endswith(".py"):
                     path = os.path.join(folder, name)
-                    stamps.append(f"{os.path.relpath(path, CODE)}:{os.stat(path).st_mtime_ns}")
+                    # os.path.relpath's answer, by slicing where it is a plain prefix: a
+                    # warm check stamps some 400 modules twice
+                    rel = path[len(prefix) :] if path.startswith(prefix) else None
+                    if rel is None or "/." in f"/{rel}":
+                        rel = os.path.relpath(path, CODE)
+                    stamps.append(f"{rel}:{os.stat(path).st_mtime_ns}")
     return "\0".join(stamps).encode()
 
 

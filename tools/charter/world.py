@@ -62,11 +62,15 @@ class World:
         config: Config,
         cache: bool,
         citations: Callable[[], Sequence[Citation]],
+        reviews: bool | None = None,
     ):
         self.root = root
         self.config = config
         self.cache = cache  # whether rules may remember facts under .charter/cache/
         self._cite = citations
+        # Whether a plan or task says `Reviewed:` (CH031 reads git only then); None: not
+        # known, the rule looks at the plans itself.
+        self.reviews = reviews
         self._shared: dict[str, Any] = {}
 
     @cached_property

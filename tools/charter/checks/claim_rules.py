@@ -18,9 +18,6 @@ from pathlib import Path
 
 from charter import rulecodes
 from charter.checks.path_claims import RepoEntries, claimed_paths, is_claim
-from charter.claims import ops
-from charter.claims.overlap import declared_paths, path_matches
-from charter.claims.record import default_agent
 from charter.errors import CharterError
 from charter.files import plan_listing
 from charter.model import Diagnostic, Task
@@ -55,6 +52,7 @@ def _git(root: Path, *args: str, stdin: str | None = None) -> str | None:
 
 def _committing_agent(world: World) -> str:
     """Who commits: the active session's agent, else the identity claims are taken under."""
+    from charter.claims.record import default_agent  # lazy: only with staged files and claims
     from charter.state.session import read_active  # lazy: only with staged files and claims
 
     try:
@@ -71,6 +69,11 @@ def touches_claimed(world: World) -> Iterator[Diagnostic]:
     staged = sorted(p for p in (staged_out or "").split("\0") if p)
     if not staged:
         return
+    # Claims are git refs read with subprocess and temporary files: a check with nothing
+    # staged (most pre-commit runs of a warm check are not) never imports their modules.
+    from charter.claims import ops  # lazy: only with staged files
+    from charter.claims.overlap import declared_paths, path_matches  # lazy: only with staged files
+
     try:
         live = ops.live_claims(ops.store_for(world.config))
     except CharterError as exc:
@@ -136,6 +139,8 @@ def _mentions_review(world: World) -> bool:
 
 def referenced_paths(task: Task, entries: RepoEntries) -> tuple[str, ...]:
     """Evidence paths, `Touches:` patterns, and backticked paths in the title or fields."""
+    from charter.claims.overlap import declared_paths  # lazy: only when a plan says Reviewed
+
     found: list[str] = [e.path for e in task.evidence]
     found += declared_paths(task.value("touches"))
     texts = [task.title, *(f.value for f in task.fields if f.name not in ("reviewed", "touches"))]
@@ -220,13 +225,15 @@ def _ancestors(oid: str, commits: dict[str, _Commit]) -> set[str]:
 
 
 def _matches(path: str, pattern: str) -> bool:
+    from charter.claims.overlap import path_matches  # lazy: only when a plan says Reviewed
+
     if "/" not in pattern.rstrip("/") and not any(c in pattern for c in "*?["):
         return path == pattern or path.endswith("/" + pattern) or path.startswith(pattern + "/")
     return path_matches(path, pattern)
 
 
 def review_drift(world: World) -> Iterator[Diagnostic]:
-    if not _mentions_review(world):
+    if world.reviews is False or (world.reviews is None and not _mentions_review(world)):
         return
     reviews = _reviews(world)
     if not reviews:

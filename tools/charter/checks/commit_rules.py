@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from charter.checks.blob_facts import BlobFacts
 from charter.checks.generated_files import charter_outputs
 from charter.errors import CharterError
 from charter.guard.cache import load_compiled
@@ -78,12 +79,14 @@ def _scan(world: World) -> Iterator[Diagnostic]:
         message = f"the autonomy policy cannot be read, so staged files were not checked: {exc}"
         yield Diagnostic(config.policy, exc.line or 1, 1, FORBIDDEN_FILE_COMMITTED, message)
         return
-    view = git_view(world.root)
+    blobs = BlobFacts(world.root, world.cache)
+    view = git_view(world.root, blobs)
     if view is None:
         return
     yield from _forbidden(view, policy.forbidden, config.policy)
     if policy.max_file_size_kb is not None:
-        yield from _too_large(world, view, policy.max_file_size_kb)
+        yield from _too_large(world, view, policy.max_file_size_kb, blobs)
+    blobs.save()
     for need in decision_records_missing((*view.staged, *view.base), policy.needs_decision_record):
         message = decision_record_message(need, config.policy)
         yield Diagnostic(need.path, 1, 1, DECISION_RECORD_MISSING, message)
@@ -107,10 +110,16 @@ def _forbidden(view: GitView, patterns: list[str], policy_path: str) -> Iterator
         )
 
 
-def _too_large(world: World, view: GitView, limit_kb: int) -> Iterator[Diagnostic]:
+def _too_large(
+    world: World, view: GitView, limit_kb: int, blobs: BlobFacts
+) -> Iterator[Diagnostic]:
     over = [p for p, size in view.tracked.items() if size is not None and size > limit_kb * 1024]
     # charter's own board, CSV and handoff grow with the plans: not a file anyone added.
-    generated = charter_outputs(world.root, world.config, view.blobs, over) if over else set()
+    generated = (
+        charter_outputs(world.root, world.config, view.blobs, over, blobs.verdict)
+        if over
+        else set()
+    )
     for path in over:
         size = view.tracked[path]
         if size is None or path in generated:
@@ -170,8 +179,9 @@ def _protection_changes(
 # -- git ----------------------------------------------------------------------------------
 
 
-def git_view(root: Path) -> GitView | None:
-    """What git holds for the repository at `root`; None without git or outside a work tree."""
+def git_view(root: Path, blobs: BlobFacts | None = None) -> GitView | None:
+    """What git holds for the repository at `root`; None without git or outside a work tree.
+    `blobs` remembers the sizes of blobs seen before (a blob's size never changes)."""
     listing = _git(root, "ls-files", "-s", "-z")
     if listing is None:
         return None
@@ -182,11 +192,15 @@ def git_view(root: Path) -> GitView | None:
         meta, path = record.split("\t", 1)
         mode, sha = meta.split()[:2]
         entries.append((mode, sha, path))
-    sizes = _blob_sizes(root, [sha for mode, sha, _ in entries if mode != "160000"])
+    shas = [sha for mode, sha, _ in entries if mode != "160000"]
+    if blobs is None:
+        sizes = _blob_sizes(root, shas)
+    else:
+        sizes = blobs.sizes_of(shas, lambda missing: _blob_sizes(root, missing))
     tracked = {path: sizes.get(sha) for _mode, sha, path in sorted(entries, key=lambda e: e[2])}
     staged = _changes(_git(root, "diff", "--cached", "--name-status", "--no-renames", "-z"))
-    blobs = {path: sha for mode, sha, path in entries if mode != "160000"}
-    return GitView(tracked, staged, _base_changes(root), blobs)
+    in_index = {path: sha for mode, sha, path in entries if mode != "160000"}
+    return GitView(tracked, staged, _base_changes(root), in_index)
 
 
 def _base_changes(root: Path) -> tuple[tuple[str, str], ...]:

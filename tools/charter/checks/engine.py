@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
-from charter.checks.incremental import Progress, check_incrementally
 from charter.checks.registry import RULES, Rule
 from charter.config import Config
 from charter.errors import CharterError
@@ -17,6 +16,10 @@ from charter.model import Diagnostic
 from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
 from charter.world import World
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.checks.incremental import Progress
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -60,44 +63,67 @@ def check_repo(
     today = today or date.today()
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
-        remembered = memo.recall(config.root, key) if key is not None else None
+        stored = memo.load(config.root) if key is not None else None
+        remembered = memo.recall(stored, key) if key is not None else None
     outcome = None
+    base = ""
     if remembered is None and key is not None:
+        from charter.checks import incremental  # lazy: a warm check replays the memo
+
+        base = incremental.facts_key(config, today)
         plan_rules = [r for r in rules if r.world_check is None]
         with collector_paused():
-            try:
-                outcome = check_incrementally(
-                    snapshot,
-                    plan_rules,
-                    lambda chosen, repo: _findings(chosen, lambda rule: rule.check(repo), config),
-                    today,
-                    progress,
-                )
-            except Malformed:  # remembered facts that are not what charter wrote: read all
-                outcome = None
+            # From the last check's memo when it has what this one needs; else every file's
+            # facts; else, when remembered facts are not what charter wrote, read all.
+            last = memo.previous(config.root, stored, base)
+            for previous in (last, None) if last is not None else (None,):
+                try:
+                    outcome = incremental.check_incrementally(
+                        snapshot,
+                        plan_rules,
+                        lambda chosen, repo: _findings(
+                            chosen, lambda rule: rule.check(repo), config
+                        ),
+                        today,
+                        progress,
+                        previous,
+                    )
+                    break
+                except Malformed:
+                    outcome = None
     if outcome is not None and key is not None:
         remembered = memo.Remembered(
-            outcome.findings, outcome.citations, outcome.plans, outcome.tasks, outcome.sessions
+            outcome.findings,
+            outcome.citations,
+            outcome.plans,
+            outcome.tasks,
+            outcome.sessions,
+            reviews=outcome.reviews,
+            base=base,
+            files=outcome.files,
         )
         memo.remember(config.root, key, remembered)
-        world = World(config.root, config, use_cache, remembered.citations)
+        world = World(config.root, config, use_cache, remembered.citations, outcome.reviews)
     elif remembered is None:
+        from charter.checks import facts  # lazy: a warm check replays the memo
+
         repo = build_repo(snapshot, use_cache, today)
         with collector_paused():
             plan_rules = [r for r in rules if r.world_check is None]
             plan_found = _findings(plan_rules, lambda rule: rule.check(repo), config)
             remembered = memo.Remembered(
                 tuple(sorted(plan_found)),
-                tuple(c.row() for c in repo.world.citations),
+                repo.world.citations,
                 len(repo.plans),
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),
+                reviews=facts.says_reviewed(repo),
             )
         if key is not None:
             memo.remember(config.root, key, remembered)
         world = repo.world
     else:
-        world = World(config.root, config, use_cache, remembered.citations)
+        world = World(config.root, config, use_cache, remembered.citations, remembered.reviews)
     world_rules = [r for r in rules if r.world_check is not None]
     with collector_paused():
         found = _findings(

@@ -19,8 +19,8 @@ only what those functions read, so the findings are the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -81,10 +81,12 @@ class FileFacts:
     tasks: int
     source: str | None  # the file an imported plan replaces (repo.without_replaced)
     # Tasks that have an ID or dependencies, in file order, as `to_data` writes them: most
-    # checks replay the rules that compare files and never look at them (`rows`).
-    rows_data: list[Any]
+    # checks replay the rules that compare files and never look at them (`rows`). None in
+    # facts recalled from the last check's memo: `rows_loader` reads them from the cache.
+    rows_data: list[Any] | None
     session_task: tuple[str, int] | None  # the task a session log names, and its line
     anonymous: bool  # holds tasks without an ID that CH018 matches by text
+    reviewed: bool  # says `Reviewed:` (the plan or a task): CH031 has something to look at
 
     def stand_in_tasks(self) -> tuple[Task, ...]:
         """Tasks carrying only what the CROSS rules read of them."""
@@ -108,13 +110,18 @@ class FileFacts:
 
     def rows(self) -> tuple[TaskRow, ...]:
         """The task rows; Malformed when what the cache held is not what `to_data` wrote."""
-        return _task_rows(self.rows_data)
+        if self.rows_data is not None:
+            return _task_rows(self.rows_data)
+        if self.rows_loader is None:
+            raise Malformed("facts without their task rows")
+        return _task_rows(self.rows_loader())
 
     def ids(self) -> list[str]:
         """The task IDs this file defines, in file order (with repeats)."""
         return [row[0] for row in self.rows() if row[0] is not None]
 
     summary: str = ""  # a hash of what the CROSS rules read of this file (`summarised`)
+    rows_loader: Callable[[], list[Any]] | None = field(default=None, compare=False, repr=False)
 
     def summarised(self) -> FileFacts:
         """These facts with their summary hash filled in."""
@@ -134,6 +141,7 @@ class FileFacts:
             list(self.session_task) if self.session_task else None,
             self.anonymous,
             self.summary,
+            self.reviewed,
         ]
 
     @classmethod
@@ -142,11 +150,10 @@ class FileFacts:
 
         A cache file is believed only when sealed by this user (charter.sealed), but its
         contents are still checked, column by column in C where there are many rows."""
-        if type(data) is not list or len(data) != 10:
+        if type(data) is not list or len(data) != 11:
             raise Malformed("not a file's facts")
-        kind, digest, findings, citations, tasks, source, rows, session_task, anonymous, summary = (
-            data
-        )
+        kind, digest, findings, citations, tasks, source, rows, named, anonymous = data[:9]
+        summary, reviewed = data[9:]
         if not (
             type(kind) is str
             and type(digest) is str
@@ -154,6 +161,7 @@ class FileFacts:
             and type(tasks) is int
             and (source is None or type(source) is str)
             and type(anonymous) is bool
+            and type(reviewed) is bool
             and type(findings) is list
             and type(citations) is list
             and type(rows) is list
@@ -168,8 +176,9 @@ class FileFacts:
             tasks,
             source,
             rows,
-            _session_task(session_task),
+            session_task(named),
             anonymous,
+            reviewed,
             summary,
         )
 
@@ -249,7 +258,7 @@ def _citation_rows(rows: list[Any]) -> tuple[CitationRow, ...]:
     return tuple(built)
 
 
-def _session_task(value: Any) -> tuple[str, int] | None:
+def session_task(value: Any) -> tuple[str, int] | None:
     if value is None:
         return None
     if type(value) is not list or len(value) != 2:
@@ -273,7 +282,7 @@ def facts_of(
         named_id = model.task
         named = (named_id, model.frontmatter_lines.get("task", 1)) if named_id else None
         return FileFacts(
-            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False
+            rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False, False
         ).summarised()
     rows: list[list[Any]] = []
     count = 0
@@ -312,7 +321,20 @@ def facts_of(
         rows,
         None,
         bool(anonymous_tasks(model)),
+        _says_reviewed(model),
     ).summarised()
+
+
+def says_reviewed(repo: RepoModel) -> bool:
+    """Whether a plan says `Reviewed:` (World.reviews), from the loaded models."""
+    return any(_says_reviewed(plan) for plan in repo.plans)
+
+
+def _says_reviewed(plan: Plan) -> bool:
+    """What CH031 looks for (claim_rules._reviews): a `reviewed` frontmatter key or task field."""
+    if plan.frontmatter.get("reviewed") is not None:
+        return True
+    return any(task.field("reviewed") is not None for task in plan.walk())
 
 
 def one_file_repo(template: RepoModel, model: Plan | SessionLog, kind: str) -> RepoModel:

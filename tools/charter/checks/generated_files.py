@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import posixpath
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from charter import stamps
@@ -26,26 +27,47 @@ def output_paths(config: Config) -> tuple[str, ...]:
     return (config.board, config.board_csv, config.handoff)
 
 
+# `remembered(parts, compute)`: compute()'s answer, remembered under `parts` (checks.blob_facts)
+Verdicts = Callable[[tuple[str, ...], Callable[[], bool]], bool]
+
+
 def charter_outputs(
-    root: Path, config: Config, blobs: dict[str, str], candidates: Iterable[str]
+    root: Path,
+    config: Config,
+    blobs: dict[str, str],
+    candidates: Iterable[str],
+    remembered: Verdicts | None = None,
 ) -> set[str]:
     """Which `candidates` (paths in git's index, `blobs`: path -> blob id) are charter's
-    own stamped output as git holds them."""
+    own stamped output as git holds them. A blob id names its content, so a verdict
+    `remembered` under the blob ids it read needs no blob read again."""
     wanted = [p for p in candidates if p in output_paths(config) and p in blobs]
     if not wanted:
         return set()
     names = sorted({*wanted, config.board} & set(blobs))
-    texts = dict(zip(names, _blob_texts(root, [blobs[n] for n in names]), strict=True))
-    board = stamps.inspect_file(texts.get(config.board))
+    texts: dict[str, str | None] = {}
+
+    def text_of(path: str) -> str | None:
+        if not texts:  # every blob needed, in one `git cat-file`, on the first need
+            texts.update(zip(names, _blob_texts(root, [blobs[n] for n in names]), strict=True))
+        return texts.get(path)
+
+    def judge(path: str) -> bool:
+        text = text_of(path)
+        if text is None:
+            return False
+        if path == config.board_csv:
+            return _csv_recorded(config, stamps.inspect_file(text_of(config.board)), text)
+        return stamps.inspect_file(text).state == "generated"
+
     found: set[str] = set()
     for path in wanted:
-        text = texts.get(path)
-        if text is None:
-            continue
+        parts: tuple[str, ...]
         if path == config.board_csv:
-            if _csv_recorded(config, board, text):
-                found.add(path)
-        elif stamps.inspect_file(text).state == "generated":
+            parts = ("csv", path, blobs[path], config.board, blobs.get(config.board, ""))
+        else:
+            parts = ("stamped", path, blobs[path])
+        if remembered(parts, partial(judge, path)) if remembered else judge(path):
             found.add(path)
     return found
 

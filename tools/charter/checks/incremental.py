@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,18 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__, rulecodes
-from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp, load_cache, save_cache
-from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo
+from charter import __version__
+from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
+from charter.checks.cross_index import cross_findings
+from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo, session_task
+from charter.checks.memo import Previous
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
-from charter.model_codec import decode_diagnostic
+from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import FileRead, RepoModel, Snapshot, models_of
-from charter.world import CitationRow
+from charter.world import Citation
 
 FACT_SHARDS = 16
-CROSS_FILE = "check-cross.cache"
 # Up to this many changed files are parsed directly; more, and the parsed models are
 # looked up in the model cache first (opening it costs as much as parsing a few files).
 FEW_FILES = 24
@@ -45,11 +47,13 @@ RunRules = Callable[[Sequence[Any], RepoModel], set[Diagnostic]]  # rules, repo 
 @dataclass(frozen=True)
 class Outcome:
     findings: tuple[Diagnostic, ...]
-    citations: tuple[CitationRow, ...]
+    citations: tuple[Citation, ...]
     plans: int
     tasks: int
     sessions: int
     parsed: int  # how many files had to be read afresh
+    reviews: bool  # whether a plan says `Reviewed:` (World.reviews)
+    files: tuple[list[Any], ...]  # every file's facts but its task rows (memo.Previous)
 
 
 def facts_key(config: Config, today: date) -> str:
@@ -62,8 +66,15 @@ def facts_key(config: Config, today: date) -> str:
 class FactsCache(ShardedCache):
     """{path: facts as data}, in shards so that one edit rewrites one shard."""
 
-    def __init__(self, root: Path, key: str):
-        super().__init__(root / CACHE_DIR, "check-facts", FACT_SHARDS, key)
+    def __init__(self, root: Path, key: str, lazy: bool = False):
+        super().__init__(root / CACHE_DIR, "check-facts", FACT_SHARDS, key, lazy)
+
+    def rows_of(self, read: FileRead) -> list[Any]:
+        """The task rows of a file whose other facts the memo held (`_recalled`)."""
+        facts = self.get(read)
+        if facts is None or facts.rows_data is None:
+            raise Malformed(f"{read.rel}: the facts cache does not hold this version's facts")
+        return facts.rows_data
 
     def get(self, read: FileRead) -> FileFacts | None:
         data = self.entry(read.rel, f"{read.kind}:{read.rel}")
@@ -85,17 +96,30 @@ def check_incrementally(
     run_rules: RunRules,
     today: date,
     progress: Progress | None = None,
+    previous: Previous | None = None,
 ) -> Outcome:
     """The plan rules' findings over `snapshot`, from remembered facts where a file is
-    unchanged; the same findings as running every rule over the whole repository."""
+    unchanged; the same findings as running every rule over the whole repository.
+
+    With the `previous` check's memo, an unchanged file's facts come from there and the
+    facts cache is read only for the files that changed (and the task rows the rules that
+    compare files ask for); Malformed when the two do not agree."""
     config = snapshot.config
-    cache = FactsCache(config.root, facts_key(config, today))
+    cache = FactsCache(config.root, facts_key(config, today), lazy=previous is not None)
     template = RepoModel(config.root, config, (), (), today, (), True)
     local = [r for r in rules if r.code not in CROSS]
     known: dict[tuple[str, str], FileFacts] = {}  # by kind and path
     misses: list[FileRead] = []
+    recalled: set[str] = set()  # plans whose facts came from the memo
     for read in snapshot.files:
-        facts = cache.get(read) if read.digest is not None else None
+        facts = None
+        if read.digest is not None and previous is not None:
+            row = previous.files.get((read.kind, read.rel))
+            if row is not None and row[2] == read.digest:
+                facts = _recalled(row, partial(cache.rows_of, read))
+                recalled.add(read.rel)
+        if facts is None and read.digest is not None:
+            facts = cache.get(read)
         if facts is None:
             misses.append(read)
         else:
@@ -121,16 +145,83 @@ def check_incrementally(
         found.update(f.findings)
     cross = [r for r in rules if r.code in CROSS]
     if cross:
+        reads = {read.rel: read for read in snapshot.files}
+
+        def read_models(rels: list[str]) -> dict[str, Plan | SessionLog]:
+            models = {rel: fresh[rel] for rel in rels if rel in fresh}
+            needed = [reads[rel] for rel in rels if rel not in fresh]
+            models.update((read.rel, model) for read, model in _parsed(needed, config, None))
+            return models
+
+        key = facts_key(config, today)
         found.update(
-            _cross_findings(cross, run_rules, plans, sessions, mirrors, snapshot, fresh, today)
+            cross_findings(
+                cross, run_rules, plans, sessions, mirrors, config, today, key, read_models
+            )
         )
+    cited = [Citation.from_row(row) for f in plans if f.rel not in recalled for row in f.citations]
+    if previous is not None and recalled:
+        kept = recalled.intersection(f.rel for f in plans)
+        cited += (c for c in previous.citations if c.path in kept)
     return Outcome(
         tuple(sorted(found)),
-        tuple(row for f in plans for row in f.citations),
+        tuple(cited),
         len(plans),
         sum(f.tasks for f in plans),
         len(sessions),
         len(misses),
+        any(f.reviewed for f in plans),
+        tuple(_light_row(f) for f in files),
+    )
+
+
+def _light_row(f: FileFacts) -> list[Any]:
+    """A file's facts but its task rows, as the memo keeps them (memo.Previous)."""
+    return [
+        f.kind,
+        f.rel,
+        f.digest,
+        f.summary,
+        f.tasks,
+        f.reviewed,
+        f.anonymous,
+        list(f.session_task) if f.session_task else None,
+        f.source,
+        [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in f.findings],
+    ]
+
+
+def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
+    """The facts `_light_row` wrote, their task rows read by `rows()` when asked for;
+    Malformed when the row is anything else."""
+    kind, rel, digest, summary, tasks, reviewed, anonymous, named, source, findings = row
+    valid = (
+        type(kind) is str
+        and type(rel) is str
+        and type(digest) is str
+        and type(summary) is str
+        and type(tasks) is int
+        and type(reviewed) is bool
+        and type(anonymous) is bool
+        and (source is None or type(source) is str)
+        and type(findings) is list
+    )
+    if not valid:
+        raise Malformed("not a file's facts")
+    return FileFacts(
+        rel,
+        kind,
+        digest,
+        tuple(decode_diagnostic(f) for f in findings),
+        (),
+        tasks,
+        source,
+        None,
+        session_task(named),
+        anonymous,
+        reviewed,
+        summary,
+        rows,
     )
 
 
@@ -155,112 +246,3 @@ def _without_replaced(plans: list[FileFacts]) -> list[FileFacts]:
     """As `repo.without_replaced`, from the facts."""
     replaced = {f.source for f in plans if f.source is not None and f.source != f.rel}
     return [f for f in plans if f.rel not in replaced] if replaced else plans
-
-
-def _stand_in_session(facts: FileFacts) -> SessionLog:
-    if facts.session_task is None:
-        return SessionLog(facts.rel)
-    task, line = facts.session_task
-    return SessionLog(facts.rel, frontmatter={"task": task}, frontmatter_lines={"task": line})
-
-
-def _cross_findings(
-    cross: Sequence[Any],
-    run_rules: RunRules,
-    plans: list[FileFacts],
-    sessions: list[FileFacts],
-    mirrors: list[FileFacts],
-    snapshot: Snapshot,
-    fresh: dict[str, Plan | SessionLog],
-    today: date,
-) -> tuple[Diagnostic, ...]:
-    """The CROSS rules' findings: remembered while no summary they read changed (most
-    edits change a status or evidence, not an ID or a dependency)."""
-    config = snapshot.config
-    mirror_rule = [r for r in cross if r.code == rulecodes.CHECKLIST_MIRROR]
-    h = blake2b(digest_size=20)
-    h.update(" ".join(r.code for r in cross).encode())
-    for f in (*plans, *sessions, *mirrors):
-        h.update(f"\0{f.kind}\0{f.rel}\0{f.summary}".encode("utf-8", "surrogateescape"))
-    summaries = h.hexdigest()
-    path = config.root / CACHE_DIR / CROSS_FILE
-    key = facts_key(config, today)
-    stored = load_cache(path)
-    fits = isinstance(stored, dict) and stored.get("key") == key
-    # Which plans CH018 compares follows from the summaries alone: while none changed, the
-    # last check's choice holds, and no task row needs reading.
-    wanted = _remembered_inputs(stored, summaries, plans) if fits else None
-    if wanted is None:
-        wanted = _mirror_inputs(plans, mirrors) if mirror_rule else []
-    for f in (*wanted, *mirrors):  # CH018 reads these files' statuses and text
-        h.update(f"\1{f.rel}\0{f.digest}".encode("utf-8", "surrogateescape"))
-    digest = h.hexdigest()
-    if fits and stored.get("digest") == digest:
-        try:
-            return tuple(decode_diagnostic(row) for row in stored["findings"])
-        except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
-            pass
-    stand_in = RepoModel(
-        config.root,
-        config,
-        tuple(Plan(f.rel, tasks=f.stand_in_tasks()) for f in plans),
-        tuple(_stand_in_session(f) for f in sessions),
-        today,
-    )
-    found = run_rules([r for r in cross if r.code != rulecodes.CHECKLIST_MIRROR], stand_in)
-    if mirror_rule and (wanted or mirrors):
-        reads = {read.rel: read for read in snapshot.files}
-        needed = [reads[f.rel] for f in (*wanted, *mirrors) if f.rel not in fresh]
-        models = dict(fresh)
-        for read, model in _parsed(needed, config, None):
-            models[read.rel] = model
-        sub = RepoModel(
-            config.root,
-            config,
-            tuple(_as_plan(models[f.rel]) for f in wanted),
-            (),
-            today,
-            tuple(_as_plan(models[f.rel]) for f in mirrors),
-        )
-        found |= run_rules(mirror_rule, sub)
-    result = tuple(sorted(found))
-    rows = [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in result]
-    wanted_rels = [f.rel for f in wanted]
-    payload = {"key": key, "summaries": summaries, "wanted": wanted_rels, "digest": digest}
-    save_cache(path, {**payload, "findings": rows})
-    return result
-
-
-def _remembered_inputs(
-    stored: dict[str, Any], summaries: str, plans: list[FileFacts]
-) -> list[FileFacts] | None:
-    """The plans the last check gave CH018, when it saw these same summaries."""
-    if stored.get("summaries") != summaries:
-        return None
-    rels = stored.get("wanted")
-    if type(rels) is not list:
-        return None
-    by_rel = {f.rel: f for f in plans}
-    found = [by_rel.get(rel) if type(rel) is str else None for rel in rels]
-    return None if None in found else [f for f in found if f is not None]
-
-
-def _mirror_inputs(plans: list[FileFacts], mirrors: list[FileFacts]) -> list[FileFacts]:
-    """The plans CH018 can report on: those that share an ID with another file, and (when
-    there are mirrors) those with tasks without IDs. The rule compares only such files
-    and the mirrors, so over them its findings are those of a full check."""
-    in_mirrors = {task_id for f in mirrors for task_id in f.ids()}
-    counts: dict[str, int] = {}
-    for f in plans:
-        for task_id in f.ids():
-            counts[task_id] = counts.get(task_id, 0) + 1
-    return [
-        f
-        for f in plans
-        if (mirrors and f.anonymous)
-        or any(counts[task_id] > 1 or task_id in in_mirrors for task_id in f.ids())
-    ]
-
-
-def _as_plan(model: Plan | SessionLog) -> Plan:
-    return model if isinstance(model, Plan) else Plan(model.path)

@@ -38,9 +38,10 @@ from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.model import Diagnostic, Evidence
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import Snapshot
-from charter.world import Citation, CitationRow
+from charter.world import Citation
 
 MEMO_FILE = "check.cache"
+FILES_FILE = "check-files.cache"  # every file's facts but their task rows (`Previous`)
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,18 @@ class Remembered:
     """What a check over unchanged inputs needs from the last one."""
 
     findings: tuple[Diagnostic, ...]  # the plan rules' findings, severities applied
-    citation_rows: tuple[CitationRow, ...]  # for the rules that read the world
+    cited: tuple[Citation, ...]  # for the rules that read the world
     plans: int
     tasks: int
     sessions: int
-    recalled: tuple[Citation, ...] | None = None  # built straight from the memo file
+    reviews: bool | None = None  # whether a plan says `Reviewed:` (World.reviews)
+    # What the next check, after an edit, starts from (`Previous`): the key of the facts
+    # cache and each file's facts but its task rows (`light_row`); empty: nothing to offer.
+    base: str = ""
+    files: tuple[list[Any], ...] = ()
 
-    def citations(self) -> list[Citation]:
-        if self.recalled is not None:
-            return list(self.recalled)
-        return [Citation.from_row(row) for row in self.citation_rows]
+    def citations(self) -> tuple[Citation, ...]:
+        return self.cited
 
 
 def memo_key(snapshot: Snapshot, today: date) -> str:
@@ -68,19 +71,26 @@ def memo_key(snapshot: Snapshot, today: date) -> str:
     return h.hexdigest()
 
 
-def recall(root: Path, key: str) -> Remembered | None:
-    """What the last check stored under `key`; None when it stored nothing or another key,
-    or when what it stored does not have the shape `remember` writes."""
-    stored = load_cache(root / CACHE_DIR / MEMO_FILE)
+def load(root: Path) -> Any:
+    """The memo file's contents, for `recall` and `previous` to read (None: none to believe)."""
+    return load_cache(root / CACHE_DIR / MEMO_FILE)
+
+
+def recall(stored: Any, key: str) -> Remembered | None:
+    """What the last check stored (`load`) under `key`; None when it stored nothing or
+    another key, or when what it stored does not have the shape `remember` writes."""
     if not isinstance(stored, dict) or stored.get("key") != key:
         return None
     try:
         plans, tasks, sessions = stored["counts"]
         if not all(type(n) is int for n in (plans, tasks, sessions)):
             return None
+        reviews = stored["reviews"]
+        if reviews is not None and type(reviews) is not bool:
+            return None
         findings = tuple(decode_diagnostic(row) for row in _list(stored["findings"]))
         citations = _citations(stored["citations"])
-        return Remembered(findings, (), plans, tasks, sessions, citations)
+        return Remembered(findings, citations, plans, tasks, sessions, reviews)
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
 
@@ -160,24 +170,66 @@ def remember(root: Path, key: str, remembered: Remembered) -> None:
         "key": key,
         "counts": (remembered.plans, remembered.tasks, remembered.sessions),
         "findings": findings,
-        "citations": _columns(remembered.citation_rows),
+        "citations": _columns(remembered.cited),
+        "reviews": remembered.reviews,
     }
     save_cache(root / CACHE_DIR / MEMO_FILE, payload)
+    # Apart, so that a check where nothing changed does not read it back.
+    files = {"key": key, "base": remembered.base, "files": remembered.files}
+    save_cache(root / CACHE_DIR / FILES_FILE, files)
 
 
-def _columns(rows: tuple[CitationRow, ...]) -> dict[str, Any]:
-    """Citation rows column by column, so that each column's types are checked in one pass
+def _columns(cited: tuple[Citation, ...]) -> dict[str, Any]:
+    """Citations column by column, so that each column's types are checked in one pass
     when read back; plan and evidence paths as numbers into one table of strings (a plan's
     path repeats for each of its tasks, a run manifest for each task citing it)."""
     strings: dict[str, int] = {}
     number = strings.setdefault
     columns: list[list[Any]] = [[], [], [], [], [], []]
-    paths, ids, titles, own_ids, done, cited = columns
-    for path, task_id, title, own, is_done, evidence in rows:
-        paths.append(number(path, len(strings)))
-        ids.append(task_id)
-        titles.append(title)
-        own_ids.append(own)
-        done.append(is_done)
-        cited.append([[number(where, len(strings)), line, sha] for where, line, sha in evidence])
+    paths, ids, titles, own_ids, done, evidence = columns
+    for citation in cited:
+        paths.append(number(citation.path, len(strings)))
+        ids.append(citation.task_id)
+        titles.append(citation.title)
+        own_ids.append(citation.own_ids)
+        done.append(citation.done)
+        evidence.append(
+            [[number(e.path, len(strings)), e.line, e.sha256] for e in citation.evidence]
+        )
     return {"strings": list(strings), "columns": columns}
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last check knew, for a check after an edit to start from: every file's facts
+    but their task rows (as `light_row` wrote them; the caller checks each), and the
+    citations of every plan."""
+
+    files: dict[tuple[str, str], list[Any]]  # (kind, path) -> light row
+    citations: tuple[Citation, ...]
+
+
+# A file's facts without their task rows: kind, path, content hash, summary hash, tasks,
+# reviewed, anonymous, the task a log names ([task, line] or None), the plan an imported
+# plan replaces (or None), and the findings of the rules that read one file.
+LIGHT_WIDTH = 10
+
+
+def previous(root: Path, stored: Any, base: str) -> Previous | None:
+    """The last check's files and citations (`stored`: what `load` read), when it used the
+    facts cache under `base` (the configuration, charter's code and today's date)."""
+    if not isinstance(stored, dict) or not base:
+        return None
+    table = load_cache(root / CACHE_DIR / FILES_FILE)
+    if not isinstance(table, dict) or table.get("base") != base:
+        return None
+    if table.get("key") != stored.get("key"):  # not written with these citations
+        return None
+    try:
+        rows = _list(table["files"])
+        if not _types(rows) <= {list} or not set(map(len, rows)) <= {LIGHT_WIDTH}:
+            return None
+        files = {(row[0], row[1]): row for row in rows}
+        return Previous(files, _citations(stored["citations"]))
+    except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
+        return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
 
 from charter.model import Diagnostic, Plan, SessionLog
@@ -170,13 +170,22 @@ def review_overdue(repo: RepoModel) -> Iterator[Diagnostic]:
 
 
 def session_unknown_task(repo: RepoModel) -> Iterator[Diagnostic]:
-    known = repo.task_index()
+    named = []
     for session in repo.sessions:
         task = session.task
-        if task is not None and task not in known:
-            line = session.frontmatter_lines.get("task", 1)
+        if task is not None:
+            named.append((session.path, task, session.frontmatter_lines.get("task", 1)))
+    return sessions_naming_unknown_tasks(named, repo.task_index())
+
+
+def sessions_naming_unknown_tasks(
+    named: Iterable[tuple[str, str, int]], known: Collection[str]
+) -> Iterator[Diagnostic]:
+    """CH012 over (log, the task it names, its line), given every task ID the plans define."""
+    for path, task, line in named:
+        if task not in known:
             yield Diagnostic(
-                session.path,
+                path,
                 line,
                 1,
                 SESSION_UNKNOWN_TASK,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from charter.checks import evidence_convention
@@ -82,12 +82,16 @@ def evidence_path(
     exists_of: dict[str, bool] = {}
     outside_of: dict[str, bool] = {}
     entries = RepoEntries(root)
+    claims_of: dict[str, list[str]] = {}  # what each evidence text claims, read once
     for task in world.citations:
         done = task.done
         if not (outside_wanted or (done and missing_wanted)):
             continue
         for evidence in task.evidence:
-            for text in _claims(evidence.path, entries):
+            claimed = claims_of.get(evidence.path)
+            if claimed is None:
+                claimed = claims_of[evidence.path] = _claims(evidence.path, entries)
+            for text in claimed:
                 missing = None
                 if done and missing_wanted:
                     if text not in exists_of:
@@ -194,28 +198,51 @@ def unknown_dependency(repo: RepoModel) -> Iterator[Diagnostic]:
     look like a task (a review's "- [x] ADR-0041 defines the API"), a scheme counts
     only when the task itself or one of its found dependencies uses it.
     """
+    rows = (dependency_row(task) for task in repo.tasks() if task.depends)
     known = repo.task_index()
-    everywhere = {_scheme(task_id) for task_id in known}
-    strict = repo.config.require_frontmatter
-    for task in repo.tasks():
-        if not task.depends:
+    everywhere = id_schemes(known) if repo.config.require_frontmatter else None
+    return unknown_dependencies(rows, known, everywhere)
+
+
+# A task with dependencies as CH006 reads it: its file, ID, dependencies, and the line and
+# column of its depends field (the task's own when its dependencies come from elsewhere).
+DependencyRow = tuple[str, str | None, Sequence[str], int, int]
+
+
+def dependency_row(task: Task) -> DependencyRow:
+    field = task.field("depends")
+    line = field.line if field else task.line
+    col = (field.start + 1) if field else task.col
+    return task.path, task.id, task.depends, line, col
+
+
+def unknown_dependencies(
+    rows: Iterable[DependencyRow], known: Collection[str], everywhere: Collection[str] | None
+) -> Iterator[Diagnostic]:
+    """CH006 over `rows`, given every task ID the plans define (`known`) and, in charter's
+    own documents (require_frontmatter), their schemes (`everywhere`): the one reading of
+    the rule, for a loaded repository and for the incremental check's index alike."""
+    for path, task_id, depends, line, col in rows:
+        if not depends:
             continue
-        field = task.field("depends")
         schemes = everywhere
-        if not strict:
-            schemes = {_scheme(d) for d in task.depends if d in known}
-            schemes.add(_scheme(task.id or ""))
-        for dep in task.depends:
+        if schemes is None:
+            schemes = {_scheme(d) for d in depends if d in known}
+            schemes.add(_scheme(task_id or ""))
+        for dep in depends:
             if dep not in known and _scheme(dep) in schemes:
-                line = field.line if field else task.line
-                col = (field.start + 1) if field else task.col
                 yield Diagnostic(
-                    task.path,
+                    path,
                     line,
                     col,
                     UNKNOWN_DEPENDENCY,
-                    f"{task.id or 'task'} depends on unknown task {dep}",
+                    f"{task_id or 'task'} depends on unknown task {dep}",
                 )
+
+
+def id_schemes(known: Iterable[str]) -> set[str]:
+    """The schemes of these task IDs (`_scheme`)."""
+    return {_scheme(task_id) for task_id in known}
 
 
 _SCHEME = re.compile(r"[^\W\d_]+")
@@ -229,14 +256,30 @@ def _scheme(task_id: str) -> str:
 
 def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
     index = repo.task_index()
+    edges = ((t.id, t.depends) for t in repo.tasks() if t.depends and t.id is not None)
+
+    def first_mention(task_id: str) -> tuple[str, int, int]:
+        task = index[task_id][0]
+        return task.path, task.line, task.col
+
+    return dependency_cycles(edges, index, first_mention)
+
+
+def dependency_cycles(
+    edges: Iterable[tuple[str | None, Sequence[str]]],
+    known: Collection[str],
+    place: Callable[[str], tuple[str, int, int]],
+) -> Iterator[Diagnostic]:
+    """CH007 over the tasks with an ID and dependencies (`edges`), given every task ID the
+    plans define; a cycle is reported where `place` says its first ID is first mentioned."""
     # Only tasks with dependencies can be on a cycle; a task without any is a leaf either way.
-    edges: dict[str, set[str]] = {}
-    for task in repo.tasks():
-        if task.depends and task.id is not None:
-            deps = {d for d in task.depends if d in index}
+    sets: dict[str, set[str]] = {}
+    for task_id, depends in edges:
+        if depends and task_id is not None:
+            deps = {d for d in depends if d in known}
             if deps:
-                edges.setdefault(task.id, set()).update(deps)
-    graph = {tid: sorted(deps) for tid, deps in edges.items()}
+                sets.setdefault(task_id, set()).update(deps)
+    graph = {tid: sorted(deps) for tid, deps in sets.items()}
     reported: set[frozenset[str]] = set()
     for cycle in _cycles(graph):
         members = frozenset(cycle)
@@ -245,11 +288,11 @@ def dependency_cycle(repo: RepoModel) -> Iterator[Diagnostic]:
         reported.add(members)
         start = min(cycle)
         rotated = cycle[cycle.index(start) :] + cycle[: cycle.index(start)]
-        task = index[start][0]
+        path, line, col = place(start)
         yield Diagnostic(
-            task.path,
-            task.line,
-            task.col,
+            path,
+            line,
+            col,
             DEPENDENCY_CYCLE,
             "dependency cycle: " + " -> ".join([*rotated, start]),
         )

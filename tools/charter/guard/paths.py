@@ -359,7 +359,22 @@ def _other_names(path: str) -> bool:
 
 def first_match(patterns: Iterable[str], relative: str) -> str | None:
     """The first pattern matching a repository-relative path or a folder above it, or None."""
-    return _first_match([(p, *glob_regex(p)) for p in patterns], relative, relative)
+    return _first_match([_compiled(p) for p in patterns], relative, relative)
+
+
+# Callers ask `first_match` about every tracked file with the same few patterns (a check
+# over a repository of thousands of files): each pattern is translated and compiled once.
+_COMPILED: dict[str, tuple[str, bool, re.Pattern[str]]] = {}
+_COMPILED_MAX = 4096
+
+
+def _compiled(pattern: str) -> tuple[str, bool, re.Pattern[str]]:
+    found = _COMPILED.get(pattern)
+    if found is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        found = _COMPILED[pattern] = (pattern, *glob_regex(pattern))
+    return found
 
 
 def _first_match(
