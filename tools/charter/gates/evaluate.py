@@ -113,13 +113,13 @@ def evaluate_gates(
     for problem in doc.problems:  # a gate table no plan owns: never skipped in silence
         raise CharterError(problem.message, problem.path, problem.line)
     gates = doc.gates()
+    known_plans, aliases = _plan_names(config, plan_id)
     if plan_id is not None:
-        keys = plan_aliases(config, plan_id) | {norm_key(plan_id)}
+        keys = aliases | {norm_key(plan_id)}
         gates = [g for g in gates if norm_key(g.plan) in keys]
         if not gates:
             known = ", ".join(sorted({s.plan for s in doc.sections})) or "none"
             raise CharterError(f"no gates for plan {plan_id!r} (sections: {known})", config.gates)
-    known_plans = _plan_keys(config)
     override = [Path(m) for m in metrics]
     files_of = {id(g): _files(config, g, override) for g in gates if g.problem is None}
     needed: dict[Path, set[str]] = {}
@@ -154,13 +154,17 @@ def evaluate_gates(
     return results
 
 
-def _plan_keys(config: Config) -> set[str]:
+def _plan_names(config: Config, plan_id: str | None) -> tuple[set[str], set[str]]:
+    """Every plan's id and path, and the names of the plan `plan_id` names, from one load
+    of the repository (not kept while the metrics are read)."""
+    plans = load_repo(config).plans
     keys: set[str] = set()
-    for plan in load_repo(config).plans:
+    for plan in plans:
         keys.add(plan.path)
         if plan.frontmatter.get("id") not in (None, ""):
             keys.add(str(plan.frontmatter["id"]))
-    return keys
+    aliases = plan_aliases(config, plan_id, plans) if plan_id is not None else set()
+    return keys, aliases
 
 
 def _files(config: Config, gate: Gate, override: list[Path]) -> tuple[list[Path], str | None]:
