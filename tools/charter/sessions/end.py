@@ -9,6 +9,7 @@ session, and regenerates the board and the handoff.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from charter.board.regenerate import regenerate_board
@@ -122,7 +123,14 @@ def _gaps_and_task(config: Config, session: ActiveSession) -> tuple[list[Gap], T
     them, and two models of 50,000 tasks at once would double the end's memory."""
     repo = load_repo(config)
     task = repo.task_index().get(session.task, [None])[0]
-    return session_gaps(repo, session), task
+    gaps = session_gaps(repo, session)
+    # The evidence rules' view of the repository refers back to the model: a cycle that
+    # reference counting never frees, so the model would outlive this call.
+    cyclic = "world" in vars(repo)
+    del repo
+    if cyclic:
+        gc.collect()  # the models are frozen (charter.repo): this walks little else
+    return gaps, task
 
 
 def _release_claim(config: Config, session: ActiveSession) -> str:
