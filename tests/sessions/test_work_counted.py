@@ -1,8 +1,8 @@
 """How much work `session start` and `session end` do, counted, so that duplicated work
 cannot come back unnoticed: the models of the repository built, the board and the handoff
-rendered, and how many models are alive while the board or the handoff is rendered, or
-another model is built (at 50,000 tasks each
-model is about 100 MiB; two at once took a start over 300 MiB)."""
+rendered, and how many models are alive while the board or the handoff is rendered or
+another model is built (at 50,000 tasks a model is about 100 MiB; two at once took a
+start over 300 MiB)."""
 
 from __future__ import annotations
 
