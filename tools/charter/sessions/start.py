@@ -97,7 +97,12 @@ def _preconditions(
     repo = load_repo(config)
     interrupted = _interrupted_start(repo, request, board)
     resuming = interrupted.id if interrupted is not None else None
-    return interrupted, check_preconditions(repo, request, env, resuming, board)
+    findings = check_preconditions(repo, request, env, resuming, board)
+    if findings.plan is not None:
+        # From here on the start reads the plan's path, title and frontmatter, never its
+        # tasks; in a repository of one plan they are the whole model.
+        findings.plan = replace(findings.plan, tasks=())
+    return interrupted, findings
 
 
 def _open(config: Config, findings: Findings, request: Request, claimed: Any) -> ActiveSession:
