@@ -226,18 +226,34 @@ def plan_aliases(config: Config, plan: str, plans: Iterable[Plan] | None = None)
     look (None: the repository's plans, loaded)."""
     wanted = norm_key(plan)
     for p in load_repo(config).plans if plans is None else plans:
-        keys = plan_names(p)
+        keys = section_keys(p)
         if wanted in keys:
             return keys
     return set()
 
 
-def plan_names(plan: Plan) -> set[str]:
+def section_keys(plan: Plan) -> set[str]:
     """The keys a gates section may name `plan` by: its path and its frontmatter id."""
     keys = {norm_key(plan.path)}
     if plan.frontmatter.get("id") not in (None, ""):
         keys.add(norm_key(str(plan.frontmatter["id"])))
     return keys
+
+
+PlanNames = tuple[set[str], set[str]]  # every plan's id and path; the names of one plan
+
+
+def plan_names(config: Config, plan_id: str | None) -> PlanNames:
+    """Every plan's id and path, and the names of the plan `plan_id` names (empty without
+    one), from one load of the repository, not kept."""
+    plans = load_repo(config).plans
+    keys: set[str] = set()
+    for plan in plans:
+        keys.add(plan.path)
+        if plan.frontmatter.get("id") not in (None, ""):
+            keys.add(str(plan.frontmatter["id"]))
+    aliases = plan_aliases(config, plan_id, plans) if plan_id is not None else set()
+    return keys, aliases
 
 
 def norm_key(key: str) -> str:
