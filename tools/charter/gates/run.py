@@ -2,7 +2,7 @@
 
 The names come from a model of the repository (from the cache, or parsed when a plan
 changed), built and dropped before pandas is imported: in one plan of 50,000 tasks the
-parse's peak and pandas' 60 MiB otherwise add up (348 MiB at its peak, 250 this way).
+parse's peak and pandas' 60 MiB otherwise add up (348 MiB at its peak; 299 this way).
 """
 
 from __future__ import annotations
