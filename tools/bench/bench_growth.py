@@ -5,12 +5,15 @@ of 25 tasks, or one plan holding them all) a repository is made the way a
 team makes one: `charter init`, plans written (30 % of tasks depend on the one
 before, a mix of statuses, done tasks with evidence), the board and the
 handoff generated, all committed. Then each command runs as a user runs it,
-one process per run, and its wall time and peak RSS (os.wait4) are taken; a
-command that edits the repository is undone with git before the next. A bare
-interpreter (`python -c pass`) runs in the same run, as the baseline.
+one process per run, and its wall time, CPU time (user + system) and peak RSS
+(os.wait4) are taken; a command that edits the repository is undone with git
+before the next. A bare interpreter (`python -c pass`) runs in the same run,
+as the baseline.
 
 The growth exponent is the slope of log(time - baseline) against log(tasks),
 least squares over the sizes measured: about 1 is linear, 2 quadratic, 0 flat.
+It is fitted to wall time and to CPU time: on a shared machine wall time carries
+the other processes' load, CPU time much less of it.
 
     .venv/bin/python tools/bench/bench_growth.py            # 1k to 50k (a long run)
     CHARTER_BENCH_QUICK=1 .venv/bin/python tools/bench/bench_growth.py   # 500 to 4,000
@@ -70,6 +73,7 @@ class Command:
 class Result:
     wall: dict[int, float] = field(default_factory=dict)
     rss_mib: dict[int, float] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)  # user + system seconds
     failed: dict[int, str] = field(default_factory=dict)
 
 
@@ -186,8 +190,15 @@ def commands(layout: str) -> list[Command]:
     ]
 
 
-def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one run; BenchError when it fails."""
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    rss_mib: float  # peak resident set
+    cpu: float  # user + system seconds
+
+
+def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...]) -> Run:
+    """Wall time, peak RSS and CPU time of one run; BenchError when it fails."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=user_env(), stdout=subprocess.DEVNULL, stderr=err)
@@ -198,7 +209,7 @@ def run_measured(cmd: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float,
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
             raise BenchError(f"exit {proc.returncode}: {' / '.join(tail)}")
-    return wall, usage.ru_maxrss / 1024  # KiB on Linux
+    return Run(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)  # KiB on Linux
 
 
 def _undo(root: Path) -> None:
@@ -218,50 +229,66 @@ def exponent(points: dict[int, float], floor: float = 0.005) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else None
 
 
-def measure(sizes: tuple[int, ...], layout: str, base: float) -> dict[str, Result]:
+def measure(sizes: tuple[int, ...], layout: str, base: Run) -> dict[str, Result]:
     results = {c.name: Result() for c in commands(layout)}
     for n in sizes:
         root = make_repo(OUT_DIR / f"growth-{layout}-{n}", n, layout)
-        for command in commands(layout):
-            if command.before is not None:
-                command.before(root)
-            result = results[command.name]
-            try:
-                wall, rss = run_measured([*charter(), *command.args], root, command.ok)
-                result.wall[n], result.rss_mib[n] = wall, rss
-            except BenchError as exc:
-                result.failed[n] = str(exc)[:120]
-            if command.edits:
-                _undo(root)
+        measure_repo(root, n, layout, results)
         print(f"  {layout}: {n:,} tasks measured ({load()})", file=sys.stderr, flush=True)
         done = tuple(m for m in sizes if m <= n)
         _save_partial(layout, done, results, base)
     return results
 
 
+def measure_repo(root: Path, n: int, layout: str, results: dict[str, Result]) -> None:
+    """Run every command once on `root` (a repository of `n` tasks made by `make_repo`)."""
+    for command in commands(layout):
+        if command.before is not None:
+            command.before(root)
+        result = results.setdefault(command.name, Result())
+        try:
+            run = run_measured([*charter(), *command.args], root, command.ok)
+            result.wall[n], result.rss_mib[n], result.cpu[n] = run.wall, run.rss_mib, run.cpu
+        except BenchError as exc:
+            result.failed[n] = str(exc)[:120]
+        if command.edits:
+            _undo(root)
+
+
 def _save_partial(
-    layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: float | None = None
+    layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: Run | None = None
 ) -> None:
     """What is measured so far, so that a long run stopped early still says something."""
     OUT_DIR.mkdir(exist_ok=True)
-    data = {
-        name: {"wall": r.wall, "rss_mib": r.rss_mib, "failed": r.failed}
-        for name, r in results.items()
-    }
+    data = {name: _result_json(r) for name, r in results.items()}
     (OUT_DIR / f"growth-partial-{layout}.json").write_text(
-        json.dumps({"sizes": sizes, "python_c_pass": base, "results": data})
+        json.dumps({"sizes": sizes, "python_c_pass": _run_json(base), "results": data})
     )
 
 
-def table(layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: float) -> str:
+def _result_json(result: Result) -> dict[str, object]:
+    return {
+        "wall": result.wall,
+        "cpu": result.cpu,
+        "rss_mib": result.rss_mib,
+        "failed": result.failed,
+    }
+
+
+def _run_json(run: Run | None) -> dict[str, float] | None:
+    return None if run is None else {"wall": run.wall, "cpu": run.cpu, "rss_mib": run.rss_mib}
+
+
+def table(layout: str, sizes: tuple[int, ...], results: dict[str, Result], base: Run) -> str:
     head = " | ".join(f"{n:,}" for n in sizes)
     lines = [
         f"### {'one plan' if layout == 'one' else f'plans of {PLAN_TASKS} tasks'}",
         "",
-        f"Wall time in seconds (peak RSS in MiB); `python -c pass`: {base:.3f} s.",
+        "Wall time / CPU time in seconds (peak RSS in MiB); `python -c pass`: "
+        f"{base.wall:.3f} s wall, {base.cpu:.3f} s CPU ({base.rss_mib:.0f} MiB).",
         "",
-        f"| command | {head} | exponent |",
-        "|---|" + "---|" * len(sizes) + "---|",
+        f"| command | {head} | exponent (wall) | exponent (CPU) |",
+        "|---|" + "---|" * len(sizes) + "---|---|",
     ]
     for name, result in results.items():
         cells = []
@@ -269,11 +296,13 @@ def table(layout: str, sizes: tuple[int, ...], results: dict[str, Result], base:
             if n in result.failed:
                 cells.append("failed")
             elif n in result.wall:
-                cells.append(f"{result.wall[n]:.2f} ({result.rss_mib[n]:.0f})")
+                cpu = f"{result.cpu[n]:.2f}" if n in result.cpu else "?"
+                cells.append(f"{result.wall[n]:.2f} / {cpu} ({result.rss_mib[n]:.0f})")
             else:
                 cells.append("")
-        slope = exponent({n: t - base for n, t in result.wall.items()})
-        cells.append(f"{slope:.2f}" if slope is not None else "")
+        for times, floor in ((result.wall, base.wall), (result.cpu, base.cpu)):
+            slope = exponent({n: t - floor for n, t in times.items()})
+            cells.append(f"{slope:.2f}" if slope is not None else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     failures = [(name, n, why) for name, r in results.items() for n, why in r.failed.items()]
     lines += ["", *(f"- {name} at {n:,}: {why}" for name, n, why in failures)]
@@ -303,16 +332,15 @@ def main() -> int:
     layouts = _layouts()
     print(f"# charter growth benchmark\n\nmachine: {machine()}; {load()}\n", flush=True)
     OUT_DIR.mkdir(exist_ok=True)  # the baseline runs there, before any repository is made
-    bare = [run_measured([sys.executable, "-c", "pass"], OUT_DIR, (0,))[0] for _ in range(5)]
-    base = sorted(bare)[len(bare) // 2]
-    report: dict[str, object] = {"sizes": sizes, "python_c_pass": base, "layouts": {}}
+    bare = [run_measured([sys.executable, "-c", "pass"], OUT_DIR, (0,)) for _ in range(5)]
+    base = sorted(bare, key=lambda run: run.wall)[len(bare) // 2]
+    report: dict[str, object] = {"sizes": sizes, "python_c_pass": _run_json(base), "layouts": {}}
     try:
         for layout in layouts:
             results = measure(sizes, layout, base)
             print(table(layout, sizes, results, base) + "\n", flush=True)
             report["layouts"][layout] = {  # type: ignore[index]
-                name: {"wall": r.wall, "rss_mib": r.rss_mib, "failed": r.failed}
-                for name, r in results.items()
+                name: _result_json(r) for name, r in results.items()
             }
     except (BenchError, subprocess.CalledProcessError) as exc:
         print(f"bench_growth: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ disabled: charter reads raw lines, and it halves the parse time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,18 +64,87 @@ def _parser() -> Any:
 
 
 def outline(text: str) -> Outline:
-    """Parse `text` (LF line endings) into an Outline."""
+    """Parse `text` (LF line endings) into an Outline.
+
+    A long document is parsed a piece at a time: markdown-it keeps an object per block
+    token (about 30 for a task with four fields, 500 MiB for one plan of 50,000 tasks).
+    A piece ends where a top-level bullet item starts (`_cut`), and only when its tokens
+    prove that the line really starts one: they end by closing a top-level list that
+    runs to the end of the piece. Otherwise the rest is parsed in one go. Either way the
+    outline is the one a single parse gives (tests/test_markdown_chunks.py)."""
+    lines = text.split("\n")
+    if len(lines) <= CHUNK_LINES:
+        return _parsed(text, 0, Outline(), _Depth())
+    result, depth = Outline(), _Depth()
+    start = 0
+    while start < len(lines):
+        end = _cut(lines, start + CHUNK_LINES)
+        try:
+            tokens = _parser().parse("\n".join(lines[start:end]))
+        except RecursionError:
+            return Outline(too_deep_line=0)
+        if end < len(lines) and not _ends_in_top_list(tokens, end - start):
+            return _parsed("\n".join(lines[start:]), start, result, depth)
+        _outline_from_tokens(tokens, start, result, depth)
+        del tokens  # before the next piece is parsed
+        start = end
+    return depth.finish(result)
+
+
+# Lines parsed at once (see `outline`): about 15 MiB of tokens for a plan's checklist.
+CHUNK_LINES = 20_000
+_TOP_BULLET = re.compile(r"[-*+][ \t]+\S")
+_THEMATIC_BREAK = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def _cut(lines: list[str], at: int) -> int:
+    """The first line from `at` that starts a top-level bullet item with content (which
+    ends any paragraph above it, unlike an ordered item or an empty one), or the end."""
+    for n in range(at, len(lines)):
+        line = lines[n]
+        if _TOP_BULLET.match(line) and not _THEMATIC_BREAK.match(line):
+            return n
+    return len(lines)
+
+
+def _ends_in_top_list(tokens: list[Any], end: int) -> bool:
+    """Whether the tokens end with a top-level list whose last item runs to line `end`: then
+    the line after the piece was not inside a fence, an HTML block, a table or a quote."""
+    if not tokens or tokens[-1].level != 0:
+        return False
+    if tokens[-1].type not in ("bullet_list_close", "ordered_list_close"):
+        return False
+    for token in reversed(tokens):
+        if token.type == "list_item_open" and token.level == 1:
+            return bool(token.map) and token.map[1] == end
+    return False
+
+
+def _parsed(text: str, offset: int, into: Outline, depth: _Depth) -> Outline:
     try:
         tokens = _parser().parse(text)
     except RecursionError:
-        result = Outline()
-        result.too_deep_line = 0
+        return Outline(too_deep_line=0)
+    _outline_from_tokens(tokens, offset, into, depth)
+    return depth.finish(into)
+
+
+@dataclass
+class _Depth:
+    """The deepest nesting seen over the pieces of a document."""
+
+    level: int = 0  # of any token
+    mapped: int = -1  # of a token with a source line
+    line: int = 0  # the first such token's 0-based line
+
+    def finish(self, result: Outline) -> Outline:
+        if self.level >= MAX_NESTING - 2:
+            result.too_deep_line = self.line if self.mapped >= 0 else 0
         return result
-    return _outline_from_tokens(tokens)
 
 
-def _outline_from_tokens(tokens: list[Any]) -> Outline:
-    result = Outline()
+def _outline_from_tokens(tokens: list[Any], offset: int, result: Outline, depth: _Depth) -> None:
+    """Add the blocks of `tokens` (parsed from the document's lines from `offset` on)."""
     item_stack: list[int] = []
     ordered_stack: list[bool] = []
     table: Table | None = None
@@ -94,8 +164,8 @@ def _outline_from_tokens(tokens: list[Any]) -> Outline:
             parent = item_stack[-1] if item_stack else None
             result.items.append(
                 ListItem(
-                    start,
-                    end,
+                    start + offset,
+                    end + offset,
                     len(item_stack),
                     parent,
                     ordered_stack[-1] if ordered_stack else False,
@@ -105,22 +175,23 @@ def _outline_from_tokens(tokens: list[Any]) -> Outline:
         elif kind == "list_item_close":
             item_stack.pop()
         elif kind == "table_open":
-            table = Table(token.map[0], [], token.map[1])
+            table = Table(token.map[0] + offset, [], token.map[1] + offset)
         elif kind == "thead_open":
             in_thead = True
         elif kind == "thead_close":
             in_thead = False
         elif kind == "tr_open" and table is not None and not in_thead and token.map:
-            table.rows.append(token.map[0])
+            table.rows.append(token.map[0] + offset)
         elif kind == "table_close" and table is not None:
             result.tables.append(table)
             table = None
         elif kind == "heading_open":
-            pending_heading = (token.map[0], int(token.tag[1]))
+            pending_heading = (token.map[0] + offset, int(token.tag[1]))
         elif kind == "inline" and pending_heading is not None:
             result.headings.append(Heading(pending_heading[0], pending_heading[1], token.content))
             pending_heading = None
+    depth.level = max(depth.level, max_level)
     if max_level >= MAX_NESTING - 2:
         deepest = max((t for t in tokens if t.map), key=lambda t: t.level, default=None)
-        result.too_deep_line = deepest.map[0] if deepest is not None else 0
-    return result
+        if deepest is not None and deepest.level > depth.mapped:
+            depth.mapped, depth.line = deepest.level, deepest.map[0] + offset

@@ -56,14 +56,14 @@ def gates(
     active session, a blocking gate of its plan that does not pass stops the
     session: the task is escalated (docs/safety.md).
     """
-    from charter.gates.evaluate import evaluate_gates  # lazy: numpy, pandas only when this runs
     from charter.gates.record import record_results  # lazy: with the evaluation it records
+    from charter.gates.run import run_gates  # lazy: numpy, pandas only when this runs
 
     config = config_for(repo_dir)
     progress = TerminalProgress("charter gates: reading metrics", quiet=quiet)
     progress.start_ticker()
     try:
-        results = evaluate_gates(config, plan_id, [p.resolve() for p in metrics], progress)
+        results = run_gates(config, plan_id, [p.resolve() for p in metrics], progress)
     finally:
         progress.close()
     recorded = record_results(config, results)

@@ -36,8 +36,7 @@ except ImportError as exc:  # the [analytics] extra
 from charter.config import Config
 from charter.errors import CharterError
 from charter.files import relpath
-from charter.gates.parse import Condition, Gate, load_gates, norm_key, plan_aliases
-from charter.repo import load_repo
+from charter.gates.parse import Condition, Gate, PlanNames, load_gates, norm_key, plan_names
 
 Status = Literal["pass", "fail", "insufficient", "error"]
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -104,22 +103,24 @@ def evaluate_gates(
     plan_id: str | None = None,
     metrics: Sequence[str | Path] = (),
     progress: Callable[[int, int], None] | None = None,
+    names: PlanNames | None = None,
 ) -> list[GateResult]:
     """Evaluate the gates of one plan (or all). `metrics` replaces every gate's Source files.
-    `progress(done, total)` hears of each metric file read."""
+    `progress(done, total)` hears of each metric file read. `names`: `plan_names(config,
+    plan_id)` when the caller worked them out (None: worked out here)."""
     doc = load_gates(config)
     if doc is None:
         raise CharterError("no gates file (config key `gates`); see docs/gates.md", config.gates)
     for problem in doc.problems:  # a gate table no plan owns: never skipped in silence
         raise CharterError(problem.message, problem.path, problem.line)
     gates = doc.gates()
+    known_plans, aliases = names if names is not None else plan_names(config, plan_id)
     if plan_id is not None:
-        keys = plan_aliases(config, plan_id) | {norm_key(plan_id)}
+        keys = aliases | {norm_key(plan_id)}
         gates = [g for g in gates if norm_key(g.plan) in keys]
         if not gates:
             known = ", ".join(sorted({s.plan for s in doc.sections})) or "none"
             raise CharterError(f"no gates for plan {plan_id!r} (sections: {known})", config.gates)
-    known_plans = _plan_keys(config)
     override = [Path(m) for m in metrics]
     files_of = {id(g): _files(config, g, override) for g in gates if g.problem is None}
     needed: dict[Path, set[str]] = {}
@@ -152,15 +153,6 @@ def evaluate_gates(
             else:
                 results.append(evaluate_gate(g, [events[p] for p in files], config))
     return results
-
-
-def _plan_keys(config: Config) -> set[str]:
-    keys: set[str] = set()
-    for plan in load_repo(config).plans:
-        keys.add(plan.path)
-        if plan.frontmatter.get("id") not in (None, ""):
-            keys.add(str(plan.frontmatter["id"]))
-    return keys
 
 
 def _files(config: Config, gate: Gate, override: list[Path]) -> tuple[list[Path], str | None]:

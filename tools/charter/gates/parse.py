@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from charter import markdown
 from charter.config import Config
 from charter.errors import CharterError
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Plan
 from charter.parse.source import decode
 from charter.parse.tables import split_row
 from charter.repo import load_repo
@@ -182,34 +183,77 @@ def load_gates(config: Config) -> GatesDoc | None:
     return parse_gates(config.gates, data)
 
 
-def gates_for_plan(config: Config, plan_id: str) -> list[Gate]:
+def gates_for_plan(config: Config, plan_id: str, plans: Iterable[Plan] | None = None) -> list[Gate]:
     """The well-formed gates of one plan, named by its frontmatter id or its path.
 
     A row with a problem is not counted: a plan has gates only when they can run.
+    `plans` are the plans to look the plan's other name up in (None: the repository's,
+    loaded only when a section names a plan some other way than `plan_id`).
     """
     doc = load_gates(config)
     if doc is None:
         return []
-    return [g for g in doc.gates() if g.problem is None and plan_matches(g.plan, plan_id, config)]
+    matches = PlanMatcher(config, plan_id, plans)
+    return [g for g in doc.gates() if g.problem is None and matches(g.plan)]
 
 
-def plan_matches(key: str, plan_id: str, config: Config) -> bool:
+def plan_matches(
+    key: str, plan_id: str, config: Config, plans: Iterable[Plan] | None = None
+) -> bool:
     """Does a section key name the plan `plan_id` (an id or a path)?"""
-    if norm_key(key) == norm_key(plan_id):
-        return True
-    return norm_key(key) in plan_aliases(config, plan_id)
+    return PlanMatcher(config, plan_id, plans)(key)
 
 
-def plan_aliases(config: Config, plan: str) -> set[str]:
-    """Every key naming the plan that `plan` names: its id and its path."""
+class PlanMatcher:
+    """Whether a section key names one plan; its aliases are looked up once, on the first
+    key that is not `plan_id` itself (each lookup may load the repository)."""
+
+    def __init__(self, config: Config, plan_id: str, plans: Iterable[Plan] | None) -> None:
+        self.config, self.plan_id, self.plans = config, plan_id, plans
+        self.wanted = norm_key(plan_id)
+        self.aliases: set[str] | None = None
+
+    def __call__(self, key: str) -> bool:
+        if norm_key(key) == self.wanted:
+            return True
+        if self.aliases is None:
+            self.aliases = plan_aliases(self.config, self.plan_id, self.plans)
+        return norm_key(key) in self.aliases
+
+
+def plan_aliases(config: Config, plan: str, plans: Iterable[Plan] | None = None) -> set[str]:
+    """Every key naming the plan that `plan` names: its id and its path. `plans`: where to
+    look (None: the repository's plans, loaded)."""
     wanted = norm_key(plan)
-    for p in load_repo(config).plans:
-        keys = {norm_key(p.path)}
-        if p.frontmatter.get("id") not in (None, ""):
-            keys.add(norm_key(str(p.frontmatter["id"])))
+    for p in load_repo(config).plans if plans is None else plans:
+        keys = section_keys(p)
         if wanted in keys:
             return keys
     return set()
+
+
+def section_keys(plan: Plan) -> set[str]:
+    """The keys a gates section may name `plan` by: its path and its frontmatter id."""
+    keys = {norm_key(plan.path)}
+    if plan.frontmatter.get("id") not in (None, ""):
+        keys.add(norm_key(str(plan.frontmatter["id"])))
+    return keys
+
+
+PlanNames = tuple[set[str], set[str]]  # every plan's id and path; the names of one plan
+
+
+def plan_names(config: Config, plan_id: str | None) -> PlanNames:
+    """Every plan's id and path, and the names of the plan `plan_id` names (empty without
+    one), from one load of the repository, not kept."""
+    plans = load_repo(config).plans
+    keys: set[str] = set()
+    for plan in plans:
+        keys.add(plan.path)
+        if plan.frontmatter.get("id") not in (None, ""):
+            keys.add(str(plan.frontmatter["id"]))
+    aliases = plan_aliases(config, plan_id, plans) if plan_id is not None else set()
+    return keys, aliases
 
 
 def norm_key(key: str) -> str:

@@ -9,6 +9,7 @@ session, and regenerates the board and the handoff.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from charter.board.regenerate import regenerate_board
@@ -18,6 +19,7 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.handoff.regenerate import write_handoff
 from charter.io import locked, read_text, write_text_atomic
+from charter.model import Task
 from charter.parse.sessions import parse_session
 from charter.repo import RepoModel, load_repo
 from charter.sessions.claiming import give_back
@@ -83,9 +85,7 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
         raise CharterError("--blocked needs a reason: what blocks the task, and who can unblock it")
     with locked(lock_path(config.root)):
         session = require_active(config)
-        repo = load_repo(config)
-        gaps = session_gaps(repo, session)
-        task = repo.find_task(session.task)
+        gaps, task = _gaps_and_task(config, session)
         if reason is not None and task is not None and is_done(task, config):
             gaps.append(
                 Gap(
@@ -115,6 +115,22 @@ def end_session(config: Config, blocked: str | None = None) -> EndResult:
             clear_active(config.root)
     claim = _release_claim(config, session)
     return EndResult(session, (), status, tuple(written), claim)
+
+
+def _gaps_and_task(config: Config, session: ActiveSession) -> tuple[list[Gap], Task | None]:
+    """What keeps the session from ending, and its task, from one load of the repository.
+    The model is not kept: the board and the handoff load the plans as the end changed
+    them, and two models of 50,000 tasks at once would double the end's memory."""
+    repo = load_repo(config)
+    task = repo.task_index().get(session.task, [None])[0]
+    gaps = session_gaps(repo, session)
+    # The evidence rules' view of the repository refers back to the model: a cycle that
+    # reference counting never frees, so the model would outlive this call.
+    cyclic = "world" in vars(repo)
+    del repo
+    if cyclic:
+        gc.collect()  # the models are frozen (charter.repo): this walks little else
+    return gaps, task
 
 
 def _release_claim(config: Config, session: ActiveSession) -> str:

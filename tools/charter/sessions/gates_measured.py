@@ -10,7 +10,7 @@ its line in the gates file and the command that measures it.
 from __future__ import annotations
 
 from charter.config import Config
-from charter.gates.parse import gates_for_plan
+from charter.gates.parse import load_gates, norm_key
 from charter.gates.record import gate_key
 from charter.safety.stop_conditions import session_plan
 from charter.state.gatelog import read_gates
@@ -23,10 +23,11 @@ def gates_problem(config: Config, session: ActiveSession) -> str | None:
     if plan is None:
         return f"task {session.task} is in no plan, so it has no gates to measure"
     gates = {}
-    for key in sorted(plan):
-        for gate in gates_for_plan(config, key):
-            if gate.blocking:
-                gates[gate_key(gate)] = gate
+    names = {norm_key(key) for key in plan}  # every name of the plan: no other to look up
+    doc = load_gates(config)
+    for gate in doc.gates() if doc is not None else []:
+        if gate.problem is None and gate.blocking and norm_key(gate.plan) in names:
+            gates[gate_key(gate)] = gate
     if not gates:
         return None  # a plan without blocking gates has nothing to measure
     latest: dict[str, str] = {}

@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from charter.board.regenerate import regenerate_board
+from charter.board.regenerate import BoardResult, regenerate_board
 from charter.config import Config
 from charter.errors import CharterError
-from charter.gates.parse import Gate, gates_for_plan, load_gates, plan_matches
+from charter.gates.parse import Gate, PlanMatcher, gates_for_plan, load_gates
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.guard.policy_model import Policy
 from charter.model import Plan, Task
@@ -81,12 +81,37 @@ class Findings:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class BoardState:
+    """The board compared with the plans (`regenerate_board(check=True)`), or why it
+    could not be."""
+
+    result: BoardResult | None
+    error: str | None = None
+
+
+def board_state(config: Config) -> BoardState:
+    """Whether the board is up to date. Worked out before the caller loads the model it
+    checks the rest with: on a stale board this renders it from a model of its own, and
+    two models of 50,000 tasks at once would double a start's memory."""
+    try:
+        return BoardState(regenerate_board(config, check=True))
+    except CharterError as exc:
+        return BoardState(None, str(exc))
+
+
 def check_preconditions(
-    repo: RepoModel, request: Request, env: Mapping[str, str], resuming: str | None = None
+    repo: RepoModel,
+    request: Request,
+    env: Mapping[str, str],
+    resuming: str | None = None,
+    board: BoardState | None = None,
 ) -> Findings:
+    """Every precondition of a start. `board`: the board's state, when the caller worked it
+    out already (None: worked out here, if the task is found)."""
     approved_by = request.approved_by or env.get(APPROVER_ENV) or None
     found = Findings(request, approved_by=approved_by, resuming=resuming)
-    _scope(repo, found)
+    _scope(repo, found, board)
     if found.task is not None and found.plan is not None:
         _gates(repo.config, found.plan, found)
         _tooling(repo.config, found.plan, found)
@@ -108,7 +133,7 @@ def _where(path: str, line: int | None) -> str:
 # ---- scope -----------------------------------------------------------------
 
 
-def _scope(repo: RepoModel, found: Findings) -> None:
+def _scope(repo: RepoModel, found: Findings, board: BoardState | None) -> None:
     config, task_id = repo.config, found.request.task_id
     index = repo.task_index()
     defined = index.get(task_id, [])
@@ -147,7 +172,7 @@ def _scope(repo: RepoModel, found: Findings) -> None:
         elif not all(is_done(t, config) for t in targets):
             state = column_of(targets[0], config)
             found.fail("scope", f"{task_id} {how}, which is {state}, not {config.done_column}", at)
-    _board(config, task_id, found)
+    _board(config, task_id, found, board)
 
 
 def _inherited_at(parent: Task) -> str:
@@ -155,7 +180,7 @@ def _inherited_at(parent: Task) -> str:
     return _where(parent.path, depends.line if depends is not None else parent.line)
 
 
-def _board(config: Config, task_id: str, found: Findings) -> None:
+def _board(config: Config, task_id: str, found: Findings, state: BoardState | None) -> None:
     board = config.path(config.board)
     if not board.is_file():
         found.fail("scope", f"there is no board at {config.board}: run `charter board`")
@@ -163,10 +188,11 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
     text = board.read_text("utf-8", "replace")
     if not re.search(rf"(?<![\w-]){re.escape(task_id)}(?![\w-])", text):
         found.fail("scope", f"{task_id} is not on the board {config.board}: run `charter board`")
-    try:
-        result = regenerate_board(config, check=True)
-    except CharterError as exc:
-        found.fail("scope", f"the board cannot be checked: {exc}")
+    del text  # the board of 50,000 rows, not kept while it is rendered
+    state = state if state is not None else board_state(config)
+    result = state.result
+    if result is None:
+        found.fail("scope", f"the board cannot be checked: {state.error}")
         return
     if not result.up_to_date and found.resuming is None:
         files = ", ".join(result.changed)
@@ -182,9 +208,10 @@ def _board(config: Config, task_id: str, found: Findings) -> None:
 
 def _gates(config: Config, plan: Plan, found: Findings) -> None:
     key = plan_key(plan)
+    names = (plan,)  # the plan's other name is its own: no repository to search
     try:
         doc = load_gates(config)
-        found.gates = gates_for_plan(config, key) if doc is not None else []
+        found.gates = gates_for_plan(config, key, names) if doc is not None else []
     except CharterError as exc:
         found.fail("gates", str(exc))
         return
@@ -193,7 +220,8 @@ def _gates(config: Config, plan: Plan, found: Findings) -> None:
         return
     if found.gates:
         return
-    broken = [g for g in doc.gates() if g.problem and plan_matches(g.plan, key, config)]
+    matches = PlanMatcher(config, key, names)
+    broken = [g for g in doc.gates() if g.problem and matches(g.plan)]
     if broken:
         for gate in broken:
             found.fail(

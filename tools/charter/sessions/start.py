@@ -28,11 +28,18 @@ from charter.errors import CharterError
 from charter.files import relpath
 from charter.handoff.regenerate import check_handoff, write_handoff
 from charter.io import locked
-from charter.repo import load_repo
+from charter.repo import RepoModel, load_repo
 from charter.sessions.claiming import take_claim, undo_claim
 from charter.sessions.logfile import yaml_scalar
 from charter.sessions.numbering import create_log, highest_number, session_id
-from charter.sessions.preconditions import Findings, Request, check_preconditions, plan_key
+from charter.sessions.preconditions import (
+    BoardState,
+    Findings,
+    Request,
+    board_state,
+    check_preconditions,
+    plan_key,
+)
 from charter.state.session import (
     ActiveSession,
     clear_active,
@@ -62,10 +69,7 @@ def start_session(
 ) -> StartResult:
     env = os.environ if env is None else env
     with locked(lock_path(config.root)):
-        interrupted = _interrupted_start(config, request)
-        repo = load_repo(config)
-        resuming = interrupted.id if interrupted is not None else None
-        findings = check_preconditions(repo, request, env, resuming=resuming)
+        interrupted, findings = _preconditions(config, request, env)
         if not findings.ok:
             return StartResult(findings)
         if interrupted is not None:
@@ -80,6 +84,25 @@ def start_session(
         # by `_interrupted_start` was killed (or failed), never one still under way.
         _regenerate(config, session)
     return StartResult(findings, session)
+
+
+def _preconditions(
+    config: Config, request: Request, env: Mapping[str, str]
+) -> tuple[ActiveSession | None, Findings]:
+    """The start a killed run left to finish (or None), and the preconditions, from one
+    load of the repository. The model is not kept: the board and the handoff load the
+    plans as the start changed them, and two models of 50,000 tasks at once would double
+    the start's memory."""
+    board = board_state(config)  # first: see `board_state`
+    repo = load_repo(config)
+    interrupted = _interrupted_start(repo, request, board)
+    resuming = interrupted.id if interrupted is not None else None
+    findings = check_preconditions(repo, request, env, resuming, board)
+    if findings.plan is not None:
+        # From here on the start reads the plan's path, title and frontmatter, never its
+        # tasks; in a repository of one plan they are the whole model.
+        findings.plan = replace(findings.plan, tasks=())
+    return interrupted, findings
 
 
 def _open(config: Config, findings: Findings, request: Request, claimed: Any) -> ActiveSession:
@@ -120,10 +143,13 @@ def _open(config: Config, findings: Findings, request: Request, claimed: Any) ->
     return session
 
 
-def _interrupted_start(config: Config, request: Request) -> ActiveSession | None:
+def _interrupted_start(
+    repo: RepoModel, request: Request, board: BoardState
+) -> ActiveSession | None:
     """The active session a killed `session start` of this task and agent left unfinished
     (its task not yet In Progress, or the board or handoff not regenerated), else None.
     One killed before its log was created is cleared: the start begins again."""
+    config = repo.config
     try:
         active = read_active(config.root)
     except CharterError:
@@ -133,14 +159,15 @@ def _interrupted_start(config: Config, request: Request) -> ActiveSession | None
     if not config.path(active.log).is_file():
         clear_active(config.root)
         return None
-    task = next(iter(load_repo(config).task_index().get(active.task, [])), None)
+    task = next(iter(repo.task_index().get(active.task, [])), None)
     if task is not None and column_of(task, config) != config.active_column:
         return active
-    try:
-        current = regenerate_board(config, check=True).up_to_date
-        current = current and check_handoff(config).up_to_date
-    except CharterError:
+    if board.result is None:
         return None  # the preconditions report why the board cannot be checked
+    try:
+        current = board.result.up_to_date and check_handoff(config).up_to_date
+    except CharterError:
+        return None  # the preconditions report why the handoff cannot be checked
     return None if current else active
 
 
