@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from charter.cache import CACHE_DIR
 from charter.config import load_config
 from charter.repo import forget_loaded, load_repo
@@ -76,3 +78,14 @@ def test_a_second_load_in_one_process_decodes_only_what_changed(make_repo: MakeR
     fresh = load_repo(config, use_cache=False)  # --no-cache: everything parsed again
     assert fresh.plans == edited.plans
     assert not any(a is b for a, b in zip(fresh.plans, edited.plans, strict=True))
+
+
+def test_a_model_its_caller_let_go_is_not_kept(make_repo: MakeRepo) -> None:
+    """What is remembered between loads is held weakly: a command that drops its model
+    before the next load (session start, to keep one model alive at a time) frees it."""
+    root = make_repo({"docs/plans/p.md": PLAN}, config='id_pattern = "ST-[A-Z]-\\\\d+"\n')
+    model = load_repo(load_config(root))
+    gone = weakref.ref(model)
+    del model
+    assert gone() is None
+    assert [t.id for t in load_repo(load_config(root)).tasks()] == ["ST-A-1"]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import fnmatch
 import gc
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -107,10 +108,17 @@ class RepoModel:
             if task.evidence
         ]
 
+    @property
+    def by_file(self) -> dict[tuple[str, str, str], Plan | SessionLog]:
+        """Each file's model by (kind, path, content hash), as `build_repo` read them."""
+        found = self.__dict__.get("_by_file")
+        return found if isinstance(found, dict) else {}
+
     def again(self, today: date) -> RepoModel:
         """This model dated `today`, sharing what depends only on its plans."""
         fresh = replace(self, today=today)
         fresh.share_plan_facts(self)
+        fresh.__dict__["_by_file"] = self.by_file
         return fresh
 
     def share_plan_facts(self, other: RepoModel) -> None:
@@ -187,9 +195,11 @@ def load_repo(config: Config, use_cache: bool = True, today: date | None = None)
 
 @dataclass
 class _Remembered:
-    """What the last `build_repo` in this process built, so that a command that loads the
-    repository again (a precondition, then the board, then the handoff) decodes only the
-    files that changed in between, and nothing when none did.
+    """The last model `build_repo` built in this process, as long as its caller still holds
+    it: a command that loads the repository again meanwhile (an edit's gate, then the board)
+    decodes only the files that changed in between, and nothing when none did. Held weakly,
+    so that a command that lets its model go before the next load (session start and end
+    do, to keep one model alive at a time) frees it.
 
     Only the models and what is computed from them alone are shared (`RepoModel.again`);
     what reads the rest of the file system (`RepoModel.world`) is computed afresh, since
@@ -198,8 +208,7 @@ class _Remembered:
 
     fingerprint: bytes | None = None
     settings: str | None = None  # the configuration the models were parsed with
-    model: RepoModel | None = None
-    by_file: dict[tuple[str, str, str], Plan | SessionLog] = field(default_factory=dict)
+    model: weakref.ref[RepoModel] | None = None
 
 
 _remembered = _Remembered()
@@ -215,15 +224,14 @@ def forget_loaded() -> None:
 def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = None) -> RepoModel:
     config = snapshot.config
     today = today or date.today()
-    last = _remembered
+    last = _remembered.model() if use_cache and _remembered.model is not None else None
     settings = repr(config)
     fingerprint = snapshot.fingerprint()
-    if use_cache and last.model is not None and last.settings == settings:
-        if last.fingerprint == fingerprint:
-            return last.model.again(today)
-        reuse = last.by_file
-    else:
-        reuse = {}
+    if last is not None and _remembered.settings != settings:
+        last = None
+    if last is not None and _remembered.fingerprint == fingerprint:
+        return last.again(today)
+    reuse: dict[tuple[str, str, str], Plan | SessionLog] = last.by_file if last else {}
     with collector_paused():
         cache = ModelCache(config) if use_cache else None
         models = _models(snapshot.files, config, cache, reuse)
@@ -246,14 +254,15 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     )
     if not use_cache:
         return repo
-    if last.model is not None and _same_objects(last.model.plans, repo.plans):
-        repo.share_plan_facts(last.model)  # only session logs or mirrors changed
-    last.fingerprint, last.settings, last.model = fingerprint, settings, repo
-    last.by_file = {
+    repo.__dict__["_by_file"] = {
         (read.kind, read.rel, read.digest): model
         for read, model in zip(snapshot.files, models, strict=True)
         if read.digest is not None
     }
+    if last is not None and _same_objects(last.plans, repo.plans):
+        repo.share_plan_facts(last)  # only session logs or mirrors changed
+    _remembered.fingerprint, _remembered.settings = fingerprint, settings
+    _remembered.model = weakref.ref(repo)
     return repo
 
 
