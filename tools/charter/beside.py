@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from charter import progress
+from charter.parse_pool import send_and_exit
 
 if TYPE_CHECKING:
     import threading
@@ -58,18 +59,13 @@ class Beside(Generic[T]):
             os.close(write_end)
             return
         if pid == 0:  # the child: work, send, and leave without the parent's cleanup
-            status = 1
-            try:
-                progress.forget()
-                os.close(read_end)
-                data = pickle.dumps(self.work(), protocol=5)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(data)
-                status = 0
-            finally:
-                os._exit(status)
+            send_and_exit(read_end, write_end, self._work_in_child)
         os.close(write_end)
         self.pid, self.read_end, self.forked = pid, read_end, True
+
+    def _work_in_child(self) -> T:
+        progress.forget()  # the parent's progress line is the parent's to draw
+        return self.work()
 
     def result(self) -> T:
         """The value: the child's when it sent one, else computed here (once)."""

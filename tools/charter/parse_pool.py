@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 Job = TypeVar("Job")
 Model = TypeVar("Model")
@@ -41,15 +41,7 @@ def parse_all(
         os.close(write_end)
         return [parse(job) for job in jobs]
     if pid == 0:  # the child: parse its share, send it, and leave without cleanup
-        status = 1
-        try:
-            os.close(read_end)
-            data = pickle.dumps([parse(jobs[i]) for i in theirs], protocol=5)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            status = 0
-        finally:
-            os._exit(status)
+        send_and_exit(read_end, write_end, lambda: [parse(jobs[i]) for i in theirs])
     os.close(write_end)
     results: dict[int, Model] = {}
     try:
@@ -106,3 +98,17 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
     except OSError:
         pass
+
+
+def send_and_exit(read_end: int, write_end: int, work: Callable[[], object]) -> NoReturn:
+    """In a forked child: work, send the value pickled down the pipe, and leave at once
+    (exit 1 when anything failed), without the parent's cleanup handlers."""
+    status = 1
+    try:
+        os.close(read_end)
+        data = pickle.dumps(work(), protocol=5)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+        status = 0
+    finally:
+        os._exit(status)

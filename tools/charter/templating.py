@@ -34,7 +34,6 @@ _HTML_SUFFIXES = (".html", ".htm", ".html.j2", ".htm.j2", ".xml", ".xml.j2")
 def render_template(config: Config, name: str, **context: Any) -> str:
     """Render template `name`, found in the repo's templates folder or charter's defaults."""
     import jinja2
-    from jinja2.exceptions import SecurityError
 
     repo_templates = config.root / config.templates
     # Keyed by whether the override exists: Jinja2's cache would otherwise keep serving
@@ -42,30 +41,13 @@ def render_template(config: Config, name: str, **context: Any) -> str:
     env = _environment(str(repo_templates), (repo_templates / name).is_file())
     try:
         template = env.get_template(name)
-    except jinja2.TemplateNotFound as exc:
-        raise CharterError(
-            f"template {name} not found in {config.templates}/ or charter's defaults"
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise CharterError(
-            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
-        ) from exc
+    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError) as exc:
+        raise _load_error(exc, config, name) from exc
     try:
         text: str = template.render(**context)
         return text
-    except SecurityError as exc:
-        filename = template.filename or name
-        raise CharterError(
-            f"template refused: {exc} (templates render in a sandbox: use the variables "
-            "charter passes, not Python internals)",
-            filename,
-            _template_line(exc.__traceback__, filename),
-        ) from exc
     except jinja2.TemplateError as exc:
-        filename = template.filename or name
-        raise CharterError(
-            f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
-        ) from exc
+        raise _render_error(exc, template.filename or name) from exc
 
 
 def template_variables(config: Config, name: str) -> frozenset[str] | None:
@@ -88,14 +70,8 @@ def template_tree(config: Config, name: str) -> Any:
     try:
         source, filename, _ = env.loader.get_source(env, name)
         return env.parse(source, name, filename)
-    except jinja2.TemplateNotFound as exc:
-        raise CharterError(
-            f"template {name} not found in {config.templates}/ or charter's defaults"
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise CharterError(
-            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
-        ) from exc
+    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError) as exc:
+        raise _load_error(exc, config, name) from exc
 
 
 def template_macros(config: Config, name: str) -> Callable[..., str]:
@@ -106,26 +82,16 @@ def template_macros(config: Config, name: str) -> Callable[..., str]:
     same arguments and the same template. Errors name the template and line.
     """
     import jinja2
-    from jinja2.exceptions import SecurityError
 
     env = _environment(str(config.root / config.templates), _overridden(config, name))
     template = None
     try:
         template = env.get_template(name)
         module = template.make_module({})
-    except jinja2.TemplateNotFound as exc:
-        raise CharterError(
-            f"template {name} not found in {config.templates}/ or charter's defaults"
-        ) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise CharterError(
-            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
-        ) from exc
+    except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError) as exc:
+        raise _load_error(exc, config, name) from exc
     except jinja2.TemplateError as exc:
-        filename = (template.filename if template else None) or name
-        raise CharterError(
-            f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
-        ) from exc
+        raise _render_error(exc, (template.filename if template else None) or name) from exc
     filename = template.filename or name
 
     def render(macro: str, *args: Any) -> str:
@@ -134,19 +100,36 @@ def template_macros(config: Config, name: str) -> Callable[..., str]:
             raise CharterError(f"template {name} defines no macro {macro}", filename)
         try:
             return str(function(*args))
-        except SecurityError as exc:
-            raise CharterError(
-                f"template refused: {exc} (templates render in a sandbox: use the variables "
-                "charter passes, not Python internals)",
-                filename,
-                _template_line(exc.__traceback__, filename),
-            ) from exc
         except jinja2.TemplateError as exc:
-            raise CharterError(
-                f"template error: {exc}", filename, _template_line(exc.__traceback__, filename)
-            ) from exc
+            raise _render_error(exc, filename) from exc
 
     return render
+
+
+def _load_error(exc: Exception, config: Config, name: str) -> CharterError:
+    """A template that could not be found or parsed, as the error charter reports."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return CharterError(
+            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
+        )
+    return CharterError(f"template {name} not found in {config.templates}/ or charter's defaults")
+
+
+def _render_error(exc: Exception, filename: str) -> CharterError:
+    """A template that failed while rendering, named by file and line."""
+    from jinja2.exceptions import SecurityError
+
+    line = _template_line(exc.__traceback__, filename)
+    if isinstance(exc, SecurityError):
+        return CharterError(
+            f"template refused: {exc} (templates render in a sandbox: use the variables "
+            "charter passes, not Python internals)",
+            filename,
+            line,
+        )
+    return CharterError(f"template error: {exc}", filename, line)
 
 
 def _overridden(config: Config, name: str) -> bool:

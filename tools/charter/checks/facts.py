@@ -155,14 +155,7 @@ class FileFacts:
         kind, digest, findings, citations, tasks, source, rows, named, anonymous = data[:9]
         summary, reviewed = data[9:]
         if not (
-            type(kind) is str
-            and type(digest) is str
-            and type(summary) is str
-            and type(tasks) is int
-            and (source is None or type(source) is str)
-            and type(anonymous) is bool
-            and type(reviewed) is bool
-            and type(findings) is list
+            plain_facts(kind, digest, summary, tasks, source, anonymous, reviewed, findings)
             and type(citations) is list
             and type(rows) is list
         ):
@@ -344,4 +337,27 @@ def one_file_repo(template: RepoModel, model: Plan | SessionLog, kind: str) -> R
     mirrors = (model,) if kind == "mirror" and isinstance(model, Plan) else ()
     return RepoModel(
         template.root, template.config, plans, sessions, template.today, mirrors, template.cache
+    )
+
+
+def plain_facts(
+    kind: Any,
+    digest: Any,
+    summary: Any,
+    tasks: Any,
+    source: Any,
+    anonymous: Any,
+    reviewed: Any,
+    findings: Any,
+) -> bool:
+    """Whether a cached file's scalar facts have the types `FileFacts` holds."""
+    return (
+        type(kind) is str
+        and type(digest) is str
+        and type(summary) is str
+        and type(tasks) is int
+        and (source is None or type(source) is str)
+        and type(anonymous) is bool
+        and type(reviewed) is bool
+        and type(findings) is list
     )

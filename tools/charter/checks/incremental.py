@@ -25,7 +25,14 @@ except ImportError:  # an interpreter without the module
 from charter import __version__
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.checks.cross_index import cross_findings
-from charter.checks.facts import CROSS, FileFacts, facts_of, one_file_repo, session_task
+from charter.checks.facts import (
+    CROSS,
+    FileFacts,
+    facts_of,
+    one_file_repo,
+    plain_facts,
+    session_task,
+)
 from charter.checks.memo import Previous
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
@@ -195,18 +202,10 @@ def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
     """The facts `_light_row` wrote, their task rows read by `rows()` when asked for;
     Malformed when the row is anything else."""
     kind, rel, digest, summary, tasks, reviewed, anonymous, named, source, findings = row
-    valid = (
-        type(kind) is str
-        and type(rel) is str
-        and type(digest) is str
-        and type(summary) is str
-        and type(tasks) is int
-        and type(reviewed) is bool
-        and type(anonymous) is bool
-        and (source is None or type(source) is str)
-        and type(findings) is list
-    )
-    if not valid:
+    if not (
+        type(rel) is str
+        and plain_facts(kind, digest, summary, tasks, source, anonymous, reviewed, findings)
+    ):
         raise Malformed("not a file's facts")
     return FileFacts(
         rel,
