@@ -249,14 +249,11 @@ def judge(command: SimpleCommand, ctx: GuardContext, paths: PathRules) -> Verdic
     verdict = _judge_rest(command, ctx, paths, reading, module)
     if is_network_name(program[0]):
         # after the allow rules: a network command must also go only where the level lists
-        from charter.guard.network.judge import network_denial, reach_of  # lazy: network only
+        from charter.guard.network.judge import judged_reach, reach_of  # lazy: network only
 
         reach = reach_of(program, ctx)
         if reach is not None:
-            refused = network_denial(reach, ctx) if verdict.allowed else None
-            if refused is not None:
-                verdict = deny(*refused)
-            verdict.network = reach.hosts
+            verdict = judged_reach(verdict, reach, ctx, deny)
     return verdict
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from charter.guard.context import GuardContext
+    from charter.guard.verdict import Verdict
 
     Reader = Callable[[Reach, Sequence[str]], Reach]
 
@@ -66,6 +67,18 @@ def allowed_hosts(ctx: GuardContext) -> tuple[bool, list[str], list[str]]:
     granted, hosts, env = ctx.policy.network(ctx.level)
     unset = [f"{key}={value}" for key, value in env.items() if ctx.env.get(key) != value]
     return granted, list(hosts) or list(DEFAULT_HOSTS), unset
+
+
+def judged_reach(
+    verdict: Verdict, reach: Reach, ctx: GuardContext, deny: Callable[[str, str], Verdict]
+) -> Verdict:
+    """`verdict` once the command's reach is judged: an allowed command that would go where
+    the level lists no host is denied (with `deny(rule, reason)`); the hosts are recorded."""
+    refused = network_denial(reach, ctx) if verdict.allowed else None
+    if refused is not None:
+        verdict = deny(*refused)
+    verdict.network = reach.hosts
+    return verdict
 
 
 def network_denial(reach: Reach, ctx: GuardContext) -> tuple[str, str] | None:

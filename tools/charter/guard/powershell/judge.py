@@ -173,12 +173,9 @@ def _cmdlet(call: Call, cmdlet: str, ctx: GuardContext, paths: PathRules) -> Ver
             return deny("built-in: paths", reason)
     verdict = _allow(simple, folded, ctx, shown)
     if reach is not None:
-        from charter.guard.network.judge import network_denial  # lazy: web cmdlets only
+        from charter.guard.network.judge import judged_reach  # lazy: web cmdlets only
 
-        refused = network_denial(reach, ctx) if verdict.allowed else None
-        if refused is not None:
-            verdict = deny(*refused)
-        verdict.network = reach.hosts
+        verdict = judged_reach(verdict, reach, ctx, deny)
     return verdict
 
 
