@@ -11,9 +11,9 @@ import fnmatch
 import gc
 import os
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -49,6 +49,11 @@ class RepoModel:
     today: date
     mirrors: tuple[Plan, ...] = ()  # checklist copies named by `mirrors` (rule CH018), not plans
     cache: bool = False  # whether checks may remember facts under .charter/cache/ too
+    # Each file's model by (kind, path, content hash), as `build_repo` read them: what a
+    # second load in this process can take instead of decoding the file again.
+    by_file: Mapping[tuple[str, str, str], Plan | SessionLog] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def tasks(self) -> Iterator[Task]:
         return iter(self._all_tasks)
@@ -108,17 +113,10 @@ class RepoModel:
             if task.evidence
         ]
 
-    @property
-    def by_file(self) -> dict[tuple[str, str, str], Plan | SessionLog]:
-        """Each file's model by (kind, path, content hash), as `build_repo` read them."""
-        found = self.__dict__.get("_by_file")
-        return found if isinstance(found, dict) else {}
-
     def again(self, today: date) -> RepoModel:
         """This model dated `today`, sharing what depends only on its plans."""
         fresh = replace(self, today=today)
         fresh.share_plan_facts(self)
-        fresh.__dict__["_by_file"] = self.by_file
         return fresh
 
     def share_plan_facts(self, other: RepoModel) -> None:
@@ -231,7 +229,7 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
         last = None
     if last is not None and _remembered.fingerprint == fingerprint:
         return last.again(today)
-    reuse: dict[tuple[str, str, str], Plan | SessionLog] = last.by_file if last else {}
+    reuse = last.by_file if last else {}
     with collector_paused():
         cache = ModelCache(config) if use_cache else None
         models = _models(snapshot.files, config, cache, reuse)
@@ -251,19 +249,25 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
         today,
         tuple(by_kind["mirror"]),
         use_cache,
+        _by_file(snapshot.files, models) if use_cache else {},
     )
     if not use_cache:
         return repo
-    repo.__dict__["_by_file"] = {
-        (read.kind, read.rel, read.digest): model
-        for read, model in zip(snapshot.files, models, strict=True)
-        if read.digest is not None
-    }
     if last is not None and _same_objects(last.plans, repo.plans):
         repo.share_plan_facts(last)  # only session logs or mirrors changed
     _remembered.fingerprint, _remembered.settings = fingerprint, settings
     _remembered.model = weakref.ref(repo)
     return repo
+
+
+def _by_file(
+    files: tuple[FileRead, ...], models: list[Plan | SessionLog]
+) -> dict[tuple[str, str, str], Plan | SessionLog]:
+    return {
+        (read.kind, read.rel, read.digest): model
+        for read, model in zip(files, models, strict=True)
+        if read.digest is not None
+    }
 
 
 def _same_objects(old: tuple[Plan, ...], new: tuple[Plan, ...]) -> bool:
@@ -287,7 +291,7 @@ def _models(
     files: tuple[FileRead, ...],
     config: Config,
     cache: ModelCache | None,
-    reuse: dict[tuple[str, str, str], Plan | SessionLog] | None = None,
+    reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
 ) -> list[Plan | SessionLog]:
     """A model per file: the one built earlier in this process from the same bytes (`reuse`),
     else from the cache when it holds one, else parsed, all misses at once, so that many
@@ -321,7 +325,7 @@ def _models(
 def _known(
     read: FileRead,
     cache: ModelCache | None,
-    reuse: dict[tuple[str, str, str], Plan | SessionLog],
+    reuse: Mapping[tuple[str, str, str], Plan | SessionLog],
 ) -> Plan | SessionLog | None:
     """The file's model without parsing it, when it can be had; None when it must be parsed."""
     if read.data is None or read.digest is None:
