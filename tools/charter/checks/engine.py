@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
+from charter.checks.replay import CheckReport, Witness, selected
 from charter.config import Config
 from charter.errors import CharterError
-from charter.files import relpath
 from charter.model import Diagnostic
 from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
@@ -39,14 +39,6 @@ def enabled_rules(config: Config) -> list[Rule]:
     return [rule for code, rule in RULES.items() if code not in disabled]
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    diagnostics: list[Diagnostic]
-    plans: int
-    tasks: int
-    sessions: int
-
-
 def check_repo(
     config: Config,
     use_cache: bool = True,
@@ -59,8 +51,10 @@ def check_repo(
     re-reading only the files that changed (checks.incremental). `progress(done, total)`
     hears how parsing goes when many files must be read."""
     rules = enabled_rules(config)
-    snapshot = read_snapshot(config)
     today = today or date.today()
+    # What the check reads, for a later one to replay it by (checks.replay): taken from here.
+    witness = Witness(config, today.isoformat()) if use_cache else None
+    snapshot = read_snapshot(config)
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         stored = memo.load(config.root) if key is not None else None
@@ -130,8 +124,17 @@ def check_repo(
             world_rules, lambda rule: rule.world_check(world) if rule.world_check else (), config
         )
     found.update(remembered.findings)
-    diagnostics = _filtered(config.root, sorted(found), paths)
-    return CheckReport(diagnostics, remembered.plans, remembered.tasks, remembered.sessions)
+    everything = sorted(found)
+    counts = (remembered.plans, remembered.tasks, remembered.sessions)
+    if witness is not None:
+        cited = {
+            (e.path, e.sha256 is not None or e.path.lower().endswith(".json"))
+            for citation in world.citations
+            for e in citation.evidence
+        }
+        files = (f.rel for f in snapshot.files)
+        witness.record(files, sorted(cited), remembered.reviews, everything, counts)
+    return CheckReport(selected(config.root, everything, paths), *counts)
 
 
 def repo_findings(rules: Iterable[Rule], repo: RepoModel) -> set[Diagnostic]:
@@ -168,14 +171,3 @@ def _severity_override(rule: Rule, config: Config) -> str | None:
         if entry in (rule.code, rule.name) and level != "off":
             found = level
     return found
-
-
-def _filtered(root: Path, diagnostics: list[Diagnostic], paths: Sequence[Path]) -> list[Diagnostic]:
-    if not paths:
-        return diagnostics
-    wanted = [relpath(root, p) for p in paths]
-    return [d for d in diagnostics if _selected(d.path, wanted)]
-
-
-def _selected(path: str, wanted: Iterable[str]) -> bool:
-    return any(path == w or path.startswith(w.rstrip("/") + "/") or w in (".", "") for w in wanted)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from charter.progress import TerminalProgress
@@ -85,20 +86,26 @@ def check_output(
 ) -> tuple[str | None, str | None, int]:
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code. A long check shows its progress on a terminal's stderr meanwhile."""
-    from charter.checks.engine import check_repo  # lazy: off a warm check's start-up path
+    from charter.checks.replay import replay  # lazy: off the guard's start-up path
     from charter.detect import config_for_repo  # lazy: off a warm check's start-up path
 
     config, detection = config_for_repo(repo_dir)
-    progress = TerminalProgress("charter check: reading", quiet=quiet)
-    try:
-        report = check_repo(
-            config,
-            not no_cache,
-            [p if p.is_absolute() else Path.cwd() / p for p in paths],
-            progress=progress if progress.enabled else None,  # else parsed in one batch
-        )
-    finally:
-        progress.close()
+    wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
+    # Nothing changed since the last check: its result, without loading a rule (checks.replay)
+    report = None if no_cache else replay(config, date.today().isoformat(), wanted)
+    if report is None:
+        from charter.checks.engine import check_repo  # lazy: a warm check replays
+
+        progress = TerminalProgress("charter check: reading", quiet=quiet)
+        try:
+            report = check_repo(
+                config,
+                not no_cache,
+                wanted,
+                progress=progress if progress.enabled else None,  # else parsed in one batch
+            )
+        finally:
+            progress.close()
     diagnostics = report.diagnostics
     out = format_diagnostics(diagnostics, output_format) if diagnostics else None
     if out is None and output_format == "json":

@@ -1,0 +1,414 @@
+"""A warm `charter check` that replays: when nothing the last check read can have changed,
+its findings are printed again without loading a plan or running a rule.
+
+The memo (checks.memo) spares a check the plan rules when no plan changed, but
+the rules that read the world (evidence files, git, agent configurations) run
+on every check. Here the last check's whole result is stored in
+`.charter/cache/check-replay.cache` with what it was computed from:
+
+- a key: charter's version and code (the modification time of each module),
+  the Python version, the configuration, today's date, and the environment
+  that steers git and the commit rules (`GIT_*`, `CHARTER_BASE_REF`);
+- the signature (`stat`: mode, device, inode, size, modification and change
+  time; or "missing") of every input it read: each plan, session log and
+  mirror; every folder the listings walked (a file added, removed or renamed
+  in a folder changes its modification time); the repository's top folder;
+  each evidence path and every folder on its way; the autonomy policy and the
+  agent configurations CH050 reads; git's HEAD, index, configuration and
+  every ref (files and folders), found the way git finds them.
+
+A replay happens only when the key and every signature are equal. Writing a
+file changes its modification and change time, and setting the first back
+(`touch -d`) sets the second to now, which nobody can set back: an equal
+signature is the same file. The result is stored only when the check could
+read nothing this does not cover, and otherwise no replay is offered:
+
+- no input changed within `RACY_NS` before the check started, or while it ran
+  (file times tick coarsely: a file written twice within one tick could look
+  unchanged, git's "racily clean" case);
+- nothing is staged (staged files make CH027 read the active session and CH030
+  the claims, which expire with time);
+- no plan says `Reviewed:` (CH031 reads git history and the work tree);
+- every evidence path is a plain relative path (no pattern, no `..`, not
+  absolute) reached through no symbolic link, and none is a missing bare file
+  name (found by name anywhere in the work tree);
+- every listing could be walked (no pattern in a folder name, no symbolic link).
+
+Any other doubt (a signature that cannot be taken, an unreadable record) means
+the full check, which stores a fresh record.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
+from charter import __version__
+from charter.cache import CACHE_DIR, code_stamp
+from charter.config import Config
+from charter.model import Diagnostic
+from charter.sealed import read_sealed, write_sealed
+
+REPLAY_FILE = "check-replay.cache"
+RACY_NS = 2_000_000_000
+MAX_REFS = 5_000  # refs and ref folders walked; more: no replay (walking them costs too much)
+_GLOB_CHARS = frozenset("*?[")
+_ENV = ("CHARTER_BASE_REF",)  # besides every GIT_* variable
+AGENT_FILES = (".codex/config.toml", ".claude/settings.json", ".claude/settings.local.json")
+CODEX_RULES = ".codex/rules"
+_GIT_FILES = (
+    *("HEAD", "index", "config", "config.worktree", "shallow", "commondir"),
+    *("packed-refs", "info/grafts", "objects/info/alternates"),
+)
+
+Sig = tuple[int, int, int, int, int, int] | None  # None: nothing there
+
+
+class _Doubt(Exception):
+    """An input this module cannot vouch for: no replay."""
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    diagnostics: list[Diagnostic]
+    plans: int
+    tasks: int
+    sessions: int
+
+
+def replay_key(config: Config, today: str) -> str:
+    h = blake2b(digest_size=20)
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_") or k in _ENV)
+    h.update(f"{__version__}\0{sys.version}\0{today}\0{config!r}\0{env!r}\0".encode())
+    h.update(code_stamp())
+    return h.hexdigest()
+
+
+def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> CheckReport | None:
+    """The last check's report, when nothing it read can have changed since; else None."""
+    stored = read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+    try:
+        if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
+            return None
+        folders, files = stored["lstat"], stored["stat"]
+        if not _unchanged(folders, os.lstat) or not _unchanged(files, os.stat):
+            return None
+        plans, tasks, sessions = stored["counts"]
+        found = [Diagnostic(*row) for row in stored["findings"]]
+        if not all(type(n) is int for n in (plans, tasks, sessions)):
+            return None
+        if not all(type(d.line) is int and type(d.col) is int for d in found):
+            return None
+    except (KeyError, TypeError, ValueError, _Doubt):  # another layout: the full check
+        return None
+    return CheckReport(selected(config.root, found, paths), plans, tasks, sessions)
+
+
+def _unchanged(stored: Any, take: Any) -> bool:
+    if type(stored) is not list:
+        return False
+    for path, sig in stored:
+        now = _sig(path, take)
+        if (list(now) if now is not None else None) != sig:
+            return False
+    return True
+
+
+def _sig(path: str, take: Any = os.lstat) -> Sig:
+    try:
+        info = take(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError) as exc:
+        raise _Doubt(path) from exc
+    return (
+        info.st_mode,
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
+
+class Witness:
+    """The inputs of one check, gathered while it runs, for `record` to store."""
+
+    def __init__(self, config: Config, today: str):
+        self.config = config
+        self.today = today
+        self.started = time.time_ns()
+        self.folders: dict[str, Sig] = {}  # lstat: folders and the components of paths
+        self.files: dict[str, Sig] = {}  # stat: files read through any link
+        self.top: frozenset[str] | None = None
+
+    def record(
+        self,
+        files: Iterable[str],
+        cited: Iterable[tuple[str, bool]],
+        reviews: bool | None,
+        diagnostics: Sequence[Diagnostic],
+        counts: tuple[int, int, int],
+    ) -> bool:
+        """Store the check's result with its inputs: `files`, the plans, logs and mirrors
+        read (relative paths); `cited`, each evidence text with whether the rules may read
+        the file it names by its text alone (a recorded hash, a run manifest); `reviews`,
+        whether a plan says `Reviewed:`. False when the result may not be replayed."""
+        if reviews is not False:
+            return False
+        try:
+            self._listings()
+            root = str(self.config.root)
+            self.folders[root] = _sig(root)
+            for rel in files:
+                self.files[os.path.join(root, rel)] = _sig(os.path.join(root, rel), os.stat)
+            for text, read in cited:
+                self._evidence(text, read)
+            self._agent_files()
+            self._git()
+        except _Doubt:
+            return False
+        if self._racy():
+            return False
+        payload = {
+            "key": replay_key(self.config, self.today),
+            "lstat": [[p, s] for p, s in self.folders.items()],
+            "stat": [[p, s] for p, s in self.files.items()],
+            "findings": [
+                [d.path, d.line, d.col, d.code, d.message, d.severity] for d in diagnostics
+            ],
+            "counts": list(counts),
+        }
+        folder = self.config.root / CACHE_DIR
+        if not folder.is_dir():
+            return False
+        return write_sealed(str(folder / REPLAY_FILE), REPLAY_FILE, payload)
+
+    def _racy(self) -> bool:
+        since = self.started - RACY_NS
+        sigs = (*self.folders.values(), *self.files.values())
+        return any(s is not None and (s[4] >= since or s[5] >= since) for s in sigs)
+
+    # -- the listings of plans, logs and mirrors (charter.files) -------------------------
+
+    def _listings(self) -> None:
+        config = self.config
+        patterns = [*config.plans, *config.handoff_plans, *config.mirrors]
+        patterns.append(config.sessions.rstrip("/") + "/**/*.md")
+        for pattern in patterns:
+            self._walked(pattern)
+
+    def _walked(self, pattern: str) -> None:
+        """Every folder a listing of `pattern` reads; _Doubt where charter.files would not
+        walk it (it then asks `Path.glob`, which reads what this cannot tell)."""
+        *folders, last = pattern.split("/")
+        recursive = bool(folders) and folders[-1] == "**"
+        if recursive:
+            folders.pop()
+        odd = ("", ".", "..", "**")
+        if last in odd or any(p in odd or _GLOB_CHARS & set(p) for p in folders):
+            raise _Doubt(pattern)
+        here = str(self.config.root)
+        for name in folders:
+            here = os.path.join(here, name)
+            sig = self.folders[here] = _sig(here)
+            if sig is None or stat.S_ISREG(sig[0]):
+                return
+            if not stat.S_ISDIR(sig[0]):
+                raise _Doubt(here)
+        pending = [here]
+        while pending:
+            folder = pending.pop()
+            sig = self.folders[folder] = _sig(folder)
+            if sig is None:
+                continue
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            raise _Doubt(entry.path)
+                        if recursive and entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+            except OSError as exc:
+                raise _Doubt(folder) from exc
+
+    # -- evidence (CH004, CH005, CH019-CH023) ---------------------------------------------
+
+    def _evidence(self, text: str, read: bool) -> None:
+        from charter.checks.path_claims import (  # lazy: only when recording
+            claimed_paths,
+            is_claim,
+        )
+
+        if read:  # the evidence rules open `root/text`, lexically normalised
+            self._path(text, missing_ok=True)
+        for claimed in claimed_paths(text) or ():
+            if is_claim(claimed, self._top_level):
+                self._path(claimed, missing_ok="/" in claimed.strip("/"))
+
+    def _top_level(self, name: str) -> bool:
+        """Whether the repository's top folder holds `name` (its signature is recorded)."""
+        if self.top is None:
+            try:
+                self.top = frozenset(os.listdir(self.config.root))
+            except OSError as exc:
+                raise _Doubt(str(self.config.root)) from exc
+        return name in self.top
+
+    def _path(self, text: str, missing_ok: bool) -> None:
+        """Every component of `root/text`, lstat; _Doubt for a pattern, a path leaving the
+        repository, a symbolic link on the way, or a missing bare name when that matters
+        (CH004 then looks for the name anywhere in the work tree)."""
+        while text.startswith("./"):
+            text = text[2:]
+        text = text.rstrip("/")
+        parts = text.split("/")
+        if not text or _GLOB_CHARS & set(text) or "\0" in text or "\\" in text:
+            raise _Doubt(text)
+        if any(p in ("", ".", "..") for p in parts):
+            raise _Doubt(text)
+        here = str(self.config.root)
+        for part in parts:
+            here = os.path.join(here, part)
+            if here in self.folders:
+                sig = self.folders[here]
+            else:
+                sig = self.folders[here] = _sig(here)
+            if sig is None:
+                if not missing_ok:
+                    raise _Doubt(text)
+                return
+            if stat.S_ISLNK(sig[0]):
+                raise _Doubt(text)
+            if not stat.S_ISDIR(sig[0]):
+                return
+
+    # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
+
+    def _agent_files(self) -> None:
+        root = self.config.root
+        policy = str(self.config.path(self.config.policy))
+        self.files[policy] = _sig(policy, os.stat)
+        for rel in (*AGENT_FILES, CODEX_RULES):
+            self.files[str(root / rel)] = _sig(str(root / rel), os.stat)
+        rules = root / CODEX_RULES
+        if self.files[str(rules)] is not None:
+            try:
+                names = sorted(os.listdir(rules))
+            except OSError as exc:
+                raise _Doubt(str(rules)) from exc
+            for name in names:
+                if name.endswith(".rules"):
+                    self.files[str(rules / name)] = _sig(str(rules / name), os.stat)
+
+    # -- git (CH024-CH027) ----------------------------------------------------------------
+
+    def _git(self) -> None:
+        """git's repository as git finds it from the root: the nearest `.git` above, its
+        HEAD, index, configuration and refs; _Doubt when files are staged."""
+        here = self.config.root
+        dot = None
+        for folder in (here, *here.parents):
+            candidate = str(folder / ".git")
+            sig = self.folders[candidate] = _sig(candidate)
+            if sig is not None:
+                dot = (candidate, sig)
+                break
+        if dot is None:
+            return
+        path, sig = dot
+        assert sig is not None
+        if stat.S_ISDIR(sig[0]):
+            gitdir = path
+        elif stat.S_ISREG(sig[0]):
+            gitdir = self._linked(path)
+        else:
+            raise _Doubt(path)
+        common = gitdir
+        for name in _GIT_FILES:
+            self.files[os.path.join(gitdir, name)] = _sig(os.path.join(gitdir, name), os.stat)
+        if self.files[os.path.join(gitdir, "commondir")] is not None:
+            common = os.path.normpath(os.path.join(gitdir, _read(gitdir, "commondir")))
+            for name in _GIT_FILES:
+                self.files[os.path.join(common, name)] = _sig(os.path.join(common, name), os.stat)
+        for top in dict.fromkeys((gitdir, common)):
+            self._refs(os.path.join(top, "refs"))
+        if self._staged():
+            raise _Doubt("staged files")
+
+    def _linked(self, path: str) -> str:
+        """The git folder a `.git` file names (`gitdir: PATH`, a worktree or submodule)."""
+        content = _read(os.path.dirname(path), ".git")
+        if not content.startswith("gitdir:"):
+            raise _Doubt(path)
+        gitdir = os.path.join(os.path.dirname(path), content.removeprefix("gitdir:").strip())
+        self.folders[gitdir] = _sig(gitdir)
+        return os.path.normpath(gitdir)
+
+    def _refs(self, top: str) -> None:
+        pending = [top]
+        while pending:
+            folder = pending.pop()
+            self.folders[folder] = _sig(folder)
+            if self.folders[folder] is None:
+                continue
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if len(self.folders) + len(self.files) > MAX_REFS * 2:
+                            raise _Doubt("too many refs")
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+                        else:
+                            self.files[entry.path] = _sig(entry.path, os.stat)
+            except OSError as exc:
+                raise _Doubt(folder) from exc
+
+    def _staged(self) -> bool:
+        import subprocess
+
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(self.config.root), "diff", "--cached", "--name-only", "-z"],
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise _Doubt("git") from exc
+        if done.returncode != 0:
+            raise _Doubt("git")
+        return bool(done.stdout.strip(b"\0"))
+
+
+def _read(folder: str, name: str) -> str:
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            return handle.read().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Doubt(name) from exc
+
+
+def selected(root: Path, diagnostics: list[Diagnostic], paths: Sequence[Path]) -> list[Diagnostic]:
+    """The findings in `paths` (files or folders); all of them when no path is given."""
+    if not paths:
+        return diagnostics
+    from charter.files import relpath  # lazy: only when paths are given
+
+    wanted = [relpath(root, p) for p in paths]
+    return [d for d in diagnostics if _selected(d.path, wanted)]
+
+
+def _selected(path: str, wanted: Iterable[str]) -> bool:
+    return any(path == w or path.startswith(w.rstrip("/") + "/") or w in (".", "") for w in wanted)
