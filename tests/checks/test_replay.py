@@ -1,0 +1,231 @@
+"""A warm check replays the last one's result only while nothing it read changed
+(checks.replay): every kind of input change invalidates it, a check that reads what the
+record cannot cover stores none, and what a replay prints equals `--no-cache`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from charter.cache import CACHE_DIR
+from charter.checks import replay as replay_module
+from charter.checks.replay import REPLAY_FILE, replay
+from charter.commands.check_plain import check_output
+from charter.detect import config_for_repo
+from tests.conftest import REPO_ROOT
+
+DEMO = REPO_ROOT / "examples" / "demo"
+HASHED = "hashed evidence\n"
+SESSION = "---\nid: S-1\ntask: ST-B-001\nstatus: closed\n---\n# Session\n\n## Results\n\nDone.\n"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo (which cites a manifest), with more evidence (a hashed file, a missing one), a
+    session log and an empty plan folder, committed; file times need not be two seconds old here."""
+    monkeypatch.setattr(replay_module, "RACY_NS", 0)
+    monkeypatch.delenv("CHARTER_BASE_REF", raising=False)
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root)
+    (root / "out").mkdir()
+    (root / "out" / "hashed.txt").write_text(HASHED)
+    digest = hashlib.sha256(HASHED.encode()).hexdigest()
+    plan = root / "docs" / "plans" / "release.md"
+    plan.write_text(
+        plan.read_text()
+        + "\n## More\n\n- [x] **ST-B-200** Hashed\n"
+        + f"  - Status: Done\n  - Evidence: `out/hashed.txt` sha256:{digest}\n"
+        + "- [x] **ST-B-201** Missing\n  - Status: Done\n  - Evidence: `out/later.txt`\n"
+    )
+    (root / "docs" / "plans" / "empty").mkdir()
+    (root / "docs" / "agents" / "sessions").mkdir()
+    (root / "docs" / "agents" / "sessions" / "2026-01-01_session-0001.md").write_text(SESSION)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "demo")
+    # The first check makes .charter/, changing the top folder while it runs: no replay.
+    _printed(root)
+    assert not _replayed(root)
+    return root
+
+
+def _printed(root: Path, no_cache: bool = False) -> tuple[str | None, str | None, int]:
+    return check_output([], "text", no_cache, root, quiet=True)
+
+
+def _replayed(root: Path, today: date | None = None) -> bool:
+    config, _ = config_for_repo(root)
+    return replay(config, (today or date.today()).isoformat()) is not None
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+
+
+def _replace_text(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        path = root / rel
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1))
+
+    return change
+
+
+def _same_bytes_times_restored(root: Path) -> None:
+    """Rewritten with other bytes of the same size and its modification time set back:
+    only the change time tells."""
+    path = root / "out" / "hashed.txt"
+    before = path.stat()
+    path.write_text(HASHED.upper())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _commit_file(rel: str, text: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        _write(root, rel, text)
+        _git(root, "add", "--", rel)
+        _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "more")
+
+    return change
+
+
+def _folder_made_a_link(root: Path) -> None:
+    shutil.move(root / ".runs", root / "elsewhere")
+    (root / ".runs").symlink_to(root / "elsewhere")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "a plan edited": _replace_text("docs/plans/release.md", "ST-B-201", "ST-B-202"),
+    "a plan added": lambda root: _write(root, "docs/plans/new.md", "# New\n\n- [ ] ST-N-1 a\n"),
+    "a plan in an empty folder": lambda root: _write(
+        root, "docs/plans/empty/p.md", "# P\n\n- [x] ST-P-1 done\n"
+    ),
+    "a plan in a new folder": lambda root: _write(root, "docs/plans/x/y/p.md", "# P\n"),
+    "a plan deleted": lambda root: (root / "docs" / "plans" / "ingestion.md").unlink(),
+    "a session log added": lambda root: _write(
+        root, "docs/agents/sessions/2026-01-02_session-0002.md", SESSION
+    ),
+    "cited evidence deleted": lambda root: (root / ".runs" / "ST-B-001" / "manifest.json").unlink(),
+    "missing evidence created": lambda root: _write(root, "out/later.txt", "now here\n"),
+    "hashed evidence changed": lambda root: _write(root, "out/hashed.txt", "other\n"),
+    "hashed evidence changed, times restored": _same_bytes_times_restored,
+    "a manifest changed": lambda root: _write(
+        root, ".runs/ST-B-001/manifest.json", '{"schema": 1}\n'
+    ),
+    "a folder on an evidence path made a link": _folder_made_a_link,
+    "a forbidden file committed": _commit_file(".env", "SECRET=1\n"),
+    "a commit": _commit_file("src/a.py", "print(1)\n"),
+    "the policy edited": _replace_text("docs/agents/AUTONOMY.md", "*.pem", "*.key"),
+    "the configuration edited": _replace_text(
+        "charter.toml", "\n[status_map]", 'exclude = ["docs/plans/ingestion.md"]\n[status_map]'
+    ),
+    "a Claude Code settings file added": lambda root: _write(
+        root, ".claude/settings.json", '{"sandbox": {"enabled": false}}\n'
+    ),
+    "a Codex rule added": lambda root: _write(
+        root, ".codex/rules/x.rules", 'prefix_rule(pattern=["rm"], decision="allow")\n'
+    ),
+    "a branch switched": lambda root: _git(root, "checkout", "-qb", "other"),
+    "a tag added": lambda root: _git(root, "tag", "v1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_every_kind_of_input_change_ends_the_replay(root: Path, name: str) -> None:
+    first = _printed(root)
+    assert _replayed(root), "a check over unchanged inputs replays the last one"
+    assert _printed(root) == first
+    CHANGES[name](root)
+    assert not _replayed(root), f"{name}: the last check's result was replayed"
+    assert _printed(root) == _printed(root, no_cache=True)
+
+
+def test_a_replay_prints_what_a_check_without_caches_prints(root: Path) -> None:
+    fresh = _printed(root, no_cache=True)
+    assert not _replayed(root), "--no-cache stores no replay"
+    assert fresh[0] is not None and "CH004" in fresh[0] and "CH003" in fresh[0], fresh
+    _printed(root)
+    assert _replayed(root)
+    for output_format in ("text", "json", "github"):
+        for paths in ([], [root / "docs" / "plans" / "release.md"]):
+            replayed = check_output(paths, output_format, False, root, quiet=True)
+            assert replayed == check_output(paths, output_format, True, root, quiet=True)
+
+
+def test_another_day_or_environment_is_not_replayed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _printed(root)
+    assert _replayed(root)
+    assert not _replayed(root, date(2099, 1, 1)), "a check on another day replayed"
+    monkeypatch.setenv("CHARTER_BASE_REF", "main")
+    assert not _replayed(root), "a check with another base ref replayed"
+
+
+def _stage_a_file(root: Path) -> None:
+    _write(root, "src/b.py", "print(2)\n")
+    _git(root, "add", "--", "src/b.py")
+
+
+DOUBTS: dict[str, Callable[[Path], None]] = {
+    "a file staged": _stage_a_file,
+    "a plan says Reviewed:": _replace_text(
+        "docs/plans/release.md",
+        "- [x] **ST-B-200** Hashed\n",
+        "- [x] **ST-B-200** Hashed\n  - Reviewed: 0123456789abcdef\n",
+    ),
+    "evidence named by a pattern": _replace_text(
+        "docs/plans/release.md", "`out/later.txt`", "`out/*.txt`"
+    ),
+    "a missing bare file name as evidence": _replace_text(
+        "docs/plans/release.md", "`out/later.txt`", "`later.txt`"
+    ),
+    "evidence outside the repository": _replace_text(
+        "docs/plans/release.md", "`out/later.txt`", "`../outside.txt`"
+    ),
+    "a link among the plans": lambda root: (root / "docs" / "plans" / "link.md").symlink_to(
+        root / "docs" / "plans" / "release.md"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOUBTS))
+def test_a_check_reading_what_the_record_cannot_cover_stores_no_replay(
+    root: Path, name: str
+) -> None:
+    DOUBTS[name](root)
+    first = _printed(root)
+    assert first == _printed(root, no_cache=True)
+    assert not _replayed(root), f"{name}: replayed"
+    assert _printed(root) == first
+
+
+def test_inputs_changed_just_before_the_check_store_no_replay(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replay_module, "RACY_NS", 2_000_000_000)
+    _write(root, "docs/plans/new.md", "# New\n")  # younger than the racy window
+    _printed(root)
+    assert not _replayed(root)
+
+
+def test_a_damaged_record_is_a_miss(root: Path) -> None:
+    first = _printed(root)
+    assert _replayed(root)
+    record = root / CACHE_DIR / REPLAY_FILE
+    record.write_bytes(record.read_bytes()[:-20])
+    assert not _replayed(root)
+    assert _printed(root) == first
