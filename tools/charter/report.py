@@ -8,23 +8,47 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from charter.model import Diagnostic
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Finding(Protocol):
+        """A Diagnostic (charter.model), or a replayed one (checks.replay.Row)."""
+
+        @property
+        def path(self) -> str: ...
+        @property
+        def line(self) -> int: ...
+        @property
+        def col(self) -> int: ...
+        @property
+        def code(self) -> str: ...
+        @property
+        def message(self) -> str: ...
+        @property
+        def severity(self) -> str: ...
 
 
-def format_diagnostics(diagnostics: Sequence[Diagnostic], output_format: str) -> str:
+def format_diagnostics(diagnostics: Sequence[Finding], output_format: str) -> str:
     if output_format == "json":
-        return json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False)
+        return json.dumps([_fields(d) for d in diagnostics], indent=2, ensure_ascii=False)
     if output_format == "github":
         return "\n".join(_github(d) for d in diagnostics)
     return "\n".join(_text(d) for d in diagnostics)
 
 
-def _text(d: Diagnostic) -> str:
+def _fields(d: Finding) -> dict[str, object]:
+    """A Diagnostic's `to_dict()`: its fields in their order."""
+    keys = ("path", "line", "col", "code", "message", "severity")
+    return dict(zip(keys, (d.path, d.line, d.col, d.code, d.message, d.severity), strict=True))
+
+
+def _text(d: Finding) -> str:
     prefix = f"{d.path}:{d.line}:{d.col}: {d.code}"
     return f"{prefix} warning: {d.message}" if d.severity == "warning" else f"{prefix} {d.message}"
 
 
-def _github(d: Diagnostic) -> str:
+def _github(d: Finding) -> str:
     def escape(value: str, prop: bool = False) -> str:
         value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
@@ -36,7 +60,7 @@ def _github(d: Diagnostic) -> str:
     )
 
 
-def summary(diagnostics: Sequence[Diagnostic]) -> str:
+def summary(diagnostics: Sequence[Finding]) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     files = len({d.path for d in diagnostics})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
-from charter.checks.replay import CheckReport, Witness, selected
+from charter.checks.replay import Witness, selected
 from charter.config import Config
 from charter.errors import CharterError
 from charter.model import Diagnostic
@@ -37,6 +37,14 @@ def enabled_rules(config: Config) -> list[Rule]:
         if level == "off":
             disabled.add(code)
     return [rule for code, rule in RULES.items() if code not in disabled]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    diagnostics: list[Diagnostic]
+    plans: int
+    tasks: int
+    sessions: int
 
 
 def check_repo(

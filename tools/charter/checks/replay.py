@@ -45,9 +45,8 @@ import stat
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple, Protocol, TypeVar
 
 try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
     from _blake2 import blake2b
@@ -57,8 +56,13 @@ except ImportError:  # an interpreter without the module
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
 from charter.config import Config
-from charter.model import Diagnostic
 from charter.sealed import read_sealed, write_sealed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from charter.model import Diagnostic
 
 REPLAY_FILE = "check-replay.cache"
 RACY_NS = 2_000_000_000
@@ -79,12 +83,30 @@ class _Doubt(Exception):
     """An input this module cannot vouch for: no replay."""
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    diagnostics: list[Diagnostic]
+class Row(NamedTuple):
+    """A replayed finding: a Diagnostic's fields, without loading charter.model."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    severity: str = "error"
+
+
+class Replayed(NamedTuple):
+    diagnostics: list[Row]
     plans: int
     tasks: int
     sessions: int
+
+
+class _Placed(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+Found = TypeVar("Found", bound=_Placed)
 
 
 def replay_key(config: Config, today: str) -> str:
@@ -95,37 +117,37 @@ def replay_key(config: Config, today: str) -> str:
     return h.hexdigest()
 
 
-def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> CheckReport | None:
+def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed | None:
     """The last check's report, when nothing it read can have changed since; else None."""
     stored = read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
-        folders, files = stored["lstat"], stored["stat"]
-        if not _unchanged(folders, os.lstat) or not _unchanged(files, os.stat):
+        root = str(config.root)
+        folders, files = _split(stored["lstat"]), _split(stored["stat"])
+        if stored["digest"] != _digest(root, folders, files)[0]:
             return None
         plans, tasks, sessions = stored["counts"]
-        found = [Diagnostic(*row) for row in stored["findings"]]
         if not all(type(n) is int for n in (plans, tasks, sessions)):
             return None
+        found = [Row(*row) for row in stored["findings"]]
         if not all(type(d.line) is int and type(d.col) is int for d in found):
             return None
-    except (KeyError, TypeError, ValueError, _Doubt):  # another layout: the full check
+    except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
-    return CheckReport(selected(config.root, found, paths), plans, tasks, sessions)
+    return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
 
 
-def _unchanged(stored: Any, take: Any) -> bool:
-    if type(stored) is not list:
-        return False
-    for path, sig in stored:
-        now = _sig(path, take)
-        if (list(now) if now is not None else None) != sig:
-            return False
-    return True
+def _digest(root: str, folders: list[str], files: list[str]) -> tuple[str, list[Sig]]:
+    """A hash of the signatures of `folders` (lstat) and `files` (stat), paths relative to
+    `root` or absolute; and the signatures."""
+    join = os.path.join
+    sigs = [_sig(join(root, p)) for p in folders]
+    sigs += [_sig(join(root, p), os.stat) for p in files]
+    return blake2b(repr(sigs).encode(), digest_size=20).hexdigest(), sigs
 
 
-def _sig(path: str, take: Any = os.lstat) -> Sig:
+def _sig(path: str, take: Callable[[str], os.stat_result] = os.lstat) -> Sig:
     try:
         info = take(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -158,7 +180,7 @@ class Witness:
         files: Iterable[str],
         cited: Iterable[tuple[str, bool]],
         reviews: bool | None,
-        diagnostics: Sequence[Diagnostic],
+        diagnostics: Sequence[Row | Diagnostic],
         counts: tuple[int, int, int],
     ) -> bool:
         """Store the check's result with its inputs: `files`, the plans, logs and mirrors
@@ -179,12 +201,17 @@ class Witness:
             self._git()
         except _Doubt:
             return False
-        if self._racy():
+        root = str(self.config.root)
+        folders, files = _relative(root, self.folders), _relative(root, self.files)
+        # Taken again, the way `replay` takes them: a signature that moved meanwhile is racy.
+        digest, sigs = _digest(root, folders, files)
+        if sigs != [*self.folders.values(), *self.files.values()] or self._racy():
             return False
         payload = {
             "key": replay_key(self.config, self.today),
-            "lstat": [[p, s] for p, s in self.folders.items()],
-            "stat": [[p, s] for p, s in self.files.items()],
+            "lstat": "\0".join(folders),
+            "stat": "\0".join(files),
+            "digest": digest,
             "findings": [
                 [d.path, d.line, d.col, d.code, d.message, d.severity] for d in diagnostics
             ],
@@ -392,6 +419,15 @@ class Witness:
         return bool(done.stdout.strip(b"\0"))
 
 
+def _split(joined: str) -> list[str]:
+    return joined.split("\0") if joined else []
+
+
+def _relative(root: str, paths: Iterable[str]) -> list[str]:
+    prefix = os.path.join(root, "")
+    return [p[len(prefix) :] if p.startswith(prefix) else p for p in paths]
+
+
 def _read(folder: str, name: str) -> str:
     try:
         with open(os.path.join(folder, name), encoding="utf-8") as handle:
@@ -400,7 +436,7 @@ def _read(folder: str, name: str) -> str:
         raise _Doubt(name) from exc
 
 
-def selected(root: Path, diagnostics: list[Diagnostic], paths: Sequence[Path]) -> list[Diagnostic]:
+def selected(root: Path, diagnostics: list[Found], paths: Sequence[Path]) -> list[Found]:
     """The findings in `paths` (files or folders); all of them when no path is given."""
     if not paths:
         return diagnostics

@@ -19,6 +19,11 @@ from pathlib import Path
 from charter.progress import TerminalProgress
 from charter.report import format_diagnostics, summary
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from charter.checks.engine import CheckReport
+    from charter.checks.replay import Replayed
+
 FORMATS = ("text", "json", "github")
 _VALUED = ("--format", "--repo")
 
@@ -92,7 +97,9 @@ def check_output(
     config, detection = config_for_repo(repo_dir)
     wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
     # Nothing changed since the last check: its result, without loading a rule (checks.replay)
-    report = None if no_cache else replay(config, date.today().isoformat(), wanted)
+    report: Replayed | CheckReport | None = None
+    if not no_cache:
+        report = replay(config, date.today().isoformat(), wanted)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
 
