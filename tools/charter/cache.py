@@ -18,7 +18,7 @@ try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__, model_codec
+from charter import __version__
 from charter.config import Config
 from charter.io import ensure_state_dir
 from charter.sealed import read_sealed, write_sealed
@@ -121,6 +121,8 @@ class ModelCache(ShardedCache):
         entry = self.entry(rel, rel)
         if type(entry) is not list or len(entry) != 2 or entry[0] != digest:
             return None
+        from charter import model_codec  # lazy: a replayed check loads no model
+
         try:
             model = model_codec.decode(entry[1])
         except model_codec.Malformed:
@@ -134,6 +136,8 @@ class ModelCache(ShardedCache):
         return model
 
     def put(self, rel: str, digest: str, model: Any) -> None:
+        from charter import model_codec  # lazy: a replayed check loads no model
+
         try:
             self.store(rel, rel, [digest, model_codec.encode(model)])
         except model_codec.Unencodable:  # parsed again next time, never given back changed

@@ -9,11 +9,8 @@ serialise on the file's lock, kept under the repository's `.charter/locks/`
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
-import tempfile
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +45,9 @@ def lock_file(path: Path) -> Path:
     it), so every process that writes one file takes the same lock. A file
     that is itself under `.charter/` (local state) keeps its lock beside it.
     """
+    import hashlib  # here: a replayed `charter check` takes no lock
+    import urllib.parse
+
     target = path.resolve()
     if STATE_DIR in target.parent.parts:
         return target.with_name(target.name + ".lock")
@@ -115,6 +115,8 @@ def _glob_escape(name: str) -> str:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync, os.replace. Caller holds the lock."""
+    import tempfile  # here: a replayed `charter check` writes nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
