@@ -90,3 +90,52 @@ def test_warm_check_parses_nothing(repo: Path) -> None:
     warm = _imported(repo)
     for name in NOT_WHEN_WARM:
         assert name not in warm, f"warm `charter check` imported {name}"
+
+
+# A replay (checks.replay) needs file times older than its racy window; the probe, not the
+# files, is made patient: the window is closed for it.
+REPLAY_PROBE = """
+import json, sys
+from charter.checks import replay
+replay.RACY_NS = 0
+from charter.cli import main
+rc = main(["check", "--repo", sys.argv[1]])
+sys.stdout.write("\\nMODULES " + json.dumps({"rc": rc, "modules": sorted(sys.modules)}) + "\\n")
+"""
+# What a replayed check never loads: the rules, the engine, the models, git, the parsers.
+NOT_WHEN_REPLAYED = (
+    "charter.checks.engine",
+    "charter.checks.registry",
+    "charter.checks.memo",
+    "charter.repo",
+    "charter.model",
+    "charter.world",
+    "subprocess",
+    "markdown_it",
+    "yaml",
+    "click",
+)
+
+
+def _replay_probe(root: Path) -> tuple[str, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", REPLAY_PROBE, str(root)], capture_output=True, text=True, check=False
+    )
+    printed, _, marker = proc.stdout.rpartition("\nMODULES ")
+    assert marker, proc.stdout + proc.stderr
+    report = json.loads(marker)
+    assert report["rc"] in (0, 1), proc.stdout + proc.stderr
+    return printed, set(report["modules"])
+
+
+def test_a_replayed_check_loads_no_rule_model_or_git(repo: Path) -> None:
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    commit = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit"]
+    subprocess.run([*commit, "-qm", "plans"], check=True)
+    first, checked = _replay_probe(repo)  # makes .charter/: the top folder changed meanwhile
+    assert "charter.checks.engine" in checked, "the probe must see a real check first"
+    assert _replay_probe(repo)[0] == first  # stores the replay
+    replayed, modules = _replay_probe(repo)
+    assert replayed == first
+    loaded = sorted(m for m in NOT_WHEN_REPLAYED if m in modules)
+    assert not loaded, f"a replayed `charter check` imported {loaded}"
