@@ -4,9 +4,9 @@ For each corpus, in one run: `python -c pass` (the baseline), a process that
 reads every plan and session log (the floor for any Python tool that reads
 them), then `charter check --repo DIR` with the parse cache removed before
 every round (cold), with the cache as the previous round left it (warm: the
-plan rules' findings are replayed from the check memo), warm with only the
-memo dropped (every file's facts from the facts cache, the rules that compare
-files over them), and warm with one plan edited before every round (the
+last check's result is replayed, checks.replay), warm with only the
+memo and the replay record dropped (every file's facts from the facts cache, the
+rules that compare files over them), and warm with one plan edited before every round (the
 pre-commit case: one file parsed and checked again, checks.incremental): a
 trailing line added, and a task's status changed (which changes what the
 rules that compare files read of the plan).
@@ -82,7 +82,9 @@ def _drop_cache(root: Path) -> Callable[[], None]:
 
 def _drop_memo(root: Path) -> Callable[[], None]:
     def drop() -> None:
-        (root / ".charter" / "cache" / "check.cache").unlink(missing_ok=True)
+        # The replay record too: it would answer without reading the memo.
+        for name in ("check.cache", "check-replay.cache"):
+            (root / ".charter" / "cache" / name).unlink(missing_ok=True)
 
     return drop
 
