@@ -125,7 +125,7 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
             return None
         root = str(config.root)
         folders, files = _split(stored["lstat"]), _split(stored["stat"])
-        if stored["digest"] != _digest(root, folders, files)[0]:
+        if stored["digest"] != _digest(root, folders, files):
             return None
         plans, tasks, sessions = stored["counts"]
         if not all(type(n) is int for n in (plans, tasks, sessions)):
@@ -138,9 +138,10 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
     return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
 
 
-def _digest(root: str, folders: list[str], files: list[str]) -> tuple[str, list[Sig]]:
+def _digest(root: str, folders: list[str], files: list[str]) -> str:
     """A hash of the signatures of `folders` (lstat) and `files` (stat), paths relative to
-    `root` or absolute; and the signatures. (`_sig`, inlined: a replay takes thousands.)"""
+    `root` or absolute, as `Witness.record` makes it. (`_sig`, inlined: a replay takes
+    thousands.)"""
     prefix = os.path.join(root, "")
     sigs: list[Sig] = []
     add = sigs.append
@@ -164,7 +165,7 @@ def _digest(root: str, folders: list[str], files: list[str]) -> tuple[str, list[
                     info.st_ctime_ns,
                 )
             )
-    return blake2b(repr(sigs).encode(), digest_size=20).hexdigest(), sigs
+    return blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
 
 
 def _sig(path: str, take: Callable[[str], os.stat_result] = os.lstat) -> Sig:
@@ -223,10 +224,12 @@ class Witness:
             return False
         root = str(self.config.root)
         folders, files = _relative(root, self.folders), _relative(root, self.files)
-        # Taken again, the way `replay` takes them: a signature that moved meanwhile is racy.
-        digest, sigs = _digest(root, folders, files)
-        if sigs != [*self.folders.values(), *self.files.values()] or self._racy():
+        # A signature taken after its input was read is still that input's: one that moved
+        # since the check started is racy.
+        if self._racy():
             return False
+        sigs = [*self.folders.values(), *self.files.values()]
+        digest = blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
         payload = {
             "key": replay_key(self.config, self.today),
             "lstat": "\0".join(folders),
