@@ -139,6 +139,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
         root, ".codex/rules/x.rules", 'prefix_rule(pattern=["rm"], decision="allow")\n'
     ),
     "a branch switched": lambda root: _git(root, "checkout", "-qb", "other"),
+    "a link to a plan added": lambda root: (root / "docs" / "plans" / "link.md").symlink_to(
+        root / "docs" / "plans" / "release.md"
+    ),
     "a tag added": lambda root: _git(root, "tag", "v1"),
 }
 
@@ -196,9 +199,6 @@ DOUBTS: dict[str, Callable[[Path], None]] = {
     "evidence outside the repository": _replace_text(
         "docs/plans/release.md", "`out/later.txt`", "`../outside.txt`"
     ),
-    "a link among the plans": lambda root: (root / "docs" / "plans" / "link.md").symlink_to(
-        root / "docs" / "plans" / "release.md"
-    ),
 }
 
 
@@ -229,3 +229,17 @@ def test_a_damaged_record_is_a_miss(root: Path) -> None:
     record.write_bytes(record.read_bytes()[:-20])
     assert not _replayed(root)
     assert _printed(root) == first
+
+
+def test_a_linked_plan_is_followed_where_it_leads(root: Path) -> None:
+    """A link among the plans is read through (Path.glob's listing): the replay holds while
+    neither the link nor its target changes, and ends when the target is edited."""
+    (root / "elsewhere.md").write_text("# Elsewhere\n\n- [x] ST-E-1 done\n  - Status: Done\n")
+    (root / "docs" / "plans" / "link.md").symlink_to(root / "elsewhere.md")
+    first = _printed(root)
+    assert "ST-E-1" in (first[0] or ""), first
+    assert _replayed(root)
+    assert _printed(root) == first
+    (root / "elsewhere.md").write_text("# Elsewhere\n\n- [x] ST-E-1 done\n  - Status: Todo\n")
+    assert not _replayed(root)
+    assert _printed(root) == _printed(root, no_cache=True)

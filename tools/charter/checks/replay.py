@@ -32,7 +32,7 @@ read nothing this does not cover, and otherwise no replay is offered:
 - every evidence path is a plain relative path (no pattern, no `..`, not
   absolute) reached through no symbolic link, and none is a missing bare file
   name (found by name anywhere in the work tree);
-- every listing could be walked (no pattern in a folder name, no symbolic link).
+- every listing could be walked (no pattern in a folder name).
 
 Any other doubt (a signature that cannot be taken, an unreadable record) means
 the full check, which stores a fresh record.
@@ -40,6 +40,7 @@ the full check, which stores a fresh record.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 import sys
@@ -260,8 +261,8 @@ class Witness:
             self._walked(pattern)
 
     def _walked(self, pattern: str) -> None:
-        """Every folder a listing of `pattern` reads; _Doubt where charter.files would not
-        walk it (it then asks `Path.glob`, which reads what this cannot tell)."""
+        """Every folder a listing of `pattern` reads, and where each link it may take leads;
+        _Doubt for a pattern in a folder name (`Path.glob` reads what this cannot tell)."""
         *folders, last = pattern.split("/")
         recursive = bool(folders) and folders[-1] == "**"
         if recursive:
@@ -287,8 +288,11 @@ class Witness:
                 with os.scandir(folder) as entries:
                     for entry in entries:
                         if entry.is_symlink():
-                            raise _Doubt(entry.path)
-                        if recursive and entry.is_dir(follow_symlinks=False):
+                            # charter.files then asks Path.glob, which takes a link whose name
+                            # fits when it leads to a file and never descends into one
+                            if fnmatch.fnmatchcase(entry.name, last):
+                                self.files[entry.path] = _sig(entry.path, os.stat)
+                        elif recursive and entry.is_dir(follow_symlinks=False):
                             pending.append(entry.path)
             except OSError as exc:
                 raise _Doubt(folder) from exc
