@@ -212,11 +212,13 @@ class Witness:
         if reviews is not False:
             return False
         try:
-            self._listings()
             root = str(self.config.root)
-            self.folders[root] = _sig(root)
             for rel in files:
                 self.files[os.path.join(root, rel)] = _sig(os.path.join(root, rel), os.stat)
+            if self._racy():  # a plan just edited: not worth looking further
+                return False
+            self._listings()
+            self.folders[root] = _sig(root)
             for text, read in cited:
                 self._evidence(text, read)
             self._agent_files()
