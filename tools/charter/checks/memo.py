@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
 try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
@@ -39,6 +40,9 @@ from charter.model import Diagnostic, Evidence
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import Snapshot
 from charter.world import Citation
+
+_PATH, _EVIDENCE, _LINE, _SHA = (attrgetter(n) for n in ("path", "evidence", "line", "sha256"))
+_TASK_ID, _TITLE, _OWN_IDS, _DONE = (attrgetter(n) for n in ("task_id", "title", "own_ids", "done"))
 
 MEMO_FILE = "check.cache"
 FILES_FILE = "check-files.cache"  # every file's facts but their task rows (`Previous`)
@@ -107,17 +111,17 @@ def _types(values: Iterable[Any]) -> set[type]:
 
 def _citations(stored: Any) -> tuple[Citation, ...]:
     """The citations `remember` stored column by column (paths as numbers into one table of
-    strings), each column's types checked in one pass; Malformed when they are anything
-    else. The records are built as pickle built them, without their generated __init__:
-    at 50,000 tasks that halves the time a warm check spends on them."""
+    strings, every citation's evidence in flat columns after its count), each column's types
+    checked in one pass; Malformed when they are anything else. The records are built as
+    pickle built them, without their generated __init__: at 50,000 tasks that halves the
+    time a warm check spends on them."""
     if type(stored) is not dict:
         raise Malformed("not citations")
     strings = _list(stored["strings"])
-    paths, ids, titles, own_ids, done, cited = _list(stored["columns"])
+    paths, ids, titles, own_ids, done, counts, cited_paths, lines, shas = _list(stored["columns"])
     count = len(_list(paths))
-    if any(len(_list(column)) != count for column in (ids, titles, own_ids, done, cited)):
+    if any(len(_list(column)) != count for column in (ids, titles, own_ids, done, counts)):
         raise Malformed("columns of different lengths")
-    evidence = list(chain.from_iterable(cited)) if _types(cited) <= {list} else None
     valid = (
         _types(strings) <= {str}
         and _are_indices(paths, len(strings))
@@ -126,34 +130,33 @@ def _citations(stored: Any) -> tuple[Citation, ...]:
         and _types(done) <= {bool}
         and _types(own_ids) <= {list}
         and _types(chain.from_iterable(own_ids)) <= {str}
-        and evidence is not None
-        and _types(evidence) <= {list}
-        and set(map(len, evidence)) <= {3}
+        and _types(counts) <= {int}
+        and (not counts or min(counts) >= 0)
+        and len(_list(cited_paths)) == len(_list(lines)) == len(_list(shas)) == sum(counts)
+        and _are_indices(cited_paths, len(strings))
+        and _types(lines) <= {int}
+        and _types(shas) <= {str, type(None)}
     )
-    if valid and evidence:
-        cited_paths, lines, shas = zip(*evidence, strict=True)
-        valid = (
-            _are_indices(cited_paths, len(strings))
-            and _types(lines) <= {int}
-            and _types(shas) <= {str, type(None)}
-        )
     if not valid:
         raise Malformed("not citations")
     new = object.__new__
+    evidence = []
+    for where, line, sha in zip(cited_paths, lines, shas, strict=True):
+        item = new(Evidence)
+        fields = item.__dict__
+        fields["path"], fields["line"], fields["sha256"] = strings[where], line, sha
+        evidence.append(item)
     built = []
-    for path, task_id, title, own, is_done, rows in zip(
-        paths, ids, titles, own_ids, done, cited, strict=True
+    start = 0
+    for path, task_id, title, own, is_done, n in zip(
+        paths, ids, titles, own_ids, done, counts, strict=True
     ):
-        found = []
-        for where, line, sha in rows:
-            item = new(Evidence)
-            fields = item.__dict__
-            fields["path"], fields["line"], fields["sha256"] = strings[where], line, sha
-            found.append(item)
         citation = new(Citation)
         fields = citation.__dict__
         fields["path"], fields["task_id"], fields["title"] = strings[path], task_id, title
-        fields["own_ids"], fields["done"], fields["evidence"] = tuple(own), is_done, tuple(found)
+        fields["own_ids"], fields["done"] = tuple(own), is_done
+        fields["evidence"] = tuple(evidence[start : start + n])
+        start += n
         built.append(citation)
     return tuple(built)
 
@@ -181,22 +184,28 @@ def remember(root: Path, key: str, remembered: Remembered) -> None:
 
 def _columns(cited: tuple[Citation, ...]) -> dict[str, Any]:
     """Citations column by column, so that each column's types are checked in one pass
-    when read back; plan and evidence paths as numbers into one table of strings (a plan's
-    path repeats for each of its tasks, a run manifest for each task citing it)."""
-    strings: dict[str, int] = {}
-    number = strings.setdefault
-    columns: list[list[Any]] = [[], [], [], [], [], []]
-    paths, ids, titles, own_ids, done, evidence = columns
-    for citation in cited:
-        paths.append(number(citation.path, len(strings)))
-        ids.append(citation.task_id)
-        titles.append(citation.title)
-        own_ids.append(citation.own_ids)
-        done.append(citation.done)
-        evidence.append(
-            [[number(e.path, len(strings)), e.line, e.sha256] for e in citation.evidence]
-        )
-    return {"strings": list(strings), "columns": columns}
+    when read back, and written in loops that run in C: each citation's evidence as a
+    count, the evidence itself in flat columns; plan and evidence paths as numbers into
+    one table of strings (a plan's path repeats for each of its tasks, a run manifest for
+    each task citing it)."""
+    paths = list(map(_PATH, cited))
+    evidence = list(map(_EVIDENCE, cited))
+    flat = list(chain.from_iterable(evidence))
+    cited_paths = list(map(_PATH, flat))
+    strings = list(dict.fromkeys(chain(paths, cited_paths)))
+    number = {text: n for n, text in enumerate(strings)}.__getitem__
+    columns = [
+        list(map(number, paths)),
+        list(map(_TASK_ID, cited)),
+        list(map(_TITLE, cited)),
+        list(map(_OWN_IDS, cited)),
+        list(map(_DONE, cited)),
+        list(map(len, evidence)),
+        list(map(number, cited_paths)),
+        list(map(_LINE, flat)),
+        list(map(_SHA, flat)),
+    ]
+    return {"strings": strings, "columns": columns}
 
 
 @dataclass(frozen=True)
