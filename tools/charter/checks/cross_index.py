@@ -316,12 +316,12 @@ def _mirror_inputs(
     """The plans CH018 can report on: those that share an ID with another file, and (when
     there are mirrors) those with tasks without IDs. The rule compares only such files
     and the mirrors, so over them its findings are those of a full check."""
-    in_mirrors = {task_id for f in mirrors for task_id in f.ids()}
+    shared = {task_id for f in mirrors for task_id in f.ids()}
+    shared.update(task_id for task_id, n in counts.items() if n > 1)
     return [
         f.rel
         for f in plans
-        if (mirrors and f.anonymous)
-        or any(counts[task_id] > 1 or task_id in in_mirrors for task_id in shares[f.rel].ids)
+        if (mirrors and f.anonymous) or not shared.isdisjoint(shares[f.rel].ids)
     ]
 
 
@@ -355,7 +355,14 @@ def _share(data: Any) -> Share:
     summary, ids, edges, depends_on, unknown = data
     if type(edges) is not list or not _types(edges) <= {list} or not set(map(len, edges)) <= {2}:
         raise Malformed("not edges")
-    pairs = [(_string(task_id), _strings(deps)) for task_id, deps in edges]
+    pairs = [(task_id, deps) for task_id, deps in edges]
+    checked = (
+        _types(p[0] for p in pairs) <= {str}
+        and _types(p[1] for p in pairs) <= {list}
+        and _types(chain.from_iterable(p[1] for p in pairs)) <= {str}
+    )
+    if not checked:
+        raise Malformed("not edges")
     return Share(summary, _strings(ids), pairs, _strings(depends_on), _diagnostics(unknown))
 
 
