@@ -45,7 +45,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol, TypeVar
 
@@ -61,8 +61,6 @@ from charter.sealed import read_sealed, write_sealed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from charter.model import Diagnostic
 
 REPLAY_FILE = "check-replay.cache"
@@ -125,8 +123,11 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
         root = str(config.root)
-        folders, files = _split(stored["lstat"]), _split(stored["stat"])
-        if stored["digest"] != _digest(root, folders, files):
+        # The files first (the plans lead them): after an edit, the folders need no look.
+        of_files, of_folders = stored["digests"]
+        if of_files != _digest(root, _split(stored["stat"]), os.stat):
+            return None
+        if of_folders != _digest(root, _split(stored["lstat"]), os.lstat):
             return None
         plans, tasks, sessions = stored["counts"]
         if not all(type(n) is int for n in (plans, tasks, sessions)):
@@ -139,33 +140,35 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
     return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
 
 
-def _digest(root: str, folders: list[str], files: list[str]) -> str:
-    """A hash of the signatures of `folders` (lstat) and `files` (stat), paths relative to
-    `root` or absolute, as `Witness.record` makes it. (`_sig`, inlined: a replay takes
-    thousands.)"""
+def _digest(root: str, paths: list[str], take: Callable[[str], os.stat_result]) -> str:
+    """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
+    absolute), as `Witness.record` makes it. (`_sig`, inlined: a replay takes thousands.)"""
     prefix = os.path.join(root, "")
     sigs: list[Sig] = []
     add = sigs.append
-    for take, paths in ((os.lstat, folders), (os.stat, files)):
-        for path in paths:
-            full = path if path.startswith("/") else prefix + path
-            try:
-                info = take(full)
-            except (FileNotFoundError, NotADirectoryError):
-                add(None)
-                continue
-            except (OSError, ValueError) as exc:
-                raise _Doubt(full) from exc
-            add(
-                (
-                    info.st_mode,
-                    info.st_dev,
-                    info.st_ino,
-                    info.st_size,
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                )
+    for path in paths:
+        full = path if path.startswith("/") else prefix + path
+        try:
+            info = take(full)
+        except (FileNotFoundError, NotADirectoryError):
+            add(None)
+            continue
+        except (OSError, ValueError) as exc:
+            raise _Doubt(full) from exc
+        add(
+            (
+                info.st_mode,
+                info.st_dev,
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
             )
+        )
+    return _hashed(sigs)
+
+
+def _hashed(sigs: list[Sig]) -> str:
     return blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
 
 
@@ -231,13 +234,12 @@ class Witness:
         # since the check started is racy.
         if self._racy():
             return False
-        sigs = [*self.folders.values(), *self.files.values()]
-        digest = blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
+        digests = [_hashed(list(self.files.values())), _hashed(list(self.folders.values()))]
         payload = {
             "key": replay_key(self.config, self.today),
             "lstat": "\0".join(folders),
             "stat": "\0".join(files),
-            "digest": digest,
+            "digests": digests,
             "findings": [
                 [d.path, d.line, d.col, d.code, d.message, d.severity] for d in diagnostics
             ],
