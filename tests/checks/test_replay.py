@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from charter.checks import replay as replay_module
 from charter.checks.replay import REPLAY_FILE, replay
 from charter.commands.check_plain import check_output
 from charter.detect import config_for_repo
+from charter.sealed import read_sealed, write_sealed
 from tests.conftest import REPO_ROOT
 
 DEMO = REPO_ROOT / "examples" / "demo"
@@ -243,3 +245,27 @@ def test_a_linked_plan_is_followed_where_it_leads(root: Path) -> None:
     (root / "elsewhere.md").write_text("# Elsewhere\n\n- [x] ST-E-1 done\n  - Status: Todo\n")
     assert not _replayed(root)
     assert _printed(root) == _printed(root, no_cache=True)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda stored: stored["findings"][0].__setitem__(1, "one"),  # a line that is no number
+        lambda stored: stored["findings"][0].__setitem__(4, 5),  # a message that is no text
+        lambda stored: stored["findings"][0].append("extra"),
+        lambda stored: stored.__setitem__("counts", [1, 2]),
+        lambda stored: stored.__setitem__("digests", "x"),
+    ],
+)
+def test_a_sealed_record_of_another_shape_is_a_miss(
+    root: Path, damage: Callable[[dict[str, Any]], None]
+) -> None:
+    first = _printed(root)
+    assert _replayed(root)
+    record = str(root / CACHE_DIR / REPLAY_FILE)
+    stored = read_sealed(record, REPLAY_FILE)
+    assert stored["findings"], "the demo has findings"
+    damage(stored)
+    assert write_sealed(record, REPLAY_FILE, stored)
+    assert not _replayed(root)
+    assert _printed(root) == first

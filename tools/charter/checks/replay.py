@@ -133,7 +133,10 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
         if not all(type(n) is int for n in (plans, tasks, sessions)):
             return None
         found = [Row(*row) for row in stored["findings"]]
+        texts = (f for d in found for f in (d.path, d.code, d.message, d.severity))
         if not all(type(d.line) is int and type(d.col) is int for d in found):
+            return None
+        if not all(type(text) is str for text in texts):
             return None
     except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
