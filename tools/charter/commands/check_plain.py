@@ -92,9 +92,13 @@ def check_output(
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code. A long check shows its progress on a terminal's stderr meanwhile."""
     from charter.checks.replay import replay  # lazy: off the guard's start-up path
-    from charter.detect import config_for_repo  # lazy: off a warm check's start-up path
+    from charter.config import load_config  # lazy: off the guard's start-up path
 
-    config, detection = config_for_repo(repo_dir)
+    config, detection = load_config(repo_dir), None
+    if config.source is None:  # as `config_for_repo` starts: its detection only then
+        from charter.detect import config_for_repo  # lazy: a repository without configuration
+
+        config, detection = config_for_repo(repo_dir)
     wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
     # Nothing changed since the last check: its result, without loading a rule (checks.replay)
     report: Replayed | CheckReport | None = None
