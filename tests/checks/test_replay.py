@@ -269,3 +269,31 @@ def test_a_sealed_record_of_another_shape_is_a_miss(
     assert write_sealed(record, REPLAY_FILE, stored)
     assert not _replayed(root)
     assert _printed(root) == first
+
+
+@pytest.mark.parametrize("kind", ["synthetic", "realistic"])
+def test_a_generated_corpus_replays_what_a_check_without_caches_prints(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench_check's corpora, small: their evidence (run manifests, some missing) and logs
+    are replayed exactly, and one plan's edit ends the replay."""
+    from tests.test_bench_corpus import _write  # the generator, as its own tests load it
+
+    monkeypatch.setattr(replay_module, "RACY_NS", 0)
+    monkeypatch.delenv("CHARTER_BASE_REF", raising=False)
+    root = tmp_path / kind
+    _write(kind, root, seed=3)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "corpus")
+    _printed(root)  # makes .charter/
+    fresh = _printed(root, no_cache=True)
+    assert _printed(root) == fresh
+    assert _replayed(root), f"the {kind} corpus was not replayed"
+    for output_format in ("text", "json"):
+        replayed = check_output([], output_format, False, root, quiet=True)
+        assert replayed == check_output([], output_format, True, root, quiet=True)
+    plan = sorted((root / "docs" / "plans").rglob("*.md"))[0]
+    plan.write_bytes(plan.read_bytes() + b"\n- [x] XX-9999 added\n")
+    assert not _replayed(root)
+    assert _printed(root) == _printed(root, no_cache=True)
