@@ -111,6 +111,10 @@ class Beside(Generic[T]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A caller that raised before it reached its `with` still reaps the child.
+        self.close()
+
 
 def can_fork(held: threading.Thread | None = None) -> bool:
     """Fork only where a second core is free to use and no other thread could hold a lock
