@@ -92,6 +92,27 @@ def test_leaving_early_stops_and_reaps_the_child() -> None:
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
 
 
+@needs_fork
+@pytest.mark.usefixtures("forking")
+def test_a_job_dropped_before_its_with_still_reaps_the_child() -> None:
+    """A caller that raised between starting the work and collecting it leaves no child."""
+    read_end, write_end = os.pipe()
+
+    def work() -> None:
+        os.close(read_end)
+        os.write(write_end, b"started")
+        threading.Event().wait(60)
+
+    job = Beside(work)
+    os.close(write_end)
+    assert os.read(read_end, 7) == b"started"
+    pid = job.pid
+    os.close(read_end)
+    del job
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
 def test_without_fork_the_work_runs_in_the_caller_when_asked() -> None:
     calls: list[int] = []
     job = Beside(lambda: calls.append(os.getpid()) or len(calls), fork=False)

@@ -16,7 +16,7 @@ import pytest
 from charter import beside, parse_pool
 from charter.board import parts as parts_module
 from charter.board.html import Figures, render_board_html
-from charter.board.parts import page_statistics, render_parts, stats_time
+from charter.board.parts import page_statistics, render_parts, statistics_beside, stats_time
 from charter.board.render import _normalise, board_rows
 from charter.config import load_config
 from charter.repo import RepoModel, load_repo
@@ -91,11 +91,18 @@ def _full_render(repo: RepoModel) -> str:
     return _normalise(render_board_html(repo, stats, output=OUTPUT, rows=board_rows(repo)))
 
 
+@pytest.mark.parametrize("board", [True, False])
 @pytest.mark.parametrize("fork", [True, False])
 @pytest.mark.parametrize("which", ["generated", "demo"])
 def test_the_page_equals_a_full_render(
-    which: str, fork: bool, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    which: str,
+    fork: bool,
+    board: bool,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Statistics started beside the rows, the cards rendered beside the Markdown board (or,
+    `board=False`, with the Markdown board current, in this process alone)."""
     root: Path = request.getfixturevalue(which)
     forks = fork and beside._cores() > 1
     monkeypatch.setattr(beside, "can_fork", lambda *_: forks)
@@ -107,9 +114,13 @@ def test_the_page_equals_a_full_render(
 
     monkeypatch.setattr(parts_module, "page_statistics", counted)
     repo = load_repo(load_config(root), use_cache=False)
-    page = render_parts(repo, html=OUTPUT).html
+    statistics = statistics_beside(repo)
+    assert statistics.forked == forks
+    parts = render_parts(repo, html=OUTPUT, statistics=statistics, board=board)
+    page = parts.html
     assert page is not None
     assert len(here) == (0 if forks else 1)
+    assert bool(parts.markdown) == board and bool(parts.csv) == board
     assert page == _full_render(load_repo(load_config(root), use_cache=False))
     assert "Done per week" in page and "Tasks per column" in page  # charts were drawn
 

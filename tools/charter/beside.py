@@ -37,6 +37,7 @@ class Beside(Generic[T]):
     def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
         self.work = work
         self.pid = 0
+        self.owner = os.getpid()  # the process that may reap the child
         self.read_end = -1
         self.forked = False  # whether a child took the work (for tests and benchmarks)
         self._done: list[T] = []  # the value, once known
@@ -110,6 +111,12 @@ class Beside(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A caller that raised before it reached its `with` still reaps the child; a copy
+        # in another process (forked meanwhile) leaves it to its parent.
+        if self.owner == os.getpid():
+            self.close()
 
 
 def can_fork(held: threading.Thread | None = None) -> bool:

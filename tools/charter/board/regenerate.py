@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from charter import stamps
@@ -31,7 +31,7 @@ from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.drift import unified_diffs
 from charter.board.fastmd import is_default_template
-from charter.board.parts import board_files, render_parts
+from charter.board.parts import board_files, render_parts, statistics_beside
 from charter.board.patch import (
     Patched,
     forget_state,
@@ -172,18 +172,41 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         refusals.append(protect.incomplete_error(unreadable, "the board"))
         if not (force or check):
             raise refusals[0]
+    # The page's statistics are worked out beside the rows (charter.board.parts).
+    statistics = statistics_beside(repo) if html is not None else None
     fresh = board_rows(repo, request.claimed)
-    # The drop guard reads the last commit's board before anything is rendered: its
-    # 50,000 keys and the page's text then never take memory at the same time.
-    new_keys = protect.keys_of((r.id, r.plan, r.title) for r in fresh)
-    drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
-    parts = render_parts(repo, html=html, rows=fresh)
-    run = _Run(config, parts, board_files(config, parts, html))
+    kept = _current_board(config, html, key, old) if not unreadable else None
+    new_keys: protect.Keys = {}
+    drop = None
+    if kept is None:
+        # The drop guard reads the last commit's board before anything is rendered: its
+        # 50,000 keys and the page's text then never take memory at the same time.
+        new_keys = protect.keys_of((r.id, r.plan, r.title) for r in fresh)
+        drop = protect.drop_refusal(config, new_keys, old[config.board_csv])
+    parts = render_parts(repo, html=html, rows=fresh, statistics=statistics, board=kept is None)
+    run = _Run(config, parts, board_files(config, parts, html, kept))
     state = None
-    if fast and not unreadable:
+    if fast and not unreadable and kept is None:
         state = record_state(config, request.inputs, plans, repo.plans, fresh)
+    current = kept is not None  # what charter wrote for these plans: nothing to inspect
     done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
+    if current:
+        done = replace(done, verified=True, marked=True, kept=True)
     return _conclude(done, request, check, state)
+
+
+def _current_board(
+    config: Config, html: str | None, key: str, old: dict[str, str | None]
+) -> dict[str, str | None] | None:
+    """The Markdown board and CSV as on disk when they are the board of these plans (`key`),
+    so that a page asked for alone leaves them as they are: nothing else to render. None
+    without a page (the caller's no-op check came first) or when they are not current."""
+    if html is None:
+        return None
+    targets = _targets(config, None)
+    if board_memo.current(config, key, targets) is None:
+        return None
+    return {rel: old[rel] for rel in targets}
 
 
 def _drop_verdict(
@@ -218,6 +241,7 @@ class _Done:
     # their hashes).
     verified: bool = False
     marked: bool = False  # the high-water mark holds `keys` already (then left empty)
+    kept: bool = False  # the Markdown board and CSV were current: kept, with their state
 
 
 def _conclude(
@@ -246,17 +270,17 @@ def _conclude(
     _write(run, outputs)
     if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
-    texts = {o.rel: o.new for o in outputs}
     # What was written is the board of the plans as read under the lock: remember both,
-    # unless a plan was unreadable (the board may then lack its tasks).
-    if html is None and not done.unreadable:
-        board_memo.record(config, done.key, texts, done.rows)
-    elif html is None:
+    # unless a plan was unreadable (the board may then lack its tasks). The page is not
+    # remembered: the Markdown board and CSV are current whatever page was asked for.
+    if not done.unreadable:
+        board_memo.record(config, done.key, {o.rel: o.new for o in outputs[:2]}, done.rows)
+    else:
         board_memo.forget(config)
     md = outputs[0]
     if state is not None and not md.region and not done.unreadable:
         save_state(config, state, {o.rel: board_memo.sha(o.new) for o in outputs[:2]})
-    else:
+    elif not done.kept:
         forget_state(config)
     return BoardResult(tuple(o.rel for o in changed), "", reasons, done.rows)
 

@@ -283,7 +283,8 @@ class Service:
         written = [relpath(config.root, path)]
         board_error = None
         try:
-            written.extend(regenerate_board(config).changed)
+            # The plan was just written: no need to read every plan to find the board current.
+            written.extend(regenerate_board(config, edited=True).changed)
         except (CharterError, OSError) as exc:
             board_error = str(exc) if isinstance(exc, CharterError) else os_error_message(exc)
         _record(config, argv, decision, 0, clock, started, board_error)
