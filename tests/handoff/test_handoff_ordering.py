@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
 from charter.handoff import ordering
 from charter.handoff.facts import TaskFacts
 from charter.handoff.ordering import OrderWork
 from charter.handoff.regenerate import check_handoff, write_handoff
 from charter.tasks.order import NO_PRIORITY, order_placements
-from tests.handoff.test_handoff_incremental import _end_session, _full, _plans, _synthetic
+from tests.handoff.test_handoff_incremental import (
+    _end_session,
+    _flip_status,
+    _full,
+    _plans,
+    _synthetic,
+)
 
 # ---- the merge, on random graphs ------------------------------------------------------
 
@@ -252,4 +260,47 @@ def test_one_edit_orders_and_renders_only_what_it_touches(
     assert write_handoff(config)
     (work,) = _Counted.made
     assert work.ordered == 0 and not work.rendered and not work.everything
+    assert config.path(config.handoff).read_text("utf-8") == _full(config)
+
+
+def _damage_order(stored: dict[str, Any]) -> None:
+    stored["keys"][0][0] = "urgent"  # a key that is text
+
+
+def _drop_one(stored: dict[str, Any]) -> None:
+    stored["ids"].pop()
+
+
+def _damage_rows(stored: dict[str, Any]) -> None:
+    for rows in stored["entries"].values():
+        for row in rows.values():
+            row[0] = row[0].replace(ordering.NUMBER, "")  # a row without its number
+            return
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("handoff-order.cache", _damage_order),
+        ("handoff-order.cache", _drop_one),
+        ("handoff-order-rows-*.cache", _damage_rows),
+    ],
+)
+def test_a_damaged_order_cache_is_never_believed(
+    tmp_path: Path, name: str, damage: Callable[[dict[str, Any]], None]
+) -> None:
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    damaged = 0
+    for path in sorted((config.root / CACHE_DIR).glob(name)):
+        stored = load_cache(path)
+        if name.startswith("handoff-order-rows") and not any(stored["entries"].values()):
+            continue
+        damage(stored)
+        save_cache(path, stored)  # sealed again: only its content is wrong
+        damaged += 1
+        break
+    assert damaged
+    _flip_status(config, random.Random(4))
+    write_handoff(config, force=True)
     assert config.path(config.handoff).read_text("utf-8") == _full(config)

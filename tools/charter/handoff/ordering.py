@@ -305,7 +305,7 @@ class _Texts:
         self.kept: dict[str, list[Any]] = {}
         for plan in plans:
             entry = cache.entry(plan, plan)
-            if type(entry) is dict:
+            if type(entry) is dict and _whole(entry.values()):
                 self.kept.update(entry)
 
     def rows(
@@ -316,42 +316,54 @@ class _Texts:
         render: _Render,
     ) -> str:
         """The order's rows, numbered: rendered for the tasks ordered `again` and those
-        whose row is not kept (or kept damaged)."""
+        whose row is not kept (every row when a kept one is damaged)."""
         kept = self.kept
-        missing = list(
-            dict.fromkeys(chain(again, (t for t in order.ids if not _whole(kept.get(t)))))
-        )
-        for tid in missing:
-            kept[tid] = render.texts(tid)
-        rewritten: dict[str, dict[str, list[Any]]] = {by_id[tid].path: {} for tid in missing}
+        missing = list(dict.fromkeys(chain(again, (t for t in order.ids if t not in kept))))
+        self._render(missing, order, by_id, render)
+        try:
+            return _numbered(order.ids, kept)
+        except (TypeError, ValueError):  # a damaged row: render them all
+            self._render(order.ids, order, by_id, render)
+            return _numbered(order.ids, kept)
+
+    def _render(
+        self, ids: list[str], order: _Order, by_id: Mapping[str, TaskFacts], render: _Render
+    ) -> None:
+        for tid in ids:
+            self.kept[tid] = render.texts(tid)
+        rewritten: dict[str, dict[str, list[Any]]] = {by_id[tid].path: {} for tid in ids}
         if rewritten:  # those plans' open tasks' rows, the closed ones' dropped
             for tid in order.ids:
                 plan = by_id[tid].path
                 if plan in rewritten:
-                    rewritten[plan][tid] = kept[tid]
+                    rewritten[plan][tid] = self.kept[tid]
             for plan, rows in rewritten.items():
                 self.cache.store(plan, plan, rows)
-        chosen = []
-        previous = None
-        for tid in order.ids:
-            text, text_epic, epic = kept[tid]
-            chosen.append(text_epic if epic and epic != previous else text)
-            previous = epic
-        parts = "".join(chosen).split(NUMBER)
-        numbers = map(str, range(1, len(parts)))
-        numbered = chain.from_iterable(zip(numbers, parts[1:], strict=True))
-        return parts[0] + "".join(numbered)
 
 
-def _whole(texts: Any) -> bool:
+def _numbered(ids: list[str], kept: Mapping[str, list[Any]]) -> str:
+    """The rows of `ids` in order, numbered from 1; ValueError or TypeError when a row
+    does not hold its number once."""
+    chosen = []
+    previous = None
+    for tid in ids:
+        text, text_epic, epic = kept[tid]
+        chosen.append(text_epic if epic and epic != previous else text)
+        previous = epic
+    parts = "".join(chosen).split(NUMBER)
+    if len(parts) != len(ids) + 1:
+        raise ValueError("a kept row without its number")
+    numbers = map(str, range(1, len(parts)))
+    return parts[0] + "".join(chain.from_iterable(zip(numbers, parts[1:], strict=True)))
+
+
+def _whole(rows: Iterable[Any]) -> bool:
+    """Each row kept as [text, text when its epic starts or None, epic]."""
+    rows = list(rows)
     return (
-        type(texts) is list
-        and len(texts) == 3
-        and type(texts[0]) is str
-        and texts[0].count(NUMBER) == 1
-        and (texts[1] is None or (type(texts[1]) is str and texts[1].count(NUMBER) == 1))
-        and type(texts[2]) is str
-        and (texts[1] is None) is (texts[2] == "")
+        _types(rows) <= {list}
+        and all(len(row) == 3 for row in rows)
+        and _types(chain.from_iterable(rows)) <= {str, type(None)}
     )
 
 
