@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
@@ -45,6 +46,7 @@ CACHE_NAME = "handoff-order.cache"
 SHARDS = 16
 Entry = Callable[[str], dict[str, Any]]  # a task's order entry, its number aside
 _KEY_FIELDS = 5  # the fields of an OrderKey
+_PATH_OF = attrgetter("path")
 
 
 @dataclass
@@ -71,7 +73,9 @@ class _Order:
     keys: list[OrderKey]
     released: list[bool]  # placed by breaking a cycle
     components: list[int]
-    reads: dict[int, tuple[list[str], list[str]]]  # {component: (its plans, IDs in no plan)}
+    # {component: (the plans it reads, by their place in the list of plans; the IDs it
+    # reads that are in no plan)}
+    reads: dict[int, tuple[list[int], list[str]]]
 
 
 class _NotApart(Exception):
@@ -127,7 +131,7 @@ def _reorder(
         if not changed and set(old.ids) == set(open_ids) and len(old.ids) == len(open_ids):
             work.reused = len(open_ids)
             return old, []
-        reused, again = _untouched(old, changed, open_ids, by_id)
+        reused, again = _untouched(old, changed, open_ids, by_id, plan_rank)
     open_set = set(open_ids)
     fresh = _order_again(again, by_id, plan_rank, open_set, max(reused.reads, default=-1) + 1)
     if fresh is None:  # a link out of what was ordered again: order everything
@@ -141,22 +145,27 @@ def _reorder(
 
 
 def _untouched(
-    old: _Order, changed: set[str], open_ids: list[str], by_id: Mapping[str, TaskFacts]
+    old: _Order,
+    changed: set[str],
+    open_ids: list[str],
+    by_id: Mapping[str, TaskFacts],
+    plan_rank: Mapping[str, int],
 ) -> tuple[_Order, list[str]]:
     """The kept order without the components the changed plans touch, and the open tasks
     not in it."""
     defined: set[str] = set()  # the IDs the changed plans define now
     named: set[str] = set()  # what their tasks name now
-    for task in by_id.values():
-        if task.path in changed:
-            defined.add(task.id)
-            named.update(task.depends, task.subtasks)
-            if task.parent is not None:
-                named.add(task.parent)
+    tasks = by_id.values()
+    for task in compress(tasks, map(changed.__contains__, map(_PATH_OF, tasks))):
+        defined.add(task.id)
+        named.update(task.depends, task.subtasks)
+        if task.parent is not None:
+            named.add(task.parent)
     component_of = dict(zip(old.ids, old.components, strict=True))
     touched = {component_of[tid] for tid in named | defined if tid in component_of}
+    changed_at = {plan_rank[plan] for plan in changed if plan in plan_rank}
     for component, (plans, missing) in old.reads.items():
-        if not changed.isdisjoint(plans) or not defined.isdisjoint(missing):
+        if not changed_at.isdisjoint(plans) or not defined.isdisjoint(missing):
             touched.add(component)
     keep = [component not in touched for component in old.components]
     ids, keys, released, components = (list(compress(column, keep)) for column in _columns(old))
@@ -212,7 +221,7 @@ def _order_again(
         components,
         {
             number: (
-                sorted({by_id[tid].path for tid in read if tid in by_id}),
+                sorted({plan_rank[by_id[t].path] for t in read if t in by_id}),
                 sorted(tid for tid in read if tid not in by_id),
             )
             for number, read in reads.items()
@@ -302,11 +311,14 @@ class _Texts:
 
     def __init__(self, cache: ShardedCache, plans: Iterable[str]):
         self.cache = cache
+        entries = [cache.entry(plan, plan) for plan in plans]
+        self.by_plan = dict(zip(plans, entries, strict=True))
         self.kept: dict[str, list[Any]] = {}
-        for plan in plans:
-            entry = cache.entry(plan, plan)
-            if type(entry) is dict and _whole(entry.values()):
+        if _types(entries) <= {dict, type(None)}:
+            for entry in filter(None, entries):
                 self.kept.update(entry)
+        if not _whole(self.kept.values()):
+            self.kept = {}
 
     def rows(
         self,
@@ -329,28 +341,33 @@ class _Texts:
     def _render(
         self, ids: list[str], order: _Order, by_id: Mapping[str, TaskFacts], render: _Render
     ) -> None:
+        """Render the rows of `ids`, and keep each of their plans' open tasks' rows."""
+        rewritten: dict[str, dict[str, list[Any]]] = {}
         for tid in ids:
             self.kept[tid] = render.texts(tid)
-        rewritten: dict[str, dict[str, list[Any]]] = {by_id[tid].path: {} for tid in ids}
-        if rewritten:  # those plans' open tasks' rows, the closed ones' dropped
-            for tid in order.ids:
-                plan = by_id[tid].path
-                if plan in rewritten:
-                    rewritten[plan][tid] = self.kept[tid]
-            for plan, rows in rewritten.items():
-                self.cache.store(plan, plan, rows)
+            rewritten.setdefault(by_id[tid].path, {})[tid] = self.kept[tid]
+        open_ids = set(order.ids) if rewritten else set()
+        for plan, rows in rewritten.items():
+            before = self.by_plan.get(plan)
+            if type(before) is dict:  # its other open tasks' rows, the closed ones' dropped
+                for tid in before:
+                    task = by_id.get(tid)
+                    if task is not None and task.path == plan and tid in open_ids:
+                        rows.setdefault(tid, self.kept[tid])
+            self.cache.store(plan, plan, rows)
+            self.by_plan[plan] = rows
 
 
 def _numbered(ids: list[str], kept: Mapping[str, list[Any]]) -> str:
     """The rows of `ids` in order, numbered from 1; ValueError or TypeError when a row
     does not hold its number once."""
-    chosen = []
-    previous = None
-    for tid in ids:
-        text, text_epic, epic = kept[tid]
-        chosen.append(text_epic if epic and epic != previous else text)
-        previous = epic
-    parts = "".join(chosen).split(NUMBER)
+    rows = list(map(kept.__getitem__, ids))
+    texts = list(map(itemgetter(0), rows))
+    epics = list(map(itemgetter(2), rows))
+    for n in compress(range(len(ids)), epics):  # a row in an epic's run: the first says so
+        if n == 0 or epics[n - 1] != epics[n]:
+            texts[n] = rows[n][1]
+    parts = "".join(texts).split(NUMBER)
     if len(parts) != len(ids) + 1:
         raise ValueError("a kept row without its number")
     numbers = map(str, range(1, len(parts)))
@@ -373,7 +390,6 @@ def _whole(rows: Iterable[Any]) -> bool:
 def _dump(
     key: str, plans: tuple[str, ...], digests: Mapping[str, str], order: _Order
 ) -> dict[str, Any]:
-    index = {plan: n for n, plan in enumerate(plans)}
     renumber = {component: n for n, component in enumerate(order.reads)}
     return {
         "key": key,
@@ -383,7 +399,7 @@ def _dump(
         "keys": [list(column) for column in zip(*order.keys, strict=True)] if order.ids else [],
         "released": order.released,
         "components": [renumber[component] for component in order.components],
-        "plan_sets": [[index[p] for p in plans_read] for plans_read, _ in order.reads.values()],
+        "plan_sets": [plans_read for plans_read, _ in order.reads.values()],
         "missing": [missing for _, missing in order.reads.values()],
     }
 
@@ -415,10 +431,7 @@ def _decode(stored: dict[str, Any], plans: tuple[str, ...]) -> tuple[dict[str, s
     _require(_types(chain.from_iterable(missing)) <= {str})
     indexes = list(chain.from_iterable(plan_sets))
     _require(_types(indexes) <= {int} and all(0 <= n < len(plans) for n in indexes))
-    reads = {
-        n: ([plans[i] for i in plan_set], gone)
-        for n, (plan_set, gone) in enumerate(zip(plan_sets, missing, strict=True))
-    }
+    reads = dict(enumerate(zip(plan_sets, missing, strict=True)))
     order = _Order(ids, list(zip(*keys, strict=True)), released, components, reads)
     return dict(zip(plans, digests, strict=True)), order
 

@@ -13,6 +13,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any, overload
 
 from charter.config import Config
@@ -209,10 +210,10 @@ def _ordered(
     """The order's entries (built when asked for) and rows, from the order kept per
     component (charter.handoff.ordering); None when the rows cannot be kept apart from
     their numbers."""
-    by_id = {t.id: t for t in facts.tasks}
+    by_id = dict(zip(map(_ID_OF, facts.tasks), facts.tasks, strict=True))
     ordered = ordered_rows(
         config,
-        [t.id for t in open_tasks],
+        list(map(_ID_OF, open_tasks)),
         by_id,
         facts.plan_paths,
         plan_digests,
@@ -222,6 +223,9 @@ def _ordered(
         return None
     entries = _Entries(ordered.ids, lambda n, tid: _order_entry(n, by_id[tid], by_id, base))
     return entries, ordered.text
+
+
+_ID_OF = attrgetter("id")
 
 
 class _Entries(Sequence[dict[str, Any]]):
