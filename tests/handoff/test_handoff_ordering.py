@@ -101,7 +101,7 @@ def test_the_kept_order_merged_with_the_touched_components_is_the_whole_order(
         {},
     )
     again = [tid for tid in open_ids if component[tid] in touched]
-    fresh = ordering._order_again(again, by_id, plan_rank, set(open_ids), 1000)
+    fresh = ordering._order_again(again, by_id, plan_rank, {}, set(open_ids), 1000)
     assert fresh is not None
     assert ordering._merge(kept_order, fresh).ids == whole
 
@@ -111,7 +111,7 @@ def test_a_link_out_of_the_tasks_ordered_again_is_noticed() -> None:
     a, b = "A-1", "A-2"
     by_id[a] = TaskFacts(a, None, (), (), 1, False, "p.md", 1, "a", "Backlog", "", "", "", (), "")
     by_id[b] = TaskFacts(b, None, (a,), (), 1, False, "p.md", 2, "b", "Backlog", "", "", "", (), "")
-    assert ordering._order_again([b], by_id, {}, {a, b}, 0) is None
+    assert ordering._order_again([b], by_id, {}, {}, {a, b}, 0) is None
 
 
 # ---- the handoff after random edits ----------------------------------------------------
@@ -302,5 +302,23 @@ def test_a_damaged_order_cache_is_never_believed(
         break
     assert damaged
     _flip_status(config, random.Random(4))
+    write_handoff(config, force=True)
+    assert config.path(config.handoff).read_text("utf-8") == _full(config)
+
+
+def test_rows_kept_from_another_run_are_not_used_with_this_order(tmp_path: Path) -> None:
+    """The order and its rows are two files: a run stopped between them, or two runs at
+    once, can leave rows of an older order beside a newer one. A row carries the stamp
+    of what it was rendered from, and is used only under the same stamp."""
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    folder = config.root / CACHE_DIR
+    older = {p: p.read_bytes() for p in folder.glob("handoff-order-rows-*.cache")}
+    plan = _plans(config)[3]
+    plan.write_text(re.sub(r"(\*\*[A-Z]+-\d+\*\*) ", r"\1 Renamed ", plan.read_text("utf-8")))
+    write_handoff(config, force=True)
+    for path, data in older.items():  # the rows as they were before that edit
+        path.write_bytes(data)
+    config.path(config.handoff).unlink()  # so nothing short-cuts the render
     write_handoff(config, force=True)
     assert config.path(config.handoff).read_text("utf-8") == _full(config)

@@ -35,6 +35,11 @@ from itertools import chain, compress
 from operator import attrgetter, itemgetter
 from typing import Any
 
+try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
+
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
 from charter.config import Config
 from charter.handoff.facts import TaskFacts
@@ -74,8 +79,9 @@ class _Order:
     released: list[bool]  # placed by breaking a cycle
     components: list[int]
     # {component: (the plans it reads, by their place in the list of plans; the IDs it
-    # reads that are in no plan)}
-    reads: dict[int, tuple[list[int], list[str]]]
+    # reads that are in no plan; a hash of those plans' facts and IDs, which its rows'
+    # kept text must carry)}
+    reads: dict[int, tuple[list[int], list[str], str]]
 
 
 class _NotApart(Exception):
@@ -133,10 +139,11 @@ def _reorder(
             return old, []
         reused, again = _untouched(old, changed, open_ids, by_id, plan_rank)
     open_set = set(open_ids)
-    fresh = _order_again(again, by_id, plan_rank, open_set, max(reused.reads, default=-1) + 1)
+    first = max(reused.reads, default=-1) + 1
+    fresh = _order_again(again, by_id, plan_rank, digests, open_set, first)
     if fresh is None:  # a link out of what was ordered again: order everything
         reused, again = _Order([], [], [], [], {}), open_ids
-        fresh = _order_again(again, by_id, plan_rank, open_set, 0)
+        fresh = _order_again(again, by_id, plan_rank, digests, open_set, 0)
         assert fresh is not None  # every open task was ordered: no link can leave them
     work.everything = not reused.ids
     work.ordered = len(again)
@@ -164,7 +171,7 @@ def _untouched(
     component_of = dict(zip(old.ids, old.components, strict=True))
     touched = {component_of[tid] for tid in named | defined if tid in component_of}
     changed_at = {plan_rank[plan] for plan in changed if plan in plan_rank}
-    for component, (plans, missing) in old.reads.items():
+    for component, (plans, missing, _) in old.reads.items():
         if not changed_at.isdisjoint(plans) or not defined.isdisjoint(missing):
             touched.add(component)
     keep = [component not in touched for component in old.components]
@@ -186,6 +193,7 @@ def _order_again(
     ids: list[str],
     by_id: Mapping[str, TaskFacts],
     plan_rank: Mapping[str, int],
+    digests: Mapping[str, str],
     open_set: set[str],
     first_number: int,
 ) -> tuple[list[Placement], _Order] | None:
@@ -219,15 +227,24 @@ def _order_again(
         [p.key for p in placements],
         [p.released for p in placements],
         components,
-        {
-            number: (
-                sorted({plan_rank[by_id[t].path] for t in read if t in by_id}),
-                sorted(tid for tid in read if tid not in by_id),
-            )
-            for number, read in reads.items()
-        },
+        {number: _read(read, by_id, plan_rank, digests) for number, read in reads.items()},
     )
     return placements, order
+
+
+def _read(
+    ids: set[str],
+    by_id: Mapping[str, TaskFacts],
+    plan_rank: Mapping[str, int],
+    digests: Mapping[str, str],
+) -> tuple[list[int], list[str], str]:
+    """What a component reads (the IDs `ids`): its plans, its IDs in no plan, and a hash
+    of both with those plans' facts."""
+    plans = sorted({by_id[tid].path for tid in ids if tid in by_id})
+    missing = sorted(tid for tid in ids if tid not in by_id)
+    said = "\0".join(chain(*((plan, digests.get(plan, "")) for plan in plans), ["\1"], missing))
+    stamp = blake2b(said.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return [plan_rank[plan] for plan in plans], missing, stamp
 
 
 def _reads(task: TaskFacts, by_id: Mapping[str, TaskFacts]) -> Iterable[str]:
@@ -307,7 +324,10 @@ class _Render:
 
 
 class _Texts:
-    """Each open task's row text, kept by plan: {plan: {ID: [text, text_epic, epic]}}."""
+    """Each open task's row text, kept by plan: {plan: {ID: [text, text_epic, epic,
+    stamp]}}, the stamp that of its component when it was rendered (a hash of what the
+    component reads): a row is used only under the same stamp, so rows and order written
+    by two runs, or by a run stopped between the two files, never mix."""
 
     def __init__(self, cache: ShardedCache, plans: Iterable[str]):
         self.cache = cache
@@ -330,7 +350,14 @@ class _Texts:
         """The order's rows, numbered: rendered for the tasks ordered `again` and those
         whose row is not kept (every row when a kept one is damaged)."""
         kept = self.kept
-        missing = list(dict.fromkeys(chain(again, (t for t in order.ids if t not in kept))))
+        reads = order.reads
+        stamps = [reads[component][2] for component in order.components]
+        stale = (
+            tid
+            for tid, stamp in zip(order.ids, stamps, strict=True)
+            if _stamp(kept.get(tid)) != stamp
+        )
+        missing = list(dict.fromkeys(chain(again, stale)))
         self._render(missing, order, by_id, render)
         try:
             return _numbered(order.ids, kept)
@@ -343,8 +370,9 @@ class _Texts:
     ) -> None:
         """Render the rows of `ids`, and keep each of their plans' open tasks' rows."""
         rewritten: dict[str, dict[str, list[Any]]] = {}
+        stamps = dict(zip(order.ids, order.components, strict=True)) if ids else {}
         for tid in ids:
-            self.kept[tid] = render.texts(tid)
+            self.kept[tid] = [*render.texts(tid), order.reads[stamps[tid]][2]]
             rewritten.setdefault(by_id[tid].path, {})[tid] = self.kept[tid]
         open_ids = set(order.ids) if rewritten else set()
         for plan, rows in rewritten.items():
@@ -374,12 +402,17 @@ def _numbered(ids: list[str], kept: Mapping[str, list[Any]]) -> str:
     return parts[0] + "".join(chain.from_iterable(zip(numbers, parts[1:], strict=True)))
 
 
+def _stamp(row: list[Any] | None) -> Any:
+    return None if row is None else row[3]
+
+
 def _whole(rows: Iterable[Any]) -> bool:
-    """Each row kept as [text, text when its epic starts or None, epic]."""
+    """Each row kept as [text, text when its epic starts or None, epic, the stamp of what
+    it was rendered from]."""
     rows = list(rows)
     return (
         _types(rows) <= {list}
-        and all(len(row) == 3 for row in rows)
+        and all(len(row) == 4 for row in rows)
         and _types(chain.from_iterable(rows)) <= {str, type(None)}
     )
 
@@ -399,8 +432,9 @@ def _dump(
         "keys": [list(column) for column in zip(*order.keys, strict=True)] if order.ids else [],
         "released": order.released,
         "components": [renumber[component] for component in order.components],
-        "plan_sets": [plans_read for plans_read, _ in order.reads.values()],
-        "missing": [missing for _, missing in order.reads.values()],
+        "plan_sets": [plans_read for plans_read, _, _ in order.reads.values()],
+        "missing": [missing for _, missing, _ in order.reads.values()],
+        "stamps": [stamp for _, _, stamp in order.reads.values()],
     }
 
 
@@ -431,7 +465,9 @@ def _decode(stored: dict[str, Any], plans: tuple[str, ...]) -> tuple[dict[str, s
     _require(_types(chain.from_iterable(missing)) <= {str})
     indexes = list(chain.from_iterable(plan_sets))
     _require(_types(indexes) <= {int} and all(0 <= n < len(plans) for n in indexes))
-    reads = dict(enumerate(zip(plan_sets, missing, strict=True)))
+    stamps = stored["stamps"]
+    _require(type(stamps) is list and len(stamps) == len(missing) and _types(stamps) <= {str})
+    reads = dict(enumerate(zip(plan_sets, missing, stamps, strict=True)))
     order = _Order(ids, list(zip(*keys, strict=True)), released, components, reads)
     return dict(zip(plans, digests, strict=True)), order
 
