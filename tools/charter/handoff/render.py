@@ -100,6 +100,8 @@ def context_of(
         "layers": _layers(config),
         **_runs_and_tokens(config, closed, logs),
     }
+    if not isinstance(order, list):  # built when asked for: not data, and not read
+        del context["order"]
     for name, plan_list in lists.items():
         if wanted is None or name in wanted:
             context[name] = [plan_list.entry(t) for t in plan_list.tasks]
