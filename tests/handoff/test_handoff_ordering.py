@@ -22,10 +22,11 @@ from hypothesis import strategies as st
 
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
-from charter.handoff import ordering
+from charter.handoff import order_cache, ordering
 from charter.handoff.facts import TaskFacts
 from charter.handoff.ordering import OrderWork
 from charter.handoff.regenerate import check_handoff, write_handoff
+from charter.handoff.rows import NUMBER
 from charter.tasks.order import NO_PRIORITY, order_placements
 from tests.handoff.test_handoff_incremental import (
     _end_session,
@@ -93,7 +94,7 @@ def test_the_kept_order_merged_with_the_touched_components_is_the_whole_order(
     picker = random.Random(pick_seed)
     touched = {c for c in set(component.values()) if picker.random() < 0.4}
     kept = [p for p in placements if component[p.id] not in touched]
-    kept_order = ordering._Order(
+    kept_order = order_cache.Order(
         [p.id for p in kept],
         [p.key for p in kept],
         [p.released for p in kept],
@@ -274,7 +275,7 @@ def _drop_one(stored: dict[str, Any]) -> None:
 def _damage_rows(stored: dict[str, Any]) -> None:
     for rows in stored["entries"].values():
         for row in rows.values():
-            row[0] = row[0].replace(ordering.NUMBER, "")  # a row without its number
+            row[0] = row[0].replace(NUMBER, "")  # a row without its number
             return
 
 

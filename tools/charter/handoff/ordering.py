@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
@@ -43,14 +43,21 @@ except ImportError:  # an interpreter without the module
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
 from charter.config import Config
 from charter.handoff.facts import TaskFacts
+from charter.handoff.order_cache import (
+    CACHE_NAME,
+    ROWS_CACHE,
+    SHARDS,
+    KeptRows,
+    Order,
+    columns,
+    dump,
+    load,
+)
 from charter.handoff.rows import NUMBER, ROWS_TEMPLATE, cache_key, numbers_apart
 from charter.tasks.order import OrderKey, Placement, order_placements
 from charter.templating import template_macros, template_tree
 
-CACHE_NAME = "handoff-order.cache"
-SHARDS = 16
 Entry = Callable[[str], dict[str, Any]]  # a task's order entry, its number aside
-_KEY_FIELDS = 5  # the fields of an OrderKey
 _PATH_OF = attrgetter("path")
 
 
@@ -68,20 +75,6 @@ class OrderWork:
 class Ordered:
     ids: list[str]  # the open tasks in order
     text: str  # their rows, numbered
-
-
-@dataclass
-class _Order:
-    """An order, column by column, with what each component reads."""
-
-    ids: list[str]
-    keys: list[OrderKey]
-    released: list[bool]  # placed by breaking a cycle
-    components: list[int]
-    # {component: (the plans it reads, by their place in the list of plans; the IDs it
-    # reads that are in no plan; a hash of those plans' facts and IDs, which its rows'
-    # kept text must carry)}
-    reads: dict[int, tuple[list[int], list[str], str]]
 
 
 class _NotApart(Exception):
@@ -105,18 +98,18 @@ def ordered_rows(
         return None
     key = cache_key(config)
     folder = config.root / CACHE_DIR
-    kept = _load(load_cache(folder / CACHE_NAME), key, plan_paths)
+    kept = load(load_cache(folder / CACHE_NAME), key, plan_paths)
     plan_rank = {plan: n for n, plan in enumerate(plan_paths)}
     digests = {plan: plan_digests.get(plan, "") for plan in plan_paths}
     order, again = _reorder(open_ids, by_id, plan_rank, digests, kept, work)
-    texts = _Texts(ShardedCache(folder, "handoff-order-rows", SHARDS, key), plan_paths)
+    texts = KeptRows(ShardedCache(folder, ROWS_CACHE, SHARDS, key), plan_paths)
     try:
-        text = texts.rows(order, again, by_id, _Render(config, entry_of, work))
+        text = texts.rows(order, again, by_id, _Render(config, entry_of, work).texts)
     except _NotApart:
         return None
     texts.cache.save()
     if work.ordered or kept is None:
-        save_cache(folder / CACHE_NAME, _dump(key, plan_paths, digests, order))
+        save_cache(folder / CACHE_NAME, dump(key, plan_paths, digests, order))
     return Ordered(order.ids, text)
 
 
@@ -125,12 +118,12 @@ def _reorder(
     by_id: Mapping[str, TaskFacts],
     plan_rank: Mapping[str, int],
     digests: Mapping[str, str],
-    kept: tuple[dict[str, str], _Order] | None,
+    kept: tuple[dict[str, str], Order] | None,
     work: OrderWork,
-) -> tuple[_Order, list[str]]:
+) -> tuple[Order, list[str]]:
     """The order: the kept one, its touched components ordered again; and those tasks."""
     if kept is None:
-        reused, again = _Order([], [], [], [], {}), open_ids
+        reused, again = Order([], [], [], [], {}), open_ids
     else:
         old_digests, old = kept
         changed = {plan for plan, digest in digests.items() if old_digests.get(plan) != digest}
@@ -142,7 +135,7 @@ def _reorder(
     first = max(reused.reads, default=-1) + 1
     fresh = _order_again(again, by_id, plan_rank, digests, open_set, first)
     if fresh is None:  # a link out of what was ordered again: order everything
-        reused, again = _Order([], [], [], [], {}), open_ids
+        reused, again = Order([], [], [], [], {}), open_ids
         fresh = _order_again(again, by_id, plan_rank, digests, open_set, 0)
         assert fresh is not None  # every open task was ordered: no link can leave them
     work.everything = not reused.ids
@@ -152,12 +145,12 @@ def _reorder(
 
 
 def _untouched(
-    old: _Order,
+    old: Order,
     changed: set[str],
     open_ids: list[str],
     by_id: Mapping[str, TaskFacts],
     plan_rank: Mapping[str, int],
-) -> tuple[_Order, list[str]]:
+) -> tuple[Order, list[str]]:
     """The kept order without the components the changed plans touch, and the open tasks
     not in it."""
     defined: set[str] = set()  # the IDs the changed plans define now
@@ -175,18 +168,14 @@ def _untouched(
         if not changed_at.isdisjoint(plans) or not defined.isdisjoint(missing):
             touched.add(component)
     keep = [component not in touched for component in old.components]
-    ids, keys, released, components = (list(compress(column, keep)) for column in _columns(old))
+    ids, keys, released, components = (list(compress(column, keep)) for column in columns(old))
     reads = {c: read for c, read in old.reads.items() if c not in touched}
-    reused = _Order(ids, keys, released, components, reads)
+    reused = Order(ids, keys, released, components, reads)
     members = set(reused.ids)
     again = [tid for tid in open_ids if tid not in members]
     if len(again) + len(reused.ids) != len(open_ids):  # a kept task is no longer open
-        return _Order([], [], [], [], {}), open_ids
+        return Order([], [], [], [], {}), open_ids
     return reused, again
-
-
-def _columns(order: _Order) -> tuple[list[Any], ...]:
-    return order.ids, order.keys, order.released, order.components
 
 
 def _order_again(
@@ -196,7 +185,7 @@ def _order_again(
     digests: Mapping[str, str],
     open_set: set[str],
     first_number: int,
-) -> tuple[list[Placement], _Order] | None:
+) -> tuple[list[Placement], Order] | None:
     """`ids` ordered, with their components numbered from `first_number`; None when one
     of them is linked to an open task outside `ids`."""
     placements, dependents = order_placements(ids, by_id, plan_rank, open_set=open_set)
@@ -222,7 +211,7 @@ def _order_again(
         number = numbers.setdefault(find(placement.id), first_number + len(numbers))
         components.append(number)
         reads.setdefault(number, set()).update(_reads(by_id[placement.id], by_id))
-    order = _Order(
+    order = Order(
         [p.id for p in placements],
         [p.key for p in placements],
         [p.released for p in placements],
@@ -265,14 +254,14 @@ def _reads(task: TaskFacts, by_id: Mapping[str, TaskFacts]) -> Iterable[str]:
         parent = above.parent
 
 
-def _merge(kept: _Order, fresh: tuple[list[Placement], _Order]) -> _Order:
+def _merge(kept: Order, fresh: tuple[list[Placement], Order]) -> Order:
     """Two orders as one, as charter.tasks.order would place their tasks together: the
     next task of either by its key, a task freed by breaking a cycle only when the
     other's next one is too."""
     placements, new = fresh
     if not placements:
         return kept
-    runs: list[tuple[_Order, int, int]] = []  # (order, start, end) in the merged order
+    runs: list[tuple[Order, int, int]] = []  # (order, start, end) in the merged order
     at = 0
     count = len(kept.ids)
     ids, keys, released = kept.ids, kept.keys, kept.released
@@ -286,9 +275,9 @@ def _merge(kept: _Order, fresh: tuple[list[Placement], _Order]) -> _Order:
             runs.append((kept, start, at))
         runs.append((new, n, n + 1))
     runs.append((kept, at, count))
-    merged = _Order([], [], [], [], {**kept.reads, **new.reads})
+    merged = Order([], [], [], [], {**kept.reads, **new.reads})
     for source, start, end in runs:
-        for target, column in zip(_columns(merged), _columns(source), strict=True):
+        for target, column in zip(columns(merged), columns(source), strict=True):
             target.extend(column[start:end])
     return merged
 
@@ -321,161 +310,3 @@ class _Render:
             raise _NotApart
         self.work.rendered.append(tid)
         return [*texts, item["epic"]]
-
-
-class _Texts:
-    """Each open task's row text, kept by plan: {plan: {ID: [text, text_epic, epic,
-    stamp]}}, the stamp that of its component when it was rendered (a hash of what the
-    component reads): a row is used only under the same stamp, so rows and order written
-    by two runs, or by a run stopped between the two files, never mix."""
-
-    def __init__(self, cache: ShardedCache, plans: Iterable[str]):
-        self.cache = cache
-        entries = [cache.entry(plan, plan) for plan in plans]
-        self.by_plan = dict(zip(plans, entries, strict=True))
-        self.kept: dict[str, list[Any]] = {}
-        if _types(entries) <= {dict, type(None)}:
-            for entry in filter(None, entries):
-                self.kept.update(entry)
-        if not _whole(self.kept.values()):
-            self.kept = {}
-
-    def rows(
-        self,
-        order: _Order,
-        again: list[str],
-        by_id: Mapping[str, TaskFacts],
-        render: _Render,
-    ) -> str:
-        """The order's rows, numbered: rendered for the tasks ordered `again` and those
-        whose row is not kept (every row when a kept one is damaged)."""
-        kept = self.kept
-        reads = order.reads
-        stamps = [reads[component][2] for component in order.components]
-        stale = (
-            tid
-            for tid, stamp in zip(order.ids, stamps, strict=True)
-            if _stamp(kept.get(tid)) != stamp
-        )
-        missing = list(dict.fromkeys(chain(again, stale)))
-        self._render(missing, order, by_id, render)
-        try:
-            return _numbered(order.ids, kept)
-        except (TypeError, ValueError):  # a damaged row: render them all
-            self._render(order.ids, order, by_id, render)
-            return _numbered(order.ids, kept)
-
-    def _render(
-        self, ids: list[str], order: _Order, by_id: Mapping[str, TaskFacts], render: _Render
-    ) -> None:
-        """Render the rows of `ids`, and keep each of their plans' open tasks' rows."""
-        rewritten: dict[str, dict[str, list[Any]]] = {}
-        stamps = dict(zip(order.ids, order.components, strict=True)) if ids else {}
-        for tid in ids:
-            self.kept[tid] = [*render.texts(tid), order.reads[stamps[tid]][2]]
-            rewritten.setdefault(by_id[tid].path, {})[tid] = self.kept[tid]
-        open_ids = set(order.ids) if rewritten else set()
-        for plan, rows in rewritten.items():
-            before = self.by_plan.get(plan)
-            if type(before) is dict:  # its other open tasks' rows, the closed ones' dropped
-                for tid in before:
-                    task = by_id.get(tid)
-                    if task is not None and task.path == plan and tid in open_ids:
-                        rows.setdefault(tid, self.kept[tid])
-            self.cache.store(plan, plan, rows)
-            self.by_plan[plan] = rows
-
-
-def _numbered(ids: list[str], kept: Mapping[str, list[Any]]) -> str:
-    """The rows of `ids` in order, numbered from 1; ValueError or TypeError when a row
-    does not hold its number once."""
-    rows = list(map(kept.__getitem__, ids))
-    texts = list(map(itemgetter(0), rows))
-    epics = list(map(itemgetter(2), rows))
-    for n in compress(range(len(ids)), epics):  # a row in an epic's run: the first says so
-        if n == 0 or epics[n - 1] != epics[n]:
-            texts[n] = rows[n][1]
-    parts = "".join(texts).split(NUMBER)
-    if len(parts) != len(ids) + 1:
-        raise ValueError("a kept row without its number")
-    numbers = map(str, range(1, len(parts)))
-    return parts[0] + "".join(chain.from_iterable(zip(numbers, parts[1:], strict=True)))
-
-
-def _stamp(row: list[Any] | None) -> Any:
-    return None if row is None else row[3]
-
-
-def _whole(rows: Iterable[Any]) -> bool:
-    """Each row kept as [text, text when its epic starts or None, epic, the stamp of what
-    it was rendered from]."""
-    rows = list(rows)
-    return (
-        _types(rows) <= {list}
-        and all(len(row) == 4 for row in rows)
-        and _types(chain.from_iterable(rows)) <= {str, type(None)}
-    )
-
-
-# ---- the cached order: one list per field ---------------------------------------------
-
-
-def _dump(
-    key: str, plans: tuple[str, ...], digests: Mapping[str, str], order: _Order
-) -> dict[str, Any]:
-    renumber = {component: n for n, component in enumerate(order.reads)}
-    return {
-        "key": key,
-        "plans": list(plans),
-        "digests": [digests[plan] for plan in plans],
-        "ids": order.ids,
-        "keys": [list(column) for column in zip(*order.keys, strict=True)] if order.ids else [],
-        "released": order.released,
-        "components": [renumber[component] for component in order.components],
-        "plan_sets": [plans_read for plans_read, _, _ in order.reads.values()],
-        "missing": [missing for _, missing, _ in order.reads.values()],
-        "stamps": [stamp for _, _, stamp in order.reads.values()],
-    }
-
-
-def _load(stored: Any, key: str, plans: tuple[str, ...]) -> tuple[dict[str, str], _Order] | None:
-    """The kept digests and order, when `stored` is whole and for the same key and plans."""
-    if type(stored) is not dict or stored.get("key") != key or stored.get("plans") != list(plans):
-        return None
-    try:
-        return _decode(stored, plans)
-    except (TypeError, ValueError, KeyError):
-        return None
-
-
-def _decode(stored: dict[str, Any], plans: tuple[str, ...]) -> tuple[dict[str, str], _Order]:
-    digests, ids, keys = stored["digests"], stored["ids"], stored["keys"]
-    released, components = stored["released"], stored["components"]
-    plan_sets, missing = stored["plan_sets"], stored["missing"]
-    count = len(ids)
-    _require(type(digests) is list and len(digests) == len(plans) and type(ids) is list)
-    _require(_types(digests) <= {str} and _types(ids) <= {str})
-    _require(type(keys) is list and len(keys) == (_KEY_FIELDS if count else 0))
-    _require(all(type(k) is list and len(k) == count for k in keys))
-    _require(_types(chain.from_iterable(keys)) <= {int} and _types(released) <= {bool})
-    _require(type(plan_sets) is list and type(missing) is list)
-    _require(len(plan_sets) == len(missing) and _types(chain(plan_sets, missing)) <= {list})
-    _require(_types(components) <= {int} and set(components) <= set(range(len(missing))))
-    _require(len(released) == len(components) == count)
-    _require(_types(chain.from_iterable(missing)) <= {str})
-    indexes = list(chain.from_iterable(plan_sets))
-    _require(_types(indexes) <= {int} and all(0 <= n < len(plans) for n in indexes))
-    stamps = stored["stamps"]
-    _require(type(stamps) is list and len(stamps) == len(missing) and _types(stamps) <= {str})
-    reads = dict(enumerate(zip(plan_sets, missing, stamps, strict=True)))
-    order = _Order(ids, list(zip(*keys, strict=True)), released, components, reads)
-    return dict(zip(plans, digests, strict=True)), order
-
-
-def _types(values: Iterable[Any]) -> set[type]:
-    return set(map(type, values))
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise ValueError("a damaged handoff-order cache")
