@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from charter.config import Config
-from charter.ingest.fold import session_usage
 from charter.mentions import resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.outputs import protect
@@ -108,6 +107,8 @@ def task_facts(task: Task, config: Config) -> TaskFacts:
 
 def session_facts(log: SessionLog, config: Config) -> SessionFacts:
     fm = log.frontmatter
+    from charter.ingest.fold import session_usage  # lazy: only a changed log needs it
+
     usage = session_usage(log.text)
     return SessionFacts(
         log.path,

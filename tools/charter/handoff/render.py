@@ -12,14 +12,16 @@ import functools
 import posixpath
 import re
 import shlex
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
+from typing import Any, overload
 
 from charter.config import Config
 from charter.errors import CharterError
 from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.handoff.facts import HandoffFacts, SessionFacts, TaskFacts, from_repo
+from charter.handoff.ordering import ordered_rows
 from charter.handoff.rows import PLAN_LISTS, PlanList, rows_text
 from charter.makefile import defines_target, make_variable
 from charter.repo import RepoModel
@@ -63,7 +65,16 @@ def context_of(
             closed.add(task.id)
         if state in _LIST_OF:
             members[_LIST_OF[state]].append(task)
-    order = execution_order(open_tasks, tasks, config, plan_rank)
+    order_text = None
+    ordered = None
+    if plan_digests is not None and (wanted is None or "rows" in wanted):
+        ordered = _ordered(facts, config, open_tasks, plan_digests, base)
+    if ordered is None:
+        order: Sequence[dict[str, Any]] = execution_order(open_tasks, tasks, config, plan_rank)
+    else:
+        order, order_text = ordered
+        if wanted is None or "order" in wanted:
+            order = list(order)
     logs = sorted(facts.sessions, key=_log_order)
     active = [log for log in logs if log.status_key == "active"]
     working = {log.task: log.id for log in active if log.task}
@@ -89,11 +100,13 @@ def context_of(
         "layers": _layers(config),
         **_runs_and_tokens(config, closed, logs),
     }
+    if not isinstance(order, list):  # built when asked for: not data, and not read
+        del context["order"]
     for name, plan_list in lists.items():
         if wanted is None or name in wanted:
             context[name] = [plan_list.entry(t) for t in plan_list.tasks]
     if wanted is None or "rows" in wanted:
-        context["rows"] = rows_text(config, order, lists, plan_digests)
+        context["rows"] = rows_text(config, order, lists, plan_digests, order_text)
     return context
 
 
@@ -189,6 +202,59 @@ def execution_order(
     return [_order_entry(n, by_id[tid], by_id, base) for n, tid in enumerate(placed, 1)]
 
 
+def _ordered(
+    facts: HandoffFacts,
+    config: Config,
+    open_tasks: list[TaskFacts],
+    plan_digests: Mapping[str, str],
+    base: str,
+) -> tuple[Sequence[dict[str, Any]], str] | None:
+    """The order's entries (built when asked for) and rows, from the order kept per
+    component (charter.handoff.ordering); None when the rows cannot be kept apart from
+    their numbers."""
+    by_id = dict(zip(map(_ID_OF, facts.tasks), facts.tasks, strict=True))
+    ordered = ordered_rows(
+        config,
+        list(map(_ID_OF, open_tasks)),
+        by_id,
+        facts.plan_paths,
+        plan_digests,
+        lambda tid: _order_entry(0, by_id[tid], by_id, base),
+    )
+    if ordered is None:
+        return None
+    entries = _Entries(ordered.ids, lambda n, tid: _order_entry(n, by_id[tid], by_id, base))
+    return entries, ordered.text
+
+
+_ID_OF = attrgetter("id")
+
+
+class _Entries(Sequence[dict[str, Any]]):
+    """The order's template entries, each built when first asked for: the handoff's
+    template shows the order as rows, and reads only its first entries itself."""
+
+    def __init__(self, ids: list[str], entry: Callable[[int, str], dict[str, Any]]):
+        self._ids, self._entry = ids, entry
+        self._built: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self._ids)))]
+        n = range(len(self._ids))[index]  # IndexError past the end, as a list
+        built = self._built.get(n)
+        if built is None:
+            built = self._built[n] = self._entry(n + 1, self._ids[n])
+        return built
+
+
 def _order_entry(
     number: int, task: TaskFacts, by_id: dict[str, TaskFacts], base: str
 ) -> dict[str, Any]:
@@ -229,7 +295,7 @@ def _epic(task: TaskFacts, by_id: dict[str, TaskFacts]) -> str:
 
 
 def _continue(
-    config: Config, order: list[dict[str, Any]], active: list[SessionFacts]
+    config: Config, order: Sequence[dict[str, Any]], active: list[SessionFacts]
 ) -> dict[str, Any]:
     next_task = next((o for o in order if o["ready"]), None)
     make = _has_make_target(config, "session-start")
@@ -313,7 +379,7 @@ def _session(log: SessionFacts, base: str) -> dict[str, Any]:
 
 def dependency_graph(
     tasks: list[TaskFacts],
-    order: list[dict[str, Any]],
+    order: Sequence[dict[str, Any]],
     config: Config,
     blocked: list[TaskFacts] | None = None,
 ) -> dict[str, Any]:

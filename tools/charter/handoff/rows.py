@@ -56,16 +56,20 @@ def rows_text(
     order: Iterable[Mapping[str, Any]],
     lists: Mapping[str, PlanList],
     plan_digests: Mapping[str, str] | None,
+    order_text: str | None = None,
 ) -> dict[str, str]:
     """{list: its rows as text} for the execution order and the in-progress, blocked and
     done lists. `plan_digests` ({plan: a hash of its facts}) lets a plan's rows come
-    from the cache; None renders every row."""
+    from the cache; None renders every row. `order_text`: the order's rows, when the
+    caller has them (charter.handoff.ordering)."""
     render = template_macros(config, ROWS_TEMPLATE)
     cache = None
     if plan_digests is not None:
-        cache = ShardedCache(config.root / CACHE_DIR, "handoff-rows", SHARDS, _cache_key(config))
-    apart = cache is not None and numbers_apart(template_tree(config, ROWS_TEMPLATE))
-    found = {"order": _order_rows(order, render, cache, apart)}
+        cache = ShardedCache(config.root / CACHE_DIR, "handoff-rows", SHARDS, cache_key(config))
+    if order_text is None:
+        apart = cache is not None and numbers_apart(template_tree(config, ROWS_TEMPLATE))
+        order_text = _order_rows(order, render, cache, apart)
+    found = {"order": order_text}
     for name in PLAN_LISTS:
         found[name] = _plan_rows(name, lists[name], render, cache, plan_digests or {})
     if cache is not None:
@@ -105,16 +109,16 @@ def _order_rows(
         if type(entry) is list and len(entry) == 2 and entry[0] == digest and type(entry[1]) is str:
             text = entry[1]
         else:
-            text = render("order_row", {**item, "number": _NUMBER} if apart else item, epic_starts)
+            text = render("order_row", {**item, "number": NUMBER} if apart else item, epic_starts)
         fresh[item["id"]] = [digest, text]
-        parts.append(text.replace(_NUMBER, str(number)) if apart else text)
+        parts.append(text.replace(NUMBER, str(number)) if apart else text)
     if cache is not None and fresh != kept:
         cache.store(_ORDER, _ORDER, fresh)
     return "".join(parts)
 
 
 _ORDER = "order"  # the execution order's rows: one entry, read and written whole
-_NUMBER = "\x00number\x00"  # stands in for a row's number in the text kept of it
+NUMBER = "\x00number\x00"  # stands in for a row's number in the text kept of it
 
 
 def numbers_apart(tree: Any) -> bool:
@@ -171,7 +175,7 @@ def _plan_rows(
     return "".join(parts)
 
 
-def _cache_key(config: Config) -> str:
+def cache_key(config: Config) -> str:
     h = blake2b(digest_size=16)
     h.update(f"{__version__}\0{config!r}\0".encode())
     h.update(code_stamp())

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -118,8 +119,37 @@ def order_ids(
     ops: Ops | None = None,
 ) -> list[str]:
     """`execution_order` over the tasks' OrderFacts: the open IDs in order."""
+    return [tid for _, tid, _ in order_placements(open_ids, by_id, plan_rank, ops)[0]]
+
+
+class Placement(NamedTuple):
+    """One task as the order placed it: its sort key when it was queued, and whether a
+    cycle was broken to place it (nothing else of its group was free to go)."""
+
+    key: OrderKey
+    id: str
+    released: bool
+
+
+def order_placements(
+    open_ids: list[str],
+    by_id: Mapping[str, Orderable],
+    plan_rank: Mapping[str, int],
+    ops: Ops | None = None,
+    open_set: AbstractSet[str] | None = None,
+) -> tuple[list[Placement], dict[str, list[str]]]:
+    """`order_ids`, with each task's key and whether a cycle was broken for it, and the
+    links between the tasks ordered ({ID: the IDs that wait on it}).
+
+    Tasks linked to no other order independently of each other: the order of a
+    group of linked tasks (a component) is the same whatever else is ordered with
+    it, and the whole order is those orders merged by their next task's key
+    (charter.handoff.ordering). `open_set` (every open task, when `open_ids` is
+    only some of them) says which waited-on tasks are open; when one of `open_ids`
+    is linked to an open task not among them, nothing is placed (the links say so)."""
     ops = ops if ops is not None else Ops()
-    open_set = set(open_ids)
+    some = open_set is not None
+    open_set = open_set if open_set is not None else set(open_ids)
     waiting: dict[str, set[str]] = {}
     # Only tasks something waits on have dependents: most have none (50,000 empty lists).
     dependents: dict[str, list[str]] = {}
@@ -145,6 +175,8 @@ def order_ids(
                 dependents.setdefault(sub, []).append(tid)
         waiting[tid] = deps
     ops.steps += steps
+    if some and not waiting.keys() >= dependents.keys():
+        return [], dependents
     urgency = _inherited_priority(waiting, dependents, by_id, ops)
     stalled = set(stuck_on_closed)
 
@@ -156,18 +188,19 @@ def order_ids(
     ready = [(key(tid), tid) for tid in waiting if not waiting[tid]]
     heapq.heapify(ready)
     ops.steps += len(ready)
-    placed: list[str] = []
+    placed: list[Placement] = []
     rest = dict(waiting)
+    released = None
     while rest:
         if not ready:  # a cycle: release its first task by the sort key
-            first = _first(rest, key, ops)
-            heapq.heappush(ready, (key(first), first))
+            released = _first(rest, key, ops)
+            heapq.heappush(ready, (key(released), released))
         ops.heap(len(ready))
-        _, tid = heapq.heappop(ready)
+        queued, tid = heapq.heappop(ready)
         if tid not in rest:
             continue
         del rest[tid]
-        placed.append(tid)
+        placed.append(Placement(queued, tid, tid == released))
         for other in dependents.get(tid, ()):
             ops.steps += 1
             remaining = rest.get(other)
@@ -179,7 +212,7 @@ def order_ids(
             if not remaining:
                 ops.heap(len(ready))
                 heapq.heappush(ready, (key(other), other))
-    return placed
+    return placed, dependents
 
 
 def waits_of(task: Orderable, by_id: Mapping[str, Orderable]) -> tuple[str, ...]:
