@@ -2,17 +2,21 @@
 
 At 50,000 tasks a full regeneration decodes every plan, resolves every ID and
 renders every row, seconds of work for an edit that moved one row. After each
-regeneration charter keeps, under `.charter/cache/board-state.cache`, what the
-board it wrote is made of: the hashes of the two files, each plan's content
+regeneration charter keeps, under `.charter/cache/board-state-<hash>.cache`, what
+the board it wrote is made of: the hashes of the two files, each plan's content
 hash and the row keys (task IDs) it contributed, and each column's IDs in the
-board's order. The next regeneration re-reads the plans' bytes; for the plans
-whose bytes changed it parses them alone, and replaces their rows in the
-Markdown (removed from their old column, inserted at their place in the new
-one, found by the order `board_rows` sorts by) and their lines in the CSV.
+board's order. A state is found by the content of the board on disk (the
+`<hash>` is the Markdown board's), and the last few are kept: a checkout that
+brings back a board charter wrote (`git checkout -- .`, another branch and
+back) finds the state of that board, and patches it. The next regeneration
+re-reads the plans' bytes; for the plans whose bytes changed it parses them
+alone, and replaces their rows in the Markdown (removed from their old column,
+inserted at their place in the new one, found by the order `board_rows` sorts
+by) and their lines in the CSV.
 
 The board on disk is the cache of rows: nothing of 50,000 rows is decoded.
 Only edits that keep the board's shape take this path, checked before a byte
-changes: the files on disk are what charter wrote last, every changed plan
+changes: the files on disk are a board charter wrote, every changed plan
 keeps its task IDs and subtasks, none of its IDs is mentioned in another plan
 (which mention speaks for the task is then the whole repository's question,
 charter.mentions), it holds no tasks without IDs and replaces no imported
@@ -26,12 +30,15 @@ generated repositories every way and compares with a full `charter board
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from charter.board.fastmd import RowWriter, assemble, ordered_columns
@@ -45,7 +52,9 @@ from charter.repo import RepoModel, parse_file
 from charter.sorting import natural_key
 from charter.templating import md_cell
 
-STATE = f"{CACHE_DIR}/board-state.cache"
+STATE_PREFIX = f"{CACHE_DIR}/board-state-"
+# States of this many boards are kept (each about 1 MB at 50,000 tasks), the newest.
+KEEP_STATES = 4
 # More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
 MAX_CHANGED = 64
 # More rows than this in the changed plans (one plan holding every task), and moving them
@@ -132,22 +141,52 @@ def record_state(
     }
 
 
-def load_state(config: Config) -> dict[str, Any] | None:
-    data = load_cache(config.path(STATE))
+def state_path(markdown_sha: str) -> str:
+    """Where the state of the board whose Markdown file has the sha256 `markdown_sha` is."""
+    return f"{STATE_PREFIX}{markdown_sha[:24]}.cache"
+
+
+def load_state(config: Config, markdown_sha: str) -> dict[str, Any] | None:
+    data = load_cache(config.path(state_path(markdown_sha)))
     return data if isinstance(data, dict) else None
 
 
 def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
-    """Keep `state` for the board files whose sha256 `hashes` gives (by path)."""
+    """Keep `state` for the board files whose sha256 `hashes` gives (by path), and the
+    states of the few boards written before it."""
     state = {**state, "files": dict(hashes)}
-    save_cache(config.path(STATE), state)
+    path = config.path(state_path(hashes[config.board]))
+    if save_cache(path, state):
+        _prune(path)
+
+
+def _prune(kept: Path) -> None:
+    """Remove all but the KEEP_STATES newest states (`kept`, the one just written, stays),
+    and the one state file of earlier versions."""
+    folder, prefix = kept.parent, STATE_PREFIX.rpartition("/")[2]
+    with contextlib.suppress(OSError):
+        (folder / "board-state.cache").unlink()
+    found: list[tuple[int, str]] = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.name != kept.name:
+                with contextlib.suppress(OSError):
+                    found.append((entry.stat().st_mtime_ns, entry.path))
+    found.sort(reverse=True)
+    for _mtime, path in found[KEEP_STATES - 1 :]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def forget_state(config: Config) -> None:
-    try:
-        config.path(STATE).unlink()
-    except OSError:
-        return
+    """Remove every state (a board was written that no state describes)."""
+    folder = config.path(CACHE_DIR)
+    prefix = STATE_PREFIX.rpartition("/")[2]
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def patch_board(
@@ -159,7 +198,10 @@ def patch_board(
 ) -> Patched | None:
     """The board after the plans' edits, from the last state and the board on disk; None
     when this regeneration needs a full one (see the module's docstring)."""
-    state = load_state(config)
+    on_disk = old[config.board]
+    if on_disk is None:
+        return None
+    state = load_state(config, sha(on_disk))
     if state is None or state.get("base") != base:
         return None
     try:

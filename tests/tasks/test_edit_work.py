@@ -1,0 +1,144 @@
+"""The work a task edit does (plans read and parsed), counted: after a checkout that changes
+no content, as in a row, the edit parses its own plan and patches the board; it never
+reads the whole repository. The board it writes is what a full `board --force` writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import charter.board.patch
+import charter.board.regenerate
+import charter.checks.edit_gate
+import charter.checks.gate_scope
+import charter.tasks.edit
+from charter.board.regenerate import regenerate_board
+from charter.checks.edit_gate import edit_validator
+from charter.config import Config, load_config
+from charter.tasks import edit
+from tests.board.conftest import GovernedRepo
+
+GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@example.com")
+PLANS = 10
+
+
+def _plan(n: int) -> str:
+    lines = ["---", f"id: W{n}", f"title: Plan {n}", "---", f"# Plan {n}", ""]
+    for t in range(5):
+        status = ("Backlog", "In Progress", "Review", "Todo", "Backlog")[(n + t) % 5]
+        lines += [f"- [ ] **W{n}-{t}** Task {t} of plan {n}", f"  - Status: {status}"]
+        lines.append("  - Priority: P0")  # every plan holds `W`/`P0` bytes: no prefix filter
+    return "\n".join(lines) + "\n"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True)
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Calls of every reader of plans on the edit's path (parse: one plan parsed; repo: the
+    whole repository loaded; read: every plan's bytes read once)."""
+    counts = {"parse": 0, "repo": 0, "read": 0}
+
+    def counting(module: object, name: str, kind: str) -> None:
+        original: Callable[..., object] = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            counts[kind] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(charter.tasks.edit, "parse_plan", "parse")
+    counting(charter.checks.gate_scope, "parse_file", "parse")
+    counting(charter.board.patch, "parse_file", "parse")
+    counting(charter.board.regenerate, "build_repo", "repo")
+    counting(charter.checks.edit_gate, "load_repo", "repo")
+    counting(charter.tasks.edit, "load_repo", "repo")
+    counting(charter.tasks.edit, "plan_listing", "read")
+    counting(charter.board.regenerate.board_memo, "read_plans", "read")
+    return counts
+
+
+def _edit(config: Config, task_id: str, status: str) -> None:
+    """What `charter task set ID --status S` does."""
+    edit.set_status(config, task_id, status, validate=edit_validator(config))
+    regenerate_board(config, edited=True)
+
+
+def _full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
+    copy = tmp_path / "scratch"
+    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
+    fresh = load_config(copy)
+    regenerate_board(fresh, force=True)
+    return _board(fresh)
+
+
+def _board(config: Config) -> tuple[bytes, bytes]:
+    return config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes()
+
+
+def _touch_every_plan(config: Config) -> None:
+    later = time.time_ns() + 5_000_000_000
+    for plan in config.path("docs/plans").glob("*.md"):
+        os.utime(plan, ns=(later, later))
+
+
+def _checkout_restores(config: Config) -> None:
+    _git(config.root, "checkout", "-q", "--", ".")
+
+
+def _branch_and_back(config: Config) -> None:
+    _git(config.root, "stash", "-q")
+    _git(config.root, "checkout", "-q", "-b", "other")
+    edit.set_status(config, "W7-1", "Review")
+    regenerate_board(config, edited=True)
+    _git(config.root, "commit", "-qam", "other")
+    _git(config.root, "checkout", "-q", "-")
+
+
+CHECKOUTS = {
+    "every plan touched, no content changed": _touch_every_plan,
+    "git checkout -- . (the committed board is back)": _checkout_restores,
+    "another branch, its board written, and back": _branch_and_back,
+}
+
+
+@pytest.mark.parametrize("checkout", CHECKOUTS.values(), ids=list(CHECKOUTS))
+def test_an_edit_after_a_checkout_parses_one_plan_and_patches_the_board(
+    governed: GovernedRepo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    checkout: Callable[[Config], None],
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    _edit(config, "W2-1", "Review")  # an edit in a row: the board's state moves on
+    checkout(config)
+    counts = _counted(monkeypatch)
+    _edit(config, "W3-2", "Blocked")
+    # The edit parses its plan before and after (its read-back check); the gate judges the
+    # plan before and after within the plan; the board parses the edited plan once.
+    assert counts == {"parse": 3, "repo": 0, "read": 2}
+    assert _board(config) == _full_board(config, tmp_path)
+
+
+def test_an_edit_after_a_checkout_of_an_unknown_board_regenerates_in_full(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A board no state describes (another clone wrote it) is regenerated from the plans."""
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    shutil.rmtree(config.path(".charter/cache"))
+    counts = _counted(monkeypatch)
+    _edit(config, "W3-2", "Blocked")
+    assert counts["repo"] == 1
+    assert _board(config) == _full_board(config, tmp_path)
