@@ -5,6 +5,7 @@ reads the whole repository. The board it writes is what a full `board --force` w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import charter.board.patch
 import charter.board.regenerate
@@ -22,6 +25,7 @@ from charter.board.regenerate import regenerate_board
 from charter.checks.edit_gate import edit_validator
 from charter.config import Config, load_config
 from charter.tasks import edit
+from charter.tasks.edit import declares_plan_id
 from tests.board.conftest import GovernedRepo
 
 GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@example.com")
@@ -142,3 +146,18 @@ def test_an_edit_after_a_checkout_of_an_unknown_board_regenerates_in_full(
     _edit(config, "W3-2", "Blocked")
     assert counts["repo"] == 1
     assert _board(config) == _full_board(config, tmp_path)
+
+
+_BYTES = st.lists(
+    st.sampled_from(
+        [b"id:", b"id: ", b"P0", b"P", b"0", b"'", b'"', b"\n", b"\r\n", b" ", b"\t", b"x", b"-"]
+    ),
+    max_size=24,
+).map(b"".join)
+
+
+@given(data=_BYTES, name=st.sampled_from([b"P0", b"P", b"0-1", b"x"]))
+@settings(max_examples=400, deadline=None)
+def test_the_plan_id_line_is_found_as_the_regex_finds_it(data: bytes, name: bytes) -> None:
+    pattern = re.compile(rb"^id:\s*['\"]?" + re.escape(name) + rb"['\"]?\s*$", re.M)
+    assert declares_plan_id(name)(data) == bool(pattern.search(data))

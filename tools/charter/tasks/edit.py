@@ -177,11 +177,7 @@ def _mentioning(
     # A numbered step (`| 3 |` in a plan with `id: LS` is LS-3) is named by its plan's id.
     plan_id, _, step = task_id.rpartition("-")
     plan_name = plan_id.encode("utf-8")
-    step_of = (
-        re.compile(rb"^id:\s*['\"]?" + re.escape(plan_name) + rb"['\"]?\s*$", re.M)
-        if plan_id and step.isdigit()
-        else None
-    )
+    step_of = declares_plan_id(plan_name) if plan_id and step.isdigit() else None
     found: list[tuple[Path, bytes]] = []
     unreadable: list[tuple[Path, OSError]] = []
     for rel, full in plan_listing(config):
@@ -196,10 +192,34 @@ def _mentioning(
         if everything is not None:
             everything.append((rel, data))
         if (needle in data and bounded.search(data)) or (
-            step_of and plan_name in data and step_of.search(data)
+            step_of and step_of(data)
         ):
             found.append((path, data))
     return found, unreadable
+
+
+def declares_plan_id(name: bytes) -> Callable[[bytes], bool]:
+    """Whether a file's bytes hold a line `id: NAME` (a plan's frontmatter naming its
+    numbered steps NAME-1, NAME-2, ...), quoted or not.
+
+    What `re.search` of that line under re.M answers, found faster: a plan of 50,000 tasks'
+    repository has 2,000 files holding `P0`, and a regex scanning each for `^id:` costs
+    more than reading them; `bytes.find` goes straight to the lines starting with `id:`."""
+    line = re.compile(rb"^id:\s*['\"]?" + re.escape(name) + rb"['\"]?\s*$", re.M)
+
+    def declares(data: bytes) -> bool:
+        if name not in data:
+            return False
+        if data.startswith(b"id:") and line.match(data, 0):
+            return True
+        at = data.find(b"\nid:")
+        while at >= 0:
+            if line.match(data, at + 1):  # `^` holds there: the byte before is a newline
+                return True
+            at = data.find(b"\nid:", at + 1)
+        return False
+
+    return declares
 
 
 def _not_found(
