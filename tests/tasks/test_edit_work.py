@@ -107,10 +107,20 @@ def _branch_and_back(config: Config) -> None:
     _git(config.root, "checkout", "-q", "-")
 
 
+def _edits_undone(config: Config) -> None:
+    """Edits, each undone by git, more than there are kept states: the committed board's
+    state, read by every edit, is kept."""
+    for n in range(charter.board.patch.KEEP_STATES + 2):
+        _checkout_restores(config)
+        _edit(config, f"W{n}-0", "Review")
+    _checkout_restores(config)
+
+
 CHECKOUTS = {
     "every plan touched, no content changed": _touch_every_plan,
     "git checkout -- . (the committed board is back)": _checkout_restores,
     "another branch, its board written, and back": _branch_and_back,
+    "edit and undo, many times": _edits_undone,
 }
 
 

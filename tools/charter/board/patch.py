@@ -147,8 +147,13 @@ def state_path(markdown_sha: str) -> str:
 
 
 def load_state(config: Config, markdown_sha: str) -> dict[str, Any] | None:
-    data = load_cache(config.path(state_path(markdown_sha)))
-    return data if isinstance(data, dict) else None
+    path = config.path(state_path(markdown_sha))
+    data = load_cache(path)
+    if not isinstance(data, dict):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used: the pruning keeps the states of boards that come back
+    return data
 
 
 def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
@@ -161,8 +166,8 @@ def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str])
 
 
 def _prune(kept: Path) -> None:
-    """Remove all but the KEEP_STATES newest states (`kept`, the one just written, stays),
-    and the one state file of earlier versions."""
+    """Remove all but the KEEP_STATES states written or read last (`kept`, the one just
+    written, stays), and the one state file of earlier versions."""
     folder, prefix = kept.parent, STATE_PREFIX.rpartition("/")[2]
     with contextlib.suppress(OSError):
         (folder / "board-state.cache").unlink()
