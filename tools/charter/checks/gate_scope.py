@@ -120,16 +120,15 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
                 steps[name] = declares_plan_id(name)
     found: list[FileRead] = []
     # IDs of one plan mostly share a prefix (`ST-B-`): a file without it holds none of them.
-    shared = _common_prefix(needles | set(steps))
+    # (The plan's own name, `P0` of P0-1, is no filter: `Priority: P0` is in every plan.)
+    shared = _common_prefix(needles)
+    filtered = len(shared) > 1
     for read in files:
         if read.kind == "session" or read.rel == plan.path or read.data is None:
             continue
         data = read.data
-        if len(shared) > 1 and shared not in data:
-            continue
-        if any(needle in data for needle in needles) or any(
-            declares(data) for declares in steps.values()
-        ):
+        holds = (not filtered or shared in data) and any(needle in data for needle in needles)
+        if holds or any(declares(data) for declares in steps.values()):
             found.append(read)
             if len(found) > MAX_RELATED:
                 return None
