@@ -21,7 +21,7 @@ from pathlib import Path
 from charter.config import Config
 from charter.errors import CharterError, os_error_reason
 from charter.files import plan_listing, relpath
-from charter.io import locked, write_bytes_atomic
+from charter.io import locked, read_file, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
@@ -181,20 +181,17 @@ def _mentioning(
     found: list[tuple[Path, bytes]] = []
     unreadable: list[tuple[Path, OSError]] = []
     for rel, full in plan_listing(config):
-        path = Path(full)
         try:
-            data = path.read_bytes()
+            data = read_file(full)
         except OSError as exc:
-            unreadable.append((path, exc))
+            unreadable.append((Path(full), exc))
             if everything is not None:
                 everything.append((rel, None))
             continue
         if everything is not None:
             everything.append((rel, data))
-        if (needle in data and bounded.search(data)) or (
-            step_of and step_of(data)
-        ):
-            found.append((path, data))
+        if (needle in data and bounded.search(data)) or (step_of and step_of(data)):
+            found.append((Path(full), data))
     return found, unreadable
 
 
