@@ -21,11 +21,14 @@ import charter.board.regenerate
 import charter.checks.edit_gate
 import charter.checks.gate_scope
 import charter.tasks.edit
+import charter.tasks.id_index
 from charter.board.regenerate import regenerate_board
 from charter.checks.edit_gate import edit_validator
 from charter.config import Config, load_config
+from charter.errors import CharterError
+from charter.repo import load_repo
 from charter.tasks import edit
-from charter.tasks.edit import declares_plan_id
+from charter.tasks.edit import declares_plan_id, unknown_task_message
 from tests.board.conftest import GovernedRepo
 
 GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@example.com")
@@ -171,3 +174,33 @@ _BYTES = st.lists(
 def test_the_plan_id_line_is_found_as_the_regex_finds_it(data: bytes, name: bytes) -> None:
     pattern = re.compile(rb"^id:\s*['\"]?" + re.escape(name) + rb"['\"]?\s*$", re.M)
     assert declares_plan_id(name)(data) == bool(pattern.search(data))
+
+
+def test_an_unknown_id_is_answered_from_the_id_index_not_the_whole_repository(
+    governed: GovernedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    everything = sorted(load_repo(config).task_index())
+    expected = unknown_task_message(config, "W3-22", everything)
+    assert "did you mean" in expected and "W3-2" in expected
+    decoded: list[int] = []
+    original = charter.tasks.id_index.models_of
+
+    def models_of(files: tuple[object, ...], *args: object) -> object:
+        decoded.append(len(files))
+        return original(files, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charter.tasks.id_index, "models_of", models_of)
+    counts = _counted(monkeypatch)
+    for _ in range(2):
+        with pytest.raises(CharterError) as refused:
+            edit.set_status(config, "W3-22", "Review", validate=edit_validator(config))
+        assert refused.value.message == expected
+    assert counts["repo"] == 0
+    assert decoded == [PLANS]  # the first time every plan; then none
+    # a plan changed: its IDs alone are read again, and the new ID is suggested
+    plan = config.path("docs/plans/p05.md")
+    plan.write_text(plan.read_text() + "- [ ] **W3-20** A new task\n")
+    with pytest.raises(CharterError) as refused:
+        edit.set_status(config, "W3-22", "Review")
+    assert decoded == [PLANS, 1] and "W3-20" in refused.value.message

@@ -27,6 +27,7 @@ from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
 from charter.repo import load_repo, without_replaced
+from charter.tasks.id_index import plan_task_ids
 
 # Canonical field name -> how charter writes it when it adds the field.
 DISPLAY_NAMES: dict[str, str] = {
@@ -149,7 +150,8 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
     Reads every plan's bytes but parses only those that mention the ID.
     CharterError for an unknown ID (listing close matches) or one defined twice.
     """
-    mentioning, unreadable = _mentioning(config, task_id)
+    everything: list[tuple[str, bytes | None]] = []
+    mentioning, unreadable = _mentioning(config, task_id, everything)
     parsed = [
         (path, parse_plan(relpath(config.root, path), data, config)) for path, data in mentioning
     ]
@@ -160,7 +162,7 @@ def find_task(config: Config, task_id: str) -> tuple[Path, Task]:
         if id(plan) in kept:
             hits.extend((path, t) for t in plan.walk() if t.id == task_id)
     if not hits:
-        raise _not_found(config, task_id, unreadable)
+        raise _not_found(config, task_id, unreadable, everything)
     if len(hits) > 1:
         raise _duplicate(task_id, [t for _, t in hits])
     return hits[0]
@@ -220,10 +222,14 @@ def declares_plan_id(name: bytes) -> Callable[[bytes], bool]:
 
 
 def _not_found(
-    config: Config, task_id: str, unreadable: list[tuple[Path, OSError]]
+    config: Config,
+    task_id: str,
+    unreadable: list[tuple[Path, OSError]],
+    plans: list[tuple[str, bytes | None]],
 ) -> CharterError:
+    """`plans`: every plan's bytes as read, whose IDs the message suggests from."""
     if not unreadable:  # a plan that cannot be read may hold it: never "no task" then
-        return CharterError(unknown_task_message(config, task_id))
+        return CharterError(unknown_task_message(config, task_id, plan_task_ids(config, plans)))
     path, exc = unreadable[0]
     why = f"cannot read the plan ({os_error_reason(exc)}): {task_id} may be in it"
     return CharterError(f"{why}; nothing was changed", relpath(config.root, path))
@@ -347,7 +353,7 @@ def _edit(
     everything: list[tuple[str, bytes | None]] = []
     mentioning, unreadable = _mentioning(config, task_id, everything)
     if not mentioning:
-        raise _not_found(config, task_id, unreadable)
+        raise _not_found(config, task_id, unreadable, everything)
     # One plan mentions the ID: it is parsed once, under its lock. Several: parse
     # them all first, to refuse an ID defined in two plans.
     path = mentioning[0][0] if len(mentioning) == 1 else find_task(config, task_id)[0]
@@ -360,7 +366,9 @@ def _edit(
         plan = parse_plan(rel, data, config)
         tasks = [t for t in plan.walk() if t.id == task_id]
         if not tasks:
-            raise CharterError(unknown_task_message(config, task_id))
+            raise CharterError(
+                unknown_task_message(config, task_id, plan_task_ids(config, everything))
+            )
         if len(tasks) > 1:
             raise _duplicate(task_id, tasks)
         task = tasks[0]
