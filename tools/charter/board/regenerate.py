@@ -29,7 +29,6 @@ from typing import Any
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
-from charter.board.drift import unified_diffs
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
 from charter.board.patch import (
@@ -239,6 +238,8 @@ def _conclude(
     changed = [o for o in outputs if o.old != o.new]
     reasons = tuple(str(r) for r in refusals)
     if check:
+        from charter.board.drift import unified_diffs  # lazy: difflib, for --check only
+
         diff = unified_diffs((o.rel, o.old, o.new) for o in changed)
         return BoardResult(tuple(o.rel for o in changed), diff, reasons, done.rows)
     if refusals and not request.force:
