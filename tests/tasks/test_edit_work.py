@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import charter.board.patch
+import charter.board.patch_states
 import charter.board.regenerate
 import charter.checks.edit_gate
 import charter.checks.gate_scope
@@ -80,6 +81,7 @@ def _edit(config: Config, task_id: str, status: str) -> None:
 
 
 def _full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
+    """What `charter board --force` writes from scratch (no caches, no old board)."""
     copy = tmp_path / "scratch"
     shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
     fresh = load_config(copy)
@@ -113,7 +115,7 @@ def _branch_and_back(config: Config) -> None:
 def _edits_undone(config: Config) -> None:
     """Edits, each undone by git, more than there are kept states: the committed board's
     state, read by every edit, is kept."""
-    for n in range(charter.board.patch.KEEP_STATES + 2):
+    for n in range(charter.board.patch_states.KEEP_STATES + 2):
         _checkout_restores(config)
         _edit(config, f"W{n}-0", "Review")
     _checkout_restores(config)
@@ -204,3 +206,67 @@ def test_an_unknown_id_is_answered_from_the_id_index_not_the_whole_repository(
     with pytest.raises(CharterError) as refused:
         edit.set_status(config, "W3-22", "Review")
     assert decoded == [PLANS, 1] and "W3-20" in refused.value.message
+
+
+def _pulled(config: Config, tmp_path: Path, edits: int) -> None:
+    """Another clone edits `edits` plans, writes its board and commits; this one pulls."""
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(config.root), str(other)], check=True)
+    elsewhere = load_config(other)
+    for n in range(edits):
+        edit.set_status(elsewhere, f"W{n + 5}-0", "Blocked")
+    regenerate_board(elsewhere, edited=True)
+    _git(other, "commit", "-qam", "elsewhere")
+    _git(config.root, "pull", "-q", "--no-rebase", str(other), "HEAD")
+
+
+@pytest.mark.parametrize("edits", [1, 3])
+def test_an_edit_after_a_pull_patches_the_last_board_written_here(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: int
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    _edit(config, "W2-1", "Review")
+    _git(config.root, "commit", "-qam", "an edit here")
+    _pulled(config, tmp_path, edits)
+    counts = _counted(monkeypatch)
+    _edit(config, "W3-2", "Blocked")
+    # the edited plan thrice (as in a row), and the plans the pull changed once each
+    assert counts == {"parse": 3 + edits, "repo": 0, "read": 2}
+    assert _board(config) == _full_board(config, tmp_path / "full")
+
+
+def test_a_hand_edited_board_after_a_pull_is_refused_as_in_a_full_regeneration(
+    governed: GovernedRepo, tmp_path: Path
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    _pulled(config, tmp_path, 1)
+    board = config.path(config.board)
+    board.write_text(board.read_text().replace("Task 1 of plan 1", "Task 1, renamed by hand"))
+    with pytest.raises(CharterError, match="edited by hand"):
+        _edit(config, "W3-2", "Blocked")
+    assert "renamed by hand" in board.read_text()  # nothing a person wrote is lost
+
+
+def test_a_board_copy_changed_in_place_is_no_base(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    _pulled(config, tmp_path, 1)
+    copies = list(config.path(charter.board.patch_states.BOARDS).glob("*.csv"))
+    assert copies
+    for copy in copies:
+        with copy.open("a") as handle:  # in place: the hard link's other name sees it
+            handle.write("X-1,damaged\n")
+    counts = _counted(monkeypatch)
+    _edit(config, "W3-2", "Blocked")
+    assert counts["repo"] == 1
+    assert _board(config) == _full_board(config, tmp_path / "full")

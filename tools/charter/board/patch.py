@@ -30,21 +30,18 @@ generated repositories every way and compares with a full `charter board
 from __future__ import annotations
 
 import bisect
-import contextlib
 import csv
 import hashlib
 import io
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from charter.board.fastmd import RowWriter, assemble, ordered_columns
 from charter.board.memo import sha
+from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
-from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
 from charter.model import Plan
 from charter.outputs.protect import plan_unreadable, row_key
@@ -52,9 +49,6 @@ from charter.repo import RepoModel, parse_file
 from charter.sorting import natural_key
 from charter.templating import md_cell
 
-STATE_PREFIX = f"{CACHE_DIR}/board-state-"
-# States of this many boards are kept (each about 1 MB at 50,000 tasks), the newest.
-KEEP_STATES = 4
 # More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
 MAX_CHANGED = 64
 # More rows than this in the changed plans (one plan holding every task), and moving them
@@ -73,6 +67,9 @@ class Patched:
     rows: int
     state: dict[str, Any]
     parsed: int  # plans parsed (the ones that changed)
+    # Patched from the board on disk (else from a copy of the last board charter wrote: the
+    # board on disk is then another, to be inspected before it is replaced).
+    from_disk: bool = True
 
 
 def plan_digest(data: bytes | None) -> str:
@@ -141,59 +138,6 @@ def record_state(
     }
 
 
-def state_path(markdown_sha: str) -> str:
-    """Where the state of the board whose Markdown file has the sha256 `markdown_sha` is."""
-    return f"{STATE_PREFIX}{markdown_sha[:24]}.cache"
-
-
-def load_state(config: Config, markdown_sha: str) -> dict[str, Any] | None:
-    path = config.path(state_path(markdown_sha))
-    data = load_cache(path)
-    if not isinstance(data, dict):
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # used: the pruning keeps the states of boards that come back
-    return data
-
-
-def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
-    """Keep `state` for the board files whose sha256 `hashes` gives (by path), and the
-    states of the few boards written before it."""
-    state = {**state, "files": dict(hashes)}
-    path = config.path(state_path(hashes[config.board]))
-    if save_cache(path, state):
-        _prune(path)
-
-
-def _prune(kept: Path) -> None:
-    """Remove all but the KEEP_STATES states written or read last (`kept`, the one just
-    written, stays), and the one state file of earlier versions."""
-    folder, prefix = kept.parent, STATE_PREFIX.rpartition("/")[2]
-    with contextlib.suppress(OSError):
-        (folder / "board-state.cache").unlink()
-    found: list[tuple[int, str]] = []
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith(prefix) and entry.name != kept.name:
-                with contextlib.suppress(OSError):
-                    found.append((entry.stat().st_mtime_ns, entry.path))
-    found.sort(reverse=True)
-    for _mtime, path in found[KEEP_STATES - 1 :]:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-
-
-def forget_state(config: Config) -> None:
-    """Remove every state (a board was written that no state describes)."""
-    folder = config.path(CACHE_DIR)
-    prefix = STATE_PREFIX.rpartition("/")[2]
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith(prefix):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
 def patch_board(
     config: Config,
     base: str,
@@ -207,12 +151,21 @@ def patch_board(
     if on_disk is None:
         return None
     state = load_state(config, sha(on_disk))
-    if state is None or state.get("base") != base:
+    texts = old
+    if state is None:  # a board written elsewhere (a pull): from the last one charter wrote
+        last = last_board(config)
+        if last is None:
+            return None
+        state, texts = last.state, {config.board: last.markdown, config.board_csv: last.csv}
+    if state.get("base") != base:
         return None
     try:
-        return _patch(config, state, plans, claimed, old)
+        patched = _patch(config, state, plans, claimed, texts)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # a state of another layout: regenerate in full
+    if patched is None or texts is old:
+        return patched
+    return replace(patched, from_disk=False)
 
 
 def _patch(

@@ -31,15 +31,8 @@ from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
-from charter.board.patch import (
-    Patched,
-    forget_state,
-    patch_board,
-    plan_digest,
-    record_state,
-    row_keys,
-    save_state,
-)
+from charter.board.patch import Patched, patch_board, plan_digest, record_state, row_keys
+from charter.board.patch_states import forget_state, save_state
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -157,8 +150,9 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
             run = _Run(config, parts, board_files(config, parts, None))
             drop, keys = _drop_verdict(config, patched, old[config.board_csv])
             marked = keys is None
+            verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
-                run, old, [], drop, keys or {}, patched.rows, key, verified=True, marked=marked
+                run, old, [], drop, keys or {}, patched.rows, key, verified=verified, marked=marked
             )
             return _conclude(done, request, check, patched.state)
     snapshot = read_snapshot(config)
@@ -189,14 +183,15 @@ def _drop_verdict(
     config: Config, patched: Patched, on_disk: str | None
 ) -> tuple[CharterError | None, protect.Keys | None]:
     """The drop guard's verdict on a patched board, and the keys it judged (None: a verdict
-    remembered). The keys are those of the board on disk (a patch keeps every task ID), so
-    while the commit, its CSV and the high-water mark are what they were when the guard last
-    passed these keys, it passes them again, and the mark already holds them."""
+    remembered). Patched from the board on disk, the keys are its keys (a patch keeps every
+    task ID), so while the commit, its CSV and the high-water mark are what they were when
+    the guard last passed these keys, it passes them again, and the mark holds them."""
     inputs = protect.drop_inputs(config)
-    if patched.state.get("drop") == inputs:
+    if patched.from_disk and patched.state.get("drop") == inputs:
         return None, None
     keys = row_keys(patched)
-    drop = protect.drop_refusal(config, keys, on_disk, keys)
+    # Patched from another board than the one on disk: the keys on disk are its CSV's.
+    drop = protect.drop_refusal(config, keys, on_disk, keys if patched.from_disk else None)
     patched.state["drop"] = inputs if drop is None else None
     return drop, keys
 
