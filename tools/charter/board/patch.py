@@ -249,6 +249,14 @@ def row_keys(patched: Patched) -> dict[str, str]:
     return {key: e[0] for e in patched.entries for key in _split(e[3], None)}
 
 
+def keys_digest(patched: Patched) -> str:
+    """A hash of the board's row keys and the plans they are in (what the drop guard judges)."""
+    h = hashlib.blake2b(digest_size=16)
+    for entry in patched.entries:
+        h.update(f"{entry[0]}\0{entry[3]}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 def _joined(texts: Iterable[str]) -> str:
     """Lines of text as one string: JSON decodes one string much faster than 50,000."""
     return "\n".join(texts)

@@ -138,8 +138,26 @@ def _prune(kept: Path, boards: Path) -> None:
                     os.unlink(entry.path)
 
 
+DROP = f"{CACHE_DIR}/board-drop.cache"
+
+
+def passed_drop(config: Config) -> tuple[str, str] | None:
+    """The row keys (charter.board.patch.keys_digest) and drop guard inputs
+    (charter.outputs.protect.drop_inputs) of the guard's last pass on a patched board."""
+    data = load_cache(config.path(DROP))
+    if isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data):
+        return data[0], data[1]
+    return None
+
+
+def pass_drop(config: Config, keys: str, inputs: str) -> None:
+    save_cache(config.path(DROP), [keys, inputs])
+
+
 def forget_state(config: Config) -> None:
     """Remove every state and link (a board was written that no state describes)."""
+    with contextlib.suppress(OSError):
+        config.path(DROP).unlink()
     for folder, prefix in ((config.path(CACHE_DIR), _PREFIX), (config.path(BOARDS), "")):
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             for entry in entries:

@@ -31,8 +31,15 @@ from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts
-from charter.board.patch import Patched, patch_board, plan_digest, record_state, row_keys
-from charter.board.patch_states import forget_state, save_state
+from charter.board.patch import (
+    Patched,
+    keys_digest,
+    patch_board,
+    plan_digest,
+    record_state,
+    row_keys,
+)
+from charter.board.patch_states import forget_state, pass_drop, passed_drop, save_state
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -187,12 +194,16 @@ def _drop_verdict(
     task ID), so while the commit, its CSV and the high-water mark are what they were when
     the guard last passed these keys, it passes them again, and the mark holds them."""
     inputs = protect.drop_inputs(config)
-    if patched.from_disk and patched.state.get("drop") == inputs:
+    # A patch never changes the board's keys: every board patched from one full
+    # regeneration has the same, and one verdict (what a checkout brings back included).
+    key_set = keys_digest(patched)
+    if patched.from_disk and passed_drop(config) == (key_set, inputs):
         return None, None
     keys = row_keys(patched)
     # Patched from another board than the one on disk: the keys on disk are its CSV's.
     drop = protect.drop_refusal(config, keys, on_disk, keys if patched.from_disk else None)
-    patched.state["drop"] = inputs if drop is None else None
+    if drop is None and patched.from_disk:
+        pass_drop(config, key_set, inputs)
     return drop, keys
 
 
