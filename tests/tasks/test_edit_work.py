@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import charter.board.memo
 import charter.board.patch
 import charter.board.patch_states
 import charter.board.regenerate
@@ -270,3 +271,17 @@ def test_a_board_copy_changed_in_place_is_no_base(
     _edit(config, "W3-2", "Blocked")
     assert counts["repo"] == 1
     assert _board(config) == _full_board(config, tmp_path / "full")
+
+
+def test_the_states_and_links_kept_are_bounded(governed: GovernedRepo) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    states = charter.board.patch_states
+    for n in range(states.KEEP_STATES + 3):
+        _edit(config, f"W{n % PLANS}-{n % 5}", "Blocked" if n % 2 else "Review")
+    kept = list(config.path(".charter/cache").glob("board-state-*.cache"))
+    links = sorted(p.name for p in config.path(states.BOARDS).iterdir())
+    assert len(kept) == states.KEEP_STATES
+    assert len(links) == 2 * states.KEEP_LINKED
+    board_hash = charter.board.memo.sha(config.path(config.board).read_text())
+    assert f"{board_hash[:24]}.md" in links  # the board just written is one of them

@@ -2,12 +2,12 @@
 
 A state describes one board, byte for byte: it is found by the content of the board on
 disk, `.charter/cache/board-state-<hash>.cache` with `<hash>` the Markdown board's
-sha256. The states of the last few boards written or read are kept, so a checkout that
+sha256. The states of the last eight boards written or read are kept, so a checkout that
 brings back a board charter wrote (`git checkout -- .`, another branch and back) finds
 its state.
 
-A pull brings a board charter wrote elsewhere, which no state describes. So with each
-state, the two files charter wrote are kept as hard links (`.charter/outputs/boards/
+A pull brings a board charter wrote elsewhere, which no state describes. So with the
+two newest states, the two files charter wrote are kept as hard links (`.charter/outputs/boards/
 <hash>.md` and `.csv`: no copy, the inode a later write or checkout replaces; outside
 the cache folder, whose files are all sealed data). The next regeneration
 patches that board instead, the last one charter wrote whose links still hold its bytes
@@ -32,9 +32,12 @@ from charter.errors import CharterError
 from charter.io import STATE_DIR, read_text
 
 STATE_PREFIX = f"{CACHE_DIR}/board-state-"
-# States of this many boards are kept (each about 1 MB at 50,000 tasks, and the board's
-# two files, 11 MB, while no later write or checkout has replaced them), the newest.
-KEEP_STATES = 4
+# States of this many boards are kept (each about 1 MB at 50,000 tasks), the newest: a
+# checkout after as many edits in a row finds the committed board's.
+KEEP_STATES = 8
+# The links to the files of this many boards, the newest (11 MB each at 50,000 tasks, once
+# a later write or checkout has replaced the board's own file): a pull needs the last.
+KEEP_LINKED = 2
 BOARDS = f"{STATE_DIR}/outputs/boards"
 _PREFIX = STATE_PREFIX.rpartition("/")[2]
 _COPIES = (".md", ".csv")
@@ -122,18 +125,19 @@ def _states(folder: Path) -> list[str]:
 
 def _prune(kept: Path, boards: Path) -> None:
     """Remove all but the KEEP_STATES states written or read last (`kept`, the one just
-    written, stays), the links of the boards of no state, and the one state file of
-    earlier versions."""
+    written, stays), the links of all but the KEEP_LINKED newest, and the one state file
+    of earlier versions."""
     with contextlib.suppress(OSError):
         (kept.parent / "board-state.cache").unlink()
     stale = [stem for stem in _states(kept.parent) if stem + ".cache" != str(kept)]
     for stem in stale[KEEP_STATES - 1 :]:
         with contextlib.suppress(OSError):
             os.unlink(stem + ".cache")
+    newest = [str(kept)[: -len(".cache")], *stale[: KEEP_LINKED - 1]]
+    linked = {_hash_of(os.path.basename(stem)) for stem in newest}
     with contextlib.suppress(OSError), os.scandir(boards) as entries:
         for entry in entries:
-            state = kept.parent / f"{_PREFIX}{entry.name.partition('.')[0]}.cache"
-            if not state.exists():
+            if entry.name.partition(".")[0] not in linked:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
