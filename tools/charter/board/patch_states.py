@@ -2,15 +2,15 @@
 
 A state describes one board, byte for byte: it is found by the content of the board on
 disk, `.charter/cache/board-state-<hash>.cache` with `<hash>` the Markdown board's
-sha256. The states of the last eight boards written or read are kept, so a checkout that
-brings back a board charter wrote (`git checkout -- .`, another branch and back) finds
-its state.
+sha256. The states of the last eight boards written or read are kept, so a checkout
+that brings back a board charter wrote (`git checkout -- .`, another branch and back)
+finds its state.
 
-A pull brings a board charter wrote elsewhere, which no state describes. So with the
-two newest states, the two files charter wrote are kept as hard links (`.charter/outputs/boards/
-<hash>.md` and `.csv`: no copy, the inode a later write or checkout replaces; outside
-the cache folder, whose files are all sealed data). The next regeneration
-patches that board instead, the last one charter wrote whose links still hold its bytes
+A pull brings a board charter wrote elsewhere, which no state describes. So for the two
+newest states, the two files charter wrote are kept as hard links
+(`.charter/outputs/boards/<hash>.md` and `.csv`: no copy, the inode a later write or
+checkout replaces; outside the cache folder, whose files are all sealed data). The next
+regeneration patches the last board charter wrote whose links still hold its bytes
 (checked against the state's hashes: a file edited in place is no base), and the board
 on disk is inspected as a full regeneration inspects it before it is replaced. Where
 hard links cannot be made, a pull costs one full regeneration, as before.
