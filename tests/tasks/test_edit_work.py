@@ -22,6 +22,7 @@ import charter.board.patch_states
 import charter.board.regenerate
 import charter.checks.edit_gate
 import charter.checks.gate_scope
+import charter.outputs.protect
 import charter.tasks.edit
 import charter.tasks.id_index
 from charter.board.regenerate import regenerate_board
@@ -285,3 +286,28 @@ def test_the_states_and_links_kept_are_bounded(governed: GovernedRepo) -> None:
     assert len(links) == 2 * states.KEEP_LINKED
     board_hash = charter.board.memo.sha(config.path(config.board).read_text())
     assert f"{board_hash[:24]}.md" in links  # the board just written is one of them
+
+
+def test_the_drop_guard_judges_an_edit_s_keys_once_per_commit(
+    governed: GovernedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    judged: list[int] = []
+    original = charter.outputs.protect.drop_refusal
+
+    def drop_refusal(config: Config, new: object, *args: object) -> object:
+        judged.append(len(new))  # type: ignore[arg-type]
+        return original(config, new, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charter.outputs.protect, "drop_refusal", drop_refusal)
+    _edit(config, "W2-1", "Blocked")
+    _edit(config, "W3-1", "Blocked")
+    _checkout_restores(config)
+    _edit(config, "W4-1", "Blocked")
+    assert judged == [PLANS * 5]  # the first edit after the commit; then remembered
+    _git(config.root, "commit", "-qam", "an edit")
+    _edit(config, "W5-1", "Blocked")
+    assert judged == [PLANS * 5] * 2

@@ -155,11 +155,20 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
             run = _Run(config, parts, board_files(config, parts, None))
-            drop, keys = _drop_verdict(config, patched, old[config.board_csv])
+            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv])
             marked = keys is None
             verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
-                run, old, [], drop, keys or {}, patched.rows, key, verified=verified, marked=marked
+                run,
+                old,
+                [],
+                drop,
+                keys or {},
+                patched.rows,
+                key,
+                verified=verified,
+                marked=marked,
+                judged=judged,
             )
             return _conclude(done, request, check, patched.state)
     snapshot = read_snapshot(config)
@@ -188,23 +197,23 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
 
 def _drop_verdict(
     config: Config, patched: Patched, on_disk: str | None
-) -> tuple[CharterError | None, protect.Keys | None]:
-    """The drop guard's verdict on a patched board, and the keys it judged (None: a verdict
-    remembered). Patched from the board on disk, the keys are its keys (a patch keeps every
-    task ID), so while the commit, its CSV and the high-water mark are what they were when
-    the guard last passed these keys, it passes them again, and the mark holds them."""
-    inputs = protect.drop_inputs(config)
-    # A patch never changes the board's keys: every board patched from one full
-    # regeneration has the same, and one verdict (what a checkout brings back included).
+) -> tuple[CharterError | None, protect.Keys | None, str]:
+    """The drop guard's verdict on a patched board, the keys it judged (None: a verdict
+    remembered) and their hash (charter.board.patch.keys_digest; "" when remembered).
+
+    Patched from the board on disk, the keys are its keys (a patch keeps every task ID).
+    After a pass and the write, the high-water mark holds them (`_conclude` remembers the
+    pass with the guard's inputs as they are then), so while the commit, its CSV and the
+    mark stay so, the guard passes them again. A patch never changes the board's keys:
+    every board patched from one full regeneration shares the verdict, a board a checkout
+    brings back included."""
     key_set = keys_digest(patched)
-    if patched.from_disk and passed_drop(config) == (key_set, inputs):
-        return None, None
+    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config)):
+        return None, None, ""
     keys = row_keys(patched)
     # Patched from another board than the one on disk: the keys on disk are its CSV's.
     drop = protect.drop_refusal(config, keys, on_disk, keys if patched.from_disk else None)
-    if drop is None and patched.from_disk:
-        pass_drop(config, key_set, inputs)
-    return drop, keys
+    return drop, keys, key_set
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,7 @@ class _Done:
     # their hashes).
     verified: bool = False
     marked: bool = False  # the high-water mark holds `keys` already (then left empty)
+    judged: str = ""  # the hash of `keys`, when the drop guard judged them (a patch only)
 
 
 def _conclude(
@@ -253,6 +263,8 @@ def _conclude(
     _write(run, outputs)
     if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
+    if done.judged and done.drop is None:  # passed, written, and in the mark
+        pass_drop(config, done.judged, protect.drop_inputs(config))
     texts = {o.rel: o.new for o in outputs}
     # What was written is the board of the plans as read under the lock: remember both,
     # unless a plan was unreadable (the board may then lack its tasks).
