@@ -191,3 +191,19 @@ def write_if_changed(path: Path, text: str) -> bool:
             return False
         write_text_atomic(path, text)
         return True
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes, like `Path(path).read_bytes()` at under half the cost: no Path, no
+    buffered reader. A task edit reads every plan (2,000 at 50,000 tasks) twice."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 18):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from pathlib import Path
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, file_content, load_cache, save_cache
 from charter.config import Config
 from charter.files import plan_listing
+from charter.io import read_file
 from charter.templating import template_path
 
 MEMO = f"{CACHE_DIR}/board.cache"
@@ -45,7 +45,7 @@ def read_plans(config: Config) -> list[tuple[str, bytes | None]]:
     found: list[tuple[str, bytes | None]] = []
     for rel, full in plan_listing(config):
         try:
-            found.append((rel, Path(full).read_bytes()))
+            found.append((rel, read_file(full)))
         except OSError:
             found.append((rel, None))
     return found

@@ -2,17 +2,21 @@
 
 At 50,000 tasks a full regeneration decodes every plan, resolves every ID and
 renders every row, seconds of work for an edit that moved one row. After each
-regeneration charter keeps, under `.charter/cache/board-state.cache`, what the
-board it wrote is made of: the hashes of the two files, each plan's content
+regeneration charter keeps, under `.charter/cache/board-state-<hash>.cache`, what
+the board it wrote is made of: the hashes of the two files, each plan's content
 hash and the row keys (task IDs) it contributed, and each column's IDs in the
-board's order. The next regeneration re-reads the plans' bytes; for the plans
-whose bytes changed it parses them alone, and replaces their rows in the
-Markdown (removed from their old column, inserted at their place in the new
-one, found by the order `board_rows` sorts by) and their lines in the CSV.
+board's order. A state is found by the content of the board on disk (the
+`<hash>` is the Markdown board's), and the last few are kept: a checkout that
+brings back a board charter wrote (`git checkout -- .`, another branch and
+back) finds the state of that board, and patches it. The next regeneration
+re-reads the plans' bytes; for the plans whose bytes changed it parses them
+alone, and replaces their rows in the Markdown (removed from their old column,
+inserted at their place in the new one, found by the order `board_rows` sorts
+by) and their lines in the CSV.
 
 The board on disk is the cache of rows: nothing of 50,000 rows is decoded.
 Only edits that keep the board's shape take this path, checked before a byte
-changes: the files on disk are what charter wrote last, every changed plan
+changes: the files on disk are a board charter wrote, every changed plan
 keeps its task IDs and subtasks, none of its IDs is mentioned in another plan
 (which mention speaks for the task is then the whole repository's question,
 charter.mentions), it holds no tasks without IDs and replaces no imported
@@ -30,14 +34,14 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from charter.board.fastmd import RowWriter, assemble, ordered_columns
 from charter.board.memo import sha
+from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
-from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.config import Config
 from charter.model import Plan
 from charter.outputs.protect import plan_unreadable, row_key
@@ -45,7 +49,6 @@ from charter.repo import RepoModel, parse_file
 from charter.sorting import natural_key
 from charter.templating import md_cell
 
-STATE = f"{CACHE_DIR}/board-state.cache"
 # More changed plans than this, and a full regeneration is as quick (a checkout, a merge).
 MAX_CHANGED = 64
 # More rows than this in the changed plans (one plan holding every task), and moving them
@@ -64,6 +67,9 @@ class Patched:
     rows: int
     state: dict[str, Any]
     parsed: int  # plans parsed (the ones that changed)
+    # Patched from the board on disk (else from a copy of the last board charter wrote: the
+    # board on disk is then another, to be inspected before it is replaced).
+    from_disk: bool = True
 
 
 def plan_digest(data: bytes | None) -> str:
@@ -132,24 +138,6 @@ def record_state(
     }
 
 
-def load_state(config: Config) -> dict[str, Any] | None:
-    data = load_cache(config.path(STATE))
-    return data if isinstance(data, dict) else None
-
-
-def save_state(config: Config, state: dict[str, Any], hashes: Mapping[str, str]) -> None:
-    """Keep `state` for the board files whose sha256 `hashes` gives (by path)."""
-    state = {**state, "files": dict(hashes)}
-    save_cache(config.path(STATE), state)
-
-
-def forget_state(config: Config) -> None:
-    try:
-        config.path(STATE).unlink()
-    except OSError:
-        return
-
-
 def patch_board(
     config: Config,
     base: str,
@@ -159,13 +147,25 @@ def patch_board(
 ) -> Patched | None:
     """The board after the plans' edits, from the last state and the board on disk; None
     when this regeneration needs a full one (see the module's docstring)."""
-    state = load_state(config)
-    if state is None or state.get("base") != base:
+    on_disk = old[config.board]
+    if on_disk is None:
+        return None
+    state = load_state(config, sha(on_disk))
+    texts = old
+    if state is None:  # a board written elsewhere (a pull): from the last one charter wrote
+        last = last_board(config)
+        if last is None:
+            return None
+        state, texts = last.state, {config.board: last.markdown, config.board_csv: last.csv}
+    if state.get("base") != base:
         return None
     try:
-        return _patch(config, state, plans, claimed, old)
+        patched = _patch(config, state, plans, claimed, texts)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # a state of another layout: regenerate in full
+    if patched is None or texts is old:
+        return patched
+    return replace(patched, from_disk=False)
 
 
 def _patch(
@@ -247,6 +247,14 @@ def _patch(
 def row_keys(patched: Patched) -> dict[str, str]:
     """The board's row keys (task IDs) and the plan each is in, for the drop guard."""
     return {key: e[0] for e in patched.entries for key in _split(e[3], None)}
+
+
+def keys_digest(patched: Patched) -> str:
+    """A hash of the board's row keys and the plans they are in (what the drop guard judges)."""
+    h = hashlib.blake2b(digest_size=16)
+    for entry in patched.entries:
+        h.update(f"{entry[0]}\0{entry[3]}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def _joined(texts: Iterable[str]) -> str:

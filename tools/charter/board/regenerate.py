@@ -29,18 +29,17 @@ from typing import Any
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
-from charter.board.drift import unified_diffs
 from charter.board.fastmd import is_default_template
 from charter.board.parts import board_files, render_parts, statistics_beside
 from charter.board.patch import (
     Patched,
-    forget_state,
+    keys_digest,
     patch_board,
     plan_digest,
     record_state,
     row_keys,
-    save_state,
 )
+from charter.board.patch_states import forget_state, pass_drop, passed_drop, save_state
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -156,10 +155,20 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
             run = _Run(config, parts, board_files(config, parts, None))
-            drop, keys = _drop_verdict(config, patched, old[config.board_csv])
+            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv])
             marked = keys is None
+            verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
-                run, old, [], drop, keys or {}, patched.rows, key, verified=True, marked=marked
+                run,
+                old,
+                [],
+                drop,
+                keys or {},
+                patched.rows,
+                key,
+                verified=verified,
+                marked=marked,
+                judged=judged,
             )
             return _conclude(done, request, check, patched.state)
     snapshot = read_snapshot(config)
@@ -211,18 +220,23 @@ def _current_board(
 
 def _drop_verdict(
     config: Config, patched: Patched, on_disk: str | None
-) -> tuple[CharterError | None, protect.Keys | None]:
-    """The drop guard's verdict on a patched board, and the keys it judged (None: a verdict
-    remembered). The keys are those of the board on disk (a patch keeps every task ID), so
-    while the commit, its CSV and the high-water mark are what they were when the guard last
-    passed these keys, it passes them again, and the mark already holds them."""
-    inputs = protect.drop_inputs(config)
-    if patched.state.get("drop") == inputs:
-        return None, None
+) -> tuple[CharterError | None, protect.Keys | None, str]:
+    """The drop guard's verdict on a patched board, the keys it judged (None: a verdict
+    remembered) and their hash (charter.board.patch.keys_digest; "" when remembered).
+
+    Patched from the board on disk, the keys are its keys (a patch keeps every task ID).
+    After a pass and the write, the high-water mark holds them (`_conclude` remembers the
+    pass with the guard's inputs as they are then), so while the commit, its CSV and the
+    mark stay so, the guard passes them again. A patch never changes the board's keys:
+    every board patched from one full regeneration shares the verdict, a board a checkout
+    brings back included."""
+    key_set = keys_digest(patched)
+    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config)):
+        return None, None, ""
     keys = row_keys(patched)
-    drop = protect.drop_refusal(config, keys, on_disk, keys)
-    patched.state["drop"] = inputs if drop is None else None
-    return drop, keys
+    # Patched from another board than the one on disk: the keys on disk are its CSV's.
+    drop = protect.drop_refusal(config, keys, on_disk, keys if patched.from_disk else None)
+    return drop, keys, key_set
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,7 @@ class _Done:
     verified: bool = False
     marked: bool = False  # the high-water mark holds `keys` already (then left empty)
     kept: bool = False  # the Markdown board and CSV were current: kept, with their state
+    judged: str = ""  # the hash of `keys`, when the drop guard judged them (a patch only)
 
 
 def _conclude(
@@ -263,6 +278,8 @@ def _conclude(
     changed = [o for o in outputs if o.old != o.new]
     reasons = tuple(str(r) for r in refusals)
     if check:
+        from charter.board.drift import unified_diffs  # lazy: difflib, for --check only
+
         diff = unified_diffs((o.rel, o.old, o.new) for o in changed)
         return BoardResult(tuple(o.rel for o in changed), diff, reasons, done.rows)
     if refusals and not request.force:
@@ -270,6 +287,8 @@ def _conclude(
     _write(run, outputs)
     if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
+    if done.judged and done.drop is None:  # passed, written, and in the mark
+        pass_drop(config, done.judged, protect.drop_inputs(config))
     # What was written is the board of the plans as read under the lock: remember both,
     # unless a plan was unreadable (the board may then lack its tasks). The page is not
     # remembered: the Markdown board and CSV are current whatever page was asked for.

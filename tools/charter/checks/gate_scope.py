@@ -21,8 +21,7 @@ gets None, and the gate reads the whole repository as `charter check` does.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from charter.config import Config
 from charter.files import mirror_listing
 from charter.model import Diagnostic, Plan
 from charter.repo import FileRead, RepoModel, parse_file
-from charter.tasks.edit import EditedPlan, PlanBytes
+from charter.tasks.edit import EditedPlan, PlanBytes, declares_plan_id
 
 # Rules comparing files whose findings an edit of fields can change.
 _COMPARED = frozenset({rulecodes.DUPLICATE_TASK_ID, rulecodes.CHECKLIST_MIRROR})
@@ -109,7 +108,7 @@ def _source(plan: Plan) -> bool:
 def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
     """The other plans and mirrors whose bytes may define one of `plan`'s IDs."""
     needles: set[bytes] = set()
-    steps: dict[bytes, re.Pattern[bytes]] = {}  # a plan's ID -> its `id:` frontmatter line
+    steps: dict[bytes, Callable[[bytes], bool]] = {}  # a plan's ID -> has its `id:` line
     for task in plan.walk():
         if task.id is None:
             continue
@@ -117,19 +116,19 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
         prefix, _, step = task.id.rpartition("-")
         if prefix and step.isdigit():
             name = prefix.encode("utf-8")
-            steps[name] = re.compile(rb"^id:\s*['\"]?" + re.escape(name) + rb"['\"]?\s*$", re.M)
+            if name not in steps:
+                steps[name] = declares_plan_id(name)
     found: list[FileRead] = []
     # IDs of one plan mostly share a prefix (`ST-B-`): a file without it holds none of them.
-    shared = _common_prefix(needles | set(steps))
+    # (The plan's own name, `P0` of P0-1, is no filter: `Priority: P0` is in every plan.)
+    shared = _common_prefix(needles)
+    filtered = len(shared) > 1
     for read in files:
         if read.kind == "session" or read.rel == plan.path or read.data is None:
             continue
         data = read.data
-        if len(shared) > 1 and shared not in data:
-            continue
-        if any(needle in data for needle in needles) or any(
-            name in data and pattern.search(data) for name, pattern in steps.items()
-        ):
+        holds = (not filtered or shared in data) and any(needle in data for needle in needles)
+        if holds or any(declares(data) for declares in steps.values()):
             found.append(read)
             if len(found) > MAX_RELATED:
                 return None

@@ -14,8 +14,6 @@ import click
 
 from charter.board.regenerate import regenerate_board
 from charter.checks.edit_gate import edit_validator
-from charter.claims.ops import store_for
-from charter.claims.record import default_agent
 from charter.commands.claim import CLAIM_COMMANDS
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
@@ -23,13 +21,9 @@ from charter.errors import CharterError, os_error_message
 from charter.files import relpath
 from charter.repo import load_repo
 from charter.rulecodes import EVIDENCE_HASH_MISMATCH
-from charter.sessions.progress import record_progress
 from charter.tasks import edit
-from charter.tasks.available import next_unclaimed
 from charter.tasks.done import finish
 from charter.tasks.edit import unknown_task_message
-from charter.tasks.query import next_tasks, task_summary
-from charter.tasks.review import review_task
 
 
 @click.group("task")
@@ -53,6 +47,8 @@ def show(task_id: str, output_format: str, repo_dir: Path | None) -> int:
     found = index.get(task_id)
     if not found:
         raise CharterError(unknown_task_message(config, task_id, index))
+    from charter.tasks.query import task_summary  # lazy: edits skip it
+
     summaries = [task_summary(t, repo, index) for t in found]
     if output_format == "json":
         click.echo(
@@ -110,6 +106,11 @@ def next_(
 ) -> int:
     """Open tasks whose dependencies are done: by Priority (P0 first), then plan order.
     Tasks another agent has claimed are left out (and counted), unless --include-claimed."""
+    from charter.claims.ops import store_for  # lazy: edits skip it
+    from charter.claims.record import default_agent  # lazy: edits skip it
+    from charter.tasks.available import next_unclaimed  # lazy: edits skip it
+    from charter.tasks.query import next_tasks, task_summary  # lazy: edits skip it
+
     config = config_for(repo_dir, reads_plans=True)
     repo = load_repo(config)
     if include_claimed:
@@ -222,6 +223,8 @@ def done(
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
+    from charter.sessions.progress import record_progress  # lazy: set and block skip it
+
     config = config_for(repo_dir, reads_plans=True)
     evidence = _repo_relative(config, evidence)
     path = finish(
@@ -242,6 +245,8 @@ def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
     """Record HEAD's commit as the task's `Reviewed:` field; rule CH031 reports the task
     when the paths it references change after that commit."""
     config = config_for(repo_dir, reads_plans=True)
+    from charter.tasks.review import review_task  # lazy: edits skip it
+
     path, sha = review_task(config, task_id, validate=edit_validator(config))
     return _after_edit(config, path, f"{task_id}: reviewed at {sha}", no_board)
 
