@@ -1,0 +1,354 @@
+"""A fast block scanner for the Markdown plans are written in, with markdown-it's outline.
+
+markdown-it spends most of a cold check building token objects charter never reads. This
+scanner walks the same steps as markdown-it's block parser (the `tokenize` loop, the
+list, heading and paragraph rules, line for line) for the subset plans use: blank
+lines, ATX headings, bullet and ordered list items with their continuation lines, and
+paragraphs. Wherever another construct could start (a fence, a block quote, a thematic
+break, an HTML block, indented code, a table, a setext underline, a link reference
+definition, a tab, deep nesting) it gives up and says from which line on markdown-it must
+take over: the last line where a top-level block starts, the same tokens whether the
+document is parsed whole or from that line on. Giving up too often only costs speed;
+claiming a construct it does not know would cost correctness, so every check here errs
+towards giving up (tests/test_markdown_scan.py compares it with markdown-it).
+
+Lines are indexed from the scan's first line; `scan` adds that base back.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+# A line that could start or shape a construct the scanner does not follow wherever it
+# stands: a tab (indentation in columns), a carriage return or NUL (markdown-it rewrites
+# them), a setext underline (or thematic break) and a table's delimiter row.
+_UNKNOWN_LINE = re.compile(r"[\t\r\0]|^ *(?:-+|=+) *$|^ *[|:-][|: -]+$", re.M)
+_DIGITS = "0123456789"
+# Token levels deeper than this are left to markdown-it (it knows maxNesting).
+_MAX_LEVEL = 64
+
+_ROOT, _LIST, _PARAGRAPH = 0, 1, 2
+
+
+class _GiveUp(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def unknown_lines(text: str) -> list[int]:
+    """0-based numbers of the lines the scanner does not read (see `_UNKNOWN_LINE`)."""
+    found: list[int] = []
+    line = previous = 0
+    for match in _UNKNOWN_LINE.finditer(text):
+        line += text.count("\n", previous, match.start())
+        previous = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def line_count(lines: list[str]) -> int:
+    """The lines markdown-it counts: a last line of only spaces (or nothing) is not one."""
+    if lines and not lines[-1].strip(" \t"):
+        return len(lines) - 1
+    return len(lines)
+
+
+@dataclass
+class Scan:
+    # [line, end, depth, parent, ordered] per list item; parent indexes this list
+    items: list[list[Any]]
+    headings: list[tuple[int, int, str]]  # (line, level, text)
+    restart: int | None  # None: read to the end; else hand the lines from here on over
+    unknown: int  # with `restart`: the line that made the scanner give up
+
+
+def scan(lines: list[str], start: int, unknown: list[int]) -> Scan:
+    """Read `lines` from `start` (where a top-level block starts) as markdown-it would,
+    until the end or until a construct the scanner does not follow; `unknown` is
+    `unknown_lines` of the whole text."""
+    count = line_count(lines)
+    at = bisect_left(unknown, start)
+    limit = unknown[at] if at < len(unknown) else len(lines)
+    scanner = _Scanner(lines[start : min(limit, count)], count - start, limit >= count)
+    try:
+        scanner.tokenize(0, scanner.count)
+    except (_GiveUp, IndexError) as stop:
+        # An IndexError is a read past the last known line: markdown-it reads that one.
+        line = stop.line if isinstance(stop, _GiveUp) else limit - start
+        del scanner.items[scanner.restart_items :]
+        del scanner.headings[scanner.restart_headings :]
+        return _based(scanner, start, scanner.restart + start, line + start)
+    return _based(scanner, start, None, 0)
+
+
+def _based(scanner: _Scanner, start: int, restart: int | None, unknown: int) -> Scan:
+    for item in scanner.items:
+        item[0] += start
+        item[1] += start
+    headings = [(line + start, level, text) for line, level, text in scanner.headings]
+    return Scan(scanner.items, headings, restart, unknown)
+
+
+class _Scanner:
+    """markdown-it's StateBlock and block rules for the subset (no tabs: a line's indent in
+    columns and the offset of its first non-space character are one number, `indent`)."""
+
+    def __init__(self, lines: list[str], count: int, to_the_end: bool) -> None:
+        if to_the_end:
+            lines.append("")  # markdown-it's fake last line
+        self.text = lines
+        self.indent = [len(line) - len(line.lstrip(" ")) for line in lines]
+        self.count = count  # markdown-it's lineMax
+        self.block_indent = 0
+        self.list_indent = -1
+        self.parent = _ROOT
+        self.level = 0
+        self.line = 0
+        self.items: list[list[Any]] = []
+        self.open_items: list[int] = []
+        self.headings: list[tuple[int, int, str]] = []
+        self.restart = 0
+        self.restart_items = 0
+        self.restart_headings = 0
+
+    def _restart_here(self, line: int) -> None:
+        self.restart = line
+        self.restart_items = len(self.items)
+        self.restart_headings = len(self.headings)
+
+    def is_empty(self, line: int) -> bool:
+        return self.indent[line] >= len(self.text[line])
+
+    def tokenize(self, line: int, end: int) -> None:
+        indent, text = self.indent, self.text
+        while line < end:
+            while line < self.count and indent[line] >= len(text[line]):
+                line += 1
+            self.line = line
+            if line >= end or indent[line] < self.block_indent:
+                break
+            if self.level >= _MAX_LEVEL:
+                raise _GiveUp(line)
+            if self.level == 0:
+                self._restart_here(line)
+            self.block(line, end)
+            line = self.line
+            if line < end and self.is_empty(line):
+                line += 1
+                self.line = line
+
+    def block(self, line: int, end: int) -> None:
+        """The first block rule that matches at `line` (markdown-it's order)."""
+        if line + 1 >= len(self.indent):  # the table rule reads the next line
+            raise _GiveUp(line + 1)
+        if self.indent[line] - self.block_indent >= 4:  # indented code
+            raise _GiveUp(line)
+        text, at = self.text[line], self.indent[line]
+        first = text[at]
+        self.give_up_on_block_start(line, text, at, first)
+        if first in "*-+0123456789" and self.list_block(line, end, silent=False):
+            return
+        if first == "[" and _maybe_reference(text, at):
+            raise _GiveUp(line)
+        if first == "<":  # an HTML block
+            raise _GiveUp(line)
+        if first == "#" and self.heading(line, silent=False):
+            return
+        self.paragraph(line)
+
+    def give_up_on_block_start(self, line: int, text: str, at: int, first: str) -> None:
+        """Give up where a fence, a block quote or a thematic break may start."""
+        if (
+            (first in "`~" and text.startswith(first * 3, at))
+            or first == ">"
+            or (first in "*-_" and _is_thematic_break(text, at, first))
+        ):
+            raise _GiveUp(line)
+
+    def list_block(self, line: int, end: int, silent: bool) -> bool:
+        indent = self.indent
+        if indent[line] - self.block_indent >= 4:
+            return False
+        if (
+            self.list_indent >= 0
+            and indent[line] - self.list_indent >= 4
+            and indent[line] < self.block_indent
+        ):
+            return False
+        terminating = silent and self.parent == _PARAGRAPH and indent[line] >= self.block_indent
+        text, at = self.text[line], indent[line]
+        after = _ordered_marker(text, at)
+        ordered = after >= 0
+        if ordered:
+            if terminating and int(text[at : after - 1]) != 1:
+                return False
+        else:
+            after = _bullet_marker(text, at)
+            if after < 0:
+                return False
+        if terminating and len(text[after:].lstrip(" ")) == 0:
+            return False
+        if silent:
+            return True
+        self.open_list(line, end, after, ordered, text[after - 1])
+        return True
+
+    def open_list(self, start: int, end: int, after: int, ordered: bool, marker: str) -> None:
+        indent, items = self.indent, self.items
+        self.level += 1
+        outer_parent, self.parent = self.parent, _LIST
+        top = self.level == 1
+        line = start
+        while line < end:
+            text = self.text[line]
+            spaces = len(text) - after - len(text[after:].lstrip(" "))
+            content = after + spaces
+            indent_after = 1 if content >= len(text) else spaces
+            if indent_after > 4:
+                indent_after = 1
+            if top and line > self.restart and line + 1 < len(indent):
+                self._restart_here(line)  # a later top-level item (see `scan`)
+            items.append(
+                [
+                    line,
+                    0,
+                    len(self.open_items),
+                    self.open_items[-1] if self.open_items else None,
+                    ordered,
+                ]
+            )
+            self.open_items.append(len(items) - 1)
+            self.level += 1
+            outer_list_indent, self.list_indent = self.list_indent, self.block_indent
+            self.block_indent = after + indent_after
+            line_indent, indent[line] = indent[line], content
+            if content >= len(text) and self.is_empty(line + 1):
+                self.line = min(self.line + 2, end)  # an empty item ends its list
+            else:
+                self.tokenize(line, end)
+            self.block_indent = self.list_indent
+            self.list_indent = outer_list_indent
+            indent[line] = line_indent
+            self.level -= 1
+            items[self.open_items.pop()][1] = line = self.line
+            if line >= end or indent[line] < self.block_indent:
+                break
+            if indent[line] - self.block_indent >= 4:
+                break
+            text, at = self.text[line], indent[line]
+            self.give_up_on_block_start(line, text, at, text[at] if at < len(text) else "\n")
+            after = _ordered_marker(text, at) if ordered else _bullet_marker(text, at)
+            if after < 0 or text[after - 1] != marker:
+                break
+        self.level -= 1
+        self.line = line
+        self.parent = outer_parent
+
+    def heading(self, line: int, silent: bool) -> bool:
+        if self.indent[line] - self.block_indent >= 4:
+            return False
+        text, at = self.text[line], self.indent[line]
+        end = len(text)
+        if at >= end or text[at] != "#":
+            return False
+        level, at = 1, at + 1
+        while at < end and text[at] == "#" and level <= 6:
+            level += 1
+            at += 1
+        if level > 6 or (at < end and text[at] != " "):
+            return False
+        if silent:
+            return True
+        end = len(text[at:].rstrip(" ")) + at  # markdown-it's skipSpacesBack
+        hashes = len(text[at:end].rstrip("#")) + at
+        if hashes > at and text[hashes - 1] == " ":
+            end = hashes
+        self.line = line + 1
+        self.headings.append((line, level, text[at:end].strip()))
+        return True
+
+    def paragraph(self, start: int) -> None:
+        indent = self.indent
+        line = start + 1
+        outer_parent, self.parent = self.parent, _PARAGRAPH
+        while line < self.count:
+            if self.is_empty(line):
+                break
+            if indent[line] - self.block_indent > 3:  # a lazy line, whatever it holds
+                line += 1
+                continue
+            if self.ends_paragraph(line):
+                break
+            line += 1
+        self.line = line
+        self.parent = outer_parent
+
+    def ends_paragraph(self, line: int) -> bool:
+        """markdown-it's paragraph terminators: table, fence, blockquote, hr, list,
+        html_block, heading."""
+        if line + 1 >= len(self.indent):  # the table rule reads the next line
+            raise _GiveUp(line + 1)
+        text, at = self.text[line], self.indent[line]
+        first = text[at]
+        self.give_up_on_block_start(line, text, at, first)
+        if first in "*-+0123456789" and self.list_block(line, self.count, silent=True):
+            return True
+        if first == "<":
+            raise _GiveUp(line)
+        return first == "#" and self.heading(line, silent=True)
+
+
+def _is_thematic_break(text: str, at: int, marker: str) -> bool:
+    rest = text[at:]
+    return rest.count(marker) >= 3 and not rest.replace(marker, "").strip(" ")
+
+
+def _maybe_reference(text: str, at: int) -> bool:
+    """Whether a link reference definition may start at `at` (a `[`): markdown-it's rule
+    reads to the label's first `]` and wants a `:` right after it."""
+    for n in range(at + 1, len(text)):
+        char = text[n]
+        if char == "[":
+            return False
+        if char == "]":
+            return text.startswith(":", n + 1)
+        if char == "\\":
+            return True  # an escape: leave it to markdown-it
+    return True  # the label may go on to the next line
+
+
+def _bullet_marker(text: str, at: int) -> int:
+    """markdown-it's skipBulletListMarker: the offset after `-`, `*` or `+`, or -1."""
+    if at >= len(text) or text[at] not in "*-+":
+        return -1
+    if at + 1 < len(text) and text[at + 1] != " ":
+        return -1
+    return at + 1
+
+
+def _ordered_marker(text: str, at: int) -> int:
+    """markdown-it's skipOrderedListMarker: the offset after `1.` or `1)`, or -1."""
+    end = len(text)
+    if at + 1 >= end or text[at] not in _DIGITS:
+        return -1
+    pos = at + 1
+    while True:
+        if pos >= end:
+            return -1
+        char = text[pos]
+        pos += 1
+        if char in _DIGITS:
+            if pos - at >= 10:
+                return -1
+            continue
+        if char in ").":
+            break
+        return -1
+    if pos < end and text[pos] != " ":
+        return -1
+    return pos
