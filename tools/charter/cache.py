@@ -39,6 +39,8 @@ _PARSER_MODULES = (
     "parse/table_tasks.py",
     "parse/frontmatter.py",
     "markdown.py",
+    "markdown_scan.py",
+    "markdown_outline.py",
     "model.py",
     "model_codec.py",
 )

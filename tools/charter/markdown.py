@@ -10,45 +10,18 @@ disabled: charter reads raw lines, and it halves the parse time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from charter import markdown_scan
+from charter.markdown_outline import Heading as Heading
+from charter.markdown_outline import ListItem as ListItem
+from charter.markdown_outline import Outline as Outline
+from charter.markdown_outline import Table as Table
 
 # Deep enough for any real document (a list level costs two); deeper content is
 # reported, not silently dropped as markdown-it does past maxNesting.
 MAX_NESTING = 400
-
-
-@dataclass
-class ListItem:
-    line: int  # 0-based first line
-    end: int  # exclusive
-    depth: int  # 0 for a top-level list item
-    parent: int | None  # index of the enclosing list item in Outline.items
-    ordered: bool
-
-
-@dataclass
-class Table:
-    header: int  # 0-based line of the header row
-    rows: list[int]  # 0-based lines of body rows
-    end: int
-
-
-@dataclass
-class Heading:
-    line: int
-    level: int
-    text: str
-
-
-@dataclass
-class Outline:
-    items: list[ListItem] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    headings: list[Heading] = field(default_factory=list)
-    too_deep_line: int | None = None  # 0-based line where nesting overflowed
 
 
 _PARSER: Any = None
@@ -81,8 +54,9 @@ def outline(text: str) -> Outline:
     unknown = markdown_scan.unknown_lines(text)
     start = 0
     while True:
-        scanned = markdown_scan.scan(lines, start, unknown)
-        _add_scanned(scanned, result)
+        scanned = markdown_scan.scan(lines, start, unknown, len(result.items))
+        result.items.extend(scanned.items)
+        result.headings.extend(scanned.headings)
         if scanned.restart is None:
             return depth.finish(result)
         start = scanned.restart
@@ -136,16 +110,6 @@ def _in_pieces(lines: list[str], start: int, result: Outline, depth: _Depth) -> 
 
 # Whether the fast scanner reads what it can (tests turn it off to compare).
 SCAN = True
-
-
-def _add_scanned(scanned: markdown_scan.Scan, result: Outline) -> None:
-    base = len(result.items)
-    for line, end, depth, parent, ordered in scanned.items:
-        result.items.append(
-            ListItem(line, end, depth, parent if parent is None else parent + base, ordered)
-        )
-    for line, level, text in scanned.headings:
-        result.headings.append(Heading(line, level, text))
 
 
 # Lines parsed at once (see `outline`): about 15 MiB of tokens for a plan's checklist.

@@ -11,22 +11,28 @@ take over: the last line where a top-level block starts, the same tokens whether
 document is parsed whole or from that line on. Giving up too often only costs speed;
 claiming a construct it does not know would cost correctness, so every check here errs
 towards giving up (tests/test_markdown_scan.py compares it with markdown-it).
-
-Lines are indexed from the scan's first line; `scan` adds that base back.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-# A line that could start or shape a construct the scanner does not follow wherever it
-# stands: a tab (indentation in columns), a carriage return or NUL (markdown-it rewrites
-# them), a setext underline (or thematic break) and a table's delimiter row.
-_UNKNOWN_LINE = re.compile(r"[\t\r\0]|^ *(?:-+|=+) *$|^ *[|:-][|: -]+$", re.M)
+from charter.markdown_outline import Heading, ListItem
+
+# A line the scanner does not read, wherever it stands: one that may be a setext
+# underline, a table's delimiter row, a thematic break, or start a fence, a block quote
+# or an HTML block (lines start after the "\n" each match begins with).
+_UNKNOWN_LINE = re.compile(
+    r"\n *(?=[-=|:`~<>*_])(?:-+ *$|=+ *$|[|:-][|: -]+$|```|~~~|[<>]|([-*_])(?: *\1){2,} *$)",
+    re.M,
+)
+# A tab (indentation counts columns), a carriage return or a NUL (markdown-it rewrites
+# them) anywhere in a line.
+_ODD_CHARACTER = re.compile(r"[\t\r\0]")
 _DIGITS = "0123456789"
+_MARKERS = "*-+0123456789"
 # Token levels deeper than this are left to markdown-it (it knows maxNesting).
 _MAX_LEVEL = 64
 
@@ -43,11 +49,17 @@ def unknown_lines(text: str) -> list[int]:
     """0-based numbers of the lines the scanner does not read (see `_UNKNOWN_LINE`)."""
     found: list[int] = []
     line = previous = 0
-    for match in _UNKNOWN_LINE.finditer(text):
+    for match in _UNKNOWN_LINE.finditer("\n" + text):
         line += text.count("\n", previous, match.start())
         previous = match.start()
-        if not found or found[-1] != line:
+        found.append(line)
+    if "\t" in text or "\r" in text or "\0" in text:
+        line = previous = 0
+        for match in _ODD_CHARACTER.finditer(text):
+            line += text.count("\n", previous, match.start())
+            previous = match.start()
             found.append(line)
+        found = sorted(set(found))
     return found
 
 
@@ -60,21 +72,22 @@ def line_count(lines: list[str]) -> int:
 
 @dataclass
 class Scan:
-    # [line, end, depth, parent, ordered] per list item; parent indexes this list
-    items: list[list[Any]]
-    headings: list[tuple[int, int, str]]  # (line, level, text)
-    restart: int | None  # None: read to the end; else hand the lines from here on over
-    unknown: int  # with `restart`: the line that made the scanner give up
+    items: list[ListItem] = field(default_factory=list)  # parents index Outline.items
+    headings: list[Heading] = field(default_factory=list)
+    restart: int | None = None  # None: read to the end; else hand the lines from here on over
+    unknown: int = 0  # with `restart`: the line that made the scanner give up
 
 
-def scan(lines: list[str], start: int, unknown: list[int]) -> Scan:
+def scan(lines: list[str], start: int, unknown: list[int], items_before: int) -> Scan:
     """Read `lines` from `start` (where a top-level block starts) as markdown-it would,
-    until the end or until a construct the scanner does not follow; `unknown` is
-    `unknown_lines` of the whole text."""
+    until the end or until a construct the scanner does not follow. `unknown` is
+    `unknown_lines` of the whole text; `items_before` counts the list items of the lines
+    above `start` (the parents' indexes count them)."""
     count = line_count(lines)
     at = bisect_left(unknown, start)
     limit = unknown[at] if at < len(unknown) else len(lines)
     scanner = _Scanner(lines[start : min(limit, count)], count - start, limit >= count)
+    scanner.start, scanner.items_before = start, items_before
     try:
         scanner.tokenize(0, scanner.count)
     except (_GiveUp, IndexError) as stop:
@@ -82,36 +95,32 @@ def scan(lines: list[str], start: int, unknown: list[int]) -> Scan:
         line = stop.line if isinstance(stop, _GiveUp) else limit - start
         del scanner.items[scanner.restart_items :]
         del scanner.headings[scanner.restart_headings :]
-        return _based(scanner, start, scanner.restart + start, line + start)
-    return _based(scanner, start, None, 0)
-
-
-def _based(scanner: _Scanner, start: int, restart: int | None, unknown: int) -> Scan:
-    for item in scanner.items:
-        item[0] += start
-        item[1] += start
-    headings = [(line + start, level, text) for line, level, text in scanner.headings]
-    return Scan(scanner.items, headings, restart, unknown)
+        return Scan(scanner.items, scanner.headings, scanner.restart + start, line + start)
+    return Scan(scanner.items, scanner.headings)
 
 
 class _Scanner:
-    """markdown-it's StateBlock and block rules for the subset (no tabs: a line's indent in
-    columns and the offset of its first non-space character are one number, `indent`)."""
+    """markdown-it's StateBlock and block rules for the subset. With no tabs, a line's
+    indent in columns (sCount) and the offset of its first non-space character (tShift)
+    are one number, `indent`. Lines count from the scan's first line."""
 
     def __init__(self, lines: list[str], count: int, to_the_end: bool) -> None:
         if to_the_end:
             lines.append("")  # markdown-it's fake last line
         self.text = lines
         self.indent = [len(line) - len(line.lstrip(" ")) for line in lines]
+        self.known = len(lines)  # reading a line from here on is giving up
         self.count = count  # markdown-it's lineMax
+        self.start = 0  # the scan's first line in the document
+        self.items_before = 0
         self.block_indent = 0
         self.list_indent = -1
         self.parent = _ROOT
         self.level = 0
         self.line = 0
-        self.items: list[list[Any]] = []
+        self.items: list[ListItem] = []
         self.open_items: list[int] = []
-        self.headings: list[tuple[int, int, str]] = []
+        self.headings: list[Heading] = []
         self.restart = 0
         self.restart_items = 0
         self.restart_headings = 0
@@ -121,13 +130,10 @@ class _Scanner:
         self.restart_items = len(self.items)
         self.restart_headings = len(self.headings)
 
-    def is_empty(self, line: int) -> bool:
-        return self.indent[line] >= len(self.text[line])
-
     def tokenize(self, line: int, end: int) -> None:
-        indent, text = self.indent, self.text
+        indent, text, count = self.indent, self.text, self.count
         while line < end:
-            while line < self.count and indent[line] >= len(text[line]):
+            while line < count and indent[line] >= len(text[line]):
                 line += 1
             self.line = line
             if line >= end or indent[line] < self.block_indent:
@@ -138,50 +144,38 @@ class _Scanner:
                 self._restart_here(line)
             self.block(line, end)
             line = self.line
-            if line < end and self.is_empty(line):
+            if line < end and indent[line] >= len(text[line]):
                 line += 1
                 self.line = line
 
     def block(self, line: int, end: int) -> None:
-        """The first block rule that matches at `line` (markdown-it's order)."""
-        if line + 1 >= len(self.indent):  # the table rule reads the next line
+        """The first block rule that matches at `line`, in markdown-it's order: table,
+        code, fence, blockquote, hr, list, reference, html_block, heading, lheading,
+        paragraph. The unknown lines rule out table, fence, blockquote, hr and html_block
+        where a line starts; `open_list` rules them out after an item's marker."""
+        if line + 1 >= self.known:  # the table rule reads the next line
             raise _GiveUp(line + 1)
-        if self.indent[line] - self.block_indent >= 4:  # indented code
+        at = self.indent[line]
+        if at - self.block_indent >= 4:  # indented code
             raise _GiveUp(line)
-        text, at = self.text[line], self.indent[line]
+        text = self.text[line]
         first = text[at]
-        self.give_up_on_block_start(line, text, at, first)
-        if first in "*-+0123456789" and self.list_block(line, end, silent=False):
+        if first in _MARKERS and self.list_block(line, end, silent=False):
             return
         if first == "[" and _maybe_reference(text, at):
-            raise _GiveUp(line)
-        if first == "<":  # an HTML block
             raise _GiveUp(line)
         if first == "#" and self.heading(line, silent=False):
             return
         self.paragraph(line)
 
-    def give_up_on_block_start(self, line: int, text: str, at: int, first: str) -> None:
-        """Give up where a fence, a block quote or a thematic break may start."""
-        if (
-            (first in "`~" and text.startswith(first * 3, at))
-            or first == ">"
-            or (first in "*-_" and _is_thematic_break(text, at, first))
-        ):
-            raise _GiveUp(line)
-
     def list_block(self, line: int, end: int, silent: bool) -> bool:
-        indent = self.indent
-        if indent[line] - self.block_indent >= 4:
+        at = self.indent[line]
+        if at - self.block_indent >= 4:
             return False
-        if (
-            self.list_indent >= 0
-            and indent[line] - self.list_indent >= 4
-            and indent[line] < self.block_indent
-        ):
+        if self.list_indent >= 0 and at - self.list_indent >= 4 and at < self.block_indent:
             return False
-        terminating = silent and self.parent == _PARAGRAPH and indent[line] >= self.block_indent
-        text, at = self.text[line], indent[line]
+        terminating = silent and self.parent == _PARAGRAPH and at >= self.block_indent
+        text = self.text[line]
         after = _ordered_marker(text, at)
         ordered = after >= 0
         if ordered:
@@ -191,57 +185,57 @@ class _Scanner:
             after = _bullet_marker(text, at)
             if after < 0:
                 return False
-        if terminating and len(text[after:].lstrip(" ")) == 0:
+        if terminating and not text[after:].strip(" "):
             return False
-        if silent:
-            return True
-        self.open_list(line, end, after, ordered, text[after - 1])
+        if not silent:
+            self.open_list(line, end, after, ordered, text[after - 1])
         return True
 
     def open_list(self, start: int, end: int, after: int, ordered: bool, marker: str) -> None:
-        indent, items = self.indent, self.items
+        indent, items, open_items = self.indent, self.items, self.open_items
         self.level += 1
         outer_parent, self.parent = self.parent, _LIST
         top = self.level == 1
         line = start
         while line < end:
             text = self.text[line]
-            spaces = len(text) - after - len(text[after:].lstrip(" "))
-            content = after + spaces
-            indent_after = 1 if content >= len(text) else spaces
-            if indent_after > 4:
-                indent_after = 1
-            if top and line > self.restart and line + 1 < len(indent):
-                self._restart_here(line)  # a later top-level item (see `scan`)
-            items.append(
-                [
-                    line,
-                    0,
-                    len(self.open_items),
-                    self.open_items[-1] if self.open_items else None,
-                    ordered,
-                ]
+            content = len(text) - len(text[after:].lstrip(" "))
+            if content < len(text):
+                _give_up_on_content(line, text, content)
+            spaces = content - after
+            self.block_indent, outer_block_indent = (
+                after + (1 if content >= len(text) or spaces > 4 else spaces),
+                self.block_indent,
             )
-            self.open_items.append(len(items) - 1)
+            if top and line > self.restart and line + 1 < self.known:
+                self._restart_here(line)  # a later top-level item (see `scan`)
+            item = ListItem(
+                line + self.start,
+                0,
+                len(open_items),
+                open_items[-1] if open_items else None,
+                ordered,
+            )
+            open_items.append(len(items) + self.items_before)
+            items.append(item)
             self.level += 1
-            outer_list_indent, self.list_indent = self.list_indent, self.block_indent
-            self.block_indent = after + indent_after
+            outer_list_indent, self.list_indent = self.list_indent, outer_block_indent
             line_indent, indent[line] = indent[line], content
-            if content >= len(text) and self.is_empty(line + 1):
+            if content >= len(text) and indent[line + 1] >= len(self.text[line + 1]):
                 self.line = min(self.line + 2, end)  # an empty item ends its list
             else:
                 self.tokenize(line, end)
-            self.block_indent = self.list_indent
-            self.list_indent = outer_list_indent
+            self.block_indent, self.list_indent = outer_block_indent, outer_list_indent
             indent[line] = line_indent
             self.level -= 1
-            items[self.open_items.pop()][1] = line = self.line
-            if line >= end or indent[line] < self.block_indent:
+            open_items.pop()
+            line = self.line
+            item.end = line + self.start
+            if line >= end or indent[line] < outer_block_indent:
                 break
-            if indent[line] - self.block_indent >= 4:
+            if indent[line] - outer_block_indent >= 4:
                 break
             text, at = self.text[line], indent[line]
-            self.give_up_on_block_start(line, text, at, text[at] if at < len(text) else "\n")
             after = _ordered_marker(text, at) if ordered else _bullet_marker(text, at)
             if after < 0 or text[after - 1] != marker:
                 break
@@ -265,42 +259,50 @@ class _Scanner:
         if silent:
             return True
         end = len(text[at:].rstrip(" ")) + at  # markdown-it's skipSpacesBack
-        hashes = len(text[at:end].rstrip("#")) + at
+        hashes = len(text[at:end].rstrip("#")) + at  # and skipCharsStrBack
         if hashes > at and text[hashes - 1] == " ":
             end = hashes
         self.line = line + 1
-        self.headings.append((line, level, text[at:end].strip()))
+        self.headings.append(Heading(line + self.start, level, text[at:end].strip()))
         return True
 
     def paragraph(self, start: int) -> None:
-        indent = self.indent
+        """markdown-it's paragraph: up to a blank line or a line its terminators (table,
+        fence, blockquote, hr, list, html_block, heading) claim."""
+        indent, text, known = self.indent, self.text, self.known
         line = start + 1
         outer_parent, self.parent = self.parent, _PARAGRAPH
         while line < self.count:
-            if self.is_empty(line):
+            at = indent[line]
+            this = text[line]
+            if at >= len(this):
                 break
-            if indent[line] - self.block_indent > 3:  # a lazy line, whatever it holds
+            if at - self.block_indent > 3:  # a lazy line, whatever it holds
                 line += 1
                 continue
-            if self.ends_paragraph(line):
+            if line + 1 >= known:  # the table rule reads the next line
+                raise _GiveUp(line + 1)
+            first = this[at]
+            if first in _MARKERS:
+                if self.list_block(line, self.count, silent=True):
+                    break
+            elif first == "#" and self.heading(line, silent=True):
                 break
             line += 1
         self.line = line
         self.parent = outer_parent
 
-    def ends_paragraph(self, line: int) -> bool:
-        """markdown-it's paragraph terminators: table, fence, blockquote, hr, list,
-        html_block, heading."""
-        if line + 1 >= len(self.indent):  # the table rule reads the next line
-            raise _GiveUp(line + 1)
-        text, at = self.text[line], self.indent[line]
-        first = text[at]
-        self.give_up_on_block_start(line, text, at, first)
-        if first in "*-+0123456789" and self.list_block(line, self.count, silent=True):
-            return True
-        if first == "<":
-            raise _GiveUp(line)
-        return first == "#" and self.heading(line, silent=True)
+
+def _give_up_on_content(line: int, text: str, at: int) -> None:
+    """Give up where an item's content may start a fence, a block quote, a thematic break
+    or an HTML block (where a line starts, the unknown lines rule them out)."""
+    first = text[at]
+    if (
+        (first in "`~" and text.startswith(first * 3, at))
+        or first in "<>"
+        or (first in "*-_" and _is_thematic_break(text, at, first))
+    ):
+        raise _GiveUp(line)
 
 
 def _is_thematic_break(text: str, at: int, marker: str) -> bool:
