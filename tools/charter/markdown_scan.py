@@ -33,6 +33,7 @@ _UNKNOWN_LINE = re.compile(
 _ODD_CHARACTER = re.compile(r"[\t\r\0]")
 _DIGITS = "0123456789"
 _MARKERS = "*-+0123456789"
+_NOT_PLAIN = _MARKERS + "[#"  # a line starting otherwise starts a paragraph
 # Token levels deeper than this are left to markdown-it (it knows maxNesting).
 _MAX_LEVEL = 64
 
@@ -131,6 +132,11 @@ class _Scanner:
         self.restart_headings = len(self.headings)
 
     def tokenize(self, line: int, end: int) -> None:
+        """markdown-it's tokenize loop, with the first block rule that matches at each
+        line in markdown-it's order: table, code, fence, blockquote, hr, list, reference,
+        html_block, heading, lheading, paragraph. The unknown lines rule out table,
+        fence, blockquote, hr and html_block where a line starts; `open_list` rules them
+        out after an item's marker."""
         indent, text, count = self.indent, self.text, self.count
         while line < end:
             while line < count and indent[line] >= len(text[line]):
@@ -142,31 +148,23 @@ class _Scanner:
                 raise _GiveUp(line)
             if self.level == 0:
                 self._restart_here(line)
-            self.block(line, end)
+            if line + 1 >= self.known:  # the table rule reads the next line
+                raise _GiveUp(line + 1)
+            at = indent[line]
+            if at - self.block_indent >= 4:  # indented code
+                raise _GiveUp(line)
+            this = text[line]
+            first = this[at]
+            if first in _MARKERS and self.list_block(line, end, silent=False):
+                pass
+            elif first == "[" and _maybe_reference(this, at):
+                raise _GiveUp(line)
+            elif first != "#" or not self.heading(line, silent=False):
+                self.paragraph(line)
             line = self.line
             if line < end and indent[line] >= len(text[line]):
                 line += 1
                 self.line = line
-
-    def block(self, line: int, end: int) -> None:
-        """The first block rule that matches at `line`, in markdown-it's order: table,
-        code, fence, blockquote, hr, list, reference, html_block, heading, lheading,
-        paragraph. The unknown lines rule out table, fence, blockquote, hr and html_block
-        where a line starts; `open_list` rules them out after an item's marker."""
-        if line + 1 >= self.known:  # the table rule reads the next line
-            raise _GiveUp(line + 1)
-        at = self.indent[line]
-        if at - self.block_indent >= 4:  # indented code
-            raise _GiveUp(line)
-        text = self.text[line]
-        first = text[at]
-        if first in _MARKERS and self.list_block(line, end, silent=False):
-            return
-        if first == "[" and _maybe_reference(text, at):
-            raise _GiveUp(line)
-        if first == "#" and self.heading(line, silent=False):
-            return
-        self.paragraph(line)
 
     def list_block(self, line: int, end: int, silent: bool) -> bool:
         at = self.indent[line]
@@ -176,14 +174,17 @@ class _Scanner:
             return False
         terminating = silent and self.parent == _PARAGRAPH and at >= self.block_indent
         text = self.text[line]
-        after = _ordered_marker(text, at)
-        ordered = after >= 0
-        if ordered:
-            if terminating and int(text[at : after - 1]) != 1:
+        if text[at] in "*-+":  # markdown-it tries an ordered marker first: no digit here
+            after = at + 1
+            if after < len(text) and text[after] != " ":
                 return False
+            ordered = False
         else:
-            after = _bullet_marker(text, at)
+            after = _ordered_marker(text, at)
             if after < 0:
+                return False
+            ordered = True
+            if terminating and int(text[at : after - 1]) != 1:
                 return False
         if terminating and not text[after:].strip(" "):
             return False
@@ -221,8 +222,25 @@ class _Scanner:
             self.level += 1
             outer_list_indent, self.list_indent = self.list_indent, outer_block_indent
             line_indent, indent[line] = indent[line], content
-            if content >= len(text) and indent[line + 1] >= len(self.text[line + 1]):
-                self.line = min(self.line + 2, end)  # an empty item ends its list
+            if content >= len(text):
+                if indent[line + 1] >= len(self.text[line + 1]):
+                    self.line = min(self.line + 2, end)  # an empty item ends its list
+                else:
+                    self.tokenize(line, end)
+            elif spaces <= 4 and text[content] not in _NOT_PLAIN and self.level < _MAX_LEVEL:
+                # What `tokenize` would do with the item's first line: a paragraph.
+                if line + 1 >= self.known:  # the table rule reads the next line
+                    raise _GiveUp(line + 1)
+                self.paragraph(line)
+                after_paragraph = self.line
+                if (
+                    after_paragraph < end
+                    and indent[after_paragraph] < len(self.text[after_paragraph])
+                    and indent[after_paragraph] < self.block_indent
+                ):
+                    pass  # the item ends there (`tokenize` would stop at once)
+                else:
+                    self.tokenize(after_paragraph, end)
             else:
                 self.tokenize(line, end)
             self.block_indent, self.list_indent = outer_block_indent, outer_list_indent
