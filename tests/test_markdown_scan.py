@@ -88,6 +88,22 @@ CONTENTS = [
     "|---|---|",
     ":-:",
     "a | b",
+    "| a |",
+    "| a | b | c |",
+    "| x \\| y |",
+    "a \\|",
+    "|",
+    "|:--|--:|",
+    "| --- |",
+    "---|---",
+    "|---||---|",
+    "| - |",
+    "- | x | y |",
+    "1. a | b",
+    "\u3000",
+    "___",
+    "-  -  -",
+    "= =",
     "\ttab",
     "a\ttab inside",
     "a\rcarriage return",
@@ -151,12 +167,24 @@ CASES = [
     ("| a | b |\n|---|---|\n| 1 | 2 |\n- c\n", "a table before a list"),
     ("- a\n- b | c\n|---|---|\n- d\n", "a bullet item is a table's header only when parsed alone"),
     ("- " * 300 + "deep\n", "nesting past what the scanner follows"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |\n- x\n", "a list item ends a table"),
+    ("| a | b |\n|---|---|\n| 1 |\n| 1 | 2 | 3 |\n\n", "rows with too few and too many cells"),
+    ("| a \\| b |\n|---|\n| 1 |\n", "an escaped pipe is no cell border"),
+    ("- | a | b |\n  |---|---|\n  | 1 | 2 |\n", "a table in an item"),
+    ("text\n| a | b |\n|---|---|\n", "a table interrupts a paragraph"),
+    ("text\n---\n\n---\n\n***\n- a\n---\n", "setext underline and thematic breaks"),
 ]
 
 
 @pytest.mark.parametrize(("text", "why"), CASES, ids=[why for _, why in CASES])
 def test_tricky_documents(text: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _fast(text) == _markdown_it(text, monkeypatch), why
+
+
+def test_the_scanner_trims_what_markdown_it_trims() -> None:
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    assert markdown_scan.MD_TRIM_CHARS == MD_TRIM_CHARS
 
 
 def _plan(tasks: int) -> str:
@@ -185,7 +213,8 @@ def test_only_the_region_the_scanner_gives_up_on_goes_to_markdown_it(
 ) -> None:
     tasks = [f"- [ ] **T-{n}** task {n}\n  - Status: Todo" for n in range(100)]
     table = "| ID | Title |\n|---|---|\n| T-x | row |"
-    text = "\n".join([*tasks[:50], "", table, "", *tasks[50:]]) + "\n"
+    fence = "```\n- [ ] **T-x** not a task\n```"
+    text = "\n".join([*tasks[:50], "", table, "", fence, "", *tasks[50:]]) + "\n"
     parsed: list[str] = []
     parser = markdown._parser()
     parse = parser.parse
@@ -193,9 +222,11 @@ def test_only_the_region_the_scanner_gives_up_on_goes_to_markdown_it(
     outline = markdown.outline(text)
     monkeypatch.undo()
     assert outline == _markdown_it(text, monkeypatch)
-    # The table, and the line of the next item that proves where the table ended.
-    assert parsed == [table + "\n\n- [ ] **T-50** task 50"]
+    # The fence up to a bullet line inside it (which proves nothing), then up to the
+    # line of the next item, which proves where the fence ended.
+    assert parsed == ["```\n- [ ] **T-x** not a task", fence + "\n\n- [ ] **T-50** task 50"]
     assert outline.tables[0].rows == [100 + 3]
+    assert [item.line for item in outline.items if item.depth == 0][50] == 100 + 9
 
 
 def _documents() -> list[Path]:

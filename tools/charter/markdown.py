@@ -44,9 +44,10 @@ def outline(text: str) -> Outline:
     The fast scanner (`markdown_scan`) reads what it knows, which is all of most plans.
     From the line where it gives up, markdown-it parses up to the next top-level bullet
     item (`_cut`) and that item's line: when its tokens prove that the line starts a
-    top-level item, the scanner goes on from there; otherwise markdown-it parses the
-    rest (`_in_pieces`). The outline is the one a single parse of markdown-it gives
-    (tests/test_markdown_scan.py, tests/test_markdown_chunks.py)."""
+    top-level item, the scanner goes on from there; otherwise markdown-it tries the
+    next such line, and after a few the rest (`_in_pieces`). The outline is the one a
+    single parse of markdown-it gives (tests/test_markdown_scan.py,
+    tests/test_markdown_chunks.py)."""
     lines = text.split("\n")
     result, depth = Outline(), _Depth()
     if not SCAN:
@@ -57,21 +58,30 @@ def outline(text: str) -> Outline:
         scanned = markdown_scan.scan(lines, start, unknown, len(result.items))
         result.items.extend(scanned.items)
         result.headings.extend(scanned.headings)
+        result.tables.extend(scanned.tables)
         if scanned.restart is None:
             return depth.finish(result)
-        start = scanned.restart
-        end = _cut(lines, scanned.unknown + 1)
-        if end >= len(lines):
-            return _in_pieces(lines, start, result, depth)
-        try:
-            tokens = _parser().parse("\n".join(lines[start : end + 1]))
-        except RecursionError:
-            return Outline(too_deep_line=0)
-        proven = _top_item_at(tokens, end - start)
-        if proven is None:
+        start, end = scanned.restart, scanned.unknown
+        for _ in range(_TRIES):
+            end = _cut(lines, end + 1)
+            if end >= len(lines):
+                return _in_pieces(lines, start, result, depth)
+            try:
+                tokens = _parser().parse("\n".join(lines[start : end + 1]))
+            except RecursionError:
+                return Outline(too_deep_line=0)
+            proven = _top_item_at(tokens, end - start)
+            if proven is not None:
+                break
+        else:
             return _in_pieces(lines, start, result, depth)
         _outline_from_tokens(tokens[:proven], start, result, depth)
         start = end
+
+
+# How many top-level bullet lines after the scanner gave up markdown-it tries before it
+# parses the rest alone: a bullet line can be inside a fence or an HTML block.
+_TRIES = 4
 
 
 def _top_item_at(tokens: list[Any], line: int) -> int | None:
@@ -128,7 +138,7 @@ def _cut(lines: list[str], at: int) -> int:
     for n in range(at, len(lines)):
         line = lines[n]
         if _TOP_BULLET.match(line) and not _THEMATIC_BREAK.match(line):
-            if n + 1 < len(lines) and _DELIMITER_ROW.match(lines[n + 1]):
+            if n + 1 < len(lines) and "|" in line and _DELIMITER_ROW.match(lines[n + 1]):
                 continue
             return n
     return len(lines)

@@ -19,15 +19,12 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from charter.markdown_outline import Heading, ListItem
+from charter.markdown_outline import Heading, ListItem, Table
 
 # A line the scanner does not read, wherever it stands: one that may be a setext
-# underline, a table's delimiter row, a thematic break, or start a fence, a block quote
-# or an HTML block (lines start after the "\n" each match begins with).
-_UNKNOWN_LINE = re.compile(
-    r"\n *(?=[-=|:`~<>*_])(?:-+ *$|=+ *$|[|:-][|: -]+$|```|~~~|[<>]|([-*_])(?: *\1){2,} *$)",
-    re.M,
-)
+# underline of `=`, or start a fence, a block quote or an HTML block (lines start after
+# the "\n" each match begins with).
+_UNKNOWN_LINE = re.compile(r"\n *(?=[=`~<>])(?:=+ *$|```|~~~|[<>])", re.M)
 # A tab (indentation counts columns), a carriage return or a NUL (markdown-it rewrites
 # them) anywhere in a line.
 _ODD_CHARACTER = re.compile(r"[\t\r\0]")
@@ -37,7 +34,16 @@ _NOT_PLAIN = _MARKERS + "[#"  # a line starting otherwise starts a paragraph
 # Token levels deeper than this are left to markdown-it (it knows maxNesting).
 _MAX_LEVEL = 64
 
-_ROOT, _LIST, _PARAGRAPH = 0, 1, 2
+_ROOT, _LIST, _PARAGRAPH, _TABLE = 0, 1, 2, 3
+# markdown-it's mdTrim (tests/test_markdown_scan.py checks it against markdown-it's).
+MD_TRIM_CHARS = (
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ALIGNMENT = re.compile(r":?-+:?$")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+# markdown-it stops a table that misses this many cells; a table that might is its.
+_MAX_AUTOCOMPLETED_CELLS = 0x10000
 
 
 class _GiveUp(Exception):
@@ -75,6 +81,7 @@ def line_count(lines: list[str]) -> int:
 class Scan:
     items: list[ListItem] = field(default_factory=list)  # parents index Outline.items
     headings: list[Heading] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     restart: int | None = None  # None: read to the end; else hand the lines from here on over
     unknown: int = 0  # with `restart`: the line that made the scanner give up
 
@@ -96,8 +103,10 @@ def scan(lines: list[str], start: int, unknown: list[int], items_before: int) ->
         line = stop.line if isinstance(stop, _GiveUp) else limit - start
         del scanner.items[scanner.restart_items :]
         del scanner.headings[scanner.restart_headings :]
-        return Scan(scanner.items, scanner.headings, scanner.restart + start, line + start)
-    return Scan(scanner.items, scanner.headings)
+        del scanner.tables[scanner.restart_tables :]
+        restart = scanner.restart + start
+        return Scan(scanner.items, scanner.headings, scanner.tables, restart, line + start)
+    return Scan(scanner.items, scanner.headings, scanner.tables)
 
 
 class _Scanner:
@@ -122,25 +131,33 @@ class _Scanner:
         self.items: list[ListItem] = []
         self.open_items: list[int] = []
         self.headings: list[Heading] = []
+        self.tables: list[Table] = []
         self.restart = 0
         self.restart_items = 0
         self.restart_headings = 0
+        self.restart_tables = 0
 
     def _restart_here(self, line: int) -> None:
         self.restart = line
         self.restart_items = len(self.items)
         self.restart_headings = len(self.headings)
+        self.restart_tables = len(self.tables)
 
     def tokenize(self, line: int, end: int) -> None:
         """markdown-it's tokenize loop, with the first block rule that matches at each
         line in markdown-it's order: table, code, fence, blockquote, hr, list, reference,
-        html_block, heading, lheading, paragraph. The unknown lines rule out table,
-        fence, blockquote, hr and html_block where a line starts; `open_list` rules them
+        html_block, heading, lheading, paragraph. The unknown lines rule out fence,
+        blockquote and html_block where a line starts; `open_list` rules them (and hr)
         out after an item's marker."""
         indent, text, count = self.indent, self.text, self.count
         while line < end:
-            while line < count and indent[line] >= len(text[line]):
-                line += 1
+            try:
+                while line < count and indent[line] >= len(text[line]):
+                    line += 1
+            except IndexError:
+                if self.level == 0:  # a top-level block starts on the unknown line
+                    self._restart_here(line)
+                raise
             self.line = line
             if line >= end or indent[line] < self.block_indent:
                 break
@@ -155,7 +172,11 @@ class _Scanner:
                 raise _GiveUp(line)
             this = text[line]
             first = this[at]
-            if first in _MARKERS and self.list_block(line, end, silent=False):
+            if "|" in this and self.table(line, end, silent=False):
+                pass
+            elif first in "*-_" and _is_thematic_break(this, at, first):
+                self.line = line + 1
+            elif first in _MARKERS and self.list_block(line, end, silent=False):
                 pass
             elif first == "[" and _maybe_reference(this, at):
                 raise _GiveUp(line)
@@ -227,7 +248,12 @@ class _Scanner:
                     self.line = min(self.line + 2, end)  # an empty item ends its list
                 else:
                     self.tokenize(line, end)
-            elif spaces <= 4 and text[content] not in _NOT_PLAIN and self.level < _MAX_LEVEL:
+            elif (
+                spaces <= 4
+                and text[content] not in _NOT_PLAIN
+                and "|" not in text
+                and self.level < _MAX_LEVEL
+            ):
                 # What `tokenize` would do with the item's first line: a paragraph.
                 if line + 1 >= self.known:  # the table rule reads the next line
                     raise _GiveUp(line + 1)
@@ -254,6 +280,8 @@ class _Scanner:
             if indent[line] - outer_block_indent >= 4:
                 break
             text, at = self.text[line], indent[line]
+            if at < len(text) and text[at] in "*-_" and _is_thematic_break(text, at, text[at]):
+                break
             after = _ordered_marker(text, at) if ordered else _bullet_marker(text, at)
             if after < 0 or text[after - 1] != marker:
                 break
@@ -284,9 +312,76 @@ class _Scanner:
         self.headings.append(Heading(line + self.start, level, text[at:end].strip()))
         return True
 
+    def table(self, line: int, end: int, silent: bool) -> bool:
+        """markdown-it's GFM table rule."""
+        if line + 2 > end:
+            return False
+        indent, below = self.indent, line + 1
+        at = indent[below]
+        if at < self.block_indent or at - self.block_indent >= 4:
+            return False
+        row = self.text[below]
+        if at + 1 >= len(row) or row[at] not in "|-:" or row[at + 1] not in "|-: ":
+            return False
+        if (row[at] == "-" and row[at + 1] == " ") or row[at + 2 :].strip("|-: "):
+            return False
+        columns = row[at:].split("|")
+        alignments = 0
+        for number, column in enumerate(columns):
+            cell = column.strip(MD_TRIM_CHARS)
+            if not cell:
+                if number == 0 or number == len(columns) - 1:
+                    continue
+                return False
+            if not _ALIGNMENT.match(cell):
+                return False
+            alignments += 1
+        header = self.text[line][indent[line] :].strip(MD_TRIM_CHARS)
+        if "|" not in header or indent[line] - self.block_indent >= 4:
+            return False
+        cells = _cell_count(header)
+        if cells == 0 or cells != alignments:
+            return False
+        if silent:
+            return True
+        self.table_rows(line, end, cells)
+        return True
+
+    def table_rows(self, header: int, end: int, cells: int) -> None:
+        """The body of a table: up to a line with less indent, a blank line, or one the
+        terminators of markdown-it's blockquote (fence, blockquote, hr, list, html_block,
+        heading) claim."""
+        indent, text = self.indent, self.text
+        outer_parent, self.parent = self.parent, _TABLE
+        rows: list[int] = []
+        line = header + 2
+        while line < end:
+            at = indent[line]
+            if at < self.block_indent:
+                break
+            this = text[line]
+            if at < len(this) and at - self.block_indent < 4:
+                first = this[at]
+                if first in "*-_" and _is_thematic_break(this, at, first):
+                    break
+                if first in _MARKERS and self.list_block(line, end, silent=True):
+                    break
+                if first == "#" and self.heading(line, silent=True):
+                    break
+            if not this[at:].strip(MD_TRIM_CHARS) or at - self.block_indent >= 4:
+                break
+            if (len(rows) + 1) * cells >= _MAX_AUTOCOMPLETED_CELLS:
+                raise _GiveUp(line)
+            rows.append(line + self.start)
+            line += 1
+        self.parent = outer_parent
+        self.tables.append(Table(header + self.start, rows, line + self.start))
+        self.line = line
+
     def paragraph(self, start: int) -> None:
-        """markdown-it's paragraph: up to a blank line or a line its terminators (table,
-        fence, blockquote, hr, list, html_block, heading) claim."""
+        """markdown-it's paragraph (and lheading, which gives way to it when no line is
+        a setext underline): up to a blank line or a line its terminators (table, fence,
+        blockquote, hr, list, html_block, heading) claim."""
         indent, text, known = self.indent, self.text, self.known
         line = start + 1
         outer_parent, self.parent = self.parent, _PARAGRAPH
@@ -301,6 +396,12 @@ class _Scanner:
             if line + 1 >= known:  # the table rule reads the next line
                 raise _GiveUp(line + 1)
             first = this[at]
+            if first in "-=" and at >= self.block_indent and not this[at:].rstrip(" ").strip(first):
+                raise _GiveUp(line)  # a setext underline (markdown-it's lheading)
+            if "|" in this and self.table(line, self.count, silent=True):
+                break
+            if first in "*-_" and _is_thematic_break(this, at, first):
+                break
             if first in _MARKERS:
                 if self.list_block(line, self.count, silent=True):
                     break
@@ -321,6 +422,16 @@ def _give_up_on_content(line: int, text: str, at: int) -> None:
         or (first in "*-_" and _is_thematic_break(text, at, first))
     ):
         raise _GiveUp(line)
+
+
+def _cell_count(header: str) -> int:
+    """The cells of a table row as markdown-it's escapedSplit counts them, without the
+    empty ones a leading and a trailing pipe make."""
+    pipes = header.count("|") if "\\" not in header else len(_UNESCAPED_PIPE.findall(header))
+    cells = pipes + 1 - header.startswith("|")
+    if header.endswith("|") and not header.endswith("\\|"):
+        cells -= 1
+    return cells
 
 
 def _is_thematic_break(text: str, at: int, marker: str) -> bool:
