@@ -146,8 +146,8 @@ def test_plan_shaped_documents_never_need_markdown_it(
     tasks: list[tuple[str, list[str], list[tuple[str, list[str]]], str]],
 ) -> None:
     text = "# Plan\n\n" + "\n".join(line for t in tasks for line in _task_lines(t)) + "\n"
-    unknown = markdown_scan.unknown_lines(text)
-    scanned = markdown_scan.scan(text.split("\n"), 0, unknown, 0)
+    found = markdown_scan.marks(text)
+    scanned = markdown_scan.scan(text.split("\n"), 0, found, 0)
     assert scanned.restart is None  # the scanner read all of it
     with pytest.MonkeyPatch.context() as patch:
         assert _fast(text) == _markdown_it(text, patch)
@@ -243,7 +243,7 @@ def test_every_real_document_reads_as_markdown_it_reads_it(
     for path in documents:
         text = path.read_text("utf-8", "replace").replace("\r\n", "\n")
         assert _fast(text) == _markdown_it(text, monkeypatch), path
-        unknown = markdown_scan.unknown_lines(text)
-        whole_fast += markdown_scan.scan(text.split("\n"), 0, unknown, 0).restart is None
+        found = markdown_scan.marks(text)
+        whole_fast += markdown_scan.scan(text.split("\n"), 0, found, 0).restart is None
     # Most real documents hold a fence, a table or a rule somewhere; the rest is read fast.
     assert whole_fast > len(documents) // 5

@@ -52,10 +52,10 @@ def outline(text: str) -> Outline:
     result, depth = Outline(), _Depth()
     if not SCAN:
         return _in_pieces(lines, 0, result, depth)
-    unknown = markdown_scan.unknown_lines(text)
+    found = markdown_scan.marks(text)
     start = 0
     while True:
-        scanned = markdown_scan.scan(lines, start, unknown, len(result.items))
+        scanned = markdown_scan.scan(lines, start, found, len(result.items))
         result.items.extend(scanned.items)
         result.headings.extend(scanned.headings)
         result.tables.extend(scanned.tables)

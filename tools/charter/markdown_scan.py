@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from charter.markdown_outline import Heading, ListItem, Table
 
@@ -28,6 +29,8 @@ _UNKNOWN_LINE = re.compile(r"\n *(?=[=`~<>])(?:=+ *$|```|~~~|[<>])", re.M)
 # A tab (indentation counts columns), a carriage return or a NUL (markdown-it rewrites
 # them) anywhere in a line.
 _ODD_CHARACTER = re.compile(r"[\t\r\0]")
+# A line that may be a thematic break or a setext underline of `-`.
+_RULE_LINE = re.compile(r"\n *[-*_][-*_ ]*$", re.M)
 _DIGITS = "0123456789"
 _MARKERS = "*-+0123456789"
 _NOT_PLAIN = _MARKERS + "[#"  # a line starting otherwise starts a paragraph
@@ -52,21 +55,29 @@ class _GiveUp(Exception):
         self.line = line
 
 
-def unknown_lines(text: str) -> list[int]:
-    """0-based numbers of the lines the scanner does not read (see `_UNKNOWN_LINE`)."""
+class Marks(NamedTuple):
+    """Lines of a document the scanner looks at twice, found in one pass over its text."""
+
+    unknown: list[int]  # lines it does not read (see `_UNKNOWN_LINE`, `_ODD_CHARACTER`)
+    rules: list[int]  # lines that may be a thematic break or a setext underline
+
+
+def marks(text: str) -> Marks:
+    unknown = _line_numbers(_UNKNOWN_LINE, "\n" + text, text)
+    if "\t" in text or "\r" in text or "\0" in text:
+        unknown = sorted(set(unknown + _line_numbers(_ODD_CHARACTER, text, text)))
+    return Marks(unknown, _line_numbers(_RULE_LINE, "\n" + text, text))
+
+
+def _line_numbers(pattern: re.Pattern[str], searched: str, text: str) -> list[int]:
+    """0-based lines of `text` where matches in `searched` start (in `text`, or just
+    before a line of it when `searched` is `text` after a "\n")."""
     found: list[int] = []
     line = previous = 0
-    for match in _UNKNOWN_LINE.finditer("\n" + text):
+    for match in pattern.finditer(searched):
         line += text.count("\n", previous, match.start())
         previous = match.start()
         found.append(line)
-    if "\t" in text or "\r" in text or "\0" in text:
-        line = previous = 0
-        for match in _ODD_CHARACTER.finditer(text):
-            line += text.count("\n", previous, match.start())
-            previous = match.start()
-            found.append(line)
-        found = sorted(set(found))
     return found
 
 
@@ -86,15 +97,18 @@ class Scan:
     unknown: int = 0  # with `restart`: the line that made the scanner give up
 
 
-def scan(lines: list[str], start: int, unknown: list[int], items_before: int) -> Scan:
+def scan(lines: list[str], start: int, found: Marks, items_before: int) -> Scan:
     """Read `lines` from `start` (where a top-level block starts) as markdown-it would,
-    until the end or until a construct the scanner does not follow. `unknown` is
-    `unknown_lines` of the whole text; `items_before` counts the list items of the lines
-    above `start` (the parents' indexes count them)."""
+    until the end or until a construct the scanner does not follow. `found` is `marks`
+    of the whole text; `items_before` counts the list items of the lines above `start`
+    (the parents' indexes count them)."""
     count = line_count(lines)
+    unknown, rules = found
     at = bisect_left(unknown, start)
     limit = unknown[at] if at < len(unknown) else len(lines)
     scanner = _Scanner(lines[start : min(limit, count)], count - start, limit >= count)
+    first, last = bisect_left(rules, start), bisect_left(rules, limit)
+    scanner.rules = {line - start for line in rules[first:last]}
     scanner.start, scanner.items_before = start, items_before
     try:
         scanner.tokenize(0, scanner.count)
@@ -120,6 +134,7 @@ class _Scanner:
         self.text = lines
         self.indent = [len(line) - len(line.lstrip(" ")) for line in lines]
         self.known = len(lines)  # reading a line from here on is giving up
+        self.rules: set[int] = set()  # lines that may be a thematic break or underline
         self.count = count  # markdown-it's lineMax
         self.start = 0  # the scan's first line in the document
         self.items_before = 0
@@ -174,7 +189,7 @@ class _Scanner:
             first = this[at]
             if "|" in this and self.table(line, end, silent=False):
                 pass
-            elif first in "*-_" and _is_thematic_break(this, at, first):
+            elif line in self.rules and _is_thematic_break(this, at, first):
                 self.line = line + 1
             elif first in _MARKERS and self.list_block(line, end, silent=False):
                 pass
@@ -280,7 +295,7 @@ class _Scanner:
             if indent[line] - outer_block_indent >= 4:
                 break
             text, at = self.text[line], indent[line]
-            if at < len(text) and text[at] in "*-_" and _is_thematic_break(text, at, text[at]):
+            if line in self.rules and _is_thematic_break(text, at, text[at]):
                 break
             after = _ordered_marker(text, at) if ordered else _bullet_marker(text, at)
             if after < 0 or text[after - 1] != marker:
@@ -362,7 +377,7 @@ class _Scanner:
             this = text[line]
             if at < len(this) and at - self.block_indent < 4:
                 first = this[at]
-                if first in "*-_" and _is_thematic_break(this, at, first):
+                if line in self.rules and _is_thematic_break(this, at, first):
                     break
                 if first in _MARKERS and self.list_block(line, end, silent=True):
                     break
@@ -396,11 +411,16 @@ class _Scanner:
             if line + 1 >= known:  # the table rule reads the next line
                 raise _GiveUp(line + 1)
             first = this[at]
-            if first in "-=" and at >= self.block_indent and not this[at:].rstrip(" ").strip(first):
-                raise _GiveUp(line)  # a setext underline (markdown-it's lheading)
+            if line in self.rules:
+                if (
+                    first == "-"
+                    and at >= self.block_indent
+                    and not this[at:].rstrip(" ").strip("-")
+                ):
+                    raise _GiveUp(line)  # a setext underline (markdown-it's lheading)
+                if _is_thematic_break(this, at, first):
+                    break
             if "|" in this and self.table(line, self.count, silent=True):
-                break
-            if first in "*-_" and _is_thematic_break(this, at, first):
                 break
             if first in _MARKERS:
                 if self.list_block(line, self.count, silent=True):
@@ -435,6 +455,13 @@ def _cell_count(header: str) -> int:
 
 
 def _is_thematic_break(text: str, at: int, marker: str) -> bool:
+    # Most lines that start with a marker are list items: their second or third
+    # character is already neither the marker nor a space.
+    second = text[at + 1 : at + 2]
+    if second not in (marker, " ", "") or (
+        second == " " and text[at + 2 : at + 3] not in (marker, " ", "")
+    ):
+        return False
     rest = text[at:]
     return rest.count(marker) >= 3 and not rest.replace(marker, "").strip(" ")
 
