@@ -153,6 +153,38 @@ def test_plan_shaped_documents_never_need_markdown_it(
         assert _fast(text) == _markdown_it(text, patch)
 
 
+FOREIGN = [
+    "```\n- [ ] **T-9** in a fence\n```",
+    "```\n- [ ] **T-9** in a fence that never closes",
+    "~~~ text\n| a | b |\n|---|---|\n~~~",
+    "> quoted\n- [ ] **T-9** after a quote",
+    "> - [ ] **T-9** quoted item\nlazy line",
+    "<div>\n- [ ] **T-9** in HTML\n</div>",
+    "<!--\n- [ ] **T-9** in a comment\n-->",
+    "    indented code\n    - [ ] **T-9** code",
+    "Setext heading\n---",
+    "Setext heading\n===",
+    "[ref]: /url\n- [ ] **T-9** after a definition",
+    "\tTabbed line\n- [ ] **T-9** after a tab",
+    "- a | b\n|---|---|",
+    "* * *",
+    "1. ordered\n2. list",
+]
+BLOCK = st.one_of(st.builds(lambda t: "\n".join(_task_lines(t)), TASK), st.sampled_from(FOREIGN))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks=st.lists(BLOCK, min_size=1, max_size=12), joint=st.sampled_from(["\n", "\n\n"]))
+def test_plans_with_foreign_blocks_read_as_markdown_it_reads_them(
+    blocks: list[str], joint: str
+) -> None:
+    """The scanner gives up on each foreign block, markdown-it reads it, the scanner
+    goes on after it: the outline is still markdown-it's."""
+    text = joint.join(blocks) + "\n"
+    with pytest.MonkeyPatch.context() as patch:
+        assert _fast(text) == _markdown_it(text, patch)
+
+
 CASES = [
     ("- a\ntext at column 0\n- b\n", "a lazy line continues the item"),
     ("- a\n\n  b\n\n- c\n", "a loose item keeps its blank lines"),

@@ -44,6 +44,7 @@ MD_TRIM_CHARS = (
     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _ALIGNMENT = re.compile(r":?-+:?$")
+_DELIMITER_ROW = re.compile(r" *[|:-][|: -]+$")  # what a table's delimiter row may be
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 # markdown-it stops a table that misses this many cells; a table that might is its.
 _MAX_AUTOCOMPLETED_CELLS = 0x10000
@@ -244,8 +245,15 @@ class _Scanner:
                 after + (1 if content >= len(text) or spaces > 4 else spaces),
                 self.block_indent,
             )
-            if top and line > self.restart and line + 1 < self.known:
-                self._restart_here(line)  # a later top-level item (see `scan`)
+            if (
+                top
+                and line > self.restart
+                and line + 1 < self.known
+                and not ("|" in text and _DELIMITER_ROW.match(self.text[line + 1]))
+            ):
+                # A later top-level item: markdown-it parses the rest from here as it
+                # parses it whole, but for a table whose header this line would be.
+                self._restart_here(line)
             item = ListItem(
                 line + self.start,
                 0,
