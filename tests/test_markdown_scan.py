@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from charter import markdown, markdown_scan
+from charter import markdown, markdown_lines, markdown_scan
 from tests.conftest import CORPORA, EXAMPLES, REPO_ROOT
 
 WHOLE = 10**9
@@ -146,7 +146,7 @@ def test_plan_shaped_documents_never_need_markdown_it(
     tasks: list[tuple[str, list[str], list[tuple[str, list[str]]], str]],
 ) -> None:
     text = "# Plan\n\n" + "\n".join(line for t in tasks for line in _task_lines(t)) + "\n"
-    found = markdown_scan.marks(text)
+    found = markdown_lines.marks(text)
     scanned = markdown_scan.scan(text.split("\n"), 0, found, 0)
     assert scanned.restart is None  # the scanner read all of it
     with pytest.MonkeyPatch.context() as patch:
@@ -216,7 +216,7 @@ def test_tricky_documents(text: str, why: str, monkeypatch: pytest.MonkeyPatch) 
 def test_the_scanner_trims_what_markdown_it_trims() -> None:
     from markdown_it.common.utils import MD_TRIM_CHARS
 
-    assert markdown_scan.MD_TRIM_CHARS == MD_TRIM_CHARS
+    assert markdown_lines.MD_TRIM_CHARS == MD_TRIM_CHARS
 
 
 def _plan(tasks: int) -> str:
@@ -275,7 +275,7 @@ def test_every_real_document_reads_as_markdown_it_reads_it(
     for path in documents:
         text = path.read_text("utf-8", "replace").replace("\r\n", "\n")
         assert _fast(text) == _markdown_it(text, monkeypatch), path
-        found = markdown_scan.marks(text)
+        found = markdown_lines.marks(text)
         whole_fast += markdown_scan.scan(text.split("\n"), 0, found, 0).restart is None
     # Most real documents hold a fence, a table or a rule somewhere; the rest is read fast.
     assert whole_fast > len(documents) // 5

@@ -40,6 +40,7 @@ _PARSER_MODULES = (
     "parse/frontmatter.py",
     "markdown.py",
     "markdown_scan.py",
+    "markdown_lines.py",
     "markdown_outline.py",
     "model.py",
     "model_codec.py",

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from charter import markdown_scan
+from charter import markdown_lines, markdown_scan
 from charter.markdown_outline import Heading as Heading
 from charter.markdown_outline import ListItem as ListItem
 from charter.markdown_outline import Outline as Outline
@@ -54,7 +54,7 @@ def outline(text: str) -> Outline:
     result, depth = Outline(), _Depth()
     if not SCAN:
         return _in_pieces(lines, 0, result, depth)
-    found = markdown_scan.marks(text)
+    found = markdown_lines.marks(text)
     start = 0
     while True:
         scanned = markdown_scan.scan(lines, start, found, len(result.items))

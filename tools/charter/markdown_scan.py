@@ -18,34 +18,27 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
+from charter.markdown_lines import (
+    MD_TRIM_CHARS,
+    Marks,
+    bullet_marker,
+    cell_count,
+    is_thematic_break,
+    line_count,
+    maybe_reference,
+    ordered_marker,
+)
 from charter.markdown_outline import Heading, ListItem, Table
 
-# A line the scanner does not read, wherever it stands: one that may be a setext
-# underline of `=`, or start a fence, a block quote or an HTML block (lines start after
-# the "\n" each match begins with).
-_UNKNOWN_LINE = re.compile(r"\n *(?=[=`~<>])(?:=+ *$|```|~~~|[<>])", re.M)
-# A tab (indentation counts columns), a carriage return or a NUL (markdown-it rewrites
-# them) anywhere in a line.
-_ODD_CHARACTER = re.compile(r"[\t\r\0]")
-# A line that may be a thematic break or a setext underline of `-`.
-_RULE_LINE = re.compile(r"\n *[-*_][-*_ ]*$", re.M)
-_DIGITS = "0123456789"
 _MARKERS = "*-+0123456789"
 _NOT_PLAIN = _MARKERS + "[#"  # a line starting otherwise starts a paragraph
 # Token levels deeper than this are left to markdown-it (it knows maxNesting).
 _MAX_LEVEL = 64
 
 _ROOT, _LIST, _PARAGRAPH, _TABLE = 0, 1, 2, 3
-# markdown-it's mdTrim (tests/test_markdown_scan.py checks it against markdown-it's).
-MD_TRIM_CHARS = (
-    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 _ALIGNMENT = re.compile(r":?-+:?$")
 _DELIMITER_ROW = re.compile(r" *[|:-][|: -]+$")  # what a table's delimiter row may be
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 # markdown-it stops a table that misses this many cells; a table that might is its.
 _MAX_AUTOCOMPLETED_CELLS = 0x10000
 
@@ -54,39 +47,6 @@ class _GiveUp(Exception):
     def __init__(self, line: int) -> None:
         super().__init__(line)
         self.line = line
-
-
-class Marks(NamedTuple):
-    """Lines of a document the scanner looks at twice, found in one pass over its text."""
-
-    unknown: list[int]  # lines it does not read (see `_UNKNOWN_LINE`, `_ODD_CHARACTER`)
-    rules: list[int]  # lines that may be a thematic break or a setext underline
-
-
-def marks(text: str) -> Marks:
-    unknown = _line_numbers(_UNKNOWN_LINE, "\n" + text, text)
-    if "\t" in text or "\r" in text or "\0" in text:
-        unknown = sorted(set(unknown + _line_numbers(_ODD_CHARACTER, text, text)))
-    return Marks(unknown, _line_numbers(_RULE_LINE, "\n" + text, text))
-
-
-def _line_numbers(pattern: re.Pattern[str], searched: str, text: str) -> list[int]:
-    """0-based lines of `text` where matches in `searched` start (in `text`, or just
-    before a line of it when `searched` is `text` after a "\n")."""
-    found: list[int] = []
-    line = previous = 0
-    for match in pattern.finditer(searched):
-        line += text.count("\n", previous, match.start())
-        previous = match.start()
-        found.append(line)
-    return found
-
-
-def line_count(lines: list[str]) -> int:
-    """The lines markdown-it counts: a last line of only spaces (or nothing) is not one."""
-    if lines and not lines[-1].strip(" \t"):
-        return len(lines) - 1
-    return len(lines)
 
 
 @dataclass
@@ -190,11 +150,11 @@ class _Scanner:
             first = this[at]
             if "|" in this and self.table(line, end, silent=False):
                 pass
-            elif line in self.rules and _is_thematic_break(this, at, first):
+            elif line in self.rules and is_thematic_break(this, at, first):
                 self.line = line + 1
             elif first in _MARKERS and self.list_block(line, end, silent=False):
                 pass
-            elif first == "[" and _maybe_reference(this, at):
+            elif first == "[" and maybe_reference(this, at):
                 raise _GiveUp(line)
             elif first != "#" or not self.heading(line, silent=False):
                 self.paragraph(line)
@@ -217,7 +177,7 @@ class _Scanner:
                 return False
             ordered = False
         else:
-            after = _ordered_marker(text, at)
+            after = ordered_marker(text, at)
             if after < 0:
                 return False
             ordered = True
@@ -303,9 +263,9 @@ class _Scanner:
             if indent[line] - outer_block_indent >= 4:
                 break
             text, at = self.text[line], indent[line]
-            if line in self.rules and _is_thematic_break(text, at, text[at]):
+            if line in self.rules and is_thematic_break(text, at, text[at]):
                 break
-            after = _ordered_marker(text, at) if ordered else _bullet_marker(text, at)
+            after = ordered_marker(text, at) if ordered else bullet_marker(text, at)
             if after < 0 or text[after - 1] != marker:
                 break
         self.level -= 1
@@ -362,7 +322,7 @@ class _Scanner:
         header = self.text[line][indent[line] :].strip(MD_TRIM_CHARS)
         if "|" not in header or indent[line] - self.block_indent >= 4:
             return False
-        cells = _cell_count(header)
+        cells = cell_count(header)
         if cells == 0 or cells != alignments:
             return False
         if silent:
@@ -385,7 +345,7 @@ class _Scanner:
             this = text[line]
             if at < len(this) and at - self.block_indent < 4:
                 first = this[at]
-                if line in self.rules and _is_thematic_break(this, at, first):
+                if line in self.rules and is_thematic_break(this, at, first):
                     break
                 if first in _MARKERS and self.list_block(line, end, silent=True):
                     break
@@ -426,7 +386,7 @@ class _Scanner:
                     and not this[at:].rstrip(" ").strip("-")
                 ):
                     raise _GiveUp(line)  # a setext underline (markdown-it's lheading)
-                if _is_thematic_break(this, at, first):
+                if is_thematic_break(this, at, first):
                     break
             if "|" in this and self.table(line, self.count, silent=True):
                 break
@@ -447,74 +407,6 @@ def _give_up_on_content(line: int, text: str, at: int) -> None:
     if (
         (first in "`~" and text.startswith(first * 3, at))
         or first in "<>"
-        or (first in "*-_" and _is_thematic_break(text, at, first))
+        or (first in "*-_" and is_thematic_break(text, at, first))
     ):
         raise _GiveUp(line)
-
-
-def _cell_count(header: str) -> int:
-    """The cells of a table row as markdown-it's escapedSplit counts them, without the
-    empty ones a leading and a trailing pipe make."""
-    pipes = header.count("|") if "\\" not in header else len(_UNESCAPED_PIPE.findall(header))
-    cells = pipes + 1 - header.startswith("|")
-    if header.endswith("|") and not header.endswith("\\|"):
-        cells -= 1
-    return cells
-
-
-def _is_thematic_break(text: str, at: int, marker: str) -> bool:
-    # Most lines that start with a marker are list items: their second or third
-    # character is already neither the marker nor a space.
-    second = text[at + 1 : at + 2]
-    if second not in (marker, " ", "") or (
-        second == " " and text[at + 2 : at + 3] not in (marker, " ", "")
-    ):
-        return False
-    rest = text[at:]
-    return rest.count(marker) >= 3 and not rest.replace(marker, "").strip(" ")
-
-
-def _maybe_reference(text: str, at: int) -> bool:
-    """Whether a link reference definition may start at `at` (a `[`): markdown-it's rule
-    reads to the label's first `]` and wants a `:` right after it."""
-    for n in range(at + 1, len(text)):
-        char = text[n]
-        if char == "[":
-            return False
-        if char == "]":
-            return text.startswith(":", n + 1)
-        if char == "\\":
-            return True  # an escape: leave it to markdown-it
-    return True  # the label may go on to the next line
-
-
-def _bullet_marker(text: str, at: int) -> int:
-    """markdown-it's skipBulletListMarker: the offset after `-`, `*` or `+`, or -1."""
-    if at >= len(text) or text[at] not in "*-+":
-        return -1
-    if at + 1 < len(text) and text[at + 1] != " ":
-        return -1
-    return at + 1
-
-
-def _ordered_marker(text: str, at: int) -> int:
-    """markdown-it's skipOrderedListMarker: the offset after `1.` or `1)`, or -1."""
-    end = len(text)
-    if at + 1 >= end or text[at] not in _DIGITS:
-        return -1
-    pos = at + 1
-    while True:
-        if pos >= end:
-            return -1
-        char = text[pos]
-        pos += 1
-        if char in _DIGITS:
-            if pos - at >= 10:
-                return -1
-            continue
-        if char in ").":
-            break
-        return -1
-    if pos < end and text[pos] != " ":
-        return -1
-    return pos
