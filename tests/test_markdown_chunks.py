@@ -19,6 +19,7 @@ WHOLE = 10**9  # CHUNK_LINES that parses any document in one piece
 
 def _outline(text: str, chunk: int, monkeypatch: pytest.MonkeyPatch) -> markdown.Outline:
     monkeypatch.setattr(markdown, "CHUNK_LINES", chunk)
+    monkeypatch.setattr(markdown, "SCAN", False)  # markdown-it alone, in pieces
     return markdown.outline(text)
 
 
@@ -74,6 +75,8 @@ LINES = [
     "|----|-------|",
     "| T-9 | row |",
     "- a | b",
+    "- b | c",
+    "|---|---|",
     "# Heading",
     "## Sub",
     "text of a paragraph",

@@ -20,7 +20,8 @@ import sys
 from charter.board.regenerate import regenerate_board
 from charter.config import load_config
 result = regenerate_board(load_config(), check={check})
-print(result.rows, result.up_to_date, "markdown_it" in sys.modules, "jinja2" in sys.modules)
+parsed = "charter.parse.plans" in sys.modules
+print(result.rows, result.up_to_date, parsed, "jinja2" in sys.modules)
 """
 
 

@@ -39,6 +39,9 @@ _PARSER_MODULES = (
     "parse/table_tasks.py",
     "parse/frontmatter.py",
     "markdown.py",
+    "markdown_scan.py",
+    "markdown_lines.py",
+    "markdown_outline.py",
     "model.py",
     "model_codec.py",
 )

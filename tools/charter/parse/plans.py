@@ -211,6 +211,8 @@ def _inline_fields(builder: _Builder, raw: str, text_start: int, line: int) -> N
     """Fields written on the item's own line after its title: "(Owner: ana; Status: done)",
     "; Evidence: `path`". The title ends where the first one starts."""
     text = raw[text_start:]
+    if ":" not in text:  # every inline field has one
+        return
     found = [
         m
         for m in _INLINE_FIELD.finditer(text)
@@ -254,7 +256,9 @@ def _fields_from_line(raw: str, match: re.Match[str], line: int) -> list[Field]:
         return []
     found: list[Field] = []
     start = match.end()
-    for extra in _INLINE_SPLIT.finditer(raw, start):
+    # A second field follows a ";" or a "|": most lines have neither.
+    extras = _INLINE_SPLIT.finditer(raw, start) if ";" in raw or "|" in raw else ()
+    for extra in extras:
         found.append(_field(name, raw, start, extra.start(), line))
         name, start = FIELD_ALIASES[extra.group("key").lower()], extra.end()
     found.append(_field(name, raw, start, len(raw), line))
