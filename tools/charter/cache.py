@@ -29,21 +29,18 @@ CODE = Path(__file__).resolve().parent  # charter's own modules
 # plan rewrites a thirty-second of them: at 50,000 tasks the whole cache is 23 MB, and
 # writing all of it took longer than checking.
 MODEL_SHARDS = 32
+# What a parsed model depends on besides the plan's bytes: every module of `parse/` (read
+# from the folder, so a new one is never forgotten) and these. tests/test_cache.py checks
+# that every charter module the parsers import is covered.
 _PARSER_MODULES = (
-    "parse/plans.py",
-    "parse/handoff.py",
-    "parse/sessions.py",
-    "parse/source.py",
-    "parse/tables.py",
-    "parse/shapes.py",
-    "parse/table_tasks.py",
-    "parse/frontmatter.py",
     "markdown.py",
     "markdown_scan.py",
     "markdown_lines.py",
     "markdown_outline.py",
     "model.py",
     "model_codec.py",
+    "config.py",  # normalize_status, the field aliases' defaults
+    "presets.py",  # the status maps a preset brings
 )
 
 
@@ -192,9 +189,15 @@ def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     return "\0".join(stamps).encode()
 
 
+def parser_modules() -> list[str]:
+    """The modules, relative to charter's folder, whose code a cached model depends on."""
+    parse = sorted(f"parse/{p.name}" for p in (CODE / "parse").glob("*.py"))
+    return [*parse, *_PARSER_MODULES]
+
+
 def _parser_fingerprint(config: Config) -> str:
     stamps = []
-    for name in _PARSER_MODULES:
+    for name in parser_modules():
         try:
             stamps.append(str((CODE / name).stat().st_mtime_ns))
         except OSError:
