@@ -92,3 +92,9 @@ def test_gaps_name_their_line(tmp_path: Path) -> None:
         (16, "placeholder still in the log: (fill in: later)"),
         (16, "missing section: Next"),
     ]
+
+
+@pytest.mark.parametrize("value", ["0._", "1_0", "1:20", "0b1_0", ".5_", "190:20:30.15", ".inf"])
+def test_numbers_in_yaml_1_1_forms_are_quoted(value: str) -> None:
+    assert yaml_scalar(value) != value
+    assert load_yaml(f"key: {yaml_scalar(value)}") == {"key": value}

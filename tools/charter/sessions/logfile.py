@@ -62,6 +62,7 @@ def yaml_scalar(value: str | None) -> str:
         and value.lower() not in _YAML_WORDS
         and not _looks_numeric(value)
         and not value.endswith(" ")
+        and _plain_reads_as_text(value)
     ):
         return value
     # A JSON string is a YAML double-quoted scalar, once characters YAML may not hold raw
@@ -72,6 +73,15 @@ def yaml_scalar(value: str | None) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _plain_reads_as_text(value: str) -> bool:
+    """Whether the YAML resolver charter's loader uses reads `value`, written plain, as a
+    string. Asked, not guessed: YAML 1.1 reads `0._` as a float and `1:20` as a number."""
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    return bool(Resolver().resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
 
 
 def _looks_numeric(value: str) -> bool:
