@@ -81,7 +81,8 @@ def _plain_reads_as_text(value: str) -> bool:
     from yaml.nodes import ScalarNode
     from yaml.resolver import Resolver
 
-    return bool(Resolver().resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
+    tag = Resolver().resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == "tag:yaml.org,2002:str")
 
 
 def _looks_numeric(value: str) -> bool:
