@@ -76,13 +76,18 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def _plain_reads_as_text(value: str) -> bool:
-    """Whether the YAML resolver charter's loader uses reads `value`, written plain, as a
-    string. Asked, not guessed: YAML 1.1 reads `0._` as a float and `1:20` as a number."""
+    """Whether the YAML resolver charter's loader uses reads `value`, written plain, as
+    something other than a number, a boolean or null. Asked, not guessed: YAML 1.1 reads
+    `0._` as a float and `1:20` as a number. (A date stays plain, as logs write it; the
+    session log's reader takes it as the date it is.)"""
     from yaml.nodes import ScalarNode
     from yaml.resolver import Resolver
 
     tag = Resolver().resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-    return bool(tag == "tag:yaml.org,2002:str")
+    return tag not in _LOSSY_TAGS
+
+
+_LOSSY_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "null")}
 
 
 def _looks_numeric(value: str) -> bool:
