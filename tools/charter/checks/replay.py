@@ -145,30 +145,9 @@ def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed |
 
 def _digest(root: str, paths: list[str], take: Callable[[str], os.stat_result]) -> str:
     """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
-    absolute), as `Witness.record` makes it. (`_sig`, inlined: a replay takes thousands.)"""
+    absolute), as `Witness.record` makes it."""
     prefix = os.path.join(root, "")
-    sigs: list[Sig] = []
-    add = sigs.append
-    for path in paths:
-        full = path if path.startswith("/") else prefix + path
-        try:
-            info = take(full)
-        except (FileNotFoundError, NotADirectoryError):
-            add(None)
-            continue
-        except (OSError, ValueError) as exc:
-            raise _Doubt(full) from exc
-        add(
-            (
-                info.st_mode,
-                info.st_dev,
-                info.st_ino,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-            )
-        )
-    return _hashed(sigs)
+    return _hashed([_sig(path if path.startswith("/") else prefix + path, take) for path in paths])
 
 
 def _hashed(sigs: list[Sig]) -> str:
