@@ -240,14 +240,20 @@ def test_an_edit_after_a_pull_patches_the_last_board_written_here(
     assert _board(config) == _full_board(config, tmp_path / "full")
 
 
-def test_a_hand_edited_board_after_a_pull_is_refused_as_in_a_full_regeneration(
-    governed: GovernedRepo, tmp_path: Path
-) -> None:
+def _committed_then_pulled(governed: GovernedRepo, tmp_path: Path) -> Config:
+    """Plans and their board committed, then one plan changed by a pull."""
     config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
     regenerate_board(config)
     _git(config.root, "add", "-A")
     _git(config.root, "commit", "-qm", "plans and board")
     _pulled(config, tmp_path, 1)
+    return config
+
+
+def test_a_hand_edited_board_after_a_pull_is_refused_as_in_a_full_regeneration(
+    governed: GovernedRepo, tmp_path: Path
+) -> None:
+    config = _committed_then_pulled(governed, tmp_path)
     board = config.path(config.board)
     board.write_text(board.read_text().replace("Task 1 of plan 1", "Task 1, renamed by hand"))
     with pytest.raises(CharterError, match="edited by hand"):
@@ -258,11 +264,7 @@ def test_a_hand_edited_board_after_a_pull_is_refused_as_in_a_full_regeneration(
 def test_a_board_copy_changed_in_place_is_no_base(
     governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
-    regenerate_board(config)
-    _git(config.root, "add", "-A")
-    _git(config.root, "commit", "-qm", "plans and board")
-    _pulled(config, tmp_path, 1)
+    config = _committed_then_pulled(governed, tmp_path)
     copies = list(config.path(charter.board.patch_states.BOARDS).glob("*.csv"))
     assert copies
     for copy in copies:
