@@ -261,6 +261,19 @@ def test_an_edit_that_changes_no_fact_renders_nothing(
     assert write_handoff(config) is False
 
 
+def test_the_cached_form_is_released_once_decoded(tmp_path: Path) -> None:
+    config = _synthetic(tmp_path)
+    write_handoff(config, force=True)
+    gathered = gather(read_snapshot(config))
+    assert any(f.data is not None for f in gathered.found)
+    first = gathered.facts()
+    # Decoded once, the cached lists are dropped (the render's peak memory) and a
+    # second call gives the same facts from what was decoded.
+    assert all(f.data is None and f.facts is not None for f in gathered.found)
+    assert gathered.facts() == first
+    assert render_facts(first, config, gathered.plan_digests()) == _full(config)
+
+
 def _damage_columns(column: int, value: object) -> Callable[[list[object]], None]:
     def damage(data: list[object]) -> None:
         columns = data[1]

@@ -49,3 +49,51 @@ def test_a_changed_handoff_file_is_not_taken_as_current(rich: Config) -> None:  
     path.write_text(path.read_text("utf-8") + "\nmy note\n", "utf-8")
     result = check_handoff(rich)
     assert not result.up_to_date and result.refusal is not None
+
+
+def _no_parse(*_: object) -> object:
+    raise AssertionError("parsed a template whose reading was kept")
+
+
+def test_the_templates_reading_is_kept_by_their_text(
+    rich: Config,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from charter import templating
+    from charter.handoff import memo
+    from charter.handoff.rows import numbers_apart
+
+    main, rows = regenerate.TEMPLATE, regenerate.ROWS_TEMPLATE
+    fresh = (
+        templating.template_variables(rich, main),
+        numbers_apart(templating.template_tree(rich, rows)),
+    )
+    assert memo.template_reading(rich, main, rows) == fresh
+    with monkeypatch.context() as patched:  # a second run reads the memo, parses nothing
+        patched.setattr(templating, "template_tree", _no_parse)
+        assert memo.template_reading(rich, main, rows) == fresh
+    # An override of the row template that computes with the number: read again.
+    write(
+        rich.root,
+        f"{rich.templates}/{rows}",
+        (templating.PACKAGE_TEMPLATES / rows)
+        .read_text("utf-8")
+        .replace("{{ item.number }}", "{{ item.number + 1 }}", 1),
+    )
+    variables, apart = memo.template_reading(rich, main, rows)
+    assert (variables, apart) == (fresh[0], False)
+    # A damaged memo is a miss, never a wrong answer.
+    memo_path = rich.path(memo.TEMPLATES_MEMO)
+    from charter.cache import load_cache, save_cache
+
+    kept = load_cache(memo_path)
+    save_cache(memo_path, {**kept, "apart": "yes"})
+    assert memo.template_reading(rich, main, rows) == (fresh[0], False)
+
+
+def test_a_render_of_a_loaded_repository_keeps_no_template_reading(rich: Config) -> None:  # noqa: F811
+    from charter.handoff import memo
+    from charter.repo import load_repo
+
+    regenerate.render_handoff(load_repo(rich, use_cache=False))
+    assert not rich.path(memo.TEMPLATES_MEMO).exists()

@@ -43,6 +43,7 @@ except ImportError:  # an interpreter without the module
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
 from charter.config import Config
 from charter.handoff.facts import TaskFacts
+from charter.handoff.memo import TEMPLATE, template_reading
 from charter.handoff.order_cache import (
     CACHE_NAME,
     ROWS_CACHE,
@@ -53,9 +54,9 @@ from charter.handoff.order_cache import (
     dump,
     load,
 )
-from charter.handoff.rows import NUMBER, ROWS_TEMPLATE, cache_key, numbers_apart
+from charter.handoff.rows import NUMBER, ROWS_TEMPLATE, cache_key
 from charter.tasks.order import OrderKey, Placement, order_placements
-from charter.templating import template_macros, template_tree
+from charter.templating import template_macros
 
 Entry = Callable[[str], dict[str, Any]]  # a task's order entry, its number aside
 _PATH_OF = attrgetter("path")
@@ -94,7 +95,7 @@ def ordered_rows(
     component no changed plan touches; None when the row template prints a row's number
     other than once and as it is (the caller renders every row then)."""
     work = work if work is not None else OrderWork()
-    if not numbers_apart(template_tree(config, ROWS_TEMPLATE)):
+    if not template_reading(config, TEMPLATE, ROWS_TEMPLATE)[1]:
         return None
     key = cache_key(config)
     folder = config.root / CACHE_DIR

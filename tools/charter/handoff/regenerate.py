@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from charter.handoff.facts import HandoffFacts
 
-TEMPLATE = "handoff.md.j2"
+TEMPLATE = memo.TEMPLATE
 ROWS_TEMPLATE = "handoff-rows.md.j2"  # charter.handoff.rows
 TEMPLATES = (TEMPLATE, ROWS_TEMPLATE)
 
@@ -56,12 +56,10 @@ def render_facts(
     """The handoff file's full text from the plans' and logs' facts, stamped.
     `plan_digests` ({plan: a hash of its facts}) lets rows come from the row cache."""
     from charter.handoff.render import context_of  # lazy: a warm --check renders nothing
-    from charter.templating import (  # lazy: a warm --check renders nothing
-        render_template,
-        template_variables,
-    )
+    from charter.templating import render_template  # lazy: a warm --check renders nothing
 
-    wanted = template_variables(config, TEMPLATE)
+    keep = plan_digests is not None  # a loaded repository's render writes no cache
+    wanted, _ = memo.template_reading(config, TEMPLATE, ROWS_TEMPLATE, keep=keep)
     context = context_of(facts, config, wanted, plan_digests)
     body = render_template(config, TEMPLATE, **context)
     return stamps.stamp_file(_normalise(body), header_note(config))
