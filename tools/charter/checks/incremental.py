@@ -22,7 +22,7 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__
+from charter import __version__, parse_pool
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.checks.cross_index import cross_findings
 from charter.checks.facts import (
@@ -132,7 +132,8 @@ def check_incrementally(
         else:
             known[read.kind, read.rel] = facts
     fresh: dict[str, Plan | SessionLog] = {}
-    for read, model in _parsed(misses, config, progress):
+    saves: list[Callable[[], None]] = []
+    for read, model in _parsed(misses, config, progress, saves):
         fresh[read.rel] = model
         sub = one_file_repo(template, model, read.kind)
         citations = (c.row() for c in sub.world.citations) if read.kind == "plan" else ()
@@ -142,7 +143,37 @@ def check_incrementally(
         known[read.kind, read.rel] = facts
         if read.digest is not None:
             cache.put(facts)
-    cache.save()
+    saves.append(cache.save)
+    parsed = len(misses)
+    if parsed <= parse_pool.MIN_FILES:  # little to encode: a fork would cost more
+        for save in saves:
+            save()
+        return _compared(
+            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+        )
+    # Encoding the caches (some 0.5 s at 50,000 tasks) overlaps the rules that compare files.
+    saved = parse_pool.aside(lambda: [save() for save in saves])
+    try:
+        return _compared(
+            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+        )
+    finally:
+        saved()
+
+
+def _compared(
+    snapshot: Snapshot,
+    rules: Sequence[Any],
+    run_rules: RunRules,
+    today: date,
+    known: dict[tuple[str, str], FileFacts],
+    fresh: dict[str, Plan | SessionLog],
+    recalled: set[str],
+    previous: Previous | None,
+    parsed: int,
+) -> Outcome:
+    """The outcome from every file's facts, with the findings of the rules that compare files."""
+    config = snapshot.config
     files = [known[read.kind, read.rel] for read in snapshot.files]
     plans = _without_replaced([f for f in files if f.kind == "plan"])
     sessions = [f for f in files if f.kind == "session"]
@@ -176,7 +207,7 @@ def check_incrementally(
         len(plans),
         sum(f.tasks for f in plans),
         len(sessions),
-        len(misses),
+        parsed,
         any(f.reviewed for f in plans),
         tuple(_light_row(f) for f in files),
     )
@@ -225,9 +256,13 @@ def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
 
 
 def _parsed(
-    misses: list[FileRead], config: Config, progress: Progress | None
+    misses: list[FileRead],
+    config: Config,
+    progress: Progress | None,
+    saves: list[Callable[[], None]] | None = None,
 ) -> Iterable[tuple[FileRead, Plan | SessionLog]]:
-    """Each missed file with its model, reporting progress as batches finish."""
+    """Each missed file with its model, reporting progress as batches finish. The models'
+    cache is saved at the end, or its saving added to `saves` for the caller to run."""
     if not misses:
         return
     cache = ModelCache(config) if len(misses) > FEW_FILES else None
@@ -238,7 +273,10 @@ def _parsed(
         if progress is not None:
             progress(min(start + step, len(misses)), len(misses))
     if cache is not None:
-        cache.save()
+        if saves is None:
+            cache.save()
+        else:
+            saves.append(cache.save)
 
 
 def _without_replaced(plans: list[FileFacts]) -> list[FileFacts]:
