@@ -37,7 +37,7 @@ from charter.checks.memo import Previous
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.model_codec import Malformed, decode_diagnostic
-from charter.repo import FileRead, RepoModel, Snapshot, models_of
+from charter.repo import FileRead, RepoModel, Snapshot, derived_of
 from charter.world import Citation
 
 FACT_SHARDS = 16
@@ -133,13 +133,16 @@ def check_incrementally(
             known[read.kind, read.rel] = facts
     fresh: dict[str, Plan | SessionLog] = {}
     saves: list[Callable[[], None]] = []
-    for read, model in _parsed(misses, config, progress, saves):
-        fresh[read.rel] = model
+
+    def file_facts(read: FileRead, model: Plan | SessionLog) -> FileFacts:
         sub = one_file_repo(template, model, read.kind)
         citations = (c.row() for c in sub.world.citations) if read.kind == "plan" else ()
-        facts = facts_of(
+        return facts_of(
             read.rel, read.kind, read.digest or "", model, run_rules(local, sub), citations
         )
+
+    for read, (model, facts) in _parsed(misses, config, progress, saves, file_facts):
+        fresh[read.rel] = model
         known[read.kind, read.rel] = facts
         if read.digest is not None:
             cache.put(facts)
@@ -188,7 +191,7 @@ def _compared(
         def read_models(rels: list[str]) -> dict[str, Plan | SessionLog]:
             models = {rel: fresh[rel] for rel in rels if rel in fresh}
             needed = [reads[rel] for rel in rels if rel not in fresh]
-            models.update((read.rel, model) for read, model in _parsed(needed, config, None))
+            models.update((read.rel, model) for read, (model, _) in _parsed(needed, config, None))
             return models
 
         key = facts_key(config, today)
@@ -260,8 +263,10 @@ def _parsed(
     config: Config,
     progress: Progress | None,
     saves: list[Callable[[], None]] | None = None,
-) -> Iterable[tuple[FileRead, Plan | SessionLog]]:
-    """Each missed file with its model, reporting progress as batches finish. The models'
+    derive: Callable[[FileRead, Plan | SessionLog], Any] = lambda read, model: None,
+) -> Iterable[tuple[FileRead, tuple[Plan | SessionLog, Any]]]:
+    """Each missed file with its model and `derive(read, model)` (worked out along with the
+    parse, on two cores when it pays), reporting progress as batches finish. The models'
     cache is saved at the end, or its saving added to `saves` for the caller to run."""
     if not misses:
         return
@@ -269,7 +274,7 @@ def _parsed(
     step = max(PROGRESS_STEP, len(misses) // 20) if progress is not None else len(misses)
     for start in range(0, len(misses), step):
         batch = misses[start : start + step]
-        yield from zip(batch, models_of(tuple(batch), config, cache), strict=True)
+        yield from zip(batch, derived_of(tuple(batch), config, cache, derive), strict=True)
         if progress is not None:
             progress(min(start + step, len(misses)), len(misses))
     if cache is not None:
