@@ -88,3 +88,47 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def _write_pid(path: Path) -> None:
+    path.write_text(str(os.getpid()))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_work_aside_runs_in_a_child_and_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: True)
+    out = tmp_path / "done"
+    wait = parse_pool.aside(lambda: _write_pid(out))
+    wait()
+    assert out.read_text() not in ("", str(os.getpid()))  # written, by another process
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_work_aside_that_fails_in_the_child_is_done_again_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: True)
+    parent = os.getpid()
+    out = tmp_path / "done"
+
+    def work() -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        _write_pid(out)
+
+    wait = parse_pool.aside(work)
+    assert not out.exists() or out.read_text() == str(parent)
+    wait()
+    assert out.read_text() == str(parent)
+
+
+def test_work_aside_without_fork_is_done_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: False)
+    out = tmp_path / "done"
+    wait = parse_pool.aside(lambda: _write_pid(out))
+    assert out.read_text() == str(os.getpid())
+    wait()

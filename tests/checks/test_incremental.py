@@ -146,13 +146,13 @@ def test_one_edit_parses_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _synthetic(root)
     before = _report(root, True)
     parsed: list[int] = []
-    real = incremental.models_of
+    real = incremental.derived_of
 
-    def counting(files, config, cache):  # type: ignore[no-untyped-def]
+    def counting(files, config, cache, derive):  # type: ignore[no-untyped-def]
         parsed.append(len(files))
-        return real(files, config, cache)
+        return real(files, config, cache, derive)
 
-    monkeypatch.setattr(incremental, "models_of", counting)
+    monkeypatch.setattr(incremental, "derived_of", counting)
     plan = _plans(root)[3]
     plan.write_text(plan.read_text() + "\n")
     assert _report(root, True) == before  # a trailing line changes no finding
@@ -262,7 +262,7 @@ def test_one_edit_reads_one_plans_rows_for_the_rules_that_compare_files(
     _report(root, True)
     counted = {"rows": 0, "stand_ins": 0, "parsed": 0}
     real_rows, real_stand_ins = FileFacts.rows, FileFacts.stand_in_tasks
-    real_models = incremental.models_of
+    real_models = incremental.derived_of
 
     def rows(self: FileFacts) -> object:
         counted["rows"] += 1
@@ -272,13 +272,13 @@ def test_one_edit_reads_one_plans_rows_for_the_rules_that_compare_files(
         counted["stand_ins"] += 1
         return real_stand_ins(self)
 
-    def models_of(files, config, cache):  # type: ignore[no-untyped-def]
+    def derived_of(files, config, cache, derive):  # type: ignore[no-untyped-def]
         counted["parsed"] += len(files)
-        return real_models(files, config, cache)
+        return real_models(files, config, cache, derive)
 
     monkeypatch.setattr(FileFacts, "rows", rows)
     monkeypatch.setattr(FileFacts, "stand_in_tasks", stand_in_tasks)
-    monkeypatch.setattr(incremental, "models_of", models_of)
+    monkeypatch.setattr(incremental, "derived_of", derived_of)
     plan = root / "docs" / "plans" / "plan-005.md"
     plan.write_text(edit(plan.read_text()))
     after = _report(root, True)
@@ -312,3 +312,33 @@ def test_a_check_after_an_edit_starts_from_the_memo_only_when_it_fits(
     plan = root / "docs" / "plans" / "plan-004.md"
     plan.write_text(plan.read_text() + "- [ ] **P2-3** Task 3 of plan 2\n  - Depends: P40-1\n")
     assert _report(root, True) == _report(root, False)
+
+
+@pytest.mark.skipif(not hasattr(incremental.parse_pool.os, "fork"), reason="no fork here")
+def test_a_cold_check_on_two_cores_finds_what_a_check_without_caches_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half the files' facts are worked out in the parse child and sent back; the caches
+    are written by another child while the rules that compare files run."""
+    spec = importlib.util.spec_from_file_location("charter_bench_corpus_two", BENCH / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    root = tmp_path / "repo"
+    module.write_synthetic(root, plans=60, tasks=600, sessions=20, seed=5)
+    without_caches = _report(root, False)
+    here: list[str] = []
+    real_facts_of = incremental.facts_of
+
+    def facts_of(rel, *args):  # type: ignore[no-untyped-def]
+        here.append(rel)  # the child's calls are not heard here
+        return real_facts_of(rel, *args)
+
+    monkeypatch.setattr(incremental.parse_pool, "_can_fork", lambda: True)
+    monkeypatch.setattr(incremental, "facts_of", facts_of)
+    assert _report(root, True) == without_caches
+    assert 0 < len(here) < 80  # this process worked out only its share
+    assert sorted((root / CACHE_DIR).glob("models-*.cache"))  # written before it returned
+    monkeypatch.undo()
+    assert _report(root, True) == without_caches  # and read back as written

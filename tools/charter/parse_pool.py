@@ -112,3 +112,38 @@ def send_and_exit(read_end: int, write_end: int, work: Callable[[], object]) -> 
         status = 0
     finally:
         os._exit(status)
+
+
+def aside(work: Callable[[], object]) -> Callable[[], None]:
+    """Start `work` (writing caches, say) in a forked child while the caller goes on; the
+    function returned waits for it. Where there is no second core or no fork, and when
+    the child fails, the work is done in this process instead, with the same result."""
+    if not _can_fork():
+        work()
+        return _nothing
+    try:
+        pid = os.fork()
+    except OSError:
+        work()
+        return _nothing
+    if pid == 0:  # the child: work and leave at once, without the parent's cleanup
+        status = 1
+        try:
+            work()
+            status = 0
+        finally:
+            os._exit(status)
+
+    def wait() -> None:
+        try:
+            _, code = os.waitpid(pid, 0)
+        except OSError:
+            code = 1
+        if code != 0:
+            work()
+
+    return wait
+
+
+def _nothing() -> None:
+    return None

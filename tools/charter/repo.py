@@ -296,30 +296,53 @@ def _models(
     """A model per file: the one built earlier in this process from the same bytes (`reuse`),
     else from the cache when it holds one, else parsed, all misses at once, so that many
     changed files can be parsed on two cores (`charter.parse_pool`)."""
-    found: list[Plan | SessionLog | None] = []
+    return [model for model, _ in _derived(files, config, cache, _nothing, reuse)]
+
+
+def _nothing(read: FileRead, model: Plan | SessionLog) -> None:
+    return None
+
+
+def _derived(
+    files: tuple[FileRead, ...],
+    config: Config,
+    cache: ModelCache | None,
+    derive: Callable[[FileRead, Plan | SessionLog], T],
+    reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
+) -> list[tuple[Plan | SessionLog, T]]:
+    """As `_models`, each model with `derive(read, model)`, worked out where the file was
+    parsed (a parsed file's in the parse child, for half of them)."""
+    found: list[tuple[Plan | SessionLog, T] | None] = []
     misses: list[tuple[int, FileRead]] = []
     for read in files:
         model = _known(read, cache, reuse or {})
         if model is None:
             misses.append((len(found), read))
-        found.append(model)
+            found.append(None)
+        else:
+            found.append((model, derive(read, model)))
     if len(misses) > parse_pool.MIN_FILES:
         _import_parsers()  # once, before a fork: the child finds them loaded
-    parsed: list[Plan | SessionLog] = []
+    parsed: list[tuple[Plan | SessionLog, T]] = []
     # A command showing progress hears of each batch; otherwise all are parsed at once.
     step = max(PROGRESS_STEP, len(misses) // 20) if progress.listening() else len(misses)
+
+    def parse(read: FileRead) -> tuple[Plan | SessionLog, T]:
+        model = parse_file(read.rel, read.data or b"", config, read.kind)
+        return model, derive(read, model)
+
     for start in range(0, len(misses), max(step, 1)):
         parsed += parse_pool.parse_all(
             misses[start : start + step],
-            lambda miss: parse_file(miss[1].rel, miss[1].data or b"", config, miss[1].kind),
+            lambda miss: parse(miss[1]),
             lambda miss: _parse_weight(miss[1].data or b""),
         )
         progress.report(len(parsed), len(misses))
-    for (slot, read), model in zip(misses, parsed, strict=True):
-        found[slot] = model
+    for (slot, read), pair in zip(misses, parsed, strict=True):
+        found[slot] = pair
         if cache is not None and read.digest is not None:
-            cache.put(read.rel, read.digest, model)
-    return [m for m in found if m is not None]
+            cache.put(read.rel, read.digest, pair[0])
+    return [pair for pair in found if pair is not None]
 
 
 def _known(
@@ -344,6 +367,18 @@ def models_of(
 ) -> list[Plan | SessionLog]:
     """A model per file read, from `cache` where it holds one (see `_models`)."""
     return _models(files, config, cache)
+
+
+def derived_of(
+    files: tuple[FileRead, ...],
+    config: Config,
+    cache: ModelCache | None,
+    derive: Callable[[FileRead, Plan | SessionLog], T],
+) -> list[tuple[Plan | SessionLog, T]]:
+    """`models_of`, each model with `derive(read, model)`: what a command works out from each
+    file on its own (a check's facts) is worked out on two cores along with the parse.
+    `derive` must return plain data (it may come back from the parse child, pickled)."""
+    return _derived(files, config, cache, derive)
 
 
 def _parse_weight(data: bytes) -> int:

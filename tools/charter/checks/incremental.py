@@ -22,7 +22,7 @@ try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
 except ImportError:  # an interpreter without the module
     from hashlib import blake2b
 
-from charter import __version__
+from charter import __version__, parse_pool
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.checks.cross_index import cross_findings
 from charter.checks.facts import (
@@ -37,7 +37,7 @@ from charter.checks.memo import Previous
 from charter.config import Config
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.model_codec import Malformed, decode_diagnostic
-from charter.repo import FileRead, RepoModel, Snapshot, models_of
+from charter.repo import FileRead, RepoModel, Snapshot, derived_of
 from charter.world import Citation
 
 FACT_SHARDS = 16
@@ -132,17 +132,51 @@ def check_incrementally(
         else:
             known[read.kind, read.rel] = facts
     fresh: dict[str, Plan | SessionLog] = {}
-    for read, model in _parsed(misses, config, progress):
-        fresh[read.rel] = model
+    saves: list[Callable[[], None]] = []
+
+    def file_facts(read: FileRead, model: Plan | SessionLog) -> FileFacts:
         sub = one_file_repo(template, model, read.kind)
         citations = (c.row() for c in sub.world.citations) if read.kind == "plan" else ()
-        facts = facts_of(
+        return facts_of(
             read.rel, read.kind, read.digest or "", model, run_rules(local, sub), citations
         )
+
+    for read, (model, facts) in _parsed(misses, config, progress, saves, file_facts):
+        fresh[read.rel] = model
         known[read.kind, read.rel] = facts
         if read.digest is not None:
             cache.put(facts)
-    cache.save()
+    saves.append(cache.save)
+    parsed = len(misses)
+    if parsed <= parse_pool.MIN_FILES:  # little to encode: a fork would cost more
+        for save in saves:
+            save()
+        return _compared(
+            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+        )
+    # Encoding the caches (some 0.5 s at 50,000 tasks) overlaps the rules that compare files.
+    saved = parse_pool.aside(lambda: [save() for save in saves])
+    try:
+        return _compared(
+            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+        )
+    finally:
+        saved()
+
+
+def _compared(
+    snapshot: Snapshot,
+    rules: Sequence[Any],
+    run_rules: RunRules,
+    today: date,
+    known: dict[tuple[str, str], FileFacts],
+    fresh: dict[str, Plan | SessionLog],
+    recalled: set[str],
+    previous: Previous | None,
+    parsed: int,
+) -> Outcome:
+    """The outcome from every file's facts, with the findings of the rules that compare files."""
+    config = snapshot.config
     files = [known[read.kind, read.rel] for read in snapshot.files]
     plans = _without_replaced([f for f in files if f.kind == "plan"])
     sessions = [f for f in files if f.kind == "session"]
@@ -157,7 +191,7 @@ def check_incrementally(
         def read_models(rels: list[str]) -> dict[str, Plan | SessionLog]:
             models = {rel: fresh[rel] for rel in rels if rel in fresh}
             needed = [reads[rel] for rel in rels if rel not in fresh]
-            models.update((read.rel, model) for read, model in _parsed(needed, config, None))
+            models.update((read.rel, model) for read, (model, _) in _parsed(needed, config, None))
             return models
 
         key = facts_key(config, today)
@@ -176,7 +210,7 @@ def check_incrementally(
         len(plans),
         sum(f.tasks for f in plans),
         len(sessions),
-        len(misses),
+        parsed,
         any(f.reviewed for f in plans),
         tuple(_light_row(f) for f in files),
     )
@@ -225,20 +259,29 @@ def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
 
 
 def _parsed(
-    misses: list[FileRead], config: Config, progress: Progress | None
-) -> Iterable[tuple[FileRead, Plan | SessionLog]]:
-    """Each missed file with its model, reporting progress as batches finish."""
+    misses: list[FileRead],
+    config: Config,
+    progress: Progress | None,
+    saves: list[Callable[[], None]] | None = None,
+    derive: Callable[[FileRead, Plan | SessionLog], Any] = lambda read, model: None,
+) -> Iterable[tuple[FileRead, tuple[Plan | SessionLog, Any]]]:
+    """Each missed file with its model and `derive(read, model)` (worked out along with the
+    parse, on two cores when it pays), reporting progress as batches finish. The models'
+    cache is saved at the end, or its saving added to `saves` for the caller to run."""
     if not misses:
         return
     cache = ModelCache(config) if len(misses) > FEW_FILES else None
     step = max(PROGRESS_STEP, len(misses) // 20) if progress is not None else len(misses)
     for start in range(0, len(misses), step):
         batch = misses[start : start + step]
-        yield from zip(batch, models_of(tuple(batch), config, cache), strict=True)
+        yield from zip(batch, derived_of(tuple(batch), config, cache, derive), strict=True)
         if progress is not None:
             progress(min(start + step, len(misses)), len(misses))
     if cache is not None:
-        cache.save()
+        if saves is None:
+            cache.save()
+        else:
+            saves.append(cache.save)
 
 
 def _without_replaced(plans: list[FileFacts]) -> list[FileFacts]:
