@@ -13,13 +13,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every warm check)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.io import ensure_state_dir
 from charter.sealed import read_sealed, write_sealed
 

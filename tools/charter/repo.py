@@ -19,14 +19,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every warm check)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import parse_pool, progress
 from charter.cache import ModelCache
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.files import mirror_listing, plan_listing, session_listing
 from charter.mentions import Resolution, resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task

@@ -26,12 +26,8 @@ import json
 import os
 import stat
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (3 ms of every warm check)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
+from charter.fasthash import blake2b
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

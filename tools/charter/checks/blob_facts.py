@@ -17,13 +17,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.fasthash import blake2b
 
 BLOB_FILE = "git-blobs.cache"
 

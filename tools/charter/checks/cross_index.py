@@ -36,11 +36,6 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import rulecodes
 from charter.cache import CACHE_DIR, load_cache, save_cache
 from charter.checks.facts import FileFacts, TaskRow
@@ -51,6 +46,7 @@ from charter.checks.task_rules import (
     unknown_dependencies,
 )
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import RepoModel

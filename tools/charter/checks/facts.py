@@ -24,13 +24,9 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import rulecodes
 from charter.checks.mirror_rules import anonymous_tasks
+from charter.fasthash import blake2b
 from charter.model import Diagnostic, Evidence, Field, Plan, SessionLog, Task
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import RepoModel

@@ -17,11 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__, parse_pool
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.checks.cross_index import cross_findings
@@ -35,6 +30,7 @@ from charter.checks.facts import (
 )
 from charter.checks.memo import Previous
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import FileRead, RepoModel, Snapshot, derived_of

@@ -26,16 +26,11 @@ from datetime import date
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from typing import Any
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
+from charter.fasthash import blake2b
 from charter.model import Diagnostic, Evidence
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import Snapshot

@@ -49,14 +49,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol, TypeVar
 
-try:  # as in charter.repo: blake2b without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.sealed import read_sealed, write_sealed
 
 TYPE_CHECKING = False

@@ -18,14 +18,10 @@ from functools import partial
 from itertools import chain
 from typing import Any
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.handoff.facts import (
     HandoffFacts,
     PlanFacts,

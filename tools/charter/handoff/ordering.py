@@ -35,13 +35,9 @@ from itertools import chain, compress
 from operator import attrgetter
 from typing import Any
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.handoff.facts import TaskFacts
 from charter.handoff.memo import TEMPLATE, template_reading
 from charter.handoff.order_cache import (

@@ -22,14 +22,10 @@ from typing import Any
 
 from jinja2 import nodes
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import __version__
 from charter.cache import CACHE_DIR, ShardedCache, code_stamp, file_content
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.handoff.facts import TaskFacts
 from charter.templating import template_macros, template_path, template_tree
 

@@ -21,14 +21,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter import parse_pool
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
+from charter.fasthash import blake2b
 from charter.ingest.fold import session_usage
 from charter.model import Plan, SessionLog, Task
 from charter.repo import FileRead, RepoModel, collector_paused, parse_file, read_snapshot

@@ -19,14 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-try:  # hashlib's blake2b itself, without hashlib loading OpenSSL
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without the module
-    from hashlib import blake2b
-
 from charter.cache import CACHE_DIR, code_stamp, load_cache, save_cache
 from charter.config import Config
 from charter.errors import CharterError
+from charter.fasthash import blake2b
 from charter.files import plan_listing
 
 CACHE = f"{CACHE_DIR}/stats-history.cache"
