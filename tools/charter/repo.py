@@ -24,6 +24,7 @@ from charter.cache import ModelCache
 from charter.config import Config
 from charter.fasthash import blake2b
 from charter.files import mirror_listing, plan_listing, session_listing
+from charter.io import read_file
 from charter.mentions import Resolution, resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.rulecodes import PARSE_ERROR
@@ -176,8 +177,7 @@ def _read(rel: str, full: str, kind: str) -> FileRead:
             return FileRead(rel, kind, None, None, f"cannot list this folder: {exc.strerror}")
         return FileRead(rel, kind, None, None, "cannot list this folder")
     try:
-        with open(full, "rb") as handle:
-            data = handle.read()
+        data = read_file(full)
     except OSError as exc:
         return FileRead(rel, kind, None, None, exc.strerror or str(exc))
     return FileRead(rel, kind, data, blake2b(data, digest_size=16).hexdigest())
