@@ -12,7 +12,7 @@ from __future__ import annotations
 from charter.guard.charter_refs import charter_ref_denial
 from charter.guard.grammar.match import has_option
 from charter.guard.grammar.programs import read_argv
-from charter.guard.rules import git_subcommand, is_name, option_present, subcommand
+from charter.guard.rules import git_subcommand, is_name, option_present, subcommand_candidates
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +27,10 @@ WRAPPERS = frozenset({
     "stdbuf", "setsid", "chroot", "sudo", "doas", "su", "runuser", "time", "coproc", "watch",
     "parallel", "strace", "ltrace", "flock", "unbuffer", "script", "expect", "busybox", "chrt",
     "taskset", "numactl", "firejail", "systemd-run", "nsenter", "unshare", "uvx",
-    "pnpx", "bunx", "fakeroot", "proot",
+    "pnpx", "bunx", "fakeroot", "proot", "watchexec", "entr", "valgrind", "gdb", "lldb",
+    "xvfb-run", "prlimit", "setpriv", "faketime", "rlwrap", "proxychains", "proxychains4",
+    "torsocks", "chronic", "ifne", "nix-shell", "tmux", "screen", "dbus-run-session",
+    "catchsegv", "mpirun", "mpiexec", "sg",
 })
 # Reserved words reach the decision as command names only through a misparse.
 RESERVED = frozenset({
@@ -51,8 +54,29 @@ WRAPPER_SUBCOMMANDS = frozenset({
     ("hatch", "run"), ("conda", "run"), ("pipx", "run"), ("npm", "exec"), ("pnpm", "exec"),
     ("pnpm", "dlx"), ("yarn", "exec"), ("yarn", "dlx"), ("bundle", "exec"), ("docker", "exec"),
     ("docker", "run"), ("kubectl", "exec"), ("git", "filter-branch"), ("git", "credential"),
-    ("git", "daemon"), ("charter", "resume"), ("charter", "export"),
+    ("git", "daemon"), ("git", "instaweb"), ("charter", "resume"), ("charter", "export"),
+    # aliases and kin of the above: the same job under another name or tool
+    ("npm", "x"), ("npm", "explore"), ("tox", "exec"), ("tox", "e"), ("mise", "exec"),
+    ("mise", "x"), ("pixi", "run"), ("pixi", "exec"), ("bun", "x"), ("bun", "exec"),
+    ("rye", "run"), ("mamba", "run"), ("micromamba", "run"), ("devbox", "run"),
+    ("direnv", "exec"), ("nix", "run"), ("nix", "shell"), ("nix", "develop"),
+    ("docker", "compose"), ("docker-compose", "run"), ("docker-compose", "exec"),
+    ("podman", "run"), ("podman", "exec"), ("flatpak", "run"), ("toolbox", "run"),
+    ("perf", "record"), ("perf", "stat"), ("perf", "trace"), ("meson", "devenv"),
+    ("gh", "extension"), ("gh", "ext"), ("gh", "alias"), ("aws-vault", "exec"),
+    ("op", "run"), ("doppler", "run"),
 })
+# `tool config` commands that may only read: a written setting outlives the command and
+# can name a program the tool runs later under an allowed command (npm's script-shell,
+# gh's pager, pip's index). A word not listed here after the subcommand is a write.
+CONFIG_READS: dict[tuple[str, str], frozenset[str]] = {
+    ("npm", "config"): frozenset({"get", "list", "ls"}), ("npm", "set"): frozenset(),
+    ("npm", "pkg"): frozenset({"get"}), ("pnpm", "config"): frozenset({"get", "list"}),
+    ("pnpm", "set"): frozenset(), ("yarn", "config"): frozenset({"get", "list"}),
+    ("pip", "config"): frozenset({"get", "list", "debug"}),
+    ("pip3", "config"): frozenset({"get", "list", "debug"}),
+    ("gh", "config"): frozenset({"get", "list"}), ("bundle", "config"): frozenset({"get", "list"}),
+}
 _WRAPPER_SUBCOMMAND_REASONS = {
     "git": "can run arbitrary commands or reveal credentials",
     "charter": "changes charter's own governance state: a person runs it",
@@ -94,6 +118,35 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
      "makes go run a program named on the command line"),
     ("cargo", None, ("--config",), "can set the runner or linker cargo runs"),
     ("npm", None, ("--script-shell",), "makes npm run scripts with another program"),
+    ("go", "env", ("-w", "-u"), "writes go's settings, where GOFLAGS can name programs go runs"),
+    ("split", None, ("--filter",), "makes split run a program named on the command line"),
+    ("zip", None, ("-TT", "--unzip-command"), "makes zip run a program named on the command line"),
+    ("man", None, ("-P", "--pager", "-H", "--html"),
+     "makes man run a program named on the command line"),
+    ("less", None, ("-o", "-O", "--log-file", "--LOG-FILE"), "makes less write a file"),
+    ("tree", None, ("-o", "-R"), "makes tree write files"),
+    ("file", None, ("-C", "--compile"), "makes file write a compiled magic file"),
+    ("date", None, ("-s", "--set"), "sets the system clock"),
+    ("fd", None, ("-x", "--exec", "-X", "--exec-batch"), "makes fd run programs"),
+    ("fdfind", None, ("-x", "--exec", "-X", "--exec-batch"), "makes fd run programs"),
+    ("bat", None, ("--pager",), "makes bat run a program named on the command line"),
+    ("batcat", None, ("--pager",), "makes bat run a program named on the command line"),
+    ("delta", None, ("--pager",), "makes delta run a program named on the command line"),
+    ("ag", None, ("--pager",), "makes ag run a program named on the command line"),
+    ("ack", None, ("--pager",), "makes ack run a program named on the command line"),
+    ("fzf", None, ("--preview", "--bind", "--with-shell"), "makes fzf run programs"),
+    ("nodemon", None, ("-x", "--exec"), "makes nodemon run a program named on the command line"),
+    ("pandoc", None, ("--filter", "-F", "--lua-filter", "-L", "--pdf-engine"),
+     "makes pandoc run a program or a script"),
+    ("hg", None, ("--config", "-R", "--repository", "--cwd"),
+     "can set the hooks or extensions hg runs"),
+    ("gpg", None, ("--photo-viewer", "--exec-path"),
+     "makes gpg run a program named on the command line"),
+    ("meson", "test", ("--wrapper", "--gdb", "--gdb-path"),
+     "makes meson run a program named on the command line"),
+    *((tex, None, ("-shell-escape", "--shell-escape", "-enable-write18", "--enable-write18"),
+       "lets TeX run programs") for tex in ("tex", "latex", "pdftex", "pdflatex", "xelatex",
+                                             "lualatex", "luatex", "xetex")),
 )
 
 # Commands that only read the paths they are given: they may name paths outside the
@@ -172,11 +225,22 @@ def builtin_denial(
         return "--no-verify skips the repository's hooks and is never allowed"
     if any(arg.startswith("SKIP=") for arg in args):
         return "SKIP= skips pre-commit hooks and is never allowed"
-    sub = subcommand(argv)
-    if (name, sub) in WRAPPER_SUBCOMMANDS:
-        reason = _WRAPPER_SUBCOMMAND_REASONS.get(name, "runs a command the guard cannot check")
-        return f"`{name} {sub}` {reason}"
-    if name == "charter" and sub == "session" and len(argv) > 2 and argv[2] == "start":
+    subs = subcommand_candidates(argv)
+    for sub in sorted(subs):
+        if (name, sub) in WRAPPER_SUBCOMMANDS:
+            reason = _WRAPPER_SUBCOMMAND_REASONS.get(name, "runs a command the guard cannot check")
+            return f"`{name} {sub}` {reason}"
+    for sub in sorted(subs):
+        reads = CONFIG_READS.get((name, sub))
+        if reads is not None:
+            words = subcommand_candidates(argv[argv.index(sub, 1) :])
+            if not words <= reads:
+                allowed = ", ".join(sorted(reads)) or "nothing"
+                return (
+                    f"`{name} {sub}` may only read ({allowed}): a setting it writes can "
+                    "name a program that later commands run"
+                )
+    if name == "charter" and argv[1:3] == ["session", "start"]:
         return "`charter session start` sets the autonomy level: a person runs it"
     if name == "git":
         denial = _git_denial(argv)
@@ -187,7 +251,7 @@ def builtin_denial(
             if "=" in arg and not arg.startswith("-") and is_name(arg.split("=", 1)[0]):
                 return f"make variable overrides ({arg}) can replace what recipes run"
     for sub_rule, options, reason in _OPTION_INDEX.get(name, ()):
-        if sub_rule is not None and sub_rule != sub:
+        if sub_rule is not None and sub_rule not in subs:
             continue
         for option in options:
             if present(option):

@@ -55,6 +55,32 @@ def subcommand(argv: Sequence[str]) -> str | None:
     return argv[1] if len(argv) > 1 else None
 
 
+def subcommand_candidates(argv: Sequence[str]) -> set[str]:
+    """Every word that may be the subcommand, for a program the guard has no grammar of.
+
+    Global options may come first (`docker --context ci run`, `poetry -q run`), and
+    without the program's grammar the guard cannot tell whether a bare word after an
+    option is that option's value or the subcommand: both are candidates, up to the
+    first bare word that follows no option awaiting a value.
+    """
+    if argv[0] == "git":
+        found = git_subcommand(argv)
+        return set() if found is None else {found}
+    candidates: set[str] = set()
+    awaiting_value = False
+    for arg in argv[1:]:
+        if arg == "--":
+            break
+        if arg.startswith("-") and len(arg) > 1:
+            awaiting_value = "=" not in arg
+            continue
+        candidates.add(arg)
+        if not awaiting_value:
+            break
+        awaiting_value = False
+    return candidates
+
+
 def option_present(args: Sequence[str], option: str) -> bool:
     """Whether `option` appears in `args` in any spelling the program might accept."""
     if option in ("-", "--"):
