@@ -220,9 +220,9 @@ def test_the_exported_claude_code_hook_matches_every_file_tool() -> None:
     settings = json.loads(render_claude_settings(policy, None, "guard"))
     (entry,) = settings["hooks"]["PreToolUse"]
     matcher = re.compile(entry["matcher"])
-    for tool in [*CLAUDE_FILE_TOOLS, "Bash"]:
+    for tool in [*CLAUDE_FILE_TOOLS, "Bash", "WebFetch", "WebSearch"]:
         assert matcher.fullmatch(tool), tool
-    assert not matcher.fullmatch("WebSearch")
+    assert not matcher.fullmatch("TodoWrite")
     deny = settings["permissions"]["deny"]
     assert "Edit(**/conftest.py)" in deny and "Edit(**/GNUmakefile)" in deny
 

@@ -90,7 +90,8 @@ def test_claude_code_settings(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     pre = data["hooks"]["PreToolUse"]
     assert pre[0]["hooks"][0]["command"] == "mine"
     assert (
-        pre[1]["matcher"] == "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS"
+        pre[1]["matcher"]
+        == "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS|WebFetch|WebSearch"
     )
     assert "-I -m charter.guard --hook claude-code" in pre[1]["hooks"][0]["command"]
     (post,) = data["hooks"]["PostToolUse"]  # exit codes into the session's audit trail

@@ -76,7 +76,7 @@ GEMINI_CASES = [
     ("write_file", {"file_path": "src/new.py", "content": "x"}, True),
     ("replace", {"file_path": ".env", "old_string": "a", "new_string": "b"}, False),
     ("write_file", {"content": "no path"}, False),
-    ("web_fetch", {"prompt": "https://example.org"}, True),
+    ("web_fetch", {"prompt": "https://example.org"}, False),  # L1 grants no network
 ]
 
 

@@ -165,6 +165,6 @@ def test_claude_code_file_tools(repo: Path, tool: str, path: str, code: int) -> 
 
 
 def test_other_tools_are_left_to_the_agent(repo: Path) -> None:
-    request = {"cwd": str(repo), "tool_name": "WebSearch", "tool_input": {"query": "x"}}
+    request = {"cwd": str(repo), "tool_name": "TodoWrite", "tool_input": {"todos": []}}
     result = handle("claude-code", json.dumps(request).encode())
     assert (result.exit_code, result.stdout) == (0, "")

@@ -97,6 +97,8 @@ HOSTILE: list[tuple[str, str]] = [
     ("bundle config set path /tmp", READS_ONLY),
     ("go env -w GOFLAGS=-toolexec=id", "-w"),
     ("go env -u GOFLAGS", "-u"),
+    ("pytest --pastebin=all", "--pastebin"),
+    ("python -m pytest --pastebin failed", "--pastebin"),
 ]
 
 ORDINARY = [
@@ -168,7 +170,7 @@ levels:
     title: Online
     inherits: L0
     network: true
-    allow: ["npm", "docker", "go", "gh", "tox"]
+    allow: ["npm", "docker", "go", "gh", "tox", "pytest", "git commit"]
 ---
 # Autonomy policy
 """
@@ -185,6 +187,14 @@ levels:
         ("docker --context default run img", False),
         ("go env -w GOFLAGS=-toolexec=id", False),
         ("tox exec -- id", False),
+        # KIND:PATH values write to PATH (pytest-cov's reports)
+        ("tree --help", True),
+        ("pytest --cov-report=xml:cov.xml", True),
+        ("pytest --cov-report=xml:Makefile", False),
+        ("pytest --cov-report lcov:.git/hooks/pre-commit", False),
+        ("pytest --cov-report=annotate:/tmp/out", False),
+        ("pytest tests/test_app.py::test_ok", True),
+        ("git commit -m 'fix: typo in the guide'", True),
     ],
 )
 def test_the_guard_refuses_them_under_a_policy_that_allows_the_programs(

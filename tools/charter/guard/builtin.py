@@ -103,6 +103,7 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
     ("rg", None, ("--pre", "--pre-glob", "-z", "--search-zip", "--hostname-bin"),
      "makes ripgrep run other programs"),
     ("pytest", None, ("--basetemp",), "pytest deletes the --basetemp directory"),
+    ("pytest", None, ("--pastebin",), "makes pytest send test output to a paste service"),
     ("find", None, ("-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0",
                     "-fprintf", "-fls"), "makes find run programs, delete or write files"),
     ("make", None, ("-f", "--file", "--makefile", "-C", "--directory", "--eval", "-E", "-e",

@@ -32,7 +32,9 @@ from charter.guard.protected import STEERING, always_protected
 LEVELS_REGION = "levels"
 HOOK_MARKER = "charter.guard"
 # every Claude Code tool that reads or writes files, and the shell
-CLAUDE_TOOLS = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS"
+CLAUDE_TOOLS = (
+    "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|NotebookRead|Grep|Glob|LS|WebFetch|WebSearch"
+)
 # Codex: the shell, apply_patch (every file edit; `Edit` and `Write` are its matcher
 # aliases) and the experimental reading tools
 CODEX_TOOLS = "Bash|apply_patch|Edit|Write|read_file|list_dir|grep_files"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from charter.guard.hooks import MAX_INPUT, HookResult, handle
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 FOREIGN_AGENTS = ("gemini", "cursor")
+# any `scheme://...` word of a web_fetch prompt: schemes other than http(s) are refused later
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"'`]+")
 PATH_KEYS = ("file_path", "absolute_path", "path", "dir_path", "directory", "notebook_path")
 
 GEMINI_TOOLS = {
@@ -45,6 +48,8 @@ GEMINI_TOOLS = {
     "grep_search": "Grep",
     "grep": "Grep",
     "list_directory": "LS",
+    "web_fetch": "WebFetch",
+    "google_web_search": "WebSearch",
 }
 CURSOR_TOOLS = {
     "Shell": "Bash",
@@ -130,6 +135,16 @@ def _gemini(data: dict[str, Any]) -> list[dict[str, Any]] | str | None:
         if workdir is not None and not isinstance(workdir, str):
             return "charter guard: run_shell_command's directory must be a string"
         return [_shell(tool_input.get("command"), _join(cwd, workdir))]
+    if claude_tool == "WebSearch":
+        return [_request("WebSearch", {"query": tool_input.get("query")}, cwd)]
+    if claude_tool == "WebFetch":
+        # web_fetch takes a prompt naming its URLs: each must be one the level may fetch
+        prompt = tool_input.get("prompt")
+        found = _URL.findall(prompt) if isinstance(prompt, str) else []
+        urls = [url.rstrip(".,;:!?)]}") for url in found]
+        return [_request("WebFetch", {"url": url}, cwd) for url in urls] or [
+            _request("WebFetch", {"url": None}, cwd)
+        ]
     return _file_requests(claude_tool, tool_input, cwd, many=tool == "read_many_files")
 
 

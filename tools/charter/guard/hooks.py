@@ -3,8 +3,9 @@
 Both agents send `{"session_id", "cwd", "hook_event_name": "PreToolUse",
 "tool_name", "tool_input"}`. Shell tools carry `tool_input.command`; Claude
 Code's file tools carry `file_path` (Read, Write, Edit, MultiEdit),
-`notebook_path` (NotebookEdit) or `path` (Grep, Glob, LS); Codex sends its file
-edits as `apply_patch` with the patch text in `tool_input.command`.
+`notebook_path` (NotebookEdit) or `path` (Grep, Glob, LS), its web tools `url`
+(WebFetch) or a query (WebSearch, judged by the level's `network:`); Codex sends
+its file edits as `apply_patch` with the patch text in `tool_input.command`.
 
 A denial is a JSON `permissionDecision: "deny"` on stdout *and* exit 2 with the
 reason on stderr, which both agents treat as a block. An allowed call gets no
@@ -159,7 +160,35 @@ def _handle(
     file_tools = CLAUDE_FILE_TOOLS if agent == "claude-code" else CODEX_FILE_TOOLS
     if tool in file_tools:
         return _file_tool(agent, tool, file_tools[tool], tool_input, cwd, root, level)
-    return HookResult(0)  # not a shell or file tool: the agent's own settings decide
+    if tool in ("WebFetch", "WebSearch"):
+        return _web_tool(agent, tool, tool_input, cwd, root, level, env)
+    return HookResult(0)  # not a shell, file or web tool: the agent's own settings decide
+
+
+def _web_tool(
+    agent: str,
+    tool: str,
+    tool_input: dict[str, Any],
+    cwd: str,
+    root: str | None,
+    level: str | None,
+    env: Mapping[str, str] | None,
+) -> HookResult:
+    from charter.guard.web_tools import web_tool_reason  # lazy: web tools only
+
+    setting = _setting(agent, tool, cwd, root, level)
+    if isinstance(setting, HookResult):
+        return setting
+    environment = os.environ if env is None else env
+    reason = web_tool_reason(setting.policy, setting.level, tool, tool_input, environment)
+    if reason is not None:
+        return answer(agent, False, f"charter guard denied {tool}: {reason}")
+    return answer(
+        agent,
+        True,
+        f"charter guard: {tool} allowed at {setting.level}",
+        outright=setting.policy.allow_outright,
+    )
 
 
 def _shell_patch(command: object) -> str | None:

@@ -245,6 +245,14 @@ class PathRules:
 
     def write_reason(self, value: str, *, destructive: bool) -> str | None:
         """Why a command that may write its arguments may not name `value`, or None."""
+        reason = self._write_reason(value, destructive=destructive)
+        for tail in _kind_path_tails(value) if reason is None else ():
+            reason = self._write_reason(tail, destructive=destructive)
+            if reason is not None:
+                break
+        return reason
+
+    def _write_reason(self, value: str, *, destructive: bool) -> str | None:
         for candidate, path, relative in self.locations(value):
             if path == "/dev/null":
                 continue
@@ -339,6 +347,20 @@ class _Matcher:
         if self._each is None:
             self._each = [(p, *glob_regex(p)) for p in self._rest]
         return _first_match(self._each, path, relative)
+
+
+_KIND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.")
+
+
+def _kind_path_tails(value: str) -> list[str]:
+    """The PATH of `KIND:PATH` values (`--cov-report=xml:out.xml`, `lcov:DIR`): programs
+    write there though the argument does not start with the path. A URL's `//host` is no
+    path, and a head with spaces or slashes is text or a path of its own."""
+    text = value.split("=", 1)[1] if value.startswith("-") and "=" in value else value
+    head, colon, tail = text.partition(":")
+    if not colon or not head or not tail or tail.startswith("//") or not set(head) <= _KIND:
+        return []
+    return [tail, *_kind_path_tails(tail)]
 
 
 def _outside_allowed(patterns: tuple[str, ...], path: str) -> bool:

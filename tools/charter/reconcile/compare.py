@@ -28,7 +28,7 @@ from pathlib import Path
 
 from charter.errors import CharterError
 from charter.files import relpath
-from charter.model import Diagnostic, Field, Task
+from charter.model import Diagnostic, Field, Severity, Task
 from charter.parse.tables import is_separator_row, split_row
 from charter.parse.task_parts import parse_evidence, parse_ids
 from charter.reconcile.board_table import (
@@ -229,6 +229,13 @@ def _compare_unnamed(
     _compare(repo, row, found, texts, result)
 
 
+def _disagrees(
+    row: BoardRow, column: int, message: str, severity: Severity = "error"
+) -> Diagnostic:
+    """RC004 at the board row's cell: the board and the plans disagree."""
+    return Diagnostic(row.path, row.line, column, "RC004", message, severity)
+
+
 def _compare(
     repo: RepoModel, row: BoardRow, task: Task, texts: dict[str, list[str]], result: Reconciliation
 ) -> None:
@@ -240,27 +247,14 @@ def _compare(
         where = max(row.cols.get(said[0], 1), 1)
         mine = column_of(task, config)
         if column is None and said[0] != "heading":
-            result.diagnostics.append(
-                Diagnostic(
-                    row.path,
-                    row.line,
-                    where,
-                    "RC004",
-                    f"{label}: board says {said[1]!r}, which maps to no column",
-                    "warning",
-                )
-            )
+            message = f"{label}: board says {said[1]!r}, which maps to no column"
+            result.diagnostics.append(_disagrees(row, where, message, "warning"))
         elif column is not None and column != mine:
-            result.diagnostics.append(
-                Diagnostic(
-                    row.path,
-                    row.line,
-                    where,
-                    "RC004",
-                    f"{label} is {column} ({said[1]!r}) on the board but {mine} in the plans "
-                    f"({task.path}:{task.line})",
-                )
+            message = (
+                f"{label} is {column} ({said[1]!r}) on the board but {mine} in the plans "
+                f"({task.path}:{task.line})"
             )
+            result.diagnostics.append(_disagrees(row, where, message))
     for header, value in row.values.items():
         meaning = column_meaning(header)
         if meaning == "parent":
@@ -268,16 +262,11 @@ def _compare(
             if value.strip() != (task.parent or ""):
                 where = max(row.cols.get(header, 1), 1)
                 mine = task.parent or "no epic"
-                result.diagnostics.append(
-                    Diagnostic(
-                        row.path,
-                        row.line,
-                        where,
-                        "RC004",
-                        f"{label} is under {value.strip()!r} on the board but under {mine} in "
-                        f"the plans ({task.path}:{task.line}); move it in its plan",
-                    )
+                message = (
+                    f"{label} is under {value.strip()!r} on the board but under {mine} in "
+                    f"the plans ({task.path}:{task.line}); move it in its plan"
                 )
+                result.diagnostics.append(_disagrees(row, where, message))
             continue
         if not value or meaning in _NOT_FACTS:
             if meaning == "plan" and value:
