@@ -46,6 +46,9 @@ STEERING_FILES = [
     ".claude/commands/x.md", ".codex/config.toml", ".gemini/settings.json",
     ".cursor/rules/x.mdc", ".mcp.json", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
     ".husky/pre-commit", "lefthook.yml", ".vscode/tasks.json",
+    # what runs when a person opens or enters the project, and runner preloads
+    ".devcontainer/devcontainer.json", ".devcontainer.json", "mise.toml", ".mise.toml",
+    ".config/mise/config.toml", "bunfig.toml", ".pnpmfile.cjs",
 ]  # fmt: skip
 ORDINARY_FILES = [
     "src/new.py", "src/Makefile.txt", "config/app.yaml", "hooks/useThing.ts",

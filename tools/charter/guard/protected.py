@@ -56,6 +56,12 @@ STEERING = (
     # charter's template overrides, rendered by `charter board` and friends; the editor's
     # tasks and settings, which run commands when a person opens the project
     "/templates/**", ".vscode/**",
+    # the same for a dev container (initializeCommand runs on the person's machine) and
+    # for mise, whose hooks and env scripts run when a person enters the folder
+    ".devcontainer/**", ".devcontainer.json", "mise.toml", ".mise.toml", "mise.local.toml",
+    ".mise.local.toml", ".config/mise.toml", ".config/mise/**",
+    # bun's test preloads and pnpm's install hooks: code the runner loads by configuration
+    "bunfig.toml", ".pnpmfile.cjs",
 )
 # fmt: on
 
