@@ -25,6 +25,7 @@ from charter.fasthash import blake2b
 from charter.handoff.facts import (
     HandoffFacts,
     PlanFacts,
+    PlanTasks,
     SessionFacts,
     TaskFacts,
     assemble,
@@ -39,6 +40,7 @@ SHARDS = 16
 _FIELDS = len(TaskFacts._fields)
 _EVIDENCE = TaskFacts._fields.index("evidence")
 _PATH = TaskFacts._fields.index("path")
+_COLUMN = TaskFacts._fields.index("column")
 _OPTIONAL_TEXT = {str, type(None)}
 # More changed files than this are decoded from the model cache (loading all of it
 # costs about what parsing this many plans does); fewer are parsed.
@@ -99,8 +101,22 @@ class Gathered:
             assembled = assemble(plans, sessions, self.snapshot.config)
         if assembled is not None:
             return assembled
+        return self.full_facts()
+
+    def full_facts(self) -> HandoffFacts:
+        """The loaded repository's facts, for when a plan's cached facts did not decode
+        after all (charter.handoff.table.Damaged)."""
         self.work.full_load = True
         return from_repo(build_repo(self.snapshot))
+
+    def forget(self, rel: str) -> None:
+        """Drop the cached facts of `rel`: they did not decode, and are worked out again."""
+        config = self.snapshot.config
+        key = _cache_key(config)
+        cache = ShardedCache(config.root / CACHE_DIR, "handoff-facts", SHARDS, key, lazy=True)
+        for kind in ("plan", "session"):
+            cache.store(rel, f"{kind}\0{rel}", None)
+        cache.save()
 
     def plan_digests(self) -> dict[str, str] | None:
         """{plan: a hash of its facts}, for the row cache (charter.handoff.rows); None when
@@ -193,7 +209,7 @@ def _encode(facts: PlanFacts | SessionFacts) -> list[Any]:
         ]  # fmt: skip
     return [
         facts.path,
-        _columns(facts.tasks),
+        _columns(facts.tasks.tasks()),
         facts.unlisted,
         [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in facts.problems],
         facts.source,
@@ -227,7 +243,7 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
     _require(source is None or type(source) is str)
     return PlanFacts(
         path,
-        _decode_tasks(path, tasks),
+        _plan_tasks(path, tasks),
         unlisted,
         tuple(_decode_problem(row) for row in problems),
         source,
@@ -235,12 +251,21 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
     )
 
 
-def _decode_tasks(path: str, columns: Any) -> tuple[TaskFacts, ...]:
+def _plan_tasks(path: str, columns: Any) -> PlanTasks:
+    """A plan's tasks, their IDs and columns checked now, the rest when first asked for
+    (charter.handoff.table)."""
     _require(type(columns) is list and len(columns) == _FIELDS)
     _require(all(type(column) is list for column in columns))
     count = len(columns[0])
     _require(columns[_PATH] == [])
     _require(all(len(column) == count for n, column in enumerate(columns) if n != _PATH))
+    ids, board_columns = columns[0], columns[_COLUMN]
+    _require(_types(chain(ids, board_columns)) <= {str})
+    return PlanTasks(path, ids, board_columns, partial(_decode_tasks, path, columns))
+
+
+def _decode_tasks(path: str, columns: list[list[Any]]) -> tuple[TaskFacts, ...]:
+    count = len(columns[0])
     tid, parent, depends, subtasks, rank, done, _, line = columns[:8]
     paths = [path] * count
     # A few passes over all the values, not one per column: 2,000 plans, 15 columns.
