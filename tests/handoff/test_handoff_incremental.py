@@ -8,6 +8,7 @@ without any cache gives; and after one edit it re-reads one plan.
 
 from __future__ import annotations
 
+import difflib
 import random
 import shutil
 from collections.abc import Callable
@@ -217,8 +218,13 @@ def test_the_cached_handoff_is_the_full_render_after_random_edits(
     for step, edit in enumerate(rng.sample(EDITS * 2, len(EDITS) * 2)):  # each edit twice
         edit(config, rng)
         expected = _full(config)
-        changed = path.read_text("utf-8") != expected
-        assert check_handoff(config).up_to_date is not changed, (step, edit.__name__)
+        before = path.read_text("utf-8")
+        changed = before != expected
+        checked = check_handoff(config)
+        assert checked.up_to_date is not changed, (step, edit.__name__)
+        rel = config.handoff
+        lines = before.splitlines(keepends=True), expected.splitlines(keepends=True)
+        assert checked.diff == "".join(difflib.unified_diff(*lines, f"a/{rel}", f"b/{rel}"))
         write_handoff(config, force=True)
         assert path.read_text("utf-8") == expected, (step, edit.__name__)
         assert check_handoff(config).up_to_date

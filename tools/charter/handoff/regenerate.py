@@ -12,7 +12,6 @@ since charter wrote it is not overwritten unless forced.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -148,9 +147,11 @@ def _check_handoff(config: Config) -> HandoffCheck:
         if not facts.problems:
             memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return HandoffCheck(True)
+    from charter.handoff.diff import unified_diff  # lazy: only a stale handoff needs it
+
     rel = config.handoff
     diff = "".join(
-        difflib.unified_diff(
+        unified_diff(
             (old or "").splitlines(keepends=True),
             new.splitlines(keepends=True),
             f"a/{rel}" if old is not None else "/dev/null",
