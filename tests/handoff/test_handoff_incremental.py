@@ -9,6 +9,7 @@ without any cache gives; and after one edit it re-reads one plan.
 from __future__ import annotations
 
 import difflib
+import json
 import random
 import shutil
 from collections.abc import Callable
@@ -283,10 +284,15 @@ def test_the_cached_form_is_released_once_decoded(tmp_path: Path) -> None:
 
 
 def _damage_columns(column: int, value: object) -> Callable[[list[object]], None]:
+    """Damage the first task's facts in column `column` (its tasks' facts are kept as
+    JSON text, decoded when first looked up)."""
+
     def damage(data: list[object]) -> None:
-        columns = data[1]
-        assert isinstance(columns, list)
+        text = data[-1]
+        assert isinstance(text, str)
+        columns = json.loads(text)
         columns[column][0] = value
+        data[-1] = json.dumps(columns)
 
     return damage
 
@@ -294,13 +300,17 @@ def _damage_columns(column: int, value: object) -> Callable[[list[object]], None
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: data.__setitem__(1, [["not", "columns"]]),
+        lambda data: data.__setitem__(-1, '[["not", "columns"]]'),
+        lambda data: data.__setitem__(-1, "[[not JSON"),
+        lambda data: data.__setitem__(1, [7]),  # an ID that is a number
+        lambda data: data.__setitem__(2, []),  # fewer columns than IDs
         _damage_columns(7, "3"),  # a line that is text
         _damage_columns(8, 42),  # a title that is a number
         _damage_columns(2, [7]),  # a dependency that is a number
         _damage_columns(5, "yes"),  # done, as text
         _damage_columns(4, True),  # a rank that is a boolean
-        lambda data: data.__setitem__(2, "many"),  # the count of tasks without an ID
+        _damage_columns(9, "Elsewhere"),  # a column that is not the one read at once
+        lambda data: data.__setitem__(3, "many"),  # the count of tasks without an ID
     ],
 )
 def test_a_damaged_facts_entry_is_read_again(

@@ -77,7 +77,7 @@ class PlanTasks:
             assert self._load is not None
             try:
                 tasks = self._load()
-            except (TypeError, ValueError, IndexError) as error:
+            except (TypeError, ValueError, IndexError, RecursionError) as error:
                 message = f"the cached handoff facts of {self.path} do not decode"
                 raise Damaged(message, self.path) from error
             if [t.id for t in tasks] != self.ids or [t.column for t in tasks] != self.columns:
