@@ -18,8 +18,10 @@ them would cost more than difflib's walks, difflib searches instead.
 from __future__ import annotations
 
 import difflib
+import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import groupby
 
 # Run clips looked at over all searches, past which difflib's own search takes over.
 BUDGET = 400_000
@@ -116,7 +118,7 @@ class _Matcher(difflib.SequenceMatcher[str]):
 
 def _runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
     """The maximal diagonal runs (i, j, length) of equal lines, popular ones left out,
-    by `i`. Lines once in `b` pair at most once: their runs are found in one loop over
+    by `i`. Lines once in `b` pair at most once: their runs are found in one pass over
     `a`; the pairs of lines repeated in `b` (blank lines, fences) join them after."""
     counts = Counter(b)
     many = [line for line, count in counts.items() if count > 1]
@@ -127,21 +129,18 @@ def _runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
         most = len(b) // 100 + 1
         many = [line for line in many if counts[line] <= most]
     repeated = set(many)
+    # Each line of `a` on its diagonal j - i in `b` (C-level maps): a line not once in `b`
+    # gets a diagonal of its own, below any real one, so that it joins no run.
+    below = len(a) + 2
+    found = map(once.get, a, range(-below, -below - 2 * len(a), -2))
+    diagonals = map(operator.sub, found, range(len(a)))
     segments: list[tuple[int, int, int]] = []  # (i - j, i, length), to sort by diagonal
-    start_i = start_j = -2
-    size = 0
-    for i, j in enumerate(map(once.get, a)):
-        if j is not None and j == start_j + size and i == start_i + size:
-            size += 1
-            continue
-        if size:
-            segments.append((start_i - start_j, start_i, size))
-        if j is None:
-            size = 0
-        else:
-            start_i, start_j, size = i, j, 1
-    if size:
-        segments.append((start_i - start_j, start_i, size))
+    i = 0
+    for diagonal, group in groupby(diagonals):
+        size = len(list(group))
+        if diagonal > -below:
+            segments.append((-diagonal, i, size))
+        i += size
     if repeated:
         places: dict[str, list[int]] = {}
         for j in (j for j, line in enumerate(b) if line in repeated):
