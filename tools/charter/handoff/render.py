@@ -9,10 +9,12 @@ those come from a loaded repository or from the per-plan cache.
 from __future__ import annotations
 
 import functools
+import operator
 import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
+from itertools import compress
 from typing import Any, overload
 
 from charter.config import Config
@@ -21,7 +23,7 @@ from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.handoff.facts import HandoffFacts, SessionFacts, TaskFacts, from_repo
 from charter.handoff.ordering import ordered_rows
-from charter.handoff.rows import PLAN_LISTS, PlanList, rows_text
+from charter.handoff.rows import PlanList, rows_text
 from charter.makefile import defines_target, make_variable
 from charter.repo import RepoModel
 from charter.sandbox.layers import handoff_line, repository_layers
@@ -54,23 +56,18 @@ def context_of(
     table = facts.tasks
     plan_rank = {path: index for index, path in enumerate(facts.plan_paths)}
     # Each list's IDs and their plans; a task's other facts are decoded only for what is
-    # rendered again (charter.handoff.table).
-    members: dict[str, tuple[list[str], list[str]]] = {name: ([], []) for name in PLAN_LISTS}
-    open_ids = []
-    closed: set[str] = set()
-    states: dict[str, str] = {}  # {column: its state}: a few columns, 50,000 tasks
-    for tid, column, path in zip(table.ids, table.columns, table.paths, strict=True):
-        state = states.get(column)
-        if state is None:
-            state = states[column] = _column_state(column, config)
-        if state in ("open", "active"):
-            open_ids.append(tid)
-        elif tid:
-            closed.add(tid)
-        if state in _LIST_OF:
-            ids, paths = members[_LIST_OF[state]]
-            ids.append(tid)
-            paths.append(path)
+    # rendered again (charter.handoff.table). A few columns, 50,000 tasks: each column's
+    # state once, the tasks sorted into the lists by C-level passes over the table.
+    state_of = {column: _column_state(column, config) for column in set(table.columns)}
+    states = list(map(state_of.__getitem__, table.columns))
+    is_open = list(map(_OPEN.__contains__, states))
+    open_ids = list(compress(table.ids, is_open))
+    closed = set(compress(table.ids, map(operator.not_, is_open)))
+    closed.discard("")
+    members: dict[str, tuple[list[str], list[str]]] = {}
+    for state, name in _LIST_OF.items():
+        in_list = list(map(state.__eq__, states)) if state in state_of.values() else []
+        members[name] = (list(compress(table.ids, in_list)), list(compress(table.paths, in_list)))
     by_id = table.by_id()
     order_text = None
     ordered = None
@@ -119,6 +116,7 @@ def context_of(
 
 
 _LIST_OF = {"active": "in_progress", "blocked": "blocked", "done": "done"}
+_OPEN = frozenset(("open", "active"))
 
 
 def _layers(config: Config) -> str | None:
