@@ -8,6 +8,8 @@ without any cache gives; and after one edit it re-reads one plan.
 
 from __future__ import annotations
 
+import difflib
+import json
 import random
 import shutil
 from collections.abc import Callable
@@ -23,10 +25,12 @@ from charter.handoff.regenerate import (
     TEMPLATE,
     check_handoff,
     render_facts,
+    render_gathered,
     render_handoff,
     write_handoff,
 )
 from charter.handoff.rows import numbers_apart
+from charter.handoff.table import Damaged
 from charter.repo import load_repo, read_snapshot
 from charter.templating import PACKAGE_TEMPLATES
 from tests.conftest import CORPORA, REPO_ROOT
@@ -215,8 +219,13 @@ def test_the_cached_handoff_is_the_full_render_after_random_edits(
     for step, edit in enumerate(rng.sample(EDITS * 2, len(EDITS) * 2)):  # each edit twice
         edit(config, rng)
         expected = _full(config)
-        changed = path.read_text("utf-8") != expected
-        assert check_handoff(config).up_to_date is not changed, (step, edit.__name__)
+        before = path.read_text("utf-8")
+        changed = before != expected
+        checked = check_handoff(config)
+        assert checked.up_to_date is not changed, (step, edit.__name__)
+        rel = config.handoff
+        lines = before.splitlines(keepends=True), expected.splitlines(keepends=True)
+        assert checked.diff == "".join(difflib.unified_diff(*lines, f"a/{rel}", f"b/{rel}"))
         write_handoff(config, force=True)
         assert path.read_text("utf-8") == expected, (step, edit.__name__)
         assert check_handoff(config).up_to_date
@@ -275,10 +284,15 @@ def test_the_cached_form_is_released_once_decoded(tmp_path: Path) -> None:
 
 
 def _damage_columns(column: int, value: object) -> Callable[[list[object]], None]:
+    """Damage the first task's facts in column `column` (its tasks' facts are kept as
+    JSON text, decoded when first looked up)."""
+
     def damage(data: list[object]) -> None:
-        columns = data[1]
-        assert isinstance(columns, list)
+        text = data[-1]
+        assert isinstance(text, str)
+        columns = json.loads(text)
         columns[column][0] = value
+        data[-1] = json.dumps(columns)
 
     return damage
 
@@ -286,13 +300,17 @@ def _damage_columns(column: int, value: object) -> Callable[[list[object]], None
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: data.__setitem__(1, [["not", "columns"]]),
+        lambda data: data.__setitem__(-1, '[["not", "columns"]]'),
+        lambda data: data.__setitem__(-1, "[[not JSON"),
+        lambda data: data.__setitem__(1, [7]),  # an ID that is a number
+        lambda data: data.__setitem__(2, []),  # fewer columns than IDs
         _damage_columns(7, "3"),  # a line that is text
         _damage_columns(8, 42),  # a title that is a number
         _damage_columns(2, [7]),  # a dependency that is a number
         _damage_columns(5, "yes"),  # done, as text
         _damage_columns(4, True),  # a rank that is a boolean
-        lambda data: data.__setitem__(2, "many"),  # the count of tasks without an ID
+        _damage_columns(9, "Elsewhere"),  # a column that is not the one read at once
+        lambda data: data.__setitem__(3, "many"),  # the count of tasks without an ID
     ],
 )
 def test_a_damaged_facts_entry_is_read_again(
@@ -306,9 +324,24 @@ def test_a_damaged_facts_entry_is_read_again(
     # is read instead, never a crash.
     damaged = next(f for f in gathered.found if f.read.kind == "plan" and f.facts is None)
     damage(damaged.data)
-    facts = gathered.facts()
+    # Its IDs and columns are checked when the facts are assembled, the rest of its
+    # tasks' facts when first looked up (charter.handoff.table).
+    facts, text = render_gathered(gathered, config)
+    assert text == _full(config)
+    if not gathered.work.full_load:  # the render needed none of the damaged facts
+        (plan,) = (p for p in facts.tasks.plans if p.path == damaged.read.rel)
+        with pytest.raises(Damaged):
+            plan.tasks()
+    # Without the kept rows and order every task is rendered: the repository is read.
+    for kept in config.path(".charter/cache").glob("handoff-*order*.cache"):
+        kept.unlink()
+    for kept in config.path(".charter/cache").glob("handoff-rows-*.cache"):
+        kept.unlink()
+    gathered = gather(read_snapshot(config))
+    damage(next(f for f in gathered.found if f.read.kind == "plan" and f.facts is None).data)
+    facts, text = render_gathered(gathered, config)
     assert gathered.work.full_load
-    assert render_facts(facts, config, gathered.plan_digests()) == _full(config)
+    assert text == _full(config)
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from charter.config import Config
+from charter.handoff.table import PlanTasks as PlanTasks
+from charter.handoff.table import TaskFacts as TaskFacts
+from charter.handoff.table import TaskTable
 from charter.mentions import resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.outputs import protect
@@ -27,26 +30,6 @@ from charter.tasks.order import order_facts
 
 OUTCOME_CHARS = 240
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-
-
-class TaskFacts(NamedTuple):
-    """One task with an ID, as the handoff shows it: its OrderFacts, then the rest."""
-
-    id: str
-    parent: str | None
-    depends: tuple[str, ...]
-    subtasks: tuple[str, ...]
-    rank: int
-    done: bool
-    path: str
-    line: int
-    title: str  # its words joined by single spaces
-    column: str
-    owner: str
-    priority: str
-    level: str
-    evidence: tuple[str, ...]  # each path once, in the order written
-    reason: str  # why it is blocked (or its notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +56,7 @@ class PlanFacts:
     speaks for it within the plan), the rest it counts, and what protects a write."""
 
     path: str
-    tasks: tuple[TaskFacts, ...]
+    tasks: PlanTasks
     unlisted: int  # tasks without an ID
     problems: tuple[Diagnostic, ...]  # problems after which its read may be incomplete
     source: str | None  # the file an imported plan replaces (charter.repo.without_replaced)
@@ -84,7 +67,7 @@ class PlanFacts:
 class HandoffFacts:
     """Everything the handoff is rendered from that comes from plans and session logs."""
 
-    tasks: tuple[TaskFacts, ...]  # one per ID, in plan order
+    tasks: TaskTable  # one per ID, in plan order
     plan_paths: tuple[str, ...]
     unlisted: int
     sessions: tuple[SessionFacts, ...]  # in the order read
@@ -139,7 +122,9 @@ def plan_facts(plan: Plan, config: Config) -> PlanFacts:
         )
     return PlanFacts(
         plan.path,
-        tuple(task_facts(t, config) for t in resolution.tasks if t.id is not None),
+        PlanTasks.of(
+            plan.path, tuple(task_facts(t, config) for t in resolution.tasks if t.id is not None)
+        ),
         sum(1 for t in plan.walk() if t.id is None),
         problems,
         source if isinstance(source, str) else None,
@@ -156,18 +141,17 @@ def assemble(
     plans = list(plans)
     replaced = {p.source for p in plans if p.source is not None and p.source != p.path}
     plans = [p for p in plans if p.path not in replaced]
-    tasks: list[TaskFacts] = []
     keys: protect.Keys = {}
     for plan in plans:  # each ID is once in its plan's facts (resolved within the plan)
-        keys.update(dict.fromkeys([task.id for task in plan.tasks], plan.path))
-        tasks += plan.tasks
+        keys.update(dict.fromkeys(plan.tasks.ids, plan.path))
+    tasks = TaskTable(plan.tasks for plan in plans)
     if len(keys) != len(tasks):  # so an ID counted once for two tasks is in two plans
         return None
     for plan in plans:
         for key in plan.anonymous:
             keys[key] = plan.path
     return HandoffFacts(
-        tuple(tasks),
+        tasks,
         tuple(p.path for p in plans),
         sum(p.unlisted for p in plans),
         tuple(sessions),
@@ -180,7 +164,7 @@ def from_repo(repo: RepoModel) -> HandoffFacts:
     """The facts of a loaded repository, its IDs resolved across all plans."""
     config = repo.config
     return HandoffFacts(
-        tuple(task_facts(t, config) for t in repo.resolution.tasks if t.id is not None),
+        TaskTable.of(task_facts(t, config) for t in repo.resolution.tasks if t.id is not None),
         tuple(p.path for p in repo.plans),
         sum(1 for t in repo.tasks() if t.id is None),
         tuple(session_facts(log, config) for log in repo.sessions),

@@ -2,8 +2,10 @@
 
 `charter handoff` after an edit to one plan re-reads that plan and takes the
 facts of every other from `.charter/cache/handoff-facts-NN.cache` (sharded and
-sealed like the model cache): no decode of 50,000 cached tasks, no resolution
-of every mention. The cache is dropped whole when charter's code or the
+sealed like the model cache): no resolution of every mention, and of the other
+plans' tasks only their IDs and columns are decoded at once; the rest of a
+plan's task facts is kept as JSON text and decoded when the render first looks
+one of its tasks up (charter.handoff.table). The cache is dropped whole when charter's code or the
 configuration changes. One case goes the long way, through the loaded
 repository: an ID mentioned in two plans, whose speaking mention depends on
 both (charter.mentions).
@@ -25,6 +27,7 @@ from charter.fasthash import blake2b
 from charter.handoff.facts import (
     HandoffFacts,
     PlanFacts,
+    PlanTasks,
     SessionFacts,
     TaskFacts,
     assemble,
@@ -99,8 +102,22 @@ class Gathered:
             assembled = assemble(plans, sessions, self.snapshot.config)
         if assembled is not None:
             return assembled
+        return self.full_facts()
+
+    def full_facts(self) -> HandoffFacts:
+        """The loaded repository's facts, for when a plan's cached facts did not decode
+        after all (charter.handoff.table.Damaged)."""
         self.work.full_load = True
         return from_repo(build_repo(self.snapshot))
+
+    def forget(self, rel: str) -> None:
+        """Drop the cached facts of `rel`: they did not decode, and are worked out again."""
+        config = self.snapshot.config
+        key = _cache_key(config)
+        cache = ShardedCache(config.root / CACHE_DIR, "handoff-facts", SHARDS, key, lazy=True)
+        for kind in ("plan", "session"):
+            cache.store(rel, f"{kind}\0{rel}", None)
+        cache.save()
 
     def plan_digests(self) -> dict[str, str] | None:
         """{plan: a hash of its facts}, for the row cache (charter.handoff.rows); None when
@@ -191,13 +208,19 @@ def _encode(facts: PlanFacts | SessionFacts) -> list[Any]:
             facts.agent, facts.level, facts.status, facts.outcome, facts.blocked_reason,
             None if facts.usage is None else list(facts.usage),
         ]  # fmt: skip
+    # Every run reads each plan's IDs and columns; the rest of its tasks' facts are kept
+    # as JSON text, which the cache's own decode passes over as one string, and decoded
+    # only for the plans a render looks into (charter.handoff.table).
+    tasks = json.dumps(_columns(facts.tasks.tasks()), ensure_ascii=False, separators=(",", ":"))
     return [
         facts.path,
-        _columns(facts.tasks),
+        list(facts.tasks.ids),
+        list(facts.tasks.columns),
         facts.unlisted,
         [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in facts.problems],
         facts.source,
         list(facts.anonymous),
+        tasks,
     ]
 
 
@@ -222,12 +245,14 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
         return SessionFacts(
             path, sid, key, task, when, day, agent, level, status, outcome, reason, usage
         )
-    path, tasks, unlisted, problems, source, anonymous = data
-    _require(type(path) is str and type(unlisted) is int)
+    path, ids, board_columns, unlisted, problems, source, anonymous, tasks = data
+    _require(type(path) is str and type(unlisted) is int and type(tasks) is str)
     _require(source is None or type(source) is str)
+    _require(type(ids) is list and type(board_columns) is list)
+    _require(len(ids) == len(board_columns) and _types(chain(ids, board_columns)) <= {str})
     return PlanFacts(
         path,
-        _decode_tasks(path, tasks),
+        PlanTasks(path, ids, board_columns, partial(_decode_tasks, path, tasks)),
         unlisted,
         tuple(_decode_problem(row) for row in problems),
         source,
@@ -235,7 +260,10 @@ def _decode(kind: str, data: Any) -> PlanFacts | SessionFacts:
     )
 
 
-def _decode_tasks(path: str, columns: Any) -> tuple[TaskFacts, ...]:
+def _decode_tasks(path: str, text: str) -> tuple[TaskFacts, ...]:
+    """A plan's tasks from their JSON text, when first asked for (charter.handoff.table,
+    which checks that their IDs and columns are the ones read at once)."""
+    columns = json.loads(text)
     _require(type(columns) is list and len(columns) == _FIELDS)
     _require(all(type(column) is list for column in columns))
     count = len(columns[0])

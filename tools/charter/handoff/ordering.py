@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress
-from operator import attrgetter
 from typing import Any
 
 from charter.cache import CACHE_DIR, ShardedCache, load_cache, save_cache
@@ -55,7 +54,7 @@ from charter.tasks.order import OrderKey, Placement, order_placements
 from charter.templating import template_macros
 
 Entry = Callable[[str], dict[str, Any]]  # a task's order entry, its number aside
-_PATH_OF = attrgetter("path")
+TasksOf = Callable[[set[str]], Iterable[TaskFacts]]  # the tasks of some plans
 
 
 @dataclass
@@ -82,6 +81,7 @@ def ordered_rows(
     config: Config,
     open_ids: list[str],
     by_id: Mapping[str, TaskFacts],
+    tasks_of: TasksOf,
     plan_paths: tuple[str, ...],
     plan_digests: Mapping[str, str],
     entry_of: Entry,
@@ -89,7 +89,8 @@ def ordered_rows(
 ) -> Ordered | None:
     """The open tasks in order (charter.tasks.order) and their rows' text, reusing every
     component no changed plan touches; None when the row template prints a row's number
-    other than once and as it is (the caller renders every row then)."""
+    other than once and as it is (the caller renders every row then). `tasks_of` gives
+    the tasks of some plans: `by_id` is only looked up, never walked whole."""
     work = work if work is not None else OrderWork()
     if not template_reading(config, TEMPLATE, ROWS_TEMPLATE)[1]:
         return None
@@ -98,7 +99,7 @@ def ordered_rows(
     kept = load(load_cache(folder / CACHE_NAME), key, plan_paths)
     plan_rank = {plan: n for n, plan in enumerate(plan_paths)}
     digests = {plan: plan_digests.get(plan, "") for plan in plan_paths}
-    order, again = _reorder(open_ids, by_id, plan_rank, digests, kept, work)
+    order, again = _reorder(open_ids, by_id, tasks_of, plan_rank, digests, kept, work)
     texts = KeptRows(ShardedCache(folder, ROWS_CACHE, SHARDS, key), plan_paths)
     try:
         text = texts.rows(order, again, by_id, _Render(config, entry_of, work).texts)
@@ -113,6 +114,7 @@ def ordered_rows(
 def _reorder(
     open_ids: list[str],
     by_id: Mapping[str, TaskFacts],
+    tasks_of: TasksOf,
     plan_rank: Mapping[str, int],
     digests: Mapping[str, str],
     kept: tuple[dict[str, str], Order] | None,
@@ -127,7 +129,7 @@ def _reorder(
         if not changed and set(old.ids) == set(open_ids) and len(old.ids) == len(open_ids):
             work.reused = len(open_ids)
             return old, []
-        reused, again = _untouched(old, changed, open_ids, by_id, plan_rank)
+        reused, again = _untouched(old, changed, open_ids, tasks_of(changed), plan_rank)
     open_set = set(open_ids)
     first = max(reused.reads, default=-1) + 1
     fresh = _order_again(again, by_id, plan_rank, digests, open_set, first)
@@ -145,15 +147,14 @@ def _untouched(
     old: Order,
     changed: set[str],
     open_ids: list[str],
-    by_id: Mapping[str, TaskFacts],
+    changed_tasks: Iterable[TaskFacts],
     plan_rank: Mapping[str, int],
 ) -> tuple[Order, list[str]]:
-    """The kept order without the components the changed plans touch, and the open tasks
-    not in it."""
+    """The kept order without the components the changed plans touch (`changed_tasks`:
+    their tasks), and the open tasks not in it."""
     defined: set[str] = set()  # the IDs the changed plans define now
     named: set[str] = set()  # what their tasks name now
-    tasks = by_id.values()
-    for task in compress(tasks, map(changed.__contains__, map(_PATH_OF, tasks))):
+    for task in changed_tasks:
         defined.add(task.id)
         named.update(task.depends, task.subtasks)
         if task.parent is not None:

@@ -12,7 +12,6 @@ since charter wrote it is not overwritten unless forced.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from charter.repo import RepoModel, collector_paused, read_snapshot
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from charter.handoff.facts import HandoffFacts
+    from charter.handoff.incremental import Gathered
 
 TEMPLATE = memo.TEMPLATE
 ROWS_TEMPLATE = "handoff-rows.md.j2"  # charter.handoff.rows
@@ -98,7 +98,7 @@ def _write_handoff(config: Config, force: bool) -> bool:
             memo.also_for(config, key)
             return False
         old = read_text(path)
-        facts = gathered.facts()
+        facts, new = render_gathered(gathered, config)
         keys = facts.keys
         if not force:
             if facts.problems:
@@ -106,7 +106,6 @@ def _write_handoff(config: Config, force: bool) -> bool:
             drop = protect.drop_refusal(config, keys, read_text(config.path(config.board_csv)))
             if drop is not None:
                 raise CharterError(f"{config.handoff} was left as it is: {drop.message}", drop.path)
-        new = render_facts(facts, config, gathered.plan_digests())
         if old != new:
             refusal = _refusal(config, old, new)
             if refusal is not None and not force:
@@ -143,15 +142,16 @@ def _check_handoff(config: Config) -> HandoffCheck:
         memo.also_for(config, key)
         return HandoffCheck(True)
     old = read_text(config.path(config.handoff))
-    facts = gathered.facts()
-    new = render_facts(facts, config, gathered.plan_digests())
+    facts, new = render_gathered(gathered, config)
     if old == new:
         if not facts.problems:
             memo.record(config, key, new, None if gathered.work.full_load else facts_key)
         return HandoffCheck(True)
+    from charter.handoff.diff import unified_diff  # lazy: only a stale handoff needs it
+
     rel = config.handoff
     diff = "".join(
-        difflib.unified_diff(
+        unified_diff(
             (old or "").splitlines(keepends=True),
             new.splitlines(keepends=True),
             f"a/{rel}" if old is not None else "/dev/null",
@@ -162,6 +162,20 @@ def _check_handoff(config: Config) -> HandoffCheck:
     if refusal is None and facts.problems:
         refusal = protect.incomplete_error(list(facts.problems), config.handoff)
     return HandoffCheck(False, diff, str(refusal) if refusal else None)
+
+
+def render_gathered(gathered: Gathered, config: Config) -> tuple[HandoffFacts, str]:
+    """The facts and the handoff's text, from the cached facts; from the loaded repository
+    when a plan's cached facts, decoded only now (charter.handoff.table), do not decode."""
+    from charter.handoff.table import Damaged  # lazy: a warm --check renders nothing
+
+    facts = gathered.facts()
+    try:
+        return facts, render_facts(facts, config, gathered.plan_digests())
+    except Damaged as damage:
+        gathered.forget(damage.path)
+        facts = gathered.full_facts()
+        return facts, render_facts(facts, config, None)
 
 
 def _refusal(config: Config, old: str | None, new: str) -> CharterError | None:

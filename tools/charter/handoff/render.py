@@ -9,11 +9,12 @@ those come from a loaded repository or from the per-plan cache.
 from __future__ import annotations
 
 import functools
+import operator
 import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from operator import attrgetter
+from itertools import compress
 from typing import Any, overload
 
 from charter.config import Config
@@ -22,7 +23,7 @@ from charter.evidence.manifest import runs_of
 from charter.guard.policy import at_most, documented_level, load_policy
 from charter.handoff.facts import HandoffFacts, SessionFacts, TaskFacts, from_repo
 from charter.handoff.ordering import ordered_rows
-from charter.handoff.rows import PLAN_LISTS, PlanList, rows_text
+from charter.handoff.rows import PlanList, rows_text
 from charter.makefile import defines_target, make_variable
 from charter.repo import RepoModel
 from charter.sandbox.layers import handoff_line, repository_layers
@@ -52,28 +53,28 @@ def context_of(
     entry by entry. `plan_digests` lets the rows come from their cache (charter.handoff.rows).
     """
     base = posixpath.dirname(config.handoff)
-    tasks = list(facts.tasks)
+    table = facts.tasks
     plan_rank = {path: index for index, path in enumerate(facts.plan_paths)}
-    members: dict[str, list[TaskFacts]] = {name: [] for name in PLAN_LISTS}
-    open_tasks = []
-    closed: set[str] = set()
-    states: dict[str, str] = {}  # {column: its state}: a few columns, 50,000 tasks
-    for task in tasks:  # once per task: 50,000 tasks, 4 lists
-        state = states.get(task.column)
-        if state is None:
-            state = states[task.column] = _state(task, config)
-        if state in ("open", "active"):
-            open_tasks.append(task)
-        elif task.id:
-            closed.add(task.id)
-        if state in _LIST_OF:
-            members[_LIST_OF[state]].append(task)
+    # Each list's IDs and their plans; a task's other facts are decoded only for what is
+    # rendered again (charter.handoff.table). A few columns, 50,000 tasks: each column's
+    # state once, the tasks sorted into the lists by C-level passes over the table.
+    state_of = {column: _column_state(column, config) for column in set(table.columns)}
+    states = list(map(state_of.__getitem__, table.columns))
+    is_open = list(map(_OPEN.__contains__, states))
+    open_ids = list(compress(table.ids, is_open))
+    closed = set(compress(table.ids, map(operator.not_, is_open)))
+    closed.discard("")
+    members: dict[str, tuple[list[str], list[str]]] = {}
+    for state, name in _LIST_OF.items():
+        in_list = list(map(state.__eq__, states)) if state in state_of.values() else []
+        members[name] = (list(compress(table.ids, in_list)), list(compress(table.paths, in_list)))
+    by_id = table.by_id()
     order_text = None
     ordered = None
     if plan_digests is not None and (wanted is None or "rows" in wanted):
-        ordered = _ordered(facts, config, open_tasks, plan_digests, base)
+        ordered = _ordered(facts, config, open_ids, plan_digests, base)
     if ordered is None:
-        order: Sequence[dict[str, Any]] = execution_order(open_tasks, tasks, config, plan_rank)
+        order: Sequence[dict[str, Any]] = execution_order(open_ids, by_id, config, plan_rank)
     else:
         order, order_text = ordered
         if wanted is None or "order" in wanted:
@@ -83,22 +84,23 @@ def context_of(
     working = {log.task: log.id for log in active if log.task}
     lists = {
         "in_progress": PlanList(
-            members["in_progress"],
+            *members["in_progress"],
+            by_id,
             lambda t: {**_entry(t, base), "session": working.get(t.id, "")},
             frozenset(working),
         ),
-        "blocked": PlanList(members["blocked"], lambda t: _entry(t, base)),
-        "done": PlanList(members["done"], lambda t: _entry(t, base)),
+        "blocked": PlanList(*members["blocked"], by_id, lambda t: _entry(t, base)),
+        "done": PlanList(*members["done"], by_id, lambda t: _entry(t, base)),
     }
     context: dict[str, Any] = {
         "title": "Session handoff",
         "as_of": _as_of(logs),
-        "counts": {"order": len(order), **{name: len(m) for name, m in members.items()}},
+        "counts": {"order": len(order), **{name: len(m[0]) for name, m in members.items()}},
         "order": order,
         "continue": _continue(config, order, active),
         "sessions": [_session(log, base) for log in reversed(logs[-RECENT_SESSIONS:])],
         "session_count": len(logs),
-        "graph": dependency_graph(tasks, order, config, members["blocked"]),
+        "graph": dependency_graph(by_id, order, config, members["blocked"][0]),
         "unlisted": facts.unlisted,
         "layers": _layers(config),
         **_runs_and_tokens(config, closed, logs),
@@ -114,6 +116,7 @@ def context_of(
 
 
 _LIST_OF = {"active": "in_progress", "blocked": "blocked", "done": "done"}
+_OPEN = frozenset(("open", "active"))
 
 
 def _layers(config: Config) -> str | None:
@@ -151,7 +154,10 @@ def _runs_and_tokens(config: Config, closed: set[str], logs: list[SessionFacts])
 
 
 def _state(task: TaskFacts, config: Config) -> str:
-    column = task.column
+    return _column_state(task.column, config)
+
+
+def _column_state(column: str, config: Config) -> str:
     if column == config.done_column:
         return "done"
     if column in config.closed_columns:
@@ -193,14 +199,13 @@ def priority_rank(text: str | None) -> int:
 
 
 def execution_order(
-    open_tasks: list[TaskFacts],
-    tasks: list[TaskFacts],
+    open_ids: list[str],
+    by_id: Mapping[str, TaskFacts],
     config: Config,
     plan_rank: dict[str, int],
 ) -> list[dict[str, Any]]:
     """Open tasks, each after what it waits on (charter.tasks.order), as template rows."""
-    by_id = {t.id: t for t in tasks}
-    placed = order_ids([t.id for t in open_tasks], by_id, plan_rank)
+    placed = order_ids(open_ids, by_id, plan_rank)
     base = posixpath.dirname(config.handoff)
     return [_order_entry(n, by_id[tid], by_id, base) for n, tid in enumerate(placed, 1)]
 
@@ -208,18 +213,19 @@ def execution_order(
 def _ordered(
     facts: HandoffFacts,
     config: Config,
-    open_tasks: list[TaskFacts],
+    open_ids: list[str],
     plan_digests: Mapping[str, str],
     base: str,
 ) -> tuple[Sequence[dict[str, Any]], str] | None:
     """The order's entries (built when asked for) and rows, from the order kept per
     component (charter.handoff.ordering); None when the rows cannot be kept apart from
     their numbers."""
-    by_id = dict(zip(map(_ID_OF, facts.tasks), facts.tasks, strict=True))
+    by_id = facts.tasks.by_id()
     ordered = ordered_rows(
         config,
-        list(map(_ID_OF, open_tasks)),
+        open_ids,
         by_id,
+        facts.tasks.of_plans,
         facts.plan_paths,
         plan_digests,
         lambda tid: _order_entry(0, by_id[tid], by_id, base),
@@ -228,9 +234,6 @@ def _ordered(
         return None
     entries = _Entries(ordered.ids, lambda n, tid: _order_entry(n, by_id[tid], by_id, base))
     return entries, ordered.text
-
-
-_ID_OF = attrgetter("id")
 
 
 class _Entries(Sequence[dict[str, Any]]):
@@ -259,7 +262,7 @@ class _Entries(Sequence[dict[str, Any]]):
 
 
 def _order_entry(
-    number: int, task: TaskFacts, by_id: dict[str, TaskFacts], base: str
+    number: int, task: TaskFacts, by_id: Mapping[str, TaskFacts], base: str
 ) -> dict[str, Any]:
     waits = open_waits(task, by_id)
     return {
@@ -277,7 +280,7 @@ def _order_entry(
     }
 
 
-def open_waits(task: TaskFacts, by_id: dict[str, TaskFacts]) -> list[str]:
+def open_waits(task: TaskFacts, by_id: Mapping[str, TaskFacts]) -> list[str]:
     """What `task` still waits on, as `ID (column)` or `ID (in no plan)`."""
     waits = []
     for dep in waits_of(task, by_id):
@@ -289,7 +292,7 @@ def open_waits(task: TaskFacts, by_id: dict[str, TaskFacts]) -> list[str]:
     return waits
 
 
-def _epic(task: TaskFacts, by_id: dict[str, TaskFacts]) -> str:
+def _epic(task: TaskFacts, by_id: Mapping[str, TaskFacts]) -> str:
     """The epic (parent task) `task` belongs to, as "ID title"; "" for a top-level task."""
     parent = by_id.get(task.parent) if task.parent else None
     if parent is None:
@@ -381,22 +384,17 @@ def _session(log: SessionFacts, base: str) -> dict[str, Any]:
 
 
 def dependency_graph(
-    tasks: list[TaskFacts],
+    by_id: Mapping[str, TaskFacts],
     order: Sequence[dict[str, Any]],
     config: Config,
-    blocked: list[TaskFacts] | None = None,
+    blocked: list[str],
 ) -> dict[str, Any]:
-    """Mermaid nodes and edges: open and blocked tasks (`blocked`, when the caller has
-    them), and the tasks they depend on."""
-    by_id = {t.id: t for t in tasks}
-    if blocked is None:
-        blocked = [t for t in tasks if _state(t, config) == "blocked"]
-    blocked = list(blocked)
+    """Mermaid nodes and edges: open and blocked tasks (the IDs `blocked`), and the tasks
+    they depend on."""
     omitted = max(0, len(order) + len(blocked) - MAX_GRAPH_TASKS)
     shown = [o["id"] for o in order[:MAX_GRAPH_TASKS]]
     if len(shown) < MAX_GRAPH_TASKS:  # sorted only when some of them are drawn
-        blocked.sort(key=lambda t: natural_key(t.id))
-        shown += [t.id for t in blocked[: MAX_GRAPH_TASKS - len(shown)]]
+        shown += sorted(blocked, key=natural_key)[: MAX_GRAPH_TASKS - len(shown)]
     nodes: dict[str, str] = {}
     for task_id in shown:
         nodes.setdefault(task_id, "")

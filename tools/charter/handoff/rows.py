@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
-from operator import attrgetter
 from typing import Any
 
 from jinja2 import nodes
@@ -39,12 +38,19 @@ Entry = Callable[[TaskFacts], dict[str, Any]]
 
 @dataclass(frozen=True)
 class PlanList:
-    """A list in plan order: its tasks, and each one's template entry."""
+    """A list in plan order: its tasks' IDs and plans, their facts, and each one's
+    template entry."""
 
-    tasks: list[TaskFacts]
+    ids: list[str]
+    paths: list[str]  # the plan of each
+    by_id: Mapping[str, TaskFacts]  # decodes a plan's facts when first asked for
     entry: Entry
     # Tasks whose row depends on more than their plan (the session at work on them).
     volatile: frozenset[str] = frozenset()
+
+    @property
+    def tasks(self) -> list[TaskFacts]:
+        return [self.by_id[tid] for tid in self.ids]
 
 
 def rows_text(
@@ -155,17 +161,20 @@ def _plan_rows(
 ) -> str:
     macro = f"{name}_row"
     parts: list[str] = []
-    for plan, group in groupby(plan_list.tasks, key=attrgetter("path")):
-        tasks = list(group)
+    by_id, entry = plan_list.by_id, plan_list.entry
+    end = 0
+    for plan, group in groupby(plan_list.paths):
+        start, end = end, end + sum(1 for _ in group)
+        ids = plan_list.ids[start:end]
         digest = plan_digests.get(plan)
-        volatile = plan_list.volatile and any(t.id in plan_list.volatile for t in tasks)
+        volatile = plan_list.volatile and not plan_list.volatile.isdisjoint(ids)
         if cache is None or digest is None or volatile:
-            parts.extend(render(macro, plan_list.entry(t)) for t in tasks)
+            parts.extend(render(macro, entry(by_id[tid])) for tid in ids)
             continue
         key = f"{name}\0{plan}\0{digest}"
         text = cache.entry(plan, key)
         if type(text) is not str:
-            text = "".join(render(macro, plan_list.entry(t)) for t in tasks)
+            text = "".join(render(macro, entry(by_id[tid])) for tid in ids)
             cache.store(plan, key, text)
         parts.append(text)
     return "".join(parts)
