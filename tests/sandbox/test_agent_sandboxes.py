@@ -49,12 +49,15 @@ def test_codex_config_confines_the_default_level(repo: Path) -> None:
     workspace = config["sandbox_workspace_write"]
     assert workspace["network_access"] is False
     assert workspace["writable_roots"] == []
+    assert config["web_search"] == "disabled"  # a level without the network searches nothing
     assert _export(repo, "codex", "--check") == 0
 
 
 def test_codex_config_opens_the_network_only_at_a_network_level() -> None:
     text = render_codex_config(parse_policy(L3_DEFAULT, POLICY_PATH), None, "config.toml")
     assert tomllib.loads(text)["sandbox_workspace_write"]["network_access"] is True
+    # its own index, never live fetches from hosts the level does not list
+    assert tomllib.loads(text)["web_search"] == "cached"
 
 
 @pytest.mark.parametrize(

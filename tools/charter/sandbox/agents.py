@@ -5,7 +5,9 @@ Pure functions, policy (and the file as it is) in, text out, byte-stable.
 - Codex: `.codex/config.toml` gets `sandbox_mode` (read-only for a level that
   only reads, workspace-write otherwise; never danger-full-access) and
   `sandbox_workspace_write.network_access` (true only when the default level
-  grants the network); `.codex/rules/charter.rules` gets `forbidden` rules for
+  grants the network) and `web_search` (Codex's cached index only where the
+  default level grants the network, else disabled); `.codex/rules/charter.rules`
+  gets `forbidden` rules for
   the policy's deny rules and nothing else. In Codex's execpolicy a matching
   `allow` rule runs the command outside the sandbox without asking
   (codex-rs/core/src/exec_policy.rs: `Decision::Allow =>
@@ -61,6 +63,9 @@ def render_codex_config(policy: Policy, existing: str | None, path: str) -> str:
         "sandbox_workspace_write.writable_roots = []",
         "sandbox_workspace_write.exclude_slash_tmp = false",
         "sandbox_workspace_write.exclude_tmpdir_env_var = false",
+        "# Codex's web search: its own index (cached) where the level grants the network,",
+        "# none below; never live, which fetches pages from hosts the level does not list.",
+        f'web_search = "{"cached" if network else "disabled"}"',
         CODEX_END,
     ]
     rest = _outside_block(existing or "")
@@ -70,7 +75,7 @@ def render_codex_config(policy: Policy, existing: str | None, path: str) -> str:
     except tomllib.TOMLDecodeError as exc:
         raise CharterError(
             f"your part of the file clashes with charter's sandbox keys ({exc}): remove your "
-            "own sandbox_mode and [sandbox_workspace_write], then export again",
+            "own sandbox_mode, web_search and [sandbox_workspace_write], then export again",
             path,
         ) from None
     return text
