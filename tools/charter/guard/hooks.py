@@ -181,14 +181,7 @@ def _web_tool(
         return setting
     environment = os.environ if env is None else env
     reason = web_tool_reason(setting.policy, setting.level, tool, tool_input, environment)
-    if reason is not None:
-        return answer(agent, False, f"charter guard denied {tool}: {reason}")
-    return answer(
-        agent,
-        True,
-        f"charter guard: {tool} allowed at {setting.level}",
-        outright=setting.policy.allow_outright,
-    )
+    return _tool_answer(agent, tool, setting, reason)
 
 
 def _shell_patch(command: object) -> str | None:
@@ -296,7 +289,14 @@ def _file_tool(
 
         reason = claimed_section_reason(setting.root, cwd, tool, tool_input, path)
         if reason is not None:
-            return answer(agent, False, f"charter guard denied {tool}: {reason}")
+            return _tool_answer(agent, tool, setting, reason)
+    return _tool_answer(agent, tool, setting, None)
+
+
+def _tool_answer(agent: str, tool: str, setting: _Setting, reason: str | None) -> HookResult:
+    """A file or web tool's answer: denied for `reason`, else allowed at the level."""
+    if reason is not None:
+        return answer(agent, False, f"charter guard denied {tool}: {reason}")
     return answer(
         agent,
         True,
