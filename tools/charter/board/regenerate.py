@@ -30,7 +30,6 @@ from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.fastmd import is_default_template
-from charter.board.parts import board_files, render_parts, statistics_beside
 from charter.board.patch import (
     Patched,
     keys_digest,
@@ -45,6 +44,7 @@ from charter.board.render import (
     BoardParts,
     board_rows,
     companion_name,
+    stamped_markdown,
 )
 from charter.config import Config
 from charter.errors import CharterError
@@ -154,7 +154,8 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         patched = patch_board(config, request.inputs, plans, request.claimed, old)
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
-            run = _Run(config, parts, board_files(config, parts, None))
+            files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
+            run = _Run(config, parts, files)
             drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv])
             marked = keys is None
             verified = patched.from_disk  # else the board on disk is inspected as usual
@@ -171,6 +172,12 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
                 judged=judged,
             )
             return _conclude(done, request, check, patched.state)
+    from charter.board.parts import (  # lazy: the page's code is no part of a patch
+        board_files,
+        render_parts,
+        statistics_beside,
+    )
+
     snapshot = read_snapshot(config)
     plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
     key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])

@@ -14,7 +14,6 @@ import click
 
 from charter.board.regenerate import regenerate_board
 from charter.checks.edit_gate import edit_validator
-from charter.commands.claim import CLAIM_COMMANDS
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError, os_error_message
@@ -25,14 +24,27 @@ from charter.tasks import edit
 from charter.tasks.done import finish
 from charter.tasks.edit import unknown_task_message
 
+# `charter task claim|renew|release|claims` (charter.commands.claim), loaded when asked
+# for: the claims' modules (git refs, sockets) are no part of an edit's start-up.
+CLAIM_COMMAND_NAMES = ("claim", "renew", "release", "claims")
 
-@click.group("task")
+
+class _TaskGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *CLAIM_COMMAND_NAMES})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in CLAIM_COMMAND_NAMES and name not in self.commands:
+            from charter.commands.claim import CLAIM_COMMANDS  # lazy: claims only
+
+            for command in CLAIM_COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group("task", cls=_TaskGroup)
 def task() -> None:
     """Read and edit tasks in their plan files."""
-
-
-for _command in CLAIM_COMMANDS:
-    task.add_command(_command)
 
 
 @task.command("show")

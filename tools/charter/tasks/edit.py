@@ -12,7 +12,6 @@ the edit is refused and the file is left alone.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -236,6 +235,8 @@ def _not_found(
 
 
 def unknown_task_message(config: Config, task_id: str, known: Iterable[str] | None = None) -> str:
+    import difflib  # lazy: only an unknown ID's hint needs it
+
     ids = sorted(known if known is not None else load_repo(config).task_index())
     close = difflib.get_close_matches(task_id, ids, n=5, cutoff=0.6)
     close += [i for i in ids if i.lower() == task_id.lower() and i not in close]
