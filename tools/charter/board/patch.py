@@ -365,21 +365,19 @@ def _patched_csv(text: str, fresh: Sequence[BoardRow], claims: bool, rows: int) 
     ordered by ID alone, and the IDs did not change)."""
     if text.count("\n") != rows + 1:  # a cell spanning lines: find nothing by line
         return None
-    wanted: list[tuple[int, BoardRow]] = []
-    start = 0
-    # In the CSV's own order, so that each search starts where the last one ended.
+    pieces: list[str] = []
+    start = done = 0  # where the last search found a line, and where the last line ended
+    # In the CSV's own order, so that each search starts where the last one ended; the
+    # lines between are sliced, never split.
     for r in sorted(fresh, key=lambda r: natural_key(r.id)):
         start = text.find("\n" + _csv_line((r.id,))[:-1] + ",", start)
-        if start < 0:
+        if start < done:  # not found, or the line just replaced (an ID twice)
             return None
-        wanted.append((start, r))
-    lines = text.split("\n")
-    line, counted = 0, 0
-    for start, r in wanted:  # line numbers counted once, front to back
-        line += text.count("\n", counted, start + 1)
-        counted = start + 1
-        lines[line] = _csv_line(csv_cells(r, claims))[:-1]
-    return "\n".join(lines)
+        end = text.find("\n", start + 1)
+        pieces += [text[done : start + 1], _csv_line(csv_cells(r, claims))[:-1]]
+        done = len(text) if end < 0 else end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _csv_line(cells: Sequence[str]) -> str:

@@ -48,7 +48,14 @@ from charter.board.render import (
 )
 from charter.config import Config
 from charter.errors import CharterError
-from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
+from charter.io import (
+    STATE_DIR,
+    ensure_state_dir,
+    locked,
+    read_text,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
 from charter.repo import build_repo, collector_paused, read_snapshot
@@ -146,7 +153,7 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     rows of the plans that changed alone when the last state allows (charter.board.patch),
     else every row."""
     force, html = request.force, request.html
-    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    old = {rel: _read_output(config, rel) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
         plans = [(rel, data, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
@@ -209,6 +216,24 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     if current:
         done = replace(done, verified=True, marked=True, kept=True)
     return _conclude(done, request, check, state)
+
+
+def _read_output(config: Config, rel: str) -> str | None:
+    """An output file's text (None: missing), its bytes remembered for the hashes taken of
+    it (charter.board.memo.encoded)."""
+    path = config.path(rel)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return read_text(path)  # raises, naming the file
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return read_text(path)  # raises, naming the file and line
+    board_memo.remember(text, data)
+    return text
 
 
 def _current_board(
@@ -457,12 +482,12 @@ def _write(run: _Run, outputs: list[_Output]) -> None:
     with locked(transit):
         if table.old is not None and table.old != table.new and md.old != md.new:
             ensure_state_dir(config.path(STATE_DIR))
-            hashes = [stamps.digest(table.old), stamps.digest(table.new)]
+            hashes = [board_memo.stamp_digest(t) for t in (table.old, table.new)]
             write_text_atomic(transit, json.dumps({config.board_csv: hashes}))
         try:
             for output in (table, md, *rest):
                 if output.old != output.new:
-                    write_text_atomic(config.path(output.rel), output.new)
+                    write_bytes_atomic(config.path(output.rel), board_memo.encoded(output.new))
         except BaseException:
             with contextlib.suppress(OSError, CharterError):
                 if read_text(config.path(table.rel)) == table.old:  # nothing was in transit
