@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -62,7 +62,8 @@ from charter.repo import build_repo, collector_paused, read_snapshot
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
 IN_TRANSIT = f"{STATE_DIR}/outputs/board-in-transit.json"  # CSV hashes while the board is written
-__all__ = ["EXAMPLE_PLAN", "BoardResult", "regenerate_board", "unreadable_problems"]
+PlanBytes = Sequence[tuple[str, bytes | None]]  # each plan's path and bytes (None: unreadable)
+__all__ = ["EXAMPLE_PLAN", "BoardResult", "board_locked", "regenerate_board", "unreadable_problems"]
 
 
 @dataclass(frozen=True)
@@ -100,30 +101,34 @@ def regenerate_board(
     check: bool = False,
     html: str | None = None,
     edited: bool = False,
+    plans: PlanBytes | None = None,
 ) -> BoardResult:
     """Write (or, with `check`, compare) TaskBoard.md, TaskBoard.csv and an optional HTML page.
 
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
     `edited`: the caller has just written a plan, so the board is not current and
-    the no-op check (a read of every plan) is skipped.
+    the no-op check (a read of every plan) is skipped. `plans`: every plan's path and
+    bytes as the caller read them (and wrote them) while holding `board_locked`, which
+    it still holds: they are not read, nor the locks taken, again.
     """
     claimed = board_claims(config)
     inputs = board_memo.inputs_key(config, (MD_TEMPLATE,), claims_key(claimed))
     if html is None and not edited:
         # Nothing changed since the last regeneration: no parse, no render.
-        plans = [(rel, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
-        key = board_memo.fingerprint(inputs, plans)
+        read = plans if plans is not None else board_memo.read_plans(config)
+        key = board_memo.fingerprint(inputs, [(rel, plan_digest(data)) for rel, data in read])
         rows = board_memo.current(config, key, _targets(config, None))
         if rows is not None:
             return BoardResult(rows=rows)
-    run = _Request(force, html, claimed, inputs)
+    run = _Request(force, html, claimed, inputs, plans)
     # Tens of thousands of rows are made and dropped by reference counting alone: a cyclic
     # collection in between walks them all again (a third of a 50k-task regeneration).
     if check:
         with collector_paused():
             return _regenerate(config, run, check=True)
-    with _board_locks(config, html), collector_paused():
+    held = plans is not None and html is None
+    with _board_locks(config, None if held else html, held), collector_paused():
         return _regenerate(config, run, check=False)
 
 
@@ -133,13 +138,21 @@ class _Request:
     html: str | None
     claimed: Claimed
     inputs: str  # board_memo.inputs_key: every input but the plans
+    plans: PlanBytes | None = None  # read under the board's locks by the caller
+
+
+def board_locked(config: Config) -> contextlib.AbstractContextManager[None]:
+    """The locks a regeneration of the Markdown board and CSV holds while it reads the plans
+    and writes: an edit that holds them while it reads and writes its plan can hand the
+    plans it read to `regenerate_board` (`plans`), so they are read once."""
+    return _board_locks(config, None)
 
 
 @contextlib.contextmanager
-def _board_locks(config: Config, html: str | None) -> Iterator[None]:
+def _board_locks(config: Config, html: str | None, held: bool = False) -> Iterator[None]:
     # Always the same order, so two regenerations never deadlock.
     with contextlib.ExitStack() as stack:
-        for rel in _targets(config, html):
+        for rel in [] if held else _targets(config, html):
             stack.enter_context(locked(config.path(rel)))
         yield
 
@@ -156,7 +169,8 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     old = {rel: _read_output(config, rel) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
-        plans = [(rel, data, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        read = request.plans if request.plans is not None else board_memo.read_plans(config)
+        plans = [(rel, data, plan_digest(data)) for rel, data in read]
         key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
         patched = patch_board(config, request.inputs, plans, request.claimed, old)
         if patched is not None:

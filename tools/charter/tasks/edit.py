@@ -68,6 +68,12 @@ class EditedPlan:
     before: Plan
     after: Plan
     plans: PlanBytes
+    written: bytes = b""  # the edited plan's bytes after the edit (what is written if it passes)
+
+    def plans_after(self) -> PlanBytes:
+        """Every plan's bytes once the edit is written."""
+        rel = self.after.path
+        return tuple((r, self.written if r == rel else d) for r, d in self.plans)
 
 
 Validator = Callable[[EditedPlan], None]  # raise to refuse the edit
@@ -383,7 +389,7 @@ def _edit(
         _verify(plan, after, task, change)
         if validate is not None:
             read = tuple((r, data if r == rel else d) for r, d in everything)
-            validate(EditedPlan(plan, after, read))
+            validate(EditedPlan(plan, after, read, new))
         write_bytes_atomic(path, new)
     return path
 
