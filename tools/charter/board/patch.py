@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from charter.board.fastmd import RowWriter, assemble, ordered_columns
+from charter.board.fastmd import RowBlock, RowWriter, assemble, ordered_columns
 from charter.board.memo import sha
 from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
@@ -209,8 +209,7 @@ def _patch(
         return None
     if any("\n" in cell or "\r" in cell for r in fresh for cell in csv_cells(r, state["claims"])):
         return None
-    lines = md_text.partition("\n")[2].split("\n")
-    columns = _sections(lines, state["columns"])
+    columns = _sections(md_text, state["columns"])
     if columns is None:
         return None
     epics, claims = bool(state["epics"]), bool(state["claims"])
@@ -229,7 +228,7 @@ def _patch(
         config,
         int(state["rows"]),
         int(state["plan_count"]),
-        {c.name: c.lines for c in columns},
+        {c.name: c.rows() for c in columns},
         epics,
         claims,
     )
@@ -238,9 +237,7 @@ def _patch(
         return None
     for n, _model in changed:
         entries[n][1] = plans[n][2]
-    state["columns"] = [
-        [c.name, len(c.ids), _joined(c.ids), _joined(c.epics) if epics else None] for c in columns
-    ]
+    state["columns"] = [c.entry(epics) for c in columns]
     return Patched(body, table, entries, int(state["rows"]), state, len(changed))
 
 
@@ -274,10 +271,29 @@ def _split(text: str, count: int | None) -> list[str]:
 
 @dataclass
 class _Column:
+    """A column of the board: its rows' IDs (and epics), and their lines, as one text while
+    no row of it moves (at 50,000 rows, splitting every column into lines and joining them
+    again is most of a patch), as lines once one does."""
+
     name: str
     ids: list[str]
     epics: list[str]
-    lines: list[str]
+    block: str  # the rows' lines as the board holds them, joined by newlines
+    stored: list[Any]  # the state's entry of the column, while no row moves
+    lines: list[str] | None = None
+
+    def touched(self) -> list[str]:
+        if self.lines is None:
+            self.lines = self.block.split("\n") if self.ids else []
+        return self.lines
+
+    def rows(self) -> list[str] | RowBlock:
+        return self.lines if self.lines is not None else RowBlock(self.block, len(self.ids))
+
+    def entry(self, epics: bool) -> list[Any]:
+        if self.lines is None:
+            return self.stored
+        return [self.name, len(self.ids), _joined(self.ids), _joined(self.epics) if epics else None]
 
     def insert(self, row: BoardRow, line: str, epics: bool) -> None:
         keys: Any
@@ -289,9 +305,10 @@ class _Column:
             keys = _Keys(self.ids)
             wanted = (False, natural_key(row.id))
         at = bisect.bisect_left(keys, wanted)
+        lines = self.touched()
         self.ids.insert(at, row.id)
         self.epics.insert(at, row.epic)
-        self.lines.insert(at, line)
+        lines.insert(at, line)
 
 
 class _Keys:
@@ -320,29 +337,36 @@ class _EpicKeys(_Keys):
         return (natural_key(epic or task_id), epic != "", natural_key(task_id))
 
 
-def _sections(lines: list[str], stored: Iterable[list[Any]]) -> list[_Column] | None:
-    """Each column's row lines in the board's body, where the state says they are."""
+def _sections(text: str, stored: Iterable[list[Any]]) -> list[_Column] | None:
+    """Each column's rows in the board's text (after its stamp line), where the state says
+    they are; None when the text is not laid out so."""
     found: list[_Column] = []
-    at = 0
-    for name, count, joined_ids, joined_epics in stored:
+    at = text.find("\n")  # the end of the stamp line
+    for entry in stored:
+        name, count, joined_ids, joined_epics = entry
         ids = _split(joined_ids, count)
         epics = _split(joined_epics, count) if joined_epics is not None else None
-        head = f"## {name} ({len(ids)})"
-        try:
-            index = lines.index(head, at)
-        except ValueError:
+        head = f"\n## {name} ({len(ids)})\n"
+        index = text.find(head, at) if at >= 0 else -1
+        if index < 0:
             return None
+        start = index + len(head)  # the blank line under the heading
         if ids:
-            start = index + 4
-            rows = lines[start : start + len(ids)]
-            if len(rows) != len(ids) or not lines[index + 2].startswith("| ID |"):
+            if not text.startswith("\n| ID |", start):
                 return None
-            at = start + len(ids)
+            rule_end = text.find("\n", text.find("\n", start + 1) + 1)
+            end = text.find("\n\n", rule_end)  # a row line is never empty
+            if end < 0:
+                end = len(text) - 1
+            block = text[rule_end + 1 : end]
+            if rule_end < 0 or text[end] != "\n" or block.count("\n") != len(ids) - 1:
+                return None
+            at = end
         else:
-            if lines[index + 2 : index + 3] != ["_No tasks._"]:
+            if not text.startswith("\n_No tasks._\n", start):
                 return None
-            rows, at = [], index + 3
-        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), rows))
+            block, at = "", start + len("\n_No tasks._")
+        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), block, entry))
     return found
 
 
@@ -350,12 +374,15 @@ def _remove(columns: list[_Column], ids: set[str]) -> bool:
     """Take the rows of `ids` out of their columns; False when one is not where expected."""
     left = set(ids)
     for column in columns:
+        if left.isdisjoint(column.ids):
+            continue
         at = [n for n, task_id in enumerate(column.ids) if task_id in left]
+        lines = column.touched()
         for n in reversed(at):
             task_id = column.ids[n]
-            if not column.lines[n].startswith(f"| {md_cell(task_id)} |"):
+            if not lines[n].startswith(f"| {md_cell(task_id)} |"):
                 return False
-            del column.ids[n], column.epics[n], column.lines[n]
+            del column.ids[n], column.epics[n], lines[n]
             left.discard(task_id)
     return not left
 

@@ -54,7 +54,6 @@ from charter.io import (
     locked,
     read_text,
     write_bytes_atomic,
-    write_text_atomic,
 )
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
@@ -497,7 +496,7 @@ def _write(run: _Run, outputs: list[_Output]) -> None:
         if table.old is not None and table.old != table.new and md.old != md.new:
             ensure_state_dir(config.path(STATE_DIR))
             hashes = [board_memo.stamp_digest(t) for t in (table.old, table.new)]
-            write_text_atomic(transit, json.dumps({config.board_csv: hashes}))
+            write_bytes_atomic(transit, json.dumps({config.board_csv: hashes}).encode())
         try:
             for output in (table, md, *rest):
                 if output.old != output.new:
