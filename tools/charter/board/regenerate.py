@@ -23,8 +23,8 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from charter import stamps
 from charter.board import memo as board_memo
@@ -77,8 +77,8 @@ class BoardResult:
         return not self.changed
 
 
-@dataclass
-class _Output:
+# Tuples, not dataclasses: a dataclass costs a task edit's start-up a millisecond each.
+class _Output(NamedTuple):
     rel: str
     old: str | None
     new: str
@@ -86,8 +86,7 @@ class _Output:
     region: bool = False  # the board lives in a region of a hand-written file
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     config: Config
     parts: BoardParts
     files: dict[str, str]  # each output's fresh text, stamped
@@ -131,8 +130,7 @@ def regenerate_board(
         return _regenerate(config, run, check=False)
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     force: bool
     html: str | None
     claimed: Claimed
@@ -227,7 +225,7 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     current = kept is not None  # what charter wrote for these plans: nothing to inspect
     done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
     if current:
-        done = replace(done, verified=True, marked=True, kept=True)
+        done = done._replace(verified=True, marked=True, kept=True)
     return _conclude(done, request, check, state)
 
 
@@ -284,8 +282,7 @@ def _drop_verdict(
     return drop, keys, key_set
 
 
-@dataclass(frozen=True)
-class _Done:
+class _Done(NamedTuple):
     """A regeneration's result before it is compared or written."""
 
     run: _Run
