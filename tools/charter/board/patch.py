@@ -285,6 +285,8 @@ class _Column:
     def touched(self) -> list[str]:
         if self.lines is None:
             self.lines = self.block.split("\n") if self.ids else []
+            if len(self.lines) != len(self.ids):
+                raise ValueError("a state of another board")  # patch_board: the full path
         return self.lines
 
     def rows(self) -> list[str] | RowBlock:
@@ -337,35 +339,41 @@ class _EpicKeys(_Keys):
         return (natural_key(epic or task_id), epic != "", natural_key(task_id))
 
 
-def _sections(text: str, stored: Iterable[list[Any]]) -> list[_Column] | None:
+def _sections(text: str, stored: Sequence[list[Any]]) -> list[_Column] | None:
     """Each column's rows in the board's text (after its stamp line), where the state says
-    they are; None when the text is not laid out so."""
-    found: list[_Column] = []
+    they are; None when the text is not laid out so. (The text is the one the state was
+    saved with, its hash checked: what is checked here is the state's reading of it.)"""
+    heads: list[int] = []
     at = text.find("\n")  # the end of the stamp line
-    for entry in stored:
+    for name, count, _ids, _epics in stored:
+        at = text.find(f"\n## {name} ({count})\n", at) if at >= 0 else -1
+        if at < 0:
+            return None
+        heads.append(at)
+    found: list[_Column] = []
+    for n, entry in enumerate(stored):
         name, count, joined_ids, joined_epics = entry
         ids = _split(joined_ids, count)
         epics = _split(joined_epics, count) if joined_epics is not None else None
-        head = f"\n## {name} ({len(ids)})\n"
-        index = text.find(head, at) if at >= 0 else -1
-        if index < 0:
-            return None
-        start = index + len(head)  # the blank line under the heading
+        start = heads[n] + len(f"\n## {name} ({count})\n")  # the blank line under it
         if ids:
-            if not text.startswith("\n| ID |", start):
-                return None
             rule_end = text.find("\n", text.find("\n", start + 1) + 1)
-            end = text.find("\n\n", rule_end)  # a row line is never empty
-            if end < 0:
-                end = len(text) - 1
-            block = text[rule_end + 1 : end]
-            if rule_end < 0 or text[end] != "\n" or block.count("\n") != len(ids) - 1:
+            # The rows end where the next heading's blank line begins (or the text ends).
+            end = heads[n + 1] - 1 if n + 1 < len(heads) else len(text) - 1
+            first = f"| {md_cell(ids[0])} |"
+            last = text.rfind("\n", rule_end, end) + 1  # the last row's line
+            if (
+                not text.startswith("\n| ID |", start)
+                or not text.startswith(first, rule_end + 1)
+                or not text.startswith(f"| {md_cell(ids[-1])} |", last)
+                or text[end] != "\n"
+            ):
                 return None
-            at = end
+            block = text[rule_end + 1 : end]
         else:
             if not text.startswith("\n_No tasks._\n", start):
                 return None
-            block, at = "", start + len("\n_No tasks._")
+            block = ""
         found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), block, entry))
     return found
 

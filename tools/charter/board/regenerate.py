@@ -174,7 +174,8 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
             parts = BoardParts((), patched.markdown, patched.csv)
             files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
             run = _Run(config, parts, files)
-            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv])
+            names = protect.committed_names(config)
+            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv], names)
             marked = keys is None
             verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
@@ -188,6 +189,7 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
                 verified=verified,
                 marked=marked,
                 judged=judged,
+                names=names,
             )
             return _conclude(done, request, check, patched.state)
     from charter.board.parts import (  # lazy: the page's code is no part of a patch
@@ -262,7 +264,7 @@ def _current_board(
 
 
 def _drop_verdict(
-    config: Config, patched: Patched, on_disk: str | None
+    config: Config, patched: Patched, on_disk: str | None, names: tuple[str, str]
 ) -> tuple[CharterError | None, protect.Keys | None, str]:
     """The drop guard's verdict on a patched board, the keys it judged (None: a verdict
     remembered) and their hash (charter.board.patch.keys_digest; "" when remembered).
@@ -274,7 +276,7 @@ def _drop_verdict(
     every board patched from one full regeneration shares the verdict, a board a checkout
     brings back included."""
     key_set = keys_digest(patched)
-    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config)):
+    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config, names)):
         return None, None, ""
     keys = row_keys(patched)
     # Patched from another board than the one on disk: the keys on disk are its CSV's.
@@ -299,6 +301,7 @@ class _Done(NamedTuple):
     marked: bool = False  # the high-water mark holds `keys` already (then left empty)
     kept: bool = False  # the Markdown board and CSV were current: kept, with their state
     judged: str = ""  # the hash of `keys`, when the drop guard judged them (a patch only)
+    names: tuple[str, str] | None = None  # protect.committed_names, as the guard read them
 
 
 def _conclude(
@@ -330,7 +333,7 @@ def _conclude(
     if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
     if done.judged and done.drop is None:  # passed, written, and in the mark
-        pass_drop(config, done.judged, protect.drop_inputs(config))
+        pass_drop(config, done.judged, protect.drop_inputs(config, done.names))
     # What was written is the board of the plans as read under the lock: remember both,
     # unless a plan was unreadable (the board may then lack its tasks). The page is not
     # remembered: the Markdown board and CSV are current whatever page was asked for.
