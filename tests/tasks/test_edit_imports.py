@@ -33,6 +33,8 @@ NOT_IMPORTED = (
     "charter.claims",
     "charter.commands.claim",
     "difflib",
+    # Locks are taken with fcntl.flock where it exists (charter.io.locked).
+    *(("filelock",) if sys.platform != "win32" else ()),
 )
 
 PROBE = """\
