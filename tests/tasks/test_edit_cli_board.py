@@ -142,3 +142,27 @@ def test_an_edit_that_changes_nothing_still_leaves_the_board_current(
     output = _charter(root, monkeypatch, "task", "set", "P1-2", "--status", "Review")
     assert "wrote" not in output
     assert _board(config) == _full_board(config, tmp_path)
+
+
+def test_an_edit_splits_only_the_columns_its_row_leaves_and_enters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's other rows read as they did: they stay in their columns' text unsplit."""
+    root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
+    config = load_config(root)
+    split: list[str] = []
+    original = charter.board.patch._Column.touched
+
+    def touched(column: charter.board.patch._Column) -> list[str]:
+        if column.lines is None:
+            split.append(column.name)
+        return original(column)
+
+    monkeypatch.setattr(charter.board.patch._Column, "touched", touched)
+    plan = next((root / "docs" / "plans").rglob("plan-00003.md")).read_text(encoding="utf-8")
+    status = plan.split("**P3-5**", 1)[1].split("Status: ", 1)[1].split("\n", 1)[0]
+    target = "Review" if status.strip() != "Review" else "Blocked"
+    _charter(root, monkeypatch, "task", "set", "P3-5", "--status", target)
+    assert set(split) <= {config.column_for_status(status.strip()), target}
+    assert len(split) == len(set(split)) >= 1
+    assert _board(config) == _full_board(config, tmp_path)

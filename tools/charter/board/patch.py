@@ -216,14 +216,18 @@ def _patch(
     if any(bool(r.claimed_by) for r in fresh) and not claims:
         return None
     writer = RowWriter(config, epics, claims)
-    if not _remove(columns, ids):
+    lines = {r.id: writer.line(r) for r in fresh}
+    if len(lines) != len(fresh):
+        return None  # an ID twice among the rows
+    moved = _moving(columns, fresh, lines)
+    if not _remove(columns, {r.id for r in moved}):
         return None
     by_name = {c.name: c for c in columns}
-    for r in fresh:
+    for r in moved:
         column = by_name.get(r.column)
         if column is None:
             return None
-        column.insert(r, writer.line(r), epics)
+        column.insert(r, lines[r.id], epics)
     body = assemble(
         config,
         int(state["rows"]),
@@ -376,6 +380,34 @@ def _sections(text: str, stored: Sequence[list[Any]]) -> list[_Column] | None:
             block = ""
         found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), block, entry))
     return found
+
+
+def _moving(
+    columns: list[_Column], fresh: Sequence[BoardRow], lines: Mapping[str, str]
+) -> list[BoardRow]:
+    """The rows of `fresh` whose line or column changed: a row that reads as it did stays
+    where it is (an edit of one task leaves its plan's other rows, in every column, as they
+    were: their columns are then never split into lines)."""
+    by_id = {r.id: r for r in fresh}
+    staying: set[str] = set()
+    for column in columns:
+        if by_id.keys().isdisjoint(column.ids):
+            continue
+        for task_id in [i for i in column.ids if i in by_id]:
+            if by_id[task_id].column == column.name and _holds_line(column.block, lines[task_id]):
+                staying.add(task_id)
+    return [r for r in fresh if r.id not in staying]
+
+
+def _holds_line(block: str, line: str) -> bool:
+    """Whether `line` is one of the lines of `block` (lines joined by newlines)."""
+    at = block.find(line)
+    while at >= 0:
+        end = at + len(line)
+        if (at == 0 or block[at - 1] == "\n") and (end == len(block) or block[end] == "\n"):
+            return True
+        at = block.find(line, at + 1)
+    return False
 
 
 def _remove(columns: list[_Column], ids: set[str]) -> bool:
