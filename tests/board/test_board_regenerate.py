@@ -212,16 +212,16 @@ def test_crash_between_csv_and_markdown_writes_is_not_mistaken_for_a_hand_edit(
 ) -> None:
     config = governed()
     regenerate_board(config)
-    real_write = board_module.write_text_atomic
+    real_write = board_module.write_bytes_atomic
     calls: list[Path] = []
 
-    def crash_at_the_markdown_write(path: Path, text: str) -> None:
+    def crash_at_the_markdown_write(path: Path, data: bytes) -> None:
         if path == config.root / MD:
             raise KeyboardInterrupt("simulated crash")
         calls.append(path)
-        real_write(path, text)
+        real_write(path, data)
 
-    monkeypatch.setattr(board_module, "write_text_atomic", crash_at_the_markdown_write)
+    monkeypatch.setattr(board_module, "write_bytes_atomic", crash_at_the_markdown_write)
     markdown_before = (config.root / MD).read_bytes()
     edit_plan(config, "- Status: In Progress", "- Status: Review")
     with pytest.raises(KeyboardInterrupt):
@@ -229,7 +229,7 @@ def test_crash_between_csv_and_markdown_writes_is_not_mistaken_for_a_hand_edit(
     transit = config.root / board_module.IN_TRANSIT
     assert calls == [transit, config.root / CSV]  # the hashes recorded, then the CSV
     assert (config.root / MD).read_bytes() == markdown_before  # each file old or new
-    monkeypatch.setattr(board_module, "write_text_atomic", real_write)
+    monkeypatch.setattr(board_module, "write_bytes_atomic", real_write)
     edit_plan(config, "| ST-C-3 | Table task | QA |", "| ST-C-3 | Table task | Quality |")
     result = regenerate_board(config)  # no "edited by hand" refusal
     assert set(result.changed) == {MD, CSV}

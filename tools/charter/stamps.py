@@ -77,10 +77,14 @@ def stamp_file(
     file's text, whose hash the header records too; `extra` adds raw
     `key=<hash>` attributes.
     """
+    return header_line(_attrs_for(body, companions, extra), note) + body
+
+
+def header_line(attrs: Mapping[str, str], note: str) -> str:
+    """The stamp line `stamp_file` puts above a body whose hashes `attrs` holds."""
     if "--" in note or "\n" in note:
         raise ValueError("a stamp note must be one line without '--'")
-    attrs = _attrs_for(body, companions, extra)
-    return f"<!-- charter:generated {format_attrs(attrs)}: {note} -->\n{body}"
+    return f"<!-- charter:generated {format_attrs(attrs)}: {note} -->\n"
 
 
 def _attrs_for(

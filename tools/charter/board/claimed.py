@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 
-from charter.claims import gitref, ops
 from charter.config import Config
 from charter.errors import CharterError
 
@@ -23,6 +22,8 @@ def board_claims(config: Config) -> Claimed:
     repository is not a git repository (there is nowhere a claim could be)."""
     if not config.board_claims:
         return {}
+    from charter.claims import gitref, ops  # lazy: a board without claims never reads them
+
     if gitref.git(config.root, "rev-parse", "--git-dir").returncode != 0:
         return {}
     try:

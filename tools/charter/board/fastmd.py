@@ -10,7 +10,7 @@ renders both ways on the demo, generated repositories and every golden board.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from charter.board.render import (
     MD_TEMPLATE,
@@ -87,11 +87,21 @@ def ordered_columns(config: Config, rows: Sequence[BoardRow]) -> dict[str, list[
     return by_column
 
 
+class RowBlock:
+    """A column's row lines as one text, joined by newlines (taken from a board as it is)."""
+
+    __slots__ = ("count", "text")
+
+    def __init__(self, text: str, count: int):
+        self.text = text
+        self.count = count
+
+
 def assemble(
     config: Config,
     total: int,
     plan_count: int,
-    columns: dict[str, list[str]],
+    columns: Mapping[str, list[str] | RowBlock],
     epics: bool,
     claims: bool,
 ) -> str:
@@ -107,14 +117,20 @@ def assemble(
         "| Column | Tasks |",
         "|---|---:|",
     ]
-    lines += [f"| {md_cell(name)} | {len(rows)} |" for name, rows in columns.items()]
+    counts = {
+        name: rows.count if isinstance(rows, RowBlock) else len(rows)
+        for name, rows in columns.items()
+    }
+    lines += [f"| {md_cell(name)} | {count} |" for name, count in counts.items()]
     header = "| ID |" + (" Epic |" if epics else "") + " Title | Owner |"
     header += (" Claimed by | Until |" if claims else "") + " Plan | Evidence |"
     rule = "|---|" + ("---|" if epics else "") + "---|---|" + ("---|---|" if claims else "")
     rule += "---|---|"
     for name, rows in columns.items():
-        lines += ["", f"## {name} ({len(rows)})", ""]
-        if rows:
+        lines += ["", f"## {name} ({counts[name]})", ""]
+        if isinstance(rows, RowBlock) and rows.count:
+            lines += [header, rule, rows.text]
+        elif rows and not isinstance(rows, RowBlock):
             lines += [header, rule, *rows]
         else:
             lines.append("_No tasks._")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 
-from charter import __version__
+from charter import __version__, stamps
 from charter.cache import CACHE_DIR, code_stamp, file_content, load_cache, save_cache
 from charter.config import Config
 from charter.files import plan_listing
@@ -100,7 +100,29 @@ def _load(config: Config) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+# The board's texts are megabytes: each is encoded and hashed once a run, however many
+# readers (the stamp, the patch state, the memo, the write) ask. By id, the text kept
+# alive beside it so that the id cannot be reused; the last few texts only.
+_KEPT = 6
+_encoded: dict[int, tuple[str, bytes]] = {}  # id(text) -> (text, its UTF-8 bytes)
 _hashed: dict[int, tuple[str, str]] = {}  # id(text) -> (text, its sha256)
+
+
+def remember(text: str, data: bytes) -> None:
+    """`data` is `text`'s UTF-8 (read from a file and decoded, or encoded in pieces)."""
+    if len(_encoded) >= _KEPT:
+        _encoded.clear()
+    _encoded[id(text)] = (text, data)
+
+
+def encoded(text: str) -> bytes:
+    """`text` in UTF-8, encoded once a run."""
+    known = _encoded.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    data = text.encode("utf-8")
+    remember(text, data)
+    return data
 
 
 def sha(text: str) -> str:
@@ -109,8 +131,16 @@ def sha(text: str) -> str:
     known = _hashed.get(id(text))
     if known is not None and known[0] is text:
         return known[1]
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if len(_hashed) >= 4:  # the last few texts only: they are large
+    digest = hashlib.sha256(encoded(text)).hexdigest()
+    if len(_hashed) >= _KEPT:
         _hashed.clear()
     _hashed[id(text)] = (text, digest)
     return digest
+
+
+def stamp_digest(text: str) -> str:
+    """`charter.stamps.digest(text)` (the hash a stamp records: CRLF read as LF), from the
+    remembered bytes and hash when the text holds no carriage return."""
+    if b"\r" in encoded(text):
+        return stamps.digest(text)
+    return sha(text)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from charter.board.fastmd import RowWriter, assemble, ordered_columns
+from charter.board.fastmd import RowBlock, RowWriter, assemble, ordered_columns
 from charter.board.memo import sha
 from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
@@ -209,27 +209,30 @@ def _patch(
         return None
     if any("\n" in cell or "\r" in cell for r in fresh for cell in csv_cells(r, state["claims"])):
         return None
-    lines = md_text.partition("\n")[2].split("\n")
-    columns = _sections(lines, state["columns"])
+    columns = _sections(md_text, state["columns"])
     if columns is None:
         return None
     epics, claims = bool(state["epics"]), bool(state["claims"])
     if any(bool(r.claimed_by) for r in fresh) and not claims:
         return None
     writer = RowWriter(config, epics, claims)
-    if not _remove(columns, ids):
+    lines = {r.id: writer.line(r) for r in fresh}
+    if len(lines) != len(fresh):
+        return None  # an ID twice among the rows
+    moved = _moving(columns, fresh, lines)
+    if not _remove(columns, {r.id for r in moved}):
         return None
     by_name = {c.name: c for c in columns}
-    for r in fresh:
+    for r in moved:
         column = by_name.get(r.column)
         if column is None:
             return None
-        column.insert(r, writer.line(r), epics)
+        column.insert(r, lines[r.id], epics)
     body = assemble(
         config,
         int(state["rows"]),
         int(state["plan_count"]),
-        {c.name: c.lines for c in columns},
+        {c.name: c.rows() for c in columns},
         epics,
         claims,
     )
@@ -238,9 +241,7 @@ def _patch(
         return None
     for n, _model in changed:
         entries[n][1] = plans[n][2]
-    state["columns"] = [
-        [c.name, len(c.ids), _joined(c.ids), _joined(c.epics) if epics else None] for c in columns
-    ]
+    state["columns"] = [c.entry(epics) for c in columns]
     return Patched(body, table, entries, int(state["rows"]), state, len(changed))
 
 
@@ -274,10 +275,31 @@ def _split(text: str, count: int | None) -> list[str]:
 
 @dataclass
 class _Column:
+    """A column of the board: its rows' IDs (and epics), and their lines, as one text while
+    no row of it moves (at 50,000 rows, splitting every column into lines and joining them
+    again is most of a patch), as lines once one does."""
+
     name: str
     ids: list[str]
     epics: list[str]
-    lines: list[str]
+    block: str  # the rows' lines as the board holds them, joined by newlines
+    stored: list[Any]  # the state's entry of the column, while no row moves
+    lines: list[str] | None = None
+
+    def touched(self) -> list[str]:
+        if self.lines is None:
+            self.lines = self.block.split("\n") if self.ids else []
+            if len(self.lines) != len(self.ids):
+                raise ValueError("a state of another board")  # patch_board: the full path
+        return self.lines
+
+    def rows(self) -> list[str] | RowBlock:
+        return self.lines if self.lines is not None else RowBlock(self.block, len(self.ids))
+
+    def entry(self, epics: bool) -> list[Any]:
+        if self.lines is None:
+            return self.stored
+        return [self.name, len(self.ids), _joined(self.ids), _joined(self.epics) if epics else None]
 
     def insert(self, row: BoardRow, line: str, epics: bool) -> None:
         keys: Any
@@ -289,9 +311,10 @@ class _Column:
             keys = _Keys(self.ids)
             wanted = (False, natural_key(row.id))
         at = bisect.bisect_left(keys, wanted)
+        lines = self.touched()
         self.ids.insert(at, row.id)
         self.epics.insert(at, row.epic)
-        self.lines.insert(at, line)
+        lines.insert(at, line)
 
 
 class _Keys:
@@ -320,42 +343,86 @@ class _EpicKeys(_Keys):
         return (natural_key(epic or task_id), epic != "", natural_key(task_id))
 
 
-def _sections(lines: list[str], stored: Iterable[list[Any]]) -> list[_Column] | None:
-    """Each column's row lines in the board's body, where the state says they are."""
+def _sections(text: str, stored: Sequence[list[Any]]) -> list[_Column] | None:
+    """Each column's rows in the board's text (after its stamp line), where the state says
+    they are; None when the text is not laid out so. (The text is the one the state was
+    saved with, its hash checked: what is checked here is the state's reading of it.)"""
+    heads: list[int] = []
+    at = text.find("\n")  # the end of the stamp line
+    for name, count, _ids, _epics in stored:
+        at = text.find(f"\n## {name} ({count})\n", at) if at >= 0 else -1
+        if at < 0:
+            return None
+        heads.append(at)
     found: list[_Column] = []
-    at = 0
-    for name, count, joined_ids, joined_epics in stored:
+    for n, entry in enumerate(stored):
+        name, count, joined_ids, joined_epics = entry
         ids = _split(joined_ids, count)
         epics = _split(joined_epics, count) if joined_epics is not None else None
-        head = f"## {name} ({len(ids)})"
-        try:
-            index = lines.index(head, at)
-        except ValueError:
-            return None
+        start = heads[n] + len(f"\n## {name} ({count})\n")  # the blank line under it
         if ids:
-            start = index + 4
-            rows = lines[start : start + len(ids)]
-            if len(rows) != len(ids) or not lines[index + 2].startswith("| ID |"):
+            rule_end = text.find("\n", text.find("\n", start + 1) + 1)
+            # The rows end where the next heading's blank line begins (or the text ends).
+            end = heads[n + 1] - 1 if n + 1 < len(heads) else len(text) - 1
+            first = f"| {md_cell(ids[0])} |"
+            last = text.rfind("\n", rule_end, end) + 1  # the last row's line
+            if (
+                not text.startswith("\n| ID |", start)
+                or not text.startswith(first, rule_end + 1)
+                or not text.startswith(f"| {md_cell(ids[-1])} |", last)
+                or text[end] != "\n"
+            ):
                 return None
-            at = start + len(ids)
+            block = text[rule_end + 1 : end]
         else:
-            if lines[index + 2 : index + 3] != ["_No tasks._"]:
+            if not text.startswith("\n_No tasks._\n", start):
                 return None
-            rows, at = [], index + 3
-        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), rows))
+            block = ""
+        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), block, entry))
     return found
+
+
+def _moving(
+    columns: list[_Column], fresh: Sequence[BoardRow], lines: Mapping[str, str]
+) -> list[BoardRow]:
+    """The rows of `fresh` whose line or column changed: a row that reads as it did stays
+    where it is (an edit of one task leaves its plan's other rows, in every column, as they
+    were: their columns are then never split into lines)."""
+    by_id = {r.id: r for r in fresh}
+    staying: set[str] = set()
+    for column in columns:
+        if by_id.keys().isdisjoint(column.ids):
+            continue
+        for task_id in [i for i in column.ids if i in by_id]:
+            if by_id[task_id].column == column.name and _holds_line(column.block, lines[task_id]):
+                staying.add(task_id)
+    return [r for r in fresh if r.id not in staying]
+
+
+def _holds_line(block: str, line: str) -> bool:
+    """Whether `line` is one of the lines of `block` (lines joined by newlines)."""
+    at = block.find(line)
+    while at >= 0:
+        end = at + len(line)
+        if (at == 0 or block[at - 1] == "\n") and (end == len(block) or block[end] == "\n"):
+            return True
+        at = block.find(line, at + 1)
+    return False
 
 
 def _remove(columns: list[_Column], ids: set[str]) -> bool:
     """Take the rows of `ids` out of their columns; False when one is not where expected."""
     left = set(ids)
     for column in columns:
+        if left.isdisjoint(column.ids):
+            continue
         at = [n for n, task_id in enumerate(column.ids) if task_id in left]
+        lines = column.touched()
         for n in reversed(at):
             task_id = column.ids[n]
-            if not column.lines[n].startswith(f"| {md_cell(task_id)} |"):
+            if not lines[n].startswith(f"| {md_cell(task_id)} |"):
                 return False
-            del column.ids[n], column.epics[n], column.lines[n]
+            del column.ids[n], column.epics[n], lines[n]
             left.discard(task_id)
     return not left
 
@@ -365,21 +432,19 @@ def _patched_csv(text: str, fresh: Sequence[BoardRow], claims: bool, rows: int) 
     ordered by ID alone, and the IDs did not change)."""
     if text.count("\n") != rows + 1:  # a cell spanning lines: find nothing by line
         return None
-    wanted: list[tuple[int, BoardRow]] = []
-    start = 0
-    # In the CSV's own order, so that each search starts where the last one ended.
+    pieces: list[str] = []
+    start = done = 0  # where the last search found a line, and where the last line ended
+    # In the CSV's own order, so that each search starts where the last one ended; the
+    # lines between are sliced, never split.
     for r in sorted(fresh, key=lambda r: natural_key(r.id)):
         start = text.find("\n" + _csv_line((r.id,))[:-1] + ",", start)
-        if start < 0:
+        if start < done:  # not found, or the line just replaced (an ID twice)
             return None
-        wanted.append((start, r))
-    lines = text.split("\n")
-    line, counted = 0, 0
-    for start, r in wanted:  # line numbers counted once, front to back
-        line += text.count("\n", counted, start + 1)
-        counted = start + 1
-        lines[line] = _csv_line(csv_cells(r, claims))[:-1]
-    return "\n".join(lines)
+        end = text.find("\n", start + 1)
+        pieces += [text[done : start + 1], _csv_line(csv_cells(r, claims))[:-1]]
+        done = len(text) if end < 0 else end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _csv_line(cells: Sequence[str]) -> str:

@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from charter import stamps
 from charter.board import memo as board_memo
 from charter.board.claimed import Claimed, board_claims, claims_key
 from charter.board.fastmd import is_default_template
-from charter.board.parts import board_files, render_parts, statistics_beside
 from charter.board.patch import (
     Patched,
     keys_digest,
@@ -45,17 +44,25 @@ from charter.board.render import (
     BoardParts,
     board_rows,
     companion_name,
+    stamped_markdown,
 )
 from charter.config import Config
 from charter.errors import CharterError
-from charter.io import STATE_DIR, ensure_state_dir, locked, read_text, write_text_atomic
+from charter.io import (
+    STATE_DIR,
+    ensure_state_dir,
+    locked,
+    read_text,
+    write_bytes_atomic,
+)
 from charter.outputs import protect
 from charter.outputs.protect import EXAMPLE_PLAN, unreadable_problems
 from charter.repo import build_repo, collector_paused, read_snapshot
 
 REGION = "board"  # a hand-written board file may hold the board between these markers
 IN_TRANSIT = f"{STATE_DIR}/outputs/board-in-transit.json"  # CSV hashes while the board is written
-__all__ = ["EXAMPLE_PLAN", "BoardResult", "regenerate_board", "unreadable_problems"]
+PlanBytes = Sequence[tuple[str, bytes | None]]  # each plan's path and bytes (None: unreadable)
+__all__ = ["EXAMPLE_PLAN", "BoardResult", "board_locked", "regenerate_board", "unreadable_problems"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,8 @@ class BoardResult:
         return not self.changed
 
 
-@dataclass
-class _Output:
+# Tuples, not dataclasses: a dataclass costs a task edit's start-up a millisecond each.
+class _Output(NamedTuple):
     rel: str
     old: str | None
     new: str
@@ -79,8 +86,7 @@ class _Output:
     region: bool = False  # the board lives in a region of a hand-written file
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     config: Config
     parts: BoardParts
     files: dict[str, str]  # each output's fresh text, stamped
@@ -93,46 +99,57 @@ def regenerate_board(
     check: bool = False,
     html: str | None = None,
     edited: bool = False,
+    plans: PlanBytes | None = None,
 ) -> BoardResult:
     """Write (or, with `check`, compare) TaskBoard.md, TaskBoard.csv and an optional HTML page.
 
     `html` is the page's path relative to the repo root. With `check`, nothing
     is written (not even lock files) and the result carries a unified diff.
     `edited`: the caller has just written a plan, so the board is not current and
-    the no-op check (a read of every plan) is skipped.
+    the no-op check (a read of every plan) is skipped. `plans`: every plan's path and
+    bytes as the caller read them (and wrote them) while holding `board_locked`, which
+    it still holds: they are not read, nor the locks taken, again.
     """
     claimed = board_claims(config)
     inputs = board_memo.inputs_key(config, (MD_TEMPLATE,), claims_key(claimed))
     if html is None and not edited:
         # Nothing changed since the last regeneration: no parse, no render.
-        plans = [(rel, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
-        key = board_memo.fingerprint(inputs, plans)
+        read = plans if plans is not None else board_memo.read_plans(config)
+        key = board_memo.fingerprint(inputs, [(rel, plan_digest(data)) for rel, data in read])
         rows = board_memo.current(config, key, _targets(config, None))
         if rows is not None:
             return BoardResult(rows=rows)
-    run = _Request(force, html, claimed, inputs)
+    run = _Request(force, html, claimed, inputs, plans)
     # Tens of thousands of rows are made and dropped by reference counting alone: a cyclic
     # collection in between walks them all again (a third of a 50k-task regeneration).
     if check:
         with collector_paused():
             return _regenerate(config, run, check=True)
-    with _board_locks(config, html), collector_paused():
+    held = plans is not None and html is None
+    with _board_locks(config, None if held else html, held), collector_paused():
         return _regenerate(config, run, check=False)
 
 
-@dataclass(frozen=True)
-class _Request:
+class _Request(NamedTuple):
     force: bool
     html: str | None
     claimed: Claimed
     inputs: str  # board_memo.inputs_key: every input but the plans
+    plans: PlanBytes | None = None  # read under the board's locks by the caller
+
+
+def board_locked(config: Config) -> contextlib.AbstractContextManager[None]:
+    """The locks a regeneration of the Markdown board and CSV holds while it reads the plans
+    and writes: an edit that holds them while it reads and writes its plan can hand the
+    plans it read to `regenerate_board` (`plans`), so they are read once."""
+    return _board_locks(config, None)
 
 
 @contextlib.contextmanager
-def _board_locks(config: Config, html: str | None) -> Iterator[None]:
+def _board_locks(config: Config, html: str | None, held: bool = False) -> Iterator[None]:
     # Always the same order, so two regenerations never deadlock.
     with contextlib.ExitStack() as stack:
-        for rel in _targets(config, html):
+        for rel in [] if held else _targets(config, html):
             stack.enter_context(locked(config.path(rel)))
         yield
 
@@ -146,16 +163,19 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     rows of the plans that changed alone when the last state allows (charter.board.patch),
     else every row."""
     force, html = request.force, request.html
-    old = {rel: read_text(config.path(rel)) for rel in _targets(config, html)}
+    old = {rel: _read_output(config, rel) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
-        plans = [(rel, data, plan_digest(data)) for rel, data in board_memo.read_plans(config)]
+        read = request.plans if request.plans is not None else board_memo.read_plans(config)
+        plans = [(rel, data, plan_digest(data)) for rel, data in read]
         key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
         patched = patch_board(config, request.inputs, plans, request.claimed, old)
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
-            run = _Run(config, parts, board_files(config, parts, None))
-            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv])
+            files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
+            run = _Run(config, parts, files)
+            names = protect.committed_names(config)
+            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv], names)
             marked = keys is None
             verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
@@ -169,8 +189,15 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
                 verified=verified,
                 marked=marked,
                 judged=judged,
+                names=names,
             )
             return _conclude(done, request, check, patched.state)
+    from charter.board.parts import (  # lazy: the page's code is no part of a patch
+        board_files,
+        render_parts,
+        statistics_beside,
+    )
+
     snapshot = read_snapshot(config)
     plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
     key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
@@ -200,8 +227,26 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     current = kept is not None  # what charter wrote for these plans: nothing to inspect
     done = _Done(run, old, refusals, drop, new_keys, len(fresh), key, bool(unreadable))
     if current:
-        done = replace(done, verified=True, marked=True, kept=True)
+        done = done._replace(verified=True, marked=True, kept=True)
     return _conclude(done, request, check, state)
+
+
+def _read_output(config: Config, rel: str) -> str | None:
+    """An output file's text (None: missing), its bytes remembered for the hashes taken of
+    it (charter.board.memo.encoded)."""
+    path = config.path(rel)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return read_text(path)  # raises, naming the file
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return read_text(path)  # raises, naming the file and line
+    board_memo.remember(text, data)
+    return text
 
 
 def _current_board(
@@ -219,7 +264,7 @@ def _current_board(
 
 
 def _drop_verdict(
-    config: Config, patched: Patched, on_disk: str | None
+    config: Config, patched: Patched, on_disk: str | None, names: tuple[str, str]
 ) -> tuple[CharterError | None, protect.Keys | None, str]:
     """The drop guard's verdict on a patched board, the keys it judged (None: a verdict
     remembered) and their hash (charter.board.patch.keys_digest; "" when remembered).
@@ -231,7 +276,7 @@ def _drop_verdict(
     every board patched from one full regeneration shares the verdict, a board a checkout
     brings back included."""
     key_set = keys_digest(patched)
-    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config)):
+    if patched.from_disk and passed_drop(config) == (key_set, protect.drop_inputs(config, names)):
         return None, None, ""
     keys = row_keys(patched)
     # Patched from another board than the one on disk: the keys on disk are its CSV's.
@@ -239,8 +284,7 @@ def _drop_verdict(
     return drop, keys, key_set
 
 
-@dataclass(frozen=True)
-class _Done:
+class _Done(NamedTuple):
     """A regeneration's result before it is compared or written."""
 
     run: _Run
@@ -257,6 +301,7 @@ class _Done:
     marked: bool = False  # the high-water mark holds `keys` already (then left empty)
     kept: bool = False  # the Markdown board and CSV were current: kept, with their state
     judged: str = ""  # the hash of `keys`, when the drop guard judged them (a patch only)
+    names: tuple[str, str] | None = None  # protect.committed_names, as the guard read them
 
 
 def _conclude(
@@ -288,7 +333,7 @@ def _conclude(
     if not done.unreadable and not done.marked:
         protect.record(config, done.keys, reset=request.force)
     if done.judged and done.drop is None:  # passed, written, and in the mark
-        pass_drop(config, done.judged, protect.drop_inputs(config))
+        pass_drop(config, done.judged, protect.drop_inputs(config, done.names))
     # What was written is the board of the plans as read under the lock: remember both,
     # unless a plan was unreadable (the board may then lack its tasks). The page is not
     # remembered: the Markdown board and CSV are current whatever page was asked for.
@@ -450,12 +495,12 @@ def _write(run: _Run, outputs: list[_Output]) -> None:
     with locked(transit):
         if table.old is not None and table.old != table.new and md.old != md.new:
             ensure_state_dir(config.path(STATE_DIR))
-            hashes = [stamps.digest(table.old), stamps.digest(table.new)]
-            write_text_atomic(transit, json.dumps({config.board_csv: hashes}))
+            hashes = [board_memo.stamp_digest(t) for t in (table.old, table.new)]
+            write_bytes_atomic(transit, json.dumps({config.board_csv: hashes}).encode())
         try:
             for output in (table, md, *rest):
                 if output.old != output.new:
-                    write_text_atomic(config.path(output.rel), output.new)
+                    write_bytes_atomic(config.path(output.rel), board_memo.encoded(output.new))
         except BaseException:
             with contextlib.suppress(OSError, CharterError):
                 if read_text(config.path(table.rel)) == table.old:  # nothing was in transit

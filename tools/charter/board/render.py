@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from charter.board.memo import encoded, remember, stamp_digest
 from charter.config import Config
 from charter.model import Task
 from charter.repo import RepoModel
 from charter.sorting import natural_key
-from charter.stamps import stamp_file
+from charter.stamps import KEY, companion_key, header_line
 from charter.status import column_of
 
 CSV_HEADER = ("ID", "Title", "Column", "Owner", "Plan", "Depends", "Evidence", "Updated")
@@ -234,7 +235,15 @@ def companion_name(owner: str, other: str) -> str:
 def stamped_markdown(config: Config, parts: BoardParts, extra: dict[str, str] | None = None) -> str:
     """The Markdown board with its header: generated-by note, its hash and the CSV's."""
     csv_name = companion_name(config.board, config.board_csv)
-    return stamp_file(parts.markdown, header_note(config), {csv_name: parts.csv}, extra)
+    body = parts.markdown
+    attrs = {KEY: stamp_digest(body), companion_key(csv_name): stamp_digest(parts.csv)}
+    attrs.update(extra or {})
+    header = header_line(attrs, header_note(config))
+    text = header + body
+    # Its bytes, from the body's (encoded once for its hash): the write and the memo's hash
+    # need them, and encoding the whole text again costs as much.
+    remember(text, header.encode("utf-8") + encoded(body))
+    return text
 
 
 def _normalise(text: str) -> str:

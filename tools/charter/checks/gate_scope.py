@@ -34,6 +34,7 @@ from charter.files import mirror_listing
 from charter.model import Diagnostic, Plan
 from charter.repo import FileRead, RepoModel, parse_file
 from charter.tasks.edit import EditedPlan, PlanBytes, declares_plan_id
+from charter.tasks.holding import common_prefix, holding
 
 # Rules comparing files whose findings an edit of fields can change.
 _COMPARED = frozenset({rulecodes.DUPLICATE_TASK_ID, rulecodes.CHECKLIST_MIRROR})
@@ -121,9 +122,13 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
     found: list[FileRead] = []
     # IDs of one plan mostly share a prefix (`ST-B-`): a file without it holds none of them.
     # (The plan's own name, `P0` of P0-1, is no filter: `Priority: P0` is in every plan.)
-    shared = _common_prefix(needles)
+    shared = common_prefix(list(needles))
     filtered = len(shared) > 1
-    for read in files:
+    # A file holding an ID or declaring a name holds what they all begin with: one search
+    # through every file's bytes at once finds the candidates (charter.tasks.holding).
+    key = common_prefix([*needles, *steps]) if needles else b""
+    candidates = [files[n] for n in holding([read.data for read in files], key)]
+    for read in candidates:
         if read.kind == "session" or read.rel == plan.path or read.data is None:
             continue
         data = read.data
@@ -133,14 +138,3 @@ def _related(files: Sequence[FileRead], plan: Plan) -> list[FileRead] | None:
             if len(found) > MAX_RELATED:
                 return None
     return found
-
-
-def _common_prefix(words: set[bytes]) -> bytes:
-    """The longest prefix every one of `words` starts with."""
-    if not words:
-        return b""
-    low, high = min(words), max(words)  # what the extremes share, all share
-    n = 0
-    while n < min(len(low), len(high)) and low[n] == high[n]:
-        n += 1
-    return low[:n]

@@ -6,15 +6,17 @@ board is regenerated after each one unless --no-board is given.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from charter.board.regenerate import regenerate_board
+from charter.board.memo import read_plans
+from charter.board.regenerate import PlanBytes, board_locked, regenerate_board
 from charter.checks.edit_gate import edit_validator
-from charter.commands.claim import CLAIM_COMMANDS
 from charter.commands.common import config_for, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError, os_error_message
@@ -23,16 +25,29 @@ from charter.repo import load_repo
 from charter.rulecodes import EVIDENCE_HASH_MISMATCH
 from charter.tasks import edit
 from charter.tasks.done import finish
-from charter.tasks.edit import unknown_task_message
+from charter.tasks.edit import EditedPlan, Validator, unknown_task_message
+
+# `charter task claim|renew|release|claims` (charter.commands.claim), loaded when asked
+# for: the claims' modules (git refs, sockets) are no part of an edit's start-up.
+CLAIM_COMMAND_NAMES = ("claim", "renew", "release", "claims")
 
 
-@click.group("task")
+class _TaskGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *CLAIM_COMMAND_NAMES})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in CLAIM_COMMAND_NAMES and name not in self.commands:
+            from charter.commands.claim import CLAIM_COMMANDS  # lazy: claims only
+
+            for command in CLAIM_COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group("task", cls=_TaskGroup)
 def task() -> None:
     """Read and edit tasks in their plan files."""
-
-
-for _command in CLAIM_COMMANDS:
-    task.add_command(_command)
 
 
 @task.command("show")
@@ -171,23 +186,23 @@ def set_(
             raise click.UsageError(f"--field takes NAME=VALUE, got {item!r}")
         pairs.append((name, value))
     config = config_for(repo_dir, reads_plans=True)
-    check = edit_validator(config)
     path: Path | None = None
-    try:
-        if status is not None:
-            path = edit.set_status(config, task_id, status, owner, validate=check)
-        elif owner is not None:
-            path = edit.set_field(config, task_id, "owner", owner, validate=check)
-        for name, value in pairs:
-            path = edit.set_field(config, task_id, name, value, validate=check)
-    except (CharterError, OSError) as exc:
-        if path is None:
-            raise
-        # Some of the fields were written before this one failed: say which file holds them.
-        click.echo(f"{task_id}: partly updated in {relpath(config.root, path)}", err=True)
-        raise _failed(exc) from exc
-    assert path is not None  # one of status, owner, fields was given
-    return _after_edit(config, path, f"{task_id}: updated", no_board)
+    with _editing(config, no_board) as check:
+        try:
+            if status is not None:
+                path = edit.set_status(config, task_id, status, owner, validate=check)
+            elif owner is not None:
+                path = edit.set_field(config, task_id, "owner", owner, validate=check)
+            for name, value in pairs:
+                path = edit.set_field(config, task_id, name, value, validate=check)
+        except (CharterError, OSError) as exc:
+            if path is None:
+                raise
+            # Some of the fields were written before this one failed: say which file holds them.
+            click.echo(f"{task_id}: partly updated in {relpath(config.root, path)}", err=True)
+            raise _failed(exc) from exc
+        assert path is not None  # one of status, owner, fields was given
+        return _after_edit(config, path, f"{task_id}: updated", check)
 
 
 @task.command("done")
@@ -227,10 +242,9 @@ def done(
 
     config = config_for(repo_dir, reads_plans=True)
     evidence = _repo_relative(config, evidence)
-    path = finish(
-        config, task_id, evidence, digest, hash_evidence=compute, validate=edit_validator(config)
-    )
-    code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", no_board)
+    with _editing(config, no_board) as check:
+        path = finish(config, task_id, evidence, digest, hash_evidence=compute, validate=check)
+        code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", check)
     log = record_progress(config, task_id, evidence)
     if log is not None:
         click.echo(f"wrote {log} (progress)")
@@ -247,8 +261,9 @@ def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
     config = config_for(repo_dir, reads_plans=True)
     from charter.tasks.review import review_task  # lazy: edits skip it
 
-    path, sha = review_task(config, task_id, validate=edit_validator(config))
-    return _after_edit(config, path, f"{task_id}: reviewed at {sha}", no_board)
+    with _editing(config, no_board) as check:
+        path, sha = review_task(config, task_id, validate=check)
+        return _after_edit(config, path, f"{task_id}: reviewed at {sha}", check)
 
 
 @task.command("block")
@@ -259,8 +274,9 @@ def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
 def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
     config = config_for(repo_dir, reads_plans=True)
-    path = edit.block(config, task_id, reason, validate=edit_validator(config))
-    return _after_edit(config, path, f"{task_id}: blocked", no_board)
+    with _editing(config, no_board) as check:
+        path = edit.block(config, task_id, reason, validate=check)
+        return _after_edit(config, path, f"{task_id}: blocked", check)
 
 
 def _repo_relative(config: Config, text: str) -> str:
@@ -278,14 +294,39 @@ def _failed(exc: CharterError | OSError) -> CharterError:
     return exc if isinstance(exc, CharterError) else CharterError(os_error_message(exc))
 
 
-def _after_edit(config: Config, path: Path, message: str, no_board: bool) -> int:
+class _Gate:
+    """The edit gate (charter.checks.edit_gate), remembering every plan's bytes as an edit it
+    let through leaves them: the board is regenerated from them, not from a second read.
+    `board`: the board's locks are held from before the edit read the plans to after the
+    board is written, so no other regeneration writes in between."""
+
+    def __init__(self, validate: Validator, board: bool):
+        self.validate = validate
+        self.board = board
+        self.plans: PlanBytes | None = None
+
+    def __call__(self, edit: EditedPlan) -> None:
+        self.validate(edit)
+        self.plans = edit.plans_after()
+
+
+@contextlib.contextmanager
+def _editing(config: Config, no_board: bool) -> Iterator[_Gate]:
+    gate = _Gate(edit_validator(config), not no_board)
+    with contextlib.nullcontext() if no_board else board_locked(config):
+        yield gate
+
+
+def _after_edit(config: Config, path: Path, message: str, gate: _Gate) -> int:
     """Exit 0: plan and board written; 1: the plan was written, the board was not."""
     plan = relpath(config.root, path)
     click.echo(f"{message} in {plan}")
-    if no_board:
+    if not gate.board:
         return 0
     try:
-        result = regenerate_board(config, edited=True)
+        # Read under the board's locks either way: by the edit, or now (it changed nothing).
+        plans = gate.plans if gate.plans is not None else read_plans(config)
+        result = regenerate_board(config, edited=True, plans=plans)
     except (CharterError, OSError) as exc:
         click.echo(
             f"charter task: {plan} was written; the board was NOT regenerated: {_failed(exc)}. "

@@ -128,12 +128,13 @@ def baseline(config: Config, on_disk_csv: str | None, on_disk_keys: Keys | None 
     return keys
 
 
-def drop_inputs(config: Config) -> str:
+def drop_inputs(config: Config, names: tuple[str, str] | None = None) -> str:
     """A hash of what the drop guard reads besides the board itself: the commit HEAD names,
     its board CSV's blob and the high-water mark. While it holds, a verdict on one set of
-    keys stands (charter.board.patch keeps it)."""
-    head = _git(config, "rev-parse", "--verify", "-q", "HEAD") or ""
-    blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}") or ""
+    keys stands (charter.board.patch keeps it). `names`: `committed_names`, when the caller
+    read them already (a regeneration asks before and after it writes; a commit between
+    leaves the pass on the names it judged, and the next run judges again)."""
+    head, blob = names if names is not None else committed_names(config)
     try:
         mark = read_text(config.path(HIGH_WATER)) or ""
     except (OSError, CharterError):
@@ -141,6 +142,18 @@ def drop_inputs(config: Config) -> str:
     digest = hashlib.sha256(f"{head}\0{blob}\0".encode())
     digest.update(mark.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def committed_names(config: Config) -> tuple[str, str]:
+    """HEAD's commit and its board CSV's blob ("" for either that is missing): one git
+    process when both exist, as they do after the first commit of a board."""
+    both = _git(config, "rev-parse", "HEAD", f"HEAD:./{config.board_csv}")
+    lines = both.split("\n") if both is not None else []
+    if len(lines) == 2 and all(len(line) >= 40 for line in lines):
+        return lines[0], lines[1]
+    head = _git(config, "rev-parse", "--verify", "-q", "HEAD") or ""
+    blob = _git(config, "rev-parse", "--verify", "-q", f"HEAD:./{config.board_csv}") or ""
+    return head, blob
 
 
 def committed_keys(config: Config) -> Keys:

@@ -12,11 +12,10 @@ the edit is refused and the file is left alone.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from charter.config import Config
 from charter.errors import CharterError, os_error_reason
@@ -27,6 +26,7 @@ from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
 from charter.repo import load_repo, without_replaced
+from charter.tasks.holding import holding
 from charter.tasks.id_index import plan_task_ids
 
 # Canonical field name -> how charter writes it when it adds the field.
@@ -46,12 +46,13 @@ DISPLAY_NAMES: dict[str, str] = {
     "plan": "Plan",
     "reviewed": "Reviewed",
 }
-_MARKER = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_BLOCK_START = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:#|\||```|~~~|<!--)")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_LINE_END = re.compile(r"(\r\n|\r|\n)")
-_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+# Patterns, compiled on first use (re keeps them): an edit's start-up is most of its time.
+_MARKER = r"^(?P<lead>[ \t]*(?:>[ \t]?)*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)"
+_LIST_ITEM = r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)"
+_BLOCK_START = r"^[ \t]*(?:>[ \t]*)*(?:#|\||```|~~~|<!--)"
+_UNESCAPED_PIPE = r"(?<!\\)\|"
+_LINE_END = r"(\r\n|\r|\n)"
+_SHA256 = r"[0-9a-fA-F]{64}"
 _CHECKBOX_CELL = ("[ ]", "[x]", "[X]")
 
 
@@ -61,14 +62,19 @@ _CHECKBOX_CELL = ("[ ]", "[x]", "[X]")
 PlanBytes = tuple[tuple[str, bytes | None], ...]  # every plan's path and bytes (None: unreadable)
 
 
-@dataclass(frozen=True)
-class EditedPlan:
+class EditedPlan(NamedTuple):
     """What a validator judges: the plan before and after the edit, and every plan's bytes as
     the edit read them (the edited plan's as they were before it)."""
 
     before: Plan
     after: Plan
     plans: PlanBytes
+    written: bytes = b""  # the edited plan's bytes after the edit (what is written if it passes)
+
+    def plans_after(self) -> PlanBytes:
+        """Every plan's bytes once the edit is written."""
+        rel = self.after.path
+        return tuple((r, self.written if r == rel else d) for r, d in self.plans)
 
 
 Validator = Callable[[EditedPlan], None]  # raise to refuse the edit
@@ -111,7 +117,7 @@ def mark_done(
     path = evidence_path(config, evidence)
     value = f"`{path}`"
     if sha256 is not None:
-        if not _SHA256.fullmatch(sha256):
+        if not re.fullmatch(_SHA256, sha256):
             raise CharterError(f"not a sha256 digest (64 hex digits): {sha256!r}")
         value += f" (sha256: {sha256.lower()})"
 
@@ -180,20 +186,25 @@ def _mentioning(
     plan_id, _, step = task_id.rpartition("-")
     plan_name = plan_id.encode("utf-8")
     step_of = declares_plan_id(plan_name) if plan_id and step.isdigit() else None
-    found: list[tuple[Path, bytes]] = []
     unreadable: list[tuple[Path, OSError]] = []
-    for rel, full in plan_listing(config):
+    listing = plan_listing(config)
+    datas: list[bytes | None] = []
+    for rel, full in listing:
+        data: bytes | None = None
         try:
             data = read_file(full)
         except OSError as exc:
             unreadable.append((Path(full), exc))
-            if everything is not None:
-                everything.append((rel, None))
-            continue
+        datas.append(data)
         if everything is not None:
             everything.append((rel, data))
+    # Both tests need the plan's name (the ID's prefix) in the bytes, or the ID itself.
+    found: list[tuple[Path, bytes]] = []
+    for n in holding(datas, plan_name if step_of else needle):
+        data = datas[n]
+        assert data is not None  # holding skips what was not read
         if (needle in data and bounded.search(data)) or (step_of and step_of(data)):
-            found.append((Path(full), data))
+            found.append((Path(listing[n][1]), data))
     return found, unreadable
 
 
@@ -236,6 +247,8 @@ def _not_found(
 
 
 def unknown_task_message(config: Config, task_id: str, known: Iterable[str] | None = None) -> str:
+    import difflib  # lazy: only an unknown ID's hint needs it
+
     ids = sorted(known if known is not None else load_repo(config).task_index())
     close = difflib.get_close_matches(task_id, ids, n=5, cutoff=0.6)
     close += [i for i in ids if i.lower() == task_id.lower() and i not in close]
@@ -264,37 +277,35 @@ def evidence_path(config: Config, evidence: str) -> str:
 # ---- planning an edit ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Change:
+# Tuples, not dataclasses: a dataclass costs a task edit's start-up a millisecond each.
+class _Change(NamedTuple):
     values: dict[str, str]  # canonical field name -> value as it should read back
     checked: bool | None  # wanted checkbox state; None leaves it
     evidence: str | None = None  # a path the task must list as evidence afterwards
 
 
-@dataclass(frozen=True)
-class _Replace:
+class _Replace(NamedTuple):
     line: int  # 0-based
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
-class _Insert:
+class _Insert(NamedTuple):
     after: int  # 0-based line the new line follows
     text: str
 
 
-@dataclass
 class _Document:
     """A plan's lines with each line's own ending, so unchanged lines round-trip exactly."""
 
-    lines: list[str]
-    endings: list[str]
-    bom: bool = False
-    newline: str = "\n"
-    replaces: list[_Replace] = field(default_factory=list)
-    inserts: list[_Insert] = field(default_factory=list)
+    def __init__(self, lines: list[str], endings: list[str], bom: bool, newline: str):
+        self.lines = lines
+        self.endings = endings
+        self.bom = bom
+        self.newline = newline
+        self.replaces: list[_Replace] = []
+        self.inserts: list[_Insert] = []
 
     @classmethod
     def parse(cls, data: bytes, rel: str) -> _Document:
@@ -309,7 +320,7 @@ class _Document:
             ) from exc
         bom = text.startswith("\ufeff")
         # CRLF, LF and a lone CR (classic Mac OS) all end a line, as in CommonMark.
-        pieces = _LINE_END.split(text[1:] if bom else text)
+        pieces = re.split(_LINE_END, text[1:] if bom else text)
         lines: list[str] = pieces[0::2]
         endings: list[str] = pieces[1::2]
         if lines and lines[-1] == "":
@@ -382,7 +393,7 @@ def _edit(
         _verify(plan, after, task, change)
         if validate is not None:
             read = tuple((r, data if r == rel else d) for r, d in everything)
-            validate(EditedPlan(plan, after, read))
+            validate(EditedPlan(plan, after, read, new))
         write_bytes_atomic(path, new)
     return path
 
@@ -415,7 +426,7 @@ def _replace_value(doc: _Document, f: Field, value: str, kind: str) -> _Replace:
     index = f.line - 1
     line = doc.lines[index]
     if kind == "table":
-        value = _UNESCAPED_PIPE.sub(r"\\|", value)
+        value = re.sub(_UNESCAPED_PIPE, r"\\|", value)
         if f.start == f.end:
             # An empty cell: fill it as " value " between its pipes, not glued to the pipe.
             cell = next(
@@ -439,7 +450,7 @@ def _new_field_line(doc: _Document, task: Task, name: str, value: str) -> str:
         if match is not None:
             head = sibling[: match.start("key")] + display + sibling[match.end("key") : match.end()]
             return head + ("" if head[-1].isspace() else " ") + value
-    marker = _MARKER.match(doc.lines[task.line - 1])
+    marker = re.match(_MARKER, doc.lines[task.line - 1])
     if marker is None:
         raise CharterError("cannot tell this task's list indentation", task.path, task.line)
     indent = marker.group("lead") + " " * len(marker.group("marker")) + marker.group("space")
@@ -453,7 +464,11 @@ def _insert_anchor(doc: _Document, task: Task) -> int:
     index = (max(own) if own else task.line) - 1
     while index + 1 < len(doc.lines):
         following = doc.lines[index + 1]
-        if not following.strip() or _LIST_ITEM.match(following) or _BLOCK_START.match(following):
+        if (
+            not following.strip()
+            or re.match(_LIST_ITEM, following)
+            or re.match(_BLOCK_START, following)
+        ):
             break
         index += 1
     return index
@@ -513,7 +528,7 @@ def _verify(before: Plan, after: Plan, task: Task, change: _Change) -> None:
     target = targets[0]
     for name, value in change.values.items():
         if task.kind == "table":
-            value = _UNESCAPED_PIPE.sub(r"\\|", value)
+            value = re.sub(_UNESCAPED_PIPE, r"\\|", value)
         if target.value(name) != value:
             raise refuse(f"{DISPLAY_NAMES[name]} would read back as {target.value(name)!r}")
     if change.checked is not None and task.checked is not None:

@@ -1,0 +1,168 @@
+"""`charter task set/done/block` as a person runs them: the edit holds the board's locks,
+reads every plan once, and the board it patches from those bytes is, after every edit of
+a sequence, byte for byte what a full `charter board --force` writes from scratch, on a
+generated repository (the growth benchmark's layout) and on examples/demo."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+import charter.board.memo
+import charter.board.patch
+import charter.board.regenerate
+import charter.tasks.edit
+from charter.board.regenerate import regenerate_board
+from charter.cli import _build_group
+from charter.config import Config, load_config
+from tests.conftest import REPO_ROOT
+
+BENCH = REPO_ROOT / "tools" / "bench"
+DEMO = REPO_ROOT / "examples" / "demo"
+
+
+def _bench_growth() -> ModuleType:
+    sys.path.insert(0, str(BENCH))  # the benchmarks import their sibling `timing`
+    spec = importlib.util.spec_from_file_location("charter_bench_growth", BENCH / "bench_growth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    spec.loader.exec_module(module)
+    return module
+
+
+def _charter(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(_build_group(), list(args), standalone_mode=False)
+    assert result.exception is None, result.output
+    assert result.return_value in (0, None), result.output
+    return result.output
+
+
+def _board(config: Config) -> tuple[bytes, bytes]:
+    return config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes()
+
+
+def _full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
+    """What `charter board --force` writes from scratch (no caches, no old board)."""
+    copy = tmp_path / "scratch"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
+    fresh = load_config(copy)
+    regenerate_board(fresh, force=True)
+    return _board(fresh)
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Every listing of the plans (each one a read of every plan), plans parsed by the
+    board, and whole repositories built."""
+    counts = {"read": 0, "board parse": 0, "repo": 0}
+
+    def counting(module: object, name: str, kind: str) -> None:
+        original: Callable[..., object] = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            counts[kind] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(charter.tasks.edit, "plan_listing", "read")
+    counting(charter.board.memo, "plan_listing", "read")
+    counting(charter.board.patch, "parse_file", "board parse")
+    counting(charter.board.regenerate, "build_repo", "repo")
+    return counts
+
+
+# A sequence of edits as a team makes them: each is followed by a comparison.
+GENERATED_EDITS = [
+    ("task", "set", "P3-5", "--status", "In Progress"),
+    ("task", "block", "P3-8", "--reason", "waiting on the vendor"),
+    ("task", "done", "P7-6", "--evidence", "docs/evidence/run.txt"),
+    ("task", "set", "P3-5", "--status", "Review", "--owner", "zoë | co"),
+    ("task", "set", "P11-4", "--field", "priority=P1"),
+    ("task", "set", "P3-8", "--status", "Backlog"),
+]
+
+
+def test_edits_on_a_generated_repository_patch_what_a_full_board_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
+    config = load_config(root)
+    for args in GENERATED_EDITS:
+        counts = _counted(monkeypatch)
+        output = _charter(root, monkeypatch, *args)
+        assert ": updated in" in output or ": blocked in" in output or ": done" in output
+        # The edit read the plans once; the board patched the edited plan's rows alone.
+        assert counts == {"read": 1, "board parse": 1, "repo": 0}, args
+        assert _board(config) == _full_board(config, tmp_path), args
+
+
+def test_edits_on_the_demo_write_what_a_full_board_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".charter"))
+    config = load_config(root)
+    regenerate_board(config, force=True)
+    plans = sorted(p for p in (root / "docs" / "plans").rglob("*.md"))
+    ids = [
+        line.split("**")[1]
+        for line in plans[0].read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith("- [") and line.count("**") >= 2
+    ]
+    assert len(ids) >= 2, "the demo's first plan holds checklist tasks"
+    proof = plans[1].relative_to(root).as_posix()  # any file of the repository will do
+    edits = [
+        ("task", "set", ids[0], "--status", "In Progress"),
+        ("task", "block", ids[1], "--reason", "waiting"),
+        ("task", "set", ids[1], "--status", "Backlog"),
+        ("task", "done", ids[0], "--evidence", proof, "--no-hash"),
+    ]
+    for args in edits:
+        _charter(root, monkeypatch, *args)
+        assert _board(config) == _full_board(config, tmp_path), args
+
+
+def test_an_edit_that_changes_nothing_still_leaves_the_board_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No bytes written, no plans handed over: the board reads them under its locks."""
+    root = _bench_growth().make_repo(tmp_path / "growth", 100, "many")
+    config = load_config(root)
+    _charter(root, monkeypatch, "task", "set", "P1-2", "--status", "Review")
+    output = _charter(root, monkeypatch, "task", "set", "P1-2", "--status", "Review")
+    assert "wrote" not in output
+    assert _board(config) == _full_board(config, tmp_path)
+
+
+def test_an_edit_splits_only_the_columns_its_row_leaves_and_enters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's other rows read as they did: they stay in their columns' text unsplit."""
+    root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
+    config = load_config(root)
+    split: list[str] = []
+    original = charter.board.patch._Column.touched
+
+    def touched(column: charter.board.patch._Column) -> list[str]:
+        if column.lines is None:
+            split.append(column.name)
+        return original(column)
+
+    monkeypatch.setattr(charter.board.patch._Column, "touched", touched)
+    plan = next((root / "docs" / "plans").rglob("plan-00003.md")).read_text(encoding="utf-8")
+    status = plan.split("**P3-5**", 1)[1].split("Status: ", 1)[1].split("\n", 1)[0]
+    target = "Review" if status.strip() != "Review" else "Blocked"
+    _charter(root, monkeypatch, "task", "set", "P3-5", "--status", target)
+    assert set(split) <= {config.column_for_status(status.strip()), target}
+    assert len(split) == len(set(split)) >= 1
+    assert _board(config) == _full_board(config, tmp_path)
