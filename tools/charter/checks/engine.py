@@ -9,17 +9,18 @@ from pathlib import Path
 
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
-from charter.checks.replay import Witness, selected
+from charter.checks.replay import Witness, WorldPart, selected
+from charter.checks.world_replay import CITING, Partial
 from charter.config import Config
 from charter.errors import CharterError
-from charter.model import Diagnostic
+from charter.model import Diagnostic, Severity
 from charter.model_codec import Malformed
 from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
-from charter.world import World
+from charter.world import Citation, World
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from charter.checks.incremental import Progress
+    from charter.checks.incremental import Outcome, Progress
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -53,11 +54,14 @@ def check_repo(
     paths: Sequence[Path] = (),
     today: date | None = None,
     progress: Progress | None = None,
+    partial: Partial | None = None,
 ) -> CheckReport:
     """`charter check`: every rule over the repository, replaying the plan rules' findings
     from the last check when none of their inputs changed (checks.memo), and otherwise
     re-reading only the files that changed (checks.incremental). `progress(done, total)`
-    hears how parsing goes when many files must be read."""
+    hears how parsing goes when many files must be read. With `partial` (the last replay
+    record's world, unchanged: checks.world_replay), the rules that read the world run only
+    over the citations of the plans that changed."""
     rules = enabled_rules(config)
     today = today or date.today()
     # What the check reads, for a later one to replay it by (checks.replay): taken from here.
@@ -66,7 +70,7 @@ def check_repo(
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         stored = memo.load(config.root) if key is not None else None
-        remembered = memo.recall(stored, key) if key is not None else None
+        remembered = memo.recall(config.root, stored, key) if key is not None else None
     outcome = None
     base = ""
     if remembered is None and key is not None:
@@ -93,20 +97,38 @@ def check_repo(
                     break
                 except Malformed:
                     outcome = None
+    world_rules = [r for r in rules if r.world_check is not None]
+    digests = {read.rel: read.digest for read in snapshot.files}
+    replayed: tuple[set[Diagnostic], list[Citation], frozenset[str]] | None = None
+    world: World | None = None
+    plans: frozenset[str] | None = None  # the plans whose citations the world rules read
     if outcome is not None and key is not None:
+        plans = outcome.plan_paths
         remembered = memo.Remembered(
             outcome.findings,
-            outcome.citations,
+            (),
             outcome.plans,
             outcome.tasks,
             outcome.sessions,
             reviews=outcome.reviews,
             base=base,
             files=outcome.files,
+            changed=outcome.changed,
         )
-        memo.remember(config.root, key, remembered)
-        world = World(config.root, config, use_cache, remembered.citations, outcome.reviews)
-    elif remembered is None:
+        try:
+            if partial is not None and outcome.changed is not None and outcome.reviews is False:
+                replayed = _world_replayed(
+                    partial, digests, outcome, world_rules, config, use_cache
+                )
+            if replayed is None:  # every citation, read before the memo's shards change
+                citations = outcome.citations()
+                world = World(config.root, config, use_cache, lambda: citations, outcome.reviews)
+                if outcome.changed is None:
+                    remembered = replace(remembered, cited=citations)
+            memo.remember(config.root, key, remembered)
+        except Malformed:  # the last memo's citations are not there after all: read all
+            outcome = remembered = replayed = None
+    if remembered is None:
         from charter.checks import facts  # lazy: a warm check replays the memo
 
         repo = build_repo(snapshot, use_cache, today)
@@ -124,25 +146,68 @@ def check_repo(
         if key is not None:
             memo.remember(config.root, key, remembered)
         world = repo.world
-    else:
+        plans = frozenset(plan.path for plan in repo.plans)
+    elif world is None and replayed is None:
         world = World(config.root, config, use_cache, remembered.citations, remembered.reviews)
-    world_rules = [r for r in rules if r.world_check is not None]
-    with collector_paused():
-        found = _findings(
-            world_rules, lambda rule: rule.world_check(world) if rule.world_check else (), config
-        )
+    if replayed is not None:
+        found, citing, plans = replayed
+    else:
+        assert world is not None
+        with collector_paused():
+            found = _findings(
+                world_rules,
+                lambda rule: rule.world_check(world) if rule.world_check else (),
+                config,
+            )
+        citing = list(world.citations)
+    world_found = sorted(found)
     found.update(remembered.findings)
     everything = sorted(found)
     counts = (remembered.plans, remembered.tasks, remembered.sessions)
     if witness is not None:
         cited = {
             (e.path, e.sha256 is not None or e.path.lower().endswith(".json"))
-            for citation in world.citations
+            for citation in citing
             for e in citation.evidence
         }
+        part = None
+        if plans is not None:
+            carried = partial.world if replayed is not None and partial is not None else None
+            part = WorldPart(world_found, digests, plans, carried)
         files = (f.rel for f in snapshot.files)
-        witness.record(files, sorted(cited), remembered.reviews, everything, counts)
+        witness.record(files, sorted(cited), remembered.reviews, everything, counts, part)
     return CheckReport(selected(config.root, everything, paths), *counts)
+
+
+def _world_replayed(
+    partial: Partial,
+    digests: dict[str, str | None],
+    outcome: Outcome,
+    world_rules: Sequence[Rule],
+    config: Config,
+    use_cache: bool,
+) -> tuple[set[Diagnostic], list[Citation], frozenset[str]] | None:
+    """What the rules that read the world find, from the last record's findings and the
+    evidence rules over the changed plans' citations (checks.world_replay); with those
+    citations and the plans read. None when a changed plan's citations are not at hand
+    (its facts came from the last check's memo, which the record did not see)."""
+    assert outcome.changed is not None
+    stale = partial.stale(digests, outcome.plan_paths)
+    fresh = outcome.changed.plans
+    if any(rel not in fresh for rel in stale if rel in outcome.plan_paths):
+        return None
+    citing = [c for rel in sorted(stale) for c in fresh.get(rel, ())]
+    world = World(config.root, config, use_cache, lambda: citing, False, some=True)
+    rules = [r for r in world_rules if r.code in CITING]
+    with collector_paused():
+        found = _findings(
+            rules, lambda rule: rule.world_check(world) if rule.world_check else (), config
+        )
+    found.update(
+        Diagnostic(r.path, r.line, r.col, r.code, r.message, _severity(r.severity))
+        for r in partial.kept(stale)
+    )
+    return found, citing, outcome.plan_paths
 
 
 def repo_findings(rules: Iterable[Rule], repo: RepoModel) -> set[Diagnostic]:
@@ -171,6 +236,12 @@ def _overridden(
         if severity is not None and severity != diagnostic.severity:
             diagnostic = replace(diagnostic, severity=severity)  # type: ignore[arg-type]
         yield diagnostic
+
+
+def _severity(text: str) -> Severity:
+    if text not in ("error", "warning"):
+        raise Malformed(f"not a severity: {text!r}")
+    return "error" if text == "error" else "warning"
 
 
 def _severity_override(rule: Rule, config: Config) -> str | None:

@@ -106,6 +106,7 @@ def check_output(
         report = replay(config, date.today().isoformat(), wanted)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
+        from charter.checks.world_replay import partial  # lazy: a warm check replays
 
         progress = TerminalProgress("charter check: reading", quiet=quiet)
         try:
@@ -114,6 +115,8 @@ def check_output(
                 not no_cache,
                 wanted,
                 progress=progress if progress.enabled else None,  # else parsed in one batch
+                # After an edit: the world rules' findings for the plans that did not change
+                partial=None if no_cache else partial(config, date.today().isoformat()),
             )
         finally:
             progress.close()
