@@ -20,7 +20,7 @@ from charter.world import Citation, World
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from charter.checks.incremental import Outcome, Progress
+    from charter.checks.incremental import Progress
 
 
 def enabled_rules(config: Config) -> list[Rule]:
@@ -114,11 +114,13 @@ def check_repo(
             base=base,
             files=outcome.files,
             changed=outcome.changed,
+            plan_paths=outcome.plan_paths,
         )
         try:
             if partial is not None and outcome.changed is not None and outcome.reviews is False:
+                fresh = outcome.changed.plans
                 replayed = _world_replayed(
-                    partial, digests, outcome, world_rules, config, use_cache
+                    partial, digests, outcome.plan_paths, fresh.get, world_rules, config, use_cache
                 )
             if replayed is None:  # every citation, read before the memo's shards change
                 citations = outcome.citations()
@@ -142,13 +144,29 @@ def check_repo(
                 sum(1 for _ in repo.tasks()),
                 len(repo.sessions),
                 reviews=facts.says_reviewed(repo),
+                plan_paths=frozenset(plan.path for plan in repo.plans),
             )
         if key is not None:
             memo.remember(config.root, key, remembered)
         world = repo.world
         plans = frozenset(plan.path for plan in repo.plans)
     elif world is None and replayed is None:
-        world = World(config.root, config, use_cache, remembered.citations, remembered.reviews)
+        plans = remembered.plan_paths
+        if partial is not None and plans is not None and remembered.reviews is False:
+            by_plan: dict[str, list[Citation]] = {}
+            for citation in remembered.cited:
+                by_plan.setdefault(citation.path, []).append(citation)
+            replayed = _world_replayed(
+                partial,
+                digests,
+                plans,
+                lambda rel: by_plan.get(rel, ()),
+                world_rules,
+                config,
+                use_cache,
+            )
+        if replayed is None:
+            world = World(config.root, config, use_cache, remembered.citations, remembered.reviews)
     if replayed is not None:
         found, citing, plans = replayed
     else:
@@ -182,21 +200,23 @@ def check_repo(
 def _world_replayed(
     partial: Partial,
     digests: dict[str, str | None],
-    outcome: Outcome,
+    plans: frozenset[str],
+    cited: Callable[[str], Sequence[Citation] | None],
     world_rules: Sequence[Rule],
     config: Config,
     use_cache: bool,
 ) -> tuple[set[Diagnostic], list[Citation], frozenset[str]] | None:
     """What the rules that read the world find, from the last record's findings and the
-    evidence rules over the changed plans' citations (checks.world_replay); with those
-    citations and the plans read. None when a changed plan's citations are not at hand
-    (its facts came from the last check's memo, which the record did not see)."""
-    assert outcome.changed is not None
-    stale = partial.stale(digests, outcome.plan_paths)
-    fresh = outcome.changed.plans
-    if any(rel not in fresh for rel in stale if rel in outcome.plan_paths):
-        return None
-    citing = [c for rel in sorted(stale) for c in fresh.get(rel, ())]
+    evidence rules over the citations of the plans that changed since (`cited(rel)`: a
+    plan's citations, None when not at hand); with those citations and the plans read
+    (checks.world_replay). None when a changed plan's citations are not at hand."""
+    stale = partial.stale(digests, plans)
+    citing: list[Citation] = []
+    for rel in sorted(stale.intersection(plans)):
+        found_here = cited(rel)
+        if found_here is None:
+            return None
+        citing += found_here
     world = World(config.root, config, use_cache, lambda: citing, False, some=True)
     rules = [r for r in world_rules if r.code in CITING]
     with collector_paused():
@@ -207,7 +227,7 @@ def _world_replayed(
         Diagnostic(r.path, r.line, r.col, r.code, r.message, _severity(r.severity))
         for r in partial.kept(stale)
     )
-    return found, citing, outcome.plan_paths
+    return found, citing, plans
 
 
 def repo_findings(rules: Iterable[Rule], repo: RepoModel) -> set[Diagnostic]:

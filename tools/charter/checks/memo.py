@@ -68,6 +68,9 @@ class Remembered:
     # Instead of `cited` (then empty): only these plans' citations changed since the memo
     # whose shards' tokens are given (`Changed`); the other shards are kept as they are.
     changed: Changed | None = None
+    # The plans read (an import's source is not): whose citations `cited` holds. None:
+    # not known (then a check after an edit runs every rule that reads the world).
+    plan_paths: frozenset[str] | None = None
 
     def citations(self) -> tuple[Citation, ...]:
         return self.cited
@@ -111,7 +114,13 @@ def recall(root: Path, stored: Any, key: str) -> Remembered | None:
         if reviews is not None and type(reviews) is not bool:
             return None
         findings = tuple(decode_diagnostic(row) for row in _list(stored["findings"]))
-        return Remembered(findings, citations, plans, tasks, sessions, reviews)
+        read = stored.get("plans")
+        plan_paths = None
+        if type(read) is list and _types(read) <= {str}:
+            plan_paths = frozenset(read)
+        return Remembered(
+            findings, citations, plans, tasks, sessions, reviews, plan_paths=plan_paths
+        )
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
 
@@ -196,6 +205,7 @@ def remember(root: Path, key: str, remembered: Remembered) -> None:
         "findings": findings,
         "cited": tokens,
         "reviews": remembered.reviews,
+        "plans": sorted(remembered.plan_paths) if remembered.plan_paths is not None else None,
     }
     save_cache(root / CACHE_DIR / MEMO_FILE, payload)
     # Apart, so that a check where nothing changed does not read it back.
