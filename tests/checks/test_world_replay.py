@@ -99,8 +99,8 @@ def test_random_edits_with_the_world_replayed_find_what_a_full_check_finds(
 def test_after_one_edit_the_evidence_rules_read_only_that_plans_citations(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The work after one plan edit does not grow with the other plans: one file parsed,
-    the evidence rules over its citations alone, the other world rules not run."""
+    """The work after one plan edit does not grow with the other plans: one file read and
+    parsed, the evidence rules over its citations alone, the other world rules not run."""
     root = tmp_path / "repo"
     _synthetic(root)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -140,9 +140,18 @@ def test_after_one_edit_the_evidence_rules_read_only_that_plans_citations(
 
             monkeypatch.setitem(RULES, rule.code, replace(rule, world_check=unrun))
     monkeypatch.setattr(repo_module, "parse_file", parse)
+    opened: list[str] = []
+    real_read = repo_module.read_file
+
+    def read_file(path: str) -> bytes:
+        opened.append(Path(path).relative_to(root).as_posix())
+        return real_read(path)
+
+    monkeypatch.setattr(repo_module, "read_file", read_file)
     replays = _spy_replays(monkeypatch)
     _check(root)
     assert replays == [True]
     assert parsed == [rel]
+    assert opened == [rel], "the other files' signatures were unchanged: not read"
     assert read and set(read) == {rel}
     assert ran == []

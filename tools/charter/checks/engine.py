@@ -15,7 +15,13 @@ from charter.config import Config
 from charter.errors import CharterError
 from charter.model import Diagnostic, Severity
 from charter.model_codec import Malformed
-from charter.repo import RepoModel, build_repo, collector_paused, read_snapshot
+from charter.repo import (
+    ChangedWhileRead,
+    RepoModel,
+    build_repo,
+    collector_paused,
+    read_snapshot,
+)
 from charter.world import Citation, World
 
 TYPE_CHECKING = False
@@ -56,6 +62,22 @@ def check_repo(
     progress: Progress | None = None,
     partial: Partial | None = None,
 ) -> CheckReport:
+    """`charter check` (`_check_repo`); once more, reading every file, when a file left
+    unread by its unchanged signature changed while the check ran."""
+    try:
+        return _check_repo(config, use_cache, paths, today, progress, partial)
+    except ChangedWhileRead:
+        return _check_repo(config, use_cache, paths, today, progress, None)
+
+
+def _check_repo(
+    config: Config,
+    use_cache: bool,
+    paths: Sequence[Path],
+    today: date | None,
+    progress: Progress | None,
+    partial: Partial | None,
+) -> CheckReport:
     """`charter check`: every rule over the repository, replaying the plan rules' findings
     from the last check when none of their inputs changed (checks.memo), and otherwise
     re-reading only the files that changed (checks.incremental). `progress(done, total)`
@@ -66,7 +88,8 @@ def check_repo(
     today = today or date.today()
     # What the check reads, for a later one to replay it by (checks.replay): taken from here.
     witness = Witness(config, today.isoformat()) if use_cache else None
-    snapshot = read_snapshot(config)
+    # After an edit, only the files whose signature changed since the record are read.
+    snapshot = read_snapshot(config, partial.known() if partial is not None else None)
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         stored = memo.load(config.root) if key is not None else None

@@ -207,6 +207,7 @@ class Witness:
         are the ones the last record listed, their signatures unchanged."""
         if reviews is not False:
             return False
+        files = list(files)
         try:
             root = str(self.config.root)
             read = {
@@ -231,6 +232,8 @@ class Witness:
         except _Doubt:
             return False
         folders, files_read = _relative(root, self.folders), _relative(root, self.files)
+        if len(read) != len(files):  # a file listed twice: no signature to match it by
+            world = None
         # A signature taken after its input was read is still that input's: one that moved
         # since the check started is racy.
         if self._racy():
@@ -255,6 +258,8 @@ class Witness:
                     [d.path, d.line, d.col, d.code, d.message, d.severity] for d in world.found
                 ],
                 "files": dict(world.digests),
+                # each file's signature, for the next check to skip reading it (read_snapshot)
+                "sigs": dict(zip(files, read.values(), strict=True)),
                 "plans": sorted(world.plans),
             }
         folder = self.config.root / CACHE_DIR

@@ -80,6 +80,17 @@ class Partial(NamedTuple):
     digests: dict[str, str | None]  # each plan, log and mirror it read: its content hash
     plans: frozenset[str]  # the plans whose citations the rules read
     world: tuple[list[str], list[str], str]  # the world's folders, files, their signatures
+    sigs: dict[str, list[int]]  # each plan, log and mirror it read: its signature
+
+    def known(self) -> dict[str, tuple[tuple[int, ...], str]]:
+        """Each file's signature and content hash at the record (repo.read_snapshot)."""
+        found = {}
+        for rel, sig in self.sigs.items():
+            digest = self.digests.get(rel)
+            plain = type(sig) is list and len(sig) == 6 and all(type(n) is int for n in sig)
+            if plain and type(digest) is str:
+                found[rel] = (tuple(sig), digest)
+        return found
 
     def stale(self, digests: dict[str, str | None], plans: Collection[str]) -> set[str]:
         """The plans whose citations may differ from the record's: changed, new, or gone
@@ -119,7 +130,10 @@ def partial(config: Config, today: str) -> Partial | None:
             return None
     except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
-    return Partial(found, digests, plans, (folders, files, digest))
+    file_sigs = world.get("sigs")
+    if type(file_sigs) is not dict:
+        file_sigs = {}
+    return Partial(found, digests, plans, (folders, files, digest), file_sigs)
 
 
 def _strings(value: Any) -> list[str]:
