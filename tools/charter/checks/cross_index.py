@@ -1,10 +1,12 @@
-"""The rules that compare files, after an edit, from an index kept whole between checks.
+"""The rules that compare files, after an edit, from an index kept between checks.
 
 The incremental check (checks.incremental) re-reads only the files that
 changed; the rules that compare files (`facts.CROSS`) must still see all of
 them. Rebuilding stand-in tasks for every plan after one edit cost seconds at
-50,000 tasks, so what those rules read is kept in `.charter/cache/check-cross.cache`
-as each plan's share, under the plan's summary hash (`FileFacts.summary`):
+50,000 tasks, so what those rules read is kept under `.charter/cache/` (checks.cross_store:
+the totals in one file, the shares in shards) as each plan's share, under the plan's
+summary hash (`FileFacts.summary`), and the totals are updated by each changed plan's
+delta (its old IDs out, its new ones in) without reading the other plans' shares:
 
 - the IDs it defines (with repeats): every ID the plans define is the union,
   and which IDs are defined twice follows from the counts;
@@ -20,9 +22,14 @@ rule on what it reads, through the same functions a full check runs:
   last check found a cycle: no task is read, except the first mention of a
   cycle's first ID, to place it;
 - CH002 (duplicate IDs) over stand-ins of only the plans holding an ID defined
-  twice: a task whose ID is defined once is never a duplicate;
+  twice: a task whose ID is defined once is never a duplicate (which plans hold
+  one is kept too, and looked for again only when a changed plan defines or
+  defined such an ID, or an ID became or ceased to be one);
 - CH012 (a log naming an unknown task) over the logs' named tasks;
 - CH018 (checklist mirrors) over the plans that share an ID with another file.
+
+The shares of plans that did not change are read only when a rule above needs
+them (an ID came or went, an edge changed, a mirror to compare).
 
 The findings are those of a full check, rule for rule (tests/checks/test_incremental.py).
 """

@@ -47,7 +47,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
@@ -121,9 +121,19 @@ def replay_key(config: Config, today: str) -> str:
     return h.hexdigest()
 
 
-def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed | None:
-    """The last check's report, when nothing it read can have changed since; else None."""
-    stored = read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+def read_record(config: Config) -> Any:
+    """The replay record as stored (None: none to believe), for `replay` and
+    checks.world_replay to read."""
+    return read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+
+
+def replay(
+    config: Config, today: str, paths: Sequence[Path] = (), stored: Any = None
+) -> Replayed | None:
+    """The last check's report, when nothing it read can have changed since; else None.
+    `stored`: the record, when the caller read it already (`read_record`)."""
+    if stored is None:
+        stored = read_record(config)
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None

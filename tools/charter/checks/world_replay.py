@@ -23,8 +23,7 @@ import os
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
-from charter.cache import CACHE_DIR
-from charter.checks.replay import REPLAY_FILE, Row, _Doubt, _hashed, _sig, _split, replay_key
+from charter.checks.replay import Row, _Doubt, _hashed, _sig, _split, read_record, replay_key
 from charter.config import Config
 from charter.rulecodes import (
     AGENT_SANDBOX_WIDENED,
@@ -42,7 +41,6 @@ from charter.rulecodes import (
     REVIEWED_PATHS_CHANGED,
     TOUCHES_CLAIMED_TASK,
 )
-from charter.sealed import read_sealed
 
 # The rules that read the world and each citation on its own: run again for changed plans.
 CITING = frozenset(
@@ -105,10 +103,11 @@ class Partial(NamedTuple):
         return [row for row in self.found if not (row.code in CITING and row.path in stale)]
 
 
-def partial(config: Config, today: str) -> Partial | None:
+def partial(config: Config, today: str, stored: Any = None) -> Partial | None:
     """The last record's world findings, when every input of the world rules it lists has
-    the signature it recorded; else None."""
-    stored = read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+    the signature it recorded; else None. `stored`: the record, when read already."""
+    if stored is None:
+        stored = read_record(config)
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
