@@ -130,6 +130,10 @@ class RepoModel:
         return next((t for t in self.tasks() if t.id == task_id), None)
 
 
+# os.stat: mode, device, inode, size, modification and change time (as checks.replay takes it)
+Signature = tuple[int, int, int, int, int, int]
+
+
 @dataclass(frozen=True)
 class FileRead:
     """One plan, session log or mirror as read from disk: its bytes and their hash, or
@@ -143,6 +147,7 @@ class FileRead:
     # Where the bytes are, when they were not read: the file's signature was the one its
     # `digest` was recorded with (`read_snapshot`'s `known`); `filled` reads them.
     unread: str | None = None
+    sig: Signature | None = None  # its signature, taken before it was read (if it was)
 
 
 class ChangedWhileRead(Exception):
@@ -175,9 +180,6 @@ class Snapshot:
         for f in self.files:
             h.update(f"{f.kind}\0{f.rel}\0{f.digest or f.error}\n".encode())
         return h.digest()
-
-
-Signature = tuple[int, ...]  # os.stat: mode, device, inode, size, modification, change time
 
 
 def read_snapshot(
@@ -218,7 +220,8 @@ def _known_read(
             info.st_ctime_ns,
         )
         if sig == last[0]:
-            return FileRead(rel, kind, None, last[1], unread=full)
+            return FileRead(rel, kind, None, last[1], unread=full, sig=sig)
+        return replace(_read(rel, full, kind), sig=sig)
     return _read(rel, full, kind)
 
 

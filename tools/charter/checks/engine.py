@@ -216,7 +216,8 @@ def _check_repo(
             carried = partial.world if replayed is not None and partial is not None else None
             part = WorldPart(world_found, digests, plans, carried)
         files = (f.rel for f in snapshot.files)
-        witness.record(files, sorted(cited), remembered.reviews, everything, counts, part)
+        sigs = {f.rel: f.sig for f in snapshot.files if f.sig is not None}
+        witness.record(files, sorted(cited), remembered.reviews, everything, counts, part, sigs)
     return CheckReport(selected(config.root, everything, paths), *counts)
 
 

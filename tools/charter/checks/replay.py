@@ -205,6 +205,7 @@ class Witness:
         diagnostics: Sequence[Row | Diagnostic],
         counts: tuple[int, int, int],
         world: WorldPart | None = None,
+        sigs: Mapping[str, Sig] | None = None,
     ) -> bool:
         """Store the check's result with its inputs: `files`, the plans, logs and mirrors
         read (relative paths); `cited`, each evidence text with whether the rules may read
@@ -214,14 +215,19 @@ class Witness:
         With `world`, what the rules that read the world found is stored apart, for a check
         after an edit to replay them (checks.world_replay); when `world.carried` is given,
         `cited` holds only the changed plans' evidence and the other inputs of those rules
-        are the ones the last record listed, their signatures unchanged."""
+        are the ones the last record listed, their signatures unchanged. `sigs`: the
+        signatures of files in `files` taken before they were read, not taken again."""
         if reviews is not False:
             return False
         files = list(files)
         try:
             root = str(self.config.root)
+            # `sigs`: files' signatures taken before they were read, which vouch for them
+            # as well as one taken now (a later change changes the signature)
+            known = sigs or {}
             read = {
-                os.path.join(root, rel): _sig(os.path.join(root, rel), os.stat) for rel in files
+                os.path.join(root, rel): known.get(rel) or _sig(os.path.join(root, rel), os.stat)
+                for rel in files
             }
             if self._racy(read.values()):  # a plan just edited: not worth looking further
                 return False

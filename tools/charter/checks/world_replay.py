@@ -80,14 +80,14 @@ class Partial(NamedTuple):
     world: tuple[list[str], list[str], str]  # the world's folders, files, their signatures
     sigs: dict[str, list[int]]  # each plan, log and mirror it read: its signature
 
-    def known(self) -> dict[str, tuple[tuple[int, ...], str]]:
+    def known(self) -> dict[str, tuple[tuple[int, int, int, int, int, int], str]]:
         """Each file's signature and content hash at the record (repo.read_snapshot)."""
         found = {}
         for rel, sig in self.sigs.items():
             digest = self.digests.get(rel)
             plain = type(sig) is list and len(sig) == 6 and all(type(n) is int for n in sig)
             if plain and type(digest) is str:
-                found[rel] = (tuple(sig), digest)
+                found[rel] = ((sig[0], sig[1], sig[2], sig[3], sig[4], sig[5]), digest)
         return found
 
     def stale(self, digests: dict[str, str | None], plans: Collection[str]) -> set[str]:
