@@ -130,6 +130,10 @@ class RepoModel:
         return next((t for t in self.tasks() if t.id == task_id), None)
 
 
+# os.stat: mode, device, inode, size, modification and change time (as checks.replay takes it)
+Signature = tuple[int, int, int, int, int, int]
+
+
 @dataclass(frozen=True)
 class FileRead:
     """One plan, session log or mirror as read from disk: its bytes and their hash, or
@@ -140,6 +144,27 @@ class FileRead:
     data: bytes | None
     digest: str | None
     error: str | None = None
+    # Where the bytes are, when they were not read: the file's signature was the one its
+    # `digest` was recorded with (`read_snapshot`'s `known`); `filled` reads them.
+    unread: str | None = None
+    sig: Signature | None = None  # its signature, taken before it was read (if it was)
+
+
+class ChangedWhileRead(Exception):
+    """A file not read with the snapshot (its signature unchanged) now holds other bytes."""
+
+
+def filled(read: FileRead) -> FileRead:
+    """`read` with its bytes, read now when the snapshot left them unread."""
+    if read.unread is None:
+        return read
+    try:
+        data = read_file(read.unread)
+    except OSError as exc:
+        raise ChangedWhileRead(read.rel) from exc
+    if blake2b(data, digest_size=16).hexdigest() != read.digest:
+        raise ChangedWhileRead(read.rel)
+    return FileRead(read.rel, read.kind, data, read.digest)
 
 
 @dataclass(frozen=True)
@@ -157,7 +182,12 @@ class Snapshot:
         return h.digest()
 
 
-def read_snapshot(config: Config) -> Snapshot:
+def read_snapshot(
+    config: Config, known: Mapping[str, tuple[Signature, str]] | None = None
+) -> Snapshot:
+    """Every plan, log and mirror, read and hashed. `known`: files' signatures (as
+    checks.replay takes them) with the hash of their bytes then; a file whose signature
+    is still that one is not read (`FileRead.unread`, `filled`)."""
     with collector_paused():
         plans = plan_listing(config)
         listed = [
@@ -165,8 +195,34 @@ def read_snapshot(config: Config) -> Snapshot:
             *((rel, full, "session") for rel, full in session_listing(config)),
             *((rel, full, "mirror") for rel, full in mirror_listing(config, {r for r, _ in plans})),
         ]
-        files = tuple(_read(rel, full, kind) for rel, full, kind in listed)
+        if known:
+            files = tuple(_known_read(rel, full, kind, known) for rel, full, kind in listed)
+        else:
+            files = tuple(_read(rel, full, kind) for rel, full, kind in listed)
     return Snapshot(config, files)
+
+
+def _known_read(
+    rel: str, full: str, kind: str, known: Mapping[str, tuple[Signature, str]]
+) -> FileRead:
+    last = known.get(rel)
+    if last is not None and not rel.endswith("/"):
+        try:
+            info = os.stat(full)
+        except OSError:
+            return _read(rel, full, kind)
+        sig = (
+            info.st_mode,
+            info.st_dev,
+            info.st_ino,
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+        )
+        if sig == last[0]:
+            return FileRead(rel, kind, None, last[1], unread=full, sig=sig)
+        return replace(_read(rel, full, kind), sig=sig)
+    return _read(rel, full, kind)
 
 
 def _read(rel: str, full: str, kind: str) -> FileRead:
@@ -310,6 +366,7 @@ def _derived(
     parsed (a parsed file's in the parse child, for half of them)."""
     found: list[tuple[Plan | SessionLog, T] | None] = []
     misses: list[tuple[int, FileRead]] = []
+    files = tuple(map(filled, files))
     for read in files:
         model = _known(read, cache, reuse or {})
         if model is None:

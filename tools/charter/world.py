@@ -63,6 +63,7 @@ class World:
         cache: bool,
         citations: Callable[[], Sequence[Citation]],
         reviews: bool | None = None,
+        some: bool = False,
     ):
         self.root = root
         self.config = config
@@ -71,6 +72,9 @@ class World:
         # Whether a plan or task says `Reviewed:` (CH031 reads git only then); None: not
         # known, the rule looks at the plans itself.
         self.reviews = reviews
+        # Only some plans' citations (a check after an edit, checks.world_replay): what is
+        # remembered of the others' evidence is kept, not pruned.
+        self.some = some
         self._shared: dict[str, Any] = {}
 
     @cached_property

@@ -1,10 +1,12 @@
-"""The rules that compare files, after an edit, from an index kept whole between checks.
+"""The rules that compare files, after an edit, from an index kept between checks.
 
 The incremental check (checks.incremental) re-reads only the files that
 changed; the rules that compare files (`facts.CROSS`) must still see all of
 them. Rebuilding stand-in tasks for every plan after one edit cost seconds at
-50,000 tasks, so what those rules read is kept in `.charter/cache/check-cross.cache`
-as each plan's share, under the plan's summary hash (`FileFacts.summary`):
+50,000 tasks, so what those rules read is kept under `.charter/cache/` (checks.cross_store:
+the totals in one file, the shares in shards) as each plan's share, under the plan's
+summary hash (`FileFacts.summary`), and the totals are updated by each changed plan's
+delta (its old IDs out, its new ones in) without reading the other plans' shares:
 
 - the IDs it defines (with repeats): every ID the plans define is the union,
   and which IDs are defined twice follows from the counts;
@@ -20,9 +22,14 @@ rule on what it reads, through the same functions a full check runs:
   last check found a cycle: no task is read, except the first mention of a
   cycle's first ID, to place it;
 - CH002 (duplicate IDs) over stand-ins of only the plans holding an ID defined
-  twice: a task whose ID is defined once is never a duplicate;
+  twice: a task whose ID is defined once is never a duplicate (which plans hold
+  one is kept too, and looked for again only when a changed plan defines or
+  defined such an ID, or an ID became or ceased to be one);
 - CH012 (a log naming an unknown task) over the logs' named tasks;
 - CH018 (checklist mirrors) over the plans that share an ID with another file.
+
+The shares of plans that did not change are read only when a rule above needs
+them (an ID came or went, an edge changed, a mirror to compare).
 
 The findings are those of a full check, rule for rule (tests/checks/test_incremental.py).
 """
@@ -37,7 +44,8 @@ from itertools import chain
 from typing import Any
 
 from charter import rulecodes
-from charter.cache import CACHE_DIR, load_cache, save_cache
+from charter.checks import cross_store
+from charter.checks.cross_store import Share
 from charter.checks.facts import FileFacts, TaskRow
 from charter.checks.plan_rules import sessions_naming_unknown_tasks
 from charter.checks.task_rules import (
@@ -51,25 +59,11 @@ from charter.model import Diagnostic, Plan, SessionLog
 from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import RepoModel
 
-CROSS_FILE = "check-cross.cache"
+CROSS_FILE = cross_store.CROSS_FILE
 
 RunRules = Callable[[Sequence[Any], RepoModel], set[Diagnostic]]  # rules, repo -> findings
 # The models of files the mirror rule must read: (rels) -> {rel: model}
 ReadModels = Callable[[list[str]], dict[str, Plan | SessionLog]]
-
-
-@dataclass
-class Share:
-    """One plan's share of the index, as of its summary hash."""
-
-    summary: str
-    ids: list[str]  # the IDs it defines, in file order, with repeats
-    edges: list[tuple[str, list[str]]]  # (ID, dependencies) of tasks with both
-    depends_on: list[str]  # every ID its tasks depend on, once each
-    unknown: list[Diagnostic]  # CH006's findings in it (raw: severities applied later)
-
-    def to_data(self) -> list[Any]:
-        return [self.summary, self.ids, self.edges, self.depends_on, _rows(self.unknown)]
 
 
 def share_of(facts: FileFacts, rows: Sequence[TaskRow]) -> Share:
@@ -78,17 +72,6 @@ def share_of(facts: FileFacts, rows: Sequence[TaskRow]) -> Share:
     edges = [(row[0], list(row[4])) for row in rows if row[0] is not None and row[4]]
     depends_on = sorted({dep for row in rows for dep in row[4]})
     return Share(facts.summary, ids, edges, depends_on, [])
-
-
-@dataclass
-class Stored:
-    """What the last check left in the cross cache."""
-
-    shares: dict[str, Share]
-    duplicates: tuple[list[str], list[Diagnostic]] | None  # (plans compared, CH002's findings)
-    mirror: Mirror | None
-    cycles: list[Diagnostic] | None  # CH007's findings, raw
-    schemes: list[str] | None  # the schemes of every ID the shares define (id_schemes)
 
 
 @dataclass
@@ -116,10 +99,32 @@ def cross_findings(
     read_models: ReadModels,
 ) -> tuple[Diagnostic, ...]:
     """The CROSS rules' findings over these files' facts (see the module's docstring)."""
+    store = cross_store.load(config.root, key)
+    if store is not None:
+        try:
+            return _findings(
+                cross, run_rules, plans, sessions, mirrors, config, today, key, read_models, store
+            )
+        except Malformed:  # a shard that is not the totals': the index built again
+            pass
+    return _findings(
+        cross, run_rules, plans, sessions, mirrors, config, today, key, read_models, None
+    )
+
+
+def _findings(
+    cross: Sequence[Any],
+    run_rules: RunRules,
+    plans: list[FileFacts],
+    sessions: list[FileFacts],
+    mirrors: list[FileFacts],
+    config: Config,
+    today: date,
+    key: str,
+    read_models: ReadModels,
+    store: cross_store.Store | None,
+) -> tuple[Diagnostic, ...]:
     codes = {rule.code for rule in cross}
-    path = config.root / CACHE_DIR / CROSS_FILE
-    stored = _load(load_cache(path), key)
-    old_shares = stored.shares if stored is not None else {}
     by_rel = {f.rel: f for f in plans}
     decoded: dict[str, Any] = {}
 
@@ -128,38 +133,80 @@ def cross_findings(
             decoded[rel] = by_rel[rel].rows()
         return decoded[rel]
 
-    shares: dict[str, Share] = {}
-    changed: set[str] = set()
-    for f in plans:
-        share = old_shares.get(f.rel)
-        if share is None or share.summary != f.summary:
-            share = share_of(f, rows_of(f.rel))
-            changed.add(f.rel)
-        shares[f.rel] = share
-    dirty = stored is None or bool(changed) or bool(set(old_shares) - set(shares))
-    counts = Counter(chain.from_iterable(s.ids for s in shares.values()))
-    came_or_went: set[str] = set(counts)
-    if old_shares:
-        came_or_went = set(chain.from_iterable(s.ids for s in old_shares.values()))
-        came_or_went.symmetric_difference_update(counts)
-    schemes = stored.schemes if stored is not None and not came_or_went else None
+    stored = store.totals if store is not None else None
+    summaries = {f.rel: f.summary for f in plans}
+    if stored is None:
+        changed, gone = set(summaries), set()
+    else:
+        changed = {
+            rel for rel, summary in summaries.items() if stored.summaries.get(rel) != summary
+        }
+        gone = set(stored.summaries) - set(summaries)
+    fresh = {rel: share_of(by_rel[rel], rows_of(rel)) for rel in changed}
+    old = {rel: store.share(rel) for rel in (*changed, *gone)} if store is not None else {}
+    everything: list[dict[str, Share]] = []
+
+    def shares() -> dict[str, Share]:
+        """Every plan's share, in the plans' order: the stored ones read when first asked."""
+        if not everything:
+            kept = store.every_share() if store is not None else {}
+            everything.append({rel: fresh[rel] if rel in fresh else kept[rel] for rel in by_rel})
+        return everything[0]
+
+    # The totals, by each changed plan's delta: its old IDs out, its new ones in.
+    counts: Counter[str] = stored.counts if stored is not None else Counter()
+    touched = {i for share in old.values() if share is not None for i in share.ids}
+    touched.update(i for share in fresh.values() for i in share.ids)
+    before = {task_id: counts.get(task_id, 0) for task_id in touched}
+    for share in old.values():
+        if share is not None:
+            counts.subtract(share.ids)
+    for share in fresh.values():
+        counts.update(share.ids)
+    for task_id in touched:
+        if counts[task_id] <= 0:
+            del counts[task_id]
+    if stored is None:
+        came_or_went = set(counts)
+    else:
+        came_or_went = {i for i in touched if (before[i] > 0) != (i in counts)}
+    rest = stored.rest if stored is not None else {}
+    schemes = rest.get("schemes") if stored is not None and not came_or_went else None
+    if schemes is not None:
+        schemes = _strings(schemes)
     if schemes is None and config.require_frontmatter:
         schemes = sorted(id_schemes(counts))
+    unknown = dict(stored.unknown) if stored is not None else {}
+    for rel in gone:
+        unknown.pop(rel, None)
     raw: dict[str, list[Diagnostic]] = {}
     if rulecodes.UNKNOWN_DEPENDENCY in codes:
-        before = stored.schemes if stored is not None else None
-        _unknown(shares, changed, old_shares, came_or_went, counts, rows_of, (before, schemes))
-        raw[rulecodes.UNKNOWN_DEPENDENCY] = [d for s in shares.values() for d in s.unknown]
-    cycles = stored.cycles if stored is not None else None
+        earlier = rest.get("schemes") if stored is not None else None
+        if stored is None or (came_or_went and schemes is not None and earlier != schemes):
+            redo = set(by_rel)  # every scheme counts in charter's own documents
+        elif came_or_went:
+            redo = changed | {
+                rel for rel, s in shares().items() if not came_or_went.isdisjoint(s.depends_on)
+            }
+        else:
+            redo = set(changed)
+        if redo:
+            chosen = shares() if len(redo) > len(changed) else fresh
+            unknown.update(_unknown(chosen, redo, counts, rows_of, schemes))
+        raw[rulecodes.UNKNOWN_DEPENDENCY] = [d for rel in by_rel for d in unknown.get(rel, ())]
+    cycles = None
+    if stored is not None and rest.get("cycles") is not None:
+        cycles = _diagnostics(rest["cycles"])
+    dirty = stored is None or bool(changed) or bool(gone)
     if rulecodes.DEPENDENCY_CYCLE in codes:
         # The cycles hold while no edge came or went (the IDs and each task's dependencies
         # as they were); where none was found, no place to report one at moved either.
         same = cycles == [] and not came_or_went
-        for rel in (*changed, *(set(old_shares) - set(shares))):
-            old, new = old_shares.get(rel), shares.get(rel)
-            same = same and (old.edges if old else []) == (new.edges if new else [])
+        for rel in (*changed, *gone):
+            was, now = old.get(rel), fresh.get(rel)
+            same = same and (was.edges if was else []) == (now.edges if now else [])
         if not same:
-            cycles = list(_cycles(plans, shares, counts, rows_of))
+            cycles = list(_cycles(plans, shares(), counts, rows_of))
             dirty = True
         raw[rulecodes.DEPENDENCY_CYCLE] = cycles or []
     if rulecodes.SESSION_UNKNOWN_TASK in codes:
@@ -170,35 +217,70 @@ def cross_findings(
     for rule in cross:
         if rule.code in raw:  # at the rule's severity as configured, as a full check runs it
             found |= run_rules([replace(rule, check=_replay(raw[rule.code]))], template)
-    duplicates = stored.duplicates if stored is not None else None
+    repeated = {task_id for task_id, n in counts.items() if n > 1}
+    holding_now: list[list[str]] = []
+
+    def holding() -> list[str]:
+        """The plans defining an ID defined twice, in order: the stored list while no
+        changed plan defines (or defined) such an ID and no ID became or ceased to be one."""
+        if not holding_now:
+            was = (repeated - touched) | {i for i in touched if before[i] > 1}
+            moved = was != repeated or any(
+                share is not None and not repeated.isdisjoint(share.ids)
+                for share in (*old.values(), *fresh.values())
+            )
+            kept = stored.holding if stored is not None else None
+            if kept is None or moved:
+                kept = [
+                    rel
+                    for rel, s in shares().items()
+                    if repeated and not repeated.isdisjoint(s.ids)
+                ]
+            holding_now.append(kept)
+        return holding_now[0]
+
+    duplicates = None
+    if stored is not None and rest.get("duplicates") is not None:
+        wanted, found_then = rest["duplicates"]
+        duplicates = (_strings(wanted), _diagnostics(found_then))
     duplicate_rule = [r for r in cross if r.code == rulecodes.DUPLICATE_TASK_ID]
     if duplicate_rule:
-        repeated = {task_id for task_id, n in counts.items() if n > 1}
-        holding = [f.rel for f in plans if repeated and not repeated.isdisjoint(shares[f.rel].ids)]
-        if duplicates is None or duplicates[0] != holding or changed.intersection(holding):
-            stand_in = tuple(Plan(rel, tasks=by_rel[rel].stand_in_tasks()) for rel in holding)
+        held = holding()
+        if duplicates is None or duplicates[0] != held or changed.intersection(held):
+            stand_in = tuple(Plan(rel, tasks=by_rel[rel].stand_in_tasks()) for rel in held)
             sub = RepoModel(config.root, config, stand_in, (), today)
-            duplicates = (holding, sorted(run_rules(duplicate_rule, sub)))
+            duplicates = (held, sorted(run_rules(duplicate_rule, sub)))
             dirty = True
         found.update(duplicates[1])
-    mirror = stored.mirror if stored is not None else None
+    mirror = _stored_mirror(rest.get("mirror")) if stored is not None else None
     mirror_rule = [r for r in cross if r.code == rulecodes.CHECKLIST_MIRROR]
     if mirror_rule:
-        inputs = (plans, sessions, mirrors, shares, counts, config, today)
-        fresh = _mirror(mirror_rule, run_rules, inputs, mirror, read_models)
-        dirty = dirty or fresh is not mirror
-        mirror = fresh
+
+        def choose() -> list[str]:
+            # Without mirrors, CH018 compares the plans defining an ID defined twice.
+            return _mirror_inputs(plans, mirrors, shares(), counts) if mirrors else holding()
+
+        inputs = (plans, sessions, mirrors, choose, config, today)
+        fresh_mirror = _mirror(mirror_rule, run_rules, inputs, mirror, read_models)
+        dirty = dirty or fresh_mirror is not mirror
+        mirror = fresh_mirror
         found.update(mirror.findings)
     if dirty:
-        payload = {
-            "key": key,
-            "shares": {rel: share.to_data() for rel, share in shares.items()},
-            "duplicates": [duplicates[0], _rows(duplicates[1])] if duplicates else None,
-            "mirror": mirror.to_data() if mirror is not None else None,
-            "cycles": _rows(cycles) if cycles is not None else None,
-            "schemes": schemes,
-        }
-        save_cache(path, payload)
+        totals = cross_store.Totals(
+            summaries,
+            counts,
+            unknown,
+            holding() if store is None or changed or gone else stored.holding if stored else None,
+            {
+                "duplicates": [duplicates[0], _rows(duplicates[1])] if duplicates else None,
+                "mirror": mirror.to_data() if mirror is not None else None,
+                "cycles": _rows(cycles) if cycles is not None else None,
+                "schemes": schemes,
+            },
+            [],
+        )
+        every = shares() if store is None else fresh
+        cross_store.save(config.root, key, totals, every, store, (*changed, *gone))
     return tuple(sorted(found))
 
 
@@ -208,24 +290,14 @@ def _replay(found: list[Diagnostic]) -> Callable[[RepoModel], Iterable[Diagnosti
 
 def _unknown(
     shares: dict[str, Share],
-    changed: set[str],
-    old_shares: dict[str, Share],
-    came_or_went: set[str],
+    redo: set[str],
     counts: Counter[str],
     rows_of: Callable[[str], Any],
-    schemes: tuple[list[str] | None, list[str] | None],
-) -> None:
-    """CH006's findings in each share: worked out again where they may have changed.
-    `schemes`: the IDs' schemes before and now, in charter's own documents (else None)."""
-    redo = set(changed)
-    before, now = schemes
-    if not old_shares or (came_or_went and now is not None and before != now):
-        redo = set(shares)  # every scheme counts in charter's own documents
-    elif came_or_went:
-        redo.update(rel for rel, s in shares.items() if not came_or_went.isdisjoint(s.depends_on))
-    if not redo:
-        return
-    everywhere = set(now) if now is not None else None
+    schemes: list[str] | None,
+) -> dict[str, list[Diagnostic]]:
+    """CH006's findings in the plans of `redo` (each with its share in `shares`), worked
+    out again. `schemes`: the IDs' schemes, in charter's own documents (else None)."""
+    everywhere = set(schemes) if schemes is not None else None
     rows = (
         (rel, row[0], row[4], row[5], row[6])
         for rel in shares
@@ -236,8 +308,7 @@ def _unknown(
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in unknown_dependencies(rows, counts, everywhere):
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
-    for rel in redo:
-        shares[rel].unknown = by_path.get(rel, [])
+    return {rel: by_path.get(rel, []) for rel in redo}
 
 
 def _cycles(
@@ -259,8 +330,9 @@ def _cycles(
     return dependency_cycles(edges, counts, first_mention)
 
 
+# plans, logs, mirrors, which plans CH018 compares (worked out when asked), config, today
 MirrorInputs = tuple[
-    list[FileFacts], list[FileFacts], list[FileFacts], dict[str, Share], Counter[str], Config, date
+    list[FileFacts], list[FileFacts], list[FileFacts], Callable[[], list[str]], Config, date
 ]
 
 
@@ -272,7 +344,7 @@ def _mirror(
     read_models: ReadModels,
 ) -> Mirror:
     """CH018's findings: the stored ones while no file it reads changed."""
-    plans, sessions, mirrors, shares, counts, config, today = inputs
+    plans, sessions, mirrors, choose, config, today = inputs
     h = blake2b(digest_size=20)
     h.update(" ".join(r.code for r in rule).encode())
     for f in (*plans, *sessions, *mirrors):
@@ -281,10 +353,11 @@ def _mirror(
     # Which plans CH018 compares follows from the summaries alone: while none changed, the
     # last check's choice holds.
     wanted = None
-    if stored is not None and stored.summaries == summaries and set(stored.wanted) <= set(shares):
+    current = {f.rel for f in plans}
+    if stored is not None and stored.summaries == summaries and set(stored.wanted) <= current:
         wanted = stored.wanted
     if wanted is None:
-        wanted = _mirror_inputs(plans, mirrors, shares, counts)
+        wanted = choose()
     digests = {f.rel: f.digest for f in (*plans, *mirrors)}
     for rel in (*wanted, *(f.rel for f in mirrors)):  # CH018 reads these files' text
         h.update(f"\1{rel}\0{digests[rel]}".encode("utf-8", "surrogateescape"))
@@ -345,49 +418,17 @@ def _diagnostics(value: Any) -> list[Diagnostic]:
     return [decode_diagnostic(row) for row in value]
 
 
-def _share(data: Any) -> Share:
-    if type(data) is not list or len(data) != 5 or type(data[0]) is not str:
-        raise Malformed("not a plan's share")
-    summary, ids, edges, depends_on, unknown = data
-    if type(edges) is not list or not _types(edges) <= {list} or not set(map(len, edges)) <= {2}:
-        raise Malformed("not edges")
-    pairs = [(task_id, deps) for task_id, deps in edges]
-    checked = (
-        _types(p[0] for p in pairs) <= {str}
-        and _types(p[1] for p in pairs) <= {list}
-        and _types(chain.from_iterable(p[1] for p in pairs)) <= {str}
-    )
-    if not checked:
-        raise Malformed("not edges")
-    return Share(summary, _strings(ids), pairs, _strings(depends_on), _diagnostics(unknown))
-
-
 def _string(value: Any) -> str:
     if type(value) is not str:
         raise Malformed("not a string")
     return value
 
 
-def _load(stored: Any, key: str) -> Stored | None:
-    """The cross cache's contents; None when it holds another key or another layout."""
-    if not isinstance(stored, dict) or stored.get("key") != key:
+def _stored_mirror(data: Any) -> Mirror | None:
+    """CH018's last inputs and findings as stored; None when none were."""
+    if data is None:
         return None
-    try:
-        shares_data = stored["shares"]
-        if type(shares_data) is not dict:
-            return None
-        shares = {rel: _share(data) for rel, data in shares_data.items()}
-        duplicates = None
-        if stored["duplicates"] is not None:
-            holding, found = stored["duplicates"]
-            duplicates = (_strings(holding), _diagnostics(found))
-        mirror = None
-        if stored["mirror"] is not None:
-            summaries, wanted, digest, found = stored["mirror"]
-            mirror = Mirror(_string(summaries), _strings(wanted), _string(digest), [])
-            mirror.findings = _diagnostics(found)
-        cycles = None if stored["cycles"] is None else _diagnostics(stored["cycles"])
-        schemes = None if stored["schemes"] is None else _strings(stored["schemes"])
-        return Stored(shares, duplicates, mirror, cycles, schemes)
-    except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
-        return None
+    if type(data) is not list or len(data) != 4:
+        raise Malformed("not CH018's last run")
+    summaries, wanted, digest, found = data
+    return Mirror(_string(summaries), _strings(wanted), _string(digest), _diagnostics(found))

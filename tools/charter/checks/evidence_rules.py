@@ -82,7 +82,7 @@ def _scan(world: World) -> Iterator[Diagnostic]:
                 git = manifest["git"]
                 if git is None or git["dirty"]:
                     dirty.append((task, evidence, manifest))
-    facts.save(prune=True)
+    facts.save(prune=not world.some)
     if dirty:
         yield from _dirty(world, dirty)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from charter import __version__, parse_pool
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
+from charter.checks import memo
 from charter.checks.cross_index import cross_findings
 from charter.checks.facts import (
     CROSS,
@@ -50,13 +51,18 @@ RunRules = Callable[[Sequence[Any], RepoModel], set[Diagnostic]]  # rules, repo 
 @dataclass(frozen=True)
 class Outcome:
     findings: tuple[Diagnostic, ...]
-    citations: tuple[Citation, ...]
+    citations: Callable[[], tuple[Citation, ...]]  # every plan's: read when first asked
     plans: int
     tasks: int
     sessions: int
     parsed: int  # how many files had to be read afresh
     reviews: bool  # whether a plan says `Reviewed:` (World.reviews)
     files: tuple[list[Any], ...]  # every file's facts but its task rows (memo.Previous)
+    # The plans whose facts did not come from the last check's memo, with their citations,
+    # and those the memo had that are gone (no citations): what changed since (memo.Changed).
+    # None when there was no memo to start from.
+    changed: memo.Changed | None = None
+    plan_paths: frozenset[str] = frozenset()  # the plans read (an import's source is not)
 
 
 def facts_key(config: Config, today: date) -> str:
@@ -196,19 +202,37 @@ def _compared(
                 cross, run_rules, plans, sessions, mirrors, config, today, key, read_models
             )
         )
-    cited = [Citation.from_row(row) for f in plans if f.rel not in recalled for row in f.citations]
-    if previous is not None and recalled:
-        kept = recalled.intersection(f.rel for f in plans)
-        cited += (c for c in previous.citations if c.path in kept)
+    fresh_cited = {
+        f.rel: tuple(Citation.from_row(row) for row in f.citations)
+        for f in plans
+        if f.rel not in recalled
+    }
+    kept = recalled.intersection(f.rel for f in plans)
+    changed = None
+    if previous is not None:
+        gone = {rel: () for kind, rel in previous.files if kind == "plan" and rel not in kept}
+        changed = memo.Changed(previous.tokens, {**gone, **fresh_cited})
+    every: list[tuple[Citation, ...]] = []  # once worked out
+
+    def citations() -> tuple[Citation, ...]:
+        if not every:
+            cited = [c for f in plans if f.rel in fresh_cited for c in fresh_cited[f.rel]]
+            if previous is not None and kept:
+                cited += (c for c in previous.citations() if c.path in kept)
+            every.append(tuple(cited))
+        return every[0]
+
     return Outcome(
         tuple(sorted(found)),
-        tuple(cited),
+        citations,
         len(plans),
         sum(f.tasks for f in plans),
         len(sessions),
         parsed,
         any(f.reviewed for f in plans),
         tuple(_light_row(f) for f in files),
+        changed,
+        frozenset(f.rel for f in plans),
     )
 
 

@@ -15,12 +15,18 @@ When the key matches, those findings are replayed and no task is loaded. The
 rules that read the world (evidence files, git) run on every check all the
 same, from the citations stored beside the findings. The key hashes contents,
 not modification times, so an edit is never missed however fast it follows.
+
+The citations (some 20,000 at 50,000 tasks) are kept apart, in `CITED_SHARDS`
+files by plan path (`check-cited-NN.cache`), each under a token the memo
+lists: a check after an edit, whose world rules are replayed (checks.replay),
+rewrites only the shards of the plans that changed and never decodes the rest.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -41,6 +47,8 @@ _TASK_ID, _TITLE, _OWN_IDS, _DONE = (attrgetter(n) for n in ("task_id", "title",
 
 MEMO_FILE = "check.cache"
 FILES_FILE = "check-files.cache"  # every file's facts but their task rows (`Previous`)
+CITED_FILE = "check-cited"  # the citations, in shards: check-cited-NN.cache
+CITED_SHARDS = 16
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,24 @@ class Remembered:
     # cache and each file's facts but its task rows (`light_row`); empty: nothing to offer.
     base: str = ""
     files: tuple[list[Any], ...] = ()
+    # Instead of `cited` (then empty): only these plans' citations changed since the memo
+    # whose shards' tokens are given (`Changed`); the other shards are kept as they are.
+    changed: Changed | None = None
+    # The plans read (an import's source is not): whose citations `cited` holds. None:
+    # not known (then a check after an edit runs every rule that reads the world).
+    plan_paths: frozenset[str] | None = None
 
     def citations(self) -> tuple[Citation, ...]:
         return self.cited
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The plans whose citations changed since the last memo, with their citations now
+    (none for a plan that is gone), and the tokens of the last memo's shards."""
+
+    tokens: list[str]
+    plans: dict[str, tuple[Citation, ...]]
 
 
 def memo_key(snapshot: Snapshot, today: date) -> str:
@@ -75,10 +98,13 @@ def load(root: Path) -> Any:
     return load_cache(root / CACHE_DIR / MEMO_FILE)
 
 
-def recall(stored: Any, key: str) -> Remembered | None:
+def recall(root: Path, stored: Any, key: str) -> Remembered | None:
     """What the last check stored (`load`) under `key`; None when it stored nothing or
     another key, or when what it stored does not have the shape `remember` writes."""
     if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    citations = cited_of(root, stored)
+    if citations is None:
         return None
     try:
         plans, tasks, sessions = stored["counts"]
@@ -88,8 +114,13 @@ def recall(stored: Any, key: str) -> Remembered | None:
         if reviews is not None and type(reviews) is not bool:
             return None
         findings = tuple(decode_diagnostic(row) for row in _list(stored["findings"]))
-        citations = _citations(stored["citations"])
-        return Remembered(findings, citations, plans, tasks, sessions, reviews)
+        read = stored.get("plans")
+        plan_paths = None
+        if type(read) is list and _types(read) <= {str}:
+            plan_paths = frozenset(read)
+        return Remembered(
+            findings, citations, plans, tasks, sessions, reviews, plan_paths=plan_paths
+        )
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
 
@@ -164,17 +195,96 @@ def _are_indices(values: Iterable[Any], size: int) -> bool:
 def remember(root: Path, key: str, remembered: Remembered) -> None:
     # Plain values only: JSON data, read back without any charter class.
     findings = [(d.path, d.line, d.col, d.code, d.message, d.severity) for d in remembered.findings]
+    tokens = _save_cited(root, key, remembered)
+    if tokens is None:  # the memo would name shards that are not there: none at all
+        (root / CACHE_DIR / MEMO_FILE).unlink(missing_ok=True)
+        return
     payload = {
         "key": key,
         "counts": (remembered.plans, remembered.tasks, remembered.sessions),
         "findings": findings,
-        "citations": _columns(remembered.cited),
+        "cited": tokens,
         "reviews": remembered.reviews,
+        "plans": sorted(remembered.plan_paths) if remembered.plan_paths is not None else None,
     }
     save_cache(root / CACHE_DIR / MEMO_FILE, payload)
     # Apart, so that a check where nothing changed does not read it back.
     files = {"key": key, "base": remembered.base, "files": remembered.files}
     save_cache(root / CACHE_DIR / FILES_FILE, files)
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % CITED_SHARDS
+
+
+def _cited_path(root: Path, n: int) -> Path:
+    return root / CACHE_DIR / f"{CITED_FILE}-{n:02d}.cache"
+
+
+def _save_cited(root: Path, key: str, remembered: Remembered) -> list[str] | None:
+    """Write the citations' shards that changed; their tokens (None when a shard could
+    not be written or read back for a change)."""
+    changed = remembered.changed
+    groups: dict[int, list[Citation]] = {}
+    if changed is None:
+        write = set(range(CITED_SHARDS))
+        tokens = [""] * CITED_SHARDS
+        for citation in remembered.cited:
+            groups.setdefault(shard_of(citation.path), []).append(citation)
+    else:
+        if len(changed.tokens) != CITED_SHARDS:
+            return None
+        tokens = list(changed.tokens)
+        write = {shard_of(rel) for rel in changed.plans}
+        for n in write:
+            kept = _shard(root, n, tokens[n])
+            if kept is None:
+                return None
+            groups[n] = [c for c in kept if c.path not in changed.plans]
+        for rel, citations in changed.plans.items():
+            groups[shard_of(rel)].extend(citations)
+    for n in sorted(write):
+        token = blake2b(f"{key}\0{n}".encode(), digest_size=10).hexdigest()
+        payload = {"token": token, "citations": _columns(tuple(groups.get(n, ())))}
+        if not save_cache(_cited_path(root, n), payload):
+            return None
+        tokens[n] = token
+    return tokens
+
+
+def _shard(root: Path, n: int, token: str) -> tuple[Citation, ...] | None:
+    stored = load_cache(_cited_path(root, n))
+    if not isinstance(stored, dict) or stored.get("token") != token:
+        return None
+    try:
+        return _citations(stored["citations"])
+    except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
+        return None
+
+
+def tokens_of(stored: Any) -> list[str] | None:
+    """The citations' shard tokens the memo `stored` lists (None: not a memo)."""
+    if not isinstance(stored, dict):
+        return None
+    tokens = stored.get("cited")
+    if type(tokens) is not list or len(tokens) != CITED_SHARDS or not _types(tokens) <= {str}:
+        return None
+    return tokens
+
+
+def cited_of(root: Path, stored: Any) -> tuple[Citation, ...] | None:
+    """Every citation the memo `stored` names, from its shards; None when one is missing
+    or is not the one the memo names."""
+    tokens = tokens_of(stored)
+    if tokens is None:
+        return None
+    found: list[Citation] = []
+    for n, token in enumerate(tokens):
+        shard = _shard(root, n, token)
+        if shard is None:
+            return None
+        found += shard
+    return tuple(found)
 
 
 def _columns(cited: tuple[Citation, ...]) -> dict[str, Any]:
@@ -210,7 +320,8 @@ class Previous:
     citations of every plan."""
 
     files: dict[tuple[str, str], list[Any]]  # (kind, path) -> light row
-    citations: tuple[Citation, ...]
+    citations: Callable[[], tuple[Citation, ...]]  # read from the shards when first asked
+    tokens: list[str]  # the citations' shards, as the memo names them
 
 
 # A file's facts without their task rows: kind, path, content hash, summary hash, tasks,
@@ -234,6 +345,19 @@ def previous(root: Path, stored: Any, base: str) -> Previous | None:
         if not _types(rows) <= {list} or not set(map(len, rows)) <= {LIGHT_WIDTH}:
             return None
         files = {(row[0], row[1]): row for row in rows}
-        return Previous(files, _citations(stored["citations"]))
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
+    tokens = tokens_of(stored)
+    if tokens is None:
+        return None
+    known: list[tuple[Citation, ...]] = []
+
+    def citations() -> tuple[Citation, ...]:
+        if not known:
+            cited = cited_of(root, stored)
+            if cited is None:
+                raise Malformed("the citations' shards are not the memo's")
+            known.append(cited)
+        return known[0]
+
+    return Previous(files, citations, tokens)

@@ -45,9 +45,9 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
@@ -89,6 +89,15 @@ class Row(NamedTuple):
     severity: str = "error"
 
 
+class WorldPart(NamedTuple):
+    """What the rules that read the world found, for `Witness.record` to store apart."""
+
+    found: Sequence[Row | Diagnostic]  # their findings, severities applied
+    digests: Mapping[str, str | None]  # each plan, log and mirror read: its content hash
+    plans: Iterable[str]  # the plans whose citations they read (an import's source is not)
+    carried: tuple[list[str], list[str], str] | None = None  # checks.world_replay.Partial.world
+
+
 class Replayed(NamedTuple):
     diagnostics: list[Row]
     plans: int
@@ -112,9 +121,19 @@ def replay_key(config: Config, today: str) -> str:
     return h.hexdigest()
 
 
-def replay(config: Config, today: str, paths: Sequence[Path] = ()) -> Replayed | None:
-    """The last check's report, when nothing it read can have changed since; else None."""
-    stored = read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+def read_record(config: Config) -> Any:
+    """The replay record as stored (None: none to believe), for `replay` and
+    checks.world_replay to read."""
+    return read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+
+
+def replay(
+    config: Config, today: str, paths: Sequence[Path] = (), stored: Any = None
+) -> Replayed | None:
+    """The last check's report, when nothing it read can have changed since; else None.
+    `stored`: the record, when the caller read it already (`read_record`)."""
+    if stored is None:
+        stored = read_record(config)
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
@@ -185,52 +204,102 @@ class Witness:
         reviews: bool | None,
         diagnostics: Sequence[Row | Diagnostic],
         counts: tuple[int, int, int],
+        world: WorldPart | None = None,
+        sigs: Mapping[str, Sig] | None = None,
     ) -> bool:
         """Store the check's result with its inputs: `files`, the plans, logs and mirrors
         read (relative paths); `cited`, each evidence text with whether the rules may read
         the file it names by its text alone (a recorded hash, a run manifest); `reviews`,
-        whether a plan says `Reviewed:`. False when the result may not be replayed."""
+        whether a plan says `Reviewed:`. False when the result may not be replayed.
+
+        With `world`, what the rules that read the world found is stored apart, for a check
+        after an edit to replay them (checks.world_replay); when `world.carried` is given,
+        `cited` holds only the changed plans' evidence and the other inputs of those rules
+        are the ones the last record listed, their signatures unchanged. `sigs`: the
+        signatures of files in `files` taken before they were read, not taken again."""
         if reviews is not False:
             return False
+        files = list(files)
         try:
             root = str(self.config.root)
-            for rel in files:
-                self.files[os.path.join(root, rel)] = _sig(os.path.join(root, rel), os.stat)
-            if self._racy():  # a plan just edited: not worth looking further
+            # `sigs`: files' signatures taken before they were read, which vouch for them
+            # as well as one taken now (a later change changes the signature)
+            known = sigs or {}
+            read = {
+                os.path.join(root, rel): known.get(rel) or _sig(os.path.join(root, rel), os.stat)
+                for rel in files
+            }
+            if self._racy(read.values()):  # a plan just edited: not worth looking further
                 return False
+            if world is not None and world.carried is not None:
+                self._carry(*world.carried)
+            else:
+                self.folders[root] = _sig(root)
+                self._agent_files()
+            for text, is_read in cited:
+                self._evidence(text, is_read)
+            if world is None or world.carried is None:
+                self._git()
+            # The inputs of the rules that read the world: everything but the listings of
+            # plans and logs, and those files themselves.
+            world_folders, world_files = list(self.folders.items()), list(self.files.items())
+            self.files.update(read)
             self._listings()
-            self.folders[root] = _sig(root)
-            for text, read in cited:
-                self._evidence(text, read)
-            self._agent_files()
-            self._git()
         except _Doubt:
             return False
-        root = str(self.config.root)
-        folders, files = _relative(root, self.folders), _relative(root, self.files)
+        folders, files_read = _relative(root, self.folders), _relative(root, self.files)
+        if len(read) != len(files):  # a file listed twice: no signature to match it by
+            world = None
         # A signature taken after its input was read is still that input's: one that moved
         # since the check started is racy.
         if self._racy():
             return False
         digests = [_hashed(list(self.files.values())), _hashed(list(self.folders.values()))]
-        payload = {
+        payload: dict[str, object] = {
             "key": replay_key(self.config, self.today),
             "lstat": "\0".join(folders),
-            "stat": "\0".join(files),
+            "stat": "\0".join(files_read),
             "digests": digests,
             "findings": [
                 [d.path, d.line, d.col, d.code, d.message, d.severity] for d in diagnostics
             ],
             "counts": list(counts),
         }
+        if world is not None:
+            payload["world"] = {
+                "lstat": "\0".join(_relative(root, (p for p, _ in world_folders))),
+                "stat": "\0".join(_relative(root, (p for p, _ in world_files))),
+                "digest": _hashed([s for _, s in (*world_folders, *world_files)]),
+                "found": [
+                    [d.path, d.line, d.col, d.code, d.message, d.severity] for d in world.found
+                ],
+                "files": dict(world.digests),
+                # each file's signature, for the next check to skip reading it (read_snapshot)
+                "sigs": dict(zip(files, read.values(), strict=True)),
+                "plans": sorted(world.plans),
+            }
         folder = self.config.root / CACHE_DIR
         if not folder.is_dir():
             return False
         return write_sealed(str(folder / REPLAY_FILE), REPLAY_FILE, payload)
 
-    def _racy(self) -> bool:
+    def _carry(self, folders: list[str], files: list[str], digest: str) -> None:
+        """The last record's inputs of the world rules, as they are now; _Doubt when one of
+        them changed since (then the world rules run again, and this check records them)."""
+        root = os.path.join(str(self.config.root), "")
+        for path in folders:
+            full = path if path.startswith("/") else root + path
+            self.folders[full] = _sig(full)
+        for path in files:
+            full = path if path.startswith("/") else root + path
+            self.files[full] = _sig(full, os.stat)
+        if _hashed([*self.folders.values(), *self.files.values()]) != digest:
+            raise _Doubt("the world changed while the check ran")
+
+    def _racy(self, sigs: Iterable[Sig] | None = None) -> bool:
         since = self.started - RACY_NS
-        sigs = (*self.folders.values(), *self.files.values())
+        if sigs is None:
+            sigs = (*self.folders.values(), *self.files.values())
         return any(s is not None and (s[4] >= since or s[5] >= since) for s in sigs)
 
     # -- the listings of plans, logs and mirrors (charter.files) -------------------------

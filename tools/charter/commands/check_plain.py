@@ -91,7 +91,7 @@ def check_output(
 ) -> tuple[str | None, str | None, int]:
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code. A long check shows its progress on a terminal's stderr meanwhile."""
-    from charter.checks.replay import replay  # lazy: off the guard's start-up path
+    from charter.checks.replay import read_record, replay  # lazy: off the guard's start-up path
     from charter.config import load_config  # lazy: off the guard's start-up path
 
     config, detection = load_config(repo_dir), None
@@ -102,10 +102,13 @@ def check_output(
     wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
     # Nothing changed since the last check: its result, without loading a rule (checks.replay)
     report: Replayed | CheckReport | None = None
+    record = None
     if not no_cache:
-        report = replay(config, date.today().isoformat(), wanted)
+        record = read_record(config)
+        report = replay(config, date.today().isoformat(), wanted, record)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
+        from charter.checks.world_replay import partial  # lazy: a warm check replays
 
         progress = TerminalProgress("charter check: reading", quiet=quiet)
         try:
@@ -114,6 +117,8 @@ def check_output(
                 not no_cache,
                 wanted,
                 progress=progress if progress.enabled else None,  # else parsed in one batch
+                # After an edit: the world rules' findings for the plans that did not change
+                partial=None if no_cache else partial(config, date.today().isoformat(), record),
             )
         finally:
             progress.close()
