@@ -70,11 +70,22 @@ def test_few_files_are_parsed_in_process() -> None:
     }
 
 
-def test_shares_balance_by_weight() -> None:
-    weights = [100, 1, 1, 1, 50, 50]
+@pytest.mark.parametrize(
+    "weights", [[100, 1, 1, 1, 50, 50], [7] * 40, [3, 900, 5, 12, 40, 40, 41, 300, 1, 1]]
+)
+def test_shares_balance_by_cost(weights: list[int]) -> None:
     mine, theirs = parse_pool._split(weights, lambda w: w)
     assert sorted(mine + theirs) == list(range(len(weights)))
-    assert abs(sum(weights[i] for i in mine) - sum(weights[i] for i in theirs)) <= 3
+    assert mine == sorted(mine) and theirs == sorted(theirs)
+    # The child's jobs cost more (it hands its models back): the costs end up within one job.
+    parent = sum(weights[i] for i in mine)
+    child = parse_pool.HAND_BACK * sum(weights[i] for i in theirs)
+    assert abs(parent - child) <= parse_pool.HAND_BACK * max(weights)
+
+
+def test_the_parent_takes_more_of_equal_jobs() -> None:
+    mine, theirs = parse_pool._split([1] * 1000, lambda w: w)
+    assert 540 <= len(mine) <= 570 and len(mine) + len(theirs) == 1000
 
 
 def test_no_fork_while_another_thread_runs() -> None:

@@ -19,6 +19,7 @@ from tests.conftest import MakeRepo
 PLAN = """---
 id: demo
 title: Demo plan
+tags: [demo, probe]
 ---
 # Demo
 
@@ -86,12 +87,26 @@ def test_check_never_imports_analytics_watch_or_templates(repo: Path) -> None:
 
 def test_warm_check_parses_nothing(repo: Path) -> None:
     cold = _imported(repo)
-    # The plan's frontmatter is read with yaml; its body needs no markdown_it (the
-    # fast scanner reads it, charter.markdown_scan).
+    # The plan's frontmatter (a flow list) is read with yaml, not the plain reader
+    # (charter.parse.plain_yaml); its body needs no markdown_it (the fast scanner reads it,
+    # charter.markdown_scan).
     assert "yaml" in cold, "the probe must see a real parse on a cold cache"
     warm = _imported(repo)
     for name in NOT_WHEN_WARM:
         assert name not in warm, f"warm `charter check` imported {name}"
+
+
+def test_plain_frontmatter_is_read_without_yaml(make_repo: MakeRepo) -> None:
+    plain = make_repo(
+        {
+            "docs/plans/demo.md": PLAN.replace("tags: [demo, probe]\n", "owners:\n  - ana\n"),
+            "docs/agents/sessions/2025-01-01_session-0001.md": SESSION,
+            ".runs/DM-1/manifest.json": "{}\n",
+        }
+    )
+    cold = _imported(plain)
+    assert (plain / ".charter" / "cache").is_dir(), "the cold run should have parsed"
+    assert "yaml" not in cold  # charter.parse.plain_yaml read both files' frontmatter
 
 
 # A replay (checks.replay) needs file times older than its racy window; the probe, not the

@@ -112,8 +112,15 @@ class ModelCache(ShardedCache):
         super().__init__(
             config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config)
         )
+        # Models put since the last save, encoded when saved: a cold check saves in a
+        # forked child (parse_pool.aside) while it goes on, so it never waits on encoding.
+        self.pending: dict[str, tuple[str, Any]] = {}
 
     def get(self, rel: str, digest: str) -> Any:
+        if rel in self.pending:
+            self.seen.add(rel)
+            put_digest, model = self.pending[rel]
+            return model if put_digest == digest else None
         entry = self.entry(rel, rel)
         if type(entry) is not list or len(entry) != 2 or entry[0] != digest:
             return None
@@ -132,12 +139,18 @@ class ModelCache(ShardedCache):
         return model
 
     def put(self, rel: str, digest: str, model: Any) -> None:
+        self.pending[rel] = (digest, model)
+
+    def save(self) -> None:
         from charter import model_codec  # lazy: a replayed check loads no model
 
-        try:
-            self.store(rel, rel, [digest, model_codec.encode(model)])
-        except model_codec.Unencodable:  # parsed again next time, never given back changed
-            self.store(rel, rel, None)
+        for rel, (digest, model) in self.pending.items():
+            try:
+                self.store(rel, rel, [digest, model_codec.encode(model)])
+            except model_codec.Unencodable:  # parsed again next time, never given back changed
+                self.store(rel, rel, None)
+        self.pending.clear()
+        super().save()
 
 
 def load_cache(path: Path) -> Any:

@@ -190,50 +190,56 @@ class _Scanner:
         return True
 
     def open_list(self, start: int, end: int, after: int, ordered: bool, marker: str) -> None:
-        indent, items, open_items = self.indent, self.items, self.open_items
+        indent, items, open_items, lines = self.indent, self.items, self.open_items, self.text
         self.level += 1
         outer_parent, self.parent = self.parent, _LIST
         top = self.level == 1
+        start_at, items_before = self.start, self.items_before
         line = start
         while line < end:
-            text = self.text[line]
-            content = len(text) - len(text[after:].lstrip(" "))
-            if content < len(text):
+            text = lines[line]
+            length = len(text)
+            content = length - len(text[after:].lstrip(" "))
+            if content < length and text[content] in _MAY_OPEN_BLOCK:
                 _give_up_on_content(line, text, content)
             spaces = content - after
             self.block_indent, outer_block_indent = (
-                after + (1 if content >= len(text) or spaces > 4 else spaces),
+                after + (1 if content >= length or spaces > 4 else spaces),
                 self.block_indent,
             )
             if (
                 top
                 and line > self.restart
                 and line + 1 < self.known
-                and not ("|" in text and _DELIMITER_ROW.match(self.text[line + 1]))
+                and not ("|" in text and _DELIMITER_ROW.match(lines[line + 1]))
             ):
                 # A later top-level item: markdown-it parses the rest from here as it
                 # parses it whole, but for a table whose header this line would be.
                 self._restart_here(line)
             item = ListItem(
-                line + self.start,
+                line + start_at,
                 0,
                 len(open_items),
                 open_items[-1] if open_items else None,
                 ordered,
             )
-            open_items.append(len(items) + self.items_before)
+            open_items.append(len(items) + items_before)
             items.append(item)
             self.level += 1
             outer_list_indent, self.list_indent = self.list_indent, outer_block_indent
             line_indent, indent[line] = indent[line], content
-            if content >= len(text):
-                if indent[line + 1] >= len(self.text[line + 1]):
+            if content >= length:
+                if indent[line + 1] >= len(lines[line + 1]):
                     self.line = min(self.line + 2, end)  # an empty item ends its list
                 else:
                     self.tokenize(line, end)
             elif (
                 spaces <= 4
-                and text[content] not in _NOT_PLAIN
+                and (
+                    text[content] not in _NOT_PLAIN
+                    # a checkbox: no link reference definition can start there
+                    or (text[content] == "[" and not maybe_reference(text, content))
+                )
                 and "|" not in text
                 and self.level < _MAX_LEVEL
             ):
@@ -244,7 +250,7 @@ class _Scanner:
                 after_paragraph = self.line
                 if (
                     after_paragraph < end
-                    and indent[after_paragraph] < len(self.text[after_paragraph])
+                    and indent[after_paragraph] < len(lines[after_paragraph])
                     and indent[after_paragraph] < self.block_indent
                 ):
                     pass  # the item ends there (`tokenize` would stop at once)
@@ -257,12 +263,13 @@ class _Scanner:
             self.level -= 1
             open_items.pop()
             line = self.line
-            item.end = line + self.start
-            if line >= end or indent[line] < outer_block_indent:
+            item.end = line + start_at
+            if line >= end:
                 break
-            if indent[line] - outer_block_indent >= 4:
+            at = indent[line]
+            if at < outer_block_indent or at - outer_block_indent >= 4:
                 break
-            text, at = self.text[line], indent[line]
+            text = lines[line]
             if line in self.rules and is_thematic_break(text, at, text[at]):
                 break
             after = ordered_marker(text, at) if ordered else bullet_marker(text, at)
@@ -398,6 +405,10 @@ class _Scanner:
             line += 1
         self.line = line
         self.parent = outer_parent
+
+
+# The first characters of an item's content `_give_up_on_content` looks further at.
+_MAY_OPEN_BLOCK = "`~<>*-_"
 
 
 def _give_up_on_content(line: int, text: str, at: int) -> None:

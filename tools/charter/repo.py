@@ -375,7 +375,7 @@ def _derived(
         else:
             found.append((model, derive(read, model)))
     if len(misses) > parse_pool.MIN_FILES:
-        _import_parsers()  # once, before a fork: the child finds them loaded
+        _import_parsers(config)  # once, before a fork: the child finds them loaded
     parsed: list[tuple[Plan | SessionLog, T]] = []
     # A command showing progress hears of each batch; otherwise all are parsed at once.
     step = max(PROGRESS_STEP, len(misses) // 20) if progress.listening() else len(misses)
@@ -441,8 +441,9 @@ def _parse_weight(data: bytes) -> int:
     return len(data) + 200 * data.count(b"\n")
 
 
-def _import_parsers() -> None:
-    import charter.parse.handoff  # lazy: a warm check parses nothing
+def _import_parsers(config: Config) -> None:
+    if config.handoff_plans:
+        import charter.parse.handoff  # lazy: only where handoffs are read as plans
     import charter.parse.plans  # lazy: a warm check parses nothing
     import charter.parse.sessions  # noqa: F401  # lazy: a warm check parses nothing
 

@@ -107,6 +107,8 @@ class FileFacts:
     def rows(self) -> tuple[TaskRow, ...]:
         """The task rows; Malformed when what the cache held is not what `to_data` wrote."""
         if self.rows_data is not None:
+            if self.rows_data and _types(self.rows_data) == {tuple}:
+                return tuple(self.rows_data)  # built by `facts_of` in this run: no JSON's lists
             return _task_rows(self.rows_data)
         if self.rows_loader is None:
             raise Malformed("facts without their task rows")
@@ -273,7 +275,9 @@ def facts_of(
         return FileFacts(
             rel, kind, digest, tuple(sorted(findings)), (), 0, None, [], named, False, False
         ).summarised()
-    rows: list[list[Any]] = []
+    # Each row as `rows` gives it (a TaskRow), so the rules that compare files read this
+    # run's rows as they are; `to_data` writes them as JSON's lists.
+    rows: list[TaskRow] = []
     count = 0
     for task in model.walk():
         count += 1
@@ -281,22 +285,20 @@ def facts_of(
             continue
         field = task.field("depends") if task.depends else None
         dep_line, dep_col = (field.line, field.start + 1) if field else (task.line, task.col)
-        title = task.title if task.id is not None else ""
-        fields = [[f.name, f.value] for f in task.fields]
-        evidence = [e.path for e in task.evidence]
+        has_id = task.id is not None
         rows.append(
-            [
+            (
                 task.id,
-                title,
+                task.title if has_id else "",
                 task.line,
                 task.col,
-                list(task.depends),
+                task.depends,
                 dep_line,
                 dep_col,
                 task.kind,
-                fields if task.id is not None else [],
-                evidence if task.id is not None else [],
-            ]
+                tuple([(f.name, f.value) for f in task.fields]) if has_id else (),
+                tuple([e.path for e in task.evidence]) if has_id else (),
+            )
         )
     source = model.frontmatter.get("source")
     return FileFacts(

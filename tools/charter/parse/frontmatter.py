@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from charter.model import Diagnostic
+from charter.parse.plain_yaml import plain_mapping
 from charter.rulecodes import PARSE_ERROR
 
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w\-]*)\s*:")
@@ -44,13 +45,16 @@ def split_frontmatter(lines: list[str], path: str) -> FrontmatterResult:
         # The whole file is treated as body so its tasks are still found.
         return result
     result.body_start_line = closing + 2
-    block = "\n".join(lines[1:closing])
     for offset, line in enumerate(lines[1:closing], 2):
         match = _KEY_LINE.match(line)
         if match:
             result.key_lines.setdefault(match.group(1), offset)
+    plain = plain_mapping(lines[1:closing])
+    if plain is not None:  # what PyYAML would read, without its cost
+        result.data = plain
+        return result
     try:
-        data = load_yaml(block)
+        data = load_yaml("\n".join(lines[1:closing]))
     except YamlError as exc:
         yaml_line = 2 + (exc.line or 0)
         result.problems.append(

@@ -33,6 +33,9 @@ def chain_in_order(roots: list[_Builder], lines: list[str], outline: markdown.Ou
             )
             regions.append((heading.line + 1, end + 1))
     for index, raw in enumerate(lines):
+        # Most lines end in neither ":" nor a space: not a sentence announcing an order.
+        if not raw.endswith(":") and not raw[-1:].isspace():
+            continue
         stripped = raw.strip()
         if stripped.endswith(":") and IN_ORDER_RE.search(stripped) and stripped[0] not in "|-*#":
             end = index + 1

@@ -138,23 +138,36 @@ def _checklist_tasks(
     builders: dict[int, _Builder] = {}
     roots: list[_Builder] = []
     items = outline.items
+    count = len(lines)
+    checkbox, field_item, aliases = CHECKBOX_RE.match, FIELD_ITEM_RE.match, FIELD_ALIASES
     for index, item in enumerate(items):
-        raw = lines[item.line] if item.line < len(lines) else ""
-        check = CHECKBOX_RE.match(raw)
-        owner = _nearest_task(index, items, builders)
+        raw = lines[item.line] if item.line < count else ""
+        # Field bullets, most items, hold no "[": no checkbox to look for.
+        check = checkbox(raw) if "[" in raw else None
+        owner = None  # the nearest enclosing task (`_nearest_task`, inlined: hot)
+        parent = item.parent
+        while parent is not None:
+            owner = builders.get(parent)
+            if owner is not None:
+                break
+            parent = items[parent].parent
         if check is None:
-            field_match = FIELD_ITEM_RE.match(raw)
+            field_match = field_item(raw)
             if field_match is None:
                 continue
             label = field_match.group("key").strip().lower()
-            value = raw[field_match.end() :].strip()
-            if label in TASK_LABELS and value and not _REFERENCE.fullmatch(value):
-                # Labelled "Task:"/"Milestone:", it is a task, with an ID or without.
-                builder = _labelled_task(raw, field_match, item.line + 1, config)
-                builders[index] = builder
-                (roots if owner is None else owner.children).append(builder)
-            elif owner is not None:
-                owner.fields.extend(_fields_from_line(raw, field_match, item.line + 1))
+            if label in TASK_LABELS:
+                value = raw[field_match.end() :].strip()
+                if value and not _REFERENCE.fullmatch(value):
+                    # Labelled "Task:"/"Milestone:", it is a task, with an ID or without.
+                    builder = _labelled_task(raw, field_match, item.line + 1, config)
+                    builders[index] = builder
+                    (roots if owner is None else owner.children).append(builder)
+                    continue
+            if owner is not None:
+                name = aliases.get(label)
+                if name is not None:
+                    _add_fields(owner.fields, name, raw, field_match.end(), item.line + 1)
             continue
         text = check.group("text")
         mark = check.group("mark")
@@ -239,34 +252,18 @@ def _inline_fields(builder: _Builder, raw: str, text_start: int, line: int) -> N
         builder.title = ""
 
 
-def _nearest_task(
-    index: int, items: list[markdown.ListItem], builders: dict[int, _Builder]
-) -> _Builder | None:
-    parent = items[index].parent
-    while parent is not None:
-        if parent in builders:
-            return builders[parent]
-        parent = items[parent].parent
-    return None
-
-
-def _fields_from_line(raw: str, match: re.Match[str], line: int) -> list[Field]:
-    name = FIELD_ALIASES.get(match.group("key").strip().lower())
-    if name is None:
-        return []
-    found: list[Field] = []
-    start = match.end()
+def _add_fields(fields: list[Field], name: str, raw: str, start: int, line: int) -> None:
+    """The field a `- Key: value` item states (`name`, its value from `start`), and those
+    a ";" or a "|" adds on the same line."""
     # A second field follows a ";" or a "|": most lines have neither.
-    extras = _INLINE_SPLIT.finditer(raw, start) if ";" in raw or "|" in raw else ()
-    for extra in extras:
-        found.append(_field(name, raw, start, extra.start(), line))
-        name, start = FIELD_ALIASES[extra.group("key").lower()], extra.end()
-    found.append(_field(name, raw, start, len(raw), line))
-    return found
+    if ";" in raw or "|" in raw:
+        for extra in _INLINE_SPLIT.finditer(raw, start):
+            fields.append(_field(name, raw, start, extra.start(), line))
+            name, start = FIELD_ALIASES[extra.group("key").lower()], extra.end()
+    fields.append(_field(name, raw, start, len(raw), line))
 
 
 def _field(name: str, raw: str, start: int, end: int, line: int) -> Field:
-    value = raw[start:end]
-    stripped = value.rstrip()
-    lead = len(stripped) - len(stripped.lstrip())
-    return Field(name, stripped.strip(), line, start + lead, start + len(stripped))
+    stripped = raw[start:end].rstrip()
+    value = stripped.lstrip()
+    return Field(name, value, line, start + len(stripped) - len(value), start + len(stripped))

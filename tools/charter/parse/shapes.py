@@ -123,7 +123,9 @@ def loose_tables(lines: list[str], outline: markdown.Outline) -> list[markdown.T
     taken: set[int] = set()
     for table in outline.tables:
         taken.update(range(table.header, table.end))
-    pipes = [i for i, line in enumerate(lines) if line[:4].lstrip(" ").startswith("|")]
+    pipes = [
+        i for i, line in enumerate(lines) if "|" in line and line[:4].lstrip(" ").startswith("|")
+    ]
     if sum(1 for i in pipes if i not in taken) < 2:
         return []  # the common case: every row is in a table markdown-it read
     for item in outline.items:

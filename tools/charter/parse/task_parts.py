@@ -127,10 +127,16 @@ class _Builder:
     after: list[str] = field(default_factory=list)  # the previous step of an in-order list
 
     def build(self, path: str, config: Config, parent: str | None) -> Task:
-        subtasks = tuple(c.build(path, config, self.id or parent) for c in self.children)
-        evidence = tuple(e for f in self.fields if f.name == "evidence" for e in parse_evidence(f))
-        named = [d for f in self.fields if f.name == "depends" for d in parse_ids(f.value, config)]
-        depends = tuple(dict.fromkeys([*named, *self.after]))
+        owner = self.id or parent
+        subtasks = tuple([c.build(path, config, owner) for c in self.children])
+        evidence: list[Evidence] = []
+        named: list[str] = []
+        for f in self.fields:  # one pass: a plan of 50,000 tasks builds every one
+            if f.name == "evidence":
+                evidence += parse_evidence(f)
+            elif f.name == "depends":
+                named += parse_ids(f.value, config)
+        depends = tuple(dict.fromkeys(named + self.after)) if named or self.after else ()
         return Task(
             id=self.id,
             title=self.title,
@@ -140,7 +146,7 @@ class _Builder:
             kind="checklist" if self.kind == "checklist" else "table",
             checked=self.checked,
             fields=tuple(self.fields),
-            evidence=evidence,
+            evidence=tuple(evidence),
             depends=depends,
             parent=parent,
             subtasks=subtasks,
@@ -194,8 +200,12 @@ def _id_patterns(id_pattern: str) -> tuple[tuple[re.Pattern[str], ...], re.Patte
 def parse_ids(value: str, config: Config) -> list[str]:
     if value.strip().lower() in _NONE_VALUES:
         return []
-    bounded = re.compile(rf"(?<![\w-])(?:{config.id_pattern})(?![\w-])")
-    return [m.group(0) for m in bounded.finditer(value)]
+    return [m.group(0) for m in _bounded_id(config.id_pattern).finditer(value)]
+
+
+@functools.lru_cache(maxsize=8)
+def _bounded_id(id_pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{id_pattern})(?![\w-])")
 
 
 def parse_evidence(f: Field) -> list[Evidence]:
@@ -204,25 +214,36 @@ def parse_evidence(f: Field) -> list[Evidence]:
     if value.strip().lower() in _NONE_VALUES:
         return []
     found: list[tuple[int, str]] = []
-    spans = [(m.start(), m.group(1).strip()) for m in _BACKTICK.finditer(value)]
-    spans += [(m.start(), m.group(1).strip()) for m in _MD_LINK.finditer(value)]
+    # The patterns only where their first character is: most values are one bare path.
+    spans = (
+        [(m.start(), m.group(1).strip()) for m in _BACKTICK.finditer(value)] if "`" in value else []
+    )
+    if "](" in value:
+        spans += [(m.start(), m.group(1).strip()) for m in _MD_LINK.finditer(value)]
     if spans:
         found = spans
     else:
         position = 0
-        for word in re.split(r"[\s,;]+", value):
+        for word in _WORD_BREAK.split(value):
             position = value.find(word, position)
             # A leading dot is part of the path (.runs/x.json); a trailing one ends the sentence.
             found.append((position, word.strip("()[]<>\"'").rstrip(".:")))
+    hashed = "sha256" in value
     result: list[Evidence] = []
     for position, candidate in sorted(found):
         if not looks_like_path(candidate):
             continue
-        sha = _SHA.search(value, position)
-        next_start = min((p for p, _ in found if p > position), default=len(value))
-        digest = sha.group(1).lower() if sha and sha.start() < next_start else None
+        digest = None
+        sha = _SHA.search(value, position) if hashed else None
+        if sha:
+            next_start = min((p for p, _ in found if p > position), default=len(value))
+            digest = sha.group(1).lower() if sha.start() < next_start else None
         result.append(Evidence(candidate, f.line, digest))
     return result
+
+
+_WORD_BREAK = re.compile(r"[\s,;]+")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
 def looks_like_path(text: str) -> bool:
@@ -230,4 +251,4 @@ def looks_like_path(text: str) -> bool:
         return False
     if not any(ch.isalnum() for ch in text):
         return False  # a bare "/" from prose such as "345 files / 4253 tests"
-    return "/" in text or bool(re.search(r"\.[A-Za-z0-9]{1,8}$", text))
+    return "/" in text or _EXTENSION.search(text) is not None
