@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from charter import parse_pool, progress
+from charter import model_memo, parse_pool, progress
 from charter.cache import ModelCache
 from charter.config import Config
 from charter.fasthash import blake2b
@@ -310,8 +310,9 @@ def _derived(
     parsed (a parsed file's in the parse child, for half of them)."""
     found: list[tuple[Plan | SessionLog, T] | None] = []
     misses: list[tuple[int, FileRead]] = []
+    settings = repr(config) if model_memo.holding() else ""
     for read in files:
-        model = _known(read, cache, reuse or {})
+        model = _known(read, cache, reuse or {}, settings)
         if model is None:
             misses.append((len(found), read))
             found.append(None)
@@ -345,6 +346,7 @@ def _known(
     read: FileRead,
     cache: ModelCache | None,
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog],
+    settings: str = "",
 ) -> Plan | SessionLog | None:
     """The file's model without parsing it, when it can be had; None when it must be parsed."""
     if read.data is None or read.digest is None:
@@ -353,6 +355,8 @@ def _known(
             return SessionLog(read.rel, problems=(problem,))
         return Plan(read.rel, problems=(problem,))
     model = reuse.get((read.kind, read.rel, read.digest))
+    if model is None and model_memo.holds(read.kind, read.rel):  # this command wrote it
+        model = model_memo.known(read.kind, read.rel, read.digest, settings)
     if model is None and cache is not None:
         model = cache.get(read.rel, read.digest)
     return model
@@ -391,6 +395,10 @@ def _import_parsers() -> None:
 
 
 def parse_file(rel: str, data: bytes, config: Config, kind: str) -> Plan | SessionLog:
+    if model_memo.holds(kind, rel):  # this command wrote the file and kept its model
+        held = model_memo.known(kind, rel, model_memo.content_digest(data), repr(config))
+        if held is not None:
+            return held
     if kind != "session" and any(fnmatch.fnmatch(rel, g) for g in config.handoff_plans):
         from charter.parse.handoff import parse_handoff  # lazy: off a warm check's start-up path
 
