@@ -108,9 +108,9 @@ class ModelCache(ShardedCache):
     builds only those, and an entry that does not decode is a miss, parsed again.
     """
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, lazy: bool = False):
         super().__init__(
-            config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config)
+            config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config), lazy
         )
 
     def get(self, rel: str, digest: str) -> Any:

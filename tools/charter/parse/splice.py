@@ -26,11 +26,13 @@ reported as a problem, line endings other than LF, a byte-order mark. Then None.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 from dataclasses import replace
 
 from charter import markdown, model_memo
+from charter.cache import ModelCache
 from charter.config import Config
 from charter.model import Evidence, Field, Plan, Task
 from charter.parse.frontmatter import split_frontmatter
@@ -40,44 +42,58 @@ from charter.parse.shapes import local_id
 from charter.parse.source import Source
 from charter.parse.task_parts import match_task_id
 
+# A plan at least this long is taken from the model cache when it holds these bytes: for
+# one plan of 50,000 tasks (6 MB) reading its shard and decoding takes half as long as a
+# parse; for a short plan, reading the shard costs more than the parse.
+FROM_CACHE_BYTES = 256 * 1024
 _TOP_BULLET = re.compile(r"[-*+][ \t]+\S")
 _THEMATIC_BREAK = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _DELIMITER_ROW = re.compile(r"[ \t]*[|:-][|:\- \t]+$")
 # A line that may be a heading: ATX (`## x`) or a setext underline (`---`, `===`).
-_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?[ \t#]*$", re.M)
-_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)
+_ATX = re.compile(rb"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?[ \t#]*$", re.M)
+_SETEXT = re.compile(rb"^ {0,3}(?:=+|-+)[ \t]*$", re.M)
+# Bytes without these hold no sentence saying to work in order (IN_ORDER_RE, case aside).
+_MAYBE_IN_ORDER = re.compile(rb"(?i)order|sequence")
+_FRONTMATTER_BYTES = 64 * 1024  # read this much of the file for its frontmatter
 
 
 def spliced_plan(before: Plan, old: bytes, new: bytes, config: Config) -> Plan | None:
     """`parse_plan(before.path, new, config)`, from `before` (the model of `old`) and a parse
-    of the piece of `new` that differs; None when the piece cannot be proven to parse alone."""
+    of the piece of `new` that differs; None when the piece cannot be proven to parse alone.
+    The texts are read where the change is: at 50,000 tasks, splitting both into lines took
+    more memory than the piece's parse by far."""
     if before.problems or _file_is_task(before) or b"\r" in new or b"\r" in old:
         return None
+    if new.startswith(b"\xef\xbb\xbf") or old.startswith(b"\xef\xbb\xbf"):
+        return None
     try:
-        old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
+        new_text = new.decode("utf-8")
+        old.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if new_text.startswith("\ufeff") or old_text.startswith("\ufeff"):
-        return None
-    if IN_ORDER_RE.search(new_text):
+    # (Case-insensitive matching folds some letters beyond ASCII onto `s` and `k`.)
+    maybe = _MAYBE_IN_ORDER.search(new) or not new.isascii()
+    if maybe and IN_ORDER_RE.search(new_text):
         return None  # a region whose tasks wait on each other: the whole file decides
-    old_lines, new_lines = _lines(old_text), _lines(new_text)
-    first, last_old, last_new = _changed(old_lines, new_lines)
-    if first is None:
+    del new_text
+    change = _changed(old, new)
+    if change is None:
         return before
+    first, last_old, last_new, first_at = change
     # Lines only inserted: they follow old line first - 1, which holds them in its piece.
     low = first if last_old >= first else first - 1
-    piece = _piece(before, old_lines, low, max(last_old, low))
+    piece = _piece(before, _Text(old, first, first_at), low, max(last_old, low))
     if piece is None:
         return None
     start, end_old = piece  # 0-based, half-open, in the old lines
-    delta = len(new_lines) - len(old_lines)
+    delta = _line_count(new) - _line_count(old)
     end_new = end_old + delta
-    if end_new <= last_new or not _starts_top_item(new_lines, start):
+    text = _Text(new, first, first_at)
+    if end_new <= last_new or not _starts_top_item(text, start):
         return None
-    if _under_task_heading(before.path, new_lines, start, config):
+    if _under_task_heading(before.path, new, text.offset(start), config):
         return None
-    tasks = _piece_tasks(before.path, new_lines, start, end_new, config)
+    tasks = _piece_tasks(before.path, text, start, end_new, config)
     if tasks is None:
         return None
     prefix = local_id(before.path, "0")[:-1]
@@ -93,104 +109,164 @@ def spliced_plan(before: Plan, old: bytes, new: bytes, config: Config) -> Plan |
     return replace(before, tasks=(*kept_before, *tasks, *moved))
 
 
+class _Text:
+    """A file's bytes read by line near a line whose start is known (no list of every line)."""
+
+    def __init__(self, data: bytes, line: int, at: int):
+        self.data, self.line, self.at = data, line, at  # 0-based line `line` starts at `at`
+        self.lines = _line_count(data)
+
+    def offset(self, index: int) -> int:
+        """Where 0-based line `index` starts."""
+        data, at = self.data, self.at
+        if index <= self.line:
+            for _ in range(self.line - index):
+                at = data.rfind(b"\n", 0, at - 1) + 1
+            return at
+        for _ in range(index - self.line):
+            at = data.index(b"\n", at) + 1
+        return at
+
+    def get(self, index: int) -> str:
+        start = self.offset(index)
+        end = self.data.find(b"\n", start)
+        return self.data[start : end if end >= 0 else len(self.data)].decode("utf-8")
+
+    def span(self, start: int, end: int) -> list[str]:
+        """Lines [start, end), at most to the last line."""
+        end = min(end, self.lines)
+        if end <= start:
+            return []
+        first = self.offset(start)
+        last = self.offset(end - 1)
+        stop = self.data.find(b"\n", last)
+        return self.data[first : stop if stop >= 0 else len(self.data)].decode("utf-8").split("\n")
+
+    def __len__(self) -> int:
+        return self.lines
+
+
 def _file_is_task(plan: Plan) -> bool:
     """A file whose frontmatter types it, or with no tasks: the parse may read it as one task."""
     fm = plan.frontmatter
     return not plan.tasks or "type" in fm or "kind" in fm
 
 
-def _lines(text: str) -> list[str]:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+def _line_count(data: bytes) -> int:
+    """How many lines `text.split("\\n")` gives, less a last empty one."""
+    count = data.count(b"\n")
+    return count if not data or data.endswith(b"\n") else count + 1
 
 
-def _changed(old: list[str], new: list[str]) -> tuple[int | None, int, int]:
-    """The first line that differs (0-based), and the last that differs in each version
-    (counted from the end: the lines after them are the same)."""
-    shortest = min(len(old), len(new))
-    first = 0
-    while first < shortest and old[first] == new[first]:
-        first += 1
-    if first == len(old) == len(new):
-        return None, 0, 0
-    tail = 0
-    while tail < shortest - first and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    return first, len(old) - 1 - tail, len(new) - 1 - tail
+_STEP = 1 << 16
 
 
-def _piece(before: Plan, lines: list[str], first: int, last: int) -> tuple[int, int] | None:
-    """The old lines [start, end) of the top-level checklist task holding lines first..last,
-    up to the next top-level checklist task (or the end of the file)."""
-    roots = sorted(
-        (t.line - 1 for t in before.tasks if t.kind == "checklist" and _is_top(lines, t.line - 1)),
-    )
-    start = None
-    end = len(lines)
-    for line in roots:
-        if line <= first:
-            start = line
-        elif line > last:
-            end = line
-            break
-        else:
-            return None  # the change spans two top-level items
-    if start is None:
+def _changed(old: bytes, new: bytes) -> tuple[int, int, int, int] | None:
+    """The first line that differs (0-based) and where it starts, and the last line that
+    differs in each version (the lines after it are the same); None when nothing does."""
+    if old == new:
         return None
-    return start, end
+    shortest = min(len(old), len(new))
+    same = 0
+    while same + _STEP <= shortest and old[same : same + _STEP] == new[same : same + _STEP]:
+        same += _STEP
+    while same < shortest and old[same] == new[same]:
+        same += 1
+    room = shortest - same  # the same bytes are never counted at both ends
+    tail, o, n = 0, len(old), len(new)
+    while (
+        tail + _STEP <= room
+        and old[o - tail - _STEP : o - tail] == new[n - tail - _STEP : n - tail]
+    ):
+        tail += _STEP
+    while tail < room and old[o - tail - 1] == new[n - tail - 1]:
+        tail += 1
+    first = old.count(b"\n", 0, same)
+    first_at = old.rfind(b"\n", 0, same) + 1
+    last_old = old.count(b"\n", 0, max(len(old) - tail - 1, 0))
+    last_new = new.count(b"\n", 0, max(len(new) - tail - 1, 0))
+    if len(old) - tail - 1 < 0:
+        last_old = -1
+    return first, last_old, last_new, first_at
 
 
-def _is_top(lines: list[str], index: int) -> bool:
+def _piece(before: Plan, text: _Text, low: int, high: int) -> tuple[int, int] | None:
+    """The old lines [start, end) of the top-level checklist task holding lines low..high,
+    up to the next task (or the end of the file), which must start a top-level item too."""
+    lines = [t.line - 1 for t in before.tasks]
+    at = bisect.bisect_right(lines, low) - 1
+    if at < 0:
+        return None
+    after = bisect.bisect_right(lines, high)
+    if after != at + 1:
+        return None  # the change spans two tasks, or none holds it
+    root = before.tasks[at]
+    if root.kind != "checklist" or not _is_top(text, lines[at]):
+        return None
+    if after == len(lines):
+        return lines[at], len(text)
+    following = before.tasks[after]
+    if following.kind != "checklist" or not _is_top(text, lines[after]):
+        return None
+    return lines[at], lines[after]
+
+
+def _is_top(text: _Text, index: int) -> bool:
     """A line that starts a top-level bullet item with content, as `markdown._cut` cuts at."""
-    if index >= len(lines):
+    if index >= len(text):
         return False
-    line = lines[index]
+    line = text.get(index)
     if not _TOP_BULLET.match(line) or _THEMATIC_BREAK.match(line):
         return False
-    return not ("|" in line and index + 1 < len(lines) and _DELIMITER_ROW.match(lines[index + 1]))
+    if "|" not in line or index + 1 >= len(text):
+        return True
+    return not _DELIMITER_ROW.match(text.get(index + 1))
 
 
-def _starts_top_item(lines: list[str], index: int) -> bool:
-    return _is_top(lines, index) and not _DELIMITER_ROW.match(lines[index])
+def _starts_top_item(text: _Text, index: int) -> bool:
+    return _is_top(text, index) and not _DELIMITER_ROW.match(text.get(index))
 
 
-def _under_task_heading(path: str, lines: list[str], start: int, config: Config) -> bool:
-    """Whether the heading the piece sits under may name a task (`### T-1: Title`): its
-    fields are the `Key: value` lines under it, the piece's included. A setext underline
-    anywhere above the piece counts as such a heading (rare in plans; the full parse
-    decides then)."""
-    body = split_frontmatter(lines[:start], path).body_start_line - 1
-    above = "\n".join(lines[body:start])
-    for match in _SETEXT.finditer(above):
-        previous = above.rfind("\n", 0, max(match.start() - 1, 0)) + 1
-        if match.start() > 0 and above[previous : match.start() - 1].strip():
+def _under_task_heading(path: str, data: bytes, offset: int, config: Config) -> bool:
+    """Whether the heading the piece (starting at byte `offset`) sits under may name a task
+    (`### T-1: Title`): its fields are the `Key: value` lines under it, the piece's
+    included. A setext underline anywhere above the piece counts as such a heading (rare
+    in plans; the full parse decides then)."""
+    head = data[: min(offset, _FRONTMATTER_BYTES)].decode("utf-8", "surrogateescape")
+    lines = head.split("\n")
+    body_line = split_frontmatter(lines, path).body_start_line - 1
+    body = sum(len(line.encode("utf-8", "surrogateescape")) + 1 for line in lines[:body_line])
+    if body > offset:
+        return True  # a frontmatter block longer than what is read of it: cannot tell
+    for match in _SETEXT.finditer(data, body, offset):
+        previous = data.rfind(b"\n", 0, max(match.start() - 1, 0)) + 1
+        if match.start() > body and data[previous : match.start() - 1].strip():
             return True
     last = None
-    for last in _ATX.finditer(above):  # noqa: B007  # the last one is wanted
+    for last in _ATX.finditer(data, body, offset):  # noqa: B007  # the last one is wanted
         pass
     if last is None:
         return False
-    return match_task_id(last.group("text") or "", config)[0] is not None
+    heading = (last.group("text") or b"").decode("utf-8")
+    return match_task_id(heading, config)[0] is not None
 
 
 def _piece_tasks(
-    path: str, lines: list[str], start: int, end: int, config: Config
+    path: str, text: _Text, start: int, end: int, config: Config
 ) -> tuple[Task, ...] | None:
     """The tasks of lines [start, end), parsed alone and placed at their lines; None unless
     their outline (with the line after them) proves they parse alone."""
-    proof = lines[start : end + 1] if end < len(lines) else lines[start:end]
+    proof = text.span(start, end + 1)
     outline = markdown.outline("\n".join(proof))
     if outline.headings or outline.tables or outline.too_deep_line is not None:
         return None
-    if end < len(lines):
+    if end < len(text):
         at = end - start
         if not any(item.line == at and item.depth == 0 for item in outline.items):
             return None
     if not any(item.line == 0 and item.depth == 0 for item in outline.items):
         return None
-    alone = plan_from_source(Source(path, lines[start:end]), config)
+    alone = plan_from_source(Source(path, proof[: end - start]), config)
     if alone.problems or not alone.tasks or alone.tasks[0].line != 1:
         return None
     if alone.frontmatter or alone.has_frontmatter:
@@ -216,9 +292,16 @@ def _shifted(task: Task, by: int) -> Task:
 def plan_model(rel: str, data: bytes, config: Config) -> Plan:
     """`parse_plan(rel, data, config)`, taken from charter.model_memo when this command
     offered the model of these bytes already."""
-    held = model_memo.known("plan", rel, model_memo.content_digest(data), repr(config))
+    digest = model_memo.content_digest(data)
+    held = model_memo.known("plan", rel, digest, repr(config))
     if isinstance(held, Plan):
         return held
+    if len(data) >= FROM_CACHE_BYTES:  # decoding a long plan's model beats parsing it again
+        cached = ModelCache(config, lazy=True).get(rel, digest)
+        if isinstance(cached, Plan) and not any(
+            fnmatch.fnmatch(rel, glob) for glob in config.handoff_plans
+        ):
+            return cached
     return parse_plan(rel, data, config)
 
 
