@@ -13,6 +13,12 @@ from __future__ import annotations
 from charter.fasthash import blake2b
 from charter.model import Plan, SessionLog
 
+# A file at least this long has its model kept by every load (charter.repo), not only by
+# the edit that wrote it: one plan of 50,000 tasks (6 MB) takes seconds to parse or
+# decode, and a command loading the repository twice (`session start`: its preconditions,
+# the task edit, the board, the handoff) would read it each time. Plans of ordinary size
+# are never kept: holding them all would keep a whole repository's model alive.
+LONG_FILE = 256 * 1024
 # (kind, path) -> (content hash, configuration's repr, model)
 _held: dict[tuple[str, str], tuple[str, str, Plan | SessionLog]] = {}
 
@@ -25,7 +31,12 @@ def content_digest(data: bytes) -> str:
 def offer(kind: str, rel: str, data: bytes, settings: str, model: Plan | SessionLog) -> None:
     """Keep `model` as the model of `rel` while it holds `data`, under `settings`
     (`repr(config)`)."""
-    _held[(kind, rel)] = (content_digest(data), settings, model)
+    offer_digest(kind, rel, content_digest(data), settings, model)
+
+
+def offer_digest(kind: str, rel: str, digest: str, settings: str, model: Plan | SessionLog) -> None:
+    """`offer`, given the content hash."""
+    _held[(kind, rel)] = (digest, settings, model)
 
 
 def known(kind: str, rel: str, digest: str, settings: str) -> Plan | SessionLog | None:

@@ -230,7 +230,10 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
         # Every file's model at hand (a task edit kept the one it wrote): the model cache,
         # a shard of 12 MB for one plan of 50,000 tasks, is neither read nor written.
         known = use_cache and _all_known(snapshot.files, reuse, settings)
-        cache = ModelCache(config) if use_cache and not known else None
+        # Most at hand: read only the shards of the files that are not (a long plan's shard
+        # is never read then); entries of deleted files are dropped by the next full read.
+        lazy = model_memo.holding()
+        cache = ModelCache(config, lazy=lazy) if use_cache and not known else None
         models = _models(snapshot.files, config, cache, reuse)
         if cache is not None:
             cache.save()
@@ -240,6 +243,8 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     by_kind: dict[str, list[Any]] = {"plan": [], "session": [], "mirror": []}
     for read, model in zip(snapshot.files, models, strict=True):
         by_kind[read.kind].append(model)
+        if use_cache and read.digest and read.data and len(read.data) >= model_memo.LONG_FILE:
+            model_memo.offer_digest(read.kind, read.rel, read.digest, settings, model)
     repo = RepoModel(
         config.root,
         config,

@@ -45,7 +45,7 @@ from charter.parse.task_parts import match_task_id
 # A plan at least this long is taken from the model cache when it holds these bytes: for
 # one plan of 50,000 tasks (6 MB) reading its shard and decoding takes half as long as a
 # parse; for a short plan, reading the shard costs more than the parse.
-FROM_CACHE_BYTES = 256 * 1024
+FROM_CACHE_BYTES = model_memo.LONG_FILE
 _TOP_BULLET = re.compile(r"[-*+][ \t]+\S")
 _THEMATIC_BREAK = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _DELIMITER_ROW = re.compile(r"[ \t]*[|:-][|:\- \t]+$")
