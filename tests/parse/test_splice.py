@@ -44,6 +44,21 @@ INSERTS = (
 )
 
 
+def test_a_task_heading_above_a_code_block_that_looks_like_a_heading_is_seen(
+    tmp_path: Path,
+) -> None:
+    """The heading's fields run to the next real heading: through the code block and the
+    edited task, whose field lines it reads."""
+    config = _config(tmp_path)
+    head = ["# Plan", "", "## T-5: Task heading", "", "```", "# not a heading", "```", ""]
+    tail = ["- [ ] **T-6** Six", "  - Owner: ana", "- [ ] **T-7** Seven", "  - Owner: bo"]
+    old = "\n".join([*head, *tail]) + "\n"
+    before = parse_plan("plan.md", old.encode(), config)
+    new = old.replace("  - Owner: ana", "  - Owner: cy")
+    assert spliced_plan(before, old.encode(), new.encode(), config) is None
+    assert _check(before, old, new, config) is False
+
+
 def _config(tmp_path: Path) -> Config:
     return load_config(tmp_path)
 
@@ -170,6 +185,7 @@ _LINE = st.sampled_from(
         "1. [ ] **T-4** numbered",
         "| T-5 | five | Todo |",
         "### T-6",
+        "# a comment, or a heading",
         "  - Owner: ana",
         "Plain paragraph.",
     )

@@ -230,8 +230,8 @@ def _starts_top_item(text: _Text, index: int) -> bool:
 def _under_task_heading(path: str, data: bytes, offset: int, config: Config) -> bool:
     """Whether the heading the piece (starting at byte `offset`) sits under may name a task
     (`### T-1: Title`): its fields are the `Key: value` lines under it, the piece's
-    included. A setext underline anywhere above the piece counts as such a heading (rare
-    in plans; the full parse decides then)."""
+    included. Any heading above naming a task, or a setext underline anywhere above,
+    counts as such (the full parse decides then)."""
     head = data[: min(offset, _FRONTMATTER_BYTES)].decode("utf-8", "surrogateescape")
     lines = head.split("\n")
     body_line = split_frontmatter(lines, path).body_start_line - 1
@@ -242,13 +242,12 @@ def _under_task_heading(path: str, data: bytes, offset: int, config: Config) -> 
         previous = data.rfind(b"\n", 0, max(match.start() - 1, 0)) + 1
         if match.start() > body and data[previous : match.start() - 1].strip():
             return True
-    last = None
-    for last in _ATX.finditer(data, body, offset):  # noqa: B007  # the last one is wanted
-        pass
-    if last is None:
-        return False
-    heading = (last.group("text") or b"").decode("utf-8")
-    return match_task_id(heading, config)[0] is not None
+    # Every heading above, not only the nearest: a `#` line in a code block looks like one.
+    for match in _ATX.finditer(data, body, offset):
+        heading = (match.group("text") or b"").decode("utf-8", "replace")
+        if match_task_id(heading, config)[0] is not None:
+            return True
+    return False
 
 
 def _piece_tasks(
