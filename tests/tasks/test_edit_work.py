@@ -152,8 +152,8 @@ def test_an_edit_after_a_checkout_parses_one_plan_and_patches_the_board(
     _edit(config, "W3-2", "Blocked")
     # The edit parses its plan before the change; after it, the changed task's piece alone
     # (charter.parse.splice); the gate judges the plan before and after within the plan;
-    # the board takes the model the edit kept (charter.model_memo).
-    assert counts == {"parse": 1, "repo": 0, "read": 2}
+    # the board parses the edited plan once.
+    assert counts == {"parse": 2, "repo": 0, "read": 2}
     assert _board(config) == _full_board(config, tmp_path)
 
 
@@ -240,8 +240,8 @@ def test_an_edit_after_a_pull_patches_the_last_board_written_here(
     _pulled(config, tmp_path, edits)
     counts = _counted(monkeypatch)
     _edit(config, "W3-2", "Blocked")
-    # the edited plan once (as in a row), and the plans the pull changed once each
-    assert counts == {"parse": 1 + edits, "repo": 0, "read": 2}
+    # the edited plan twice (as in a row), and the plans the pull changed once each
+    assert counts == {"parse": 2 + edits, "repo": 0, "read": 2}
     assert _board(config) == _full_board(config, tmp_path / "full")
 
 

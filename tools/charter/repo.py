@@ -234,7 +234,7 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
         # is never read then); entries of deleted files are dropped by the next full read.
         lazy = model_memo.holding()
         cache = ModelCache(config, lazy=lazy) if use_cache and not known else None
-        models = _models(snapshot.files, config, cache, reuse)
+        models = _models(snapshot.files, config, cache, reuse, memo=use_cache)
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -314,11 +314,13 @@ def _models(
     config: Config,
     cache: ModelCache | None,
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
+    memo: bool = True,
 ) -> list[Plan | SessionLog]:
-    """A model per file: the one built earlier in this process from the same bytes (`reuse`),
-    else from the cache when it holds one, else parsed, all misses at once, so that many
-    changed files can be parsed on two cores (`charter.parse_pool`)."""
-    return [model for model, _ in _derived(files, config, cache, _nothing, reuse)]
+    """A model per file: the one built earlier in this process from the same bytes (`reuse`,
+    or kept by charter.model_memo unless `memo` is False), else from the cache when it holds
+    one, else parsed, all misses at once, so that many changed files can be parsed on two
+    cores (`charter.parse_pool`)."""
+    return [model for model, _ in _derived(files, config, cache, _nothing, reuse, memo)]
 
 
 def _nothing(read: FileRead, model: Plan | SessionLog) -> None:
@@ -331,12 +333,13 @@ def _derived(
     cache: ModelCache | None,
     derive: Callable[[FileRead, Plan | SessionLog], T],
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
+    memo: bool = True,
 ) -> list[tuple[Plan | SessionLog, T]]:
     """As `_models`, each model with `derive(read, model)`, worked out where the file was
     parsed (a parsed file's in the parse child, for half of them)."""
     found: list[tuple[Plan | SessionLog, T] | None] = []
     misses: list[tuple[int, FileRead]] = []
-    settings = repr(config) if model_memo.holding() else ""
+    settings = repr(config) if memo and model_memo.holding() else ""
     for read in files:
         model = _known(read, cache, reuse or {}, settings)
         if model is None:
@@ -381,7 +384,7 @@ def _known(
             return SessionLog(read.rel, problems=(problem,))
         return Plan(read.rel, problems=(problem,))
     model = reuse.get((read.kind, read.rel, read.digest))
-    if model is None and model_memo.holds(read.kind, read.rel):  # this command wrote it
+    if model is None and settings and model_memo.holds(read.kind, read.rel):  # kept here
         model = model_memo.known(read.kind, read.rel, read.digest, settings)
     if model is None and cache is not None:
         model = cache.get(read.rel, read.digest)
@@ -421,10 +424,6 @@ def _import_parsers() -> None:
 
 
 def parse_file(rel: str, data: bytes, config: Config, kind: str) -> Plan | SessionLog:
-    if model_memo.holds(kind, rel):  # this command wrote the file and kept its model
-        held = model_memo.known(kind, rel, model_memo.content_digest(data), repr(config))
-        if held is not None:
-            return held
     if kind != "session" and any(fnmatch.fnmatch(rel, g) for g in config.handoff_plans):
         from charter.parse.handoff import parse_handoff  # lazy: off a warm check's start-up path
 

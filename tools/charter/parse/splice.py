@@ -292,15 +292,15 @@ def _shifted(task: Task, by: int) -> Task:
 def plan_model(rel: str, data: bytes, config: Config) -> Plan:
     """`parse_plan(rel, data, config)`, taken from charter.model_memo when this command
     offered the model of these bytes already."""
+    if any(fnmatch.fnmatch(rel, glob) for glob in config.handoff_plans):
+        return parse_plan(rel, data, config)  # what is kept of it is the handoff parser's
     digest = model_memo.content_digest(data)
     held = model_memo.known("plan", rel, digest, repr(config))
     if isinstance(held, Plan):
         return held
     if len(data) >= FROM_CACHE_BYTES:  # decoding a long plan's model beats parsing it again
         cached = ModelCache(config, lazy=True).get(rel, digest)
-        if isinstance(cached, Plan) and not any(
-            fnmatch.fnmatch(rel, glob) for glob in config.handoff_plans
-        ):
+        if isinstance(cached, Plan):
             return cached
     return parse_plan(rel, data, config)
 
