@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from charter import model_memo
 from charter.checks.engine import check_repo
 from charter.config import Config
 from charter.model import Diagnostic
@@ -78,6 +79,14 @@ def shared_corpora_stay_untouched() -> object:
     yield
     created = _charter_state_in_shared() - before
     assert not created, f"tests wrote charter state into shared/: {sorted(map(str, created))}"
+
+
+@pytest.fixture(autouse=True)
+def no_models_kept_between_tests() -> Iterator[None]:
+    """Each test starts as a command does: no model a task edit kept (charter.model_memo)."""
+    model_memo.forget()
+    yield
+    model_memo.forget()
 
 
 # The environment a person pasting a docs example has: no charter overrides from

@@ -23,6 +23,8 @@ import charter.board.regenerate
 import charter.checks.edit_gate
 import charter.checks.gate_scope
 import charter.outputs.protect
+import charter.parse.plans
+import charter.parse.splice
 import charter.tasks.edit
 import charter.tasks.id_index
 from charter.board.regenerate import regenerate_board
@@ -65,9 +67,11 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         monkeypatch.setattr(module, name, wrapper)
 
+    # Plans parsed, wherever: edit and splice imported parse_plan by name, the loaders'
+    # parse_file (the board's patch, the gate's related plans) import it when they parse.
     counting(charter.tasks.edit, "parse_plan", "parse")
-    counting(charter.checks.gate_scope, "parse_file", "parse")
-    counting(charter.board.patch, "parse_file", "parse")
+    counting(charter.parse.splice, "parse_plan", "parse")
+    counting(charter.parse.plans, "parse_plan", "parse")
     counting(charter.board.regenerate, "build_repo", "repo")
     counting(charter.checks.edit_gate, "load_repo", "repo")
     counting(charter.tasks.edit, "load_repo", "repo")
@@ -146,9 +150,10 @@ def test_an_edit_after_a_checkout_parses_one_plan_and_patches_the_board(
     checkout(config)
     counts = _counted(monkeypatch)
     _edit(config, "W3-2", "Blocked")
-    # The edit parses its plan before and after (its read-back check); the gate judges the
-    # plan before and after within the plan; the board parses the edited plan once.
-    assert counts == {"parse": 3, "repo": 0, "read": 2}
+    # The edit parses its plan before the change; after it, the changed task's piece alone
+    # (charter.parse.splice); the gate judges the plan before and after within the plan;
+    # the board parses the edited plan once.
+    assert counts == {"parse": 2, "repo": 0, "read": 2}
     assert _board(config) == _full_board(config, tmp_path)
 
 
@@ -235,8 +240,8 @@ def test_an_edit_after_a_pull_patches_the_last_board_written_here(
     _pulled(config, tmp_path, edits)
     counts = _counted(monkeypatch)
     _edit(config, "W3-2", "Blocked")
-    # the edited plan thrice (as in a row), and the plans the pull changed once each
-    assert counts == {"parse": 3 + edits, "repo": 0, "read": 2}
+    # the edited plan twice (as in a row), and the plans the pull changed once each
+    assert counts == {"parse": 2 + edits, "repo": 0, "read": 2}
     assert _board(config) == _full_board(config, tmp_path / "full")
 
 

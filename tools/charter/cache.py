@@ -108,9 +108,9 @@ class ModelCache(ShardedCache):
     builds only those, and an entry that does not decode is a miss, parsed again.
     """
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, lazy: bool = False):
         super().__init__(
-            config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config)
+            config.root / CACHE_DIR, "models", MODEL_SHARDS, _parser_fingerprint(config), lazy
         )
         # Models put since the last save, encoded when saved: a cold check saves in a
         # forked child (parse_pool.aside) while it goes on, so it never waits on encoding.

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from charter import parse_pool, progress
+from charter import model_memo, parse_pool, progress
 from charter.cache import ModelCache
 from charter.config import Config
 from charter.fasthash import blake2b
@@ -283,8 +283,14 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
         return last.again(today)
     reuse = last.by_file if last else {}
     with collector_paused():
-        cache = ModelCache(config) if use_cache else None
-        models = _models(snapshot.files, config, cache, reuse)
+        # Every file's model at hand (a task edit kept the one it wrote): the model cache,
+        # a shard of 12 MB for one plan of 50,000 tasks, is neither read nor written.
+        known = use_cache and _all_known(snapshot.files, reuse, settings)
+        # Most at hand: read only the shards of the files that are not (a long plan's shard
+        # is never read then); entries of deleted files are dropped by the next full read.
+        lazy = model_memo.holding()
+        cache = ModelCache(config, lazy=lazy) if use_cache and not known else None
+        models = _models(snapshot.files, config, cache, reuse, memo=use_cache)
         if cache is not None:
             cache.save()
         # The models live as long as the command: frozen, no later collection walks them
@@ -293,6 +299,8 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     by_kind: dict[str, list[Any]] = {"plan": [], "session": [], "mirror": []}
     for read, model in zip(snapshot.files, models, strict=True):
         by_kind[read.kind].append(model)
+        if use_cache and read.digest and read.data and len(read.data) >= model_memo.LONG_FILE:
+            model_memo.offer_digest(read.kind, read.rel, read.digest, settings, model)
     repo = RepoModel(
         config.root,
         config,
@@ -310,6 +318,24 @@ def build_repo(snapshot: Snapshot, use_cache: bool = True, today: date | None = 
     _remembered.fingerprint, _remembered.settings = fingerprint, settings
     _remembered.model = weakref.ref(repo)
     return repo
+
+
+def _all_known(
+    files: tuple[FileRead, ...],
+    reuse: Mapping[tuple[str, str, str], Plan | SessionLog],
+    settings: str,
+) -> bool:
+    """Whether every file's model is in `reuse` or kept by charter.model_memo."""
+    if not model_memo.holding():
+        return False
+    return all(
+        read.digest is not None
+        and (
+            (read.kind, read.rel, read.digest) in reuse
+            or model_memo.known(read.kind, read.rel, read.digest, settings) is not None
+        )
+        for read in files
+    )
 
 
 def _by_file(
@@ -344,11 +370,13 @@ def _models(
     config: Config,
     cache: ModelCache | None,
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
+    memo: bool = True,
 ) -> list[Plan | SessionLog]:
-    """A model per file: the one built earlier in this process from the same bytes (`reuse`),
-    else from the cache when it holds one, else parsed, all misses at once, so that many
-    changed files can be parsed on two cores (`charter.parse_pool`)."""
-    return [model for model, _ in _derived(files, config, cache, _nothing, reuse)]
+    """A model per file: the one built earlier in this process from the same bytes (`reuse`,
+    or kept by charter.model_memo unless `memo` is False), else from the cache when it holds
+    one, else parsed, all misses at once, so that many changed files can be parsed on two
+    cores (`charter.parse_pool`)."""
+    return [model for model, _ in _derived(files, config, cache, _nothing, reuse, memo)]
 
 
 def _nothing(read: FileRead, model: Plan | SessionLog) -> None:
@@ -361,14 +389,16 @@ def _derived(
     cache: ModelCache | None,
     derive: Callable[[FileRead, Plan | SessionLog], T],
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog] | None = None,
+    memo: bool = True,
 ) -> list[tuple[Plan | SessionLog, T]]:
     """As `_models`, each model with `derive(read, model)`, worked out where the file was
     parsed (a parsed file's in the parse child, for half of them)."""
     found: list[tuple[Plan | SessionLog, T] | None] = []
     misses: list[tuple[int, FileRead]] = []
     files = tuple(map(filled, files))
+    settings = repr(config) if memo and model_memo.holding() else ""
     for read in files:
-        model = _known(read, cache, reuse or {})
+        model = _known(read, cache, reuse or {}, settings)
         if model is None:
             misses.append((len(found), read))
             found.append(None)
@@ -402,6 +432,7 @@ def _known(
     read: FileRead,
     cache: ModelCache | None,
     reuse: Mapping[tuple[str, str, str], Plan | SessionLog],
+    settings: str = "",
 ) -> Plan | SessionLog | None:
     """The file's model without parsing it, when it can be had; None when it must be parsed."""
     if read.data is None or read.digest is None:
@@ -410,6 +441,8 @@ def _known(
             return SessionLog(read.rel, problems=(problem,))
         return Plan(read.rel, problems=(problem,))
     model = reuse.get((read.kind, read.rel, read.digest))
+    if model is None and settings and model_memo.holds(read.kind, read.rel):  # kept here
+        model = model_memo.known(read.kind, read.rel, read.digest, settings)
     if model is None and cache is not None:
         model = cache.get(read.rel, read.digest)
     return model

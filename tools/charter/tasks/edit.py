@@ -23,6 +23,7 @@ from charter.files import plan_listing, relpath
 from charter.io import locked, read_file, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
+from charter.parse.splice import offer_plan, plan_model, spliced_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
 from charter.repo import load_repo, without_replaced
@@ -374,7 +375,7 @@ def _edit(
             data = path.read_bytes()
         except OSError as exc:  # EIO from read() names no file
             raise CharterError(f"cannot read the plan ({os_error_reason(exc)})", rel) from exc
-        plan = parse_plan(rel, data, config)
+        plan = plan_model(rel, data, config)
         tasks = [t for t in plan.walk() if t.id == task_id]
         if not tasks:
             raise CharterError(
@@ -389,12 +390,14 @@ def _edit(
         new = doc.render()
         if new == data:
             return path
-        after = parse_plan(rel, new, config)
+        # The changed task's piece parsed again, the rest kept (charter.parse.splice).
+        after = spliced_plan(plan, data, new, config) or parse_plan(rel, new, config)
         _verify(plan, after, task, change)
         if validate is not None:
             read = tuple((r, data if r == rel else d) for r, d in everything)
             validate(EditedPlan(plan, after, read, new))
         write_bytes_atomic(path, new)
+        offer_plan(rel, new, config, after)  # the board and handoff that follow take it
     return path
 
 
