@@ -429,6 +429,6 @@ def _stored_mirror(data: Any) -> Mirror | None:
     if data is None:
         return None
     if type(data) is not list or len(data) != 4:
-        raise Malformed("not CH018's last run")
+        raise Malformed(f"not {rulecodes.CHECKLIST_MIRROR}'s last run")
     summaries, wanted, digest, found = data
     return Mirror(_string(summaries), _strings(wanted), _string(digest), _diagnostics(found))
