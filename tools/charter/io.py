@@ -261,3 +261,17 @@ def read_file(path: str) -> bytes:
     finally:
         os.close(fd)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def stat_signature(info: os.stat_result) -> tuple[int, int, int, int, int, int]:
+    """What a file's `stat` says of its content without reading it: unchanged while the
+    same file keeps its size and both times (a change within the clock's resolution is
+    the caller's racy case)."""
+    return (
+        info.st_mode,
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )

@@ -24,7 +24,7 @@ from charter.cache import ModelCache
 from charter.config import Config
 from charter.fasthash import blake2b
 from charter.files import mirror_listing, plan_listing, session_listing
-from charter.io import read_file
+from charter.io import read_file, stat_signature
 from charter.mentions import Resolution, resolve
 from charter.model import Diagnostic, Plan, SessionLog, Task
 from charter.rulecodes import PARSE_ERROR
@@ -211,14 +211,7 @@ def _known_read(
             info = os.stat(full)
         except OSError:
             return _read(rel, full, kind)
-        sig = (
-            info.st_mode,
-            info.st_dev,
-            info.st_ino,
-            info.st_size,
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-        )
+        sig = stat_signature(info)
         if sig == last[0]:
             return FileRead(rel, kind, None, last[1], unread=full, sig=sig)
         return replace(_read(rel, full, kind), sig=sig)

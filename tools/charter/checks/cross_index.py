@@ -45,7 +45,12 @@ from typing import Any
 
 from charter import rulecodes
 from charter.checks import cross_store
-from charter.checks.cross_store import Share
+from charter.checks.cross_store import (
+    Share,
+    diagnostics_of,
+    finding_rows,
+    strings_of,
+)
 from charter.checks.facts import FileFacts, TaskRow
 from charter.checks.plan_rules import sessions_naming_unknown_tasks
 from charter.checks.task_rules import (
@@ -56,7 +61,7 @@ from charter.checks.task_rules import (
 from charter.config import Config
 from charter.fasthash import blake2b
 from charter.model import Diagnostic, Plan, SessionLog
-from charter.model_codec import Malformed, decode_diagnostic
+from charter.model_codec import Malformed
 from charter.repo import RepoModel
 
 CROSS_FILE = cross_store.CROSS_FILE
@@ -84,7 +89,7 @@ class Mirror:
     findings: list[Diagnostic]
 
     def to_data(self) -> list[Any]:
-        return [self.summaries, self.wanted, self.digest, _rows(self.findings)]
+        return [self.summaries, self.wanted, self.digest, finding_rows(self.findings)]
 
 
 def cross_findings(
@@ -173,7 +178,7 @@ def _findings(
     rest = stored.rest if stored is not None else {}
     schemes = rest.get("schemes") if stored is not None and not came_or_went else None
     if schemes is not None:
-        schemes = _strings(schemes)
+        schemes = strings_of(schemes)
     if schemes is None and config.require_frontmatter:
         schemes = sorted(id_schemes(counts))
     unknown = dict(stored.unknown) if stored is not None else {}
@@ -196,7 +201,7 @@ def _findings(
         raw[rulecodes.UNKNOWN_DEPENDENCY] = [d for rel in by_rel for d in unknown.get(rel, ())]
     cycles = None
     if stored is not None and rest.get("cycles") is not None:
-        cycles = _diagnostics(rest["cycles"])
+        cycles = diagnostics_of(rest["cycles"])
     dirty = stored is None or bool(changed) or bool(gone)
     if rulecodes.DEPENDENCY_CYCLE in codes:
         # The cycles hold while no edge came or went (the IDs and each task's dependencies
@@ -242,7 +247,7 @@ def _findings(
     duplicates = None
     if stored is not None and rest.get("duplicates") is not None:
         wanted, found_then = rest["duplicates"]
-        duplicates = (_strings(wanted), _diagnostics(found_then))
+        duplicates = (strings_of(wanted), diagnostics_of(found_then))
     duplicate_rule = [r for r in cross if r.code == rulecodes.DUPLICATE_TASK_ID]
     if duplicate_rule:
         held = holding()
@@ -272,9 +277,9 @@ def _findings(
             unknown,
             holding() if store is None or changed or gone else stored.holding if stored else None,
             {
-                "duplicates": [duplicates[0], _rows(duplicates[1])] if duplicates else None,
+                "duplicates": [duplicates[0], finding_rows(duplicates[1])] if duplicates else None,
                 "mirror": mirror.to_data() if mirror is not None else None,
-                "cycles": _rows(cycles) if cycles is not None else None,
+                "cycles": finding_rows(cycles) if cycles is not None else None,
                 "schemes": schemes,
             },
             [],
@@ -398,26 +403,6 @@ def _as_plan(model: Plan | SessionLog) -> Plan:
     return model if isinstance(model, Plan) else Plan(model.path)
 
 
-def _rows(found: Iterable[Diagnostic]) -> list[list[Any]]:
-    return [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in found]
-
-
-def _types(values: Iterable[Any]) -> set[type]:
-    return set(map(type, values))
-
-
-def _strings(value: Any) -> list[str]:
-    if type(value) is not list or not _types(value) <= {str}:
-        raise Malformed("not a list of strings")
-    return value
-
-
-def _diagnostics(value: Any) -> list[Diagnostic]:
-    if type(value) is not list:
-        raise Malformed("not findings")
-    return [decode_diagnostic(row) for row in value]
-
-
 def _string(value: Any) -> str:
     if type(value) is not str:
         raise Malformed("not a string")
@@ -431,4 +416,4 @@ def _stored_mirror(data: Any) -> Mirror | None:
     if type(data) is not list or len(data) != 4:
         raise Malformed(f"not {rulecodes.CHECKLIST_MIRROR}'s last run")
     summaries, wanted, digest, found = data
-    return Mirror(_string(summaries), _strings(wanted), _string(digest), _diagnostics(found))
+    return Mirror(_string(summaries), strings_of(wanted), _string(digest), diagnostics_of(found))

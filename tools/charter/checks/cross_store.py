@@ -114,22 +114,22 @@ def load(root: Path, key: str) -> Store | None:
         tokens, holding = stored["tokens"], stored["holding"]
         valid = (
             type(summaries) is dict
-            and _types(chain(summaries, summaries.values())) <= {str}
+            and types_of(chain(summaries, summaries.values())) <= {str}
             and type(counts) is dict
-            and _types(counts.values()) <= {int}
+            and types_of(counts.values()) <= {int}
             and (not counts or min(counts.values()) > 0)
             and type(unknown) is dict
             and type(tokens) is list
             and len(tokens) == SHARDS
-            and _types(tokens) <= {str}
-            and (holding is None or (type(holding) is list and _types(holding) <= {str}))
+            and types_of(tokens) <= {str}
+            and (holding is None or (type(holding) is list and types_of(holding) <= {str}))
         )
         if not valid:
             return None
         totals = Totals(
             summaries,
             Counter(counts),
-            {rel: _diagnostics(rows) for rel, rows in unknown.items()},
+            {rel: diagnostics_of(rows) for rel, rows in unknown.items()},
             holding,
             {name: stored[name] for name in ("duplicates", "mirror", "cycles", "schemes")},
             tokens,
@@ -176,7 +176,7 @@ def save(
         "key": key,
         "summaries": totals.summaries,
         "counts": dict(totals.counts),
-        "unknown": {rel: _rows(found) for rel, found in totals.unknown.items() if found},
+        "unknown": {rel: finding_rows(found) for rel, found in totals.unknown.items() if found},
         "holding": totals.holding,
         **totals.rest,
         "tokens": tokens,
@@ -188,21 +188,21 @@ def _shard_path(root: Path, n: int) -> Path:
     return root / CACHE_DIR / f"{SHARD_NAME}-{n:02d}.cache"
 
 
-def _rows(found: Iterable[Diagnostic]) -> list[list[Any]]:
+def finding_rows(found: Iterable[Diagnostic]) -> list[list[Any]]:
     return [[d.path, d.line, d.col, d.code, d.message, d.severity] for d in found]
 
 
-def _types(values: Iterable[Any]) -> set[type]:
+def types_of(values: Iterable[Any]) -> set[type]:
     return set(map(type, values))
 
 
-def _strings(value: Any) -> list[str]:
-    if type(value) is not list or not _types(value) <= {str}:
+def strings_of(value: Any) -> list[str]:
+    if type(value) is not list or not types_of(value) <= {str}:
         raise Malformed("not a list of strings")
     return value
 
 
-def _diagnostics(value: Any) -> list[Diagnostic]:
+def diagnostics_of(value: Any) -> list[Diagnostic]:
     if type(value) is not list:
         raise Malformed("not findings")
     return [decode_diagnostic(row) for row in value]
@@ -212,14 +212,14 @@ def _share(data: Any, unknown: list[Diagnostic]) -> Share:
     if type(data) is not list or len(data) != 4 or type(data[0]) is not str:
         raise Malformed("not a plan's share")
     summary, ids, edges, depends_on = data
-    if type(edges) is not list or not _types(edges) <= {list} or not set(map(len, edges)) <= {2}:
+    if type(edges) is not list or not types_of(edges) <= {list} or not set(map(len, edges)) <= {2}:
         raise Malformed("not edges")
     pairs = [(task_id, deps) for task_id, deps in edges]
     checked = (
-        _types(p[0] for p in pairs) <= {str}
-        and _types(p[1] for p in pairs) <= {list}
-        and _types(chain.from_iterable(p[1] for p in pairs)) <= {str}
+        types_of(p[0] for p in pairs) <= {str}
+        and types_of(p[1] for p in pairs) <= {list}
+        and types_of(chain.from_iterable(p[1] for p in pairs)) <= {str}
     )
     if not checked:
         raise Malformed("not edges")
-    return Share(summary, _strings(ids), pairs, _strings(depends_on), list(unknown))
+    return Share(summary, strings_of(ids), pairs, strings_of(depends_on), list(unknown))

@@ -53,6 +53,7 @@ from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
 from charter.config import Config
 from charter.fasthash import blake2b
+from charter.io import stat_signature
 from charter.sealed import read_sealed, write_sealed
 
 TYPE_CHECKING = False
@@ -176,14 +177,7 @@ def _sig(path: str, take: Callable[[str], os.stat_result] = os.lstat) -> Sig:
         return None
     except (OSError, ValueError) as exc:
         raise _Doubt(path) from exc
-    return (
-        info.st_mode,
-        info.st_dev,
-        info.st_ino,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-    )
+    return stat_signature(info)
 
 
 class Witness:
