@@ -41,6 +41,8 @@ levels:
     env: {CHARTER_ALLOW_NET: "1"}
     network: [pypi.org, files.pythonhosted.org, registry.npmjs.org, github.com,
               "*.githubusercontent.com"]
+# `npm install PKG` rewrites package.json: unprotected here, so the battery is the network's
+unprotected_paths: ["package.json"]
 ---
 # Autonomy policy
 """

@@ -203,3 +203,73 @@ def test_the_guard_refuses_them_under_a_policy_that_allows_the_programs(
     root = make_repo(tmp_path, POLICY)
     context = make_context(compiled(POLICY), root, level="L3", env={})
     assert classify(command, context).allowed is allowed
+
+
+MANIFEST_POLICY = """\
+---
+charter_policy: 1
+default_level: L3
+levels:
+  L3:
+    title: Online
+    network: true
+    allow: ["npm", "uv", "cargo", "go", "poetry", "yarn", "pnpm", "bun", "pip install"]
+UNPROTECTED
+---
+# Autonomy policy
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "allowed"),
+    [
+        # a package named: the manifest is rewritten
+        ("npm install left-pad", False),
+        ("npm i -D left-pad", False),
+        ("npm uninstall left-pad", False),
+        ("npm version patch", False),
+        ("npm init -y", False),
+        ("uv add requests", False),
+        ("uv version --bump patch", False),
+        ("poetry add requests", False),
+        ("cargo add serde", False),
+        ("go get example.com/x", False),
+        ("go mod tidy", False),
+        ("yarn add x", False),
+        ("pnpm add x", False),
+        ("bun add x", False),
+        # what the manifest lists is installed, or the manifest only read
+        ("npm install", True),
+        ("npm ci", True),
+        ("npm version", True),
+        ("uv sync", True),
+        ("uv version", True),
+        ("go mod download", True),
+        ("yarn install", True),
+        ("pip install requests", True),
+        ("npm install -g typescript", True),  # the tool's own prefix, not the project
+    ],
+)
+def test_a_package_manager_that_rewrites_its_manifest_writes_a_protected_file(
+    tmp_path: Path, command: str, allowed: bool
+) -> None:
+    policy = MANIFEST_POLICY.replace("UNPROTECTED\n", "")
+    root = make_repo(tmp_path, policy)
+    (root / "src").mkdir(exist_ok=True)
+    for cwd in (root, root / "src"):  # the tools look upwards for their manifest
+        decision = classify(command, make_context(compiled(policy), root, level="L3", cwd=cwd))
+        assert decision.allowed is allowed, decision.reason
+        if not allowed:
+            assert "would rewrite its manifest" in decision.reason
+            assert "is protected" in decision.reason
+
+
+def test_unprotected_manifests_may_be_rewritten(tmp_path: Path) -> None:
+    policy = MANIFEST_POLICY.replace(
+        "UNPROTECTED\n", 'unprotected_paths: ["package.json", "pyproject.toml"]\n'
+    )
+    root = make_repo(tmp_path, policy)
+    context = make_context(compiled(policy), root, level="L3")
+    assert classify("npm install left-pad", context).allowed
+    assert classify("uv add requests", context).allowed
+    assert not classify("cargo add serde", context).allowed

@@ -9,12 +9,15 @@ it, so it can be explained and so `charter run` can execute what was checked.
 
 from __future__ import annotations
 
+import os
+
 from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
 from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
 from charter.guard.grammar.facts import Facts
 from charter.guard.grammar.programs import Reading, python_module, read_argv
+from charter.guard.manifests import manifests_written
 from charter.guard.network import is_network_name
 from charter.guard.paths import PathRules, path_rules
 from charter.guard.sequence import judge_script, wrapped
@@ -305,6 +308,12 @@ def _git_revisions(argv: Sequence[str]) -> set[int]:
 
 def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> str | None:
     argv = command.argv
+    for name in manifests_written(argv):
+        above = os.path.relpath(os.path.join(paths.root, name), paths.cwd)
+        for path in dict.fromkeys((name, above)):  # the tools look upwards for it
+            reason = paths.write_reason(path, destructive=False)
+            if reason is not None:
+                return f"{argv[0]} would rewrite its manifest: {reason}"
     writes = not builtin.is_read_only(argv)
     if reading.key in ("sed", "awk", "gawk") and not reading.modes:
         writes = False  # scripts that write were refused with the arguments
