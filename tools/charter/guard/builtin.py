@@ -73,8 +73,7 @@ CONFIG_READS: dict[tuple[str, str], frozenset[str]] = {
     ("npm", "config"): frozenset({"get", "list", "ls"}), ("npm", "set"): frozenset(),
     ("npm", "pkg"): frozenset({"get"}), ("pnpm", "config"): frozenset({"get", "list"}),
     ("pnpm", "set"): frozenset(), ("yarn", "config"): frozenset({"get", "list"}),
-    ("pip", "config"): frozenset({"get", "list", "debug"}),
-    ("pip3", "config"): frozenset({"get", "list", "debug"}),
+    **{(pip, "config"): frozenset({"get", "list", "debug"}) for pip in ("pip", "pip3")},
     ("gh", "config"): frozenset({"get", "list"}), ("bundle", "config"): frozenset({"get", "list"}),
 }
 _WRAPPER_SUBCOMMAND_REASONS = {
@@ -128,13 +127,10 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
     ("tree", None, ("-o", "-R"), "makes tree write files"),
     ("file", None, ("-C", "--compile"), "makes file write a compiled magic file"),
     ("date", None, ("-s", "--set"), "sets the system clock"),
-    ("fd", None, ("-x", "--exec", "-X", "--exec-batch"), "makes fd run programs"),
-    ("fdfind", None, ("-x", "--exec", "-X", "--exec-batch"), "makes fd run programs"),
-    ("bat", None, ("--pager",), "makes bat run a program named on the command line"),
-    ("batcat", None, ("--pager",), "makes bat run a program named on the command line"),
-    ("delta", None, ("--pager",), "makes delta run a program named on the command line"),
-    ("ag", None, ("--pager",), "makes ag run a program named on the command line"),
-    ("ack", None, ("--pager",), "makes ack run a program named on the command line"),
+    *((fd, None, ("-x", "--exec", "-X", "--exec-batch"), "makes fd run programs")
+      for fd in ("fd", "fdfind")),
+    *((pager, None, ("--pager",), f"makes {pager} run a program named on the command line")
+      for pager in ("bat", "batcat", "delta", "ag", "ack")),
     ("fzf", None, ("--preview", "--bind", "--with-shell"), "makes fzf run programs"),
     ("nodemon", None, ("-x", "--exec"), "makes nodemon run a program named on the command line"),
     ("pandoc", None, ("--filter", "-F", "--lua-filter", "-L", "--pdf-engine"),

@@ -16,12 +16,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-_PACKAGE_JSON = ("package.json",)
-_PYPROJECT = ("pyproject.toml",)
+_PACKAGE_JSON = "package.json"
+_PYPROJECT = "pyproject.toml"
 # fmt: off
-# (program, subcommand) -> (the manifests it writes, whether only with package operands:
+# (program, subcommand) -> (the manifest it writes, whether only with package operands:
 # `npm install` alone installs what package.json lists and writes it not)
-_EDITS: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
+_EDITS: dict[tuple[str, str], tuple[str, bool]] = {
     **{("npm", sub): (_PACKAGE_JSON, True) for sub in (
         "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
         "isntall", "add")},
@@ -40,8 +40,8 @@ _EDITS: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     **{(tool, sub): (_PYPROJECT, False) for tool in ("uv", "poetry", "pdm") for sub in (
         "add", "remove", "init")},
     **{(tool, "version"): (_PYPROJECT, True) for tool in ("uv", "poetry", "pdm")},
-    **{("cargo", sub): (("Cargo.toml",), False) for sub in ("add", "remove", "rm", "init")},
-    ("go", "get"): (("go.mod",), False), ("go", "work"): (("go.work",), False),
+    **{("cargo", sub): ("Cargo.toml", False) for sub in ("add", "remove", "rm", "init")},
+    ("go", "get"): ("go.mod", False), ("go", "work"): ("go.work", False),
 }
 # `go mod` writes go.mod only through these; download, graph, verify and why read
 _GO_MOD_WRITES = frozenset({"tidy", "edit", "init"})
@@ -53,23 +53,15 @@ def manifests_written(argv: Sequence[str]) -> list[str]:
     """The manifest files `argv` rewrites though it does not name them."""
     if any(arg in _GLOBAL for arg in argv[1:]):
         return []  # a global install writes the tool's own prefix, not the project
-    found: list[str] = []
-    subs = subcommand_candidates(argv)
-    if argv[0] == "go" and "mod" in subs:
-        after = subcommand_candidates(argv[argv.index("mod", 1) :])
-        if after & _GO_MOD_WRITES or not after:
-            found.append("go.mod")
-    for sub in sorted(subs):
+    found: dict[str, None] = {}
+    for sub in sorted(subcommand_candidates(argv)):
+        rest = argv[argv.index(sub, 1) + 1 :]
+        if argv[0] == "go" and sub == "mod":
+            after = subcommand_candidates(["go", *rest])
+            if after & _GO_MOD_WRITES or not after:
+                found["go.mod"] = None
+            continue
         edit = _EDITS.get((argv[0], sub))
-        if edit is None:
-            continue
-        names, needs_operands = edit
-        if needs_operands and not _operands_after(argv, sub):
-            continue
-        found.extend(name for name in names if name not in found)
-    return found
-
-
-def _operands_after(argv: Sequence[str], sub: str) -> bool:
-    rest = argv[argv.index(sub, 1) + 1 :]
-    return any(not arg.startswith("-") for arg in rest)
+        if edit is not None and (not edit[1] or any(not a.startswith("-") for a in rest)):
+            found[edit[0]] = None
+    return list(found)

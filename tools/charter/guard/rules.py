@@ -49,12 +49,6 @@ def git_subcommand(argv: Sequence[str]) -> str | None:
     return None
 
 
-def subcommand(argv: Sequence[str]) -> str | None:
-    if argv[0] == "git":
-        return git_subcommand(argv)
-    return argv[1] if len(argv) > 1 else None
-
-
 def subcommand_candidates(argv: Sequence[str]) -> set[str]:
     """Every word that may be the subcommand, for a program the guard has no grammar of.
 
