@@ -104,17 +104,14 @@ def cross_findings(
     read_models: ReadModels,
 ) -> tuple[Diagnostic, ...]:
     """The CROSS rules' findings over these files' facts (see the module's docstring)."""
+    args = (cross, run_rules, plans, sessions, mirrors, config, today, key, read_models)
     store = cross_store.load(config.root, key)
     if store is not None:
         try:
-            return _findings(
-                cross, run_rules, plans, sessions, mirrors, config, today, key, read_models, store
-            )
+            return _findings(*args, store)
         except Malformed:  # a shard that is not the totals': the index built again
             pass
-    return _findings(
-        cross, run_rules, plans, sessions, mirrors, config, today, key, read_models, None
-    )
+    return _findings(*args, None)
 
 
 def _findings(
