@@ -69,7 +69,7 @@ def test_task_show_and_next_json(governed: GovernedRepo) -> None:
     assert code == 0 and shown["column"] == "In Progress" and shown["plan"] == "docs/plans/p.md"
     assert shown["depends"] == [{"id": "ST-B-1", "column": "Done"}]
     code, out, _ = run("task", "next", "--format", "json", "--repo", repo)
-    assert [t["id"] for t in json.loads(out)] == ["N-4", "N-2", "N-5", "N-3", "N-6"]
+    assert [t["id"] for t in json.loads(out)["tasks"]] == ["N-4", "N-2", "N-5", "N-3", "N-6"]
     code, out, _ = run("task", "next", "-n", "2", "--repo", repo)
     assert [line.split("\t")[0] for line in out.splitlines()] == ["N-4", "N-2"]
 

@@ -19,10 +19,16 @@ def test_claim_refuse_next_and_release(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert main(["task", "next", "--agent", "bob", "--format", "json", *repo]) == 0
     out = capsys.readouterr()
-    assert [t["id"] for t in json.loads(out.out)] == ["PAR-2", "PAR-3"]
+    next_up = json.loads(out.out)
+    assert [t["id"] for t in next_up["tasks"]] == ["PAR-2", "PAR-3"]
+    assert next_up["left_out"] == [{"id": "PAR-1", "agent": "alice"}]
     assert "left out 1 task(s) claimed by others: PAR-1 (alice)" in out.err
     assert main(["task", "next", "--agent", "alice", "--format", "json", *repo]) == 0
-    assert [t["id"] for t in json.loads(capsys.readouterr().out)] == ["PAR-1", "PAR-2", "PAR-3"]
+    assert [t["id"] for t in json.loads(capsys.readouterr().out)["tasks"]] == [
+        "PAR-1",
+        "PAR-2",
+        "PAR-3",
+    ]
 
     assert main(["task", "claim", "PAR-9", "--agent", "bob", *repo]) == 2  # no such task
     assert main(["task", "release", "PAR-1", "--agent", "alice", *repo]) == 0

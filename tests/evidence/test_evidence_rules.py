@@ -119,7 +119,9 @@ def test_check_reports_through_the_command_line(
     write(root, PLAN, plan(f"`evidence.txt` (sha256: {digest})"))
     write(root, "evidence.txt", "after\n")
     code = main(["check", "--repo", str(root), "--no-cache", "--format", "json"])
-    found = [d for d in json.loads(capsys.readouterr().out) if d["code"] == "CH019"]
+    report = json.loads(capsys.readouterr().out)
+    found = [d for d in report["findings"] if d["code"] == "CH019"]
+    assert report["errors"] >= 1 and report["plans"] == 1
     assert code == 1
     assert found[0]["path"] == "docs/plans/ranges.md"
     assert found[0]["line"] == 9

@@ -319,7 +319,7 @@ def test_metrics_override_and_cli(make_repo, tmp_path: Path) -> None:  # type: i
         ],
         standalone_mode=False,
     )
-    rows = json.loads(as_json.output)
+    rows = json.loads(as_json.output)["gates"]
     assert [(r["status"], r["value"], r["samples"]) for r in rows] == [
         ("pass", 5.0, 2),
         ("fail", 50.0, 3),

@@ -156,7 +156,7 @@ def test_cli_reports_json_and_exit_codes(repo_config: Config) -> None:
         standalone_mode=False,
     )
     assert result.return_value == 1
-    codes = sorted({d["code"] for d in json.loads(result.output)})
+    codes = sorted({d["code"] for d in json.loads(result.output)["findings"]})
     assert codes == ["RC002", "RC003", "RC004", "RC005", "RC006", "RC007", "RC008"]
 
 

@@ -29,9 +29,18 @@ if TYPE_CHECKING:
         def severity(self) -> str: ...
 
 
-def format_diagnostics(diagnostics: Sequence[Finding], output_format: str) -> str:
+def format_diagnostics(diagnostics: Sequence[Finding], output_format: str, **counts: int) -> str:
+    """The findings as text lines, GitHub annotations, or one JSON object: `counts` (what was
+    read), the numbers of errors and warnings, and the findings."""
     if output_format == "json":
-        return json.dumps([_fields(d) for d in diagnostics], indent=2, ensure_ascii=False)
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        shape: dict[str, object] = {
+            **counts,
+            "errors": errors,
+            "warnings": len(diagnostics) - errors,
+            "findings": [_fields(d) for d in diagnostics],
+        }
+        return json.dumps(shape, indent=2, ensure_ascii=False)
     if output_format == "github":
         return "\n".join(_github(d) for d in diagnostics)
     return "\n".join(_text(d) for d in diagnostics)

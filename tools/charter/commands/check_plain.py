@@ -123,9 +123,17 @@ def check_output(
         finally:
             progress.close()
     diagnostics = report.diagnostics
-    out = format_diagnostics(diagnostics, output_format) if diagnostics else None
-    if out is None and output_format == "json":
-        out = "[]"
+    out = None
+    if output_format == "json":
+        out = format_diagnostics(
+            diagnostics,
+            "json",
+            plans=report.plans,
+            tasks=report.tasks,
+            session_logs=report.sessions,
+        )
+    elif diagnostics:
+        out = format_diagnostics(diagnostics, output_format)
     err = None
     if output_format == "text":
         err = (

@@ -68,7 +68,8 @@ def gates(
         progress.close()
     recorded = record_results(config, results)
     if output_format == "json":
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        shape = {"gates": [r.to_dict() for r in results]}
+        click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
     else:
         click.echo(format_text(results))
     if recorded is not None:

@@ -62,10 +62,8 @@ def reconcile(
             result = again
             result.diagnostics = sorted({*again.diagnostics, *problems})
     diagnostics = result.diagnostics
-    if diagnostics:
+    if diagnostics or output_format == "json":
         click.echo(format_diagnostics(diagnostics, output_format))
-    elif output_format == "json":
-        click.echo("[]")
     if output_format == "text":
         for note in notes:
             click.echo(f"charter reconcile: {note}", err=True)

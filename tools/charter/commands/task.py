@@ -128,24 +128,24 @@ def next_(
 
     config = config_for(repo_dir, reads_plans=True)
     repo = load_repo(config)
+    held: list[dict[str, str]] = []  # open tasks left out: claimed by other agents
     if include_claimed:
         ready = next_tasks(repo)[:limit]
     else:
         store = store_for(config, Path.cwd() if repo_dir is None else None)
         found = next_unclaimed(repo, store, agent or default_agent(store.cwd.resolve()))
         ready = found.tasks[:limit]
-        if found.left_out:
-            held = ", ".join(f"{t.id} ({c.agent})" for t, c in found.left_out)
+        held = [{"id": t.id or "", "agent": c.agent} for t, c in found.left_out]
+        if held:
+            names = ", ".join(f"{h['id']} ({h['agent']})" for h in held)
             click.echo(
-                f"charter task next: left out {len(found.left_out)} task(s) claimed by "
-                f"others: {held}",
+                f"charter task next: left out {len(held)} task(s) claimed by others: {names}",
                 err=True,
             )
     if output_format == "json":
         index = repo.task_index()
-        click.echo(
-            json.dumps([task_summary(t, repo, index) for t in ready], indent=2, ensure_ascii=False)
-        )
+        shape = {"tasks": [task_summary(t, repo, index) for t in ready], "left_out": held}
+        click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
         return 0
     for t in ready:
         priority = t.value("priority") or "-"
