@@ -53,8 +53,8 @@ def run_json(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, 
 def check(capsys: pytest.CaptureFixture[str], root: Path) -> list[dict[str, object]]:
     code, found = run_json(capsys, ["check", "--repo", str(root), "--no-cache"])
     assert code in (0, 1), "charter check did not run to completion"
-    assert isinstance(found, list)
-    return found
+    assert isinstance(found, dict) and isinstance(found["findings"], list)
+    return found["findings"]
 
 
 def has(found: list[dict[str, object]], path: str, line: int, code: str, text: str = "") -> bool:
@@ -192,4 +192,5 @@ def test_the_generated_board_reconciles_with_its_plans(
     # Read back by the hand-kept-board reader, charter's own board agrees with the plans:
     # every row is a task, every task with an ID a row, every status and fact the same.
     code, found = run_json(capsys, ["reconcile", "--repo", str(root)])
-    assert (code, found) == (0, [])
+    assert isinstance(found, dict)
+    assert (code, found["findings"], found["errors"]) == (0, [], 0)

@@ -76,3 +76,61 @@ def test_emoji_status_mappable(make_repo: MakeRepo) -> None:
     config, _ = config_for_repo(root)
     assert config.column_for_status("🧪") == "Review"
     assert config.column_for_status("✅ done") == "Done"
+
+
+EXECPLAN = (
+    "# ExecPlan: Gateway bootstrap\n\n**Status:** In progress\n\n## Progress\n\n"
+    "- [x] 2026-02-25T03:10Z - Added the project scaffolding.\n"
+    "- [ ] 2026-02-25T03:14Z - Wire the gateway runtime.\n\n## Decision Log\n\n- Decision: zod.\n"
+)
+TEMPLATE = "# ExecPlan: <title>\n\n## Progress\n\n- [ ] (YYYY-MM-DD) Task 1: ...\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "plans", "tasks"),
+    [
+        # ExecPlan folders; the blank beside the plans is not work
+        (
+            {
+                "docs/exec-plans/2026-02-25-bootstrap.md": EXECPLAN,
+                "docs/exec-plans/_template.md": TEMPLATE,
+                "docs/exec-plans/README.md": "# Execution plans\n\n- [ ] an index entry\n",
+            },
+            ["docs/exec-plans/2026-02-25-bootstrap.md"],
+            2,
+        ),
+        (
+            {".agent/execplans/consolidate.md": EXECPLAN, "EXECPLAN.md": EXECPLAN},
+            [".agent/execplans/consolidate.md", "EXECPLAN.md"],
+            4,
+        ),
+        # a template folder's PLANS.md is a blank, wherever it sits
+        ({"templates/PLANS.md": TEMPLATE, "PLANS.md": EXECPLAN}, ["PLANS.md"], 2),
+        # an agent workflow's .planning/: its named files, not its research or archive
+        (
+            {
+                ".planning/ROADMAP.md": ROADMAP,
+                ".planning/milestones/v1.0-ROADMAP.md": ROADMAP,
+                ".planning/milestones/v1.0-REQUIREMENTS.md": "- [x] **ROAD-01**: roads\n",
+                ".planning/phases/01-foundation/01-RESEARCH.md": "- [ ] read the docs\n",
+                ".planning/STATE.md": "# State\n\n- [ ] nothing\n",
+            },
+            [".planning/ROADMAP.md"],
+            2,
+        ),
+    ],
+)
+def test_agent_plan_conventions_are_found_without_configuration(
+    make_repo: MakeRepo,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+    plans: list[str],
+    tasks: int,
+) -> None:
+    root = make_repo(files)
+    config, detection = config_for_repo(root)
+    assert detection is not None and detection.located.plans == plans
+    capsys.readouterr()
+    assert main(["check", "--repo", str(root), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["plans"], report["tasks"], report["findings"]) == (len(plans), tasks, [])

@@ -24,8 +24,9 @@ DEFAULT_HANDOFF = "docs/SESSION_HANDOFF.md"
 DETECTED_HANDOFF = "docs/charter/SESSION_HANDOFF.md"
 # Where charter looks, as a person reads it (the warning when nothing is found).
 LOOKED = (
-    "docs/plans/, plans/, planning/, tasks/, backlog/, roadmap/ folders; PLAN.md, ROADMAP.md, "
-    "TASKS.md, TODO.md, BACKLOG.md; specs/*/tasks.md, .kiro/specs/*/tasks.md; "
+    "docs/plans/, plans/, planning/, tasks/, backlog/, roadmap/, exec-plans/ folders; PLAN.md, "
+    "PLANS.md, EXECPLAN.md, ROADMAP.md, TASKS.md, TODO.md, BACKLOG.md (also in .planning/); "
+    "specs/*/tasks.md, .kiro/specs/*/tasks.md; "
     "*task-board*.md, *TaskBoard*.md; sessions/ folders; HANDOFF.md, SESSION_HANDOFF.md, "
     "*handover*.md"
 )
@@ -74,8 +75,13 @@ def detect(root: Path) -> Detection:
     if located.plans:
         table["plans"] = _globs(located.plans)
         reasons.append(("plans", f"{len(located.plans)} file(s) by name or folder"))
-        if any(glob.endswith("/**/*.md") for glob in table["plans"]):
+        folders = [g[: -len("**/*.md")] for g in table["plans"] if g.endswith("/**/*.md")]
+        if folders:
             table["exclude"] = ["**/README.md", "**/CHANGELOG.md"]  # about a folder, not tasks
+            # blanks to copy kept beside the plans (docs/exec-plans/_template.md)
+            table["exclude"] += [
+                t for t in located.templates if any(t.startswith(f) for f in folders)
+            ]
     else:
         table["plans"] = []
     _handoff_keys(located, table, reasons)

@@ -31,7 +31,12 @@ _SKIP = frozenset(
     }
 )
 # Hidden folders where agents and task tools keep their documents.
-_HIDDEN_KEPT = frozenset({".agent", ".agents", ".kiro", ".taskmaster", ".claude", ".codex"})
+_HIDDEN_KEPT = frozenset(
+    {".agent", ".agents", ".kiro", ".taskmaster", ".claude", ".codex", ".planning"}
+)
+# A workflow's own state folders, where only the named files are plans (`.planning/ROADMAP.md`);
+# the rest is its research, verification and archive (`.planning/milestones/v1.0-phases/...`).
+_NAMED_ONLY = frozenset({".planning"})
 
 # Folders whose Markdown files are plans, task lists or backlog items.
 PLAN_FOLDERS = frozenset(
@@ -46,12 +51,19 @@ PLAN_FOLDERS = frozenset(
         "milestones",
         "project_management",
         "project-management",
+        "exec-plans",  # ExecPlans: living plans whose Progress section is a checklist
+        "execplans",
+        "exec_plans",
     }
 )
 # Single files that hold a plan, wherever they sit.
 PLAN_FILES = re.compile(
-    r"^(plans?|roadmap|tasks?|todos?|backlog|milestones|checklist|task[-_ ]?list)\.md$", re.I
+    r"^((exec[-_]?)?plans?|roadmap|tasks?|todos?|backlog|milestones|checklist|task[-_ ]?list)\.md$",
+    re.I,
 )
+# Blanks to copy, not plans: `_template.md`, `plan-template.md`, anything in `templates/`.
+TEMPLATE_FILES = re.compile(r"(^|[-_.])template\.(md|markdown)$", re.I)
+TEMPLATE_FOLDERS = frozenset({"template", "templates", "_templates"})
 BOARD_FILES = re.compile(r"(task[-_ ]?board|kanban).*\.md$", re.I)
 SPEC_TASKS = re.compile(r"(^|/)(\.kiro/)?specs/[^/]+/tasks\.md$")
 SESSION_FOLDERS = ("sessions", "session-logs", "session_logs")
@@ -66,6 +78,7 @@ _DOC_EXT = (".md", ".markdown")
 class Located:
     plans: list[str] = field(default_factory=list)  # files read as plans
     handoffs: list[str] = field(default_factory=list)  # hand-written handoff docs
+    templates: list[str] = field(default_factory=list)  # blanks beside the plans, left out
     sessions: dict[str, int] = field(default_factory=dict)  # session folder -> log count
     taskmaster: bool = False
     walked: int = 0
@@ -84,6 +97,13 @@ def locate(root: Path) -> Located:
             found.plans.append(rel)
             continue
         if not name.lower().endswith(_DOC_EXT) or name.lower() in ("readme.md", "changelog.md"):
+            continue
+        if TEMPLATE_FILES.search(name) or any(p.lower() in TEMPLATE_FOLDERS for p in parts):
+            found.templates.append(rel)
+            continue
+        if parts and parts[0] in _NAMED_ONLY:
+            if PLAN_FILES.match(name):
+                found.plans.append(rel)
             continue
         session_dir = _session_folder(parts)
         if HANDOFF_FILES.search(name) or any(p.lower() in HANDOFF_FOLDERS for p in parts):
