@@ -128,9 +128,20 @@ def test_agent_plan_conventions_are_found_without_configuration(
     tasks: int,
 ) -> None:
     root = make_repo(files)
-    config, detection = config_for_repo(root)
+    _config, detection = config_for_repo(root)
     assert detection is not None and detection.located.plans == plans
     capsys.readouterr()
     assert main(["check", "--repo", str(root), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["plans"], report["tasks"], report["findings"]) == (len(plans), tasks, [])
+
+
+def test_task_next_says_why_checklist_items_without_ids_are_not_recommended(
+    make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo({".planning/ROADMAP.md": ROADMAP})
+    capsys.readouterr()
+    assert main(["task", "next", "--repo", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert "1 open checklist item(s) have no ID" in err
+    assert ".planning/ROADMAP.md:3 Ship the exporter" in err

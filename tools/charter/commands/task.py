@@ -124,7 +124,11 @@ def next_(
     from charter.claims.ops import store_for  # lazy: edits skip it
     from charter.claims.record import default_agent  # lazy: edits skip it
     from charter.tasks.available import next_unclaimed  # lazy: edits skip it
-    from charter.tasks.query import next_tasks, task_summary  # lazy: edits skip it
+    from charter.tasks.query import (  # lazy: edits skip it
+        next_tasks,
+        open_without_id,
+        task_summary,
+    )
 
     config = config_for(repo_dir, reads_plans=True)
     repo = load_repo(config)
@@ -151,7 +155,17 @@ def next_(
         priority = t.value("priority") or "-"
         click.echo(f"{t.id}\t{priority}\t{t.title}\t{t.path}:{t.line}")
     if not ready:
-        click.echo("charter task next: no open task has all its dependencies done", err=True)
+        anonymous = open_without_id(repo)
+        if anonymous:
+            first = anonymous[0]
+            click.echo(
+                f"charter task next: no open task with an ID is ready; {len(anonymous)} open "
+                f"checklist item(s) have no ID (first: {first.path}:{first.line} {first.title}) "
+                "and cannot be named: give them IDs to have them recommended",
+                err=True,
+            )
+        else:
+            click.echo("charter task next: no open task has all its dependencies done", err=True)
     return 0
 
 

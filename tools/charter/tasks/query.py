@@ -75,6 +75,14 @@ def next_tasks(repo: RepoModel) -> list[Task]:
     )
 
 
+def open_without_id(repo: RepoModel) -> list[Task]:
+    """Open checklist items with no ID: `task next` cannot name them, so it says so."""
+    config = repo.config
+    return [
+        t for t in repo.resolution.tasks if not t.id and column_of(t, config) == config.open_column
+    ]
+
+
 def task_summary(
     task: Task, repo: RepoModel, index: dict[str, list[Task]] | None = None
 ) -> dict[str, Any]:
