@@ -34,7 +34,11 @@ CALLS: dict[str, list[str]] = {
     "task claims": [],
     "task renew": ["ST-R-001", "--agent", "alice"],
     "task release": ["ST-R-001", "--agent", "alice"],
+    "board": [],
+    "handoff": [],
     "session status": [],
+    "session start": ["ST-R-001", "--agent", "demo"],  # refused: a session is active
+    "session end": [],  # refused: the log is not filled in
     "session abort": ["--reason", "the demo is over"],
 }
 
@@ -91,6 +95,32 @@ def test_each_prints_one_object(demo: Path, capsys: pytest.CaptureFixture[str]) 
     assert shapes["task next"] == ["left_out", "tasks"]
     assert shapes["gates"] == ["gates"]
     assert {"errors", "warnings", "findings"} <= set(shapes["reconcile"])
+    assert {"written", "out_of_date", "tasks"} <= set(shapes["board"])
+    assert {"started", "failures", "briefing"} <= set(shapes["session start"])
+    assert {"ended", "gaps", "written"} <= set(shapes["session end"])
+
+
+def test_writers_say_what_they_wrote_and_refusals_why(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (demo / "docs/taskboard/TaskBoard.md").unlink()
+    capsys.readouterr()
+    assert main(["board", "--check", "--format", "json"]) == 1
+    drift = json.loads(capsys.readouterr().out)
+    assert drift["written"] == [] and "docs/taskboard/TaskBoard.md" in drift["out_of_date"]
+    assert main(["board", "--format", "json"]) == 0
+    wrote = json.loads(capsys.readouterr().out)
+    assert wrote["written"] == ["docs/taskboard/TaskBoard.md"]
+    csv_rows = (demo / "docs/taskboard/TaskBoard.csv").read_text(encoding="utf-8").count("\n")
+    assert wrote["tasks"] == csv_rows - 1  # one row a task, under the header
+    assert main(["session", "start", "ST-R-001", "--format", "json"]) == 1
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["started"] is False and refused["session"] is None
+    assert any(f["check"] == "session" for f in refused["failures"]), refused["failures"]
+    assert main(["session", "end", "--format", "json"]) == 1
+    gaps = json.loads(capsys.readouterr().out)
+    assert gaps["ended"] is False and gaps["gaps"] and gaps["written"] == []
+    assert all({"path", "line", "message"} <= set(gap) for gap in gaps["gaps"])
 
 
 def test_check_counts_what_it_read_even_when_clean(

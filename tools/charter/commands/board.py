@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from charter.board.regenerate import regenerate_board
-from charter.commands.common import config_for, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.files import relpath
 from charter.progress import shown
 
@@ -31,9 +31,15 @@ from charter.progress import shown
     help="Also write a static HTML page of the board to this path.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show no progress on long work.")
+@format_option(("text", "json"))
 @repo_option
 def board(
-    check: bool, force: bool, html_path: Path | None, quiet: bool, repo_dir: Path | None
+    check: bool,
+    force: bool,
+    html_path: Path | None,
+    quiet: bool,
+    output_format: str,
+    repo_dir: Path | None,
 ) -> int:
     """Regenerate the task board from the plans.
 
@@ -41,13 +47,25 @@ def board(
     Refuses, leaving every file as it is, when a board file was edited by hand,
     when too many rows would vanish, or when a plan cannot be read reliably;
     --force overrides. Exit 0 written or up to date, 1 out of date (--check),
-    2 refused or a configuration error.
+    2 refused or a configuration error. With --format json: one object, `written` (the
+    files written), `out_of_date` (--check), `tasks`, `refused` and `diff`.
     """
 
     config = config_for(repo_dir, reads_plans=True)
     html = relpath(config.root, html_path.absolute()) if html_path is not None else None
     with shown("charter board: reading plans", quiet):
         result = regenerate_board(config, force=force, check=check, html=html)
+    if output_format == "json":
+        echo_json(
+            {
+                "written": [] if check else list(result.changed),
+                "out_of_date": list(result.changed) if check else [],
+                "tasks": result.rows,
+                "refused": list(result.refused),
+                "diff": result.diff,
+            }
+        )
+        return 1 if check and not result.up_to_date else 0
     for reason in result.refused:
         label = "would refuse" if check else "overridden by --force"
         click.echo(f"charter board: {label}: {reason}", err=True)

@@ -24,6 +24,13 @@ def repo_option(func: F) -> F:
     )(func)
 
 
+def echo_json(shape: dict[str, Any]) -> None:
+    """A command's result as one JSON object on stdout (every `--format json` prints one)."""
+    import json
+
+    click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
+
+
 def format_option(choices: Sequence[str] = ("text", "json")) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.errors import CharterError
 from charter.guard.policy import load_policy
 from charter.io import write_text_atomic
@@ -64,9 +64,15 @@ def session() -> None:
     metavar="NAME",
     help="Operator who approved a level above the default. Env: CHARTER_APPROVED_BY.",
 )
+@format_option(("text", "json"))
 @repo_option
 def start(
-    task_id: str, agent: str, level: str | None, approved_by: str | None, repo_dir: Path | None
+    task_id: str,
+    agent: str,
+    level: str | None,
+    approved_by: str | None,
+    output_format: str,
+    repo_dir: Path | None,
 ) -> int:
     """Check every precondition for TASK; when all hold, open the session and print a briefing.
 
@@ -75,11 +81,27 @@ def start(
     one), tooling (the plan's `requires` commands exist), level (above the
     default only when documented and approved; opt-in environment set) and no
     other active session. Exit 0 started, 1 a precondition failed (all are
-    listed, nothing is written), 2 a usage or configuration error.
+    listed, nothing is written), 2 a usage or configuration error. With --format json: one
+    object, `started`, `session` (its id, task, level, log, ...), `failures` (each `check`,
+    `where`, `message`) and `briefing` (the text an agent reads).
     """
+    from dataclasses import asdict
+
     config = config_for(repo_dir)
     request = Request(task_id, agent=agent, level=level, approved_by=approved_by)
     result = start_session(config, request)
+    if output_format == "json":
+        text = briefing(config, result.findings, result.session) if result.session else None
+        echo_json(
+            {
+                "started": result.session is not None,
+                "task": task_id,
+                "session": asdict(result.session) if result.session else None,
+                "failures": [asdict(f) for f in result.findings.failures],
+                "briefing": text,
+            }
+        )
+        return 0 if result.session is not None else 1
     if result.session is None:
         failures = result.findings.failures
         click.echo(
@@ -173,16 +195,33 @@ def describe_command(entry: dict[str, object]) -> str:
     metavar="REASON",
     help="End blocked: move the task to Blocked with REASON in its plan.",
 )
+@format_option(("text", "json"))
 @repo_option
-def end(blocked: str | None, repo_dir: Path | None) -> int:
+def end(blocked: str | None, output_format: str, repo_dir: Path | None) -> int:
     """Close the active session's log and regenerate the board and handoff.
 
     Refuses (exit 1, listing what is missing, changing nothing) while the log
     holds template placeholders or an empty required section, or while the
-    task claims done without evidence.
+    task claims done without evidence. With --format json: one object, `ended`, `session`,
+    `log`, `status`, `gaps` (each `path`, `line`, `message`), `written` and `claim`.
     """
+    from dataclasses import asdict
+
     config = config_for(repo_dir)
     result = end_session(config, blocked)
+    if output_format == "json":
+        echo_json(
+            {
+                "ended": result.ended,
+                "session": result.session.id,
+                "log": result.session.log,
+                "status": result.status or None,
+                "gaps": [asdict(gap) for gap in result.gaps],
+                "written": list(result.written),
+                "claim": result.claim or None,
+            }
+        )
+        return 0 if result.ended else 1
     if not result.ended:
         click.echo(
             f"charter session end: session {result.session.id} is not complete; "
