@@ -40,6 +40,10 @@ CALLS: dict[str, list[str]] = {
     "session start": ["ST-R-001", "--agent", "demo"],  # refused: a session is active
     "session end": [],  # refused: the log is not filled in
     "session abort": ["--reason", "the demo is over"],
+    "escalate": ["--task", "ST-R-001", "--reason", "the schema needs a person"],
+    "stop": ["--reason", "a person looks first"],
+    "resume": ["--approved-by", "alice"],
+    "init": ["--no-git-hooks", "--no-example"],  # everything exists: all kept
 }
 
 
@@ -98,6 +102,9 @@ def test_each_prints_one_object(demo: Path, capsys: pytest.CaptureFixture[str]) 
     assert {"written", "out_of_date", "tasks"} <= set(shapes["board"])
     assert {"started", "failures", "briefing"} <= set(shapes["session start"])
     assert {"ended", "gaps", "written"} <= set(shapes["session end"])
+    assert {"engaged", "already", "escalation"} <= set(shapes["stop"])
+    assert {"resumed", "still_blocked"} <= set(shapes["resume"])
+    assert {"created", "kept"} <= set(shapes["init"])
 
 
 def test_writers_say_what_they_wrote_and_refusals_why(
@@ -150,3 +157,18 @@ def test_import_prints_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
     printed = json.loads(capsys.readouterr().out)
     assert code == 0 and isinstance(printed, dict) and printed["written"] is False
+
+
+def test_init_lists_what_it_created_then_what_it_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "fresh"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    capsys.readouterr()
+    assert main(["init", str(root), "--no-git-hooks", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    assert first["created"] and set(first["created"]) <= on_disk and first["kept"] == []
+    assert main(["init", str(root), "--no-git-hooks", "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["created"] == [] and "charter.toml" in again["kept"]  # nothing overwritten

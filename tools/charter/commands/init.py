@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from charter.commands.common import echo_json, format_option
 from charter.detect.run import write_detected
 from charter.errors import CharterError
 from charter.scaffold import init_repo, summary
@@ -54,6 +55,7 @@ from charter.scaffold import init_repo, summary
     is_flag=True,
     help="Install no git hook (pre-commit, post-merge).",
 )
+@format_option(("text", "json"))
 def init(
     directory: Path,
     preset: str | None,
@@ -62,6 +64,7 @@ def init(
     python: str | None,
     no_example: bool,
     no_git_hooks: bool,
+    output_format: str,
 ) -> int:
     """Scaffold a governed repository in DIRECTORY (default: here).
 
@@ -79,6 +82,9 @@ def init(
         except CharterError as exc:
             click.echo(f"charter init --detect: {exc}", err=True)
             return 1
+        if output_format == "json":
+            echo_json({"root": str(directory), "created": [str(target)], "config": text})
+            return 0
         click.echo(text, nl=False)
         click.echo(f"wrote {target}")
         return 0
@@ -91,6 +97,18 @@ def init(
         git_hooks=not no_git_hooks,
         pre_commit=shutil.which("pre-commit"),
     )
+    if output_format == "json":
+        echo_json(
+            {
+                "root": str(result.root),
+                "created": list(result.created),
+                "kept": list(result.kept),
+                "actions": list(result.actions),
+                "notes": list(result.notes),
+                "next": result.next_step if result.created else None,
+            }
+        )
+        return 0
     click.echo(summary(result))
     if result.created:
         click.echo(f"next: {result.next_step}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import Any
 
 import click
 
-from charter.commands.common import config_for, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.safety.control import operator
 from charter.safety.control import resume as lift
 from charter.safety.control import stop as engage
@@ -18,8 +19,9 @@ from charter.safety.escalate import escalate as run_escalation
 @click.command("stop")
 @click.option("--reason", required=True, help="Why every agent command must stop now.")
 @click.option("--by", default=None, metavar="NAME", help="Who stops it (default: your login).")
+@format_option(("text", "json"))
 @repo_option
-def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
+def stop(reason: str, by: str | None, output_format: str, repo_dir: Path | None) -> int:
     """Engage the kill switch: every `charter guard` decision in the repository denies.
 
     Takes effect on the agent's next command, whatever its level or the policy
@@ -29,6 +31,19 @@ def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
     """
     result = engage(config_for(repo_dir), reason, by)
     switch = result.stop
+    if output_format == "json":
+        echo_json(
+            {
+                "engaged": True,
+                "already": result.already,
+                "by": switch.by,
+                "at": switch.at,
+                "reason": switch.reason,
+                "escalation": _escalation_shape(result.escalation),
+                "problems": list(result.problems),
+            }
+        )
+        return 0
     if result.already:
         click.echo(
             f"charter stop: the kill switch is already engaged (by {switch.by or 'unknown'} "
@@ -50,8 +65,9 @@ def stop(reason: str, by: str | None, repo_dir: Path | None) -> int:
     metavar="NAME",
     help="The person who lets the work go on (recorded in the session log).",
 )
+@format_option(("text", "json"))
 @repo_option
-def resume(approved_by: str, repo_dir: Path | None) -> int:
+def resume(approved_by: str, output_format: str, repo_dir: Path | None) -> int:
     """Lift the kill switch engaged by `charter stop`.
 
     Needs a person's name, recorded in the session log. The task the stop
@@ -59,6 +75,16 @@ def resume(approved_by: str, repo_dir: Path | None) -> int:
     (`charter guard` denies it at every level). Exit 0 resumed, 2 nothing to resume.
     """
     result = lift(config_for(repo_dir), approved_by)
+    if output_format == "json":
+        echo_json(
+            {
+                "resumed": True,
+                "stop_reason": result.stop.reason,
+                "still_blocked": result.blocked_task,
+                "problems": list(result.problems),
+            }
+        )
+        return 0
     click.echo(
         f"charter resume: kill switch lifted (it said: {result.stop.reason}); commands are "
         "decided by the policy again"
@@ -89,9 +115,15 @@ def resume(approved_by: str, repo_dir: Path | None) -> int:
     default="escalation",
     hidden=True,  # charter's own automatic escalations name their cause
 )
+@format_option(("text", "json"))
 @repo_option
 def escalate(
-    reason: str, task_id: str | None, by: str | None, event: str, repo_dir: Path | None
+    reason: str,
+    task_id: str | None,
+    by: str | None,
+    event: str,
+    output_format: str,
+    repo_dir: Path | None,
 ) -> int:
     """Hand the work to a person: block the task, record why, run the notifier.
 
@@ -105,8 +137,26 @@ def escalate(
     result = run_escalation(
         config, event=event, reason=reason, task_id=task_id, by=by or operator()
     )
-    _escalation_report("charter escalate", result)
+    if output_format == "json":
+        echo_json(_escalation_shape(result) or {})
+    else:
+        _escalation_report("charter escalate", result)
     return 1 if result.problems else 0
+
+
+def _escalation_shape(result: object) -> dict[str, Any] | None:
+    """An escalation as JSON; None when another charter process runs it."""
+    if not isinstance(result, Escalation):
+        return None
+    return {
+        "event": result.event,
+        "task": result.task,
+        "blocked": result.blocked,
+        "outcome": result.outcome,
+        "log": result.log,
+        "notes": list(result.notes),
+        "problems": list(result.problems),
+    }
 
 
 def _escalation_report(prefix: str, result: object) -> None:
