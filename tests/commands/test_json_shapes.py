@@ -43,6 +43,7 @@ CALLS: dict[str, list[str]] = {
     "escalate": ["--task", "ST-R-001", "--reason", "the schema needs a person"],
     "stop": ["--reason", "a person looks first"],
     "resume": ["--approved-by", "alice"],
+    "export": ["claude-code", "--check"],  # the demo has no .claude/: out of date
     "init": ["--no-git-hooks", "--no-example"],  # everything exists: all kept
 }
 
@@ -105,6 +106,7 @@ def test_each_prints_one_object(demo: Path, capsys: pytest.CaptureFixture[str]) 
     assert {"engaged", "already", "escalation"} <= set(shapes["stop"])
     assert {"resumed", "still_blocked"} <= set(shapes["resume"])
     assert {"created", "kept"} <= set(shapes["init"])
+    assert shapes["export"] == ["files", "target"]
 
 
 def test_writers_say_what_they_wrote_and_refusals_why(

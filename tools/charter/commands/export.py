@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from charter.commands.common import config_for, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError
 from charter.guard import export as render
@@ -45,9 +45,15 @@ TARGETS = ("claude-code", "codex", "gemini", "cursor", "instructions", "autonomy
     help="claude-code and codex: the settings for a session at this level (its allow rules, "
     "sandbox and network hosts) instead of the policy's default level.",
 )
+@format_option(("text", "json"))
 @repo_option
 def export(
-    target: str, check: bool, python: str | None, level: str | None, repo_dir: Path | None
+    target: str,
+    check: bool,
+    python: str | None,
+    level: str | None,
+    output_format: str,
+    repo_dir: Path | None,
 ) -> int:
     """Generate files from the autonomy policy (docs/agents/AUTONOMY.md).
 
@@ -62,20 +68,35 @@ def export(
                  AGENTS.md), .cursor/rules/charter.mdc
     autonomy     the levels table inside the policy file itself
 
-    Exit 0 when up to date (or written), 1 on drift with --check.
+    Exit 0 when up to date (or written), 1 on drift with --check. With --format json:
+    one object, `files` (each `path`, `state`: written, up to date or out of date, and
+    its `diff` with --check).
     """
     config = config_for(repo_dir)
     policy = load_policy(config.path(config.policy), config.policy)
     if level is not None:
         policy = at_level(policy, target, level, config.policy)
     outputs = _render(target, config, policy, python)
-    drift = False
+    files = []
     for relative, text in outputs.items():
         path = config.root / relative
         if check:
-            drift |= _report_drift(path, relative, text)
+            diff = _drift(path, relative, text)
+            state = "out of date" if diff else "up to date"
         else:
-            _write(path, relative, text)
+            diff = ""
+            state = "written" if write_if_changed(path, text) else "up to date"
+        files.append({"path": relative, "state": state, "diff": diff})
+    drift = any(f["state"] == "out of date" for f in files)
+    if output_format == "json":
+        echo_json({"target": target, "files": files})
+        return 1 if drift else 0
+    for f in files:
+        if f["diff"]:
+            click.echo(f["diff"], nl=False)
+            click.echo(f"{f['path']}: out of date; run `charter export` to regenerate it", err=True)
+        elif not check:
+            click.echo(f"{f['path']}: {f['state']}", err=True)
     if check and not drift:
         click.echo(f"charter export {target}: up to date", err=True)
     return 1 if drift else 0
@@ -169,21 +190,15 @@ def _json(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def _report_drift(path: Path, relative: str, text: str) -> bool:
+def _drift(path: Path, relative: str, text: str) -> str:
+    """The unified diff from the file on disk to what the policy gives; "" when equal."""
     current = read_text(path)
     if current == text:
-        return False
+        return ""
     diff = difflib.unified_diff(
         (current or "").splitlines(keepends=True),
         text.splitlines(keepends=True),
         fromfile=f"{relative} (on disk)",
         tofile=f"{relative} (from the policy)",
     )
-    click.echo("".join(diff), nl=False)
-    click.echo(f"{relative}: out of date; run `charter export` to regenerate it", err=True)
-    return True
-
-
-def _write(path: Path, relative: str, text: str) -> None:
-    changed = write_if_changed(path, text)
-    click.echo(f"{relative}: {'written' if changed else 'up to date'}", err=True)
+    return "".join(diff)
