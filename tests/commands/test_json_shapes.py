@@ -17,6 +17,7 @@ from charter.cli import _build_group, main
 from tests.governed import git, write
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo"
+SAMPLES = Path(__file__).resolve().parents[1] / "ingest" / "samples"
 
 # command -> the arguments after it (before `--format json`), run in this order in one
 # copy of the demo repository (a claim before its renewal and release, a session before
@@ -38,8 +39,12 @@ CALLS: dict[str, list[str]] = {
     "handoff": [],
     "session status": [],
     "session start": ["ST-R-001", "--agent", "demo"],  # refused: a session is active
+    "session check": [],  # the log is not filled in
+    "session ingest": ["codex", str(SAMPLES / "codex-exec.jsonl")],
+    "session export": ["-o", "bundle.json"],
     "session end": [],  # refused: the log is not filled in
     "session abort": ["--reason", "the demo is over"],
+    "session import": ["bundle.json"],
     "escalate": ["--task", "ST-R-001", "--reason", "the schema needs a person"],
     "stop": ["--reason", "a person looks first"],
     "resume": ["--approved-by", "alice"],

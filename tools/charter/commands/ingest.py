@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from charter.commands.common import config_for, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.errors import CharterError
 from charter.files import relpath
 from charter.ingest.claude_code import parse_claude_code
@@ -33,8 +33,16 @@ from charter.state.session import read_active
     is_flag=True,
     help="Overwrite transcript regions even where they were edited by hand.",
 )
+@format_option(("text", "json"))
 @repo_option
-def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path | None) -> int:
+def ingest(
+    agent: str,
+    file: Path,
+    log: Path | None,
+    force: bool,
+    output_format: str,
+    repo_dir: Path | None,
+) -> int:
     """Fold an agent's transcript into the session log's generated sections.
 
     AGENT is `codex` (the JSON Lines of `codex exec --json`) or `claude-code`
@@ -66,13 +74,29 @@ def ingest(agent: str, file: Path, log: Path | None, force: bool, repo_dir: Path
         log_path, transcript, root=config.root, source=file, force=force, verdicts=verdicts
     )
     rel = _rel(config.root, log_path)
+    denied = [n for n, v in enumerate(verdicts, 1) if not v.allowed]
+    if output_format == "json":
+        echo_json(
+            {
+                "log": rel,
+                "folded": result.changed,
+                "key": result.key,
+                "commands": len(transcript.commands),
+                "failed_commands": transcript.failed_commands,
+                "file_changes": len(transcript.files),
+                "denied": denied,
+                "appended": list(result.appended),
+                "skipped": dict(sorted(transcript.skipped.items())),
+                "malformed": [{"line": b.line, "message": b.message} for b in transcript.malformed],
+            }
+        )
+        return 0
     verb = "folded" if result.changed else "already up to date:"
     click.echo(
         f"{verb} {result.key} into {rel}: {len(transcript.commands)} command(s) "
         f"({transcript.failed_commands} failed), {len(transcript.files)} file change(s), "
         f"{_tokens(transcript)}"
     )
-    denied = [n for n, v in enumerate(verdicts, 1) if not v.allowed]
     if denied:
         click.echo(
             f"  {len(denied)} command(s) the policy would have denied, marked DENIED in the "

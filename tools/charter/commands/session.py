@@ -284,8 +284,9 @@ def abort(reason: str, output_format: str, repo_dir: Path | None) -> int:
     default=None,
     help="Answer as an agent's stop hook (JSON on stdin and stdout).",
 )
+@format_option(("text", "json"))
 @repo_option
-def check(hook: str | None, repo_dir: Path | None) -> int:
+def check(hook: str | None, output_format: str, repo_dir: Path | None) -> int:
     """Is the active session's log complete? Exit 0 yes (or no session), 1 no.
 
     With --hook claude-code it is Claude Code's Stop hook: it reads the hook's
@@ -304,6 +305,17 @@ def check(hook: str | None, repo_dir: Path | None) -> int:
             click.echo(json.dumps(decision, ensure_ascii=False))
         return 0
     outcome = check_session(config_for(repo_dir))
+    if output_format == "json":
+        from dataclasses import asdict
+
+        echo_json(
+            {
+                "session": outcome.session.id if outcome.session else None,
+                "complete": outcome.session is None or outcome.complete,
+                "gaps": [asdict(gap) for gap in outcome.gaps],
+            }
+        )
+        return 0 if outcome.session is None or outcome.complete else 1
     if outcome.session is None:
         click.echo("no active session")
         return 0
@@ -333,8 +345,9 @@ session.add_command(ingest)
     required=True,
     help="File to write the bundle to (JSON).",
 )
+@format_option(("text", "json"))
 @repo_option
-def export(output: Path, repo_dir: Path | None) -> int:
+def export(output: Path, output_format: str, repo_dir: Path | None) -> int:
     """Write the active session's local state (.charter/) to one file, to move the session.
 
     The bundle holds the active session record, its budget counters, events,
@@ -343,14 +356,20 @@ def export(output: Path, repo_dir: Path | None) -> int:
     """
     result, text = export_session(config_for(repo_dir).root)
     write_text_atomic(output, text + "\n")
+    if output_format == "json":
+        echo_json(
+            {"written": str(output), "session": result.session_id, "files": list(result.files)}
+        )
+        return 0
     click.echo(f"wrote {output}: session {result.session_id}, {len(result.files)} file(s)")
     return 0
 
 
 @session.command("import")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option(("text", "json"))
 @repo_option
-def import_(bundle: Path, repo_dir: Path | None) -> int:
+def import_(bundle: Path, output_format: str, repo_dir: Path | None) -> int:
     """Restore a session exported with `charter session export` into this checkout.
 
     Refused (nothing written) when another session is active here, when a file
@@ -358,6 +377,10 @@ def import_(bundle: Path, repo_dir: Path | None) -> int:
     """
     text = bundle.read_text(encoding="utf-8")
     result = import_session(config_for(repo_dir).root, text, str(bundle))
+    if output_format == "json":
+        shape = {"session": result.session_id, "written": list(result.files)}
+        echo_json({**shape, "unchanged": list(result.unchanged)})
+        return 0
     click.echo(f"imported session {result.session_id} from {bundle}")
     for rel in result.files:
         click.echo(f"  wrote {rel}")
