@@ -35,6 +35,10 @@ CALLS: dict[str, list[str]] = {
     "task claims": [],
     "task renew": ["ST-R-001", "--agent", "alice"],
     "task release": ["ST-R-001", "--agent", "alice"],
+    "task set": ["ST-R-001", "--owner", "alice"],
+    "task block": ["ST-R-001", "--reason", "waiting for the schema review"],
+    "task done": ["ST-B-001", "--evidence", ".runs/ST-B-001/manifest.json"],
+    "task review": ["ST-B-001"],
     "board": [],
     "handoff": [],
     "session status": [],
@@ -112,6 +116,20 @@ def test_each_prints_one_object(demo: Path, capsys: pytest.CaptureFixture[str]) 
     assert {"resumed", "still_blocked"} <= set(shapes["resume"])
     assert {"created", "kept"} <= set(shapes["init"])
     assert shapes["export"] == ["files", "target"]
+    for edit in ("task set", "task block", "task done", "task review"):
+        assert shapes[edit] == ["board", "change", "plan", "task", "written"], edit
+
+
+def test_a_task_edit_lists_the_plan_and_the_board_it_wrote(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["task", "block", "ST-R-001", "--reason", "waiting", "--format", "json"]) == 0
+    edit = json.loads(capsys.readouterr().out)
+    assert edit["plan"] == "docs/plans/release.md" and edit["board"] == "regenerated"
+    assert edit["written"][0] == "docs/plans/release.md"
+    assert "docs/taskboard/TaskBoard.md" in edit["written"]
+    assert "Blocked" in (demo / "docs/taskboard/TaskBoard.md").read_text(encoding="utf-8")
 
 
 def test_writers_say_what_they_wrote_and_refusals_why(

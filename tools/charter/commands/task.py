@@ -17,7 +17,7 @@ import click
 from charter.board.memo import read_plans
 from charter.board.regenerate import PlanBytes, board_locked, regenerate_board
 from charter.checks.edit_gate import edit_validator
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError, os_error_message
 from charter.files import relpath
@@ -181,6 +181,7 @@ def next_(
     help="Set another field, e.g. --field priority=P1 (repeatable).",
 )
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@format_option(("text", "json"))
 @repo_option
 def set_(
     task_id: str,
@@ -188,6 +189,7 @@ def set_(
     owner: str | None,
     fields: tuple[str, ...],
     no_board: bool,
+    output_format: str,
     repo_dir: Path | None,
 ) -> int:
     """Set a task's status, owner or other fields in its plan file."""
@@ -216,7 +218,7 @@ def set_(
             click.echo(f"{task_id}: partly updated in {relpath(config.root, path)}", err=True)
             raise _failed(exc) from exc
         assert path is not None  # one of status, owner, fields was given
-        return _after_edit(config, path, f"{task_id}: updated", check)
+        return _report(_after_edit(config, path, task_id, "updated", check, output_format))
 
 
 @task.command("done")
@@ -242,6 +244,7 @@ def set_(
     f"it); `charter check` reports evidence that changes later ({EVIDENCE_HASH_MISMATCH}).",
 )
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@format_option(("text", "json"))
 @repo_option
 def done(
     task_id: str,
@@ -249,6 +252,7 @@ def done(
     digest: str | None,
     compute: bool,
     no_board: bool,
+    output_format: str,
     repo_dir: Path | None,
 ) -> int:
     """Mark a task done with its evidence. Refused when the evidence path does not exist."""
@@ -258,18 +262,23 @@ def done(
     evidence = _repo_relative(config, evidence)
     with _editing(config, no_board) as check:
         path = finish(config, task_id, evidence, digest, hash_evidence=compute, validate=check)
-        code = _after_edit(config, path, f"{task_id}: done (evidence {evidence})", check)
+        outcome = _after_edit(
+            config, path, task_id, f"done (evidence {evidence})", check, output_format
+        )
     log = record_progress(config, task_id, evidence)
     if log is not None:
-        click.echo(f"wrote {log} (progress)")
-    return code
+        outcome[1]["written"].append(str(log))
+        if output_format == "text":
+            click.echo(f"wrote {log} (progress)")
+    return _report(outcome)
 
 
 @task.command("review")
 @click.argument("task_id")
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@format_option(("text", "json"))
 @repo_option
-def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
+def review(task_id: str, no_board: bool, output_format: str, repo_dir: Path | None) -> int:
     """Record HEAD's commit as the task's `Reviewed:` field; rule CH031 reports the task
     when the paths it references change after that commit."""
     config = config_for(repo_dir, reads_plans=True)
@@ -277,20 +286,25 @@ def review(task_id: str, no_board: bool, repo_dir: Path | None) -> int:
 
     with _editing(config, no_board) as check:
         path, sha = review_task(config, task_id, validate=check)
-        return _after_edit(config, path, f"{task_id}: reviewed at {sha}", check)
+        return _report(
+            _after_edit(config, path, task_id, f"reviewed at {sha}", check, output_format)
+        )
 
 
 @task.command("block")
 @click.argument("task_id")
 @click.option("--reason", required=True, help="Why the task is blocked (one line).")
 @click.option("--no-board", is_flag=True, help="Do not regenerate the board afterwards.")
+@format_option(("text", "json"))
 @repo_option
-def block(task_id: str, reason: str, no_board: bool, repo_dir: Path | None) -> int:
+def block(
+    task_id: str, reason: str, no_board: bool, output_format: str, repo_dir: Path | None
+) -> int:
     """Mark a task blocked, with the reason, in its plan file."""
     config = config_for(repo_dir, reads_plans=True)
     with _editing(config, no_board) as check:
         path = edit.block(config, task_id, reason, validate=check)
-        return _after_edit(config, path, f"{task_id}: blocked", check)
+        return _report(_after_edit(config, path, task_id, "blocked", check, output_format))
 
 
 def _repo_relative(config: Config, text: str) -> str:
@@ -331,12 +345,22 @@ def _editing(config: Config, no_board: bool) -> Iterator[_Gate]:
         yield gate
 
 
-def _after_edit(config: Config, path: Path, message: str, gate: _Gate) -> int:
-    """Exit 0: plan and board written; 1: the plan was written, the board was not."""
+Outcome = tuple[int, dict[str, Any], str]  # exit code, the JSON shape, the output format
+
+
+def _after_edit(
+    config: Config, path: Path, task_id: str, what: str, gate: _Gate, output_format: str
+) -> Outcome:
+    """Exit 0: plan and board written; 1: the plan was written, the board was not. Text is
+    printed as it happens; the JSON shape is printed by `_report` once complete."""
     plan = relpath(config.root, path)
-    click.echo(f"{message} in {plan}")
+    text = output_format == "text"
+    shape: dict[str, Any] = {"task": task_id, "change": what, "plan": plan, "written": [plan]}
+    shape["board"] = "not regenerated (--no-board)"
+    if text:
+        click.echo(f"{task_id}: {what} in {plan}")
     if not gate.board:
-        return 0
+        return 0, shape, output_format
     try:
         # Read under the board's locks either way: by the edit, or now (it changed nothing).
         plans = gate.plans if gate.plans is not None else read_plans(config)
@@ -347,7 +371,17 @@ def _after_edit(config: Config, path: Path, message: str, gate: _Gate) -> int:
             "Run `charter board` once the cause is fixed",
             err=True,
         )
-        return 1
-    for rel in result.changed:
+        shape["board"] = f"NOT regenerated: {_failed(exc)}"
+        return 1, shape, output_format
+    shape["board"] = "regenerated" if result.changed else "up to date"
+    shape["written"] += list(result.changed)
+    for rel in result.changed if text else ():
         click.echo(f"wrote {rel}")
-    return 0
+    return 0, shape, output_format
+
+
+def _report(outcome: Outcome) -> int:
+    code, shape, output_format = outcome
+    if output_format == "json":
+        echo_json(shape)
+    return code
