@@ -147,18 +147,18 @@ def test_an_edit_that_changes_nothing_still_leaves_the_board_current(
 def test_an_edit_splits_only_the_columns_its_row_leaves_and_enters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The plan's other rows read as they did: they stay in their columns' text unsplit."""
+    """The plan's other rows read as they did: their columns are written as they were."""
     root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
     config = load_config(root)
     split: list[str] = []
-    original = charter.board.patch._Column.touched
+    original = charter.board.patch._Column.pieces
 
-    def touched(column: charter.board.patch._Column) -> list[str]:
-        if column.lines is None:
+    def pieces(column: charter.board.patch._Column) -> object:
+        if column.moved:
             split.append(column.name)
         return original(column)
 
-    monkeypatch.setattr(charter.board.patch._Column, "touched", touched)
+    monkeypatch.setattr(charter.board.patch._Column, "pieces", pieces)
     plan = next((root / "docs" / "plans").rglob("plan-00003.md")).read_text(encoding="utf-8")
     status = plan.split("**P3-5**", 1)[1].split("Status: ", 1)[1].split("\n", 1)[0]
     target = "Review" if status.strip() != "Review" else "Blocked"

@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from charter import reporoot
@@ -167,8 +167,10 @@ def _glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, os.replace. Caller holds the lock."""
+def write_bytes_atomic(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+    """Temp file in the same directory, fsync, os.replace. Caller holds the lock. `data`:
+    the bytes, or pieces of them written one after another (never joined: a board patched
+    at 50,000 tasks is slices of the old one)."""
     import tempfile  # here: a replayed `charter check` writes nothing
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +180,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         raise _naming(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
