@@ -38,7 +38,13 @@ from charter.board.patch import (
     record_state,
     row_keys,
 )
-from charter.board.patch_states import forget_state, pass_drop, passed_drop, save_state
+from charter.board.patch_states import (
+    forget_state,
+    pass_drop,
+    passed_drop,
+    pin_committed,
+    save_state,
+)
 from charter.board.patch_write import plain, write_patched
 from charter.board.render import (
     MD_TEMPLATE,
@@ -274,6 +280,9 @@ def _conclude_pieces(
     )
     if drop is not None and not request.force:
         raise drop
+    markdown = raw[config.board]
+    if table is not None and markdown is not None:  # both are: the patch read them
+        pin_committed(config, names, board_memo.sha_bytes(markdown), table)
     written = write_patched(config, patched, raw, config.path(IN_TRANSIT))
     if keys is not None:  # else the high-water mark holds them already
         protect.record(config, keys, reset=request.force)
