@@ -14,6 +14,10 @@ regeneration patches the last board charter wrote whose links still hold its byt
 (checked against the state's hashes: a file edited in place is no base), and the board
 on disk is inspected as a full regeneration inspects it before it is replaced. Where
 hard links cannot be made, a pull costs one full regeneration, as before.
+
+The state of the board HEAD holds is pinned (`pin_committed`): kept however many edits
+follow, so that `git checkout -- .` after them still finds the state of the board it
+brings back.
 """
 
 from __future__ import annotations
