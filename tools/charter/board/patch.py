@@ -309,8 +309,9 @@ class _Column:
     removed: list[tuple[int, int]] = field(default_factory=list)  # lines' byte ranges
     inserted: dict[str, bytes] = field(default_factory=dict)  # ID -> its line and newline
     # Where the last row was found: rows are looked for in the board's order (a plan's
-    # rows are near each other), each search going on from there.
+    # rows are near each other), each search going on from there; and every row found.
     cursor: int = 0
+    found: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def moved(self) -> bool:
@@ -320,6 +321,9 @@ class _Column:
         """The byte range of the row of `task_id` (its line and newline); None: not here."""
         if self.end <= self.start:
             return None
+        known = self.found.get(task_id)
+        if known is not None:
+            return known
         needle = f"\n| {md_cell(task_id)} |".encode()
         resume = max(self.cursor, self.start)
         at = self.data.find(needle, resume - 1, self.end)
@@ -328,7 +332,8 @@ class _Column:
         if at < 0:
             return None
         self.cursor = at + 1
-        return at + 1, self.data.find(b"\n", at + 1, self.end) + 1
+        found = self.found[task_id] = (at + 1, self.data.find(b"\n", at + 1, self.end) + 1)
+        return found
 
     def holds(self, task_id: str, line: bytes) -> bool:
         """Whether the row of `task_id` reads `line` (without its newline)."""
