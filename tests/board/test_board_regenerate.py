@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from charter.board import patch_write
 from charter.board import regenerate as board_module
 from charter.board.regenerate import regenerate_board
 from charter.config import Config
@@ -221,7 +222,9 @@ def test_crash_between_csv_and_markdown_writes_is_not_mistaken_for_a_hand_edit(
         calls.append(path)
         real_write(path, data)
 
-    monkeypatch.setattr(board_module, "write_bytes_atomic", crash_at_the_markdown_write)
+    # A full regeneration writes through one module, a patched board through the other.
+    for module in (board_module, patch_write):
+        monkeypatch.setattr(module, "write_bytes_atomic", crash_at_the_markdown_write)
     markdown_before = (config.root / MD).read_bytes()
     edit_plan(config, "- Status: In Progress", "- Status: Review")
     with pytest.raises(KeyboardInterrupt):
@@ -229,7 +232,8 @@ def test_crash_between_csv_and_markdown_writes_is_not_mistaken_for_a_hand_edit(
     transit = config.root / board_module.IN_TRANSIT
     assert calls == [transit, config.root / CSV]  # the hashes recorded, then the CSV
     assert (config.root / MD).read_bytes() == markdown_before  # each file old or new
-    monkeypatch.setattr(board_module, "write_bytes_atomic", real_write)
+    for module in (board_module, patch_write):
+        monkeypatch.setattr(module, "write_bytes_atomic", real_write)
     edit_plan(config, "| ST-C-3 | Table task | QA |", "| ST-C-3 | Table task | Quality |")
     result = regenerate_board(config)  # no "edited by hand" refusal
     assert set(result.changed) == {MD, CSV}

@@ -147,22 +147,54 @@ def test_an_edit_that_changes_nothing_still_leaves_the_board_current(
 def test_an_edit_splits_only_the_columns_its_row_leaves_and_enters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The plan's other rows read as they did: they stay in their columns' text unsplit."""
+    """The plan's other rows read as they did: their columns are written as they were."""
     root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
     config = load_config(root)
     split: list[str] = []
-    original = charter.board.patch._Column.touched
+    original = charter.board.patch._Column.pieces
 
-    def touched(column: charter.board.patch._Column) -> list[str]:
-        if column.lines is None:
+    def pieces(column: charter.board.patch._Column) -> object:
+        if column.moved:
             split.append(column.name)
         return original(column)
 
-    monkeypatch.setattr(charter.board.patch._Column, "touched", touched)
+    monkeypatch.setattr(charter.board.patch._Column, "pieces", pieces)
     plan = next((root / "docs" / "plans").rglob("plan-00003.md")).read_text(encoding="utf-8")
     status = plan.split("**P3-5**", 1)[1].split("Status: ", 1)[1].split("\n", 1)[0]
     target = "Review" if status.strip() != "Review" else "Blocked"
     _charter(root, monkeypatch, "task", "set", "P3-5", "--status", target)
     assert set(split) <= {config.column_for_status(status.strip()), target}
     assert len(split) == len(set(split)) >= 1
+    assert _board(config) == _full_board(config, tmp_path)
+
+
+@pytest.mark.parametrize("board_file", ["markdown", "csv"])
+def test_a_board_edited_by_hand_between_two_edits_is_left_as_the_person_wrote_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, board_file: str
+) -> None:
+    """The edit after a hand edit of the board writes its plan and refuses the board: the
+    hand edit stays byte for byte, and `board --force` then writes the full board."""
+    root = _bench_growth().make_repo(tmp_path / "growth", 500, "many")
+    config = load_config(root)
+    _charter(root, monkeypatch, "task", "set", "P3-5", "--status", "Review")
+    rel = config.board if board_file == "markdown" else config.board_csv
+    path = config.path(rel)
+    text = path.read_text(encoding="utf-8")
+    row = "P4-2 |" if board_file == "markdown" else "P4-2,"
+    at = text.index(row)
+    edited = text[:at] + row + " (hand)" + text[at + len(row) :]
+    path.write_text(edited, encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(
+        _build_group(),
+        ["task", "set", "P3-8", "--status", "Blocked"],
+        standalone_mode=False,
+    )
+    assert result.return_value == 1, result.output
+    assert "P3-8: updated in" in result.output
+    assert "the board was NOT regenerated" in result.output
+    assert path.read_text(encoding="utf-8") == edited
+    plan = next((root / "docs" / "plans").rglob("plan-00003.md")).read_text(encoding="utf-8")
+    assert plan.split("**P3-8**", 1)[1].split("Status: ", 1)[1].startswith("Blocked\n")
+    _charter(root, monkeypatch, "board", "--force")
     assert _board(config) == _full_board(config, tmp_path)

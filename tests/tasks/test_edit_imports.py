@@ -33,6 +33,9 @@ NOT_IMPORTED = (
     "charter.claims",
     "charter.commands.claim",
     "difflib",
+    # Temp files are made with os.open (charter.io._temp_file): tempfile brings shutil,
+    # random, bz2 and lzma.
+    "tempfile",
     # Locks are taken with fcntl.flock where it exists (charter.io.locked).
     *(("filelock",) if sys.platform != "win32" else ()),
 )

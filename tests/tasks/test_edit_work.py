@@ -157,6 +157,34 @@ def test_an_edit_after_a_checkout_parses_one_plan_and_patches_the_board(
     assert _board(config) == _full_board(config, tmp_path)
 
 
+def test_the_committed_board_s_state_outlives_many_edits(
+    governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More edits in a row than there are kept states, then `git checkout -- .`: the board
+    back on disk is HEAD's, whose state the first edit after the commit pinned, so the
+    next edit patches it from disk (not from the last board charter wrote)."""
+    config = governed({f"p{n:02d}.md": _plan(n) for n in range(PLANS)})
+    regenerate_board(config)
+    _git(config.root, "add", "-A")
+    _git(config.root, "commit", "-qm", "plans and board")
+    for n in range(charter.board.patch_states.KEEP_STATES + 3):
+        _edit(config, f"W{n % PLANS}-{n % 5}", "Blocked" if n % 2 else "Review")
+    _checkout_restores(config)
+    counts = _counted(monkeypatch)
+    from_links: list[object] = []
+    original = charter.board.patch.last_board
+
+    def last_board(config: Config) -> object:
+        from_links.append(config)
+        return original(config)
+
+    monkeypatch.setattr(charter.board.patch, "last_board", last_board)
+    _edit(config, "W3-2", "Blocked")
+    assert counts == {"parse": 2, "repo": 0, "read": 2}
+    assert from_links == []
+    assert _board(config) == _full_board(config, tmp_path)
+
+
 def test_an_edit_after_a_checkout_of_an_unknown_board_regenerates_in_full(
     governed: GovernedRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

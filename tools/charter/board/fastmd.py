@@ -87,25 +87,8 @@ def ordered_columns(config: Config, rows: Sequence[BoardRow]) -> dict[str, list[
     return by_column
 
 
-class RowBlock:
-    """A column's row lines as one text, joined by newlines (taken from a board as it is)."""
-
-    __slots__ = ("count", "text")
-
-    def __init__(self, text: str, count: int):
-        self.text = text
-        self.count = count
-
-
-def assemble(
-    config: Config,
-    total: int,
-    plan_count: int,
-    columns: Mapping[str, list[str] | RowBlock],
-    epics: bool,
-    claims: bool,
-) -> str:
-    """The board's body from each column's row lines (as `RowWriter.line` writes them)."""
+def _top(config: Config, total: int, plan_count: int, counts: Mapping[str, int]) -> list[str]:
+    """The board's lines above its columns: title, summary and the count of each column."""
     plans = ", ".join(md_code(p) for p in config.plans)
     lines = [
         f"# {TITLE}",
@@ -117,20 +100,32 @@ def assemble(
         "| Column | Tasks |",
         "|---|---:|",
     ]
-    counts = {
-        name: rows.count if isinstance(rows, RowBlock) else len(rows)
-        for name, rows in columns.items()
-    }
     lines += [f"| {md_cell(name)} | {count} |" for name, count in counts.items()]
+    return lines
+
+
+def _table_head(epics: bool, claims: bool) -> tuple[str, str]:
+    """A column's table header line and rule line."""
     header = "| ID |" + (" Epic |" if epics else "") + " Title | Owner |"
     header += (" Claimed by | Until |" if claims else "") + " Plan | Evidence |"
     rule = "|---|" + ("---|" if epics else "") + "---|---|" + ("---|---|" if claims else "")
-    rule += "---|---|"
+    return header, rule + "---|---|"
+
+
+def assemble(
+    config: Config,
+    total: int,
+    plan_count: int,
+    columns: Mapping[str, list[str]],
+    epics: bool,
+    claims: bool,
+) -> str:
+    """The board's body from each column's row lines (as `RowWriter.line` writes them)."""
+    lines = _top(config, total, plan_count, {name: len(rows) for name, rows in columns.items()})
+    header, rule = _table_head(epics, claims)
     for name, rows in columns.items():
-        lines += ["", f"## {name} ({counts[name]})", ""]
-        if isinstance(rows, RowBlock) and rows.count:
-            lines += [header, rule, rows.text]
-        elif rows and not isinstance(rows, RowBlock):
+        lines += ["", f"## {name} ({len(rows)})", ""]
+        if rows:
             lines += [header, rule, *rows]
         else:
             lines.append("_No tasks._")
@@ -140,6 +135,34 @@ def assemble(
     if any(_unclean(name) for name in columns):
         return _normalise(text)
     return text
+
+
+def assemble_pieces(
+    config: Config,
+    total: int,
+    plan_count: int,
+    columns: Mapping[str, tuple[int, Sequence[bytes | memoryview]]],
+    epics: bool,
+    claims: bool,
+) -> list[bytes | memoryview] | None:
+    """`assemble`'s bytes, in pieces: each column's rows given as their count and pieces of
+    whole lines, each with its newline (slices of a board already written, kept uncopied);
+    None when a column's name needs what _normalise does (then `assemble` it is)."""
+    if any(_unclean(name) for name in columns):
+        return None
+    counts = {name: count for name, (count, _rows) in columns.items()}
+    head = "\n".join(_top(config, total, plan_count, counts)) + "\n"
+    header, rule = _table_head(epics, claims)
+    table = f"{header}\n{rule}\n".encode()
+    pieces: list[bytes | memoryview] = [head.encode("utf-8")]
+    for name, (count, rows) in columns.items():
+        pieces.append(f"\n## {name} ({count})\n\n".encode())
+        if count:
+            pieces.append(table)
+            pieces.extend(rows)
+        else:
+            pieces.append(b"_No tasks._\n")
+    return pieces
 
 
 def _unclean(name: str) -> bool:

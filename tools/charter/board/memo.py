@@ -81,11 +81,12 @@ def current(config: Config, key: str, targets: list[str]) -> int | None:
 
 def record(config: Config, key: str, texts: dict[str, str], rows: int) -> None:
     """Remember that `texts` (path -> what the file now holds) are the board for `key`."""
-    memo = {
-        "key": key,
-        "rows": rows,
-        "files": {rel: sha(t) for rel, t in texts.items()},
-    }
+    record_hashes(config, key, {rel: sha(t) for rel, t in texts.items()}, rows)
+
+
+def record_hashes(config: Config, key: str, hashes: dict[str, str], rows: int) -> None:
+    """`record`, from the sha256 of what each file now holds."""
+    memo = {"key": key, "rows": rows, "files": hashes}
     # A read-only checkout regenerates the same board, only slower.
     save_cache(config.path(MEMO), memo)
 
@@ -135,6 +136,22 @@ def sha(text: str) -> str:
     if len(_hashed) >= _KEPT:
         _hashed.clear()
     _hashed[id(text)] = (text, digest)
+    return digest
+
+
+_hashed_bytes: dict[int, tuple[bytes, str]] = {}  # id(data) -> (data, its sha256)
+
+
+def sha_bytes(data: bytes) -> str:
+    """The sha256 of `data`, remembered for the run (a board file's bytes, hashed to find
+    its patch state and again to check it)."""
+    known = _hashed_bytes.get(id(data))
+    if known is not None and known[0] is data:
+        return known[1]
+    digest = hashlib.sha256(data).hexdigest()
+    if len(_hashed_bytes) >= _KEPT:
+        _hashed_bytes.clear()
+    _hashed_bytes[id(data)] = (data, digest)
     return digest
 
 

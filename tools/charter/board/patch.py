@@ -34,12 +34,13 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
-from charter.board.fastmd import RowBlock, RowWriter, assemble, ordered_columns
-from charter.board.memo import sha
+from charter.board.fastmd import RowWriter, assemble_pieces, ordered_columns
+from charter.board.memo import sha_bytes
 from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
 from charter.config import Config
@@ -55,14 +56,15 @@ MAX_CHANGED = 64
 # one by one costs more than rendering all: the full path.
 MAX_ROWS = 2_000
 PlanRead = tuple[str, bytes | None, str]  # a plan's path, bytes (None: unreadable), plan_digest
+Piece = bytes | memoryview  # a run of a file's bytes: written and hashed in place, uncopied
 
 
 @dataclass(frozen=True)
 class Patched:
     """The board after the edits: both bodies, the row keys, and the state to keep."""
 
-    markdown: str  # without its stamp line
-    csv: str
+    markdown_pieces: tuple[Piece, ...]  # the body without its stamp line, in pieces
+    csv_pieces: tuple[Piece, ...]
     entries: list[list[Any]]  # the state's plans, with each plan's row keys
     rows: int
     state: dict[str, Any]
@@ -70,6 +72,15 @@ class Patched:
     # Patched from the board on disk (else from a copy of the last board charter wrote: the
     # board on disk is then another, to be inspected before it is replaced).
     from_disk: bool = True
+
+    @cached_property
+    def markdown(self) -> str:
+        """The body as one text (what a comparison or an inspection of the board reads)."""
+        return b"".join(self.markdown_pieces).decode("utf-8")
+
+    @cached_property
+    def csv(self) -> str:
+        return b"".join(self.csv_pieces).decode("utf-8")
 
 
 def plan_digest(data: bytes | None) -> str:
@@ -143,27 +154,32 @@ def patch_board(
     base: str,
     plans: Sequence[PlanRead],
     claimed: Mapping[str, tuple[str, str]],
-    old: Mapping[str, str | None],
+    old: Mapping[str, bytes | None],
 ) -> Patched | None:
-    """The board after the plans' edits, from the last state and the board on disk; None
-    when this regeneration needs a full one (see the module's docstring)."""
+    """The board after the plans' edits, from the last state and the board on disk (`old`:
+    the board files' bytes, None when missing); None when this regeneration needs a full
+    one (see the module's docstring)."""
     on_disk = old[config.board]
     if on_disk is None:
         return None
-    state = load_state(config, sha(on_disk))
-    texts = old
+    state = load_state(config, sha_bytes(on_disk))
+    files = old
     if state is None:  # a board written elsewhere (a pull): from the last one charter wrote
         last = last_board(config)
         if last is None:
             return None
-        state, texts = last.state, {config.board: last.markdown, config.board_csv: last.csv}
+        state = last.state
+        files = {
+            config.board: last.markdown.encode("utf-8"),
+            config.board_csv: last.csv.encode("utf-8"),
+        }
     if state.get("base") != base:
         return None
     try:
-        patched = _patch(config, state, plans, claimed, texts)
+        patched = _patch(config, state, plans, claimed, files)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # a state of another layout: regenerate in full
-    if patched is None or texts is old:
+    if patched is None or files is old:
         return patched
     return replace(patched, from_disk=False)
 
@@ -173,14 +189,16 @@ def _patch(
     state: dict[str, Any],
     plans: Sequence[PlanRead],
     claimed: Mapping[str, tuple[str, str]],
-    old: Mapping[str, str | None],
+    old: Mapping[str, bytes | None],
 ) -> Patched | None:
-    md_text, csv_text = old[config.board], old[config.board_csv]
+    md_data, csv_data = old[config.board], old[config.board_csv]
     files = state["files"]
-    if md_text is None or csv_text is None:
+    if md_data is None or csv_data is None:
         return None
-    if files.get(config.board) != sha(md_text) or files.get(config.board_csv) != sha(csv_text):
+    if files.get(config.board) != sha_bytes(md_data):
         return None  # not what charter wrote last (edited, restored, another branch's)
+    if files.get(config.board_csv) != sha_bytes(csv_data):
+        return None
     entries: list[list[Any]] = state["plans"]
     if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
         return None
@@ -209,14 +227,14 @@ def _patch(
         return None
     if any("\n" in cell or "\r" in cell for r in fresh for cell in csv_cells(r, state["claims"])):
         return None
-    columns = _sections(md_text, state["columns"])
+    columns = _sections(md_data, state["columns"])
     if columns is None:
         return None
     epics, claims = bool(state["epics"]), bool(state["claims"])
     if any(bool(r.claimed_by) for r in fresh) and not claims:
         return None
     writer = RowWriter(config, epics, claims)
-    lines = {r.id: writer.line(r) for r in fresh}
+    lines = {r.id: writer.line(r).encode("utf-8") for r in fresh}
     if len(lines) != len(fresh):
         return None  # an ID twice among the rows
     moved = _moving(columns, fresh, lines)
@@ -228,21 +246,22 @@ def _patch(
         if column is None:
             return None
         column.insert(r, lines[r.id], epics)
-    body = assemble(
-        config,
-        int(state["rows"]),
-        int(state["plan_count"]),
-        {c.name: c.rows() for c in columns},
-        epics,
-        claims,
+    rows: dict[str, tuple[int, Sequence[Piece]]] = {}
+    for column in columns:
+        pieces = column.pieces()
+        if pieces is None:
+            return None
+        rows[column.name] = (len(column.ids), pieces)
+    body = assemble_pieces(
+        config, int(state["rows"]), int(state["plan_count"]), rows, epics, claims
     )
-    table = _patched_csv(csv_text, fresh, claims, int(state["rows"]))
-    if table is None:
+    table = _patched_csv(csv_data, fresh, claims, int(state["rows"]))
+    if body is None or table is None:
         return None
     for n, _model in changed:
         entries[n][1] = plans[n][2]
     state["columns"] = [c.entry(epics) for c in columns]
-    return Patched(body, table, entries, int(state["rows"]), state, len(changed))
+    return Patched(tuple(body), tuple(table), entries, int(state["rows"]), state, len(changed))
 
 
 def row_keys(patched: Patched) -> dict[str, str]:
@@ -275,33 +294,63 @@ def _split(text: str, count: int | None) -> list[str]:
 
 @dataclass
 class _Column:
-    """A column of the board: its rows' IDs (and epics), and their lines, as one text while
-    no row of it moves (at 50,000 rows, splitting every column into lines and joining them
-    again is most of a patch), as lines once one does."""
+    """A column of the board: its rows' IDs (and epics) and where its rows' lines are in the
+    board's bytes. A row that moves is found by its ID's cell; the column's other lines are
+    never split (at 50,000 rows, splitting and joining them is most of a patch): its rows
+    are written as slices of the old board around the lines taken out and put in."""
 
     name: str
     ids: list[str]
     epics: list[str]
-    block: str  # the rows' lines as the board holds them, joined by newlines
+    data: bytes  # the whole board file
+    start: int  # the first byte of the first row's line
+    end: int  # the byte after the last row's newline (start == end: no rows)
     stored: list[Any]  # the state's entry of the column, while no row moves
-    lines: list[str] | None = None
+    removed: list[tuple[int, int]] = field(default_factory=list)  # lines' byte ranges
+    inserted: dict[str, bytes] = field(default_factory=dict)  # ID -> its line and newline
+    # Where the last row was found: rows are looked for in the board's order (a plan's
+    # rows are near each other), each search going on from there; and every row found.
+    cursor: int = 0
+    found: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def touched(self) -> list[str]:
-        if self.lines is None:
-            self.lines = self.block.split("\n") if self.ids else []
-            if len(self.lines) != len(self.ids):
-                raise ValueError("a state of another board")  # patch_board: the full path
-        return self.lines
+    @property
+    def moved(self) -> bool:
+        return bool(self.removed or self.inserted)
 
-    def rows(self) -> list[str] | RowBlock:
-        return self.lines if self.lines is not None else RowBlock(self.block, len(self.ids))
+    def locate(self, task_id: str) -> tuple[int, int] | None:
+        """The byte range of the row of `task_id` (its line and newline); None: not here."""
+        if self.end <= self.start:
+            return None
+        known = self.found.get(task_id)
+        if known is not None:
+            return known
+        needle = f"\n| {md_cell(task_id)} |".encode()
+        resume = max(self.cursor, self.start)
+        at = self.data.find(needle, resume - 1, self.end)
+        if at < 0 and resume > self.start:  # before where the last one was: from the top
+            at = self.data.find(needle, self.start - 1, resume - 1 + len(needle))
+        if at < 0:
+            return None
+        self.cursor = at + 1
+        found = self.found[task_id] = (at + 1, self.data.find(b"\n", at + 1, self.end) + 1)
+        return found
 
-    def entry(self, epics: bool) -> list[Any]:
-        if self.lines is None:
-            return self.stored
-        return [self.name, len(self.ids), _joined(self.ids), _joined(self.epics) if epics else None]
+    def holds(self, task_id: str, line: bytes) -> bool:
+        """Whether the row of `task_id` reads `line` (without its newline)."""
+        found = self.locate(task_id)
+        return found is not None and self.data[found[0] : found[1] - 1] == line
 
-    def insert(self, row: BoardRow, line: str, epics: bool) -> None:
+    def remove(self, task_id: str) -> bool:
+        """Take the row of `task_id` out; False when it is not here exactly once."""
+        found = self.locate(task_id) if self.ids.count(task_id) == 1 else None
+        if found is None:
+            return False
+        at = self.ids.index(task_id)
+        del self.ids[at], self.epics[at]
+        self.removed.append(found)
+        return True
+
+    def insert(self, row: BoardRow, line: bytes, epics: bool) -> None:
         keys: Any
         wanted: tuple[Any, ...]
         if epics:
@@ -311,10 +360,51 @@ class _Column:
             keys = _Keys(self.ids)
             wanted = (False, natural_key(row.id))
         at = bisect.bisect_left(keys, wanted)
-        lines = self.touched()
         self.ids.insert(at, row.id)
         self.epics.insert(at, row.epic)
-        lines.insert(at, line)
+        self.inserted[row.id] = line + b"\n"
+
+    def pieces(self) -> list[Piece] | None:
+        """The column's row lines, each with its newline, as slices of the old board and new
+        lines; None when a row that stays cannot be found."""
+        view = memoryview(self.data)
+        if not self.moved:
+            return [view[self.start : self.end]] if self.end > self.start else []
+        # (offset in the old board, 0 = put a line before it / 1 = drop up to, order, line)
+        events: list[tuple[int, int, int, bytes]] = [
+            (begin, 1, after, b"") for begin, after in self.removed
+        ]
+        # Each new line goes before the row that follows it and stays (or at the end).
+        for n in sorted(self.ids.index(task_id) for task_id in self.inserted):
+            following = n + 1
+            while following < len(self.ids) and self.ids[following] in self.inserted:
+                following += 1
+            if following == len(self.ids):
+                events.append((self.end, 0, n, self.inserted[self.ids[n]]))
+                continue
+            found = self.locate(self.ids[following])
+            if found is None:
+                return None
+            events.append((found[0], 0, n, self.inserted[self.ids[n]]))
+        events.sort()
+        pieces: list[Piece] = []
+        at = self.start
+        for offset, kind, extra, line in events:
+            if offset > at:
+                pieces.append(view[at:offset])
+            if kind == 0:
+                pieces.append(line)
+                at = max(at, offset)
+            else:
+                at = extra
+        if self.end > at:
+            pieces.append(view[at : self.end])
+        return pieces
+
+    def entry(self, epics: bool) -> list[Any]:
+        if not self.moved:
+            return self.stored
+        return [self.name, len(self.ids), _joined(self.ids), _joined(self.epics) if epics else None]
 
 
 class _Keys:
@@ -343,14 +433,14 @@ class _EpicKeys(_Keys):
         return (natural_key(epic or task_id), epic != "", natural_key(task_id))
 
 
-def _sections(text: str, stored: Sequence[list[Any]]) -> list[_Column] | None:
-    """Each column's rows in the board's text (after its stamp line), where the state says
-    they are; None when the text is not laid out so. (The text is the one the state was
-    saved with, its hash checked: what is checked here is the state's reading of it.)"""
+def _sections(data: bytes, stored: Sequence[list[Any]]) -> list[_Column] | None:
+    """Each column's rows in the board's bytes (after its stamp line), where the state says
+    they are; None when the board is not laid out so. (The bytes are the ones the state was
+    saved with, their hash checked: what is checked here is the state's reading of them.)"""
     heads: list[int] = []
-    at = text.find("\n")  # the end of the stamp line
+    at = data.find(b"\n")  # the end of the stamp line
     for name, count, _ids, _epics in stored:
-        at = text.find(f"\n## {name} ({count})\n", at) if at >= 0 else -1
+        at = data.find(f"\n## {name} ({count})\n".encode(), at) if at >= 0 else -1
         if at < 0:
             return None
         heads.append(at)
@@ -359,55 +449,45 @@ def _sections(text: str, stored: Sequence[list[Any]]) -> list[_Column] | None:
         name, count, joined_ids, joined_epics = entry
         ids = _split(joined_ids, count)
         epics = _split(joined_epics, count) if joined_epics is not None else None
-        start = heads[n] + len(f"\n## {name} ({count})\n")  # the blank line under it
+        start = heads[n] + len(f"\n## {name} ({count})\n".encode())  # the blank line under it
         if ids:
-            rule_end = text.find("\n", text.find("\n", start + 1) + 1)
-            # The rows end where the next heading's blank line begins (or the text ends).
-            end = heads[n + 1] - 1 if n + 1 < len(heads) else len(text) - 1
-            first = f"| {md_cell(ids[0])} |"
-            last = text.rfind("\n", rule_end, end) + 1  # the last row's line
+            rule_end = data.find(b"\n", data.find(b"\n", start + 1) + 1)
+            # The rows end where the next heading's blank line begins (or the file ends).
+            end = heads[n + 1] - 1 if n + 1 < len(heads) else len(data) - 1
+            first = f"| {md_cell(ids[0])} |".encode()
+            last = data.rfind(b"\n", rule_end, end) + 1  # the last row's line
             if (
-                not text.startswith("\n| ID |", start)
-                or not text.startswith(first, rule_end + 1)
-                or not text.startswith(f"| {md_cell(ids[-1])} |", last)
-                or text[end] != "\n"
+                not data.startswith(b"\n| ID |", start)
+                or not data.startswith(first, rule_end + 1)
+                or not data.startswith(f"| {md_cell(ids[-1])} |".encode(), last)
+                or data[end : end + 1] != b"\n"
             ):
                 return None
-            block = text[rule_end + 1 : end]
+            begin, after = rule_end + 1, end + 1
         else:
-            if not text.startswith("\n_No tasks._\n", start):
+            if not data.startswith(b"\n_No tasks._\n", start):
                 return None
-            block = ""
-        found.append(_Column(name, list(ids), list(epics or [""] * len(ids)), block, entry))
+            begin = after = 0
+        column = _Column(name, list(ids), list(epics or [""] * len(ids)), data, begin, after, entry)
+        found.append(column)
     return found
 
 
 def _moving(
-    columns: list[_Column], fresh: Sequence[BoardRow], lines: Mapping[str, str]
+    columns: list[_Column], fresh: Sequence[BoardRow], lines: Mapping[str, bytes]
 ) -> list[BoardRow]:
     """The rows of `fresh` whose line or column changed: a row that reads as it did stays
     where it is (an edit of one task leaves its plan's other rows, in every column, as they
-    were: their columns are then never split into lines)."""
+    were: their columns' bytes are then copied as they are)."""
     by_id = {r.id: r for r in fresh}
     staying: set[str] = set()
     for column in columns:
         if by_id.keys().isdisjoint(column.ids):
             continue
         for task_id in [i for i in column.ids if i in by_id]:
-            if by_id[task_id].column == column.name and _holds_line(column.block, lines[task_id]):
+            if by_id[task_id].column == column.name and column.holds(task_id, lines[task_id]):
                 staying.add(task_id)
     return [r for r in fresh if r.id not in staying]
-
-
-def _holds_line(block: str, line: str) -> bool:
-    """Whether `line` is one of the lines of `block` (lines joined by newlines)."""
-    at = block.find(line)
-    while at >= 0:
-        end = at + len(line)
-        if (at == 0 or block[at - 1] == "\n") and (end == len(block) or block[end] == "\n"):
-            return True
-        at = block.find(line, at + 1)
-    return False
 
 
 def _remove(columns: list[_Column], ids: set[str]) -> bool:
@@ -416,35 +496,34 @@ def _remove(columns: list[_Column], ids: set[str]) -> bool:
     for column in columns:
         if left.isdisjoint(column.ids):
             continue
-        at = [n for n, task_id in enumerate(column.ids) if task_id in left]
-        lines = column.touched()
-        for n in reversed(at):
-            task_id = column.ids[n]
-            if not lines[n].startswith(f"| {md_cell(task_id)} |"):
+        for task_id in [i for i in column.ids if i in left]:
+            if not column.remove(task_id):
                 return False
-            del column.ids[n], column.epics[n], lines[n]
             left.discard(task_id)
     return not left
 
 
-def _patched_csv(text: str, fresh: Sequence[BoardRow], claims: bool, rows: int) -> str | None:
+def _patched_csv(
+    data: bytes, fresh: Sequence[BoardRow], claims: bool, rows: int
+) -> list[Piece] | None:
     """The CSV with the lines of `fresh`'s IDs replaced (rows keep their places: the CSV is
-    ordered by ID alone, and the IDs did not change)."""
-    if text.count("\n") != rows + 1:  # a cell spanning lines: find nothing by line
+    ordered by ID alone, and the IDs did not change), as slices of the old CSV and new lines."""
+    if data.count(b"\n") != rows + 1:  # a cell spanning lines: find nothing by line
         return None
-    pieces: list[str] = []
+    view = memoryview(data)
+    pieces: list[Piece] = []
     start = done = 0  # where the last search found a line, and where the last line ended
     # In the CSV's own order, so that each search starts where the last one ended; the
     # lines between are sliced, never split.
     for r in sorted(fresh, key=lambda r: natural_key(r.id)):
-        start = text.find("\n" + _csv_line((r.id,))[:-1] + ",", start)
+        start = data.find(("\n" + _csv_line((r.id,))[:-1] + ",").encode(), start)
         if start < done:  # not found, or the line just replaced (an ID twice)
             return None
-        end = text.find("\n", start + 1)
-        pieces += [text[done : start + 1], _csv_line(csv_cells(r, claims))[:-1]]
-        done = len(text) if end < 0 else end
-    pieces.append(text[done:])
-    return "".join(pieces)
+        end = data.find(b"\n", start + 1)
+        pieces += [view[done : start + 1], _csv_line(csv_cells(r, claims))[:-1].encode()]
+        done = len(data) if end < 0 else end
+    pieces.append(view[done:])
+    return pieces
 
 
 def _csv_line(cells: Sequence[str]) -> str:

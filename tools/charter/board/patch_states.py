@@ -14,11 +14,16 @@ regeneration patches the last board charter wrote whose links still hold its byt
 (checked against the state's hashes: a file edited in place is no base), and the board
 on disk is inspected as a full regeneration inspects it before it is replaced. Where
 hard links cannot be made, a pull costs one full regeneration, as before.
+
+The state of the board HEAD holds is pinned (`pin_committed`): kept however many edits
+follow, so that `git checkout -- .` after them still finds the state of the board it
+brings back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,13 +128,48 @@ def _states(folder: Path) -> list[str]:
     return [stem for _mtime, stem in found]
 
 
+PIN = f"{CACHE_DIR}/board-pin.cache"
+
+
+def pin_committed(config: Config, names: tuple[str, str], markdown_sha: str, csv: bytes) -> None:
+    """Keep the state of the board HEAD holds however many edits follow (the pruning passes
+    it by): `git checkout -- .` then brings back a board whose state is at hand. `names`:
+    HEAD's commit and its CSV's blob (charter.outputs.protect.committed_names); the board an
+    edit found on disk, its Markdown's sha256 and its CSV's bytes. Judged once a commit:
+    the first edit after it finds the committed board on disk, or none does."""
+    head, blob = names
+    if not head or not blob:
+        return
+    pinned = load_cache(config.path(PIN))
+    if isinstance(pinned, list) and pinned[:1] == [head]:
+        return
+    h = hashlib.sha256() if len(blob) == 64 else hashlib.sha1()  # the repository's format
+    h.update(b"blob %d\0" % len(csv))
+    h.update(csv)
+    save_cache(config.path(PIN), [head, markdown_sha[:24] if h.hexdigest() == blob else ""])
+
+
+def _pinned(folder: Path) -> str:
+    """The board hash of the pinned state ("" for none)."""
+    pinned = load_cache(folder / PIN.rpartition("/")[2])
+    if isinstance(pinned, list) and len(pinned) == 2 and isinstance(pinned[1], str):
+        return pinned[1]
+    return ""
+
+
 def _prune(kept: Path, boards: Path) -> None:
     """Remove all but the KEEP_STATES states written or read last (`kept`, the one just
-    written, stays), the links of all but the KEEP_LINKED newest, and the one state file
-    of earlier versions."""
+    written, stays) and the pinned one (`pin_committed`), the links of all but the
+    KEEP_LINKED newest, and the one state file of earlier versions."""
     with contextlib.suppress(OSError):
         (kept.parent / "board-state.cache").unlink()
-    stale = [stem for stem in _states(kept.parent) if stem + ".cache" != str(kept)]
+    pinned = _pinned(kept.parent)
+    stale = [
+        stem
+        for stem in _states(kept.parent)
+        if stem + ".cache" != str(kept)
+        and (not pinned or _hash_of(os.path.basename(stem)) != pinned)
+    ]
     for stem in stale[KEEP_STATES - 1 :]:
         with contextlib.suppress(OSError):
             os.unlink(stem + ".cache")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -38,7 +38,14 @@ from charter.board.patch import (
     record_state,
     row_keys,
 )
-from charter.board.patch_states import forget_state, pass_drop, passed_drop, save_state
+from charter.board.patch_states import (
+    forget_state,
+    pass_drop,
+    passed_drop,
+    pin_committed,
+    save_state,
+)
+from charter.board.patch_write import plain, write_patched
 from charter.board.render import (
     MD_TEMPLATE,
     BoardParts,
@@ -163,19 +170,23 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     rows of the plans that changed alone when the last state allows (charter.board.patch),
     else every row."""
     force, html = request.force, request.html
-    old = {rel: _read_output(config, rel) for rel in _targets(config, html)}
+    raw = {rel: _read_bytes(config, rel) for rel in _targets(config, html)}
     fast = is_default_template(config)
     if html is None and not force and fast:
         read = request.plans if request.plans is not None else board_memo.read_plans(config)
         plans = [(rel, data, plan_digest(data)) for rel, data in read]
         key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
-        patched = patch_board(config, request.inputs, plans, request.claimed, old)
+        patched = patch_board(config, request.inputs, plans, request.claimed, raw)
+        if patched is not None and not check and plain(patched, raw):
+            return _conclude_pieces(config, request, patched, raw, key)
+        old = {rel: _decoded(config, rel, data) for rel, data in raw.items()}
         if patched is not None:
             parts = BoardParts((), patched.markdown, patched.csv)
             files = {config.board_csv: parts.csv, config.board: stamped_markdown(config, parts)}
             run = _Run(config, parts, files)
             names = protect.committed_names(config)
-            drop, keys, judged = _drop_verdict(config, patched, old[config.board_csv], names)
+            table = old[config.board_csv]
+            drop, keys, judged = _drop_verdict(config, patched, lambda: table, names)
             marked = keys is None
             verified = patched.from_disk  # else the board on disk is inspected as usual
             done = _Done(
@@ -198,6 +209,7 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
         statistics_beside,
     )
 
+    old = {rel: _decoded(config, rel, data) for rel, data in raw.items()}
     snapshot = read_snapshot(config)
     plans = [(f.rel, f.data, f.digest or "") for f in snapshot.files if f.kind == "plan"]
     key = board_memo.fingerprint(request.inputs, [(rel, digest) for rel, _, digest in plans])
@@ -231,22 +243,54 @@ def _regenerate(config: Config, request: _Request, *, check: bool) -> BoardResul
     return _conclude(done, request, check, state)
 
 
-def _read_output(config: Config, rel: str) -> str | None:
-    """An output file's text (None: missing), its bytes remembered for the hashes taken of
-    it (charter.board.memo.encoded)."""
+def _read_bytes(config: Config, rel: str) -> bytes | None:
+    """An output file's bytes (None: missing)."""
     path = config.path(rel)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError:
-        return read_text(path)  # raises, naming the file
+        text = read_text(path)  # raises, naming the file
+        return None if text is None else text.encode("utf-8")
+
+
+def _decoded(config: Config, rel: str, data: bytes | None) -> str | None:
+    """An output file's text from its bytes, the bytes remembered for the hashes taken of
+    it (charter.board.memo.encoded)."""
+    if data is None:
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return read_text(path)  # raises, naming the file and line
+        return read_text(config.path(rel))  # raises, naming the file and line
     board_memo.remember(text, data)
     return text
+
+
+def _conclude_pieces(
+    config: Config, request: _Request, patched: Patched, raw: dict[str, bytes | None], key: str
+) -> BoardResult:
+    """`_conclude` for a board patched from the files on disk, written in pieces
+    (charter.board.patch_write): nothing on disk to inspect, the drop guard as for any patch."""
+    names = protect.committed_names(config)
+    table = raw[config.board_csv]
+    drop, keys, judged = _drop_verdict(
+        config, patched, lambda: _decoded(config, config.board_csv, table), names
+    )
+    if drop is not None and not request.force:
+        raise drop
+    markdown = raw[config.board]
+    if table is not None and markdown is not None:  # both are: the patch read them
+        pin_committed(config, names, board_memo.sha_bytes(markdown), table)
+    written = write_patched(config, patched, raw, config.path(IN_TRANSIT))
+    if keys is not None:  # else the high-water mark holds them already
+        protect.record(config, keys, reset=request.force)
+    if judged and drop is None:  # passed, written, and in the mark
+        pass_drop(config, judged, protect.drop_inputs(config, names))
+    board_memo.record_hashes(config, key, written.hashes, patched.rows)
+    save_state(config, patched.state, written.hashes)
+    return BoardResult(written.changed, "", (), patched.rows)
 
 
 def _current_board(
@@ -264,7 +308,10 @@ def _current_board(
 
 
 def _drop_verdict(
-    config: Config, patched: Patched, on_disk: str | None, names: tuple[str, str]
+    config: Config,
+    patched: Patched,
+    on_disk: Callable[[], str | None],
+    names: tuple[str, str],
 ) -> tuple[CharterError | None, protect.Keys | None, str]:
     """The drop guard's verdict on a patched board, the keys it judged (None: a verdict
     remembered) and their hash (charter.board.patch.keys_digest; "" when remembered).
@@ -280,7 +327,7 @@ def _drop_verdict(
         return None, None, ""
     keys = row_keys(patched)
     # Patched from another board than the one on disk: the keys on disk are its CSV's.
-    drop = protect.drop_refusal(config, keys, on_disk, keys if patched.from_disk else None)
+    drop = protect.drop_refusal(config, keys, on_disk(), keys if patched.from_disk else None)
     return drop, keys, key_set
 
 

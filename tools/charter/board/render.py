@@ -234,16 +234,24 @@ def companion_name(owner: str, other: str) -> str:
 
 def stamped_markdown(config: Config, parts: BoardParts, extra: dict[str, str] | None = None) -> str:
     """The Markdown board with its header: generated-by note, its hash and the CSV's."""
-    csv_name = companion_name(config.board, config.board_csv)
     body = parts.markdown
-    attrs = {KEY: stamp_digest(body), companion_key(csv_name): stamp_digest(parts.csv)}
-    attrs.update(extra or {})
-    header = header_line(attrs, header_note(config))
+    header = stamp_header(config, stamp_digest(body), stamp_digest(parts.csv), extra)
     text = header + body
     # Its bytes, from the body's (encoded once for its hash): the write and the memo's hash
     # need them, and encoding the whole text again costs as much.
     remember(text, header.encode("utf-8") + encoded(body))
     return text
+
+
+def stamp_header(
+    config: Config, body_digest: str, csv_digest: str, extra: dict[str, str] | None = None
+) -> str:
+    """The Markdown board's stamp line, from the hashes (charter.stamps.digest) of its body
+    and of the CSV."""
+    csv_name = companion_name(config.board, config.board_csv)
+    attrs = {KEY: body_digest, companion_key(csv_name): csv_digest}
+    attrs.update(extra or {})
+    return header_line(attrs, header_note(config))
 
 
 def _normalise(text: str) -> str:
