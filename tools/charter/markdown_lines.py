@@ -124,3 +124,36 @@ def ordered_marker(text: str, at: int) -> int:
     if pos < end and text[pos] != " ":
         return -1
     return pos
+
+
+def fence_end(lines: list[str], at: int, count: int) -> int | None:
+    """Where a fence that opens a top-level block at line `at` ends, read as markdown-it's
+    fence rule reads it: the line after its closing line, or `count` (the lines markdown-it
+    counts, `line_count`) when it never closes. None when the line opens no fence, or one
+    this reading does not vouch for: indented code, a table's header (`|`), a tab before
+    the marker. The caller makes sure no line holds a carriage return (markdown-it splits
+    lines there too)."""
+    text = lines[at]
+    indent = len(text) - len(text.lstrip(" "))
+    marker = text[indent : indent + 1]
+    if indent >= 4 or marker not in ("`", "~") or "|" in text:
+        return None
+    length = len(text) - indent - len(text[indent:].lstrip(marker))
+    if length < 3 or (marker == "`" and "`" in text[indent + length :]):
+        return None
+    for line in range(at + 1, count):
+        if _closes(lines[line], marker, length):
+            return line + 1
+    return count
+
+
+def _closes(text: str, marker: str, length: int) -> bool:
+    """Whether a line closes a top-level fence of `length` `marker`s: the markers (as many
+    or more) after less than four columns of spaces and tabs, then only spaces and tabs."""
+    rest = text.lstrip(" \t")
+    if not rest.startswith(marker * length):
+        return False
+    columns = 0
+    for char in text[: len(text) - len(rest)]:
+        columns += 4 - columns % 4 if char == "\t" else 1
+    return columns < 4 and not rest.lstrip(marker).strip(" \t")
