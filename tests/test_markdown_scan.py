@@ -226,6 +226,14 @@ CASES = [
     ("- a\n\n```\n# in\n```\n# out\n", "a fence after a list"),
     ("text\n```\n# in\n```\n# out\n", "a fence interrupts a paragraph"),
     ("```\na\rb\n```\n# out\n", "a carriage return splits a line in a fence"),
+    ("- a\n```\n# in\n```\n# out\n", "a fence ends an item's paragraph"),
+    ("- a\n  - b\n\n    c\n~~~\n# in\n~~~\n", "a fence ends nested items"),
+    ("-\n```\n# in\n```\n", "a fence after an empty item"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |\n```\n# in\n```\n", "a fence ends a table"),
+    ("- | a | b |\n  |---|---|\n```\n# in\n```\n", "a fence ends a table in an item"),
+    ("1. a\n\n   ```\n   # in\n   ```\n# out\n", "a fence inside an item"),
+    ("- a\n ```\n# in\n```\n", "an indented fence after an item"),
+    ("```\n# in\n```\n```\n# in too\n```\n- a\n```\n", "fences one after another"),
 ]
 
 
@@ -283,12 +291,14 @@ def test_only_the_region_the_scanner_gives_up_on_goes_to_markdown_it(
 
 
 def test_a_top_level_fence_needs_no_markdown_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A session log's shape: the scanner skips a fence after a heading as markdown-it's
-    fence rule does, whatever lines it holds, and reads on after it."""
+    """A session log's shape: the scanner skips a fence at the left margin (after a
+    heading, a list, a task's fields) as markdown-it's fence rule does, whatever lines it
+    holds, and reads on after it."""
     text = (
         "# Session\n\n## Commands\n\n```bash\nmake test\n\t# a tab, <html>, > quote\n"
-        "## not a heading\n- not an item\n```\n\n## Results\n\nText.\n"
-        "\n~~~~\n| a | b |\n|---|---|\n~~~~\n\n# End\n\n- Next: more\n"
+        "## not a heading\n- not an item\n```\n\n## Results\n\n- Next: more\n"
+        "\n~~~~\n| a | b |\n|---|---|\n~~~~\n\n# End\n\n- [ ] **T-1** a\n  - Status: Todo\n"
+        "```markdown\n- [ ] **T-0** an example, not a task\n```\n"
     )
     parser = markdown._parser()
     monkeypatch.setattr(parser, "parse", lambda src: pytest.fail("markdown-it was called"))
@@ -296,6 +306,7 @@ def test_a_top_level_fence_needs_no_markdown_it(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.undo()
     assert outline == _markdown_it(text, monkeypatch)
     assert [h.text for h in outline.headings] == ["Session", "Commands", "Results", "End"]
+    assert [item.line for item in outline.items] == [13, 22, 23]
 
 
 def _documents() -> list[Path]:
