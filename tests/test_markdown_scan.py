@@ -76,6 +76,15 @@ CONTENTS = [
     "> quote",
     "```",
     "~~~",
+    "```bash",
+    "````",
+    "~~~~ text",
+    "``` a`b",
+    "~~~ a`b",
+    "```|x",
+    "```  \t",
+    "~~~\t ",
+    "\t```",
     "``not a fence",
     "---",
     "***",
@@ -205,6 +214,26 @@ CASES = [
     ("- | a | b |\n  |---|---|\n  | 1 | 2 |\n", "a table in an item"),
     ("text\n| a | b |\n|---|---|\n", "a table interrupts a paragraph"),
     ("text\n---\n\n---\n\n***\n- a\n---\n", "setext underline and thematic breaks"),
+    ("# S\n\n```sh\n# not a heading\n- not an item\n```\n\n## R\n\n- a\n", "a fence"),
+    ("````\n```\n# in\n````\n# out\n", "a shorter fence does not close a longer one"),
+    ("~~~\n```\n# in\n~~~~  \n# out\n", "only the opening marker closes, longer is fine"),
+    ("```\n    ```\n# in\n   ```\n# out\n", "a closing fence indented four is code"),
+    ("```\n \t```\n# in\n  \t```\n# out\n", "tabs before a closing fence count columns"),
+    ("```\n``` x\n# in\n```\n# out\n", "a closing fence holds only spaces after it"),
+    ("```\n# in\n- in\n", "a fence that never closes runs to the end"),
+    ("```\n# in\n```", "a fence closed on the last line"),
+    ("``` a`b\n# out\n```\n# out too\n", "no backtick in a backtick fence's info"),
+    ("- a\n\n```\n# in\n```\n# out\n", "a fence after a list"),
+    ("text\n```\n# in\n```\n# out\n", "a fence interrupts a paragraph"),
+    ("```\na\rb\n```\n# out\n", "a carriage return splits a line in a fence"),
+    ("- a\n```\n# in\n```\n# out\n", "a fence ends an item's paragraph"),
+    ("- a\n  - b\n\n    c\n~~~\n# in\n~~~\n", "a fence ends nested items"),
+    ("-\n```\n# in\n```\n", "a fence after an empty item"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |\n```\n# in\n```\n", "a fence ends a table"),
+    ("- | a | b |\n  |---|---|\n```\n# in\n```\n", "a fence ends a table in an item"),
+    ("1. a\n\n   ```\n   # in\n   ```\n# out\n", "a fence inside an item"),
+    ("- a\n ```\n# in\n```\n", "an indented fence after an item"),
+    ("```\n# in\n```\n```\n# in too\n```\n- a\n```\n", "fences one after another"),
 ]
 
 
@@ -245,8 +274,8 @@ def test_only_the_region_the_scanner_gives_up_on_goes_to_markdown_it(
 ) -> None:
     tasks = [f"- [ ] **T-{n}** task {n}\n  - Status: Todo" for n in range(100)]
     table = "| ID | Title |\n|---|---|\n| T-x | row |"
-    fence = "```\n- [ ] **T-x** not a task\n```"
-    text = "\n".join([*tasks[:50], "", table, "", fence, "", *tasks[50:]]) + "\n"
+    html = "<div>\n- [ ] **T-x** not a task\n</div>"
+    text = "\n".join([*tasks[:50], "", table, "", html, "", *tasks[50:]]) + "\n"
     parsed: list[str] = []
     parser = markdown._parser()
     parse = parser.parse
@@ -254,11 +283,30 @@ def test_only_the_region_the_scanner_gives_up_on_goes_to_markdown_it(
     outline = markdown.outline(text)
     monkeypatch.undo()
     assert outline == _markdown_it(text, monkeypatch)
-    # The fence up to a bullet line inside it (which proves nothing), then up to the
-    # line of the next item, which proves where the fence ended.
-    assert parsed == ["```\n- [ ] **T-x** not a task", fence + "\n\n- [ ] **T-50** task 50"]
+    # The HTML block up to a bullet line inside it (which proves nothing), then up to the
+    # line of the next item, which proves where the block ended.
+    assert parsed == ["<div>\n- [ ] **T-x** not a task", html + "\n\n- [ ] **T-50** task 50"]
     assert outline.tables[0].rows == [100 + 3]
     assert [item.line for item in outline.items if item.depth == 0][50] == 100 + 9
+
+
+def test_a_top_level_fence_needs_no_markdown_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session log's shape: the scanner skips a fence at the left margin (after a
+    heading, a list, a task's fields) as markdown-it's fence rule does, whatever lines it
+    holds, and reads on after it."""
+    text = (
+        "# Session\n\n## Commands\n\n```bash\nmake test\n\t# a tab, <html>, > quote\n"
+        "## not a heading\n- not an item\n```\n\n## Results\n\n- Next: more\n"
+        "\n~~~~\n| a | b |\n|---|---|\n~~~~\n\n# End\n\n- [ ] **T-1** a\n  - Status: Todo\n"
+        "```markdown\n- [ ] **T-0** an example, not a task\n```\n"
+    )
+    parser = markdown._parser()
+    monkeypatch.setattr(parser, "parse", lambda src: pytest.fail("markdown-it was called"))
+    outline = markdown.outline(text)
+    monkeypatch.undo()
+    assert outline == _markdown_it(text, monkeypatch)
+    assert [h.text for h in outline.headings] == ["Session", "Commands", "Results", "End"]
+    assert [item.line for item in outline.items] == [13, 22, 23]
 
 
 def _documents() -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,31 @@ def test_work_aside_without_fork_is_done_at_once(
     wait = parse_pool.aside(lambda: _write_pid(out))
     assert out.read_text() == str(os.getpid())
     wait()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_work_aside_in_a_deferred_block_is_waited_for_at_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child_fails: bool
+) -> None:
+    monkeypatch.setattr(parse_pool, "_can_fork", lambda: True)
+    parent = os.getpid()
+    out, gate = tmp_path / "done", tmp_path / "gate"
+
+    def work() -> None:
+        if os.getpid() != parent:
+            deadline = time.monotonic() + 10
+            while not gate.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)  # the child waits until the block's waiter returned
+            if child_fails:
+                raise RuntimeError("the child fails")
+        _write_pid(out)
+
+    with parse_pool.deferred():
+        wait = parse_pool.aside(work)
+        wait()  # returns at once: the block's end waits
+        assert not out.exists()
+        gate.touch()
+    # Written by the child, or, when it failed, done again here at the block's end.
+    assert (out.read_text() == str(parent)) == child_fails
+    assert not parse_pool._deferred

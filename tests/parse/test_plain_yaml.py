@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from charter.config import Config
 from charter.parse import frontmatter
 from charter.parse.frontmatter import split_frontmatter
-from charter.parse.plain_yaml import RESOLVERS, plain_mapping
+from charter.parse.plain_yaml import RESOLVERS, TIMESTAMP, plain_mapping
 from charter.parse.plans import parse_plan
 from tests.conftest import CORPORA, EXAMPLES
 
@@ -38,13 +38,16 @@ def _yaml(lines: list[str]) -> object:
         ["id: 20260319-1302-setup", "path: docs/PRD-a.md", "url: https://x.org/a#b", "n: C#"],
         ["v: 1.5.2-beta", "size: 10 MB", "when: 2025-01-01"],
         ["owners:", "  - Codex", '  - "Ana B"', "risk: high", "tags:", "- a", "- 12"],
+        ["started: 2025-08-25T10:00:00Z", "ended: 2025-08-25t10:00:00"],
+        ["when: 2025-01-01 10:00:00", "later: 2025-1-2 3:04:05", "more: 2001-12-14 21:59:43.10 -5"],
+        ["at: 2025-01-01T10:00:00.1234567+05:30", "dates:", "  - 2025-01-01T00:00:00-02"],
     ],
 )
 def test_plain_blocks_are_read_as_yaml_reads_them(lines: list[str]) -> None:
     read = plain_mapping(lines)
     assert read is not None
     assert read == _yaml(lines)
-    assert [type(v) for v in read.values()] == [type(v) for v in _yaml(lines).values()]  # type: ignore[union-attr]
+    assert repr(read) == repr(_yaml(lines))  # the same types, time zones included
 
 
 @pytest.mark.parametrize(
@@ -57,7 +60,9 @@ def test_plain_blocks_are_read_as_yaml_reads_them(lines: list[str]) -> None:
         ["octal: 012"],
         ["float: 1.5"],
         ["when: 2025-13-40"],  # not a date: PyYAML's error, not ours
-        ["when: 2025-01-01 10:00:00"],
+        ["when: 2025-01-01T25:00:00Z"],  # not a time: PyYAML's error
+        ["when: 2025-02-30T10:00:00Z"],
+        ["when: 2025-01-01T10:00:00+24:00"],  # not an offset datetime takes
         ["title: 'it''s'"],
         ['title: "a \\n b"'],
         ["title: 'open"],
@@ -99,7 +104,8 @@ _PIECES = st.sampled_from(
         "#", "'", '"', "[", "{", "0", "012", "7", "1.5", "2025-01-31", "2025-02-30", "yes",
         "Plan P0", "(a)", ",", "/", ".", "+", "~", "é", "\t", "true", "L2", "*", "&", "!",
         "%", "@", "`", "|", ">", "?", "<<", "=", "\\", "0x1", "1e+5", ".inf", "12:30", "''",
-        "k:", "k: ", "   ", "  - ", "- x",
+        "k:", "k: ", "   ", "  - ", "- x", "2025-08-25T10:00:00", "T", "Z", "t", "2025-1-2",
+        " 3:04:05", "1:00:00", ".5", "-05", "+05:30", "2025-13-01 1:00:00",
     ]
 )  # fmt: skip
 
@@ -113,7 +119,7 @@ def test_whatever_it_reads_pyyaml_reads_the_same(lines: list[str]) -> None:
     expected = _yaml(lines)
     assert read == expected
     assert isinstance(expected, dict)
-    assert [type(v) for v in read.values()] == [type(v) for v in expected.values()]
+    assert repr(read) == repr(expected)  # the same types, time zones included
 
 
 def test_its_resolvers_are_pyyaml_s() -> None:
@@ -132,6 +138,13 @@ def test_its_resolvers_are_pyyaml_s() -> None:
         if ((first in firsts) if first else tag == "null")  # "" is in every string
     ]
     assert ours == theirs
+
+
+def test_its_timestamp_pattern_is_pyyaml_s() -> None:
+    from yaml.constructor import SafeConstructor
+
+    theirs = SafeConstructor.timestamp_regexp
+    assert (TIMESTAMP.pattern, TIMESTAMP.flags) == (theirs.pattern, theirs.flags)
 
 
 def test_split_frontmatter_uses_it_and_keeps_key_lines() -> None:

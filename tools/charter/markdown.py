@@ -64,6 +64,11 @@ def outline(text: str) -> Outline:
         if scanned.restart is None:
             return depth.finish(result)
         start, end = scanned.restart, scanned.unknown
+        if start == end and "\r" not in text:  # a top-level block the scanner does not read
+            after = markdown_lines.fence_end(lines, start, markdown_lines.line_count(lines))
+            if after is not None:  # a fence: nothing in it is a block; read on after it
+                start = after
+                continue
         for _ in range(_TRIES):
             end = _cut(lines, end + 1)
             if end >= len(lines):

@@ -124,3 +124,46 @@ def ordered_marker(text: str, at: int) -> int:
     if pos < end and text[pos] != " ":
         return -1
     return pos
+
+
+def fence_end(lines: list[str], at: int, count: int) -> int | None:
+    """Where a fence that opens a top-level block at line `at` ends, read as markdown-it's
+    fence rule reads it: the line after its closing line, or `count` (the lines markdown-it
+    counts, `line_count`) when it never closes. None when the line opens no fence this
+    reading vouches for (`fence_opener`). The caller makes sure no line holds a carriage
+    return (markdown-it splits lines there too)."""
+    opener = fence_opener(lines[at])
+    if opener is None:
+        return None
+    fence = opener[0] * opener[1]
+    for line in range(at + 1, count):
+        if _closes(lines[line], fence):
+            return line + 1
+    return count
+
+
+def fence_opener(text: str) -> tuple[str, int] | None:
+    """The marker and length of the fence `text` opens where a top-level block starts;
+    None when it opens none, or may be read first as indented code, a table's header
+    (`|`), or holds a tab before the marker or a carriage return (this reading does not
+    follow those)."""
+    indent = len(text) - len(text.lstrip(" "))
+    marker = text[indent : indent + 1]
+    if indent >= 4 or marker not in ("`", "~") or "|" in text or "\r" in text:
+        return None
+    length = len(text) - indent - len(text[indent:].lstrip(marker))
+    if length < 3 or (marker == "`" and "`" in text[indent + length :]):
+        return None
+    return marker, length
+
+
+def _closes(text: str, fence: str) -> bool:
+    """Whether a line closes a top-level fence opened by `fence`: as many markers or more
+    after less than four columns of spaces and tabs, then only spaces and tabs."""
+    rest = text.lstrip(" \t")
+    if not rest.startswith(fence):
+        return False
+    columns = 0
+    for char in text[: len(text) - len(rest)]:
+        columns += 4 - columns % 4 if char == "\t" else 1
+    return columns < 4 and not rest.lstrip(fence[0]).strip(" \t")

@@ -24,6 +24,7 @@ from charter.markdown_lines import (
     Marks,
     bullet_marker,
     cell_count,
+    fence_opener,
     is_thematic_break,
     line_count,
     maybe_reference,
@@ -67,6 +68,12 @@ def scan(lines: list[str], start: int, found: Marks, items_before: int) -> Scan:
     unknown, rules = found
     at = bisect_left(unknown, start)
     limit = unknown[at] if at < len(unknown) else len(lines)
+    # A fence opened at the left margin ends every block the scanner reads, as the end of
+    # the document does (it ends a paragraph, a table, and a list item, whose content is
+    # indented): read up to it as up to the end, and hand it over as a top-level block.
+    fenced = limit < count and lines[limit][:1] in ("`", "~") and fence_opener(lines[limit])
+    if fenced:
+        count = limit
     scanner = _Scanner(lines[start : min(limit, count)], count - start, limit >= count)
     first, last = bisect_left(rules, start), bisect_left(rules, limit)
     scanner.rules = {line - start for line in rules[first:last]}
@@ -81,6 +88,8 @@ def scan(lines: list[str], start: int, found: Marks, items_before: int) -> Scan:
         del scanner.tables[scanner.restart_tables :]
         restart = scanner.restart + start
         return Scan(scanner.items, scanner.headings, scanner.tables, restart, line + start)
+    if fenced:
+        return Scan(scanner.items, scanner.headings, scanner.tables, limit, limit)
     return Scan(scanner.items, scanner.headings, scanner.tables)
 
 

@@ -11,9 +11,9 @@ parsing in the parent alone, with the same result.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn, TypeVar
 
 Job = TypeVar("Job")
@@ -29,6 +29,8 @@ def parse_all(
     """`[parse(job) for job in jobs]`, on two processes when that pays."""
     if len(jobs) <= MIN_FILES or not _can_fork():
         return [parse(job) for job in jobs]
+    import pickle  # here: a warm check forks nothing
+
     mine, theirs = _split(jobs, weight)
     try:
         read_end, write_end = os.pipe()
@@ -111,6 +113,8 @@ def _reap(pid: int) -> None:
 def send_and_exit(read_end: int, write_end: int, work: Callable[[], object]) -> NoReturn:
     """In a forked child: work, send the value pickled down the pipe, and leave at once
     (exit 1 when anything failed), without the parent's cleanup handlers."""
+    import pickle  # here: a warm check forks nothing
+
     status = 1
     try:
         os.close(read_end)
@@ -122,10 +126,31 @@ def send_and_exit(read_end: int, write_end: int, work: Callable[[], object]) -> 
         os._exit(status)
 
 
+# The waits of work started `aside` within `deferred()` blocks, innermost last.
+_deferred: list[list[Callable[[], None]]] = []
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, work started `aside` is waited for when the block ends, not when
+    its waiter is called: a command that writes its caches aside goes on with the rest of
+    its work meanwhile (a cold check at 50,000 tasks waited about 0.4 s right after the
+    rules that compare files)."""
+    pending: list[Callable[[], None]] = []
+    _deferred.append(pending)
+    try:
+        yield
+    finally:
+        _deferred.remove(pending)
+        for wait in pending:
+            wait()
+
+
 def aside(work: Callable[[], object]) -> Callable[[], None]:
     """Start `work` (writing caches, say) in a forked child while the caller goes on; the
-    function returned waits for it. Where there is no second core or no fork, and when
-    the child fails, the work is done in this process instead, with the same result."""
+    function returned waits for it (within `deferred()`, the block's end does). Where
+    there is no second core or no fork, and when the child fails, the work is done in
+    this process instead, with the same result."""
     if not _can_fork():
         work()
         return _nothing
@@ -150,6 +175,9 @@ def aside(work: Callable[[], object]) -> Callable[[], None]:
         if code != 0:
             work()
 
+    if _deferred:
+        _deferred[-1].append(wait)
+        return _nothing
     return wait
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from charter import parse_pool
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
 from charter.checks.replay import Witness, WorldPart, selected
@@ -64,10 +65,11 @@ def check_repo(
 ) -> CheckReport:
     """`charter check` (`_check_repo`); once more, reading every file, when a file left
     unread by its unchanged signature changed while the check ran."""
-    try:
-        return _check_repo(config, use_cache, paths, today, progress, partial)
-    except ChangedWhileRead:
-        return _check_repo(config, use_cache, paths, today, progress, None)
+    with parse_pool.deferred():  # caches written aside are waited for at the end
+        try:
+            return _check_repo(config, use_cache, paths, today, progress, partial)
+        except ChangedWhileRead:
+            return _check_repo(config, use_cache, paths, today, progress, None)
 
 
 def _check_repo(

@@ -9,6 +9,7 @@ the rules that compare files over the small summaries of all of them.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,12 @@ def check_incrementally(
             cache.put(facts)
     saves.append(cache.save)
     parsed = len(misses)
+    if parsed > parse_pool.MIN_FILES:
+        # The models parsed live as long as the check (the rules that compare files read
+        # them): frozen, the first collection after the pause does not walk them all (0.9 s
+        # at 50,000 tasks and 5,000 logs), as build_repo does. Reference counting still
+        # frees them; only what holds a cycle stays to the process's end.
+        gc.freeze()
     if parsed <= parse_pool.MIN_FILES:  # little to encode: a fork would cost more
         for save in saves:
             save()
