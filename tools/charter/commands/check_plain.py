@@ -22,7 +22,7 @@ from charter.report import format_diagnostics, summary
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from charter.checks.engine import CheckReport
-    from charter.checks.replay import Replayed
+    from charter.checks.replay import Replayed, Sig
 
 FORMATS = ("text", "json", "github")
 _VALUED = ("--format", "--repo")
@@ -103,9 +103,10 @@ def check_output(
     # Nothing changed since the last check: its result, without loading a rule (checks.replay)
     report: Replayed | CheckReport | None = None
     record = None
+    taken: dict[str, Sig] = {}  # the files' signatures replay() took: not taken again
     if not no_cache:
         record = read_record(config)
-        report = replay(config, date.today().isoformat(), wanted, record)
+        report = replay(config, date.today().isoformat(), wanted, record, taken)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
         from charter.checks.world_replay import partial  # lazy: a warm check replays
@@ -118,7 +119,9 @@ def check_output(
                 wanted,
                 progress=progress if progress.enabled else None,  # else parsed in one batch
                 # After an edit: the world rules' findings for the plans that did not change
-                partial=None if no_cache else partial(config, date.today().isoformat(), record),
+                partial=None
+                if no_cache
+                else partial(config, date.today().isoformat(), record, taken),
             )
         finally:
             progress.close()
