@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from charter.cache import one_stamp
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
 from charter.checks.replay import Witness, WorldPart, selected
@@ -65,7 +66,7 @@ def check_repo(
     """`charter check` (`_check_repo`); once more, reading every file, when a file left
     unread by its unchanged signature changed while the check ran. The collector is paused
     throughout: a check builds tens of thousands of rows and records, none in a cycle."""
-    with collector_paused():
+    with collector_paused(), one_stamp():
         try:
             return _check_repo(config, use_cache, paths, today, progress, partial)
         except ChangedWhileRead:

@@ -234,10 +234,8 @@ class Witness:
             # `sigs`: files' signatures taken before they were read, which vouch for them
             # as well as one taken now (a later change changes the signature)
             known = sigs or {}
-            read = {
-                os.path.join(root, rel): known.get(rel) or _sig(os.path.join(root, rel), os.stat)
-                for rel in files
-            }
+            prefix = os.path.join(root, "")  # os.path.join's answer for a relative path
+            read = {prefix + rel: known.get(rel) or _sig(prefix + rel, os.stat) for rel in files}
             if self._racy(read.values()):  # a plan just edited: not worth looking further
                 return False
             if world is not None and world.carried is not None:

@@ -33,8 +33,11 @@ def main(args: list[str]) -> int | None:
     parsed = parse(args)
     if parsed is None:
         return None
+    from charter.cache import one_stamp  # lazy: off the guard's start-up path
+
     try:
-        printed = check_output(*parsed)
+        with one_stamp():  # the replay's key, the world's and the check's: one look at the code
+            printed = check_output(*parsed)
     except KeyboardInterrupt:
         return 130
     except Exception:  # errors are click's command's to report, in its words
