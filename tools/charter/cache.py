@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +180,29 @@ def file_content(path: Path) -> bytes:
         return b"\0missing"
 
 
+_scoped: list[bytes] | None = None  # charter's own stamp within `one_stamp`, once taken
+
+
+@contextmanager
+def one_stamp() -> Iterator[None]:
+    """Within: charter's own code stamp is taken once. A check keys five caches on it (some
+    400 stats each); two commands in one process (a test, a server) each take their own."""
+    global _scoped
+    outer = _scoped
+    if outer is None:
+        _scoped = []
+    try:
+        yield
+    finally:
+        _scoped = outer
+
+
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     """Each module of charter under `folders` (and their subfolders) with its modification
     time: a cache keyed on this is invalidated by any change to charter's code."""
+    scoped = _scoped if folders == (CODE,) else None
+    if scoped:
+        return scoped[0]
     stamps: list[str] = []
     prefix = os.path.join(CODE, "")
     for top in folders:
@@ -195,7 +217,10 @@ def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
                     if rel is None or "/." in f"/{rel}":
                         rel = os.path.relpath(path, CODE)
                     stamps.append(f"{rel}:{os.stat(path).st_mtime_ns}")
-    return "\0".join(stamps).encode()
+    stamp = "\0".join(stamps).encode()
+    if scoped is not None:
+        scoped.append(stamp)
+    return stamp
 
 
 def parser_modules() -> list[str]:

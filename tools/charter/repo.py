@@ -183,11 +183,15 @@ class Snapshot:
 
 
 def read_snapshot(
-    config: Config, known: Mapping[str, tuple[Signature, str]] | None = None
+    config: Config,
+    known: Mapping[str, tuple[Signature, str]] | None = None,
+    taken: Mapping[str, Signature | None] | None = None,
 ) -> Snapshot:
     """Every plan, log and mirror, read and hashed. `known`: files' signatures (as
     checks.replay takes them) with the hash of their bytes then; a file whose signature
-    is still that one is not read (`FileRead.unread`, `filled`)."""
+    is still that one is not read (`FileRead.unread`, `filled`). `taken`: signatures taken
+    a moment ago by full path (checks.replay's look, before anything was read), not
+    taken again."""
     with collector_paused():
         plans = plan_listing(config)
         listed = [
@@ -196,22 +200,28 @@ def read_snapshot(
             *((rel, full, "mirror") for rel, full in mirror_listing(config, {r for r, _ in plans})),
         ]
         if known:
-            files = tuple(_known_read(rel, full, kind, known) for rel, full, kind in listed)
+            now = taken or {}
+            files = tuple(_known_read(rel, full, kind, known, now) for rel, full, kind in listed)
         else:
             files = tuple(_read(rel, full, kind) for rel, full, kind in listed)
     return Snapshot(config, files)
 
 
 def _known_read(
-    rel: str, full: str, kind: str, known: Mapping[str, tuple[Signature, str]]
+    rel: str,
+    full: str,
+    kind: str,
+    known: Mapping[str, tuple[Signature, str]],
+    taken: Mapping[str, Signature | None],
 ) -> FileRead:
     last = known.get(rel)
     if last is not None and not rel.endswith("/"):
-        try:
-            info = os.stat(full)
-        except OSError:
-            return _read(rel, full, kind)
-        sig = stat_signature(info)
+        sig = taken.get(full)
+        if sig is None:
+            try:
+                sig = stat_signature(os.stat(full))
+            except OSError:
+                return _read(rel, full, kind)
         if sig == last[0]:
             return FileRead(rel, kind, None, last[1], unread=full, sig=sig)
         return replace(_read(rel, full, kind), sig=sig)

@@ -172,6 +172,7 @@ def _findings(
         came_or_went = set(counts)
     else:
         came_or_went = {i for i in touched if (before[i] > 0) != (i in counts)}
+    counted = any(before[i] != counts.get(i, 0) for i in touched)
     rest = stored.rest if stored is not None else {}
     schemes = rest.get("schemes") if stored is not None and not came_or_went else None
     if schemes is not None:
@@ -282,7 +283,7 @@ def _findings(
             [],
         )
         every = shares() if store is None else fresh
-        cross_store.save(config.root, key, totals, every, store, (*changed, *gone))
+        cross_store.save(config.root, key, totals, every, store, (*changed, *gone), counted)
     return tuple(sorted(found))
 
 

@@ -4,13 +4,17 @@ A check after one plan edit must not decode and encode every plan's share
 (some 1.2 MB at 50,000 tasks) to learn that one plan's tasks changed status.
 So `check-cross.cache` holds what the rules that compare files read of all
 plans together, kept up to date by each plan's delta: each plan's summary hash,
-how often each task ID is defined, CH006's findings by plan, and the last
-results of CH002, CH007 and CH018. Each plan's share (its IDs, edges and the IDs
-it depends on) sits in one of `SHARDS` files by path (`check-cross-NN.cache`),
-read only when a rule needs the shares of plans that did not change (an ID that
-came or went, an edge that changed) and rewritten only for the plans that did.
-Each shard carries a token the main file lists: a shard that is not the one the
-main file was written with is not believed.
+CH006's findings by plan, and the last results of CH002, CH007 and CH018. How
+often each task ID is defined (50,000 of them at 50,000 tasks) sits apart in
+`check-cross-ids.cache`, as a list of the IDs and the few counts above one (a
+JSON object of 50,000 keys took ten times as long to read and write), rewritten
+only when a count changed: an edit to a task's status or text leaves it as it is.
+Each plan's share (its IDs, edges and the IDs it depends on) sits in one of
+`SHARDS` files by path (`check-cross-NN.cache`), read only when a rule needs the
+shares of plans that did not change (an ID that came or went, an edge that
+changed) and rewritten only for the plans that did. The IDs file and each shard
+carry a token the main file lists: one that is not the one the main file was
+written with is not believed.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from charter.model import Diagnostic
 from charter.model_codec import Malformed, decode_diagnostic
 
 CROSS_FILE = "check-cross.cache"
+IDS_FILE = "check-cross-ids.cache"
 SHARD_NAME = "check-cross"
 SHARDS = 16
 
@@ -57,6 +62,7 @@ class Totals:
     holding: list[str] | None  # the plans that define an ID defined twice, in order
     rest: dict[str, Any]  # the rules' last results, as cross_index stored them
     tokens: list[str]
+    ids_token: str = ""  # the IDs file's (`counts`)
 
 
 def shard_of(rel: str) -> int:
@@ -110,14 +116,12 @@ def load(root: Path, key: str) -> Store | None:
     if not isinstance(stored, dict) or stored.get("key") != key:
         return None
     try:
-        summaries, counts, unknown = stored["summaries"], stored["counts"], stored["unknown"]
-        tokens, holding = stored["tokens"], stored["holding"]
+        summaries, unknown = stored["summaries"], stored["unknown"]
+        tokens, holding, ids_token = stored["tokens"], stored["holding"], stored["ids"]
         valid = (
             type(summaries) is dict
             and types_of(chain(summaries, summaries.values())) <= {str}
-            and type(counts) is dict
-            and types_of(counts.values()) <= {int}
-            and (not counts or min(counts.values()) > 0)
+            and type(ids_token) is str
             and type(unknown) is dict
             and type(tokens) is list
             and len(tokens) == SHARDS
@@ -126,13 +130,17 @@ def load(root: Path, key: str) -> Store | None:
         )
         if not valid:
             return None
+        counts = _counts(load_cache(root / CACHE_DIR / IDS_FILE), ids_token)
+        if counts is None:
+            return None
         totals = Totals(
             summaries,
-            Counter(counts),
+            counts,
             {rel: diagnostics_of(rows) for rel, rows in unknown.items()},
             holding,
             {name: stored[name] for name in ("duplicates", "mirror", "cycles", "schemes")},
             tokens,
+            ids_token,
         )
     except (KeyError, TypeError, ValueError):  # another layout (Malformed is a ValueError)
         return None
@@ -146,11 +154,18 @@ def save(
     shares: dict[str, Share],
     store: Store | None,
     rewrite: Iterable[str],
+    counted: bool = True,
 ) -> None:
     """Write the totals, and the shards of the plans in `rewrite` (every shard when there
     was no `store`): each such shard as the store held it, with `shares` in place of what
-    it held for those plans (a plan not in `shares` is gone)."""
+    it held for those plans (a plan not in `shares` is gone). The IDs' counts are written
+    when `counted` (they changed) or there was no `store`."""
     tokens = list(store.totals.tokens) if store is not None else [""] * SHARDS
+    ids_token = store.totals.ids_token if store is not None else ""
+    if store is None or counted:
+        ids_token = os.urandom(8).hex()
+        if not save_cache(root / CACHE_DIR / IDS_FILE, _ids_data(ids_token, totals.counts)):
+            return
     if store is None:
         write = set(range(SHARDS))
         groups: dict[int, dict[str, Share]] = {n: {} for n in write}
@@ -175,13 +190,41 @@ def save(
     payload: dict[str, Any] = {
         "key": key,
         "summaries": totals.summaries,
-        "counts": dict(totals.counts),
+        "ids": ids_token,
         "unknown": {rel: finding_rows(found) for rel, found in totals.unknown.items() if found},
         "holding": totals.holding,
         **totals.rest,
         "tokens": tokens,
     }
     save_cache(root / CACHE_DIR / CROSS_FILE, payload)
+
+
+def _ids_data(token: str, counts: Counter[str]) -> dict[str, Any]:
+    """The IDs file: every ID defined once or more, and how often those defined more than
+    once are (plain lists and a small object: fast to encode and decode)."""
+    return {
+        "token": token,
+        "ids": list(counts),
+        "more": {task_id: n for task_id, n in counts.items() if n > 1},
+    }
+
+
+def _counts(stored: Any, token: str) -> Counter[str] | None:
+    """How often each ID is defined, from the IDs file `_ids_data` wrote under `token`;
+    None when it is another or not of that shape."""
+    if not isinstance(stored, dict) or stored.get("token") != token:
+        return None
+    ids, more = stored.get("ids"), stored.get("more")
+    if type(ids) is not list or not types_of(ids) <= {str} or type(more) is not dict:
+        return None
+    counts: Counter[str] = Counter(dict.fromkeys(ids, 1))
+    if len(counts) != len(ids) or not types_of(more.values()) <= {int}:
+        return None
+    for task_id, n in more.items():
+        if task_id not in counts or n < 2:
+            return None
+        counts[task_id] = n
+    return counts
 
 
 def _shard_path(root: Path, n: int) -> Path:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from charter import parse_pool
+from charter.cache import one_stamp
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
 from charter.checks.replay import Witness, WorldPart, selected
@@ -64,8 +65,10 @@ def check_repo(
     partial: Partial | None = None,
 ) -> CheckReport:
     """`charter check` (`_check_repo`); once more, reading every file, when a file left
-    unread by its unchanged signature changed while the check ran."""
-    with parse_pool.deferred():  # caches written aside are waited for at the end
+    unread by its unchanged signature changed while the check ran. The collector is paused
+    throughout: a check builds tens of thousands of rows and records, none in a cycle.
+    Caches written aside (parse_pool) are waited for at the end."""
+    with parse_pool.deferred(), collector_paused(), one_stamp():
         try:
             return _check_repo(config, use_cache, paths, today, progress, partial)
         except ChangedWhileRead:
@@ -91,7 +94,11 @@ def _check_repo(
     # What the check reads, for a later one to replay it by (checks.replay): taken from here.
     witness = Witness(config, today.isoformat()) if use_cache else None
     # After an edit, only the files whose signature changed since the record are read.
-    snapshot = read_snapshot(config, partial.known() if partial is not None else None)
+    snapshot = (
+        read_snapshot(config, partial.known(), partial.taken)
+        if partial is not None
+        else read_snapshot(config)
+    )
     key = memo.memo_key(snapshot, today) if use_cache else None
     with collector_paused():  # tens of thousands of rows, none of them in a cycle
         stored = memo.load(config.root) if key is not None else None

@@ -38,7 +38,9 @@ from charter.model_codec import Malformed, decode_diagnostic
 from charter.repo import FileRead, RepoModel, Snapshot, derived_of
 from charter.world import Citation
 
-FACT_SHARDS = 16
+# A check after one edit reads and rewrites the one shard holding the edited file's facts:
+# at 50,000 tasks a sixteenth of them was 0.8 MB, some 30 ms to decode and encode again.
+FACT_SHARDS = 64
 # Up to this many changed files are parsed directly; more, and the parsed models are
 # looked up in the model cache first (opening it costs as much as parsing a few files).
 FEW_FILES = 24
@@ -121,6 +123,7 @@ def check_incrementally(
     known: dict[tuple[str, str], FileFacts] = {}  # by kind and path
     misses: list[FileRead] = []
     recalled: set[str] = set()  # plans whose facts came from the memo
+    light: dict[tuple[str, str], list[Any]] = {}  # their rows there, for the next memo
     for read in snapshot.files:
         facts = None
         if read.digest is not None and previous is not None:
@@ -128,6 +131,7 @@ def check_incrementally(
             if row is not None and row[2] == read.digest:
                 facts = _recalled(row, partial(cache.rows_of, read))
                 recalled.add(read.rel)
+                light[read.kind, read.rel] = row
         if facts is None and read.digest is not None:
             facts = cache.get(read)
         if facts is None:
@@ -161,13 +165,13 @@ def check_incrementally(
         for save in saves:
             save()
         return _compared(
-            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+            snapshot, rules, run_rules, today, known, fresh, recalled, light, previous, parsed
         )
     # Encoding the caches (some 0.5 s at 50,000 tasks) overlaps the rules that compare files.
     saved = parse_pool.aside(lambda: [save() for save in saves])
     try:
         return _compared(
-            snapshot, rules, run_rules, today, known, fresh, recalled, previous, parsed
+            snapshot, rules, run_rules, today, known, fresh, recalled, light, previous, parsed
         )
     finally:
         saved()
@@ -181,6 +185,7 @@ def _compared(
     known: dict[tuple[str, str], FileFacts],
     fresh: dict[str, Plan | SessionLog],
     recalled: set[str],
+    light: dict[tuple[str, str], list[Any]],
     previous: Previous | None,
     parsed: int,
 ) -> Outcome:
@@ -237,7 +242,7 @@ def _compared(
         len(sessions),
         parsed,
         any(f.reviewed for f in plans),
-        tuple(_light_row(f) for f in files),
+        tuple(light.get((f.kind, f.rel)) or _light_row(f) for f in files),
         changed,
         frozenset(f.rel for f in plans),
     )
@@ -259,30 +264,37 @@ def _light_row(f: FileFacts) -> list[Any]:
     ]
 
 
+_new = object.__new__
+
+
 def _recalled(row: list[Any], rows: Callable[[], list[Any]]) -> FileFacts:
     """The facts `_light_row` wrote, their task rows read by `rows()` when asked for;
-    Malformed when the row is anything else."""
+    Malformed when the row is anything else. Built as pickle builds a record, without its
+    generated __init__ (a frozen record's sets each field through object.__setattr__): a
+    check after an edit recalls every unchanged file, 7,000 of them in bench_check's corpus."""
     kind, rel, digest, summary, tasks, reviewed, anonymous, named, source, findings = row
     if not (
         type(rel) is str
         and plain_facts(kind, digest, summary, tasks, source, anonymous, reviewed, findings)
     ):
         raise Malformed("not a file's facts")
-    return FileFacts(
-        rel,
-        kind,
-        digest,
-        tuple(decode_diagnostic(f) for f in findings),
-        (),
-        tasks,
-        source,
-        None,
-        session_task(named),
-        anonymous,
-        reviewed,
-        summary,
-        rows,
+    facts = _new(FileFacts)
+    facts.__dict__.update(
+        rel=rel,
+        kind=kind,
+        digest=digest,
+        findings=tuple(map(decode_diagnostic, findings)) if findings else (),
+        citations=(),
+        tasks=tasks,
+        source=source,
+        rows_data=None,
+        session_task=session_task(named),
+        anonymous=anonymous,
+        reviewed=reviewed,
+        summary=summary,
+        rows_loader=rows,
     )
+    return facts
 
 
 def _parsed(

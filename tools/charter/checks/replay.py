@@ -129,10 +129,16 @@ def read_record(config: Config) -> Any:
 
 
 def replay(
-    config: Config, today: str, paths: Sequence[Path] = (), stored: Any = None
+    config: Config,
+    today: str,
+    paths: Sequence[Path] = (),
+    stored: Any = None,
+    taken: dict[str, Sig] | None = None,
 ) -> Replayed | None:
     """The last check's report, when nothing it read can have changed since; else None.
-    `stored`: the record, when the caller read it already (`read_record`)."""
+    `stored`: the record, when the caller read it already (`read_record`). `taken` hears
+    the signature of each file looked at ({full path: signature}), for a check after an
+    edit not to take them again (repo.read_snapshot)."""
     if stored is None:
         stored = read_record(config)
     try:
@@ -141,7 +147,7 @@ def replay(
         root = str(config.root)
         # The files first (the plans lead them): after an edit, the folders need no look.
         of_files, of_folders = stored["digests"]
-        if of_files != _digest(root, _split(stored["stat"]), os.stat):
+        if of_files != _digest(root, _split(stored["stat"]), os.stat, taken):
             return None
         if of_folders != _digest(root, _split(stored["lstat"]), os.lstat):
             return None
@@ -159,11 +165,20 @@ def replay(
     return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
 
 
-def _digest(root: str, paths: list[str], take: Callable[[str], os.stat_result]) -> str:
+def _digest(
+    root: str,
+    paths: list[str],
+    take: Callable[[str], os.stat_result],
+    taken: dict[str, Sig] | None = None,
+) -> str:
     """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
-    absolute), as `Witness.record` makes it."""
+    absolute), as `Witness.record` makes it; each told to `taken` by full path."""
     prefix = os.path.join(root, "")
-    return _hashed([_sig(path if path.startswith("/") else prefix + path, take) for path in paths])
+    fulls = [path if path.startswith("/") else prefix + path for path in paths]
+    sigs = [_sig(full, take) for full in fulls]
+    if taken is not None:
+        taken.update(zip(fulls, sigs, strict=True))
+    return _hashed(sigs)
 
 
 def _hashed(sigs: list[Sig]) -> str:
@@ -219,10 +234,8 @@ class Witness:
             # `sigs`: files' signatures taken before they were read, which vouch for them
             # as well as one taken now (a later change changes the signature)
             known = sigs or {}
-            read = {
-                os.path.join(root, rel): known.get(rel) or _sig(os.path.join(root, rel), os.stat)
-                for rel in files
-            }
+            prefix = os.path.join(root, "")  # os.path.join's answer for a relative path
+            read = {prefix + rel: known.get(rel) or _sig(prefix + rel, os.stat) for rel in files}
             if self._racy(read.values()):  # a plan just edited: not worth looking further
                 return False
             if world is not None and world.carried is not None:
@@ -268,8 +281,10 @@ class Witness:
                     [d.path, d.line, d.col, d.code, d.message, d.severity] for d in world.found
                 ],
                 "files": dict(world.digests),
-                # each file's signature, for the next check to skip reading it (read_snapshot)
-                "sigs": dict(zip(files, read.values(), strict=True)),
+                # each file's signature, for the next check to skip reading it (read_snapshot):
+                # six numbers a file, in the order of "files" (a flat list of numbers
+                # decodes three times as fast as an object of lists)
+                "sigs": [n for sig in read.values() for n in (sig or (-1,) * 6)],
                 "plans": sorted(world.plans),
             }
         folder = self.config.root / CACHE_DIR

@@ -20,10 +20,19 @@ one citation.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from charter.checks.replay import Row, _Doubt, _hashed, _sig, _split, read_record, replay_key
+from charter.checks.replay import (
+    Row,
+    Sig,
+    _Doubt,
+    _hashed,
+    _sig,
+    _split,
+    read_record,
+    replay_key,
+)
 from charter.config import Config
 from charter.rulecodes import (
     AGENT_SANDBOX_WIDENED,
@@ -78,17 +87,24 @@ class Partial(NamedTuple):
     digests: dict[str, str | None]  # each plan, log and mirror it read: its content hash
     plans: frozenset[str]  # the plans whose citations the rules read
     world: tuple[list[str], list[str], str]  # the world's folders, files, their signatures
-    sigs: dict[str, list[int]]  # each plan, log and mirror it read: its signature
+    # Each plan, log and mirror it read: its signature, six numbers a file in the order of
+    # `digests` (a mode below zero: none taken)
+    sigs: list[int]
+    # The signatures of files taken since by checks.replay ({full path: signature}), which
+    # vouch for them as well as one taken now (repo.read_snapshot takes no other)
+    taken: Mapping[str, Sig] | None = None
 
     def known(self) -> dict[str, tuple[tuple[int, int, int, int, int, int], str]]:
         """Each file's signature and content hash at the record (repo.read_snapshot)."""
+        sigs = self.sigs
+        if len(sigs) != 6 * len(self.digests) or not set(map(type, sigs)) <= {int}:
+            return {}
         found = {}
-        for rel, sig in self.sigs.items():
-            digest = self.digests.get(rel)
-            plain = type(sig) is list and len(sig) == 6 and all(type(n) is int for n in sig)
-            if plain and type(digest) is str:
-                found[rel] = ((sig[0], sig[1], sig[2], sig[3], sig[4], sig[5]), digest)
-        return found
+        for n, (rel, digest) in enumerate(self.digests.items()):
+            sig = tuple(sigs[6 * n : 6 * n + 6])
+            if type(digest) is str and sig[0] >= 0:
+                found[rel] = (sig, digest)
+        return found  # type: ignore[return-value]  # six numbers each, checked above
 
     def stale(self, digests: dict[str, str | None], plans: Collection[str]) -> set[str]:
         """The plans whose citations may differ from the record's: changed, new, or gone
@@ -103,9 +119,12 @@ class Partial(NamedTuple):
         return [row for row in self.found if not (row.code in CITING and row.path in stale)]
 
 
-def partial(config: Config, today: str, stored: Any = None) -> Partial | None:
+def partial(
+    config: Config, today: str, stored: Any = None, taken: Mapping[str, Sig] | None = None
+) -> Partial | None:
     """The last record's world findings, when every input of the world rules it lists has
-    the signature it recorded; else None. `stored`: the record, when read already."""
+    the signature it recorded; else None. `stored`: the record, when read already;
+    `taken`: files' signatures checks.replay took meanwhile (`Partial.taken`)."""
     if stored is None:
         stored = read_record(config)
     try:
@@ -130,9 +149,9 @@ def partial(config: Config, today: str, stored: Any = None) -> Partial | None:
     except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
     file_sigs = world.get("sigs")
-    if type(file_sigs) is not dict:
-        file_sigs = {}
-    return Partial(found, digests, plans, (folders, files, digest), file_sigs)
+    if type(file_sigs) is not list:
+        file_sigs = []
+    return Partial(found, digests, plans, (folders, files, digest), file_sigs, taken)
 
 
 def _strings(value: Any) -> list[str]:
@@ -149,5 +168,6 @@ def _valid(found: Iterable[Row], digests: Any) -> bool:
         and all(d.severity in ("error", "warning") for d in rows)
         and all(type(text) is str for text in texts)
         and type(digests) is dict
-        and all(type(k) is str and (v is None or type(v) is str) for k, v in digests.items())
+        and set(map(type, digests)) <= {str}
+        and set(map(type, digests.values())) <= {str, type(None)}
     )

@@ -22,7 +22,7 @@ from charter.report import format_diagnostics, summary
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from charter.checks.engine import CheckReport
-    from charter.checks.replay import Replayed
+    from charter.checks.replay import Replayed, Sig
 
 FORMATS = ("text", "json", "github")
 _VALUED = ("--format", "--repo")
@@ -33,8 +33,11 @@ def main(args: list[str]) -> int | None:
     parsed = parse(args)
     if parsed is None:
         return None
+    from charter.cache import one_stamp  # lazy: off the guard's start-up path
+
     try:
-        printed = check_output(*parsed)
+        with one_stamp():  # the replay's key, the world's and the check's: one look at the code
+            printed = check_output(*parsed)
     except KeyboardInterrupt:
         return 130
     except Exception:  # errors are click's command's to report, in its words
@@ -103,9 +106,10 @@ def check_output(
     # Nothing changed since the last check: its result, without loading a rule (checks.replay)
     report: Replayed | CheckReport | None = None
     record = None
+    taken: dict[str, Sig] = {}  # the files' signatures replay() took: not taken again
     if not no_cache:
         record = read_record(config)
-        report = replay(config, date.today().isoformat(), wanted, record)
+        report = replay(config, date.today().isoformat(), wanted, record, taken)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
         from charter.checks.world_replay import partial  # lazy: a warm check replays
@@ -118,7 +122,9 @@ def check_output(
                 wanted,
                 progress=progress if progress.enabled else None,  # else parsed in one batch
                 # After an edit: the world rules' findings for the plans that did not change
-                partial=None if no_cache else partial(config, date.today().isoformat(), record),
+                partial=None
+                if no_cache
+                else partial(config, date.today().isoformat(), record, taken),
             )
         finally:
             progress.close()
