@@ -109,6 +109,23 @@ def _folder_made_a_link(root: Path) -> None:
     (root / ".runs").symlink_to(root / "elsewhere")
 
 
+def _holder_made_a_link(root: Path) -> None:
+    """The folder holding a cited manifest (whose own signature is not recorded) moved away
+    and a link left in its place: its folder's signature tells."""
+    shutil.move(root / ".runs" / "ST-B-001", root / "moved")
+    (root / ".runs" / "ST-B-001").symlink_to(root / "moved")
+
+
+def _holder_replaced_by_a_copy(root: Path) -> None:
+    """The folder holding a cited manifest replaced by a copy with the same times."""
+    holder = root / ".runs" / "ST-B-001"
+    shutil.copytree(holder, root / ".runs" / "copy")
+    shutil.rmtree(holder)
+    (root / ".runs" / "copy").rename(holder)
+    manifest = holder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace("ST-B-001", "ST-B-999"))
+
+
 CHANGES: dict[str, Callable[[Path], None]] = {
     "a plan edited": _replace_text("docs/plans/release.md", "ST-B-201", "ST-B-202"),
     "a plan added": lambda root: _write(root, "docs/plans/new.md", "# New\n\n- [ ] ST-N-1 a\n"),
@@ -128,6 +145,12 @@ CHANGES: dict[str, Callable[[Path], None]] = {
         root, ".runs/ST-B-001/manifest.json", '{"schema": 1}\n'
     ),
     "a folder on an evidence path made a link": _folder_made_a_link,
+    "the folder holding cited evidence made a link": _holder_made_a_link,
+    "the folder holding cited evidence replaced": _holder_replaced_by_a_copy,
+    "the folder holding hashed evidence made a link": lambda root: (
+        shutil.move(root / "out", root / "out2"),
+        (root / "out").symlink_to(root / "out2"),
+    ),
     "a forbidden file committed": _commit_file(".env", "SECRET=1\n"),
     "a commit": _commit_file("src/a.py", "print(1)\n"),
     "the policy edited": _replace_text("docs/agents/AUTONOMY.md", "*.pem", "*.key"),
@@ -155,6 +178,17 @@ def test_every_kind_of_input_change_ends_the_replay(root: Path, name: str) -> No
     assert _printed(root) == first
     CHANGES[name](root)
     assert not _replayed(root), f"{name}: the last check's result was replayed"
+    assert _printed(root) == _printed(root, no_cache=True)
+
+
+def test_a_file_beside_cited_evidence_keeps_the_replay_and_its_findings(root: Path) -> None:
+    """The folder holding a cited file is not recorded (one `lstat` less per manifest): what
+    else it holds changes no finding, and the replay stays equal to `--no-cache`."""
+    _printed(root)
+    assert _replayed(root)
+    _write(root, ".runs/ST-B-001/notes.txt", "beside the manifest\n")
+    _write(root, "out/other.txt", "beside the hashed file\n")
+    assert _replayed(root), "a file beside cited evidence ended the replay"
     assert _printed(root) == _printed(root, no_cache=True)
 
 

@@ -45,6 +45,7 @@ import os
 import stat
 import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -161,13 +162,46 @@ def replay(
 
 def _digest(root: str, paths: list[str], take: Callable[[str], os.stat_result]) -> str:
     """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
-    absolute), as `Witness.record` makes it."""
+    absolute), as `Witness.record` makes it. `_sig` inlined: a warm check takes thousands."""
     prefix = os.path.join(root, "")
-    return _hashed([_sig(path if path.startswith("/") else prefix + path, take) for path in paths])
+    sigs: list[Sig] = []
+    add = sigs.append
+    for path in paths:
+        try:
+            info = take(path if path.startswith("/") else prefix + path)
+        except (FileNotFoundError, NotADirectoryError):
+            add(None)
+            continue
+        except (OSError, ValueError) as exc:
+            raise _Doubt(path) from exc
+        add(
+            (
+                info.st_mode,
+                info.st_dev,
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+            )
+        )
+    return _hashed(sigs)
+
+
+_NONE = (-1, -1, -1, -1, -1, -1)  # a missing path: no stat gives a negative mode
 
 
 def _hashed(sigs: list[Sig]) -> str:
-    return blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
+    """One hash of many signatures: their numbers packed as 64-bit integers (a tenth of the
+    time `repr` takes over thousands), or their `repr` when one does not fit."""
+    flat: list[int] = []
+    add = flat.extend
+    for sig in sigs:
+        add(_NONE if sig is None else sig)
+    try:
+        data = b"q" + array("q", flat).tobytes()
+    except OverflowError:
+        data = b"r" + repr(sigs).encode()
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def _sig(path: str, take: Callable[[str], os.stat_result] = os.lstat) -> Sig:
@@ -188,6 +222,7 @@ class Witness:
         self.today = today
         self.started = time.time_ns()
         self.folders: dict[str, Sig] = {}  # lstat: folders and the components of paths
+        self.seen: dict[str, Sig] = {}  # lstat: components walked through, not recorded
         self.files: dict[str, Sig] = {}  # stat: files read through any link
         self.top: frozenset[str] | None = None
 
@@ -230,8 +265,13 @@ class Witness:
             else:
                 self.folders[root] = _sig(root)
                 self._agent_files()
+            from charter.checks.path_claims import (  # lazy: only when recording
+                claimed_paths,
+                is_claim,
+            )
+
             for text, is_read in cited:
-                self._evidence(text, is_read)
+                self._evidence(text, is_read, claimed_paths, is_claim)
             if world is None or world.carried is None:
                 self._git()
             # The inputs of the rules that read the world: everything but the listings of
@@ -293,7 +333,7 @@ class Witness:
     def _racy(self, sigs: Iterable[Sig] | None = None) -> bool:
         since = self.started - RACY_NS
         if sigs is None:
-            sigs = (*self.folders.values(), *self.files.values())
+            sigs = (*self.folders.values(), *self.files.values(), *self.seen.values())
         return any(s is not None and (s[4] >= since or s[5] >= since) for s in sigs)
 
     # -- the listings of plans, logs and mirrors (charter.files) -------------------------
@@ -344,12 +384,13 @@ class Witness:
 
     # -- evidence (CH004, CH005, CH019-CH023) ---------------------------------------------
 
-    def _evidence(self, text: str, read: bool) -> None:
-        from charter.checks.path_claims import (  # lazy: only when recording
-            claimed_paths,
-            is_claim,
-        )
-
+    def _evidence(
+        self,
+        text: str,
+        read: bool,
+        claimed_paths: Callable[[str], Iterable[str] | None],
+        is_claim: Callable[[str, Callable[[str], bool]], bool],
+    ) -> None:
         if read:  # the evidence rules open `root/text`, lexically normalised
             self._path(text, missing_ok=True)
         for claimed in claimed_paths(text) or ():
@@ -368,7 +409,13 @@ class Witness:
     def _path(self, text: str, missing_ok: bool) -> None:
         """Every component of `root/text`, lstat; _Doubt for a pattern, a path leaving the
         repository, a symbolic link on the way, or a missing bare name when that matters
-        (CH004 then looks for the name anywhere in the work tree)."""
+        (CH004 then looks for the name anywhere in the work tree).
+
+        Recorded: every component but the folder holding the last one reached. That folder
+        is replaced (by a link, another folder) only by changing its own folder, which is
+        recorded, and the last component, taken through it, is recorded too; what else the
+        folder holds no rule reads. A run manifest in a folder of its own costs a warm
+        check one `lstat`, not two."""
         while text.startswith("./"):
             text = text[2:]
         text = text.rstrip("/")
@@ -377,21 +424,30 @@ class Witness:
             raise _Doubt(text)
         if any(p in ("", ".", "..") for p in parts):
             raise _Doubt(text)
-        here = str(self.config.root)
+        folders, seen = self.folders, self.seen
+        here = os.path.join(str(self.config.root), "")[:-1]
+        walked: list[tuple[str, Sig]] = []
         for part in parts:
-            here = os.path.join(here, part)
-            if here in self.folders:
-                sig = self.folders[here]
+            here = f"{here}/{part}"
+            if here in folders:
+                sig = folders[here]
+            elif here in seen:
+                sig = seen[here]
             else:
-                sig = self.folders[here] = _sig(here)
+                sig = seen[here] = _sig(here)
+            walked.append((here, sig))
             if sig is None:
                 if not missing_ok:
                     raise _Doubt(text)
-                return
+                break
             if stat.S_ISLNK(sig[0]):
                 raise _Doubt(text)
             if not stat.S_ISDIR(sig[0]):
-                return
+                break
+        holder = len(walked) - 2
+        for index, (path, sig) in enumerate(walked):
+            if index != holder:
+                folders[path] = sig
 
     # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
 
