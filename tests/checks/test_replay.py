@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
+from charter import config as config_module
 from charter.cache import CACHE_DIR
 from charter.checks import replay as replay_module
 from charter.checks.replay import REPLAY_FILE, replay
 from charter.commands.check_plain import check_output
 from charter.detect import config_for_repo
+from charter.errors import CharterError
 from charter.sealed import read_sealed, write_sealed
 from tests.conftest import REPO_ROOT
 
@@ -69,6 +71,13 @@ def _printed(root: Path, no_cache: bool = False) -> tuple[str | None, str | None
 def _replayed(root: Path, today: date | None = None) -> bool:
     config, _ = config_for_repo(root)
     return replay(config, (today or date.today()).isoformat()) is not None
+
+
+def _replayed_at_root(root: Path, today: date | None = None) -> bool:
+    """The replay a warm check decides before reading the configuration."""
+    stored = replay_module.read_record_at(root)
+    day = (today or date.today()).isoformat()
+    return replay_module.replay_at_root(root, day, [], stored)[1] is not None
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -157,6 +166,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "the configuration edited": _replace_text(
         "charter.toml", "\n[status_map]", 'exclude = ["docs/plans/ingestion.md"]\n[status_map]'
     ),
+    "a pyproject.toml added": lambda root: _write(
+        root, "pyproject.toml", '[tool.charter]\nid_pattern = "ST-[A-Z]-\\\\d+"\n'
+    ),
     "a Claude Code settings file added": lambda root: _write(
         root, ".claude/settings.json", '{"sandbox": {"enabled": false}}\n'
     ),
@@ -175,9 +187,11 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def test_every_kind_of_input_change_ends_the_replay(root: Path, name: str) -> None:
     first = _printed(root)
     assert _replayed(root), "a check over unchanged inputs replays the last one"
+    assert _replayed_at_root(root), "the demo's charter.toml lets the root decide a replay"
     assert _printed(root) == first
     CHANGES[name](root)
     assert not _replayed(root), f"{name}: the last check's result was replayed"
+    assert not _replayed_at_root(root), f"{name}: replayed before the configuration was read"
     assert _printed(root) == _printed(root, no_cache=True)
 
 
@@ -204,14 +218,55 @@ def test_a_replay_prints_what_a_check_without_caches_prints(root: Path) -> None:
             assert replayed == check_output(paths, output_format, True, root, quiet=True)
 
 
+def test_a_configured_location_made_a_link_is_the_configurations_error(
+    root: Path, tmp_path: Path
+) -> None:
+    """The configuration's validation resolves the locations it names: a folder on the way
+    to one turned into a link out of the repository ends a replay decided at the root, and
+    the check reports the configuration's error, as without caches."""
+    # The board in a folder beside cited evidence, which no other input records
+    _replace_text("charter.toml", "\n[status_map]", 'board = "out/board/B.md"\n[status_map]')(root)
+    (root / "out" / "board").mkdir()
+    _printed(root)
+    first = _printed(root)
+    assert _replayed_at_root(root)
+    (tmp_path / "outside").mkdir()
+    (root / "out" / "board").rmdir()
+    (root / "out" / "board").symlink_to(tmp_path / "outside")
+    assert not _replayed_at_root(root)
+    with pytest.raises(CharterError, match="board"):
+        _printed(root, no_cache=True)
+    with pytest.raises(CharterError, match="board"):
+        _printed(root)
+    (root / "out" / "board").unlink()
+    (root / "out" / "board").mkdir()
+    assert _printed(root) == first
+
+
+def test_the_locations_recorded_are_the_ones_the_configuration_validates() -> None:
+    assert (*config_module._WRITTEN, *config_module._READ) == replay_module._LOCATIONS
+
+
+def test_a_detected_configuration_is_read_before_any_replay(root: Path) -> None:
+    """Without a configuration file the detection decides the configuration: no record
+    lets the root decide a replay."""
+    (root / "charter.toml").unlink()
+    _printed(root)
+    _printed(root)
+    assert not _replayed_at_root(root)
+    assert _printed(root) == _printed(root, no_cache=True)
+
+
 def test_another_day_or_environment_is_not_replayed(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _printed(root)
     assert _replayed(root)
     assert not _replayed(root, date(2099, 1, 1)), "a check on another day replayed"
+    assert not _replayed_at_root(root, date(2099, 1, 1)), "another day replayed at the root"
     monkeypatch.setenv("CHARTER_BASE_REF", "main")
     assert not _replayed(root), "a check with another base ref replayed"
+    assert not _replayed_at_root(root), "another base ref replayed at the root"
 
 
 def _stage_a_file(root: Path) -> None:

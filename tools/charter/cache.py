@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from charter import __version__
-from charter.config import Config
 from charter.fasthash import blake2b
 from charter.io import ensure_state_dir
 from charter.sealed import read_sealed, write_sealed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a warm check replays before charter.config is imported (checks.replay)
+    from charter.config import Config
 
 CACHE_DIR = ".charter/cache"
 CODE = Path(__file__).resolve().parent  # charter's own modules

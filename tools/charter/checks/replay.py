@@ -52,13 +52,13 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
-from charter.config import Config
 from charter.fasthash import blake2b
 from charter.io import stat_signature
 from charter.sealed import read_sealed, write_sealed
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a warm check replays before charter.config is imported
+    from charter.config import Config
     from charter.model import Diagnostic
 
 REPLAY_FILE = "check-replay.cache"
@@ -66,6 +66,8 @@ RACY_NS = 2_000_000_000
 MAX_REFS = 5_000  # refs and ref folders walked; more: no replay (walking them costs too much)
 _GLOB_CHARS = frozenset("*?[")
 _ENV = ("CHARTER_BASE_REF",)  # besides every GIT_* variable
+# The locations charter.config validates (config._WRITTEN, config._READ): each resolved
+_LOCATIONS = ("board", "board_csv", "handoff", "sessions", "runs", "policy", "gates", "templates")
 AGENT_FILES = (".codex/config.toml", ".claude/settings.json", ".claude/settings.local.json")
 CODEX_RULES = ".codex/rules"
 _GIT_FILES = (
@@ -74,6 +76,7 @@ _GIT_FILES = (
 )
 
 Sig = tuple[int, int, int, int, int, int] | None  # None: nothing there
+_UNSEEN: Any = object()
 
 
 class _Doubt(Exception):
@@ -116,9 +119,19 @@ Found = TypeVar("Found", bound=_Placed)
 
 
 def replay_key(config: Config, today: str) -> str:
+    return _key(repr(config), today)
+
+
+def root_key(root: str, today: str) -> str:
+    """The key of a replay decided before the configuration is read (`replay_at_root`): the
+    repository's root in place of the configuration, whose files are among the inputs."""
+    return _key(f"root {root}", today)
+
+
+def _key(configured: str, today: str) -> str:
     h = blake2b(digest_size=20)
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_") or k in _ENV)
-    h.update(f"{__version__}\0{sys.version}\0{today}\0{config!r}\0{env!r}\0".encode())
+    h.update(f"{__version__}\0{sys.version}\0{today}\0{configured}\0{env!r}\0".encode())
     h.update(code_stamp())
     return h.hexdigest()
 
@@ -126,7 +139,11 @@ def replay_key(config: Config, today: str) -> str:
 def read_record(config: Config) -> Any:
     """The replay record as stored (None: none to believe), for `replay` and
     checks.world_replay to read."""
-    return read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+    return read_record_at(config.root)
+
+
+def read_record_at(root: Path) -> Any:
+    return read_sealed(str(root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
 
 
 def replay(
@@ -139,7 +156,33 @@ def replay(
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
-        root = str(config.root)
+    except (TypeError, ValueError, _Doubt):  # the full check
+        return None
+    return _replayed(config.root, stored, paths)
+
+
+def replay_at_root(
+    root: Path, today: str, paths: Sequence[Path], stored: Any
+) -> tuple[bool, Replayed | None]:
+    """The last check's report read before the configuration is (a warm check then loads
+    neither it nor its validation): (whether the record was made under the configuration
+    `root` holds now, the report when nothing the check read changed).
+
+    The record holds this key only when the configuration came from `charter.toml` or
+    `pyproject.toml` at the root, both of which are among its inputs, and every folder on
+    the way to a location the configuration names (what its validation resolves) too."""
+    try:
+        if not isinstance(stored, dict) or stored.get("root_key") != root_key(str(root), today):
+            return False, None
+    except (TypeError, ValueError, _Doubt):
+        return False, None
+    return True, _replayed(root, stored, paths)
+
+
+def _replayed(top: Path, stored: dict[str, Any], paths: Sequence[Path]) -> Replayed | None:
+    """The stored report, when every input's signature is as recorded; else None."""
+    try:
+        root = str(top)
         # The files first (the plans lead them): after an edit, the folders need no look.
         of_files, of_folders = stored["digests"]
         if of_files != _digest(root, _split(stored["stat"]), os.stat):
@@ -157,7 +200,7 @@ def replay(
             return None
     except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
-    return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
+    return Replayed(selected(top, found, paths), plans, tasks, sessions)
 
 
 def _digest(root: str, paths: list[str], take: Callable[[str], os.stat_result]) -> str:
@@ -223,6 +266,7 @@ class Witness:
         self.started = time.time_ns()
         self.folders: dict[str, Sig] = {}  # lstat: folders and the components of paths
         self.seen: dict[str, Sig] = {}  # lstat: components walked through, not recorded
+        self.holders: dict[str, str] = {}  # a folder of evidence paths walked: its full path
         self.files: dict[str, Sig] = {}  # stat: files read through any link
         self.top: frozenset[str] | None = None
 
@@ -279,6 +323,7 @@ class Witness:
             world_folders, world_files = list(self.folders.items()), list(self.files.items())
             self.files.update(read)
             self._listings()
+            by_root = self._configuration()
         except _Doubt:
             return False
         folders, files_read = _relative(root, self.folders), _relative(root, self.files)
@@ -299,6 +344,8 @@ class Witness:
             ],
             "counts": list(counts),
         }
+        if by_root:
+            payload["root_key"] = root_key(root, self.today)
         if world is not None:
             payload["world"] = {
                 "lstat": "\0".join(_relative(root, (p for p, _ in world_folders))),
@@ -335,6 +382,39 @@ class Witness:
         if sigs is None:
             sigs = (*self.folders.values(), *self.files.values(), *self.seen.values())
         return any(s is not None and (s[4] >= since or s[5] >= since) for s in sigs)
+
+    # -- the configuration (charter.config), for a replay before it is read ----------------
+
+    def _configuration(self) -> bool:
+        """Record what the configuration is read and validated from, and whether a replay
+        may be decided before it is read (`replay_at_root`): both files `load_config` looks
+        at, and every folder on the way to each location it names (a link there changes
+        what its validation resolves, and turning one into a link changes its folder)."""
+        config = self.config
+        root = str(config.root)
+        names = ("charter.toml", "pyproject.toml")
+        for name in names:
+            path = os.path.join(root, name)
+            self.files[path] = _sig(path, os.stat)
+        if config.source is None or str(config.source) not in (
+            os.path.join(root, name) for name in names
+        ):
+            return False  # detected, or read from elsewhere: the configuration is read first
+        for key in _LOCATIONS:
+            text = str(getattr(config, key)).replace("\\", "/").strip("/")
+            here = root
+            for part in text.split("/")[:-1]:
+                if part in ("", "."):
+                    continue
+                if part == "..":
+                    return False
+                here = f"{here}/{part}"
+                sig = self.folders[here] = self.folders.get(here) or _sig(here)
+                if sig is not None and stat.S_ISLNK(sig[0]):
+                    return False
+                if sig is None or not stat.S_ISDIR(sig[0]):
+                    break
+        return True
 
     # -- the listings of plans, logs and mirrors (charter.files) -------------------------
 
@@ -425,6 +505,19 @@ class Witness:
         if any(p in ("", ".", "..") for p in parts):
             raise _Doubt(text)
         folders, seen = self.folders, self.seen
+        folder, _, name = text.rpartition("/")
+        known = self.holders.get(folder) if folder else None
+        if known is not None:  # the folder walked already (manifests share theirs): the name
+            here = f"{known}/{name}"
+            sig = folders[here] if here in folders else seen.get(here, _UNSEEN)
+            if sig is _UNSEEN:
+                sig = seen[here] = _sig(here)
+            if sig is None and not missing_ok:
+                raise _Doubt(text)
+            if sig is not None and stat.S_ISLNK(sig[0]):
+                raise _Doubt(text)
+            folders[here] = sig
+            return
         here = os.path.join(str(self.config.root), "")[:-1]
         walked: list[tuple[str, Sig]] = []
         for part in parts:
@@ -448,6 +541,8 @@ class Witness:
         for index, (path, sig) in enumerate(walked):
             if index != holder:
                 folders[path] = sig
+        if folder and len(walked) == len(parts):  # every folder on the way is one
+            self.holders[folder] = walked[-2][0]
 
     # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
 
