@@ -206,6 +206,28 @@ def test_a_file_beside_cited_evidence_keeps_the_replay_and_its_findings(root: Pa
     assert _printed(root) == _printed(root, no_cache=True)
 
 
+def test_a_folder_below_a_folder_holding_evidence_made_a_link_ends_the_replay(
+    root: Path, tmp_path: Path
+) -> None:
+    """`.runs/ST-B-001` holds one cited manifest (left out of the record) and a folder
+    holding another (so it is recorded): moving that folder and leaving a link in its place
+    keeps every file's signature; only `.runs/ST-B-001`'s own tells."""
+    _write(root, ".runs/ST-B-001/sub/x.json", "{}\n")
+    _replace_text(
+        "docs/plans/release.md",
+        "  - Evidence: `out/later.txt`\n",
+        "  - Evidence: `out/later.txt`\n- [x] **ST-B-202** Deeper\n  - Status: Done\n"
+        "  - Evidence: `.runs/ST-B-001/sub/x.json`\n",
+    )(root)
+    _printed(root)
+    first = _printed(root)
+    assert _replayed(root) and _replayed_at_root(root)
+    shutil.move(root / ".runs" / "ST-B-001" / "sub", tmp_path / "sub")
+    (root / ".runs" / "ST-B-001" / "sub").symlink_to(tmp_path / "sub")
+    assert not _replayed(root) and not _replayed_at_root(root)
+    assert _printed(root) == _printed(root, no_cache=True) != first
+
+
 def test_a_replay_prints_what_a_check_without_caches_prints(root: Path) -> None:
     fresh = _printed(root, no_cache=True)
     assert not _replayed(root), "--no-cache stores no replay"

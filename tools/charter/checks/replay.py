@@ -266,7 +266,9 @@ class Witness:
         self.started = time.time_ns()
         self.folders: dict[str, Sig] = {}  # lstat: folders and the components of paths
         self.seen: dict[str, Sig] = {}  # lstat: components walked through, not recorded
-        self.holders: dict[str, str] = {}  # a folder of evidence paths walked: its full path
+        # the folders on evidence paths walked (each one a folder, not a link), by relative
+        # path: their full path and signature. Those above them are recorded.
+        self.dirs: dict[str, tuple[str, Sig]] = {}
         self.files: dict[str, Sig] = {}  # stat: files read through any link
         self.top: frozenset[str] | None = None
 
@@ -491,11 +493,14 @@ class Witness:
         repository, a symbolic link on the way, or a missing bare name when that matters
         (CH004 then looks for the name anywhere in the work tree).
 
-        Recorded: every component but the folder holding the last one reached. That folder
-        is replaced (by a link, another folder) only by changing its own folder, which is
-        recorded, and the last component, taken through it, is recorded too; what else the
-        folder holds no rule reads. A run manifest in a folder of its own costs a warm
-        check one `lstat`, not two."""
+        Recorded: the last component reached, and the others but the folder holding it. A
+        component replaced (by a link, another file or folder) or removed changes its
+        folder's modification time, and itself, taken through the unchanged folders above,
+        gives another signature: so of two components in a row one recorded is enough, and
+        what else a folder holds no rule reads. A run manifest in a folder of its own costs
+        a warm check one `lstat`, not two. A folder walked already is resumed from: it was
+        recorded unless it held that walk's last component (then its own folder was), and
+        it is recorded now unless it holds this one's."""
         while text.startswith("./"):
             text = text[2:]
         text = text.rstrip("/")
@@ -504,24 +509,19 @@ class Witness:
             raise _Doubt(text)
         if any(p in ("", ".", "..") for p in parts):
             raise _Doubt(text)
-        folders, seen = self.folders, self.seen
-        folder, _, name = text.rpartition("/")
-        known = self.holders.get(folder) if folder else None
-        if known is not None:  # the folder walked already (manifests share theirs): the name
-            here = f"{known}/{name}"
-            sig = folders[here] if here in folders else seen.get(here, _UNSEEN)
-            if sig is _UNSEEN:
-                sig = seen[here] = _sig(here)
-            if sig is None and not missing_ok:
-                raise _Doubt(text)
-            if sig is not None and stat.S_ISLNK(sig[0]):
-                raise _Doubt(text)
-            folders[here] = sig
-            return
-        here = os.path.join(str(self.config.root), "")[:-1]
-        walked: list[tuple[str, Sig]] = []
-        for part in parts:
-            here = f"{here}/{part}"
+        folders, seen, dirs = self.folders, self.seen, self.dirs
+        # Resume below the deepest folder on the way walked already (paths share folders)
+        rel, here, sig = "", os.path.join(str(self.config.root), "")[:-1], _UNSEEN
+        cut = text.rfind("/")
+        while cut > 0:
+            known = dirs.get(text[:cut])
+            if known is not None:
+                rel, (here, sig) = text[:cut], known
+                break
+            cut = text.rfind("/", 0, cut)
+        walked: list[tuple[str, Sig]] = [] if sig is _UNSEEN else [(here, sig)]
+        for part in parts[rel.count("/") + 1 if rel else 0 :]:
+            here, rel = f"{here}/{part}", f"{rel}/{part}" if rel else part
             if here in folders:
                 sig = folders[here]
             elif here in seen:
@@ -537,12 +537,11 @@ class Witness:
                 raise _Doubt(text)
             if not stat.S_ISDIR(sig[0]):
                 break
+            dirs[rel] = (here, sig)
         holder = len(walked) - 2
         for index, (path, sig) in enumerate(walked):
             if index != holder:
                 folders[path] = sig
-        if folder and len(walked) == len(parts):  # every folder on the way is one
-            self.holders[folder] = walked[-2][0]
 
     # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
 
