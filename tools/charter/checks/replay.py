@@ -269,6 +269,8 @@ class Witness:
         # the folders on evidence paths walked (each one a folder, not a link), by relative
         # path: their full path and signature. Those above them are recorded.
         self.dirs: dict[str, tuple[str, Sig]] = {}
+        self.paths: dict[str, Sig] = {}  # each evidence path walked: the last signature taken
+        self.top_path = os.path.join(str(config.root), "")[:-1]  # "" for "/"
         self.files: dict[str, Sig] = {}  # stat: files read through any link
         self.top: frozenset[str] | None = None
 
@@ -504,14 +506,20 @@ class Witness:
         while text.startswith("./"):
             text = text[2:]
         text = text.rstrip("/")
+        last = self.paths.get(text, _UNSEEN)
+        if last is not _UNSEEN:  # walked already (the evidence rules' text and its claim)
+            if last is None and not missing_ok:
+                raise _Doubt(text)
+            return
+        if not text or not _GLOB_CHARS.isdisjoint(text) or "\0" in text or "\\" in text:
+            raise _Doubt(text)
+        wrapped = f"/{text}/"
+        if "//" in wrapped or "/./" in wrapped or "/../" in wrapped:  # "", "." or ".." in it
+            raise _Doubt(text)
         parts = text.split("/")
-        if not text or _GLOB_CHARS & set(text) or "\0" in text or "\\" in text:
-            raise _Doubt(text)
-        if any(p in ("", ".", "..") for p in parts):
-            raise _Doubt(text)
         folders, seen, dirs = self.folders, self.seen, self.dirs
         # Resume below the deepest folder on the way walked already (paths share folders)
-        rel, here, sig = "", os.path.join(str(self.config.root), "")[:-1], _UNSEEN
+        rel, here, sig = "", self.top_path, _UNSEEN
         cut = text.rfind("/")
         while cut > 0:
             known = dirs.get(text[:cut])
@@ -542,6 +550,7 @@ class Witness:
         for index, (path, sig) in enumerate(walked):
             if index != holder:
                 folders[path] = sig
+        self.paths[text] = walked[-1][1]
 
     # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
 
