@@ -9,6 +9,7 @@ are data only, sealed with their own checksum (`charter.sealed`).
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -181,9 +182,27 @@ def file_content(path: Path) -> bytes:
         return b"\0missing"
 
 
+# charter's own stamp, as last taken: (time.monotonic(), stamp). One check keys half a dozen
+# caches on it within a second (400 modules stat'ed each time); a long-running process
+# (watch, mcp) takes it again after a second.
+_LAST_STAMP: list[tuple[float, bytes]] = []
+_STAMP_KEPT_S = 1.0
+
+
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     """Each module of charter under `folders` (and their subfolders) with its modification
     time: a cache keyed on this is invalidated by any change to charter's code."""
+    if folders != (CODE,):
+        return _code_stamp(folders)
+    now = time.monotonic()
+    if _LAST_STAMP and now - _LAST_STAMP[0][0] < _STAMP_KEPT_S:
+        return _LAST_STAMP[0][1]
+    stamp = _code_stamp(folders)
+    _LAST_STAMP[:] = [(now, stamp)]
+    return stamp
+
+
+def _code_stamp(folders: tuple[Path, ...]) -> bytes:
     stamps: list[str] = []
     prefix = os.path.join(CODE, "")
     for top in folders:
