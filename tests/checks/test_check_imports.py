@@ -156,3 +156,40 @@ def test_a_replayed_check_loads_no_rule_model_or_git(repo: Path) -> None:
     assert replayed == first
     loaded = sorted(m for m in NOT_WHEN_REPLAYED if m in modules)
     assert not loaded, f"a replayed `charter check` imported {loaded}"
+
+
+# With a charter.toml at the root, a replay is decided before the configuration is read
+# (checks.replay.replay_at_root): its reader, TOML, dataclasses and the guard's path rules
+# (the configuration's validation) stay unloaded too.
+NOT_WHEN_REPLAYED_AT_ROOT = (
+    *NOT_WHEN_REPLAYED,
+    "charter.config",
+    "charter.presets",
+    "charter.guard.paths",
+    "tomllib",
+    "dataclasses",
+    "datetime",
+)
+
+
+def test_a_check_replayed_at_the_root_does_not_read_the_configuration(
+    make_repo: MakeRepo,
+) -> None:
+    repo = make_repo(
+        {
+            "docs/plans/demo.md": PLAN,
+            "docs/agents/sessions/2025-01-01_session-0001.md": SESSION,
+            ".runs/DM-1/manifest.json": "{}\n",
+        },
+        config='id_pattern = "DM-\\\\d+"\n',
+    )
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    commit = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit"]
+    subprocess.run([*commit, "-qm", "plans"], check=True)
+    first, checked = _replay_probe(repo)
+    assert "charter.config" in checked, "the probe must see a real check first"
+    assert _replay_probe(repo)[0] == first  # stores the replay
+    replayed, modules = _replay_probe(repo)
+    assert replayed == first
+    loaded = sorted(m for m in NOT_WHEN_REPLAYED_AT_ROOT if m in modules)
+    assert not loaded, f"a check replayed at the root imported {loaded}"

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
+from charter import config as config_module
 from charter.cache import CACHE_DIR
 from charter.checks import replay as replay_module
 from charter.checks.replay import REPLAY_FILE, replay
 from charter.commands.check_plain import check_output
 from charter.detect import config_for_repo
+from charter.errors import CharterError
 from charter.sealed import read_sealed, write_sealed
 from tests.conftest import REPO_ROOT
 
@@ -56,8 +58,12 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "demo")
-    # The first check makes .charter/, changing the top folder while it runs: no replay.
+    # The first check makes .charter/, changing the top folder while it runs. The racy
+    # window catches that, but it is closed here, and file times come from the kernel's
+    # coarse clock, a tick behind `time.time_ns()`: a fast check may store a record. Each
+    # test starts from none.
     _printed(root)
+    (root / CACHE_DIR / REPLAY_FILE).unlink(missing_ok=True)
     assert not _replayed(root)
     return root
 
@@ -69,6 +75,13 @@ def _printed(root: Path, no_cache: bool = False) -> tuple[str | None, str | None
 def _replayed(root: Path, today: date | None = None) -> bool:
     config, _ = config_for_repo(root)
     return replay(config, (today or date.today()).isoformat()) is not None
+
+
+def _replayed_at_root(root: Path, today: date | None = None) -> bool:
+    """The replay a warm check decides before reading the configuration."""
+    stored = replay_module.read_record_at(root)
+    day = (today or date.today()).isoformat()
+    return replay_module.replay_at_root(root, day, [], stored)[1] is not None
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -109,6 +122,23 @@ def _folder_made_a_link(root: Path) -> None:
     (root / ".runs").symlink_to(root / "elsewhere")
 
 
+def _holder_made_a_link(root: Path) -> None:
+    """The folder holding a cited manifest (whose own signature is not recorded) moved away
+    and a link left in its place: its folder's signature tells."""
+    shutil.move(root / ".runs" / "ST-B-001", root / "moved")
+    (root / ".runs" / "ST-B-001").symlink_to(root / "moved")
+
+
+def _holder_replaced_by_a_copy(root: Path) -> None:
+    """The folder holding a cited manifest replaced by a copy with the same times."""
+    holder = root / ".runs" / "ST-B-001"
+    shutil.copytree(holder, root / ".runs" / "copy")
+    shutil.rmtree(holder)
+    (root / ".runs" / "copy").rename(holder)
+    manifest = holder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace("ST-B-001", "ST-B-999"))
+
+
 CHANGES: dict[str, Callable[[Path], None]] = {
     "a plan edited": _replace_text("docs/plans/release.md", "ST-B-201", "ST-B-202"),
     "a plan added": lambda root: _write(root, "docs/plans/new.md", "# New\n\n- [ ] ST-N-1 a\n"),
@@ -128,11 +158,20 @@ CHANGES: dict[str, Callable[[Path], None]] = {
         root, ".runs/ST-B-001/manifest.json", '{"schema": 1}\n'
     ),
     "a folder on an evidence path made a link": _folder_made_a_link,
+    "the folder holding cited evidence made a link": _holder_made_a_link,
+    "the folder holding cited evidence replaced": _holder_replaced_by_a_copy,
+    "the folder holding hashed evidence made a link": lambda root: (
+        shutil.move(root / "out", root / "out2"),
+        (root / "out").symlink_to(root / "out2"),
+    ),
     "a forbidden file committed": _commit_file(".env", "SECRET=1\n"),
     "a commit": _commit_file("src/a.py", "print(1)\n"),
     "the policy edited": _replace_text("docs/agents/AUTONOMY.md", "*.pem", "*.key"),
     "the configuration edited": _replace_text(
         "charter.toml", "\n[status_map]", 'exclude = ["docs/plans/ingestion.md"]\n[status_map]'
+    ),
+    "a pyproject.toml added": lambda root: _write(
+        root, "pyproject.toml", '[tool.charter]\nid_pattern = "ST-[A-Z]-\\\\d+"\n'
     ),
     "a Claude Code settings file added": lambda root: _write(
         root, ".claude/settings.json", '{"sandbox": {"enabled": false}}\n'
@@ -152,10 +191,45 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def test_every_kind_of_input_change_ends_the_replay(root: Path, name: str) -> None:
     first = _printed(root)
     assert _replayed(root), "a check over unchanged inputs replays the last one"
+    assert _replayed_at_root(root), "the demo's charter.toml lets the root decide a replay"
     assert _printed(root) == first
     CHANGES[name](root)
     assert not _replayed(root), f"{name}: the last check's result was replayed"
+    assert not _replayed_at_root(root), f"{name}: replayed before the configuration was read"
     assert _printed(root) == _printed(root, no_cache=True)
+
+
+def test_a_file_beside_cited_evidence_keeps_the_replay_and_its_findings(root: Path) -> None:
+    """The folder holding a cited file is not recorded (one `lstat` less per manifest): what
+    else it holds changes no finding, and the replay stays equal to `--no-cache`."""
+    _printed(root)
+    assert _replayed(root)
+    _write(root, ".runs/ST-B-001/notes.txt", "beside the manifest\n")
+    _write(root, "out/other.txt", "beside the hashed file\n")
+    assert _replayed(root), "a file beside cited evidence ended the replay"
+    assert _printed(root) == _printed(root, no_cache=True)
+
+
+def test_a_folder_below_a_folder_holding_evidence_made_a_link_ends_the_replay(
+    root: Path, tmp_path: Path
+) -> None:
+    """`.runs/ST-B-001` holds one cited manifest (left out of the record) and a folder
+    holding another (so it is recorded): moving that folder and leaving a link in its place
+    keeps every file's signature; only `.runs/ST-B-001`'s own tells."""
+    _write(root, ".runs/ST-B-001/sub/x.json", "{}\n")
+    _replace_text(
+        "docs/plans/release.md",
+        "  - Evidence: `out/later.txt`\n",
+        "  - Evidence: `out/later.txt`\n- [x] **ST-B-202** Deeper\n  - Status: Done\n"
+        "  - Evidence: `.runs/ST-B-001/sub/x.json`\n",
+    )(root)
+    _printed(root)
+    first = _printed(root)
+    assert _replayed(root) and _replayed_at_root(root)
+    shutil.move(root / ".runs" / "ST-B-001" / "sub", tmp_path / "sub")
+    (root / ".runs" / "ST-B-001" / "sub").symlink_to(tmp_path / "sub")
+    assert not _replayed(root) and not _replayed_at_root(root)
+    assert _printed(root) == _printed(root, no_cache=True) != first
 
 
 def test_a_replay_prints_what_a_check_without_caches_prints(root: Path) -> None:
@@ -170,14 +244,55 @@ def test_a_replay_prints_what_a_check_without_caches_prints(root: Path) -> None:
             assert replayed == check_output(paths, output_format, True, root, quiet=True)
 
 
+def test_a_configured_location_made_a_link_is_the_configurations_error(
+    root: Path, tmp_path: Path
+) -> None:
+    """The configuration's validation resolves the locations it names: a folder on the way
+    to one turned into a link out of the repository ends a replay decided at the root, and
+    the check reports the configuration's error, as without caches."""
+    # The board in a folder beside cited evidence, which no other input records
+    _replace_text("charter.toml", "\n[status_map]", 'board = "out/board/B.md"\n[status_map]')(root)
+    (root / "out" / "board").mkdir()
+    _printed(root)
+    first = _printed(root)
+    assert _replayed_at_root(root)
+    (tmp_path / "outside").mkdir()
+    (root / "out" / "board").rmdir()
+    (root / "out" / "board").symlink_to(tmp_path / "outside")
+    assert not _replayed_at_root(root)
+    with pytest.raises(CharterError, match="board"):
+        _printed(root, no_cache=True)
+    with pytest.raises(CharterError, match="board"):
+        _printed(root)
+    (root / "out" / "board").unlink()
+    (root / "out" / "board").mkdir()
+    assert _printed(root) == first
+
+
+def test_the_locations_recorded_are_the_ones_the_configuration_validates() -> None:
+    assert (*config_module._WRITTEN, *config_module._READ) == replay_module._LOCATIONS
+
+
+def test_a_detected_configuration_is_read_before_any_replay(root: Path) -> None:
+    """Without a configuration file the detection decides the configuration: no record
+    lets the root decide a replay."""
+    (root / "charter.toml").unlink()
+    _printed(root)
+    _printed(root)
+    assert not _replayed_at_root(root)
+    assert _printed(root) == _printed(root, no_cache=True)
+
+
 def test_another_day_or_environment_is_not_replayed(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _printed(root)
     assert _replayed(root)
     assert not _replayed(root, date(2099, 1, 1)), "a check on another day replayed"
+    assert not _replayed_at_root(root, date(2099, 1, 1)), "another day replayed at the root"
     monkeypatch.setenv("CHARTER_BASE_REF", "main")
     assert not _replayed(root), "a check with another base ref replayed"
+    assert not _replayed_at_root(root), "another base ref replayed at the root"
 
 
 def _stage_a_file(root: Path) -> None:

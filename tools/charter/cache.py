@@ -9,17 +9,19 @@ are data only, sealed with their own checksum (`charter.sealed`).
 from __future__ import annotations
 
 import os
+import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from charter import __version__
-from charter.config import Config
 from charter.fasthash import blake2b
 from charter.io import ensure_state_dir
 from charter.sealed import read_sealed, write_sealed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a warm check replays before charter.config is imported (checks.replay)
+    from charter.config import Config
 
 CACHE_DIR = ".charter/cache"
 CODE = Path(__file__).resolve().parent  # charter's own modules
@@ -180,29 +182,27 @@ def file_content(path: Path) -> bytes:
         return b"\0missing"
 
 
-_scoped: list[bytes] | None = None  # charter's own stamp within `one_stamp`, once taken
-
-
-@contextmanager
-def one_stamp() -> Iterator[None]:
-    """Within: charter's own code stamp is taken once. A check keys five caches on it (some
-    400 stats each); two commands in one process (a test, a server) each take their own."""
-    global _scoped
-    outer = _scoped
-    if outer is None:
-        _scoped = []
-    try:
-        yield
-    finally:
-        _scoped = outer
+# charter's own stamp, as last taken: (time.monotonic(), stamp). One check keys half a dozen
+# caches on it within a second (400 modules stat'ed each time); a long-running process
+# (watch, mcp) takes it again after a second.
+_LAST_STAMP: list[tuple[float, bytes]] = []
+_STAMP_KEPT_S = 1.0
 
 
 def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
     """Each module of charter under `folders` (and their subfolders) with its modification
     time: a cache keyed on this is invalidated by any change to charter's code."""
-    scoped = _scoped if folders == (CODE,) else None
-    if scoped:
-        return scoped[0]
+    if folders != (CODE,):
+        return _code_stamp(folders)
+    now = time.monotonic()
+    if _LAST_STAMP and now - _LAST_STAMP[0][0] < _STAMP_KEPT_S:
+        return _LAST_STAMP[0][1]
+    stamp = _code_stamp(folders)
+    _LAST_STAMP[:] = [(now, stamp)]
+    return stamp
+
+
+def _code_stamp(folders: tuple[Path, ...]) -> bytes:
     stamps: list[str] = []
     prefix = os.path.join(CODE, "")
     for top in folders:
@@ -217,10 +217,7 @@ def code_stamp(folders: tuple[Path, ...] = (CODE,)) -> bytes:
                     if rel is None or "/." in f"/{rel}":
                         rel = os.path.relpath(path, CODE)
                     stamps.append(f"{rel}:{os.stat(path).st_mtime_ns}")
-    stamp = "\0".join(stamps).encode()
-    if scoped is not None:
-        scoped.append(stamp)
-    return stamp
+    return "\0".join(stamps).encode()
 
 
 def parser_modules() -> list[str]:

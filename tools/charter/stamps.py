@@ -18,7 +18,6 @@ line endings is not a hand edit.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ State = Literal["missing", "generated", "edited", "foreign"]
 
 
 def digest(text: str) -> str:
+    import hashlib  # here: hashlib loads OpenSSL, and a check over no generated file hashes none
+
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
 
 

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from charter import parse_pool
-from charter.cache import one_stamp
 from charter.checks import memo
 from charter.checks.registry import RULES, Rule
 from charter.checks.replay import Witness, WorldPart, selected
@@ -68,7 +67,7 @@ def check_repo(
     unread by its unchanged signature changed while the check ran. The collector is paused
     throughout: a check builds tens of thousands of rows and records, none in a cycle.
     Caches written aside (parse_pool) are waited for at the end."""
-    with parse_pool.deferred(), collector_paused(), one_stamp():
+    with parse_pool.deferred(), collector_paused():
         try:
             return _check_repo(config, use_cache, paths, today, progress, partial)
         except ChangedWhileRead:

@@ -22,6 +22,7 @@ name anywhere in the repository: authors cite files by name.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -48,7 +49,9 @@ _KNOWN = """
 KNOWN_EXTENSIONS = frozenset(_KNOWN.split())
 
 
-def claimed_paths(text: str) -> list[str] | None:
+# The evidence rules and the replay record ask about the same texts: each is read once.
+@functools.lru_cache(maxsize=1 << 16)
+def claimed_paths(text: str) -> tuple[str, ...] | None:
     """The repository paths an evidence text claims (one, or several for `{a,b}`), with
     location suffixes dropped; None when the text is not a path at all.
 
@@ -61,7 +64,7 @@ def claimed_paths(text: str) -> list[str] | None:
     expanded = _expand(path)
     if any(_NOT_PATH_CHARS & set(p) for p in expanded):
         return None
-    return expanded
+    return tuple(expanded)
 
 
 def _expand(path: str) -> list[str]:

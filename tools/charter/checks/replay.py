@@ -45,19 +45,20 @@ import os
 import stat
 import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from charter import __version__
 from charter.cache import CACHE_DIR, code_stamp
-from charter.config import Config
 from charter.fasthash import blake2b
 from charter.io import stat_signature
 from charter.sealed import read_sealed, write_sealed
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a warm check replays before charter.config is imported
+    from charter.config import Config
     from charter.model import Diagnostic
 
 REPLAY_FILE = "check-replay.cache"
@@ -65,6 +66,8 @@ RACY_NS = 2_000_000_000
 MAX_REFS = 5_000  # refs and ref folders walked; more: no replay (walking them costs too much)
 _GLOB_CHARS = frozenset("*?[")
 _ENV = ("CHARTER_BASE_REF",)  # besides every GIT_* variable
+# The locations charter.config validates (config._WRITTEN, config._READ): each resolved
+_LOCATIONS = ("board", "board_csv", "handoff", "sessions", "runs", "policy", "gates", "templates")
 AGENT_FILES = (".codex/config.toml", ".claude/settings.json", ".claude/settings.local.json")
 CODEX_RULES = ".codex/rules"
 _GIT_FILES = (
@@ -73,6 +76,7 @@ _GIT_FILES = (
 )
 
 Sig = tuple[int, int, int, int, int, int] | None  # None: nothing there
+_UNSEEN: Any = object()
 
 
 class _Doubt(Exception):
@@ -115,9 +119,19 @@ Found = TypeVar("Found", bound=_Placed)
 
 
 def replay_key(config: Config, today: str) -> str:
+    return _key(repr(config), today)
+
+
+def root_key(root: str, today: str) -> str:
+    """The key of a replay decided before the configuration is read (`replay_at_root`): the
+    repository's root in place of the configuration, whose files are among the inputs."""
+    return _key(f"root {root}", today)
+
+
+def _key(configured: str, today: str) -> str:
     h = blake2b(digest_size=20)
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_") or k in _ENV)
-    h.update(f"{__version__}\0{sys.version}\0{today}\0{config!r}\0{env!r}\0".encode())
+    h.update(f"{__version__}\0{sys.version}\0{today}\0{configured}\0{env!r}\0".encode())
     h.update(code_stamp())
     return h.hexdigest()
 
@@ -125,7 +139,11 @@ def replay_key(config: Config, today: str) -> str:
 def read_record(config: Config) -> Any:
     """The replay record as stored (None: none to believe), for `replay` and
     checks.world_replay to read."""
-    return read_sealed(str(config.root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
+    return read_record_at(config.root)
+
+
+def read_record_at(root: Path) -> Any:
+    return read_sealed(str(root / CACHE_DIR / REPLAY_FILE), REPLAY_FILE)
 
 
 def replay(
@@ -144,7 +162,40 @@ def replay(
     try:
         if not isinstance(stored, dict) or stored.get("key") != replay_key(config, today):
             return None
-        root = str(config.root)
+    except (TypeError, ValueError, _Doubt):  # the full check
+        return None
+    return _replayed(config.root, stored, paths, taken)
+
+
+def replay_at_root(
+    root: Path,
+    today: str,
+    paths: Sequence[Path],
+    stored: Any,
+    taken: dict[str, Sig] | None = None,
+) -> tuple[bool, Replayed | None]:
+    """The last check's report read before the configuration is (a warm check then loads
+    neither it nor its validation): (whether the record was made under the configuration
+    `root` holds now, the report when nothing the check read changed).
+
+    The record holds this key only when the configuration came from `charter.toml` or
+    `pyproject.toml` at the root, both of which are among its inputs, and every folder on
+    the way to a location the configuration names (what its validation resolves) too."""
+    try:
+        if not isinstance(stored, dict) or stored.get("root_key") != root_key(str(root), today):
+            return False, None
+    except (TypeError, ValueError, _Doubt):
+        return False, None
+    return True, _replayed(root, stored, paths, taken)
+
+
+def _replayed(
+    top: Path, stored: dict[str, Any], paths: Sequence[Path], taken: dict[str, Sig] | None
+) -> Replayed | None:
+    """The stored report, when every input's signature is as recorded; else None. `taken`
+    hears each file's signature by full path (see `replay`)."""
+    try:
+        root = str(top)
         # The files first (the plans lead them): after an edit, the folders need no look.
         of_files, of_folders = stored["digests"]
         if of_files != _digest(root, _split(stored["stat"]), os.stat, taken):
@@ -162,7 +213,7 @@ def replay(
             return None
     except (KeyError, TypeError, ValueError, AttributeError, _Doubt):  # the full check
         return None
-    return Replayed(selected(config.root, found, paths), plans, tasks, sessions)
+    return Replayed(selected(top, found, paths), plans, tasks, sessions)
 
 
 def _digest(
@@ -172,17 +223,50 @@ def _digest(
     taken: dict[str, Sig] | None = None,
 ) -> str:
     """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
-    absolute), as `Witness.record` makes it; each told to `taken` by full path."""
+    absolute), as `Witness.record` makes it; each told to `taken` by full path. `_sig`
+    inlined: a warm check takes thousands."""
     prefix = os.path.join(root, "")
     fulls = [path if path.startswith("/") else prefix + path for path in paths]
-    sigs = [_sig(full, take) for full in fulls]
+    sigs: list[Sig] = []
+    add = sigs.append
+    for full in fulls:
+        try:
+            info = take(full)
+        except (FileNotFoundError, NotADirectoryError):
+            add(None)
+            continue
+        except (OSError, ValueError) as exc:
+            raise _Doubt(full) from exc
+        add(
+            (
+                info.st_mode,
+                info.st_dev,
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+            )
+        )
     if taken is not None:
         taken.update(zip(fulls, sigs, strict=True))
     return _hashed(sigs)
 
 
+_NONE = (-1, -1, -1, -1, -1, -1)  # a missing path: no stat gives a negative mode
+
+
 def _hashed(sigs: list[Sig]) -> str:
-    return blake2b(repr(sigs).encode(), digest_size=20).hexdigest()
+    """One hash of many signatures: their numbers packed as 64-bit integers (a tenth of the
+    time `repr` takes over thousands), or their `repr` when one does not fit."""
+    flat: list[int] = []
+    add = flat.extend
+    for sig in sigs:
+        add(_NONE if sig is None else sig)
+    try:
+        data = b"q" + array("q", flat).tobytes()
+    except OverflowError:
+        data = b"r" + repr(sigs).encode()
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def _sig(path: str, take: Callable[[str], os.stat_result] = os.lstat) -> Sig:
@@ -203,6 +287,12 @@ class Witness:
         self.today = today
         self.started = time.time_ns()
         self.folders: dict[str, Sig] = {}  # lstat: folders and the components of paths
+        self.seen: dict[str, Sig] = {}  # lstat: components walked through, not recorded
+        # the folders on evidence paths walked (each one a folder, not a link), by relative
+        # path: their full path and signature. Those above them are recorded.
+        self.dirs: dict[str, tuple[str, Sig]] = {}
+        self.paths: dict[str, Sig] = {}  # each evidence path walked: the last signature taken
+        self.top_path = os.path.join(str(config.root), "")[:-1]  # "" for "/"
         self.files: dict[str, Sig] = {}  # stat: files read through any link
         self.top: frozenset[str] | None = None
 
@@ -243,8 +333,13 @@ class Witness:
             else:
                 self.folders[root] = _sig(root)
                 self._agent_files()
+            from charter.checks.path_claims import (  # lazy: only when recording
+                claimed_paths,
+                is_claim,
+            )
+
             for text, is_read in cited:
-                self._evidence(text, is_read)
+                self._evidence(text, is_read, claimed_paths, is_claim)
             if world is None or world.carried is None:
                 self._git()
             # The inputs of the rules that read the world: everything but the listings of
@@ -252,6 +347,7 @@ class Witness:
             world_folders, world_files = list(self.folders.items()), list(self.files.items())
             self.files.update(read)
             self._listings()
+            by_root = self._configuration()
         except _Doubt:
             return False
         folders, files_read = _relative(root, self.folders), _relative(root, self.files)
@@ -272,6 +368,8 @@ class Witness:
             ],
             "counts": list(counts),
         }
+        if by_root:
+            payload["root_key"] = root_key(root, self.today)
         if world is not None:
             payload["world"] = {
                 "lstat": "\0".join(_relative(root, (p for p, _ in world_folders))),
@@ -308,8 +406,41 @@ class Witness:
     def _racy(self, sigs: Iterable[Sig] | None = None) -> bool:
         since = self.started - RACY_NS
         if sigs is None:
-            sigs = (*self.folders.values(), *self.files.values())
+            sigs = (*self.folders.values(), *self.files.values(), *self.seen.values())
         return any(s is not None and (s[4] >= since or s[5] >= since) for s in sigs)
+
+    # -- the configuration (charter.config), for a replay before it is read ----------------
+
+    def _configuration(self) -> bool:
+        """Record what the configuration is read and validated from, and whether a replay
+        may be decided before it is read (`replay_at_root`): both files `load_config` looks
+        at, and every folder on the way to each location it names (a link there changes
+        what its validation resolves, and turning one into a link changes its folder)."""
+        config = self.config
+        root = str(config.root)
+        names = ("charter.toml", "pyproject.toml")
+        for name in names:
+            path = os.path.join(root, name)
+            self.files[path] = _sig(path, os.stat)
+        if config.source is None or str(config.source) not in (
+            os.path.join(root, name) for name in names
+        ):
+            return False  # detected, or read from elsewhere: the configuration is read first
+        for key in _LOCATIONS:
+            text = str(getattr(config, key)).replace("\\", "/").strip("/")
+            here = root
+            for part in text.split("/")[:-1]:
+                if part in ("", "."):
+                    continue
+                if part == "..":
+                    return False
+                here = f"{here}/{part}"
+                sig = self.folders[here] = self.folders.get(here) or _sig(here)
+                if sig is not None and stat.S_ISLNK(sig[0]):
+                    return False
+                if sig is None or not stat.S_ISDIR(sig[0]):
+                    break
+        return True
 
     # -- the listings of plans, logs and mirrors (charter.files) -------------------------
 
@@ -359,12 +490,13 @@ class Witness:
 
     # -- evidence (CH004, CH005, CH019-CH023) ---------------------------------------------
 
-    def _evidence(self, text: str, read: bool) -> None:
-        from charter.checks.path_claims import (  # lazy: only when recording
-            claimed_paths,
-            is_claim,
-        )
-
+    def _evidence(
+        self,
+        text: str,
+        read: bool,
+        claimed_paths: Callable[[str], Iterable[str] | None],
+        is_claim: Callable[[str, Callable[[str], bool]], bool],
+    ) -> None:
         if read:  # the evidence rules open `root/text`, lexically normalised
             self._path(text, missing_ok=True)
         for claimed in claimed_paths(text) or ():
@@ -383,30 +515,64 @@ class Witness:
     def _path(self, text: str, missing_ok: bool) -> None:
         """Every component of `root/text`, lstat; _Doubt for a pattern, a path leaving the
         repository, a symbolic link on the way, or a missing bare name when that matters
-        (CH004 then looks for the name anywhere in the work tree)."""
+        (CH004 then looks for the name anywhere in the work tree).
+
+        Recorded: the last component reached, and the others but the folder holding it. A
+        component replaced (by a link, another file or folder) or removed changes its
+        folder's modification time, and itself, taken through the unchanged folders above,
+        gives another signature: so of two components in a row one recorded is enough, and
+        what else a folder holds no rule reads. A run manifest in a folder of its own costs
+        a warm check one `lstat`, not two. A folder walked already is resumed from: it was
+        recorded unless it held that walk's last component (then its own folder was), and
+        it is recorded now unless it holds this one's."""
         while text.startswith("./"):
             text = text[2:]
         text = text.rstrip("/")
+        last = self.paths.get(text, _UNSEEN)
+        if last is not _UNSEEN:  # walked already (the evidence rules' text and its claim)
+            if last is None and not missing_ok:
+                raise _Doubt(text)
+            return
+        if not text or not _GLOB_CHARS.isdisjoint(text) or "\0" in text or "\\" in text:
+            raise _Doubt(text)
+        wrapped = f"/{text}/"
+        if "//" in wrapped or "/./" in wrapped or "/../" in wrapped:  # "", "." or ".." in it
+            raise _Doubt(text)
         parts = text.split("/")
-        if not text or _GLOB_CHARS & set(text) or "\0" in text or "\\" in text:
-            raise _Doubt(text)
-        if any(p in ("", ".", "..") for p in parts):
-            raise _Doubt(text)
-        here = str(self.config.root)
-        for part in parts:
-            here = os.path.join(here, part)
-            if here in self.folders:
-                sig = self.folders[here]
+        folders, seen, dirs = self.folders, self.seen, self.dirs
+        # Resume below the deepest folder on the way walked already (paths share folders)
+        rel, here, sig = "", self.top_path, _UNSEEN
+        cut = text.rfind("/")
+        while cut > 0:
+            known = dirs.get(text[:cut])
+            if known is not None:
+                rel, (here, sig) = text[:cut], known
+                break
+            cut = text.rfind("/", 0, cut)
+        walked: list[tuple[str, Sig]] = [] if sig is _UNSEEN else [(here, sig)]
+        for part in parts[rel.count("/") + 1 if rel else 0 :]:
+            here, rel = f"{here}/{part}", f"{rel}/{part}" if rel else part
+            if here in folders:
+                sig = folders[here]
+            elif here in seen:
+                sig = seen[here]
             else:
-                sig = self.folders[here] = _sig(here)
+                sig = seen[here] = _sig(here)
+            walked.append((here, sig))
             if sig is None:
                 if not missing_ok:
                     raise _Doubt(text)
-                return
+                break
             if stat.S_ISLNK(sig[0]):
                 raise _Doubt(text)
             if not stat.S_ISDIR(sig[0]):
-                return
+                break
+            dirs[rel] = (here, sig)
+        holder = len(walked) - 2
+        for index, (path, sig) in enumerate(walked):
+            if index != holder:
+                folders[path] = sig
+        self.paths[text] = walked[-1][1]
 
     # -- the agent configurations and the policy (CH050, CH024-CH027, CH023) ------------
 

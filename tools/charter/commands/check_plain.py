@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+import time
 from pathlib import Path
 
 from charter.progress import TerminalProgress
+from charter.reporoot import find_root
 from charter.report import format_diagnostics, summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from charter.checks.engine import CheckReport
     from charter.checks.replay import Replayed, Sig
+    from charter.detect import Detection
 
 FORMATS = ("text", "json", "github")
 _VALUED = ("--format", "--repo")
@@ -33,11 +35,8 @@ def main(args: list[str]) -> int | None:
     parsed = parse(args)
     if parsed is None:
         return None
-    from charter.cache import one_stamp  # lazy: off the guard's start-up path
-
     try:
-        with one_stamp():  # the replay's key, the world's and the check's: one look at the code
-            printed = check_output(*parsed)
+        printed = check_output(*parsed)
     except KeyboardInterrupt:
         return 130
     except Exception:  # errors are click's command's to report, in its words
@@ -94,22 +93,34 @@ def check_output(
 ) -> tuple[str | None, str | None, int]:
     """What the check prints on stdout (findings) and stderr (a summary line), and its exit
     code. A long check shows its progress on a terminal's stderr meanwhile."""
-    from charter.checks.replay import read_record, replay  # lazy: off the guard's start-up path
-    from charter.config import load_config  # lazy: off the guard's start-up path
+    from charter.checks import replay as replaying  # lazy: off the guard's start-up path
+
+    today = time.strftime("%Y-%m-%d")  # date.today().isoformat(), without importing datetime
+    wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
+    # Nothing changed since the last check: its result, without loading a rule, and when the
+    # configuration's files did not change either, without reading it (checks.replay)
+    report: Replayed | CheckReport | None = None
+    record, root, decided = None, None, False
+    taken: dict[str, Sig] = {}  # the files' signatures the replay took: not taken again
+    if not no_cache:
+        root = Path(find_root(str(repo_dir or Path.cwd())))  # where load_config finds it
+        record = replaying.read_record_at(root)
+        decided, report = replaying.replay_at_root(root, today, wanted, record, taken)
+        if report is not None:
+            return _printed(report, output_format, None)
+    from charter.config import load_config  # lazy: a replay does not read the configuration
 
     config, detection = load_config(repo_dir), None
     if config.source is None:  # as `config_for_repo` starts: its detection only then
         from charter.detect import config_for_repo  # lazy: a repository without configuration
 
         config, detection = config_for_repo(repo_dir)
-    wanted = [p if p.is_absolute() else Path.cwd() / p for p in paths]
-    # Nothing changed since the last check: its result, without loading a rule (checks.replay)
-    report: Replayed | CheckReport | None = None
-    record = None
-    taken: dict[str, Sig] = {}  # the files' signatures replay() took: not taken again
     if not no_cache:
-        record = read_record(config)
-        report = replay(config, date.today().isoformat(), wanted, record, taken)
+        if config.root != root:  # never so today; should it be, the right record
+            record, decided = replaying.read_record(config), False
+            taken.clear()
+        if not decided:  # else the record's inputs changed: replay() would find so again
+            report = replaying.replay(config, today, wanted, record, taken)
     if report is None:
         from charter.checks.engine import check_repo  # lazy: a warm check replays
         from charter.checks.world_replay import partial  # lazy: a warm check replays
@@ -122,12 +133,16 @@ def check_output(
                 wanted,
                 progress=progress if progress.enabled else None,  # else parsed in one batch
                 # After an edit: the world rules' findings for the plans that did not change
-                partial=None
-                if no_cache
-                else partial(config, date.today().isoformat(), record, taken),
+                partial=None if no_cache else partial(config, today, record, taken),
             )
         finally:
             progress.close()
+    return _printed(report, output_format, detection)
+
+
+def _printed(
+    report: Replayed | CheckReport, output_format: str, detection: Detection | None
+) -> tuple[str | None, str | None, int]:
     diagnostics = report.diagnostics
     out = None
     if output_format == "json":
