@@ -15,7 +15,9 @@ from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
 from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
+from charter.guard.grammar.derived import derived_writes
 from charter.guard.grammar.facts import Facts
+from charter.guard.grammar.inline import inline_code, rule_names
 from charter.guard.grammar.programs import Reading, python_module, read_argv
 from charter.guard.manifests import manifests_written
 from charter.guard.network import is_network_name
@@ -314,6 +316,10 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
             reason = paths.write_reason(path, destructive=False)
             if reason is not None:
                 return f"{argv[0]} would rewrite its manifest: {reason}"
+    for name in derived_writes(argv):
+        reason = paths.write_reason(name, destructive=False)
+        if reason is not None:
+            return f"{argv[0]} would write {name}: {reason}"
     writes = not builtin.is_read_only(argv)
     if reading.key in ("sed", "awk", "gawk") and not reading.modes:
         writes = False  # scripts that write were refused with the arguments
@@ -368,6 +374,17 @@ def _allow_one(
 ) -> Verdict:
     policy = ctx.policy
     matches = policy.matching_rules(ctx.level, argv)
+    code = inline_code(argv)
+    if code is not None and matches:
+        mode, names = code
+        matches = [(lv, t) for lv, t in matches if rule_names(t, names)]
+        if not matches:
+            spelled = " or ".join(f"`{argv[0]} {name}`" for name in sorted(names) if name != "+")
+            spelled = spelled or f"`{argv[0]} +LINE`, exactly as run"
+            return Verdict(command, allowed=False, rule="no allow rule",
+                           reason=f"{mode} makes {argv[0]} run a program written on the command "
+                           f"line or read from stdin: an allow rule of level {ctx.level} must "
+                           f"name it ({spelled})")  # fmt: skip
     if reading is not None and reading.modes:
         unnamed = {m for _level, tokens in matches for m in match.rule_names_modes(tokens, reading)}
         matches = [(lv, t) for lv, t in matches if not match.rule_names_modes(t, reading)]

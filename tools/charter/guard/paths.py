@@ -159,6 +159,10 @@ class PathRules:
             found.append(value.split("=", 1)[1])
         if value.startswith("-") and not value.startswith("--") and len(value) > 2:
             found.append(value[2:])
+        for text in list(found):
+            local = _file_url_path(text)
+            if local is not None:
+                found.append(local)
         if colons:
             for text in list(found):
                 parts = text.split(":")
@@ -350,6 +354,23 @@ class _Matcher:
 
 
 _KIND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.")
+
+
+def _file_url_path(text: str) -> str | None:
+    """The local path a `file:` URL names (`file:///etc/x`, `git+file://host/x`, with %XX
+    escapes decoded), or None: git, pip, npm and curl read it like a path."""
+    start = text.lower().find("file:")
+    if start < 0:
+        return None
+    rest = text[start + 5 :]
+    if rest.startswith("//"):
+        rest = rest[2:]
+        rest = rest[rest.find("/") :] if "/" in rest else ""  # drop the host (localhost)
+    if "%" in rest:
+        from urllib.parse import unquote
+
+        rest = unquote(rest)
+    return rest or None
 
 
 def _kind_path_tails(value: str) -> list[str]:

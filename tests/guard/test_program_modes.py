@@ -1,0 +1,290 @@
+"""Red-team classes closed in the guard's reading of program arguments.
+
+Judged at L1 in the hostile `charter init` repository (test_classes.py) under
+INTERPRETERS, a policy that allows interpreters, compilers, build tools and
+compressors by their bare names, which is where an argument that makes an
+allowed program run code of the caller's choosing shows:
+
+- code written on the command line or read from stdin (`python -c`, `node -e`,
+  `perl -lne`, `vim -c`, `echo CODE | python`): a mode the allow rule must name;
+- files a compressor writes under a name derived from its argument
+  (`gunzip Makefile.gz` writes the protected `Makefile`);
+- options that make a compiler or build tool run a program or another build
+  script (`gcc -wrapper`, `gradle --init-script`, `mvn -f`, `npm --userconfig`),
+  and `git maintenance` registering itself outside the repository;
+- `file:` URLs naming paths outside the repository (`git fetch file:///etc`).
+
+Every denial is checked for its reason, every legitimate neighbour for being allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from charter.guard.compiled import CompiledPolicy
+from charter.guard.decide import Decision, classify
+from tests.guard.helpers import compiled, make_context
+from tests.guard.test_classes import build_hostile_repo
+
+INTERPRETERS = """\
+---
+charter_policy: 1
+default_level: L1
+levels:
+  L0:
+    title: Observe
+    allow: ["ls", "cat", "git status", "git log", "sqlite3", "echo"]
+  L1:
+    title: Edit & test
+    inherits: L0
+    allow: ["python", "python3", "pypy3", "node", "perl", "ruby", "php", "lua", "Rscript",
+            "julia", "elixir", "ghc", "bun", "tsx", "ts-node", "vim", "vi", "nvim", "ex", "emacs",
+            "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
+            "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
+            "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest"]
+  L2:
+    title: Experiment
+    inherits: L1
+    allow: ["python -c", "node -e", "perl -e", "python -", "vim +5", "python -m timeit"]
+forbidden_paths: [".env", "*.pem", "secrets/**"]
+---
+# Autonomy policy
+"""
+
+NAME = "must name it"
+PROTECTED = "is protected"
+OUTSIDE = "outside the repository"
+
+INLINE: list[tuple[str, str]] = [
+    # Python: -c alone, attached, inside a cluster, after options that take a value
+    ("python -c 'import os; os.system(\"id\")'", NAME),
+    ("python3 -c x", NAME),
+    ("python -cx", NAME),
+    ("python -Ic x", NAME),
+    ("python -E -c x", NAME),
+    ("python -W ignore -c x", NAME),
+    ("python -Wignore -c x", NAME),
+    ("python -X dev -c x", NAME),
+    ("pypy3 -c x", NAME),
+    # the program from stdin: no script, `-`, or -i after the script
+    ("python", NAME),
+    ("python -", NAME),
+    ("python -u -", NAME),
+    ("python -B -E", NAME),
+    ("python - < src/app.py", NAME),
+    ("echo 'import os' | python", NAME),
+    ("cat src/app.py | python3", NAME),
+    ("python -i src/app.py", NAME),
+    ("python -Ii src/app.py", NAME),
+    ("python -m timeit x", NAME),
+    ("python -m code", NAME),
+    # node and its kin
+    ("node -e x", NAME),
+    ("node --eval x", NAME),
+    ("node --eval=x", NAME),
+    ("node -p x", NAME),
+    ("node --print x", NAME),
+    ("node -pe x", NAME),
+    ("node", NAME),
+    ("node -", NAME),
+    ("node -i", NAME),
+    ("node --interactive", NAME),
+    ("node -r ./x -e y", NAME),
+    ("node --require ./x -e y", NAME),
+    ("node --input-type=module -e x", NAME),
+    ("tsx -e x", NAME),
+    ("ts-node --eval x", NAME),
+    ("bun --eval 1", NAME),
+    # perl and ruby: clusters, digits after -l/-0, letters whose value is attached
+    ("perl -e 'system(\"id\")'", NAME),
+    ("perl -E x", NAME),
+    ("perl -ne x src/app.py", NAME),
+    ("perl -lne x src/app.py", NAME),
+    ("perl -l0ne x src/app.py", NAME),
+    ("perl -pi -e x src/app.py", NAME),
+    ("perl -Mstrict -e x", NAME),
+    ("perl -MExporter -e1", NAME),
+    ("perl -I. -e x", NAME),
+    ("perl", NAME),
+    ("perl -w", NAME),
+    ("echo x | perl", NAME),
+    ("perl -c", NAME),
+    ("ruby -e x", NAME),
+    ("ruby -ne x", NAME),
+    ("ruby -r x -e y", NAME),
+    ("ruby", NAME),
+    # the rest of the interpreters with an evaluate option
+    ("php -r x", NAME),
+    ("php -B x -R y", NAME),
+    ("php -a", NAME),
+    ("php", NAME),
+    ("lua -e x", NAME),
+    ("lua", NAME),
+    ("Rscript -e x", NAME),
+    ("julia -e x", NAME),
+    ("julia --eval x", NAME),
+    ("julia -E x", NAME),
+    ("elixir -e x", NAME),
+    ("ghc -e x", NAME),
+    ("erl -eval x", NAME),
+    ("erl -noshell -s x", NAME),
+    # editors run their command options
+    ("vim -c ':!id' src/app.py", NAME),
+    ("vim --cmd x src/app.py", NAME),
+    ("vim +x src/app.py", NAME),
+    ("vim '+!id' src/app.py", NAME),
+    ("vi -c x src/app.py", NAME),
+    ("nvim -c x", NAME),
+    ("ex -c x src/app.py", NAME),
+    ("emacs --eval x", NAME),
+    ("emacs --batch --eval x", NAME),
+    ("emacs --execute=x", NAME),
+    # sqlite3's dot commands run programs (.shell, .system)
+    ("sqlite3 db '.shell id'", NAME),
+    ("sqlite3 db '.system id'", NAME),
+    ("sqlite3 -cmd '.shell id' db", NAME),
+]
+
+DERIVED: list[tuple[str, str]] = [
+    ("gunzip Makefile.gz", PROTECTED),
+    ("gzip -d Makefile.gz", PROTECTED),
+    ("gzip -dv Makefile.gz", PROTECTED),
+    ("gzip --decompress conftest.py.gz", PROTECTED),
+    ("gunzip -S.x Makefile.x", PROTECTED),
+    ("gzip -S .py conftest", PROTECTED),
+    ("gzip --suffix=.py conftest", PROTECTED),
+    ("xz -d Makefile.xz", PROTECTED),
+    ("unxz Makefile.xz", PROTECTED),
+    ("bzip2 -d Makefile.bz2", PROTECTED),
+    ("zstd -d Makefile.zst", PROTECTED),
+    ("lz4 -d Makefile.lz4", PROTECTED),
+    ("brotli -d Makefile.br", PROTECTED),
+    ("uncompress Makefile.Z", PROTECTED),
+    ("gunzip .git/hooks/pre-commit.gz", PROTECTED),
+    ("gunzip src/.git.tgz", PROTECTED),
+    ("gunzip -f -- Makefile.gz", PROTECTED),
+    ("gunzip hooks_link/pre-commit.gz", PROTECTED),
+    ("gunzip ../x.gz", OUTSIDE),
+]
+
+OPTIONS: list[tuple[str, str]] = [
+    ("gcc -wrapper id src/x.c", "makes gcc run a program"),
+    ("gcc -wrapper=id src/x.c", "makes gcc run a program"),
+    ("gcc -fplugin=./x.so src/x.c", "makes gcc run a program"),
+    ("g++ -fplugin=x.so src/x.cc", "makes g++ run a program"),
+    ("clang -fpass-plugin=x.so src/x.c", "makes clang run a program"),
+    ("cc -specs=x src/x.c", "makes cc run a program"),
+    ("cmake -E env id", "runs a command the guard cannot check"),
+    ("cmake -E time id", "runs a command the guard cannot check"),
+    ("cmake -E chdir . id", "runs a command the guard cannot check"),
+    ("gradle -I x.gradle test", "other than the repository's own"),
+    ("gradle --init-script x test", "other than the repository's own"),
+    ("gradle --init-script=x test", "other than the repository's own"),
+    ("gradle -b x.gradle test", "other than the repository's own"),
+    ("gradle -c x test", "other than the repository's own"),
+    ("gradle -p sub test", "other than the repository's own"),
+    ("gradle -bsub/x.gradle test", "other than the repository's own"),
+    ("gradle --project-dir sub test", "other than the repository's own"),
+    ("mvn -f x/pom.xml test", "other than the repository's own"),
+    ("mvn -f./x test", "other than the repository's own"),
+    ("mvn --file x test", "other than the repository's own"),
+    ("mvn -s s.xml test", "other than the repository's own"),
+    ("mvn --settings=s.xml test", "other than the repository's own"),
+    ("mvn -gs s test", "other than the repository's own"),
+    ("npm test --node-options=--require=./x", "settings that name one"),
+    ("npm test --userconfig=./x", "settings that name one"),
+    ("npm --userconfig ./cfg test", "settings that name one"),
+    ("npm run build --globalconfig x", "settings that name one"),
+    ("git maintenance start", "scheduler"),
+    ("git maintenance register", "scheduler"),
+    ("git maintenance unregister", "scheduler"),
+    ("git maintenance", "scheduler"),
+]
+
+FILE_URLS: list[tuple[str, str]] = [
+    ("git fetch file:///etc", OUTSIDE),
+    ("git fetch file://localhost/etc", OUTSIDE),
+    ("git clone file:///etc x", OUTSIDE),
+    ("git fetch FILE:///etc", OUTSIDE),
+    ("git fetch file:///%65tc", OUTSIDE),
+    ("pip install file:///etc", OUTSIDE),
+    ("pip install git+file:///etc", OUTSIDE),
+    ("cat file:///etc/passwd", OUTSIDE),
+    ("git pull file:///etc", OUTSIDE),
+    ("git fetch file:.env", "forbidden by the policy"),
+]
+
+ALLOWED = [
+    "python src/app.py", "python -u src/app.py", "python -W error src/app.py", "python -m pytest",
+    "python -m json.tool src/x.json", "python --version", "python -V", "python -B -m pytest -q",
+    "node src/x.js", "node --version", "node -r ./x src/y.js", "node --require ./x src/y.js",
+    "perl src/x.pl", "perl -w src/x.pl", "perl -Ilib src/x.pl", "perl -v", "perl -pie x src/a",
+    "ruby src/x.rb", "ruby -Ilib src/x.rb", "ruby -r ./x src/y.rb", "php src/x.php",
+    "lua src/x.lua", "Rscript src/x.R", "julia src/x.jl", "julia -p 4 src/x.jl", "vim src/app.py",
+    "emacs src/app.py", "sqlite3 db 'select 1'", "sqlite3 db", "bun src/x.ts", "tsx src/x.ts",
+    "gunzip data.csv.gz", "gzip data.csv", "gunzip -c Makefile.gz", "gzip -t x.gz",
+    "zstd -d data.zst -o data", "xz -dc Makefile.xz", "gzip -l x.gz",
+    "gcc -O2 -o out src/x.c", "gcc -Wall -c src/x.c", "clang -o out src/x.c", "cmake -E copy a b",
+    "cmake -S . -B build", "gradle test", "gradle -q test", "gradle -Pprofile=ci test",
+    "gradle -Dorg.gradle.caching=true test", "gradle --continue test", "gradle -x lint test",
+    "mvn test", "mvn -fae test", "mvn -ff test", "mvn -pl core -am test", "mvn -nsu -ntp test",
+    "mvn -T 4 test", "mvn -rf :core test", "npm test", "npm run build",
+    "git maintenance run", "git maintenance run --task=gc", "pytest -q",
+    "echo file:///etc", "git log --grep=file:",
+]  # fmt: skip
+# a rule that names the mode allows it, at the level that has the rule
+NAMED_AT_L2 = [
+    "python -c 'print(1)'", "node -e 1", "perl -e 1", "python - < src/app.py", "vim +5 src/app.py",
+    "python -m timeit 1",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_hostile_repo(tmp_path_factory.mktemp("modes") / "repo")
+
+
+@pytest.fixture(scope="module")
+def policy() -> CompiledPolicy:
+    return compiled(INTERPRETERS)
+
+
+def _decide(command: str, policy: CompiledPolicy, root: Path, level: str = "L1") -> Decision:
+    return classify(command, make_context(policy, root, level=level))
+
+
+@pytest.mark.parametrize(("command", "reason"), INLINE + DERIVED + OPTIONS + FILE_URLS)
+def test_escape_is_denied_for_its_reason(
+    command: str, reason: str, policy: CompiledPolicy, hostile: Path
+) -> None:
+    decision = _decide(command, policy, hostile)
+    assert not decision.allowed, command
+    assert reason in decision.reason, (command, decision.reason)
+
+
+@pytest.mark.parametrize("command", ALLOWED)
+def test_legitimate_neighbours_stay_allowed(
+    command: str, policy: CompiledPolicy, hostile: Path
+) -> None:
+    decision = _decide(command, policy, hostile)
+    assert decision.allowed, (command, decision.reason)
+
+
+@pytest.mark.parametrize("command", NAMED_AT_L2)
+def test_a_rule_naming_the_mode_allows_it(
+    command: str, policy: CompiledPolicy, hostile: Path
+) -> None:
+    assert not _decide(command, policy, hostile, "L1").allowed
+    decision = _decide(command, policy, hostile, "L2")
+    assert decision.allowed, (command, decision.reason)
+    assert "L2 allow" in decision.rule
+
+
+def test_the_denial_names_the_rule_to_write(policy: CompiledPolicy, hostile: Path) -> None:
+    decision = _decide("perl -lne 'print' src/app.py", policy, hostile)
+    assert decision.reason.endswith(
+        "-e makes perl run a program written on the command line or read from stdin: an allow "
+        "rule of level L1 must name it (`perl -E` or `perl -e`)"
+    )
