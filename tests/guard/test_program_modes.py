@@ -12,7 +12,9 @@ allowed program run code of the caller's choosing shows:
 - options that make a compiler or build tool run a program or another build
   script (`gcc -wrapper`, `gradle --init-script`, `mvn -f`, `npm --userconfig`),
   and `git maintenance` registering itself outside the repository;
-- `file:` URLs naming paths outside the repository (`git fetch file:///etc`).
+- `file:` URLs naming paths outside the repository (`git fetch file:///etc`);
+- untracked and ignored files `git clean -x` and `git stash -a` delete without naming
+  them (`.charter/`, which holds the active session and the kill switch, and `.env`).
 
 Every denial is checked for its reason, every legitimate neighbour for being allowed.
 """
@@ -43,7 +45,8 @@ levels:
             "julia", "elixir", "ghc", "bun", "tsx", "ts-node", "vim", "vi", "nvim", "ex", "emacs",
             "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
-            "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest"]
+            "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
+            "git clean", "git stash"]
   L2:
     title: Experiment
     inherits: L1
@@ -216,6 +219,26 @@ FILE_URLS: list[tuple[str, str]] = [
     ("git fetch file:.env", "forbidden by the policy"),
 ]
 
+# untracked and ignored files git deletes without naming them: .charter/ (the session,
+# the kill switch), forbidden files
+GIT_CLEAN: list[tuple[str, str]] = [
+    ("git clean -fdx", "would delete .charter"),
+    ("git clean -f -d -x", "would delete .charter"),
+    ("git clean -xfd", "would delete .charter"),
+    ("git clean -ffdx", "would delete .charter"),
+    ("git clean --force -d -x", "would delete .charter"),
+    ("git clean -fdx -- .", "would delete .charter"),
+    ("git clean -fX", "would delete .env"),
+    ("git clean -fd", "forbidden by the policy"),
+    ("git stash -a", "would delete .charter"),
+    ("git stash --all", "would delete .charter"),
+    ("git stash push -a", "would delete .charter"),
+    ("git stash push --all -m x", "would delete .charter"),
+    ("git stash save -a", "would delete .charter"),
+    ("git stash -u", "forbidden by the policy"),
+    ("git stash --include-untracked", "forbidden by the policy"),
+]
+
 ALLOWED = [
     "python src/app.py", "python -u src/app.py", "python -W error src/app.py", "python -m pytest",
     "python -m json.tool src/x.json", "python --version", "python -V", "python -B -m pytest -q",
@@ -232,7 +255,8 @@ ALLOWED = [
     "mvn test", "mvn -fae test", "mvn -ff test", "mvn -pl core -am test", "mvn -nsu -ntp test",
     "mvn -T 4 test", "mvn -rf :core test", "npm test", "npm run build",
     "git maintenance run", "git maintenance run --task=gc", "pytest -q",
-    "echo file:///etc", "git log --grep=file:",
+    "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
+    "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
 ]  # fmt: skip
 # a rule that names the mode allows it, at the level that has the rule
 NAMED_AT_L2 = [
@@ -255,7 +279,7 @@ def _decide(command: str, policy: CompiledPolicy, root: Path, level: str = "L1")
     return classify(command, make_context(policy, root, level=level))
 
 
-@pytest.mark.parametrize(("command", "reason"), INLINE + DERIVED + OPTIONS + FILE_URLS)
+@pytest.mark.parametrize(("command", "reason"), INLINE + DERIVED + OPTIONS + FILE_URLS + GIT_CLEAN)
 def test_escape_is_denied_for_its_reason(
     command: str, reason: str, policy: CompiledPolicy, hostile: Path
 ) -> None:

@@ -17,6 +17,7 @@ from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
 from charter.guard.grammar.derived import derived_writes
 from charter.guard.grammar.facts import Facts
+from charter.guard.grammar.gitclean import removed_paths
 from charter.guard.grammar.inline import inline_code, rule_names
 from charter.guard.grammar.programs import Reading, python_module, read_argv
 from charter.guard.manifests import manifests_written
@@ -273,7 +274,7 @@ def _judge_rest(
     def deny(rule: str, reason: str) -> Verdict:
         return Verdict(command, allowed=False, rule=rule, reason=reason)
 
-    reason = _path_reason(command, paths, reading)
+    reason = _path_reason(command, paths, reading) or _removal_reason(argv, paths, ctx)
     if reason is not None:
         return deny("built-in: paths", reason)
     stdin = next((r.target for r in command.redirects if r.kind == "read"), None)
@@ -345,6 +346,20 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
             )
             if reason is not None:
                 return f"redirection from {reason}"
+    return None
+
+
+def _removal_reason(argv: Sequence[str], paths: PathRules, ctx: GuardContext) -> str | None:
+    """Why the untracked files `git clean` or `git stash -u/-a` would delete may not go."""
+    removed = removed_paths(argv, paths.cwd, ctx.env)
+    if removed is None or isinstance(removed, str):
+        return removed
+    for path in removed:
+        reason = paths.forbidden_reason(path, globs=False) or paths.write_reason(
+            path, destructive=True
+        )
+        if reason is not None:
+            return f"git {argv[1] if len(argv) > 1 else ''} would delete {path}: {reason}"
     return None
 
 
