@@ -14,7 +14,8 @@ allowed program run code of the caller's choosing shows:
   and `git maintenance` registering itself outside the repository;
 - `file:` URLs naming paths outside the repository (`git fetch file:///etc`);
 - untracked and ignored files `git clean -x` and `git stash -a` delete without naming
-  them (`.charter/`, which holds the active session and the kill switch, and `.env`).
+  them (`.charter/`, which holds the active session and the kill switch, and `.env`);
+- glob sets bash and git read but fnmatch does not (`.en[^x]`, `.[[:alpha:]]nv`).
 
 Every denial is checked for its reason, every legitimate neighbour for being allowed.
 """
@@ -46,7 +47,7 @@ levels:
             "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
-            "git clean", "git stash"]
+            "git clean", "git stash", "rg", "git log"]
   L2:
     title: Experiment
     inherits: L1
@@ -239,6 +240,19 @@ GIT_CLEAN: list[tuple[str, str]] = [
     ("git stash --include-untracked", "forbidden by the policy"),
 ]
 
+# bracket sets fnmatch does not read the way bash and git do
+GLOB_SETS: list[tuple[str, str]] = [
+    ("cat .en[^x]", "forbidden by the policy"),
+    ("cat .[[:alpha:]]nv", "forbidden by the policy"),
+    ("cat .e[[:lower:]]v", "forbidden by the policy"),
+    ("cat .en[[=v=]]", "forbidden by the policy"),
+    ("cat .en[[.v.]]", "forbidden by the policy"),
+    ("cat secrets/ap[^x].txt", "forbidden by the policy"),
+    ("cat keys/server.[[:alnum:]]em", "forbidden by the policy"),
+    ("git log -- '.en[^x]'", "could match files forbidden"),
+    ("rg -g '.[[:alpha:]]nv' x", "could match files forbidden"),
+]
+
 ALLOWED = [
     "python src/app.py", "python -u src/app.py", "python -W error src/app.py", "python -m pytest",
     "python -m json.tool src/x.json", "python --version", "python -V", "python -B -m pytest -q",
@@ -257,6 +271,7 @@ ALLOWED = [
     "git maintenance run", "git maintenance run --task=gc", "pytest -q",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
+    "cat src/[a]pp.py", "cat sr[c]/app.py", "cat src/[^x]pp.py", "git log -- 'src/[[:alpha:]]*.py'",
 ]  # fmt: skip
 # a rule that names the mode allows it, at the level that has the rule
 NAMED_AT_L2 = [

@@ -220,7 +220,7 @@ class PathRules:
         for candidate in self.candidates(value, colons=True):
             if not any(char in candidate for char in "*?["):
                 continue
-            glob = candidate.lower().removeprefix("./")
+            glob = widen_glob(candidate).lower().removeprefix("./")
             globs = {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: also by name
             for pattern, names in self.forbidden_examples:
                 if any(fnmatchcase(name, g) for name in names for g in globs):
@@ -354,6 +354,53 @@ class _Matcher:
 
 
 _KIND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.")
+
+
+def _bracket_end(part: str, start: int) -> int | None:
+    """The index of the `]` closing the bracket expression at `start`, or None (a literal `[`).
+    A `]` first in the set is a member, and `[:class:]`, `[=c=]`, `[.c.]` hold their own."""
+    index = start + 1
+    if index < len(part) and part[index] in "!^":
+        index += 1
+    if index < len(part) and part[index] == "]":
+        index += 1
+    while index < len(part):
+        char = part[index]
+        if char == "[" and index + 1 < len(part) and part[index + 1] in ":=.":
+            close = part.find(part[index + 1] + "]", index + 2)
+            if close < 0:
+                return None
+            index = close + 2
+            continue
+        if char == "]":
+            return index
+        index += 1
+    return None
+
+
+def widen_glob(part: str) -> str:
+    """The glob `part` with every bracket expression and escaped character matching any
+    one character, for fnmatch: bash and git read `[^x]` and `[[:alpha:]]`, which fnmatch
+    does not, so a judgement must not depend on how a set is spelled."""
+    out: list[str] = []
+    index = 0
+    while index < len(part):
+        char = part[index]
+        if char == "\\" and index + 1 < len(part):
+            out.append("?")
+            index += 2
+            continue
+        if char == "[":
+            end = _bracket_end(part, index)
+            if end is not None:
+                out.append("?")
+                index = end + 1
+                continue
+            out.append("[[]")
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _file_url_path(text: str) -> str | None:
