@@ -84,6 +84,9 @@ INLINE: list[tuple[str, str]] = [
     ("python -Ii src/app.py", NAME),
     ("python -m timeit x", NAME),
     ("python -m code", NAME),
+    ("python -m pdb -c 'import os' src/app.py", NAME),
+    ("python -m pdb src/app.py", NAME),
+    ("python -m asyncio", NAME),
     # node and its kin
     ("node -e x", NAME),
     ("node --eval x", NAME),
@@ -208,6 +211,13 @@ OPTIONS: list[tuple[str, str]] = [
 ]
 
 FILE_URLS: list[tuple[str, str]] = [
+    # the standard library's network clients and servers, run as `python -m`
+    ("python -m imaplib mail.example", "network"),
+    ("python -m poplib mail.example", "network"),
+    ("python -m telnetlib host.example", "network"),
+    ("python -m nntplib", "network"),
+    ("python -m wsgiref.simple_server", "network"),
+    ("python -m http.client", "network"),
     ("git fetch file:///etc", OUTSIDE),
     ("git fetch file://localhost/etc", OUTSIDE),
     ("git clone file:///etc x", OUTSIDE),

@@ -92,8 +92,9 @@ FAMILIES: dict[str, Family] = {
     "erl": Family(frozenset({"-eval", "-s", "-run"}), "", stdin=False),
 }
 # fmt: on
-# `python -m MODULE` modules whose arguments are Python statements
-_CODE_MODULES = frozenset({"timeit", "code", "IPython"})
+# `python -m MODULE` modules whose arguments or stdin are Python statements (pdb reads its
+# commands, `!stmt` among them, from -c and stdin; asyncio and code are REPLs)
+_CODE_MODULES = frozenset({"timeit", "code", "IPython", "pdb", "asyncio"})
 
 
 def family_of(name: str) -> Family | None:
