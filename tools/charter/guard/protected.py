@@ -60,6 +60,11 @@ STEERING = (
     # code Python runs at start-up from the working directory or the environment
     "sitecustomize.py", "usercustomize.py", "*.pth", ".venv/**", "venv/**",
     "node_modules/.bin/**",
+    # the installed tools allowed commands run from inside the repository: npm's packages
+    # (`npx jest` runs node_modules/jest/bin/jest.js), tox's and nox's environments,
+    # Yarn's own release and its Plug'n'Play loader, composer's and bundler's
+    "**/node_modules/**", ".tox/**", ".nox/**", "__pypackages__/**", ".yarn/releases/**",
+    ".yarn/plugins/**", ".pnp.cjs", ".pnp.loader.mjs", "vendor/bin/**", ".bundle/**",
     # ignore files that make ripgrep search what .gitignore hides
     ".ignore", ".rgignore",
     # charter's template overrides, rendered by `charter board` and friends; the editor's
