@@ -15,6 +15,8 @@ allowed program run code of the caller's choosing shows:
 - `file:` URLs naming paths outside the repository (`git fetch file:///etc`);
 - untracked and ignored files `git clean -x` and `git stash -a` delete without naming
   them (`.charter/`, which holds the active session and the kill switch, and `.env`);
+- whole trees compressed, moved into an archive or removed (`gzip -r .`, `zip -rm out.zip .`,
+  `git rm -r docs`): walked for forbidden files, judged as deletions;
 - glob sets bash and git read but fnmatch does not (`.en[^x]`, `.[[:alpha:]]nv`).
 
 Every denial is checked for its reason, every legitimate neighbour for being allowed.
@@ -47,7 +49,7 @@ levels:
             "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
-            "git clean", "git stash", "rg", "git log"]
+            "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv"]
   L2:
     title: Experiment
     inherits: L1
@@ -250,6 +252,28 @@ GIT_CLEAN: list[tuple[str, str]] = [
     ("git stash --include-untracked", "forbidden by the policy"),
 ]
 
+# whole trees transformed, moved into an archive or removed without naming what they hold
+BULK: list[tuple[str, str]] = [
+    ("gzip -r .", "holds protected files"),
+    ("gzip -r src/..", "holds protected files"),
+    ("gzip --recursive .", "holds protected files"),
+    ("zstd -r . --rm", "holds protected files"),
+    ("xz -r .", "holds protected files"),
+    ("bzip2 -r .", "holds protected files"),
+    ("gzip -r config", "config/.env is forbidden"),
+    ("zip -rm out.zip .", "holds protected files"),
+    ("zip -r -m out.zip .", "holds protected files"),
+    ("zip --move -r out.zip .", "holds protected files"),
+    ("zip -r out.zip config", "config/.env is forbidden"),
+    ("zip -rT out.zip .", "is forbidden by the policy"),
+    ("7z a -sdel x.7z .", "holds protected files"),
+    ("7z a x.7z config", "config/.env is forbidden"),
+    ("git rm -r .", "holds protected files"),
+    ("git rm -r docs", "holds protected files"),
+    ("git mv docs d2", "holds protected files"),
+    ("git mv . x", "holds protected files"),
+]
+
 # bracket sets fnmatch does not read the way bash and git do
 GLOB_SETS: list[tuple[str, str]] = [
     ("cat .en[^x]", "forbidden by the policy"),
@@ -281,6 +305,8 @@ ALLOWED = [
     "git maintenance run", "git maintenance run --task=gc", "pytest -q",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
+    "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",
+    "git rm -r --cached docs", "git mv src/app.py src/b.py", "7z a x.7z src",
     "cat src/[a]pp.py", "cat sr[c]/app.py", "cat src/[^x]pp.py", "git log -- 'src/[[:alpha:]]*.py'",
 ]  # fmt: skip
 # a rule that names the mode allows it, at the level that has the rule

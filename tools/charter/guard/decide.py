@@ -15,6 +15,7 @@ from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
 from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
+from charter.guard.grammar.bulk import bulk_reason
 from charter.guard.grammar.derived import derived_writes
 from charter.guard.grammar.facts import Facts
 from charter.guard.grammar.gitclean import removed_paths
@@ -274,7 +275,11 @@ def _judge_rest(
     def deny(rule: str, reason: str) -> Verdict:
         return Verdict(command, allowed=False, rule=rule, reason=reason)
 
-    reason = _path_reason(command, paths, reading) or _removal_reason(argv, paths, ctx)
+    reason = (
+        _path_reason(command, paths, reading)
+        or bulk_reason(argv, paths)
+        or _removal_reason(argv, paths, ctx)
+    )
     if reason is not None:
         return deny("built-in: paths", reason)
     stdin = next((r.target for r in command.redirects if r.kind == "read"), None)
