@@ -49,7 +49,7 @@ levels:
             "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
-            "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv"]
+            "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go"]
   L2:
     title: Experiment
     inherits: L1
@@ -206,6 +206,9 @@ OPTIONS: list[tuple[str, str]] = [
     ("npm test --userconfig=./x", "settings that name one"),
     ("npm --userconfig ./cfg test", "settings that name one"),
     ("npm run build --globalconfig x", "settings that name one"),
+    ("go test -modfile=alt.mod ./...", "other than the repository's own"),
+    ("go build -modfile alt.mod", "other than the repository's own"),
+    ("go test -overlay=o.json ./...", "other than the repository's own"),
     ("git maintenance start", "scheduler"),
     ("git maintenance register", "scheduler"),
     ("git maintenance unregister", "scheduler"),
@@ -302,7 +305,8 @@ ALLOWED = [
     "gradle -Dorg.gradle.caching=true test", "gradle --continue test", "gradle -x lint test",
     "mvn test", "mvn -fae test", "mvn -ff test", "mvn -pl core -am test", "mvn -nsu -ntp test",
     "mvn -T 4 test", "mvn -rf :core test", "npm test", "npm run build",
-    "git maintenance run", "git maintenance run --task=gc", "pytest -q",
+    "git maintenance run", "git maintenance run --task=gc", "pytest -q", "go test -mod=mod ./...",
+    "go test -run TestX ./...", "go vet ./...",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
     "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",

@@ -120,6 +120,9 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
     ("npm", None, ("--script-shell", "--node-options", "--userconfig", "--globalconfig"),
      "makes npm run scripts with another program, or read settings that name one"),
     ("go", "env", ("-w", "-u"), "writes go's settings, where GOFLAGS can name programs go runs"),
+    ("go", None, ("-modfile", "--modfile", "-overlay", "--overlay"),
+     "makes go read a module file or sources other than the repository's own (a go.mod names "
+     "the toolchain and tools go runs)"),
     ("split", None, ("--filter",), "makes split run a program named on the command line"),
     ("zip", None, ("-TT", "--unzip-command"), "makes zip run a program named on the command line"),
     ("man", None, ("-P", "--pager", "-H", "--html"),
