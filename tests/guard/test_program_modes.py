@@ -49,7 +49,8 @@ levels:
             "erl", "gzip", "gunzip", "xz", "unxz", "bzip2", "zstd", "lz4", "brotli", "uncompress",
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
-            "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go"]
+            "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go",
+            "psql", "mysql", "dc", "tclsh", "deno", "py", "guile"]
   L2:
     title: Experiment
     inherits: L1
@@ -154,6 +155,16 @@ INLINE: list[tuple[str, str]] = [
     ("sqlite3 db '.shell id'", NAME),
     ("sqlite3 db '.system id'", NAME),
     ("sqlite3 -cmd '.shell id' db", NAME),
+    ("psql -c '\\! id'", NAME),
+    ("psql -h db.local --command='\\! id'", NAME),
+    ("mysql -e 'system id'", NAME),
+    ("dc -e '!id'", NAME),
+    ("echo '!id' | dc", NAME),
+    ("tclsh", NAME),
+    ("deno eval 'Deno.exit()'", NAME),
+    ("deno repl", NAME),
+    ("py -c x", NAME),
+    ("guile -c x", NAME),
 ]
 
 DERIVED: list[tuple[str, str]] = [
@@ -306,7 +317,8 @@ ALLOWED = [
     "mvn test", "mvn -fae test", "mvn -ff test", "mvn -pl core -am test", "mvn -nsu -ntp test",
     "mvn -T 4 test", "mvn -rf :core test", "npm test", "npm run build",
     "git maintenance run", "git maintenance run --task=gc", "pytest -q", "go test -mod=mod ./...",
-    "go test -run TestX ./...", "go vet ./...",
+    "go test -run TestX ./...", "go vet ./...", "psql -h db.local -f src/q.sql", "mysql -u x db",
+    "dc src/x.dc", "tclsh src/x.tcl", "deno run src/x.ts", "deno test", "py src/app.py",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
     "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",

@@ -76,6 +76,12 @@ _EVAL = Family(frozenset({"-e", "--eval", "-E", "--print"}), "eE", stdin=False)
 _EDITOR = Family(frozenset({"-c", "--cmd", "+"}), "cSTuUiwWs", frozenset({"--cmd"}), stdin=False)
 _EMACS = Family(frozenset({"--eval", "--execute"}), "lfL", stdin=False)
 _SQLITE = Family(frozenset({"-cmd"}), "", stdin=False)
+# database clients whose command text runs programs (`\\! cmd` in psql and mysql)
+_PSQL = Family(frozenset({"-c", "--command"}), "cdfhpUoLPTv", frozenset({"--dbname", "--host",
+               "--port", "--username", "--file", "--output", "--log-file", "--set",
+               "--variable", "--pset"}), stdin=False)  # fmt: skip
+_MYSQL = Family(frozenset({"-e", "--execute"}), "euhpPDS", stdin=False)
+_DC = Family(frozenset({"-e", "--expression"}), "ef", no_stdin=_VERSION)
 
 # fmt: off
 FAMILIES: dict[str, Family] = {
@@ -89,15 +95,25 @@ FAMILIES: dict[str, Family] = {
     **{name: _EDITOR for name in ("vim", "vi", "nvim", "view", "vimdiff", "ex", "gvim", "rvim")},
     "emacs": _EMACS,
     "sqlite3": _SQLITE,
+    "psql": _PSQL,
+    **{name: _MYSQL for name in ("mysql", "mariadb")},
+    "dc": _DC,
+    **{name: _LUA for name in ("tclsh", "wish")},  # a script file, or code on stdin
+    **{name: Family(frozenset({"--eval", "-e", "-c"}), "ecl", stdin=False)
+       for name in ("guile", "sbcl", "octave")},
     "erl": Family(frozenset({"-eval", "-s", "-run"}), "", stdin=False),
 }
 # fmt: on
+# programs whose subcommand runs code given on the command line or stdin
+_CODE_SUBCOMMANDS = {"deno": frozenset({"eval", "repl"}), "bun": frozenset({"repl"})}
 # `python -m MODULE` modules whose arguments or stdin are Python statements (pdb reads its
 # commands, `!stmt` among them, from -c and stdin; asyncio and code are REPLs)
 _CODE_MODULES = frozenset({"timeit", "code", "IPython", "pdb", "asyncio"})
 
 
 def family_of(name: str) -> Family | None:
+    if name == "py":  # the Windows launcher
+        return _PYTHON
     for prefix in ("python", "pypy", "ipython"):
         version = name.removeprefix(prefix)
         if name.startswith(prefix) and all(char in "0123456789." for char in version):
@@ -108,6 +124,11 @@ def family_of(name: str) -> Family | None:
 def inline_code(argv: Sequence[str]) -> tuple[str, frozenset[str]] | None:
     """(the mode, the rule words that name it) when `argv` runs code written on the
     command line or read from stdin, else None."""
+    subcommands = _CODE_SUBCOMMANDS.get(argv[0])
+    if subcommands is not None:
+        words = [arg for arg in argv[1:] if not arg.startswith("-")]
+        if words and words[0] in subcommands:
+            return words[0], frozenset({words[0]})
     family = family_of(argv[0])
     if family is None:
         return None
