@@ -50,7 +50,8 @@ levels:
             "gcc", "g++", "clang", "cc", "cmake", "gradle", "mvn", "npm test", "npm run",
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
             "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go",
-            "psql", "mysql", "dc", "tclsh", "deno", "py", "guile"]
+            "psql", "mysql", "dc", "tclsh", "deno", "py", "guile", "crontab -l", "systemctl",
+            "launchctl"]
   L2:
     title: Experiment
     inherits: L1
@@ -220,6 +221,15 @@ OPTIONS: list[tuple[str, str]] = [
     ("go test -modfile=alt.mod ./...", "other than the repository's own"),
     ("go build -modfile alt.mod", "other than the repository's own"),
     ("go test -overlay=o.json ./...", "other than the repository's own"),
+    ("crontab -l x", "after the session"),
+    ("crontab -l -", "after the session"),
+    ("crontab -l -r", "after the session"),
+    ("at now", "runs another command"),
+    ("batch", "runs another command"),
+    ("systemctl --user link ./x.service", "runs a command the guard cannot check"),
+    ("systemctl --user edit x", "runs a command the guard cannot check"),
+    ("launchctl load x.plist", "runs a command the guard cannot check"),
+    ("python -m gzip -d Makefile.gz", PROTECTED),
     ("git maintenance start", "scheduler"),
     ("git maintenance register", "scheduler"),
     ("git maintenance unregister", "scheduler"),
@@ -319,6 +329,7 @@ ALLOWED = [
     "git maintenance run", "git maintenance run --task=gc", "pytest -q", "go test -mod=mod ./...",
     "go test -run TestX ./...", "go vet ./...", "psql -h db.local -f src/q.sql", "mysql -u x db",
     "dc src/x.dc", "tclsh src/x.tcl", "deno run src/x.ts", "deno test", "py src/app.py",
+    "crontab -l", "systemctl --user status x", "launchctl list", "python -m gzip -d data.gz",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
     "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",

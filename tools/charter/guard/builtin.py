@@ -31,6 +31,8 @@ WRAPPERS = frozenset({
     "xvfb-run", "prlimit", "setpriv", "faketime", "rlwrap", "proxychains", "proxychains4",
     "torsocks", "chronic", "ifne", "nix-shell", "tmux", "screen", "dbus-run-session",
     "catchsegv", "mpirun", "mpiexec", "sg",
+    # schedulers: the command runs later, outside the guard's view and the session
+    "at", "batch",
 })
 # Reserved words reach the decision as command names only through a misparse.
 RESERVED = frozenset({
@@ -65,6 +67,11 @@ WRAPPER_SUBCOMMANDS = frozenset({
     ("perf", "record"), ("perf", "stat"), ("perf", "trace"), ("meson", "devenv"),
     ("gh", "extension"), ("gh", "ext"), ("gh", "alias"), ("aws-vault", "exec"),
     ("op", "run"), ("doppler", "run"), ("cmake", "env"), ("cmake", "time"), ("cmake", "chdir"),
+    # units and jobs the system runs later: a unit file linked from the repository runs
+    # whatever it says, after the session
+    ("systemctl", "link"), ("systemctl", "edit"), ("systemctl", "set-environment"),
+    ("systemctl", "import-environment"), ("launchctl", "submit"), ("launchctl", "load"),
+    ("launchctl", "bootstrap"), ("launchctl", "setenv"),
 })
 # `tool config` commands that may only read: a written setting outlives the command and
 # can name a program the tool runs later under an allowed command (npm's script-shell,
@@ -76,6 +83,8 @@ CONFIG_READS: dict[tuple[str, str], frozenset[str]] = {
     **{(pip, "config"): frozenset({"get", "list", "debug"}) for pip in ("pip", "pip3")},
     ("gh", "config"): frozenset({"get", "list"}), ("bundle", "config"): frozenset({"get", "list"}),
 }
+# `crontab FILE` installs a table of commands the system runs later; only listing is a read
+CRONTAB_READS = frozenset({"-l"})
 _WRAPPER_SUBCOMMAND_REASONS = {
     "git": "can run arbitrary commands or reveal credentials",
     "charter": "changes charter's own governance state: a person runs it",
@@ -265,6 +274,8 @@ def builtin_denial(
                     f"`{name} {sub}` may only read ({allowed}): a setting it writes can "
                     "name a program that later commands run"
                 )
+    if name == "crontab" and (not args or not set(args) <= CRONTAB_READS):
+        return "`crontab` may only list (-l): a table it installs runs commands after the session"
     if name == "charter" and argv[1:3] == ["session", "start"]:
         return "`charter session start` sets the autonomy level: a person runs it"
     if name == "git":

@@ -277,7 +277,7 @@ def _judge_rest(
 
     reason = (
         _path_reason(command, paths, reading)
-        or bulk_reason(argv, paths)
+        or bulk_reason(list(argv[module:]) if module is not None else argv, paths)
         or _removal_reason(argv, paths, ctx)
     )
     if reason is not None:
@@ -322,7 +322,8 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
             reason = paths.write_reason(path, destructive=False)
             if reason is not None:
                 return f"{argv[0]} would rewrite its manifest: {reason}"
-    for name in derived_writes(argv):
+    module = python_module(argv)  # `python -m gzip -d F.gz` is gzip
+    for name in derived_writes(argv[module:] if module is not None else argv):
         reason = paths.write_reason(name, destructive=False)
         if reason is not None:
             return f"{argv[0]} would write {name}: {reason}"
