@@ -24,12 +24,14 @@ Every denial is checked for its reason, every legitimate neighbour for being all
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from charter.guard.compiled import CompiledPolicy
 from charter.guard.decide import Decision, classify
+from charter.guard.hooks import handle
 from tests.guard.helpers import compiled, make_context
 from tests.guard.test_classes import build_hostile_repo
 
@@ -309,6 +311,10 @@ GLOB_SETS: list[tuple[str, str]] = [
     ("cat keys/server.[[:alnum:]]em", "forbidden by the policy"),
     ("git log -- '.en[^x]'", "could match files forbidden"),
     ("rg -g '.[[:alpha:]]nv' x", "could match files forbidden"),
+    # ripgrep's and the agents' glob tools read `{a,b}` alternation
+    ("rg -g '{.env,a}' x", "could match files forbidden"),
+    ("rg --iglob '*.{ENV,x}' x", "could match files forbidden"),
+    ("git log -- '{x,{y,.env}}'", "could match files forbidden"),
 ]
 
 ALLOWED = [
@@ -334,7 +340,7 @@ ALLOWED = [
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
     "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",
     "git rm -r --cached docs", "git mv src/app.py src/b.py", "7z a x.7z src",
-    "cat src/[a]pp.py", "cat sr[c]/app.py", "cat src/[^x]pp.py", "git log -- 'src/[[:alpha:]]*.py'",
+    "rg -g '*.{py,md}' x src", "cat src/[a]pp.py", "cat sr[c]/app.py", "cat src/[^x]pp.py", "git log -- 'src/[[:alpha:]]*.py'",
 ]  # fmt: skip
 # a rule that names the mode allows it, at the level that has the rule
 NAMED_AT_L2 = [
@@ -382,6 +388,28 @@ def test_a_rule_naming_the_mode_allows_it(
     decision = _decide(command, policy, hostile, "L2")
     assert decision.allowed, (command, decision.reason)
     assert "L2 allow" in decision.rule
+
+
+@pytest.mark.parametrize(
+    ("tool", "tool_input", "allowed"),
+    [
+        ("Grep", {"pattern": "x", "glob": "{.env,a}", "path": "src"}, False),
+        ("Grep", {"pattern": "x", "glob": ".en[^x]", "path": "src"}, False),
+        ("Glob", {"pattern": "**/{.env,x}"}, False),
+        ("Glob", {"pattern": "**/.[[:alpha:]]nv"}, False),
+        ("Glob", {"pattern": "src/*.{py,md}"}, True),
+        ("Grep", {"pattern": "x", "glob": "*.{py,md}", "path": "src"}, True),
+    ],
+)
+def test_file_tools_read_globs_as_their_tools_do(
+    tool: str, tool_input: dict[str, str], allowed: bool, hostile: Path
+) -> None:
+    request = {"cwd": str(hostile), "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": tool_input}  # fmt: skip
+    result = handle("claude-code", json.dumps(request).encode(), root=str(hostile))
+    assert (result.exit_code == 0) is allowed, result.stderr
+    if not allowed:
+        assert "could match files forbidden" in result.stderr
 
 
 def test_the_denial_names_the_rule_to_write(policy: CompiledPolicy, hostile: Path) -> None:

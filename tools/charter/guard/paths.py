@@ -218,10 +218,15 @@ class PathRules:
         from fnmatch import fnmatchcase
 
         for candidate in self.candidates(value, colons=True):
-            if not any(char in candidate for char in "*?["):
+            if not any(char in candidate for char in "*?[{"):
                 continue
-            glob = widen_glob(candidate).lower().removeprefix("./")
-            globs = {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: also by name
+            alternatives = brace_alternatives(candidate)
+            if alternatives is None:
+                return f"{candidate} has too many brace alternatives to judge: name the files"
+            globs = set()
+            for alternative in alternatives:
+                glob = widen_glob(alternative).lower().removeprefix("./")
+                globs |= {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: by name too
             for pattern, names in self.forbidden_examples:
                 if any(fnmatchcase(name, g) for name in names for g in globs):
                     return (
@@ -401,6 +406,39 @@ def widen_glob(part: str) -> str:
             out.append(char)
         index += 1
     return "".join(out)
+
+
+def brace_alternatives(text: str, limit: int = 256) -> list[str] | None:
+    """The patterns `{a,b}` alternation spells (ripgrep's and the agents' glob tools read
+    it; bash brace lists are refused before this), nested ones too; None past `limit`."""
+    start = text.find("{")
+    if start < 0:
+        return [text]
+    depth, parts, begin = 0, [], start + 1
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                parts.append(text[begin:index])
+                tails = brace_alternatives(text[index + 1 :], limit)
+                if tails is None:
+                    return None
+                out: list[str] = []
+                for part in parts:
+                    heads = brace_alternatives(text[:start] + part, limit)
+                    if heads is None:
+                        return None
+                    out.extend(head + tail for head in heads for tail in tails)
+                    if len(out) > limit:
+                        return None
+                return out
+        elif char == "," and depth == 1:
+            parts.append(text[begin:index])
+            begin = index + 1
+    return [text]  # no closing brace: the `{` is literal
 
 
 def _file_url_path(text: str) -> str | None:
