@@ -43,11 +43,13 @@ CODE = {
 SCRIPTS = {"python3": "ok.py", "perl": "ok.pl", "node": "ok.js"}
 WORDS = {
     "python3": ["-c", "-I", "-E", "-B", "-u", "-O", "-W", "ignore", "-X", "dev", "-Ic", "-i",
-                "-Ii", "-s", "-S", "-q", "-", "--", "-m", "json.tool", "-V"],
+                "-Ii", "-s", "-S", "-q", "-", "--", "-m", "json.tool", "-V",
+                "--check-hash-based-pycs", "always"],
     "perl": ["-e", "-E", "-n", "-l", "-l0", "-w", "-MExporter", "-Mstrict", "-I.", "-p",
              "-ne", "-le", "-lne", "-0777", "-s", "-", "--", "-c", "-v"],
     "node": ["-e", "--eval", "-p", "--print", "-pe", "-r", "./ok.js", "--require",
-             "--no-warnings", "-i", "--interactive", "-", "--", "-v"],
+             "--no-warnings", "-i", "--interactive", "-", "--", "-v", "--stack-trace-limit",
+             "5", "--title", "t"],
 }  # fmt: skip
 SMALL = settings(GUARD_PROFILE, max_examples=min(GUARD_PROFILE.max_examples, 300))
 

@@ -56,9 +56,16 @@ class Family:
 
 
 _VERSION = frozenset({"-v", "-V", "--version", "-h", "--help"})
+# long options known to take no value: the word after them is the script
+_KNOWN_FLAGS = frozenset({"--version", "--help", "--help-env", "--help-xoptions", "--help-all",
+                          "--no-warnings", "--enable-source-maps", "--test", "--watch",
+                          "--check", "--inspect", "--inspect-brk", "--trace-warnings",
+                          "--experimental-vm-modules", "--no-deprecation", "--verbose",
+                          "--batch", "--no-init-file", "--quick"})  # fmt: skip
 _PYTHON = Family(
     frozenset({"-c"}),
     "cmWXQ",
+    frozenset({"--check-hash-based-pycs"}),
     interactive=frozenset({"-i"}),
     no_stdin=frozenset({"-V", "-VV", "--version", "-h", "--help", "-?"}),
 )
@@ -133,13 +140,23 @@ def inline_code(argv: Sequence[str]) -> tuple[str, frozenset[str]] | None:
     if family is None:
         return None
     index = 1
+    script_at: int | None = None
+    # after a long option the table does not know, the next word may be its value
+    # (`node --report-dir /tmp -e CODE`): it counts as the script, and the scan goes on
+    ambiguous = False
     while index < len(argv):
         arg = argv[index]
         if arg == "--":
             index += 1
             break
         if arg == "-" or not arg.startswith(("-", "+")):
+            if ambiguous and arg != "-":
+                script_at = index if script_at is None else script_at
+                ambiguous = False
+                index += 1
+                continue
             break
+        ambiguous = False
         if family is _EDITOR and arg.startswith("+"):
             return "+CMD", frozenset({"+"})
         if family is _PYTHON and arg == "-m":
@@ -155,6 +172,8 @@ def inline_code(argv: Sequence[str]) -> tuple[str, frozenset[str]] | None:
                 return name, family.code
             if name in family.long_values and "=" not in arg:
                 index += 1
+            elif "=" not in arg and name not in _KNOWN_FLAGS:
+                ambiguous = True
         elif arg in family.code:
             return arg, family.code
         elif len(arg) > 2 and arg[:2] in family.code and arg[1] in family.short_values:
@@ -175,7 +194,7 @@ def inline_code(argv: Sequence[str]) -> tuple[str, frozenset[str]] | None:
             if takes_next:
                 index += 1
         index += 1
-    rest = argv[index:]
+    rest = argv[script_at if script_at is not None else index :]
     if family is _SQLITE:
         # sqlite3 DB SQL...: a dot command runs programs (.shell, .system)
         if any(word.startswith(".") for word in rest[1:]):
