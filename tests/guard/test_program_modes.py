@@ -418,6 +418,42 @@ def test_file_tools_read_globs_as_their_tools_do(
         assert "could match files forbidden" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("tool_input", "reason"),
+    [
+        ({"command": ["cat", "passwd"], "workdir": "/etc"}, "no autonomy policy"),
+        ({"command": ["ls"], "workdir": "../.."}, "no autonomy policy"),
+        ({"cmd": "cat app.py", "workdir": "/tmp/../etc"}, "no autonomy policy"),
+        ({"cmd": "cat /etc/passwd"}, "outside the repository"),
+        (
+            {
+                "command": [
+                    "apply_patch",
+                    "*** Begin Patch\n*** Add File: pre-commit\n+id\n*** End Patch",
+                ],
+                "workdir": ".git/hooks",
+            },
+            "is protected",
+        ),
+        ({"command": ["cp", "src/app.py", "Makefile"], "workdir": "."}, "is protected"),
+        ({"command": ["ls"], "workdir": 7}, "workdir must be a path"),
+        ({"command": ["cat", "app.py"], "workdir": "src"}, None),
+        ({"cmd": "ls"}, None),
+    ],
+)
+def test_codex_shell_tools_run_in_their_workdir(
+    tool_input: dict[str, object], reason: str | None, hostile: Path
+) -> None:
+    tool = "exec_command" if "cmd" in tool_input else "shell"
+    request = {"cwd": str(hostile), "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": tool_input}  # fmt: skip
+    result = handle("codex", json.dumps(request).encode(), level="L1")
+    if reason is None:
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert result.exit_code == 2 and reason in result.stderr, result.stderr
+
+
 def test_the_denial_names_the_rule_to_write(policy: CompiledPolicy, hostile: Path) -> None:
     decision = _decide("perl -lne 'print' src/app.py", policy, hostile)
     assert decision.reason.endswith(
