@@ -454,6 +454,28 @@ def test_codex_shell_tools_run_in_their_workdir(
         assert result.exit_code == 2 and reason in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("tool_input", "allowed"),
+    [
+        ({"command": "cat passwd", "working_directory": "/etc"}, False),
+        ({"command": "cat passwd", "cwd": "/etc"}, False),
+        ({"command": "ls", "cwd": "src", "workdir": "/"}, False),
+        ({"command": "ls", "cwd": 3}, False),
+        ({"command": "cat app.py", "working_directory": "src"}, True),
+        ({"command": "ls"}, True),
+    ],
+)
+def test_cursor_shell_tools_run_in_their_directory(
+    tool_input: dict[str, object], allowed: bool, hostile: Path
+) -> None:
+    from charter.guard.hook_adapters import handle_foreign  # lazy: as the entry point does
+
+    request = {"cwd": str(hostile), "hook_event_name": "preToolUse", "tool_name": "Shell",
+               "tool_input": tool_input}  # fmt: skip
+    result = handle_foreign("cursor", json.dumps(request).encode(), level="L1")
+    assert (result.exit_code == 0) is allowed, result.stdout + result.stderr
+
+
 def test_the_denial_names_the_rule_to_write(policy: CompiledPolicy, hostile: Path) -> None:
     decision = _decide("perl -lne 'print' src/app.py", policy, hostile)
     assert decision.reason.endswith(
