@@ -53,7 +53,7 @@ levels:
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
             "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go",
             "psql", "mysql", "dc", "tclsh", "deno", "py", "guile", "crontab -l", "systemctl",
-            "launchctl"]
+            "launchctl", "yarn"]
   L2:
     title: Experiment
     inherits: L1
@@ -204,6 +204,7 @@ OPTIONS: list[tuple[str, str]] = [
     ("clang -fpass-plugin=x.so src/x.c", "makes clang run a program"),
     ("cc -specs=x src/x.c", "makes cc run a program"),
     ("cmake -E env id", "runs a command the guard cannot check"),
+    ("yarn node -e x", "runs a command the guard cannot check"),
     ("cmake -E time id", "runs a command the guard cannot check"),
     ("cmake -E chdir . id", "runs a command the guard cannot check"),
     ("gradle -I x.gradle test", "other than the repository's own"),

@@ -67,6 +67,7 @@ WRAPPER_SUBCOMMANDS = frozenset({
     ("perf", "record"), ("perf", "stat"), ("perf", "trace"), ("meson", "devenv"),
     ("gh", "extension"), ("gh", "ext"), ("gh", "alias"), ("aws-vault", "exec"),
     ("op", "run"), ("doppler", "run"), ("cmake", "env"), ("cmake", "time"), ("cmake", "chdir"),
+    ("yarn", "node"), ("pnpm", "node"),
     # units and jobs the system runs later: a unit file linked from the repository runs
     # whatever it says, after the session
     ("systemctl", "link"), ("systemctl", "edit"), ("systemctl", "set-environment"),
