@@ -22,7 +22,7 @@ PYTHON_SERVING = frozenset({"http.server", "smtpd", "xmlrpc.server", "ftplib", "
                             "nntplib", "telnetlib", "wsgiref.simple_server", "http.client",
                             "xmlrpc.client", "aiosmtpd"})  # fmt: skip
 JUDGED = frozenset({"curl", "wget", "ssh", "scp", "sftp", "rsync", "git", "pip", "uv", "npm",
-                    "pnpm", "yarn"})  # fmt: skip
+                    "pnpm", "yarn", "go"})  # fmt: skip
 # every program name the network judge reads (pip3, pip3.12 are `pip`); the decision loads
 # the judge only for these, so other commands pay nothing for it
 NAMES = UNJUDGED | PYTHON_SERVING | JUDGED
