@@ -53,7 +53,7 @@ levels:
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
             "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go",
             "psql", "mysql", "dc", "tclsh", "deno", "py", "guile", "crontab -l", "systemctl",
-            "launchctl", "yarn"]
+            "launchctl", "yarn", "git am"]
   L2:
     title: Experiment
     inherits: L1
@@ -308,6 +308,15 @@ BULK: list[tuple[str, str]] = [
     ("git mv . x", "holds protected files"),
 ]
 
+# a mailbox's patches, applied by git am like git apply's
+GIT_AM: list[tuple[str, str]] = [
+    ("git am mk.patch", PROTECTED),
+    ("git am -3 mk.patch", PROTECTED),
+    ("git am < mk.patch", PROTECTED),
+    ("git am evil_policy.patch", PROTECTED),
+    ("git am", "standard input"),
+]
+
 # bracket sets fnmatch does not read the way bash and git do
 GLOB_SETS: list[tuple[str, str]] = [
     ("cat .en[^x]", "forbidden by the policy"),
@@ -345,7 +354,7 @@ ALLOWED = [
     "git maintenance run", "git maintenance run --task=gc", "pytest -q", "go test -mod=mod ./...",
     "go test -run TestX ./...", "go vet ./...", "go build ./...", "go run .", "psql -h db.local -f src/q.sql", "mysql -u x db",
     "dc src/x.dc", "tclsh src/x.tcl", "deno run src/x.ts", "deno test", "py src/app.py",
-    "crontab -l", "systemctl --user status x", "launchctl list", "python -m gzip -d data.gz",
+    "git am ok.patch", "git am --continue", "git am --abort", "crontab -l", "systemctl --user status x", "launchctl list", "python -m gzip -d data.gz",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
     "gzip -r src", "zip -r out.zip src", "zip -rm out.zip src/app.py", "git rm src/app.py",
@@ -359,9 +368,18 @@ NAMED_AT_L2 = [
 ]  # fmt: skip
 
 
+MAILBOX = (
+    "From 1 Mon Sep 17 00:00:00 2001\nFrom: a <a@example.com>\nSubject: x\n\n---\n"
+    "diff --git a/{0} b/{0}\nnew file mode 100644\n--- /dev/null\n+++ b/{0}\n"
+    "@@ -0,0 +1 @@\n+x\n"
+)
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_hostile_repo(tmp_path_factory.mktemp("modes") / "repo")
+    root = build_hostile_repo(tmp_path_factory.mktemp("modes") / "repo")
+    (root / "mk.patch").write_text(MAILBOX.format("Makefile"), encoding="utf-8")
+    return root
 
 
 @pytest.fixture(scope="module")

@@ -135,7 +135,19 @@ def _patch(reading: Reading, facts: Facts) -> str | None:
 _APPLY_READ_ONLY = ("--stat", "--numstat", "--summary", "--check")
 
 
-def _git_apply(reading: Reading, facts: Facts) -> str | None:
+# `git am` options that go on with (or drop) the patches a checked `git am` already stored
+_AM_SESSION = frozenset({"--continue", "--skip", "--abort", "--quit", "--resolved", "-r",
+                         "--show-current-patch", "--retry", "--allow-empty"})  # fmt: skip
+
+
+def _git_am(reading: Reading, facts: Facts) -> str | None:
+    """`git am MBOX`: the patches in the mailbox are applied like `git apply`'s."""
+    if any(arg.split("=", 1)[0] in _AM_SESSION for arg in reading.args):
+        return None
+    return _git_apply(reading, facts, label="git am")
+
+
+def _git_apply(reading: Reading, facts: Facts, label: str = "git apply") -> str | None:
     args = reading.args
     if "--unsafe-paths" in args:
         return "`git apply --unsafe-paths` writes outside the work tree"
@@ -154,13 +166,13 @@ def _git_apply(reading: Reading, facts: Facts) -> str | None:
     if not files and facts.stdin:
         files = [facts.stdin]
     if not files:
-        return "git apply would read the patch from standard input: name the patch file"
+        return f"{label} would read the patch from standard input: name the patch file"
     for name in files:
         try:
-            members = _patch_members(name, facts, "git apply")
+            members = _patch_members(name, facts, label)
         except archives.Unreadable as exc:
-            return f"git apply: {exc}: a patch the guard cannot read is refused"
-        reason = _extract_reason(facts, "git apply", members, base, (strip, 0))
+            return f"{label}: {exc}: a patch the guard cannot read is refused"
+        reason = _extract_reason(facts, label, members, base, (strip, 0))
         if reason is not None:
             return reason
     return None

@@ -305,6 +305,7 @@ _HANDLERS: dict[str, Callable[[Reading, Facts], str | None]] = {
     "unzip": extract._unzip,
     "patch": extract._patch,
     "git apply": extract._git_apply,
+    "git am": extract._git_am,
     "cpio": extract._cpio,
     "find": _find,
 }
