@@ -53,7 +53,7 @@ levels:
             "git fetch", "git clone", "git pull", "git maintenance run", "pip install", "pytest",
             "git clean", "git stash", "rg", "git log", "zip", "7z", "git rm", "git mv", "go",
             "psql", "mysql", "dc", "tclsh", "deno", "py", "guile", "crontab -l", "systemctl",
-            "launchctl", "yarn", "git am"]
+            "launchctl", "yarn", "git am", "jar", "7za", "bsdtar", "unrar", "ar", "unar"]
   L2:
     title: Experiment
     inherits: L1
@@ -317,6 +317,23 @@ GIT_AM: list[tuple[str, str]] = [
     ("git am", "standard input"),
 ]
 
+# extractors: jar's zip archives listed like unzip's, formats the guard cannot list refused
+EXTRACTORS: list[tuple[str, str]] = [
+    ("jar xf evil_claude.zip", PROTECTED),
+    ("jar -xf evil_claude.zip", PROTECTED),
+    ("jar --extract --file=evil_claude.zip", PROTECTED),
+    ("jar xf", "standard input"),
+    ("7z x evil.zip", "cannot list"),
+    ("7z -y x a.7z", "cannot list"),
+    ("7za e a.7z", "cannot list"),
+    ("bsdtar -xf evil_hooks.tar", "cannot list"),
+    ("bsdtar xf evil_hooks.tar", "cannot list"),
+    ("unrar x a.rar", "cannot list"),
+    ("ar x lib.a", "cannot list"),
+    ("ar -x lib.a", "cannot list"),
+    ("unar a.zip", "cannot list"),
+]
+
 # bracket sets fnmatch does not read the way bash and git do
 GLOB_SETS: list[tuple[str, str]] = [
     ("cat .en[^x]", "forbidden by the policy"),
@@ -354,6 +371,7 @@ ALLOWED = [
     "git maintenance run", "git maintenance run --task=gc", "pytest -q", "go test -mod=mod ./...",
     "go test -run TestX ./...", "go vet ./...", "go build ./...", "go run .", "psql -h db.local -f src/q.sql", "mysql -u x db",
     "dc src/x.dc", "tclsh src/x.tcl", "deno run src/x.ts", "deno test", "py src/app.py",
+    "jar xf ok.zip", "jar tf evil.zip", "7z l x.7z", "bsdtar -tf x.tar", "ar t lib.a",
     "git am ok.patch", "git am --continue", "git am --abort", "crontab -l", "systemctl --user status x", "launchctl list", "python -m gzip -d data.gz",
     "echo file:///etc", "git log --grep=file:", "git clean -n -dx", "git clean -fdx src",
     "git clean -fd src", "git stash", "git stash list", "git stash pop", "git stash push -m x",
