@@ -256,8 +256,12 @@ def test_a_package_manager_that_rewrites_its_manifest_writes_a_protected_file(
     policy = MANIFEST_POLICY.replace("UNPROTECTED\n", "")
     root = make_repo(tmp_path, policy)
     (root / "src").mkdir(exist_ok=True)
+    # GOPROXY=off: go fetches nothing, so only the manifest decides here (go's hosts are
+    # judged in test_network_go.py)
+    env = {"GOPROXY": "off"}
     for cwd in (root, root / "src"):  # the tools look upwards for their manifest
-        decision = classify(command, make_context(compiled(policy), root, level="L3", cwd=cwd))
+        context = make_context(compiled(policy), root, level="L3", cwd=cwd, env=env)
+        decision = classify(command, context)
         assert decision.allowed is allowed, decision.reason
         if not allowed:
             assert "would rewrite its manifest" in decision.reason

@@ -48,12 +48,23 @@ STEERING_FILES = [
     ".husky/pre-commit", "lefthook.yml", ".vscode/tasks.json",
     # what runs when a person opens or enters the project, and runner preloads
     ".devcontainer/devcontainer.json", ".devcontainer.json", "mise.toml", ".mise.toml",
-    ".config/mise/config.toml", "bunfig.toml", ".pnpmfile.cjs",
+    ".config/mise/config.toml", "bunfig.toml", ".pnpmfile.cjs", ".envrc",
+    # other ecosystems' build files, linters that run their configuration, pdb's start-up
+    "build.gradle", "sub/build.gradle.kts", "settings.gradle", "gradle.properties", "gradlew",
+    "gradle/wrapper/gradle-wrapper.properties", "pom.xml", "module/pom.xml", ".mvn/jvm.config",
+    "build.sbt", "Gemfile", "mix.exs", "composer.json", "deno.json", "Pipfile",
+    "rust-toolchain.toml", "rust-toolchain", "eslint.config.js", ".eslintrc.cjs",
+    "prettier.config.mjs", ".prettierrc", ".pdbrc",
+    # installed tools that allowed commands run
+    "node_modules/jest/bin/jest.js", "web/node_modules/vitest/vitest.mjs",
+    ".tox/py311/bin/pytest", ".nox/tests/bin/python", "__pypackages__/3.11/lib/x.py",
+    ".yarn/releases/yarn-4.1.0.cjs", ".pnp.cjs", "vendor/bin/phpunit", ".bundle/config",
 ]  # fmt: skip
 ORDINARY_FILES = [
     "src/new.py", "src/Makefile.txt", "config/app.yaml", "hooks/useThing.ts",
     "src/templates/page.html", "AGENTS.md", "CLAUDE.md", "docs/guide.md", "tests/test_x.py",
-    ".github/workflows/ci.yml", "src/package_json.py", "src/head.py",
+    ".github/workflows/ci.yml", "src/package_json.py", "src/head.py", "src/gradle/notes.md",
+    "docs/eslint.md", "Gemfile.lock", "src/node_modules_notes.md", ".yarn/cache/x.zip",
 ]  # fmt: skip
 
 

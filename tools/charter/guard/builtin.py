@@ -31,6 +31,8 @@ WRAPPERS = frozenset({
     "xvfb-run", "prlimit", "setpriv", "faketime", "rlwrap", "proxychains", "proxychains4",
     "torsocks", "chronic", "ifne", "nix-shell", "tmux", "screen", "dbus-run-session",
     "catchsegv", "mpirun", "mpiexec", "sg",
+    # schedulers: the command runs later, outside the guard's view and the session
+    "at", "batch",
 })
 # Reserved words reach the decision as command names only through a misparse.
 RESERVED = frozenset({
@@ -64,7 +66,13 @@ WRAPPER_SUBCOMMANDS = frozenset({
     ("podman", "run"), ("podman", "exec"), ("flatpak", "run"), ("toolbox", "run"),
     ("perf", "record"), ("perf", "stat"), ("perf", "trace"), ("meson", "devenv"),
     ("gh", "extension"), ("gh", "ext"), ("gh", "alias"), ("aws-vault", "exec"),
-    ("op", "run"), ("doppler", "run"),
+    ("op", "run"), ("doppler", "run"), ("cmake", "env"), ("cmake", "time"), ("cmake", "chdir"),
+    ("yarn", "node"), ("pnpm", "node"),
+    # units and jobs the system runs later: a unit file linked from the repository runs
+    # whatever it says, after the session
+    ("systemctl", "link"), ("systemctl", "edit"), ("systemctl", "set-environment"),
+    ("systemctl", "import-environment"), ("launchctl", "submit"), ("launchctl", "load"),
+    ("launchctl", "bootstrap"), ("launchctl", "setenv"),
 })
 # `tool config` commands that may only read: a written setting outlives the command and
 # can name a program the tool runs later under an allowed command (npm's script-shell,
@@ -76,6 +84,8 @@ CONFIG_READS: dict[tuple[str, str], frozenset[str]] = {
     **{(pip, "config"): frozenset({"get", "list", "debug"}) for pip in ("pip", "pip3")},
     ("gh", "config"): frozenset({"get", "list"}), ("bundle", "config"): frozenset({"get", "list"}),
 }
+# `crontab FILE` installs a table of commands the system runs later; only listing is a read
+CRONTAB_READS = frozenset({"-l"})
 _WRAPPER_SUBCOMMAND_REASONS = {
     "git": "can run arbitrary commands or reveal credentials",
     "charter": "changes charter's own governance state: a person runs it",
@@ -117,8 +127,12 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
     ("go", None, ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool"),
      "makes go run a program named on the command line"),
     ("cargo", None, ("--config",), "can set the runner or linker cargo runs"),
-    ("npm", None, ("--script-shell",), "makes npm run scripts with another program"),
+    ("npm", None, ("--script-shell", "--node-options", "--userconfig", "--globalconfig"),
+     "makes npm run scripts with another program, or read settings that name one"),
     ("go", "env", ("-w", "-u"), "writes go's settings, where GOFLAGS can name programs go runs"),
+    ("go", None, ("-modfile", "--modfile", "-overlay", "--overlay"),
+     "makes go read a module file or sources other than the repository's own (a go.mod names "
+     "the toolchain and tools go runs)"),
     ("split", None, ("--filter",), "makes split run a program named on the command line"),
     ("zip", None, ("-TT", "--unzip-command"), "makes zip run a program named on the command line"),
     ("man", None, ("-P", "--pager", "-H", "--html"),
@@ -141,6 +155,14 @@ OPTION_RULES: tuple[tuple[str, str | None, tuple[str, ...], str], ...] = (
      "makes gpg run a program named on the command line"),
     ("meson", "test", ("--wrapper", "--gdb", "--gdb-path"),
      "makes meson run a program named on the command line"),
+    *((cc, None, ("-wrapper", "-fplugin", "-fpass-plugin", "-specs", "--specs"),
+       f"makes {cc} run a program or load code named on the command line")
+      for cc in ("gcc", "g++", "cc", "c++", "clang", "clang++")),
+    ("gradle", None, ("--init-script", "--build-file", "--settings-file", "--project-dir",
+                      "--gradle-user-home"),
+     "makes gradle run build scripts other than the repository's own"),
+    ("mvn", None, ("--file", "--settings", "--global-settings", "--toolchains"),
+     "makes maven read a build file or settings other than the repository's own"),
     *((tex, None, ("-shell-escape", "--shell-escape", "-enable-write18", "--enable-write18"),
        "lets TeX run programs") for tex in ("tex", "latex", "pdftex", "pdflatex", "xelatex",
                                              "lualatex", "luatex", "xetex")),
@@ -181,6 +203,22 @@ SAFE_GIT_GLOBAL = frozenset({
 _GIT_CONFIG_READS = frozenset({"--get", "--get-all", "--get-regexp", "--list", "-l", "get",
                                "list"})
 # fmt: on
+
+# Short options of programs that take no clusters of letters, matched case-sensitively
+# (`gradle -Pprofile` holds no `-p`): alone, with `=`, or with the value attached; for maven,
+# whose other options are multi-letter words (`mvn -fae`), only a path-like value attached.
+EXACT_SHORT_OPTIONS: dict[str, tuple[tuple[str, ...], str, str | None]] = {
+    "gradle": (
+        ("-I", "-b", "-c", "-p", "-g"),
+        "makes gradle run build scripts other than the repository's own",
+        None,
+    ),
+    "mvn": (
+        ("-f", "-s", "-gs", "-t"),
+        "makes maven read a build file or settings other than the repository's own",
+        "=./~",
+    ),
+}
 
 _OPTION_INDEX: dict[str, list[tuple[str | None, tuple[str, ...], str]]] = {}
 for _program, _sub, _options, _reason in OPTION_RULES:
@@ -237,6 +275,8 @@ def builtin_denial(
                     f"`{name} {sub}` may only read ({allowed}): a setting it writes can "
                     "name a program that later commands run"
                 )
+    if name == "crontab" and (not args or not set(args) <= CRONTAB_READS):
+        return "`crontab` may only list (-l): a table it installs runs commands after the session"
     if name == "charter" and argv[1:3] == ["session", "start"]:
         return "`charter session start` sets the autonomy level: a person runs it"
     if name == "git":
@@ -247,6 +287,14 @@ def builtin_denial(
         for arg in args:
             if "=" in arg and not arg.startswith("-") and is_name(arg.split("=", 1)[0]):
                 return f"make variable overrides ({arg}) can replace what recipes run"
+    exact_options, exact_reason, attaching = EXACT_SHORT_OPTIONS.get(name, ((), "", None))
+    for option in exact_options:
+        for arg in args:
+            attached = arg[len(option) :]
+            if arg.startswith(option) and (
+                not attached or attaching is None or attached[0] in attaching
+            ):
+                return f"`{name} {option}` {exact_reason}"
     for sub_rule, options, reason in _OPTION_INDEX.get(name, ()):
         if sub_rule is not None and sub_rule not in subs:
             continue
@@ -280,6 +328,13 @@ def _git_denial(argv: Sequence[str]) -> str | None:
     refs = charter_ref_denial(argv, git_subcommand(argv))
     if refs is not None:
         return refs
+    if git_subcommand(argv) == "maintenance":
+        words = [arg for arg in argv[argv.index("maintenance") + 1 :] if not arg.startswith("-")]
+        if not words or words[0] != "run":
+            return (
+                "`git maintenance` other than `run` writes git's global configuration or "
+                "the system's scheduler, outside the repository"
+            )
     if git_subcommand(argv) == "config":
         rest = argv[argv.index("config") + 1 :]
         if not rest or rest[0] not in _GIT_CONFIG_READS:

@@ -15,7 +15,11 @@ from charter.guard import builtin, rules
 from charter.guard.chars import input_problem
 from charter.guard.grammar import judge as programs
 from charter.guard.grammar import match
+from charter.guard.grammar.bulk import bulk_reason
+from charter.guard.grammar.derived import derived_writes
 from charter.guard.grammar.facts import Facts
+from charter.guard.grammar.gitclean import removed_paths
+from charter.guard.grammar.inline import inline_code, rule_names
 from charter.guard.grammar.programs import Reading, python_module, read_argv
 from charter.guard.manifests import manifests_written
 from charter.guard.network import is_network_name
@@ -271,7 +275,11 @@ def _judge_rest(
     def deny(rule: str, reason: str) -> Verdict:
         return Verdict(command, allowed=False, rule=rule, reason=reason)
 
-    reason = _path_reason(command, paths, reading)
+    reason = (
+        _path_reason(command, paths, reading)
+        or bulk_reason(list(argv[module:]) if module is not None else argv, paths)
+        or _removal_reason(argv, paths, ctx)
+    )
     if reason is not None:
         return deny("built-in: paths", reason)
     stdin = next((r.target for r in command.redirects if r.kind == "read"), None)
@@ -314,6 +322,11 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
             reason = paths.write_reason(path, destructive=False)
             if reason is not None:
                 return f"{argv[0]} would rewrite its manifest: {reason}"
+    module = python_module(argv)  # `python -m gzip -d F.gz` is gzip
+    for name in derived_writes(argv[module:] if module is not None else argv):
+        reason = paths.write_reason(name, destructive=False)
+        if reason is not None:
+            return f"{argv[0]} would write {name}: {reason}"
     writes = not builtin.is_read_only(argv)
     if reading.key in ("sed", "awk", "gawk") and not reading.modes:
         writes = False  # scripts that write were refused with the arguments
@@ -339,6 +352,20 @@ def _path_reason(command: SimpleCommand, paths: PathRules, reading: Reading) -> 
             )
             if reason is not None:
                 return f"redirection from {reason}"
+    return None
+
+
+def _removal_reason(argv: Sequence[str], paths: PathRules, ctx: GuardContext) -> str | None:
+    """Why the untracked files `git clean` or `git stash -u/-a` would delete may not go."""
+    removed = removed_paths(argv, paths.cwd, ctx.env)
+    if removed is None or isinstance(removed, str):
+        return removed
+    for path in removed:
+        reason = paths.forbidden_reason(path, globs=False) or paths.write_reason(
+            path, destructive=True
+        )
+        if reason is not None:
+            return f"git {argv[1] if len(argv) > 1 else ''} would delete {path}: {reason}"
     return None
 
 
@@ -368,6 +395,17 @@ def _allow_one(
 ) -> Verdict:
     policy = ctx.policy
     matches = policy.matching_rules(ctx.level, argv)
+    code = inline_code(argv)
+    if code is not None and matches:
+        mode, names = code
+        matches = [(lv, t) for lv, t in matches if rule_names(t, names)]
+        if not matches:
+            spelled = " or ".join(f"`{argv[0]} {name}`" for name in sorted(names) if name != "+")
+            spelled = spelled or f"`{argv[0]} +LINE`, exactly as run"
+            return Verdict(command, allowed=False, rule="no allow rule",
+                           reason=f"{mode} makes {argv[0]} run a program written on the command "
+                           f"line or read from stdin: an allow rule of level {ctx.level} must "
+                           f"name it ({spelled})")  # fmt: skip
     if reading is not None and reading.modes:
         unnamed = {m for _level, tokens in matches for m in match.rule_names_modes(tokens, reading)}
         matches = [(lv, t) for lv, t in matches if not match.rule_names_modes(t, reading)]

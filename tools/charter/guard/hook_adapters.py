@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 FOREIGN_AGENTS = ("gemini", "cursor")
 # any `scheme://...` word of a web_fetch prompt: schemes other than http(s) are refused later
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"'`]+")
+WORKDIR_KEYS = ("working_directory", "workdir", "cwd", "dir_path", "directory")
 PATH_KEYS = ("file_path", "absolute_path", "path", "dir_path", "directory", "notebook_path")
 
 GEMINI_TOOLS = {
@@ -176,7 +177,14 @@ def _cursor(data: dict[str, Any]) -> list[dict[str, Any]] | str | None:
     if claude_tool is None:
         return None
     if claude_tool == "Bash":
-        return [_shell(tool_input.get("command"), cwd)]
+        # a terminal tool may name the directory it runs in: judge the command there
+        found = [tool_input[key] for key in WORKDIR_KEYS if key in tool_input]
+        if (
+            any(not isinstance(value, str) or not value for value in found)
+            or len(set(map(str, found))) > 1
+        ):
+            return "charter guard: the shell tool's working directory must be a path"
+        return [_shell(tool_input.get("command"), _join(cwd, found[0] if found else None))]
     return _file_requests(claude_tool, tool_input, cwd, many=False)
 
 

@@ -147,8 +147,17 @@ def _handle(
         if not isinstance(patch, str):
             return answer(agent, False, f"charter guard: {tool} without the patch text")
         return _patch(agent, patch, cwd, root, level)
-    if tool in SHELL_TOOLS or (agent == "codex" and "command" in tool_input):
-        command = tool_input.get("command")
+    if tool in SHELL_TOOLS or (
+        agent == "codex" and ("command" in tool_input or "cmd" in tool_input)
+    ):
+        # Codex's shell tools run in `workdir` (relative to the session's directory): the
+        # command and the paths of its patches are judged there, not in `cwd`
+        workdir = tool_input.get("workdir")
+        if workdir is not None:
+            if not isinstance(workdir, str) or not workdir or "\0" in workdir:
+                return answer(agent, False, "charter guard: tool_input.workdir must be a path")
+            cwd = os.path.normpath(os.path.join(cwd, workdir))
+        command = tool_input.get("command", tool_input.get("cmd"))
         patch = _shell_patch(command) if agent == "codex" else None
         if patch is not None:
             return _patch(agent, patch, cwd, root, level)

@@ -159,6 +159,10 @@ class PathRules:
             found.append(value.split("=", 1)[1])
         if value.startswith("-") and not value.startswith("--") and len(value) > 2:
             found.append(value[2:])
+        for text in list(found):
+            local = _file_url_path(text)
+            if local is not None:
+                found.append(local)
         if colons:
             for text in list(found):
                 parts = text.split(":")
@@ -214,10 +218,15 @@ class PathRules:
         from fnmatch import fnmatchcase
 
         for candidate in self.candidates(value, colons=True):
-            if not any(char in candidate for char in "*?["):
+            if not any(char in candidate for char in "*?[{"):
                 continue
-            glob = candidate.lower().removeprefix("./")
-            globs = {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: also by name
+            alternatives = brace_alternatives(candidate)
+            if alternatives is None:
+                return f"{candidate} has too many brace alternatives to judge: name the files"
+            globs = set()
+            for alternative in alternatives:
+                glob = widen_glob(alternative).lower().removeprefix("./")
+                globs |= {glob, glob.rsplit("/", 1)[-1]}  # `../*.env`, `**/id_*`: by name too
             for pattern, names in self.forbidden_examples:
                 if any(fnmatchcase(name, g) for name in names for g in globs):
                     return (
@@ -350,6 +359,103 @@ class _Matcher:
 
 
 _KIND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.")
+
+
+def _bracket_end(part: str, start: int) -> int | None:
+    """The index of the `]` closing the bracket expression at `start`, or None (a literal `[`).
+    A `]` first in the set is a member, and `[:class:]`, `[=c=]`, `[.c.]` hold their own."""
+    index = start + 1
+    if index < len(part) and part[index] in "!^":
+        index += 1
+    if index < len(part) and part[index] == "]":
+        index += 1
+    while index < len(part):
+        char = part[index]
+        if char == "[" and index + 1 < len(part) and part[index + 1] in ":=.":
+            close = part.find(part[index + 1] + "]", index + 2)
+            if close < 0:
+                return None
+            index = close + 2
+            continue
+        if char == "]":
+            return index
+        index += 1
+    return None
+
+
+def widen_glob(part: str) -> str:
+    """The glob `part` with every bracket expression and escaped character matching any
+    one character, for fnmatch: bash and git read `[^x]` and `[[:alpha:]]`, which fnmatch
+    does not, so a judgement must not depend on how a set is spelled."""
+    out: list[str] = []
+    index = 0
+    while index < len(part):
+        char = part[index]
+        if char == "\\" and index + 1 < len(part):
+            out.append("?")
+            index += 2
+            continue
+        if char == "[":
+            end = _bracket_end(part, index)
+            if end is not None:
+                out.append("?")
+                index = end + 1
+                continue
+            out.append("[[]")
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def brace_alternatives(text: str, limit: int = 256) -> list[str] | None:
+    """The patterns `{a,b}` alternation spells (ripgrep's and the agents' glob tools read
+    it; bash brace lists are refused before this), nested ones too; None past `limit`."""
+    start = text.find("{")
+    if start < 0:
+        return [text]
+    depth, parts, begin = 0, [], start + 1
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                parts.append(text[begin:index])
+                tails = brace_alternatives(text[index + 1 :], limit)
+                if tails is None:
+                    return None
+                out: list[str] = []
+                for part in parts:
+                    heads = brace_alternatives(text[:start] + part, limit)
+                    if heads is None:
+                        return None
+                    out.extend(head + tail for head in heads for tail in tails)
+                    if len(out) > limit:
+                        return None
+                return out
+        elif char == "," and depth == 1:
+            parts.append(text[begin:index])
+            begin = index + 1
+    return [text]  # no closing brace: the `{` is literal
+
+
+def _file_url_path(text: str) -> str | None:
+    """The local path a `file:` URL names (`file:///etc/x`, `git+file://host/x`, with %XX
+    escapes decoded), or None: git, pip, npm and curl read it like a path."""
+    start = text.lower().find("file:")
+    if start < 0:
+        return None
+    rest = text[start + 5 :]
+    if rest.startswith("//"):
+        rest = rest[2:]
+        rest = rest[rest.find("/") :] if "/" in rest else ""  # drop the host (localhost)
+    if "%" in rest:
+        from urllib.parse import unquote
+
+        rest = unquote(rest)
+    return rest or None
 
 
 def _kind_path_tails(value: str) -> list[str]:

@@ -44,13 +44,27 @@ STEERING = (
     "tox.ini", "noxfile.py", "Cargo.toml", "build.rs", ".cargo/**", "go.mod", "go.work",
     "package.json", ".npmrc", ".yarnrc", ".yarnrc.yml", "justfile", "Justfile", "Taskfile.yml",
     "Rakefile", "CMakeLists.txt", "meson.build",
+    # the same for the JVM, Ruby, Elixir, PHP, Deno and pipenv builds, and rustup's toolchain
+    # choice (its `path` names the compiler cargo runs)
+    "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts",
+    "gradle.properties", "gradlew", "/gradle/wrapper/**", "pom.xml", ".mvn/**", "build.sbt",
+    "Gemfile", "mix.exs", "composer.json", "deno.json", "deno.jsonc", "Pipfile",
+    "rust-toolchain", "rust-toolchain.toml",
     # test runners and checkers that import code named in their configuration
     "conftest.py", "pytest.ini", ".pytest.ini", "jest.config.*", "vitest.config.*",
     "vite.config.*", ".mocharc*", "karma.conf.*", "playwright.config.*", "babel.config.*",
-    ".babelrc*", "mypy.ini", ".pylintrc", "pylintrc", ".coveragerc",
+    ".babelrc*", "mypy.ini", ".pylintrc", "pylintrc", ".coveragerc", "eslint.config.*",
+    ".eslintrc*", "prettier.config.*", ".prettierrc*",
+    # pdb's start-up commands, run when a test stops in the debugger
+    ".pdbrc",
     # code Python runs at start-up from the working directory or the environment
     "sitecustomize.py", "usercustomize.py", "*.pth", ".venv/**", "venv/**",
     "node_modules/.bin/**",
+    # the installed tools allowed commands run from inside the repository: npm's packages
+    # (`npx jest` runs node_modules/jest/bin/jest.js), tox's and nox's environments,
+    # Yarn's own release and its Plug'n'Play loader, composer's and bundler's
+    "**/node_modules/**", ".tox/**", ".nox/**", "__pypackages__/**", ".yarn/releases/**",
+    ".yarn/plugins/**", ".pnp.cjs", ".pnp.loader.mjs", "vendor/bin/**", ".bundle/**",
     # ignore files that make ripgrep search what .gitignore hides
     ".ignore", ".rgignore",
     # charter's template overrides, rendered by `charter board` and friends; the editor's
@@ -59,7 +73,7 @@ STEERING = (
     # the same for a dev container (initializeCommand runs on the person's machine) and
     # for mise, whose hooks and env scripts run when a person enters the folder
     ".devcontainer/**", ".devcontainer.json", "mise.toml", ".mise.toml", "mise.local.toml",
-    ".mise.local.toml", ".config/mise.toml", ".config/mise/**",
+    ".mise.local.toml", ".config/mise.toml", ".config/mise/**", ".envrc",
     # bun's test preloads and pnpm's install hooks: code the runner loads by configuration
     "bunfig.toml", ".pnpmfile.cjs",
 )

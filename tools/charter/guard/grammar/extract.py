@@ -68,6 +68,68 @@ def _tar(reading: Reading, facts: Facts) -> str | None:
     return None
 
 
+def _jar(reading: Reading, facts: Facts) -> str | None:
+    """`jar xf FILE` (or `--extract --file=FILE`): a zip archive, judged like unzip's."""
+    args = reading.args
+    mode = args[0].lstrip("-") if args and not args[0].startswith("--") else ""
+    if "x" not in mode and "--extract" not in args:
+        return None  # lists, creates or updates: the walk is judged with the arguments
+    archive: str | None = None
+    base = "."
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg.startswith("--file="):
+            archive = arg.split("=", 1)[1]
+        elif arg in ("-C", "--dir") and index + 1 < len(args):
+            base = args[index + 1]
+            index += 1
+        elif arg.startswith("--dir="):
+            base = arg.split("=", 1)[1]
+        elif archive is None and not arg.startswith("-") and index > 0 and "f" in mode:
+            archive = arg
+        index += 1
+    if archive is None:
+        return "jar would read the archive from standard input: name it with f"
+    try:
+        members = archives.zip_members(os.path.join(facts.paths.cwd, archive))
+    except archives.Unreadable as exc:
+        return f"jar: {exc}: an extraction the guard cannot list is refused"
+    return _extract_reason(facts, "jar", members, base)
+
+
+# extractors whose archives the guard cannot list: their extraction mode is refused
+_UNLISTED = {
+    "7z": ("x", "e"), "7za": ("x", "e"), "7zr": ("x", "e"), "unrar": ("x", "e"),
+    "rar": ("x", "e"), "ar": ("x",), "unar": None, "cabextract": None, "lha": ("x", "e"),
+    "bsdtar": ("x",), "arj": ("x", "e"),
+}  # fmt: skip
+
+
+def _unlisted(reading: Reading, facts: Facts) -> str | None:
+    """Extraction by a program whose archive format the guard cannot list."""
+    modes = _UNLISTED[reading.key]
+    args = reading.args
+    if modes is not None:
+        # the command is the first word that is no switch (`7z -y x a.7z`); ar and bsdtar
+        # also take it as an option letter (`ar -x`, `bsdtar -xf`)
+        first = next((arg for arg in args if not arg.startswith("-")), "")
+        short: set[str] = set()
+        if reading.key in ("ar", "bsdtar"):
+            first = args[0] if args and not args[0].startswith("-") else ""
+            short = {letter for arg in args if arg.startswith("-") and not arg.startswith("--")
+                     for letter in arg[1:]}  # fmt: skip
+        extracts = (
+            any(first.startswith(mode) or mode in short for mode in modes) or "--extract" in args
+        )
+        if not extracts:
+            return None
+    return (
+        f"{reading.key} extracts an archive the guard cannot list: extract with tar, "
+        "unzip or python -m zipfile, whose members are judged"
+    )
+
+
 def _unzip(reading: Reading, facts: Facts) -> str | None:
     args = reading.args
     options: list[str] = []
@@ -135,7 +197,19 @@ def _patch(reading: Reading, facts: Facts) -> str | None:
 _APPLY_READ_ONLY = ("--stat", "--numstat", "--summary", "--check")
 
 
-def _git_apply(reading: Reading, facts: Facts) -> str | None:
+# `git am` options that go on with (or drop) the patches a checked `git am` already stored
+_AM_SESSION = frozenset({"--continue", "--skip", "--abort", "--quit", "--resolved", "-r",
+                         "--show-current-patch", "--retry", "--allow-empty"})  # fmt: skip
+
+
+def _git_am(reading: Reading, facts: Facts) -> str | None:
+    """`git am MBOX`: the patches in the mailbox are applied like `git apply`'s."""
+    if any(arg.split("=", 1)[0] in _AM_SESSION for arg in reading.args):
+        return None
+    return _git_apply(reading, facts, label="git am")
+
+
+def _git_apply(reading: Reading, facts: Facts, label: str = "git apply") -> str | None:
     args = reading.args
     if "--unsafe-paths" in args:
         return "`git apply --unsafe-paths` writes outside the work tree"
@@ -154,13 +228,13 @@ def _git_apply(reading: Reading, facts: Facts) -> str | None:
     if not files and facts.stdin:
         files = [facts.stdin]
     if not files:
-        return "git apply would read the patch from standard input: name the patch file"
+        return f"{label} would read the patch from standard input: name the patch file"
     for name in files:
         try:
-            members = _patch_members(name, facts, "git apply")
+            members = _patch_members(name, facts, label)
         except archives.Unreadable as exc:
-            return f"git apply: {exc}: a patch the guard cannot read is refused"
-        reason = _extract_reason(facts, "git apply", members, base, (strip, 0))
+            return f"{label}: {exc}: a patch the guard cannot read is refused"
+        reason = _extract_reason(facts, label, members, base, (strip, 0))
         if reason is not None:
             return reason
     return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from charter.guard.paths import widen_glob
+
 GLOB_LIMIT = 5_000
 _MAGIC = frozenset("*?[")
 
@@ -76,13 +78,20 @@ def _children(directory: str, part: str, *, wide: bool) -> list[tuple[str, str]]
     except OSError:
         return []
     out = []
+    widened = widen_glob(part).lower()
+    part = _bash_negation(part)
     for name in names:
         if wide:
-            if fnmatchcase(name.lower(), part.lower()):
+            if fnmatchcase(name.lower(), widened):
                 out.append((name, os.path.join(directory, name)))
         elif (not name.startswith(".") or part.startswith(".")) and fnmatchcase(name, part):
             out.append((name, os.path.join(directory, name)))
     return out
+
+
+def _bash_negation(part: str) -> str:
+    # bash's `[^x]` is fnmatch's `[!x]`
+    return part.replace("[^", "[!")
 
 
 def _descendants(directory: str) -> list[tuple[str, str]]:

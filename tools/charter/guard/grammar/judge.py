@@ -305,6 +305,9 @@ _HANDLERS: dict[str, Callable[[Reading, Facts], str | None]] = {
     "unzip": extract._unzip,
     "patch": extract._patch,
     "git apply": extract._git_apply,
+    "git am": extract._git_am,
+    "jar": extract._jar,
+    **dict.fromkeys(extract._UNLISTED, extract._unlisted),
     "cpio": extract._cpio,
     "find": _find,
 }

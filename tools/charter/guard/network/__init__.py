@@ -18,9 +18,11 @@ UNJUDGED = frozenset({
 })  # fmt: skip
 # python modules that serve on the network, or fetch from it on their own
 PYTHON_SERVING = frozenset({"http.server", "smtpd", "xmlrpc.server", "ftplib", "smtplib",
-                            "urllib.request", "webbrowser", "pydoc"})  # fmt: skip
+                            "urllib.request", "webbrowser", "pydoc", "imaplib", "poplib",
+                            "nntplib", "telnetlib", "wsgiref.simple_server", "http.client",
+                            "xmlrpc.client", "aiosmtpd"})  # fmt: skip
 JUDGED = frozenset({"curl", "wget", "ssh", "scp", "sftp", "rsync", "git", "pip", "uv", "npm",
-                    "pnpm", "yarn"})  # fmt: skip
+                    "pnpm", "yarn", "go"})  # fmt: skip
 # every program name the network judge reads (pip3, pip3.12 are `pip`); the decision loads
 # the judge only for these, so other commands pay nothing for it
 NAMES = UNJUDGED | PYTHON_SERVING | JUDGED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from charter.guard.network import PYTHON_SERVING as _PYTHON_SERVING
-from charter.guard.network import UNJUDGED, gitremote, packages, shells, web
+from charter.guard.network import UNJUDGED, gitremote, golang, packages, shells, web
 from charter.guard.network.hosts import DEFAULT_HOSTS, listed
 from charter.guard.network.reach import Reach
 
@@ -29,6 +29,7 @@ _READERS: dict[str, Reader] = {
     "npm": packages.npm,
     "pnpm": packages.npm,
     "yarn": packages.npm,
+    "go": golang.go,
 }
 
 _VERSION_ONLY = (("--version",), ("-V",), ("-v",), ("--help",), ("-h",), ("help",))
