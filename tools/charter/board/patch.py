@@ -40,6 +40,7 @@ from typing import Any
 
 from charter.board.fastmd import RowBlock, RowWriter, assemble, ordered_columns
 from charter.board.memo import sha
+from charter.board.patch_piece import EditedPiece, edited_piece, shifts
 from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
 from charter.config import Config
@@ -185,15 +186,22 @@ def _patch(
     if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
         return None
     changed: list[tuple[int, Plan]] = []
+    pieces: list[tuple[str, EditedPiece]] = []  # big plans a task edit changed in one piece
     moving = 0  # rows the changed plans gave the board
     for n, (rel, data, digest) in enumerate(plans):
         if entries[n][1] == digest:
             continue
         if data is None or not entries[n][2] or len(changed) >= MAX_CHANGED:
             return None
-        moving += entries[n][3].count("\n") + 1
-        if moving > MAX_ROWS:
-            return None  # checked before parsing: the full path parses the plan anyway
+        count = entries[n][3].count("\n") + 1
+        if moving + count > MAX_ROWS:
+            piece = edited_piece(config, rel, digest, entries[n][1], count)
+            if piece is None or shape_of(piece.full, config)[0] != entries[n][2]:
+                return None  # checked before parsing: the full path parses the plan anyway
+            changed.append((n, piece.plan))
+            pieces.append((rel, piece))
+            continue
+        moving += count
         model = parse_file(rel, data, config, "plan")
         if not isinstance(model, Plan) or plan_unreadable(model):
             return None
@@ -212,6 +220,9 @@ def _patch(
     columns = _sections(md_text, state["columns"])
     if columns is None:
         return None
+    for shift in shifts(config, pieces, md_text):  # the rows below an edited piece
+        for section in columns:
+            section.block = shift.apply(section.block)
     epics, claims = bool(state["epics"]), bool(state["claims"])
     if any(bool(r.claimed_by) for r in fresh) and not claims:
         return None

@@ -31,7 +31,7 @@ import fnmatch
 import re
 from dataclasses import replace
 
-from charter import markdown, model_memo
+from charter import markdown, model_memo, piece_memo
 from charter.cache import ModelCache
 from charter.config import Config
 from charter.model import Evidence, Field, Plan, Task
@@ -106,7 +106,11 @@ def spliced_plan(before: Plan, old: bytes, new: bytes, config: Config) -> Plan |
     if any(t.id is not None and t.id.startswith(prefix) for t in before.walk()):
         return None
     moved = [_shifted(t, delta) for t in kept_after] if delta else kept_after
-    return replace(before, tasks=(*kept_before, *tasks, *moved))
+    after = replace(before, tasks=(*kept_before, *tasks, *moved))
+    # What the board's patch of this command reads to redo the piece's rows alone.
+    digest = model_memo.content_digest(old)
+    piece_memo.offer(piece_memo.Piece(before.path, digest, before, after, start, end_old, delta))
+    return after
 
 
 class _Text:
@@ -287,6 +291,19 @@ def _shifted(task: Task, by: int) -> Task:
         evidence=tuple(Evidence(e.path, e.line + by, e.sha256) for e in task.evidence),
         subtasks=tuple(_shifted(s, by) for s in task.subtasks),
     )
+
+
+def piece_scope(before: Plan, after: Plan) -> tuple[Plan, Plan]:
+    """`before` and `after` with the tasks of the piece `spliced_plan` parsed again alone, when
+    it made `after` from `before`; else both whole. Every other task of `after` is one of
+    `before`'s (the same object, or a copy moved down by the lines inserted): what compares
+    the two versions task by task need only read the piece."""
+    piece = piece_memo.between(before, after)
+    if piece is None:
+        return before, after
+    old = tuple(t for t in before.tasks if piece.start <= t.line - 1 < piece.end_old)
+    new = tuple(t for t in after.tasks if piece.start <= t.line - 1 < piece.end_new)
+    return replace(before, tasks=old), replace(after, tasks=new)
 
 
 def plan_model(rel: str, data: bytes, config: Config) -> Plan:

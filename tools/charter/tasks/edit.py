@@ -23,7 +23,7 @@ from charter.files import plan_listing, relpath
 from charter.io import locked, read_file, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
-from charter.parse.splice import offer_plan, plan_model, spliced_plan
+from charter.parse.splice import offer_plan, piece_scope, plan_model, spliced_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
 from charter.repo import load_repo, without_replaced
@@ -392,7 +392,7 @@ def _edit(
             return path
         # The changed task's piece parsed again, the rest kept (charter.parse.splice).
         after = spliced_plan(plan, data, new, config) or parse_plan(rel, new, config)
-        _verify(plan, after, task, change)
+        _verify(*piece_scope(plan, after), task, change)  # the tasks the edit parsed again
         if validate is not None:
             read = tuple((r, data if r == rel else d) for r, d in everything)
             validate(EditedPlan(plan, after, read, new))
