@@ -26,7 +26,7 @@ from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
 from charter.parse.splice import offer_plan, piece_scope, plan_model, spliced_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
-from charter.repo import load_repo, without_replaced
+from charter.repo import collector_paused, load_repo, without_replaced
 from charter.tasks.holding import holding
 from charter.tasks.id_index import plan_task_ids
 
@@ -370,7 +370,8 @@ def _edit(
     # them all first, to refuse an ID defined in two plans.
     path = mentioning[0][0] if len(mentioning) == 1 else find_task(config, task_id)[0]
     rel = relpath(config.root, path)
-    with locked(path):
+    # The plan's model is hundreds of thousands of objects in no cycle (collector_paused).
+    with locked(path), collector_paused():
         try:
             data = path.read_bytes()
         except OSError as exc:  # EIO from read() names no file
