@@ -100,7 +100,7 @@ def test_facts_after_an_edit_are_the_full_reading_s(
             continue  # the task read so already
         gathered = gather(read_snapshot(config))
         assert gathered.work.read == [PLAN]  # the edited plan's facts, worked out again
-        found = [f for f in gathered.found if f.read.rel == PLAN][0]
+        found = next(f for f in gathered.found if f.read.rel == PLAN)
         assert found.facts is not None
         data = config.path(PLAN).read_bytes()
         assert found.facts == plan_facts(parse_plan(PLAN, data, config), config)
