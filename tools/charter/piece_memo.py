@@ -14,9 +14,10 @@ or ignores the record. One record, the last splice's.
 
 from __future__ import annotations
 
+import weakref
 from typing import NamedTuple
 
-from charter.model import Plan
+from charter.model import Plan, Task
 
 
 class Piece(NamedTuple):
@@ -25,11 +26,15 @@ class Piece(NamedTuple):
 
     path: str
     old_digest: str  # charter.model_memo.content_digest of the bytes before the edit
-    before: Plan  # the model of the bytes before the edit
+    # The model of the bytes before the edit, not kept alive by the record: after an edit
+    # that inserts a line, the model after it holds copies of every task below, and the
+    # two whole models at once would raise the command's peak by one model.
+    before: weakref.ref[Plan]
     after: Plan  # the model of the bytes after it
     start: int
     end_old: int
     delta: int
+    old_tasks: tuple[Task, ...]  # the piece's top-level tasks before the edit
 
     @property
     def end_new(self) -> int:
@@ -55,7 +60,7 @@ def known(path: str, old_digest: str, after: Plan | None) -> Piece | None:
 def between(before: Plan, after: Plan) -> Piece | None:
     """The last splice's record when it made `after` from `before` (these very models)."""
     for piece in _last:
-        if piece.before is before and piece.after is after:
+        if piece.before() is before and piece.after is after:
             return piece
     return None
 

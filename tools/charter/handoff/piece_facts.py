@@ -27,12 +27,13 @@ from charter.piece_memo import Piece
 
 
 def spliced_facts(old: PlanFacts, piece: Piece, config: Config) -> PlanFacts | None:
-    """`plan_facts(piece.after, config)`, from `old` (the facts of `piece.before`'s bytes)."""
+    """`plan_facts(piece.after, config)`, from `old` (the facts of the bytes before the edit,
+    which had no problems: charter.parse.splice splices no other)."""
     after = piece.after
-    if config.anonymous_tasks or old.problems or after.problems or piece.before.problems:
+    if config.anonymous_tasks or old.problems or after.problems:
         return None
     new_walk = _walk(t for t in after.tasks if piece.start <= t.line - 1 < piece.end_new)
-    old_walk = _walk(t for t in piece.before.tasks if piece.start <= t.line - 1 < piece.end_old)
+    old_walk = _walk(piece.old_tasks)
     ids = [t.id for t in new_walk]
     if not ids or [t.id for t in old_walk] != ids or None in ids or len(set(ids)) != len(ids):
         return None

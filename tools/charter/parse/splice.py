@@ -30,6 +30,7 @@ import bisect
 import fnmatch
 import gc
 import re
+import weakref
 from dataclasses import replace
 from typing import TypeVar
 
@@ -111,7 +112,18 @@ def spliced_plan(before: Plan, old: bytes, new: bytes, config: Config) -> Plan |
     after = replace(before, tasks=(*kept_before, *tasks, *moved))
     # What the board's patch of this command reads to redo the piece's rows alone.
     digest = model_memo.content_digest(old)
-    piece_memo.offer(piece_memo.Piece(before.path, digest, before, after, start, end_old, delta))
+    piece_memo.offer(
+        piece_memo.Piece(
+            before.path,
+            digest,
+            weakref.ref(before),
+            after,
+            start,
+            end_old,
+            delta,
+            tuple(t for t in before.tasks if start <= t.line - 1 < end_old),
+        )
+    )
     return after
 
 
@@ -317,9 +329,8 @@ def piece_scope(before: Plan, after: Plan) -> tuple[Plan, Plan]:
     piece = piece_memo.between(before, after)
     if piece is None:
         return before, after
-    old = tuple(t for t in before.tasks if piece.start <= t.line - 1 < piece.end_old)
     new = tuple(t for t in after.tasks if piece.start <= t.line - 1 < piece.end_new)
-    return replace(before, tasks=old), replace(after, tasks=new)
+    return replace(before, tasks=piece.old_tasks), replace(after, tasks=new)
 
 
 def plan_model(rel: str, data: bytes, config: Config) -> Plan:
