@@ -52,7 +52,7 @@ def edited_piece(
     piece = piece_memo.known(rel, old_digest, full)
     if piece is None:
         return None
-    inside = tuple(t for t in full.tasks if piece.start <= t.line - 1 < piece.end_new)
+    inside = piece.new_tasks()
     ids = {t.id for task in inside for t in task.walk()}
     if None in ids or not inside:
         return None

@@ -32,7 +32,7 @@ def spliced_facts(old: PlanFacts, piece: Piece, config: Config) -> PlanFacts | N
     after = piece.after
     if config.anonymous_tasks or old.problems or after.problems:
         return None
-    new_walk = _walk(t for t in after.tasks if piece.start <= t.line - 1 < piece.end_new)
+    new_walk = _walk(piece.new_tasks())
     old_walk = _walk(piece.old_tasks)
     ids = [t.id for t in new_walk]
     if not ids or [t.id for t in old_walk] != ids or None in ids or len(set(ids)) != len(ids):

@@ -329,7 +329,7 @@ def piece_scope(before: Plan, after: Plan) -> tuple[Plan, Plan]:
     piece = piece_memo.between(before, after)
     if piece is None:
         return before, after
-    new = tuple(t for t in after.tasks if piece.start <= t.line - 1 < piece.end_new)
+    new = piece.new_tasks()
     return replace(before, tasks=piece.old_tasks), replace(after, tasks=new)
 
 
