@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from charter import piece_memo
+from charter import model_memo, piece_memo
 from charter.config import Config, load_config
 from charter.errors import CharterError
 from charter.handoff import incremental
@@ -120,4 +120,17 @@ def test_without_the_edit_s_record_the_facts_are_worked_out_in_full(
     monkeypatch.setattr(incremental, "spliced_facts", lambda *a: calls.append(a))
     write_handoff(config)
     assert not calls
+    assert config.path(config.handoff).read_bytes() == _fresh_handoff(config, tmp_path)
+
+
+def test_the_last_load_lets_the_kept_models_go(tmp_path: Path) -> None:
+    """`session start` regenerates the handoff last: the models kept for later loads of the
+    command are let go once its facts are gathered (the start's peak memory)."""
+    config = _repo(tmp_path, 3)
+    write_handoff(config, force=True)
+    edit.block(config, "H-5", "waiting")
+    assert model_memo.holding()
+    write_handoff(config, last_load=True)
+    assert not model_memo.holding()
+    assert not piece_memo.holding()
     assert config.path(config.handoff).read_bytes() == _fresh_handoff(config, tmp_path)

@@ -78,5 +78,10 @@ def between(before: Plan, after: Plan) -> Piece | None:
     return None
 
 
+def holding() -> bool:
+    """Whether a record is held."""
+    return bool(_last)
+
+
 def forget() -> None:
     _last.clear()
