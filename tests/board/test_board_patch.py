@@ -243,7 +243,17 @@ def test_a_plan_holding_many_rows_is_not_moved_row_by_row(
     regenerate_board(config)
     monkeypatch.setattr(charter.board.patch, "MAX_ROWS", 5)  # plans here give 10 rows
     counts = _count_parses(monkeypatch)
-    edit.set_status(config, "A3-2", "Review")
+    # Edited by hand: no task edit of this process says which rows it changed
+    # (tests/board/test_patch_piece.py has the task edits).
+    plan = config.path("docs/plans/p03.md")
+    text = plan.read_text()
+    plan.write_text(
+        text.replace(
+            "**A3-2** Task 2 of plan 3\n  - Status: Backlog",
+            "**A3-2** Task 2 of plan 3\n  - Status: Review",
+        )
+    )
+    assert plan.read_text() != text
     regenerate_board(config, edited=True)
     work = dict(counts)
     assert _board(config) == _full_board(config, tmp_path)

@@ -41,6 +41,7 @@ from typing import Any
 
 from charter.board.fastmd import RowWriter, assemble_pieces, ordered_columns
 from charter.board.memo import sha_bytes
+from charter.board.patch_piece import EditedPiece, edited_piece, shifts
 from charter.board.patch_states import last_board, load_state
 from charter.board.render import BoardRow, board_rows, csv_cells
 from charter.config import Config
@@ -203,15 +204,24 @@ def _patch(
     if [e[0] for e in entries] != [rel for rel, _, _ in plans]:
         return None
     changed: list[tuple[int, Plan]] = []
+    edited: list[tuple[str, EditedPiece]] = []  # big plans a task edit changed in one piece
     moving = 0  # rows the changed plans gave the board
     for n, (rel, data, digest) in enumerate(plans):
         if entries[n][1] == digest:
             continue
         if data is None or not entries[n][2] or len(changed) >= MAX_CHANGED:
             return None
-        moving += entries[n][3].count("\n") + 1
-        if moving > MAX_ROWS:
-            return None  # checked before parsing: the full path parses the plan anyway
+        count = entries[n][3].count("\n") + 1
+        if moving + count > MAX_ROWS:
+            # The edit kept every ID and parent (charter.tasks.edit verified the piece): the
+            # shape is the state's, recorded for the bytes before it.
+            piece = edited_piece(config, rel, digest, entries[n][1], count)
+            if piece is None:
+                return None  # checked before parsing: the full path parses the plan anyway
+            changed.append((n, piece.plan))
+            edited.append((rel, piece))
+            continue
+        moving += count
         model = parse_file(rel, data, config, "plan")
         if not isinstance(model, Plan) or plan_unreadable(model):
             return None
@@ -227,6 +237,11 @@ def _patch(
         return None
     if any("\n" in cell or "\r" in cell for r in fresh for cell in csv_cells(r, state["claims"])):
         return None
+    if edited:  # the rows below an edited piece: their `plan:line` links move
+        md_text = md_data.decode("utf-8")
+        for shift in shifts(config, edited, md_text):
+            md_text = shift.apply(md_text)
+        md_data = md_text.encode("utf-8")
     columns = _sections(md_data, state["columns"])
     if columns is None:
         return None

@@ -28,10 +28,12 @@ from pathlib import Path
 from charter import rulecodes
 from charter.checks.engine import repo_findings
 from charter.checks.facts import CROSS, one_file_repo
+from charter.checks.gate_piece import split_rules
 from charter.checks.registry import Rule
 from charter.config import Config
 from charter.files import mirror_listing
 from charter.model import Diagnostic, Plan
+from charter.parse.splice import piece_scope
 from charter.repo import FileRead, RepoModel, parse_file
 from charter.tasks.edit import EditedPlan, PlanBytes, declares_plan_id
 from charter.tasks.holding import common_prefix, holding
@@ -48,7 +50,9 @@ def scoped_errors(
     """The errors `rules` find in the edited plan before and after the edit, as a check of
     the whole repository would; None when this edit needs the whole repository."""
     before, after = edit.before, edit.after
-    if config.handoff_plans or _shape(before) != _shape(after):
+    # The tasks the edit parsed again (charter.parse.splice); the rest are the same tasks.
+    piece_before, piece_after = piece_scope(before, after)
+    if config.handoff_plans or _shape(piece_before) != _shape(piece_after):
         return None
     if _source(before) or _source(after):
         return None
@@ -64,11 +68,12 @@ def scoped_errors(
     if any(isinstance(m, Plan) and _source(m) for m in others.values()):
         return None
     template = RepoModel(config.root, config, (), (), today, (), False)
-    local = [r for r in rules if r.code not in CROSS]
+    per_task, whole = split_rules(config, [r for r in rules if r.code not in CROSS])
     compared = [r for r in rules if r.code in _COMPARED]
 
-    def errors(version: Plan) -> list[Diagnostic]:
-        found = repo_findings(local, one_file_repo(template, version, "plan"))
+    def errors(version: Plan, piece: Plan) -> list[Diagnostic]:
+        found = repo_findings(whole, one_file_repo(template, version, "plan"))
+        found |= repo_findings(per_task, one_file_repo(template, piece, "plan"))
         if compared and (others or config.mirrors):
             plans = tuple(
                 version if read.rel == version.path else others[read.rel]
@@ -82,7 +87,7 @@ def scoped_errors(
             found |= repo_findings(compared, sub)
         return sorted(d for d in found if d.severity == "error" and d.path == version.path)
 
-    return errors(before), errors(after)
+    return errors(before, piece_before), errors(after, piece_after)
 
 
 def _files(config: Config, plans: PlanBytes) -> list[FileRead]:

@@ -20,7 +20,7 @@ from functools import partial
 from itertools import chain
 from typing import Any
 
-from charter import __version__
+from charter import __version__, piece_memo
 from charter.cache import CACHE_DIR, ModelCache, ShardedCache, code_stamp
 from charter.config import Config
 from charter.fasthash import blake2b
@@ -35,6 +35,7 @@ from charter.handoff.facts import (
     plan_facts,
     session_facts,
 )
+from charter.handoff.piece_facts import spliced_facts
 from charter.model import Diagnostic, Plan, SessionLog
 from charter.repo import FileRead, Snapshot, build_repo, models_of
 
@@ -153,7 +154,7 @@ def gather(snapshot: Snapshot, work: Work | None = None) -> Gathered:
         if model_cache is not None:
             model_cache.save()
         for (slot, read), model in zip(misses, models, strict=True):
-            facts = _facts_of(model, config)
+            facts = _spliced(cache, read, model, config) or _facts_of(model, config)
             data = _encode(facts)
             digest = _digest(data)
             found[slot] = _Found(read, data, digest, facts)
@@ -162,6 +163,26 @@ def gather(snapshot: Snapshot, work: Work | None = None) -> Gathered:
                 cache.store(read.rel, _entry_key(read), [read.digest, digest, data])
     cache.save()
     return Gathered(snapshot, [f for f in found if f is not None], work)
+
+
+def _spliced(
+    cache: ShardedCache, read: FileRead, model: Plan | SessionLog, config: Config
+) -> PlanFacts | None:
+    """The facts of a plan a task edit of this command changed in one piece, from the cached
+    facts of the bytes before it (charter.handoff.piece_facts); None when there are none."""
+    if read.kind != "plan" or not isinstance(model, Plan):
+        return None
+    entry = cache.entry(read.rel, _entry_key(read))
+    if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str:
+        return None
+    piece = piece_memo.known(read.rel, entry[0], model)
+    if piece is None:
+        return None
+    try:
+        old = _decode("plan", entry[2])
+        return spliced_facts(old, piece, config) if isinstance(old, PlanFacts) else None
+    except (TypeError, ValueError, IndexError):  # a damaged entry: worked out in full
+        return None
 
 
 def _digest(data: Any) -> str:

@@ -184,7 +184,7 @@ def _regenerate(config: Config, session: ActiveSession) -> None:
     """The board (the task is In Progress now) and the handoff (it names the session)."""
     try:
         regenerate_board(config)
-        write_handoff(config)
+        write_handoff(config, last_load=True)  # the start's last load of the plans
     except CharterError as exc:
         raise CharterError(
             f"session {session.id} started, but a derived file could not be regenerated: {exc}"

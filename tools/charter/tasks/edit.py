@@ -23,10 +23,10 @@ from charter.files import plan_listing, relpath
 from charter.io import locked, read_file, write_bytes_atomic
 from charter.model import Field, Plan, Task
 from charter.parse.plans import CHECKBOX_RE, FIELD_ITEM_RE, parse_plan
-from charter.parse.splice import offer_plan, plan_model, spliced_plan
+from charter.parse.splice import offer_plan, piece_scope, plan_model, spliced_plan
 from charter.parse.tables import split_row
 from charter.parse.task_parts import FIELD_ALIASES
-from charter.repo import load_repo, without_replaced
+from charter.repo import collector_paused, load_repo, without_replaced
 from charter.tasks.holding import holding
 from charter.tasks.id_index import plan_task_ids
 
@@ -370,7 +370,8 @@ def _edit(
     # them all first, to refuse an ID defined in two plans.
     path = mentioning[0][0] if len(mentioning) == 1 else find_task(config, task_id)[0]
     rel = relpath(config.root, path)
-    with locked(path):
+    # The plan's model is hundreds of thousands of objects in no cycle (collector_paused).
+    with locked(path), collector_paused():
         try:
             data = path.read_bytes()
         except OSError as exc:  # EIO from read() names no file
@@ -392,7 +393,7 @@ def _edit(
             return path
         # The changed task's piece parsed again, the rest kept (charter.parse.splice).
         after = spliced_plan(plan, data, new, config) or parse_plan(rel, new, config)
-        _verify(plan, after, task, change)
+        _verify(*piece_scope(plan, after), task, change)  # the tasks the edit parsed again
         if validate is not None:
             read = tuple((r, data if r == rel else d) for r, d in everything)
             validate(EditedPlan(plan, after, read, new))
