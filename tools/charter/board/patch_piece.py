@@ -27,7 +27,7 @@ from typing import NamedTuple
 from charter import model_memo, piece_memo
 from charter.board.render import _relative
 from charter.config import Config
-from charter.model import Plan, Task
+from charter.model import Plan
 from charter.templating import md_cell, md_href
 
 
@@ -57,20 +57,9 @@ def edited_piece(
     if None in ids or not inside:
         return None
     # An ID of the piece mentioned outside it: the plan's resolution decides its row.
-    if _mentions(full.tasks, ids) != sum(1 for task in inside for _ in task.walk()):
+    if piece_memo.count_mentions(full.tasks, ids) != sum(1 for task in inside for _ in task.walk()):
         return None
     return EditedPiece(replace(full, tasks=inside), full, rows, piece.end_old, piece.delta)
-
-
-def _mentions(tasks: Sequence[Task], ids: set[str | None]) -> int:
-    """How many tasks of `tasks` and their subtasks have an ID of `ids` (50,000 tasks: no
-    generator per task, as `Task.walk` is)."""
-    count = 0
-    for task in tasks:
-        count += task.id in ids
-        if task.subtasks:
-            count += _mentions(task.subtasks, ids)
-    return count
 
 
 class LineShift:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from charter.config import Config
 from charter.handoff.facts import PlanFacts, PlanTasks, TaskFacts, task_facts
 from charter.model import Task
-from charter.piece_memo import Piece
+from charter.piece_memo import Piece, count_mentions
 
 
 def spliced_facts(old: PlanFacts, piece: Piece, config: Config) -> PlanFacts | None:
@@ -38,7 +38,7 @@ def spliced_facts(old: PlanFacts, piece: Piece, config: Config) -> PlanFacts | N
     if not ids or [t.id for t in old_walk] != ids or None in ids or len(set(ids)) != len(ids):
         return None
     wanted = set(ids)
-    if _mentions(after.tasks, wanted) != len(ids):
+    if count_mentions(after.tasks, wanted) != len(ids):
         return None  # an ID of the piece mentioned elsewhere in the plan too
     fresh = {t.id: task_facts(t, config) for t in new_walk if t.id is not None}
     below, delta = piece.end_old, piece.delta
@@ -67,12 +67,3 @@ def spliced_facts(old: PlanFacts, piece: Piece, config: Config) -> PlanFacts | N
 
 def _walk(tasks: Iterable[Task]) -> list[Task]:
     return [t for task in tasks for t in task.walk()]
-
-
-def _mentions(tasks: tuple[Task, ...], ids: set[str | None]) -> int:
-    count = 0
-    for task in tasks:
-        count += task.id in ids
-        if task.subtasks:
-            count += _mentions(task.subtasks, ids)
-    return count
