@@ -98,3 +98,32 @@ def governed_repo_fixtures(
         return load_config(root)
 
     return repo_template, repo
+
+
+def board_bytes(config: Config) -> tuple[bytes, bytes]:
+    """The board's Markdown and CSV as they are on disk."""
+    return config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes()
+
+
+def full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
+    """What `charter board --force` writes from scratch (no caches, no old board), made in a
+    copy of the repository under `tmp_path`."""
+    copy = tmp_path / "scratch"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
+    fresh = load_config(copy)
+    regenerate_board(fresh, force=True)
+    return board_bytes(fresh)
+
+
+def count_calls(
+    monkeypatch: pytest.MonkeyPatch, counts: dict[str, int], module: object, name: str, kind: str
+) -> None:
+    """Each call of `module.name` adds one to `counts[kind]`."""
+    original: Callable[..., object] = getattr(module, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        counts[kind] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)

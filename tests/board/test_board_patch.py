@@ -20,6 +20,8 @@ from charter.repo import load_repo
 from charter.tasks import edit
 from charter.templating import PACKAGE_TEMPLATES, render_template
 from tests.board.conftest import FIXTURES, GovernedRepo
+from tests.governed import board_bytes as _board
+from tests.governed import full_board as _full_board
 
 STATUSES = ("Backlog", "Todo", "In Progress", "Done", "Blocked", "Backlog", "Review")
 
@@ -47,20 +49,6 @@ def _repo(governed: GovernedRepo, plans: int = 8, config: str = "") -> Config:
     texts["p01.md"] = _plan(1, shared="S-1")
     texts["p02.md"] = _plan(2, shared="S-1")
     return governed(texts, config=config, files={"proof.txt": "ok\n"})
-
-
-def _board(config: Config) -> tuple[bytes, bytes]:
-    return (config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes())
-
-
-def _full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
-    """What `charter board --force` writes from scratch (no caches, no old board)."""
-    copy = tmp_path / "scratch"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
-    fresh = load_config(copy)
-    regenerate_board(fresh, force=True)
-    return _board(fresh)
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:

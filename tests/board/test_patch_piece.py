@@ -6,7 +6,6 @@ patch cannot quietly become whole-plan again."""
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +15,12 @@ import charter.board.patch
 import charter.board.regenerate
 from charter import piece_memo
 from charter.board.regenerate import regenerate_board
-from charter.config import Config, load_config
+from charter.config import Config
 from charter.errors import CharterError
 from charter.tasks import edit
 from tests.board.conftest import GovernedRepo
+from tests.governed import board_bytes as _board
+from tests.governed import full_board
 
 TASKS = 60
 STATUSES = ("Backlog", "Todo", "In Progress", "Review", "Blocked", "Done")
@@ -41,27 +42,18 @@ def _plan() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _board(config: Config) -> tuple[bytes, bytes]:
-    return (config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes())
-
-
 def _full_board(
     config: Config, tmp_path: Path, counts: dict[str, int] | None = None
 ) -> tuple[bytes, bytes]:
     """What `charter board --force` writes from scratch (no caches, no old board); its work
     is not in `counts`."""
-    if counts is not None:
-        counts["paused"] = 1
-        try:
-            return _full_board(config, tmp_path)
-        finally:
-            counts["paused"] = 0
-    copy = tmp_path / "scratch"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
-    fresh = load_config(copy)
-    regenerate_board(fresh, force=True)
-    return _board(fresh)
+    if counts is None:
+        return full_board(config, tmp_path)
+    counts["paused"] = 1
+    try:
+        return full_board(config, tmp_path)
+    finally:
+        counts["paused"] = 0
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -21,8 +20,11 @@ import charter.board.regenerate
 import charter.tasks.edit
 from charter.board.regenerate import regenerate_board
 from charter.cli import _build_group
-from charter.config import Config, load_config
+from charter.config import load_config
 from tests.conftest import REPO_ROOT
+from tests.governed import board_bytes as _board
+from tests.governed import count_calls
+from tests.governed import full_board as _full_board
 
 BENCH = REPO_ROOT / "tools" / "bench"
 DEMO = REPO_ROOT / "examples" / "demo"
@@ -46,38 +48,14 @@ def _charter(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     return result.output
 
 
-def _board(config: Config) -> tuple[bytes, bytes]:
-    return config.path(config.board).read_bytes(), config.path(config.board_csv).read_bytes()
-
-
-def _full_board(config: Config, tmp_path: Path) -> tuple[bytes, bytes]:
-    """What `charter board --force` writes from scratch (no caches, no old board)."""
-    copy = tmp_path / "scratch"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(config.root, copy, ignore=shutil.ignore_patterns(".charter", "TaskBoard.*"))
-    fresh = load_config(copy)
-    regenerate_board(fresh, force=True)
-    return _board(fresh)
-
-
 def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Every listing of the plans (each one a read of every plan), plans parsed by the
     board, and whole repositories built."""
     counts = {"read": 0, "board parse": 0, "repo": 0}
-
-    def counting(module: object, name: str, kind: str) -> None:
-        original: Callable[..., object] = getattr(module, name)
-
-        def wrapper(*args: object, **kwargs: object) -> object:
-            counts[kind] += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
-
-    counting(charter.tasks.edit, "plan_listing", "read")
-    counting(charter.board.memo, "plan_listing", "read")
-    counting(charter.board.patch, "parse_file", "board parse")
-    counting(charter.board.regenerate, "build_repo", "repo")
+    count_calls(monkeypatch, counts, charter.tasks.edit, "plan_listing", "read")
+    count_calls(monkeypatch, counts, charter.board.memo, "plan_listing", "read")
+    count_calls(monkeypatch, counts, charter.board.patch, "parse_file", "board parse")
+    count_calls(monkeypatch, counts, charter.board.regenerate, "build_repo", "repo")
     return counts
 
 

@@ -35,6 +35,7 @@ from charter.repo import load_repo
 from charter.tasks import edit
 from charter.tasks.edit import declares_plan_id, unknown_task_message
 from tests.board.conftest import GovernedRepo
+from tests.governed import count_calls
 
 GIT = ("git", "-c", "user.name=t", "-c", "user.email=t@example.com")
 PLANS = 10
@@ -59,13 +60,7 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     counts = {"parse": 0, "repo": 0, "read": 0}
 
     def counting(module: object, name: str, kind: str) -> None:
-        original: Callable[..., object] = getattr(module, name)
-
-        def wrapper(*args: object, **kwargs: object) -> object:
-            counts[kind] += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
+        count_calls(monkeypatch, counts, module, name, kind)
 
     # Plans parsed, wherever: edit and splice imported parse_plan by name, the loaders'
     # parse_file (the board's patch, the gate's related plans) import it when they parse.

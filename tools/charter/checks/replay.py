@@ -223,30 +223,10 @@ def _digest(
     taken: dict[str, Sig] | None = None,
 ) -> str:
     """A hash of the signatures `take` (stat or lstat) gives `paths` (relative to `root`, or
-    absolute), as `Witness.record` makes it; each told to `taken` by full path. `_sig`
-    inlined: a warm check takes thousands."""
+    absolute), as `Witness.record` makes it; each told to `taken` by full path."""
     prefix = os.path.join(root, "")
     fulls = [path if path.startswith("/") else prefix + path for path in paths]
-    sigs: list[Sig] = []
-    add = sigs.append
-    for full in fulls:
-        try:
-            info = take(full)
-        except (FileNotFoundError, NotADirectoryError):
-            add(None)
-            continue
-        except (OSError, ValueError) as exc:
-            raise _Doubt(full) from exc
-        add(
-            (
-                info.st_mode,
-                info.st_dev,
-                info.st_ino,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-            )
-        )
+    sigs = [_sig(full, take) for full in fulls]
     if taken is not None:
         taken.update(zip(fulls, sigs, strict=True))
     return _hashed(sigs)
@@ -382,7 +362,7 @@ class Witness:
                 # each file's signature, for the next check to skip reading it (read_snapshot):
                 # six numbers a file, in the order of "files" (a flat list of numbers
                 # decodes three times as fast as an object of lists)
-                "sigs": [n for sig in read.values() for n in (sig or (-1,) * 6)],
+                "sigs": [n for sig in read.values() for n in (sig or _NONE)],
                 "plans": sorted(world.plans),
             }
         folder = self.config.root / CACHE_DIR

@@ -10,7 +10,7 @@ import click
 from charter.claims import ops
 from charter.claims.record import default_agent
 from charter.clock import now
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.config import Config
 from charter.errors import CharterError
 from charter.repo import load_repo
@@ -37,7 +37,7 @@ def _agent(store: ops.Store, agent: str | None) -> str:
 
 def _report(outcome: ops.Outcome, output_format: str) -> int:
     if output_format == "json":
-        click.echo(json.dumps(outcome.as_json(), indent=2, ensure_ascii=False))
+        echo_json(outcome.as_json())
     else:
         click.echo(outcome.message, err=not outcome.ok)
     return 0 if outcome.ok else 1

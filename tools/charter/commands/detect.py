@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from charter.commands.common import format_option, repo_option
+from charter.commands.common import echo_json, format_option, repo_option
 from charter.detect.report import as_dict, as_text
 from charter.detect.run import detect_with_counts
 
@@ -24,7 +23,7 @@ def detect(output_format: str, repo_dir: Path | None) -> int:
     """
     detection, tasks = detect_with_counts(repo_dir)
     if output_format == "json":
-        click.echo(json.dumps(as_dict(detection, tasks), indent=2, ensure_ascii=False))
+        echo_json(as_dict(detection, tasks))
     else:
         click.echo(as_text(detection, tasks))
     return 0

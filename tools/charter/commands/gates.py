@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.errors import CharterError
 from charter.progress import TerminalProgress
 from charter.safety.stop_conditions import escalate_once, gate_stop
@@ -69,7 +68,7 @@ def gates(
     recorded = record_results(config, results)
     if output_format == "json":
         shape = {"gates": [r.to_dict() for r in results]}
-        click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
+        echo_json(shape)
     else:
         click.echo(format_text(results))
     if recorded is not None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from charter.claims import overlap as lib
 from charter.claims.ops import store_for
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 from charter.repo import load_repo
 
 
@@ -40,7 +39,7 @@ def overlap(base: str | None, output_format: str, repo_dir: Path | None) -> int:
             ],
             "collisions": [c.as_json() for c in found],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return 1 if found else 0
     for s in sides:
         if s.changed is None:

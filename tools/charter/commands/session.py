@@ -151,7 +151,7 @@ def status(output_format: str, repo_dir: Path | None) -> int:
             data["safety"] = safety
         if layers is not None:
             data["layers"] = layers
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return 0 if active else 1
     if active is None:
         click.echo("no active session")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from charter.commands.common import config_for, format_option, repo_option
+from charter.commands.common import config_for, echo_json, format_option, repo_option
 
 if TYPE_CHECKING:
     from charter.stats.compute import Stats
@@ -40,7 +39,7 @@ def stats(since: str | None, output_format: str, repo_dir: Path | None) -> int:
         ) from exc
     result = cached_stats(config_for(repo_dir), since_date)
     if output_format == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(result.to_dict())
     elif output_format == "csv":
         click.echo(to_csv(result), nl=False)
     else:

@@ -149,7 +149,7 @@ def next_(
     if output_format == "json":
         index = repo.task_index()
         shape = {"tasks": [task_summary(t, repo, index) for t in ready], "left_out": held}
-        click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
+        echo_json(shape)
         return 0
     for t in ready:
         priority = t.value("priority") or "-"
